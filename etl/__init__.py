@@ -1,0 +1,1 @@
+"""Extract → normalise → validate → load: inbox files into the warehouse."""

@@ -1,0 +1,1 @@
+"""One module per CLI subcommand: parse-free handlers over library functions."""
