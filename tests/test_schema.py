@@ -1,0 +1,27 @@
+import sqlalchemy as sa
+
+from xieshang import schema
+from xieshang.db import ensure_schema
+
+
+def test_schema_created_with_version(engine):
+    with engine.connect() as conn:
+        version = conn.execute(
+            sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
+        ).scalar_one()
+    assert version == str(schema.SCHEMA_VERSION)
+    ensure_schema(engine)  # idempotent: a second open changes nothing
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(schema.meta)).scalar() == 1
+
+
+def test_scope_range_is_the_code_prefix():
+    assert schema.scope_range("330281000000") == ("330281000000", "330281999999")
+    assert schema.scope_range("330281101000") == ("330281101000", "330281101999")
+    assert schema.scope_range("330281101203") == ("330281101203", "330281101203")
+    assert schema.level_of("330200000000") == "city"
+    assert schema.parent_of("330281101203") == "330281101000"
+    assert schema.parent_of("330281101000") == "330281000000"
+    assert schema.parent_of("330281000000") == "330200000000"
+    assert schema.township_of("330281101203") == "330281101000"
+    assert schema.township_of("330281000000") is None
