@@ -1,0 +1,204 @@
+"""Turning one submitted cell into a typed value, or the reason it cannot be one.
+
+A cell arrives as text (CSV, or a text cell in Excel) or as a native Excel value
+(float, bool, date, datetime). Every parser takes either and returns
+`(value, reason_code)`, exactly one of them set — `(None, None)` for an empty cell.
+Parsers are pure, so a column is parsed once per distinct value (see `parse_column`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xieshang.contract import UNIT_TYPES, lookup_table
+
+Parsed = tuple[Any, str | None]
+Parser = Callable[[Any], Parsed]
+
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_YMD = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$")
+_CN_YMD = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_BOOLS = {
+    "是": True, "否": False, "y": True, "n": False, "yes": True, "no": False,
+    "true": True, "false": False, "1": True, "0": False, "√": True, "×": False,
+}
+EARLIEST = date(2000, 1, 1)
+
+
+def clean_text(value: Any) -> str:
+    """Trimmed, NFKC-folded text of a cell ('' when empty); integral numbers lose '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFKC", value).strip()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer():
+            return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return str(value)
+
+
+def _integral(value: Any) -> int | None:
+    """The int a numeric cell holds, if it is a whole number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def parse_text(value: Any) -> Parsed:
+    text = clean_text(value)
+    return (text or None), None
+
+
+def parse_id(value: Any) -> Parsed:
+    text = clean_text(value)
+    return (text.translate(_ASCII_UPPER) or None), None
+
+
+def parse_code(value: Any) -> Parsed:
+    number = _integral(value)
+    text = str(number) if number is not None else clean_text(value)
+    if not text:
+        return None, None
+    if text.isascii() and text.isdigit() and len(text) in (6, 9, 12):
+        return text.ljust(12, "0"), None
+    return None, "bad_code"
+
+
+def _make_date(year: str, month: str, day: str) -> date | None:
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def parse_date(value: Any) -> Parsed:
+    if isinstance(value, datetime):
+        return value.date(), None
+    if isinstance(value, date):
+        return value, None
+    number = _integral(value)
+    text = str(number) if number is not None else clean_text(value)
+    if not text:
+        return None, None
+    if isinstance(value, float) and number is None:
+        return None, "bad_date"
+    for pattern in (_YMD, _CN_YMD, _COMPACT):
+        match = pattern.match(text)
+        if match:
+            groups = match.groups()
+            parts = (groups[0], groups[2], groups[3]) if pattern is _YMD else groups
+            parsed = _make_date(*parts)
+            return (parsed, None) if parsed else (None, "bad_date")
+    return None, "bad_date"
+
+
+def parse_bool(value: Any) -> Parsed:
+    if isinstance(value, bool):
+        return value, None
+    number = _integral(value)
+    if number is not None:
+        return (bool(number), None) if number in (0, 1) else (None, "bad_bool")
+    text = clean_text(value)
+    if not text:
+        return None, None
+    parsed = _BOOLS.get(text.lower())
+    return (parsed, None) if parsed is not None else (None, "bad_bool")
+
+
+def parse_int(value: Any) -> Parsed:
+    number = _integral(value)
+    if number is None:
+        text = clean_text(value)
+        if not text:
+            return None, None
+        if not (text.isascii() and text.isdigit()):
+            return None, "bad_int"
+        number = int(text)
+    return (number, None) if number >= 0 else (None, "bad_int")
+
+
+def parse_number(value: Any) -> Parsed:
+    if isinstance(value, bool):
+        return None, "bad_number"
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = clean_text(value)
+        if not text:
+            return None, None
+        try:
+            number = float(text)
+        except ValueError:
+            return None, "bad_number"
+    if math.isfinite(number) and 0 <= number <= 100:
+        return number, None
+    return None, "bad_number"
+
+
+def vocab_parser(vocab: str) -> Parser:
+    table = lookup_table(vocab)
+
+    def parse(value: Any) -> Parsed:
+        text = clean_text(value)
+        if not text:
+            return None, None
+        code = table.get(text.lower())
+        return (code, None) if code else (None, "bad_vocab")
+
+    return parse
+
+
+def parse_unit_type(value: Any) -> Parsed:
+    text = clean_text(value)
+    if not text:
+        return None, None
+    return (text, None) if text in UNIT_TYPES else (None, "bad_vocab")
+
+
+PARSERS: dict[str, Parser] = {
+    "text": parse_text,
+    "id": parse_id,
+    "code": parse_code,
+    "date": parse_date,
+    "bool": parse_bool,
+    "int": parse_int,
+    "number": parse_number,
+    "unit_type": parse_unit_type,
+    **{name: vocab_parser(name) for name in ("form", "topic_category", "topic_source",
+                                             "category", "status")},
+}
+
+
+def parse_column(cells: pd.Series, parser: Parser) -> tuple[np.ndarray, np.ndarray]:
+    """Parse every cell of a column: (values, reason codes), both object arrays.
+
+    Submissions repeat a few values endlessly (dates, codes, 是/否), so each distinct
+    cell is parsed once and the results are spread back by index.
+    """
+    codes, uniques = pd.factorize(cells.astype(object), use_na_sentinel=False)
+    results = [parser(value) for value in uniques]
+    values = np.empty(len(results), dtype=object)
+    reasons = np.empty(len(results), dtype=object)
+    for i, (value, reason) in enumerate(results):
+        values[i] = value
+        reasons[i] = reason
+    return values[codes], reasons[codes]

@@ -1,0 +1,444 @@
+"""One load run: read the inbox, apply the contract, write the warehouse in one transaction.
+
+Files are read and their rows judged on their own first (outside the transaction);
+then, inside one transaction, the roster, meetings, attendance and resolution reports
+are merged in that order, held rows are released or kept, and the run is recorded.
+Any error rolls the whole run back.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, delete, select
+
+from etl import validate
+from etl.pii import check_secret, person_hashes
+from etl.read import discover, read_file
+from etl.report import empty_report
+from etl.upsert import CHUNK, insert_rows, plan_upsert, update_rows
+from xieshang import schema
+from xieshang.contract import KINDS, LOAD_ORDER
+from xieshang.schema import level_of, parent_of, township_of
+
+Progress = Callable[[str, int, int], None]
+
+AREA_VALUES = ["area_name", "parent_code", "level", "unit_type", "party_members", "population"]
+MEETING_VALUES = [
+    "meeting_date", "month", "form", "topic", "topic_category", "topic_source",
+    "led_by_party", "online",
+]
+ATTENDANCE_KEYS = ["meeting_pk", "person_pk"]
+ATTENDANCE_VALUES = ["party_member", "category"]
+RESOLUTION_KEYS = ["area_code", "resolution_id", "updated_on"]
+RESOLUTION_VALUES = [
+    "meeting_pk", "meeting_id", "content", "responsible_unit", "due_date", "status",
+    "completed_date", "satisfaction", "in_assessment", "escalated_to",
+]
+HELD_KEYS = {
+    "attendance": ["area_code", "meeting_id", "person_hash"],
+    "resolutions": RESOLUTION_KEYS,
+}
+HELD_FIELDS = {
+    "attendance": ["area_code", "meeting_id", "person_hash", "party_member", "category"],
+    "resolutions": [
+        "resolution_id", "meeting_id", "area_code", "content", "responsible_unit", "due_date",
+        "status", "completed_date", "updated_on", "satisfaction", "in_assessment", "escalated_to",
+    ],
+}
+DATE_FIELDS = {"due_date", "completed_date", "updated_on"}
+
+
+def _silent(_stage: str, _done: int, _total: int) -> None:
+    pass
+
+
+def _concat(frames: list[pd.DataFrame], kind: str) -> pd.DataFrame:
+    if frames:
+        return pd.concat(frames, ignore_index=True)
+    columns = [c.name for c in validate.COLUMNS[kind]] + validate.META
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _select_frame(conn: Connection, statement) -> pd.DataFrame:
+    result = conn.execute(statement)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()), dtype=object)
+
+
+def _select_in(conn: Connection, columns, column, values: Iterable) -> pd.DataFrame:
+    """Rows of `select(*columns)` whose `column` is in `values`, in chunks."""
+    values = sorted(set(values))
+    frames = [_select_frame(conn, select(*columns).where(column.in_(part))) for part in _chunks(values)]
+    if frames:
+        return pd.concat(frames, ignore_index=True)
+    return pd.DataFrame({c.key: pd.Series(dtype=object) for c in columns})
+
+
+class Run:
+    """The state of one load run while it merges (counts, rejects, held rows)."""
+
+    def __init__(self, conn: Connection, run_id: str, secret: bytes, report: dict) -> None:
+        self.conn = conn
+        self.run_id = run_id
+        self.secret = secret
+        self.report = report
+        self.rejects: list[pd.DataFrame] = []
+
+    def count(self, kind: str, outcome: str, n: int) -> None:
+        self.report["kinds"][kind][outcome] += int(n)
+
+    def reject(self, kind: str, frame: pd.DataFrame, released: bool = False) -> None:
+        if frame.empty:
+            return
+        self.rejects.append(frame)
+        if released:
+            self.report["kinds"][kind]["released"]["rejected"] += len(frame)
+        else:
+            self.count(kind, "rejected", len(frame))
+
+    # -- areas ---------------------------------------------------------------------------
+
+    def load_areas(self, rows: pd.DataFrame) -> set[str]:
+        t = schema.areas
+        existing = _select_frame(self.conn, select(t.c.area_code, *[t.c[c] for c in AREA_VALUES]))
+        accepted, rejects = validate.check_areas(rows, set(existing["area_code"]))
+        self.reject("areas", rejects)
+        accepted["level"] = [level_of(c) for c in accepted["area_code"]]
+        accepted["parent_code"] = [parent_of(c) for c in accepted["area_code"]]
+        existing["_id"] = existing["area_code"]
+        plan = plan_upsert(accepted, ["area_code"], AREA_VALUES, existing)
+        self._count_outcomes("areas", plan.outcomes)
+        plan.inserts["run_id"] = self.run_id
+        insert_rows(self.conn, t, plan.inserts, ["area_code", *AREA_VALUES, "run_id"])
+        plan.updates["run_id"] = self.run_id
+        update_rows(self.conn, t, plan.updates, [*AREA_VALUES, "run_id"], {"area_code": "_id"})
+        return set(existing["area_code"]) | set(accepted["area_code"])
+
+    # -- meetings ------------------------------------------------------------------------
+
+    def load_meetings(self, rows: pd.DataFrame, roster: set[str]) -> None:
+        t = schema.meetings
+        accepted, rejects = validate.check_known_area("meetings", rows, roster)
+        self.reject("meetings", rejects)
+        accepted["month"] = [d.year * 100 + d.month for d in accepted["meeting_date"]]
+        existing = _select_in(
+            self.conn,
+            [t.c.id.label("_id"), t.c.area_code, t.c.meeting_id, *[t.c[c] for c in MEETING_VALUES]],
+            t.c.area_code,
+            accepted["area_code"],
+        )
+        plan = plan_upsert(accepted, ["area_code", "meeting_id"], MEETING_VALUES, existing)
+        self._count_outcomes("meetings", plan.outcomes)
+        plan.inserts["run_id"] = self.run_id
+        insert_rows(self.conn, t, plan.inserts, ["area_code", "meeting_id", *MEETING_VALUES, "run_id"])
+        plan.updates["run_id"] = self.run_id
+        update_rows(self.conn, t, plan.updates, [*MEETING_VALUES, "run_id"], {"id": "_id"})
+
+    def meeting_lookup(self, area_codes: Iterable[str]) -> pd.DataFrame:
+        t = schema.meetings
+        return _select_in(
+            self.conn,
+            [t.c.id.label("meeting_pk"), t.c.area_code, t.c.meeting_id,
+             t.c.meeting_date.label("_meeting_date")],
+            t.c.area_code,
+            area_codes,
+        )
+
+    # -- attendance and resolutions (rows that need their meeting) -----------------------
+
+    def load_dependent(self, kind: str, rows: pd.DataFrame, roster: set[str]) -> None:
+        """Join rows to their meetings; hold those whose meeting is unknown; release old ones."""
+        if kind == "attendance":
+            rows = rows.assign(person_hash=person_hashes(rows["person_id"], self.secret))
+            rows = rows.drop(columns=["person_id", "name"])
+        else:
+            rows, rejects = validate.check_escalation(rows, roster)
+            self.reject(kind, rejects)
+        rows = rows.assign(_old=False, _held_id=None)
+        old = self._held(kind)
+        keys = HELD_KEYS[kind]
+        new_keys = set(zip(*(rows[k] for k in keys), strict=True))
+        replaced = np.array([k in new_keys for k in zip(*(old[k] for k in keys), strict=True)], dtype=bool)
+        superseded = old[replaced]
+        old = old.drop(superseded.index)
+        combined = pd.concat([old, rows], ignore_index=True) if len(old) else rows
+        lookup = self.meeting_lookup(combined["area_code"])
+        combined = combined.merge(lookup, on=["area_code", "meeting_id"], how="left")
+        joinable = combined["meeting_pk"].notna().to_numpy()
+        waiting = combined[~joinable]
+        joining = combined[joinable].reset_index(drop=True)
+        if kind == "resolutions":
+            joining = self._check_dates(joining.rename(columns={"_meeting_date": "meeting_date"}))
+        else:
+            joining = self._with_persons(joining)
+        self._merge(kind, joining)
+        self._keep_held(kind, waiting, superseded)
+
+    def _check_dates(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """Resolution dates against the meeting; held rows rejected now leave the store."""
+        kept = []
+        for is_old in (True, False):
+            subset = rows[rows["_old"].astype(bool) == is_old]
+            accepted, rejects = validate.check_against_meeting(subset)
+            self.reject("resolutions", rejects, released=is_old)
+            if is_old:
+                self._delete_held(sorted(set(subset["_held_id"]) - set(accepted["_held_id"])))
+            kept.append(accepted)
+        return pd.concat(kept, ignore_index=True)
+
+    def _with_persons(self, rows: pd.DataFrame) -> pd.DataFrame:
+        t = schema.persons
+        hashes = sorted(set(rows["person_hash"]))
+        known = _select_in(self.conn, [t.c.id, t.c.person_hash], t.c.person_hash, hashes)
+        new = sorted(set(hashes) - set(known["person_hash"]))
+        for part in _chunks(new, CHUNK * 10):
+            self.conn.execute(t.insert(), [{"person_hash": h} for h in part])
+        if new:
+            known = _select_in(self.conn, [t.c.id, t.c.person_hash], t.c.person_hash, hashes)
+        ids = dict(zip(known["person_hash"], known["id"], strict=True))
+        return rows.assign(person_pk=[ids[h] for h in rows["person_hash"]])
+
+    def _merge(self, kind: str, rows: pd.DataFrame) -> None:
+        if kind == "attendance":
+            t, keys, values = schema.attendance, ATTENDANCE_KEYS, ATTENDANCE_VALUES
+            existing = _select_in(
+                self.conn, [t.c.meeting_pk, t.c.person_pk, *[t.c[c] for c in values]],
+                t.c.meeting_pk, rows["meeting_pk"],
+            )
+            existing["_id"] = None
+            where = {"meeting_pk": "meeting_pk", "person_pk": "person_pk"}
+        else:
+            t, keys, values = schema.resolution_reports, RESOLUTION_KEYS, RESOLUTION_VALUES
+            existing = _select_in(
+                self.conn, [t.c.id.label("_id"), *[t.c[c] for c in keys + values]],
+                t.c.updated_on, rows["updated_on"],
+            )
+            where = {"id": "_id"}
+        rows = rows.assign(meeting_pk=rows["meeting_pk"].astype(object).map(int))
+        plan = plan_upsert(rows, keys, values, existing)
+        old = plan.rows["_old"].to_numpy(dtype=bool)
+        self.report["kinds"][kind]["released"]["joined"] += int(old.sum())
+        self._count_outcomes(kind, plan.outcomes[~old])
+        for frame in (plan.inserts, plan.updates):
+            frame["run_id"] = self.run_id
+        insert_rows(self.conn, t, plan.inserts, [*keys, *values, "run_id"])
+        update_rows(self.conn, t, plan.updates, [*values, "run_id"], where)
+        released = plan.rows.loc[old, "_held_id"].tolist()
+        self._delete_held(released)
+
+    # -- held rows -----------------------------------------------------------------------
+
+    def _held(self, kind: str) -> pd.DataFrame:
+        t = schema.held_rows
+        stored = _select_frame(
+            self.conn,
+            select(t.c.id, t.c.path, t.c.sheet, t.c.row_number, t.c.payload)
+            .where(t.c.kind == kind).order_by(t.c.id),
+        )
+        fields = HELD_FIELDS[kind]
+        payloads = [json.loads(p) for p in stored["payload"]]
+        frame = pd.DataFrame(
+            {f: [_from_json(f, p.get(f)) for p in payloads] for f in fields}, dtype=object
+        )
+        frame["_path"] = stored["path"].to_numpy()
+        frame["_sheet"] = stored["sheet"].to_numpy()
+        frame["_row"] = stored["row_number"].to_numpy()
+        frame["_seq"] = np.arange(-len(stored), 0)  # earlier than anything read in this run
+        frame["_old"] = True
+        frame["_held_id"] = stored["id"].to_numpy()
+        return frame
+
+    def _delete_held(self, ids: list) -> None:
+        t = schema.held_rows
+        for part in _chunks([int(i) for i in ids]):
+            self.conn.execute(delete(t).where(t.c.id.in_(part)))
+
+    def _keep_held(self, kind: str, waiting: pd.DataFrame, superseded: pd.DataFrame) -> None:
+        """New rows without a meeting join the held store (replacing same-key rows)."""
+        self._delete_held(superseded["_held_id"].tolist())
+        new = waiting[~waiting["_old"].astype(bool)]
+        self.count(kind, "held", len(new))
+        keys = HELD_KEYS[kind]
+        final = new.sort_values("_seq").drop_duplicates(keys, keep="last")
+        fields = HELD_FIELDS[kind]
+        rows = [
+            {
+                "kind": kind,
+                "row_key": "|".join(str(r[k]) for k in keys),
+                "area_code": r["area_code"],
+                "meeting_id": r["meeting_id"],
+                "township_code": township_of(r["area_code"]),
+                "run_id": self.run_id,
+                "path": r["_path"],
+                "sheet": r["_sheet"],
+                "row_number": int(r["_row"]),
+                "payload": json.dumps({f: _to_json(r[f]) for f in fields}, ensure_ascii=False),
+            }
+            for r in final.to_dict("records")
+        ]
+        for part in _chunks(rows):
+            self.conn.execute(schema.held_rows.insert(), part)
+
+    # -- bookkeeping ---------------------------------------------------------------------
+
+    def _count_outcomes(self, kind: str, outcomes: np.ndarray) -> None:
+        values, counts = np.unique(outcomes.astype(str), return_counts=True)
+        for value, n in zip(values, counts, strict=True):
+            self.count(kind, str(value), int(n))
+
+    def write_rejects(self) -> None:
+        if not self.rejects:
+            return
+        frame = pd.concat(self.rejects, ignore_index=True)
+        frame["run_id"] = self.run_id
+        frame = frame.astype(object).where(frame.notna(), None)
+        insert_rows(self.conn, schema.rejects, frame, [*validate.REJECT_COLUMNS, "run_id"])
+
+
+def _to_json(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _from_json(field: str, value):
+    if field in DATE_FIELDS and value is not None:
+        return date.fromisoformat(value)
+    return value
+
+
+def _loaded_hashes(engine: Engine) -> set[str]:
+    t = schema.load_files
+    with engine.connect() as conn:
+        return set(conn.execute(select(t.c.sha256).where(t.c.status == "loaded")).scalars())
+
+
+def _read_inbox(
+    inbox: Path, known: set[str], today: date, report: dict, progress: Progress
+) -> tuple[dict[str, list[pd.DataFrame]], list[pd.DataFrame], list[dict]]:
+    """Read every new file and judge its rows alone: (accepted by kind, rejects, file records)."""
+    paths, skipped = discover(inbox)
+    files = report["files"]
+    files["skipped"].extend(skipped)
+    records = [{"path": s["path"], "status": "skipped", "reason": s["reason"]} for s in skipped]
+    accepted: dict[str, list[pd.DataFrame]] = {kind: [] for kind in KINDS}
+    rejects: list[pd.DataFrame] = []
+    seq = 0
+    for done, rel in enumerate(paths):
+        progress("read", done, len(paths))
+        data = (inbox / rel).read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        record = {"path": rel, "sha256": digest, "size": len(data)}
+        if digest in known:
+            files["unchanged"].append(rel)
+            records.append({**record, "status": "unchanged"})
+            continue
+        result = read_file(inbox, rel, data)
+        if result.skipped:
+            files["skipped"].append({"path": rel, "reason": result.skipped})
+            records.append({**record, "status": "skipped", "reason": result.skipped})
+            continue
+        if result.unreadable:
+            files["unreadable"].append({"path": rel, "reason": result.unreadable})
+            records.append({**record, "status": "unreadable", "reason": result.unreadable})
+            continue
+        known.add(digest)  # a second copy of the same file in this run is unchanged
+        files["loaded"].append(rel)
+        records.append({**record, "status": "loaded"})
+        report["sheets_skipped"].extend(result.sheets_skipped)
+        report["unknown_columns"].extend(result.unknown_columns)
+        for sheet in result.sheets:
+            good, bad = validate.check_sheet(sheet, today, seq)
+            seq += len(sheet.frame)
+            report["kinds"][sheet.kind]["read"] += len(sheet.frame)
+            report["kinds"][sheet.kind]["rejected"] += len(bad)
+            accepted[sheet.kind].append(good)
+            rejects.append(bad)
+    progress("read", len(paths), len(paths))
+    files["skipped"].sort(key=lambda f: f["path"])
+    return accepted, rejects, records
+
+
+def run_load(
+    engine: Engine,
+    inbox: Path,
+    *,
+    secret: bytes,
+    today: date | None = None,
+    operator: str | None = None,
+    progress: Progress | None = None,
+) -> dict:
+    """Load an inbox; returns the run report (status "committed", or "failed" with "error")."""
+    clock = time.perf_counter()
+    progress = progress or _silent
+    today = today or date.today()
+    started = datetime.now()
+    run_id = uuid.uuid4().hex
+    report = empty_report(run_id)
+    schema.metadata.create_all(engine)
+    accepted, rejects, file_records = _read_inbox(
+        inbox, _loaded_hashes(engine), today, report, progress
+    )
+    try:
+        with engine.begin() as conn:
+            check_secret(conn, secret)
+            run = Run(conn, run_id, secret, report)
+            run.rejects.extend(r for r in rejects if not r.empty)
+            steps = len(LOAD_ORDER) + 1
+            progress("merge", 0, steps)
+            roster = run.load_areas(_concat(accepted["areas"], "areas"))
+            progress("merge", 1, steps)
+            run.load_meetings(_concat(accepted["meetings"], "meetings"), roster)
+            progress("merge", 2, steps)
+            for step, kind in enumerate(("attendance", "resolutions"), start=3):
+                run.load_dependent(kind, _concat(accepted[kind], kind), roster)
+                progress("merge", step, steps)
+            report["status"] = "committed"
+            report["seconds"] = round(time.perf_counter() - clock, 3)
+            _record_run(conn, run, inbox, operator, started, today, file_records)
+            progress("merge", steps, steps)
+    except Exception as exc:  # noqa: BLE001 — the run failed as a whole; the report says why
+        report["status"] = "failed"
+        report["error"] = f"{type(exc).__name__}: {exc}"
+        report["seconds"] = round(time.perf_counter() - clock, 3)
+    return report
+
+
+def _record_run(
+    conn: Connection, run: Run, inbox: Path, operator: str | None, started: datetime,
+    today: date, file_records: list[dict],
+) -> None:
+    conn.execute(schema.load_runs.insert().values(
+        run_id=run.run_id,
+        started_at=started,
+        finished_at=datetime.now(),
+        loaded_on=today,
+        inbox=str(inbox),
+        operator=operator or getpass.getuser(),
+        status="committed",
+        report=json.dumps(run.report, ensure_ascii=False),
+    ))
+    if file_records:
+        conn.execute(schema.load_files.insert(), [
+            {"run_id": run.run_id, "sha256": None, "size": None, "reason": None, **r}
+            for r in file_records
+        ])
+    run.write_rejects()

@@ -1,0 +1,259 @@
+"""The contract's rules: which rows are accepted (typed) and which are rejected, and why.
+
+`check_sheet` applies the rules a row can be judged on alone; the `check_*` functions
+after it apply the rules that need other rows (the roster, the meetings). Each returns
+the accepted rows and a frame of rejects, one per rejected row: the first broken rule
+in column order.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from etl.cells import EARLIEST, PARSERS, clean_text, parse_column
+from etl.read import SheetRows
+from etl.reasons import reason
+from xieshang.contract import COLUMNS, PERSONAL_COLUMNS, VOCAB_DEFAULTS
+from xieshang.schema import level_of, parent_of, township_of
+
+META = ["_path", "_sheet", "_row", "_seq"]
+REJECT_COLUMNS = [
+    "kind", "path", "sheet", "row_number", "rule", "column_name", "value",
+    "reason_zh", "reason_en", "area_code", "township_code",
+]
+OPTIONAL_FALSE = ("online", "in_assessment")
+
+
+def derived_unit_type(code: str) -> str | None:
+    """The unit type the national numbering implies, when the roster gives none."""
+    level = level_of(code)
+    if level == "township":
+        digits = int(code[6:9])
+        return "街道" if 1 <= digits <= 99 else "镇" if digits <= 199 else "乡" if digits <= 399 else None
+    if level == "village":
+        digits = int(code[9:12])
+        return "社区" if 1 <= digits <= 199 else "村" if digits <= 399 else None
+    return None
+
+
+def empty_rejects() -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=object) for name in REJECT_COLUMNS})
+
+
+def _shown(column: str, value: object) -> str:
+    """The value as a reject shows it; personal columns are never echoed."""
+    if column in PERSONAL_COLUMNS:
+        return "（已隐去 redacted）"
+    if isinstance(value, date):
+        return value.isoformat()
+    return clean_text(value)
+
+
+def make_rejects(
+    kind: str, rows: pd.DataFrame, rules: list[str], columns: list[str], values: list
+) -> pd.DataFrame:
+    """Reject records for `rows` (which carry META and, if valid, area_code)."""
+    if rows.empty:
+        return empty_rejects()
+    codes = rows["area_code"] if "area_code" in rows else pd.Series([None] * len(rows))
+    codes = [c if isinstance(c, str) and len(c) == 12 else None for c in codes]
+    texts = [reason(rule) for rule in rules]
+    return pd.DataFrame({
+        "kind": kind,
+        "path": rows["_path"].to_numpy(),
+        "sheet": rows["_sheet"].to_numpy(),
+        "row_number": rows["_row"].to_numpy(),
+        "rule": rules,
+        "column_name": columns,
+        "value": [_shown(col, val) for col, val in zip(columns, values, strict=True)],
+        "reason_zh": [zh for zh, _ in texts],
+        "reason_en": [en for _, en in texts],
+        "area_code": codes,
+        "township_code": [township_of(c) if c else None for c in codes],
+    })
+
+
+def check_sheet(sheet: SheetRows, today: date, seq_start: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rules a row is judged on alone: types, required cells, vocabularies, own dates."""
+    raw = sheet.frame
+    n = len(raw)
+    columns = COLUMNS[sheet.kind]
+    typed: dict[str, np.ndarray] = {}
+    problems = np.full((n, len(columns)), None, dtype=object)
+    for j, column in enumerate(columns):
+        if column.name in raw:
+            values, reasons = parse_column(raw[column.name], PARSERS[column.type])
+        else:
+            values = np.full(n, None, dtype=object)
+            reasons = np.full(n, None, dtype=object)
+        if column.required:
+            reasons = np.where((values == None) & (reasons == None), "missing", reasons)  # noqa: E711
+        typed[column.name] = values
+        problems[:, j] = reasons
+    _own_rules(sheet.kind, typed, problems, [c.name for c in columns], today)
+
+    bad = (problems != None).any(axis=1)  # noqa: E711
+    frame = pd.DataFrame(typed, dtype=object)
+    frame["_path"] = sheet.path
+    frame["_sheet"] = sheet.sheet
+    frame["_row"] = raw["_row"].to_numpy()
+    frame["_seq"] = np.arange(seq_start, seq_start + n)
+    _fill_defaults(sheet.kind, frame)
+
+    rejected = frame[bad]
+    first = (problems[bad] != None).argmax(axis=1)  # noqa: E711
+    names = [columns[j].name for j in first]
+    rules = [problems[bad][i, j] for i, j in enumerate(first)]
+    raw_bad = raw[bad]
+    shown = [raw_bad[name].iloc[i] if name in raw_bad else "" for i, name in enumerate(names)]
+    return frame[~bad].reset_index(drop=True), make_rejects(sheet.kind, rejected, rules, names, shown)
+
+
+def _own_rules(
+    kind: str, typed: dict[str, np.ndarray], problems: np.ndarray, names: list[str], today: date
+) -> None:
+    """Rules between cells of one row, written into `problems` where a column has none yet."""
+
+    def flag(column: str, mask: np.ndarray, rule: str) -> None:
+        j = names.index(column)
+        free = problems[:, j] == None  # noqa: E711
+        problems[:, j] = np.where(mask & free, rule, problems[:, j])
+
+    def dates(column: str) -> pd.Series:
+        return pd.Series(typed[column], dtype=object)
+
+    def compare(left: pd.Series, op: str, right) -> np.ndarray:
+        present = left.notna() & (pd.Series(right).notna() if isinstance(right, pd.Series) else True)
+        result = np.zeros(len(left), dtype=bool)
+        idx = np.flatnonzero(present.to_numpy())
+        lhs = left.to_numpy()[idx]
+        rhs = right.to_numpy()[idx] if isinstance(right, pd.Series) else right
+        result[idx] = (lhs > rhs) if op == ">" else (lhs < rhs)
+        return result
+
+    if kind == "meetings":
+        meeting_date = dates("meeting_date")
+        flag("meeting_date", compare(meeting_date, ">", today), "future_date")
+        flag("meeting_date", compare(meeting_date, "<", EARLIEST), "before_2000")
+    elif kind == "resolutions":
+        updated = dates("updated_on")
+        completed = dates("completed_date")
+        flag("updated_on", compare(updated, ">", today), "future_date")
+        implemented = typed["status"] == "implemented"
+        flag("completed_date", implemented & completed.isna().to_numpy(), "completed_missing")
+        flag("completed_date", compare(completed, ">", updated), "completed_after_update")
+
+
+def _fill_defaults(kind: str, frame: pd.DataFrame) -> None:
+    for name, default in VOCAB_DEFAULTS.items():
+        if name in frame:
+            frame[name] = frame[name].where(frame[name].notna(), default)
+    for name in OPTIONAL_FALSE:
+        if name in frame:
+            frame[name] = frame[name].where(frame[name].notna(), False)
+    if kind == "areas":
+        derived = [
+            given if given is not None else (derived_unit_type(code) if code else None)
+            for given, code in zip(frame["unit_type"], frame["area_code"], strict=True)
+        ]
+        frame["unit_type"] = pd.Series(derived, index=frame.index, dtype=object)
+
+
+def _split(frame: pd.DataFrame, bad: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return frame[~bad].reset_index(drop=True), frame[bad].reset_index(drop=True)
+
+
+def check_areas(
+    frame: pd.DataFrame, known: set[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Parents: a given parent must be the code's own; the parent must be in the roster.
+
+    `known` is the roster already in the warehouse. Codes are taken top-down so that a
+    unit whose parent is rejected is rejected too.
+    """
+    own = [parent_of(code) for code in frame["area_code"]]
+    mismatch = np.array(
+        [given is not None and given != parent for given, parent in zip(frame["parent_code"], own, strict=True)],
+        dtype=bool,
+    )
+    roster = set(known)
+    orphans: set[str] = set()
+    depth = ("city", "county", "township", "village")
+    for code in sorted(set(frame["area_code"][~mismatch]), key=lambda c: depth.index(level_of(c))):
+        if level_of(code) in ("township", "village") and parent_of(code) not in roster:
+            orphans.add(code)
+        else:
+            roster.add(code)
+    orphan = frame["area_code"].isin(orphans).to_numpy() & ~mismatch
+    accepted, rejected = _split(frame, mismatch | orphan)
+    was_mismatch = mismatch[mismatch | orphan]
+    rules = ["parent_mismatch" if m else "parent_unknown" for m in was_mismatch]
+    columns = ["parent_code" if m else "area_code" for m in was_mismatch]
+    values = [
+        r.parent_code if m else r.area_code
+        for m, r in zip(was_mismatch, rejected.itertuples(index=False), strict=True)
+    ]
+    return accepted, make_rejects("areas", rejected, rules, columns, values)
+
+
+def check_known_area(
+    kind: str, frame: pd.DataFrame, roster: set[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Meetings must be hosted by an area of the roster."""
+    bad = ~frame["area_code"].isin(roster).to_numpy()
+    accepted, rejected = _split(frame, bad)
+    n = len(rejected)
+    return accepted, make_rejects(
+        kind, rejected, ["unknown_area"] * n, ["area_code"] * n, list(rejected["area_code"])
+    )
+
+
+def check_escalation(frame: pd.DataFrame, roster: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """escalated_to: a known area of strictly higher level whose range contains this one."""
+    depth = {"city": 4, "county": 6, "township": 9, "village": 12}
+
+    def valid(target: str | None, area: str) -> bool:
+        if target is None:
+            return True
+        width = depth[level_of(target)]
+        return (
+            target in roster
+            and width < depth[level_of(area)]
+            and area[:width] == target[:width]
+        )
+
+    bad = np.array(
+        [not valid(t, a) for t, a in zip(frame["escalated_to"], frame["area_code"], strict=True)],
+        dtype=bool,
+    )
+    accepted, rejected = _split(frame, bad)
+    n = len(rejected)
+    return accepted, make_rejects(
+        "resolutions", rejected, ["bad_escalation"] * n, ["escalated_to"] * n,
+        list(rejected["escalated_to"]),
+    )
+
+
+def check_against_meeting(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Resolution dates against their meeting's date (`meeting_date` joined in)."""
+    meeting = frame["meeting_date"]
+    due_bad = (frame["due_date"] < meeting).to_numpy(dtype=bool)
+    completed = frame["completed_date"]
+    has_completed = completed.notna().to_numpy()
+    completed_bad = np.zeros(len(frame), dtype=bool)
+    completed_bad[has_completed] = (
+        completed[has_completed] < meeting[has_completed]
+    ).to_numpy(dtype=bool)
+    bad = due_bad | completed_bad
+    accepted, rejected = _split(frame, bad)
+    due_rows = due_bad[bad]
+    rules = ["due_before_meeting" if d else "completed_before_meeting" for d in due_rows]
+    columns = ["due_date" if d else "completed_date" for d in due_rows]
+    values = [
+        r.due_date if d else r.completed_date
+        for d, r in zip(due_rows, rejected.itertuples(index=False), strict=True)
+    ]
+    return accepted, make_rejects("resolutions", rejected, rules, columns, values)

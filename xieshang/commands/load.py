@@ -1,0 +1,79 @@
+"""`xieshang load INBOX`: run the ETL and print the run report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from etl.load import Progress as ProgressFn
+from etl.load import run_load
+from etl.report import render
+from xieshang import settings
+from xieshang.cli import UsageError
+from xieshang.db import open_warehouse
+
+STAGES = {"read": "读取文件 reading files", "merge": "写入仓库 merging into the warehouse"}
+
+
+@contextmanager
+def terminal_progress() -> Iterator[ProgressFn]:
+    """A progress bar on stderr when it is a terminal; silence otherwise."""
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda _stage, _done, _total: None
+        return
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True,
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(STAGES.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+def resolve_secret(engine) -> bytes:
+    """XIESHANG_SECRET, or the demo's own secret for the demo warehouse only."""
+    from xieshang.demo_flag import is_demo
+
+    secret = settings.secret_from_env()
+    if secret:
+        return secret
+    if is_demo(engine):
+        return settings.demo_secret()
+    raise UsageError(
+        "XIESHANG_SECRET is not set: set it to this deployment's secret (the key that "
+        "hashes person identifiers) and run again"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.inbox.is_dir():
+        raise UsageError(f"inbox {args.inbox} is not a folder; give the folder of submitted files")
+    engine = open_warehouse(args.db)
+    secret = resolve_secret(engine)
+    with terminal_progress() as progress:
+        report = run_load(engine, args.inbox, secret=secret, progress=progress)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        render(report, Console())
+    if report["status"] != "committed":
+        if not args.json:
+            print(f"xieshang: load failed, nothing was committed: {report.get('error')}",
+                  file=sys.stderr)
+        return 1
+    return 0
+
+
+
