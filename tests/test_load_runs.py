@@ -1,0 +1,242 @@
+"""Whole runs: idempotency, replacement, held rows, history, atomicity, personal data."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from etl import load as load_module
+from etl.load import run_load
+from tests.inbox_files import write_csv
+from tests.test_load_rules import (
+    ATTENDANCE,
+    ATTENDANCE_HEADER,
+    MEETING_HEADER,
+    MEETINGS,
+    RESOLUTION_HEADER,
+    SECRET,
+    base_inbox,
+    load,
+    rejects,
+)
+from xieshang import schema
+
+DATA_TABLES = [
+    schema.areas, schema.meetings, schema.persons, schema.attendance,
+    schema.resolution_reports, schema.rejects, schema.held_rows, schema.load_runs,
+    schema.load_files, schema.meta,
+]
+
+
+def snapshot(engine, tables=DATA_TABLES):
+    """Every row of every table, as sorted tuples of strings."""
+    with engine.connect() as conn:
+        return {
+            t.name: sorted(tuple(map(str, r)) for r in conn.execute(sa.select(t)))
+            for t in tables
+        }
+
+
+def counts(report, kind):
+    c = report["kinds"][kind]
+    return (c["read"], c["inserted"], c["updated"], c["unchanged"], c["rejected"], c["held"])
+
+
+def test_loading_the_same_inbox_twice_changes_nothing(engine, tmp_path):
+    inbox = base_inbox(tmp_path / "inbox")
+    first = load(engine, inbox)
+    assert counts(first, "areas") == (5, 5, 0, 0, 0, 0)
+    assert counts(first, "meetings") == (2, 2, 0, 0, 0, 0)
+    assert counts(first, "attendance") == (2, 2, 0, 0, 0, 0)
+    assert counts(first, "resolutions") == (1, 1, 0, 0, 0, 0)
+    before = snapshot(engine, DATA_TABLES[:7])
+    second = load(engine, inbox)
+    assert second["files"]["loaded"] == []
+    assert second["files"]["unchanged"] == ["会议台账.csv", "决议落实.csv", "区划名册.csv", "参会签到.csv"]
+    for kind in ("areas", "meetings", "attendance", "resolutions"):
+        assert counts(second, kind) == (0, 0, 0, 0, 0, 0)
+    assert snapshot(engine, DATA_TABLES[:7]) == before
+
+
+def test_a_changed_file_is_read_again_and_only_changed_rows_update(engine, tmp_path):
+    inbox = base_inbox(tmp_path / "inbox")
+    load(engine, inbox)
+    changed = [MEETINGS[0], [*MEETINGS[1][:4], "加装电梯（二期）", *MEETINGS[1][5:]]]
+    write_csv(inbox / "会议台账.csv", [MEETING_HEADER, *changed])
+    report = load(engine, inbox)
+    assert report["files"]["loaded"] == ["会议台账.csv"]
+    assert counts(report, "meetings") == (2, 0, 1, 1, 0, 0)
+    with engine.connect() as conn:
+        topic = conn.execute(
+            sa.select(schema.meetings.c.topic).where(schema.meetings.c.meeting_id == "HY-2")
+        ).scalar_one()
+    assert topic == "加装电梯(二期)"  # NFKC folds the full-width brackets
+
+
+def test_later_rows_replace_earlier_ones_in_file_then_path_order(engine, tmp_path):
+    inbox = base_inbox(tmp_path / "inbox")
+    again = [*MEETINGS[0][:4], "第二稿", *MEETINGS[0][5:]]
+    third = [*MEETINGS[0][:4], "第三稿", *MEETINGS[0][5:]]
+    write_csv(inbox / "b" / "会议台账.csv", [MEETING_HEADER, again, again])
+    write_csv(inbox / "c" / "会议台账.csv", [MEETING_HEADER, third])
+    report = load(engine, inbox)
+    # 会议台账.csv sorts before b/ and c/ only by code point: 'b' < 'c' < '会'
+    assert counts(report, "meetings") == (5, 2, 2, 1, 0, 0)
+    with engine.connect() as conn:
+        topic = conn.execute(
+            sa.select(schema.meetings.c.topic).where(schema.meetings.c.meeting_id == "HY-1")
+        ).scalar_one()
+    assert topic == "村道硬化"  # 会议台账.csv comes last by code point, so its row wins
+
+
+def test_rows_whose_meeting_is_unknown_are_held_and_join_later(engine, tmp_path):
+    inbox = base_inbox(tmp_path / "inbox")
+    write_csv(inbox / "参会签到-补.csv", [ATTENDANCE_HEADER,
+                                          ["hy-3", "330281100201", "330281199001011236", "王五", "否", "乡贤"]])
+    write_csv(inbox / "决议落实-补.csv", [RESOLUTION_HEADER,
+                                          ["JY-3", "HY-3", "330281100201", "修桥", "村委会", "2025-06-01",
+                                           "推进中", "", "2025-06-02", "", "", ""],
+                                          ["JY-4", "HY-3", "330281100201", "修渠", "村委会", "2025-04-01",
+                                           "推进中", "", "2025-06-02", "", "", ""]])
+    first = load(engine, inbox)
+    assert counts(first, "attendance") == (3, 2, 0, 0, 0, 1)
+    assert counts(first, "resolutions") == (3, 1, 0, 0, 0, 2)
+    with engine.connect() as conn:
+        held = conn.execute(sa.select(schema.held_rows.c.kind, schema.held_rows.c.row_number)
+                            .order_by(schema.held_rows.c.id)).all()
+    assert [tuple(r) for r in held] == [("attendance", 2), ("resolutions", 2), ("resolutions", 3)]
+
+    later = tmp_path / "later"
+    write_csv(later / "会议台账.csv", [MEETING_HEADER,
+                                       ["HY-3", "330281100201", "2025-05-01", "座谈会", "桥梁", "", "", "是", ""]])
+    second = load(engine, later)
+    assert counts(second, "meetings") == (1, 1, 0, 0, 0, 0)
+    assert second["kinds"]["attendance"]["released"] == {"joined": 1, "rejected": 0}
+    # JY-4 is due before its meeting: it is rejected when it joins, in this run
+    assert second["kinds"]["resolutions"]["released"] == {"joined": 1, "rejected": 1}
+    assert counts(second, "attendance") == (0, 0, 0, 0, 0, 0)
+    assert rejects(engine) == [("resolutions", "due_before_meeting", "due_date", "2025-04-01", 3)]
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(schema.held_rows)).scalar() == 0
+        assert conn.execute(sa.select(sa.func.count()).select_from(schema.attendance)).scalar() == 3
+        ids = conn.execute(sa.select(schema.resolution_reports.c.resolution_id)
+                           .order_by(schema.resolution_reports.c.resolution_id)).scalars().all()
+    assert ids == ["JY-1", "JY-3"]
+
+
+def test_resolution_reports_accumulate_as_history(engine, tmp_path):
+    inbox = base_inbox(tmp_path / "inbox")
+    april = ["JY-2", "HY-1", "330281100201", "路灯", "村委会", "2025-05-31", "推进中", "", "2025-04-30",
+             "", "", ""]
+    write_csv(inbox / "决议落实-4月.csv", [RESOLUTION_HEADER, april])
+    load(engine, inbox)
+    may = [*april[:6], "已落实", "2025-05-10", "2025-05-31", "88", "", ""]
+    write_csv(tmp_path / "may" / "决议落实-5月.csv", [RESOLUTION_HEADER, april, may])
+    report = load(engine, tmp_path / "may")
+    assert counts(report, "resolutions") == (2, 1, 0, 1, 0, 0)
+    t = schema.resolution_reports
+    with engine.connect() as conn:
+        history = conn.execute(
+            sa.select(t.c.updated_on, t.c.status, t.c.completed_date)
+            .where(t.c.resolution_id == "JY-2").order_by(t.c.updated_on)
+        ).all()
+    assert [tuple(r) for r in history] == [
+        (date(2025, 4, 30), "in_progress", None),
+        (date(2025, 5, 31), "implemented", date(2025, 5, 10)),
+    ]
+
+
+def test_a_run_that_fails_half_way_leaves_the_warehouse_as_it_was(engine, tmp_path, monkeypatch):
+    load(engine, base_inbox(tmp_path / "inbox"))
+    before = snapshot(engine)
+    later = tmp_path / "later"
+    write_csv(later / "会议台账.csv", [MEETING_HEADER,
+                                       ["HY-8", "330281100201", "2025-06-01", "座谈会", "桥梁", "", "", "是", ""]])
+    write_csv(later / "参会签到.csv", [ATTENDANCE_HEADER,
+                                       ["HY-8", "330281100201", "330281199001011237", "钱七", "是", "乡贤"]])
+
+    def crash(self, kind, rows):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(load_module.Run, "_merge", crash)
+    report = run_load(engine, later, secret=SECRET, today=date(2025, 6, 30))
+    assert report["status"] == "failed"
+    assert report["error"] == "RuntimeError: disk full"
+    assert snapshot(engine) == before
+    monkeypatch.undo()
+    retried = load(engine, later)  # nothing of the failed run was recorded, so it all loads
+    assert counts(retried, "meetings") == (1, 1, 0, 0, 0, 0)
+    assert counts(retried, "attendance") == (1, 1, 0, 0, 0, 0)
+
+
+def test_a_different_secret_is_refused(engine, tmp_path):
+    load(engine, base_inbox(tmp_path / "inbox"))
+    write_csv(tmp_path / "more" / "参会签到.csv", [ATTENDANCE_HEADER, ATTENDANCE[0]])
+    report = run_load(engine, tmp_path / "more", secret=b"another", today=date(2025, 6, 30))
+    assert report["status"] == "failed"
+    assert report["error"].startswith("SecretMismatch: XIESHANG_SECRET differs")
+
+
+PEOPLE = [
+    ("330281199001011234", "张三"), ("330281199001011235", "李四"),
+    ("11010119850505567X", "欧阳娜娜"), ("11010119850505568X", "司马光明"),
+]
+
+
+def _pii_inbox(root):
+    inbox = base_inbox(root)
+    rows = [["HY-1", "330281100201", pid, name, "是", "乡贤"] for pid, name in PEOPLE[2:]]
+    rows.append(["HY-1", "330281100201", "11010119850505569X", "诸葛不存", "也许", "乡贤"])  # rejected
+    rows.append(["HY-404", "330281100201", "11010119850505570X", "上官暂存", "是", "乡贤"])  # held
+    write_csv(inbox / "人员签到-gb.csv", [ATTENDANCE_HEADER, *rows], encoding="gb18030")
+    people = [*PEOPLE, ("11010119850505569X", "诸葛不存"), ("11010119850505570X", "上官暂存")]
+    return inbox, people
+
+
+def _needles(people):
+    needles = []
+    for pid, name in people:
+        for text in (pid, pid.lower(), name):
+            needles += [text.encode("utf-8"), text.encode("gb18030"), text.encode("utf-16-le")]
+    return needles
+
+
+def test_no_person_id_or_name_reaches_the_sqlite_file(tmp_path):
+    from xieshang.db import open_warehouse
+
+    path = tmp_path / "w.sqlite"
+    engine = open_warehouse(f"sqlite:///{path}")
+    inbox, people = _pii_inbox(tmp_path / "inbox")
+    report = load(engine, inbox)
+    assert report["kinds"]["attendance"]["rejected"] == 1
+    assert report["kinds"]["attendance"]["held"] == 1
+    engine.dispose()
+    files = [p for p in tmp_path.glob("w.sqlite*")]
+    blob = b"".join(p.read_bytes() for p in files)
+    assert len(blob) > 50_000
+    found = [n for n in _needles(people) if n in blob]
+    assert found == []
+    assert "王五".encode() not in blob  # sanity: a name that never was in the input
+    assert "新华社区".encode() in blob  # and the scan does see text that is stored
+
+
+@pytest.mark.postgres
+def test_no_person_id_or_name_in_any_postgres_text_column(pg_url, tmp_path):
+    from xieshang.db import open_warehouse
+
+    engine = open_warehouse(pg_url)
+    schema.metadata.drop_all(engine)
+    schema.metadata.create_all(engine)
+    inbox, people = _pii_inbox(tmp_path / "inbox")
+    load(engine, inbox)
+    with engine.connect() as conn:
+        texts = []
+        for table in schema.metadata.sorted_tables:
+            for row in conn.execute(sa.select(*[sa.cast(c, sa.Text) for c in table.columns])):
+                texts += [v for v in row if v is not None]
+    corpus = "\n".join(texts)
+    assert "新华社区" in corpus
+    assert [t for pid, name in people for t in (pid, pid.lower(), name) if t in corpus] == []
+    engine.dispose()
