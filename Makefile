@@ -1,0 +1,15 @@
+.PHONY: test demo bench lint
+
+# One command: install the test needs, then run the whole suite.
+test:
+	./scripts/install-test-deps
+	python3 -m pytest -n 2 -q
+
+demo:
+	python3 -m pip install -q -e . && xieshang demo
+
+bench:
+	python3 bench/run.py
+
+lint:
+	ruff check . && ruff format --check .
