@@ -5,9 +5,13 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from xieshang.contract import KIND_LABELS, LOAD_ORDER
+from xieshang.contract import LOAD_ORDER
 
 OUTCOMES = ("read", "inserted", "updated", "unchanged", "rejected", "held")
+HEADERS = ("读取 read", "新增 inserted", "更新 updated", "未变 unchanged", "拒收 rejected",
+           "暂存 held", "释放 released")
+KIND_SHORT = {"areas": "区划 areas", "meetings": "会议 meetings",
+              "attendance": "签到 attendance", "resolutions": "决议 resolutions"}
 
 
 def empty_report(run_id: str) -> dict:
@@ -36,16 +40,16 @@ def render(report: dict, console: Console) -> None:
     )
     if report.get("error"):
         console.print(f"错误 error: {report['error']}")
-    table = Table(title="按类型计数 rows by kind")
+    table = Table(title="按类型计数 rows by kind (释放 = 早先暂存的行本次关联/拒收 joined/rejected)")
     table.add_column("类型 kind")
-    for name in (*OUTCOMES, "released joined", "released rejected"):
+    for name in HEADERS:
         table.add_column(name, justify="right")
     for kind, counts in report["kinds"].items():
+        released = counts["released"]
         table.add_row(
-            f"{KIND_LABELS[kind]} {kind}",
+            KIND_SHORT[kind],
             *(f"{counts[o]:,}" for o in OUTCOMES),
-            f"{counts['released']['joined']:,}",
-            f"{counts['released']['rejected']:,}",
+            f"{released['joined']:,}/{released['rejected']:,}",
         )
     console.print(table)
     problems = [

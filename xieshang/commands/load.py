@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
     else:
-        render(report, Console())
+        render(report, Console(width=None if sys.stdout.isatty() else 132))
     if report["status"] != "committed":
         if not args.json:
             print(f"xieshang: load failed, nothing was committed: {report.get('error')}",
