@@ -101,7 +101,8 @@ def _find_header(rows: list[list[Any]], kind: str) -> int | None:
 
 
 def _is_blank(row: list[Any]) -> bool:
-    return all(clean_text(cell) == "" for cell in row)
+    # Most rows have a value in their first cell, so this stops at once.
+    return not any(cell != "" and cell is not None and clean_text(cell) for cell in row)
 
 
 def frame_from_rows(
