@@ -24,9 +24,10 @@ Parsed = tuple[Any, str | None]
 Parser = Callable[[Any], Parsed]
 
 _ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_YMD = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$")
-_CN_YMD = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
-_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_YMD = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$", re.ASCII)
+_CN_YMD = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$", re.ASCII)
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII)
+_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$", re.ASCII)
 _BOOLS = {
     "是": True, "否": False, "y": True, "n": False, "yes": True, "no": False,
     "true": True, "false": False, "1": True, "0": False, "√": True, "×": False,
@@ -141,14 +142,15 @@ def parse_number(value: Any) -> Parsed:
         return None, "bad_number"
     if isinstance(value, int | float):
         number = float(value)
+        if math.isnan(number):
+            return None, None
     else:
         text = clean_text(value)
         if not text:
             return None, None
-        try:
-            number = float(text)
-        except ValueError:
+        if not _DECIMAL.match(text):
             return None, "bad_number"
+        number = float(text)
     if math.isfinite(number) and 0 <= number <= 100:
         return number, None
     return None, "bad_number"
@@ -195,6 +197,10 @@ def parse_column(cells: pd.Series, parser: Parser) -> tuple[np.ndarray, np.ndarr
     cell is parsed once and the results are spread back by index.
     """
     codes, uniques = pd.factorize(cells.astype(object), use_na_sentinel=False)
+    numeric = any(isinstance(value, int | float) for value in uniques)  # bool is an int
+    if numeric and any(isinstance(value, bool) for value in cells):
+        # factorize takes True for 1 and False for 0; TRUE/FALSE cells need their own parse.
+        codes, uniques = np.arange(len(cells)), cells.to_numpy(dtype=object)
     results = [parser(value) for value in uniques]
     values = np.empty(len(results), dtype=object)
     reasons = np.empty(len(results), dtype=object)
