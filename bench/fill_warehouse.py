@@ -70,22 +70,48 @@ def build_rows(seed: int = 7, townships: int = 13, villages: int = 200, months: 
     """Every row of the synthetic warehouse, as dicts per table."""
     rng = random.Random(seed)
     areas = [
-        dict(area_code=COUNTY, area_name="示范县", parent_code=None, level="county",
-             unit_type="县", party_members=320, population=400000, run_id=RUN_ID)
+        dict(
+            area_code=COUNTY,
+            area_name="示范县",
+            parent_code=None,
+            level="county",
+            unit_type="县",
+            party_members=320,
+            population=400000,
+            run_id=RUN_ID,
+        )
     ]
     town_codes = [f"330281{100 + i:03d}000" for i in range(1, townships + 1)]
     village_codes: list[str] = []
     for i, town in enumerate(town_codes):
-        areas.append(dict(area_code=town, area_name=f"第{i + 1}镇", parent_code=COUNTY,
-                          level="township", unit_type="镇", party_members=rng.randint(40, 90),
-                          population=30000, run_id=RUN_ID))
+        areas.append(
+            dict(
+                area_code=town,
+                area_name=f"第{i + 1}镇",
+                parent_code=COUNTY,
+                level="township",
+                unit_type="镇",
+                party_members=rng.randint(40, 90),
+                population=30000,
+                run_id=RUN_ID,
+            )
+        )
     for n in range(villages):
         town = town_codes[n % townships]
         code = town[:9] + f"{201 + n // townships:03d}"
         village_codes.append(code)
-        areas.append(dict(area_code=code, area_name=f"{n + 1}村", parent_code=town,
-                          level="village", unit_type="村", party_members=rng.randint(20, 70),
-                          population=2000, run_id=RUN_ID))
+        areas.append(
+            dict(
+                area_code=code,
+                area_name=f"{n + 1}村",
+                parent_code=town,
+                level="village",
+                unit_type="村",
+                party_members=rng.randint(20, 70),
+                population=2000,
+                run_id=RUN_ID,
+            )
+        )
 
     # person pools: each village has residents (fixed party flag and category); each
     # township has cadres who also attend its villages' meetings.
@@ -125,20 +151,39 @@ def build_rows(seed: int = 7, townships: int = 13, villages: int = 200, months: 
         if mdate > last_day:
             return
         pk = len(meetings) + 1
-        meetings.append(dict(
-            id=pk, area_code=host, meeting_id=f"M{year}{month:02d}{k:03d}", meeting_date=mdate,
-            month=year * 100 + month, form=rng.choice(FORMS), topic="议题",
-            topic_category=rng.choice(TOPICS), topic_source=rng.choice(SOURCES),
-            led_by_party=rng.random() < 0.82, online=rng.random() < 0.1, run_id=RUN_ID,
-        ))
+        meetings.append(
+            dict(
+                id=pk,
+                area_code=host,
+                meeting_id=f"M{year}{month:02d}{k:03d}",
+                meeting_date=mdate,
+                month=year * 100 + month,
+                form=rng.choice(FORMS),
+                topic="议题",
+                topic_category=rng.choice(TOPICS),
+                topic_source=rng.choice(SOURCES),
+                led_by_party=rng.random() < 0.82,
+                online=rng.random() < 0.1,
+                run_id=RUN_ID,
+            )
+        )
         for person in people:
-            attendance.append(dict(meeting_pk=pk, person_pk=person,
-                                   party_member=person_party[person - 1],
-                                   category=person_cat[person - 1], run_id=RUN_ID))
+            attendance.append(
+                dict(
+                    meeting_pk=pk,
+                    person_pk=person,
+                    party_member=person_party[person - 1],
+                    category=person_cat[person - 1],
+                    run_id=RUN_ID,
+                )
+            )
         for _ in range(_poisson(rng, 1.5)):
             res_seq += 1
-            reports.extend(_resolution_reports(rng, host, pk, meetings[-1]["meeting_id"],
-                                               mdate, res_seq, last_day))
+            reports.extend(
+                _resolution_reports(
+                    rng, host, pk, meetings[-1]["meeting_id"], mdate, res_seq, last_day
+                )
+            )
 
     for year, month in month_list:
         for code in village_codes:
@@ -154,11 +199,26 @@ def build_rows(seed: int = 7, townships: int = 13, villages: int = 200, months: 
         if rng.random() < 0.5:
             add_meeting(COUNTY, year, month, 1, rng.sample(county_people, 25))
 
-    load_runs = [dict(run_id=RUN_ID, started_at=datetime(2025, 12, 28, 9), finished_at=datetime(
-        2025, 12, 28, 9, 30), loaded_on=LOADED_ON, inbox="bench", operator="bench",
-        status="committed", report="{}")]
-    return dict(areas=areas, persons=persons, meetings=meetings, attendance=attendance,
-                resolution_reports=reports, load_runs=load_runs)
+    load_runs = [
+        dict(
+            run_id=RUN_ID,
+            started_at=datetime(2025, 12, 28, 9),
+            finished_at=datetime(2025, 12, 28, 9, 30),
+            loaded_on=LOADED_ON,
+            inbox="bench",
+            operator="bench",
+            status="committed",
+            report="{}",
+        )
+    ]
+    return dict(
+        areas=areas,
+        persons=persons,
+        meetings=meetings,
+        attendance=attendance,
+        resolution_reports=reports,
+        load_runs=load_runs,
+    )
 
 
 def _resolution_reports(rng, host, meeting_pk, meeting_id, mdate, seq, last_day):
@@ -194,13 +254,24 @@ def _resolution_reports(rng, host, meeting_pk, meeting_id, mdate, seq, last_day)
                 completed = max(completed, mdate)
         else:
             completed = None
-        out.append(dict(
-            area_code=host, resolution_id=rid, updated_on=updated, meeting_pk=meeting_pk,
-            meeting_id=meeting_id, content="决议", responsible_unit="单位", due_date=due,
-            status=status, completed_date=completed,
-            satisfaction=satisfaction if status == "implemented" else None,
-            in_assessment=False, escalated_to=escalated, run_id=RUN_ID,
-        ))
+        out.append(
+            dict(
+                area_code=host,
+                resolution_id=rid,
+                updated_on=updated,
+                meeting_pk=meeting_pk,
+                meeting_id=meeting_id,
+                content="决议",
+                responsible_unit="单位",
+                due_date=due,
+                status=status,
+                completed_date=completed,
+                satisfaction=satisfaction if status == "implemented" else None,
+                in_assessment=False,
+                escalated_to=escalated,
+                run_id=RUN_ID,
+            )
+        )
     return out
 
 

@@ -26,7 +26,7 @@ from etl.pii import check_secret, person_hashes
 from etl.read import discover, read_file
 from etl.report import empty_report
 from etl.upsert import CHUNK, insert_rows, plan_upsert, update_rows
-from xieshang import schema
+from xieshang import marts, schema
 from xieshang.contract import KINDS, LOAD_ORDER
 from xieshang.schema import level_of, parent_of, township_of
 
@@ -402,7 +402,7 @@ def run_load(
             check_secret(conn, secret)
             run = Run(conn, run_id, secret, report)
             run.rejects.extend(r for r in rejects if not r.empty)
-            steps = len(LOAD_ORDER) + 1
+            steps = len(LOAD_ORDER) + 2
             progress("merge", 0, steps)
             roster = run.load_areas(_concat(accepted["areas"], "areas"))
             progress("merge", 1, steps)
@@ -414,6 +414,8 @@ def run_load(
             report["status"] = "committed"
             report["seconds"] = round(time.perf_counter() - clock, 3)
             _record_run(conn, run, inbox, operator, started, today, file_records)
+            progress("merge", steps - 1, steps)
+            marts.refresh(conn)  # after the run row: the marts record the load they reflect
             progress("merge", steps, steps)
     except Exception as exc:  # noqa: BLE001 — the run failed as a whole; the report says why
         report["status"] = "failed"

@@ -213,3 +213,181 @@ def scope_range(code: str) -> tuple[str, str]:
     width = LEVEL_PREFIX[level_of(code)]
     prefix = code[:width]
     return prefix + "0" * (12 - width), prefix + "9" * (12 - width)
+
+
+# --- Marts ---------------------------------------------------------------------------
+# Summaries of the tables above that the metrics (xieshang.metrics) read, so that every
+# figure for a county and five years answers in milliseconds. They hold nothing new:
+# xieshang.marts.refresh(conn) rebuilds them from the tables above inside the load's
+# transaction, and the metrics refuse stale marts (they rebuild them first). Only areas
+# of the roster appear in them. Sorted storage (WITHOUT ROWID on SQLite) keeps a period
+# or an area one contiguous range. Days are stored as day numbers (Integer: days since
+# 1970-01-01, xieshang.marts.day_number), which compare and subtract alike on SQLite and
+# PostgreSQL and keep the indexes small; marts.PAST and marts.FUTURE mark "none before"
+# and "still valid".
+
+from sqlalchemy import text  # noqa: E402 (kept with the marts: the section is appended)
+
+mart_meetings = Table(
+    "mart_meetings",
+    metadata,
+    Column("meeting_date", Integer, primary_key=True, autoincrement=False),
+    Column("area_code", String(12), primary_key=True),
+    Column("meeting_pk", Integer, primary_key=True, autoincrement=False),
+    Column("is_village", Boolean, nullable=False),  # host is a village of the roster
+    Column("month", Integer, nullable=False),
+    # the host's previous meeting in the same calendar month (0001-01-01 if none): the
+    # first meeting of a (village, month) inside [s, e] is the one with prev < s
+    Column("prev_in_month", Integer, nullable=False),
+    Column("form", String(16), nullable=False),
+    Column("topic_category", String(16), nullable=False),
+    Column("online", Boolean, nullable=False),
+    Column("led_by_party", Boolean, nullable=False),
+    Column("attendance_rows", Integer, nullable=False),
+    Column("party_rows", Integer, nullable=False),
+    Column("stakeholder_categories", Integer, nullable=False),  # distinct, 0..10
+    # bit k set when an attendee has contract.STAKEHOLDER_CATEGORIES[k]
+    Column("stakeholder_mask", Integer, nullable=False),
+    Index("ix_mart_meetings_area", "area_code", "meeting_date"),
+    sqlite_with_rowid=False,
+)
+
+# Attendance rows of Party members. prev_N is the day of the same person's previous
+# Party-member attendance among meetings whose host code shares the first N digits
+# (N = 4 city, 6 county, 9 township); marts.PAST when none. Within a scope of that level
+# a person counts once in [s, e] through their first row there, the one with
+# prev_N < s: distinct counting without a sort. (A village, a few hundred rows a year,
+# counts distinct persons directly.)
+mart_party_attendance = Table(
+    "mart_party_attendance",
+    metadata,
+    Column("meeting_date", Integer, primary_key=True, autoincrement=False),
+    Column("area_code", String(12), primary_key=True),
+    Column("person_pk", Integer, primary_key=True, autoincrement=False),
+    Column("meeting_pk", Integer, primary_key=True, autoincrement=False),
+    Column("form", String(16), nullable=False),
+    Column("topic_category", String(16), nullable=False),
+    Column("online", Boolean, nullable=False),
+    Column("prev_4", Integer, nullable=False),
+    Column("prev_6", Integer, nullable=False),
+    Column("prev_9", Integer, nullable=False),
+    Column("township", String(9), nullable=False),  # first 9 digits of area_code
+    # covering indexes: the whole roster or a county by period; a township by period;
+    # an area by period
+    Index("ix_mart_party_attendance_period", "meeting_date", "prev_6", "prev_9"),
+    Index("ix_mart_party_attendance_township", "township", "meeting_date", "prev_9"),
+    Index("ix_mart_party_attendance_area", "area_code", "meeting_date"),
+    sqlite_with_rowid=False,
+)
+
+
+def _resolution_columns() -> list[Column]:
+    """A resolution's state as one report gives it, with its meeting's attributes."""
+    return [
+        Column("meeting_pk", Integer, nullable=False),
+        Column("meeting_date", Integer, nullable=False),
+        Column("form", String(16), nullable=False),
+        Column("topic_category", String(16), nullable=False),
+        Column("online", Boolean, nullable=False),
+        # open (not_started | in_progress) | implemented | cancelled: no figure tells
+        # not_started from in_progress, so a step between them is no new state
+        Column("status", String(16), nullable=False),
+        Column("due_date", Integer, nullable=False),
+        # completed_date, days_to_implement and satisfaction only when implemented
+        Column("completed_date", Integer),
+        Column("days_to_implement", Integer),  # completed_date - meeting_date
+        Column("satisfaction", Float),
+        Column("escalated", Boolean, nullable=False),
+    ]
+
+
+# Every state a resolution has been in: one row per run of consecutive reports that
+# agree on everything a figure reads, valid on [valid_from, valid_to) (valid_to
+# 9999-12-31 for the latest). overdue_from is the first day it is overdue and still in
+# this state (open and due_date < that day), when there is one; only those rows are in
+# the overdue index.
+mart_resolution_states = Table(
+    "mart_resolution_states",
+    metadata,
+    Column("area_code", String(12), primary_key=True),  # the host meeting's area
+    Column("resolution_id", Text, primary_key=True),
+    Column("valid_from", Integer, primary_key=True, autoincrement=False),
+    Column("valid_to", Integer, nullable=False),
+    *_resolution_columns(),
+    Column("overdue_from", Integer),
+    Index(
+        "ix_mart_resolution_states_due",
+        "due_date",
+        "valid_from",
+        "valid_to",
+        "status",
+        "completed_date",
+    ),
+    Index(
+        "ix_mart_resolution_states_overdue",
+        "valid_to",
+        "overdue_from",
+        sqlite_where=text("overdue_from IS NOT NULL"),
+        postgresql_where=text("overdue_from IS NOT NULL"),
+    ),
+    Index(
+        "ix_mart_resolution_states_done",
+        "completed_date",
+        "valid_from",
+        "valid_to",
+        "days_to_implement",
+        "satisfaction",
+    ),
+    Index(
+        "ix_mart_resolution_states_meeting",
+        "meeting_date",
+        "valid_from",
+        "valid_to",
+        "status",
+        "escalated",
+    ),
+    sqlite_with_rowid=False,
+)
+
+# The latest state of every resolution: its state on any day on or after the last
+# report in the warehouse (the usual as_of), without the validity test.
+mart_resolutions_current = Table(
+    "mart_resolutions_current",
+    metadata,
+    Column("area_code", String(12), primary_key=True),
+    Column("resolution_id", Text, primary_key=True),
+    Column("updated_on", Integer, nullable=False),
+    *_resolution_columns(),
+    Index("ix_mart_resolutions_current_due", "due_date", "status", "completed_date"),
+    Index("ix_mart_resolutions_current_open", "status", "due_date"),
+    Index(
+        "ix_mart_resolutions_current_done", "completed_date", "days_to_implement", "satisfaction"
+    ),
+    Index("ix_mart_resolutions_current_meeting", "meeting_date", "status", "escalated"),
+    sqlite_with_rowid=False,
+)
+
+# Data-quality events between consecutive reports of one resolution (keyed as the
+# reports are): kind 'status_backwards' (implemented/cancelled -> open, in_progress ->
+# not_started) or 'due_later' (due_date moved later). old/new are statuses or ISO dates.
+mart_resolution_events = Table(
+    "mart_resolution_events",
+    metadata,
+    Column("area_code", String(12), primary_key=True),
+    Column("resolution_id", Text, primary_key=True),
+    Column("updated_on", Date, primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("previous_updated_on", Date, nullable=False),
+    Column("old_value", String(16), nullable=False),
+    Column("new_value", String(16), nullable=False),
+    Column("meeting_id", Text, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+MART_TABLES = (
+    mart_meetings,
+    mart_party_attendance,
+    mart_resolution_states,
+    mart_resolutions_current,
+    mart_resolution_events,
+)

@@ -1,0 +1,394 @@
+"""Reusable pieces of every page: KPI cards, chart cards, empty and error states, loading.
+
+KPI cards
+    kpi_row(keys, result, previous, lang)        a responsive row of kpi_card()s
+    kpi_card(key, result, previous, lang)        value, name, count behind it, change
+                                                 against the previous period, ⓘ definition
+Chart cards (the "数据" toggle and the CSV download are handled once, by the frame)
+    chart_card(chart_id, title, lang, controls=None)   the empty card in a page layout
+    graph_id(chart_id)                                 its dcc.Graph (for clickData inputs)
+    chart_outputs(chart_id)                            the outputs a page callback writes
+    chart_content(figure, table, lang, empty=, notes=) the values for those outputs
+    chart_error(exc, lang)                             the same when building failed
+    table_data(columns, rows, filename)                the numbers behind a chart
+Other states
+    empty_state(title, why), error_state(exc, lang), loading(children)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Sequence
+
+import dash_bootstrap_components as dbc
+from dash import Output, dcc, html, no_update
+
+from dashboard import fmt
+from dashboard.charts import graph_config
+from dashboard.i18n import count_text, figure_definition, figure_name, t
+
+log = logging.getLogger(__name__)
+
+
+# --- KPI cards ----------------------------------------------------------------------------------
+
+
+def change(key: str, value, previous) -> tuple[str | None, str, str]:
+    """(arrow, magnitude text, tone) of the change from `previous` to `value`.
+
+    arrow "▲" / "▼" / "" (unchanged) / None (not comparable); tone "good" / "bad" /
+    "flat" by FIGURE_INFO's higher_is_better (more overdue resolutions is bad).
+    Rates change in percentage points, counts in units, days and scores in one decimal.
+    """
+    from xieshang.metrics import FIGURE_INFO
+
+    if value is None or previous is None:
+        return None, "", "flat"
+    kind = fmt.kind_of(key)
+    delta = value - previous
+    if kind == "rate":
+        magnitude = fmt.points(delta)
+        zero = magnitude == fmt.points(0.0)
+    elif kind == "count":
+        magnitude = fmt.count(abs(delta))
+        zero = delta == 0
+    else:
+        magnitude = fmt.number(abs(delta))
+        zero = magnitude == fmt.number(0.0)
+    if zero:
+        return "", magnitude, "flat"
+    better = FIGURE_INFO.get(key, {}).get("higher_is_better", True)
+    good = (delta > 0) == better
+    return ("▲" if delta > 0 else "▼"), magnitude, ("good" if good else "bad")
+
+
+def _unit(key: str, lang: str) -> str:
+    kind = fmt.kind_of(key)
+    if kind == "rate":
+        return t("points", lang)
+    if kind == "days":
+        return t("days_unit", lang)
+    if kind == "score100":
+        return t("score_unit", lang)
+    return ""
+
+
+def kpi_card(key: str, result: dict, previous: dict | None, lang: str = "zh") -> dbc.Card:
+    """One KPI card. `result` / `previous` are metrics.figures() dicts (previous period
+    of equal length, or None). Element ids: {"type": "kpi-value", "key": key} holds the
+    formatted value (browser tests read it)."""
+    value = result.get(key)
+    counts = result.get("counts", {})
+    info_id = {"type": "kpi-info", "key": key}
+    prev_value = previous.get(key) if previous else None
+    arrow, magnitude, tone = change(key, value, prev_value)
+    if arrow is None:
+        change_line = html.Span(t("no_previous", lang), className="kpi-change kpi-flat")
+    elif arrow == "":
+        change_line = html.Span(
+            f"{t('unchanged', lang)} {t('vs_previous', lang)}", className="kpi-change kpi-flat"
+        )
+    else:
+        unit = _unit(key, lang)
+        sep = " " if unit and lang == "zh" else (" " if unit else "")
+        change_line = html.Span(
+            f"{arrow} {magnitude}{sep}{unit} {t('vs_previous', lang)}",
+            className=f"kpi-change kpi-{tone}",
+        )
+    title = ""
+    if previous:
+        title = t(
+            "previous_period",
+            lang,
+            start=fmt.day(previous.get("from")),
+            end=fmt.day(previous.get("to")),
+            value=fmt.figure_value(key, prev_value),
+        )
+    flags = []
+    if key == "party_participation_rate" and value is not None and value > 1:
+        flags.append(
+            html.Span("> 100%", className="badge kpi-flag", title=t("above_one_flag", lang))
+        )
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(
+                    [
+                        html.Span(figure_name(key, lang), className="kpi-name"),
+                        html.Span(
+                            "ⓘ",
+                            id=info_id,
+                            className="kpi-info",
+                            tabIndex=0,
+                            **{"aria-label": t("definition", lang)},
+                        ),
+                        dbc.Tooltip(
+                            figure_definition(key, lang), target=info_id, placement="bottom"
+                        ),
+                    ],
+                    className="kpi-head",
+                ),
+                html.Div(
+                    [
+                        html.Span(
+                            fmt.figure_value(key, value), id={"type": "kpi-value", "key": key}
+                        ),
+                        *flags,
+                    ],
+                    className="kpi-value",
+                ),
+                html.Div(
+                    count_text(key, counts, lang, as_of=fmt.day(result.get("as_of"))),
+                    className="kpi-count",
+                ),
+                html.Div(change_line, title=title),
+            ]
+        ),
+        className="kpi-card h-100",
+    )
+
+
+def kpi_row(keys: Sequence[str], result: dict, previous: dict | None, lang: str = "zh") -> dbc.Row:
+    """KPI cards four to a row on a laptop (two on a narrow screen)."""
+    return dbc.Row(
+        [dbc.Col(kpi_card(k, result, previous, lang), xs=6, md=3) for k in keys],
+        className="g-3 mb-3 kpi-row",
+    )
+
+
+# --- empty, error, loading --------------------------------------------------------------------------
+
+
+def empty_state(title: str, why: str = "") -> html.Div:
+    """What is missing and why (本期无数据 · 该乡镇本月尚未报送), instead of empty axes."""
+    return html.Div(
+        [
+            html.Div(title, className="empty-title"),
+            html.Div(why, className="empty-why") if why else None,
+        ],
+        className="empty-state",
+    )
+
+
+def error_state(exc: BaseException, lang: str = "zh") -> dbc.Alert:
+    """A part that failed: what happened and what to do; the traceback goes to the log."""
+    log.exception("dashboard callback failed", exc_info=exc)
+    message = str(exc) or type(exc).__name__
+    return dbc.Alert(t("error", lang, error=message), color="warning", className="mb-0 small")
+
+
+def loading(children, **kwargs) -> dcc.Loading:
+    """A light loading state: the old content stays visible, dimmed, with a small spinner
+    (only when the update takes longer than a moment)."""
+    return dcc.Loading(
+        children,
+        type="circle",
+        color="#6c757d",
+        delay_show=250,
+        overlay_style={"visibility": "visible", "opacity": 0.5},
+        **kwargs,
+    )
+
+
+# --- chart cards ---------------------------------------------------------------------------------------
+
+
+def _cid(kind: str, chart_id: str) -> dict:
+    return {"type": f"chart-{kind}", "chart": chart_id}
+
+
+def graph_id(chart_id: str) -> str:
+    """The dcc.Graph of a chart card (a plain string id: use it for clickData inputs)."""
+    return f"{chart_id}-graph"
+
+
+HIDDEN = {"display": "none"}
+
+
+def chart_card(
+    chart_id: str, title: str, lang: str = "zh", *, controls=None, min_height: int = 300
+) -> dbc.Card:
+    """An empty chart card for a page layout. Its graph is always in the layout (hidden
+    until there is something to draw), so callbacks may listen to its clickData. A page
+    callback fills it through `chart_outputs(chart_id)` with `chart_content(...)`; the
+    frame's generic callbacks run its "数据" toggle (a table of the numbers) and its CSV
+    download. The title has id {"type": "chart-title", "chart": chart_id}."""
+    header = html.Div(
+        [
+            html.Span(title, id=_cid("title", chart_id), className="chart-title"),
+            html.Div(controls, className="chart-controls") if controls is not None else None,
+            html.Div(
+                [
+                    dbc.Button(
+                        t("data", lang),
+                        id=_cid("toggle", chart_id),
+                        size="sm",
+                        color="link",
+                        className="chart-btn",
+                        title=t("data_title", lang),
+                    ),
+                    dbc.Button(
+                        "CSV",
+                        id=_cid("csv", chart_id),
+                        size="sm",
+                        color="link",
+                        className="chart-btn",
+                        title=t("csv", lang),
+                    ),
+                    dcc.Download(id=_cid("download", chart_id)),
+                ],
+                className="chart-actions",
+            ),
+        ],
+        className="chart-head",
+    )
+    body = html.Div(
+        [
+            dcc.Graph(
+                id=graph_id(chart_id),
+                config=graph_config(lang, chart_id),
+                responsive=True,
+                style=HIDDEN,
+            ),
+            html.Div(id=_cid("empty", chart_id)),
+            html.Div(id=_cid("notes", chart_id), className="chart-note"),
+        ],
+        style={"minHeight": f"{min_height}px"},
+    )
+    return dbc.Card(
+        [
+            dbc.CardHeader(header),
+            dbc.CardBody(
+                [
+                    loading(body),
+                    dbc.Collapse(
+                        html.Div(id=_cid("table", chart_id), className="chart-table"),
+                        id=_cid("collapse", chart_id),
+                        is_open=False,
+                    ),
+                    dcc.Store(id=_cid("data", chart_id)),
+                ]
+            ),
+        ],
+        className="chart-card h-100",
+    )
+
+
+def chart_outputs(chart_id: str) -> list[Output]:
+    """The outputs a page callback writes for a chart card, in `chart_content`'s order:
+    figure, graph style, empty/error state, notes, the numbers behind it."""
+    return [
+        Output(graph_id(chart_id), "figure"),
+        Output(graph_id(chart_id), "style"),
+        Output(_cid("empty", chart_id), "children"),
+        Output(_cid("notes", chart_id), "children"),
+        Output(_cid("data", chart_id), "data"),
+    ]
+
+
+def table_data(
+    columns: Sequence[tuple[str, str, str]], rows: Sequence[dict], filename: str
+) -> dict:
+    """The numbers behind a chart, for its table and CSV: columns are
+    (field, header, format) with format one of percent / count / number / month /
+    text; rows hold raw values (rates as fractions)."""
+    return {
+        "columns": [{"field": f, "header": h, "format": k} for f, h, k in columns],
+        "rows": [{c[0]: _plain(row.get(c[0])) for c in columns} for row in rows],
+        "filename": filename,
+    }
+
+
+def _plain(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def chart_content(
+    figure, table: dict | None, lang: str = "zh", *, empty=None, notes: Sequence = ()
+):
+    """The values for chart_outputs(): the figure shown (its layout height sets the
+    graph's), or — when `figure` is None — the empty state `empty` (default 本期无数据)."""
+    note_children = [html.Div(n) for n in notes if n] or None
+    if figure is None:
+        return (
+            no_update,
+            HIDDEN,
+            empty if empty is not None else empty_state(t("no_data", lang)),
+            note_children,
+            table,
+        )
+    height = figure.layout.height or 320
+    return figure, {"height": f"{height}px"}, None, note_children, table
+
+
+def chart_error(exc: BaseException, lang: str = "zh"):
+    """The values for chart_outputs() when building the chart failed."""
+    return no_update, HIDDEN, error_state(exc, lang), None, None
+
+
+def render_table(data: dict | None, lang: str = "zh"):
+    """The "数据" table of a chart card (formatted values)."""
+    if not data or not data.get("rows"):
+        return html.Div(t("no_data", lang), className="text-muted small")
+    columns = data["columns"]
+    head = html.Thead(html.Tr([html.Th(c["header"]) for c in columns]))
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(
+                        _format(row.get(c["field"]), c["format"], lang),
+                        className="num" if c["format"] != "text" else None,
+                    )
+                    for c in columns
+                ]
+            )
+            for row in data["rows"]
+        ]
+    )
+    return dbc.Table(
+        [head, body], size="sm", striped=True, bordered=False, className="mb-0 data-table"
+    )
+
+
+def _format(value, kind: str, lang: str) -> str:
+    if kind == "percent":
+        return fmt.percent(value)
+    if kind == "count":
+        return fmt.count(value)
+    if kind == "number":
+        return fmt.number(value)
+    if kind == "month":
+        return fmt.month(value, lang)
+    if value is None:
+        return fmt.DASH
+    return str(value)
+
+
+def csv_text(data: dict) -> str:
+    """The chart's numbers as CSV (UTF-8 with BOM for Excel; raw values; no cell that a
+    spreadsheet would run as a formula)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([_safe_cell(c["header"]) for c in data["columns"]])
+    for row in data["rows"]:
+        writer.writerow(
+            [
+                "" if row.get(c["field"]) is None else _safe_cell(row.get(c["field"]))
+                for c in data["columns"]
+            ]
+        )
+    return "\ufeff" + buffer.getvalue()
+
+
+def _safe_cell(value):
+    if isinstance(value, (int, float)):
+        return value
+    text = str(value)
+    if text[:1] in ("=", "+", "-", "@"):
+        return "'" + text
+    return text

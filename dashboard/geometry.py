@@ -1,0 +1,276 @@
+"""Township boundaries for the overview map: read a GeoJSON from assets/geo/, or make a
+plausible demo layout (a Voronoi partition of a county-shaped outline).
+
+The map needs no tiles and no basemap; it only needs one polygon per township, keyed by
+the township's 12-digit area code (`properties.area_code`). See assets/geo/README.md for
+dropping in real boundaries.
+
+    shapes = load_shapes(path)                  # {area_code: [ring, …]}, ring = [(x, y), …]
+    demo_shapes(["330281001000", …])            # deterministic Voronoi cells for codes
+
+Writing the demo file (once; the demo county's township codes come from its roster):
+
+    python -m dashboard.geometry --db sqlite:///…/warehouse.sqlite   # codes from a roster
+    python -m dashboard.geometry                                     # the default demo county
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+Point = tuple[float, float]
+Ring = list[Point]
+
+DEFAULT_FILE = "geo/townships.geojson"  # relative to the assets folder
+# Where the demo county sits (only for a sensible aspect ratio; no map is drawn under it).
+_CENTER = (121.2, 29.95)
+_RADIUS = (0.32, 0.24)  # degrees of longitude, latitude
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _code(value) -> str | None:
+    text = str(value or "").strip()
+    if text.isdigit() and len(text) in (6, 9, 12):
+        return text.ljust(12, "0")
+    return None
+
+
+def parse_geojson(data: dict) -> dict[str, list[Ring]]:
+    """{area_code: outer rings} from a FeatureCollection of Polygon / MultiPolygon features
+    with properties.area_code (6, 9 or 12 digits). Holes and other features are ignored."""
+    shapes: dict[str, list[Ring]] = {}
+    for feature in data.get("features", []):
+        props = feature.get("properties") or {}
+        code = _code(props.get("area_code"))
+        geom = feature.get("geometry") or {}
+        if code is None:
+            continue
+        if geom.get("type") == "Polygon":
+            polygons = [geom.get("coordinates", [])]
+        elif geom.get("type") == "MultiPolygon":
+            polygons = geom.get("coordinates", [])
+        else:
+            continue
+        for polygon in polygons:
+            if polygon and len(polygon[0]) >= 3:
+                ring = [(float(p[0]), float(p[1])) for p in polygon[0]]
+                if ring[0] == ring[-1]:
+                    ring = ring[:-1]
+                shapes.setdefault(code, []).append(ring)
+    return shapes
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str, mtime: float) -> dict[str, list[Ring]]:
+    with open(path, encoding="utf-8") as handle:
+        return parse_geojson(json.load(handle))
+
+
+def load_shapes(path: Path) -> dict[str, list[Ring]]:
+    """The shapes of a GeoJSON file; {} when it is missing or unreadable."""
+    try:
+        return _load_cached(str(path), path.stat().st_mtime)
+    except (OSError, ValueError):
+        return {}
+
+
+# --- the demo layout ----------------------------------------------------------------------------
+
+
+def county_outline(seed: int = 1, vertices: int = 48) -> Ring:
+    """An irregular, roughly county-shaped closed outline (counter-clockwise)."""
+    rng = random.Random(f"xieshang-geometry:{seed}:outline")
+    phases = [rng.uniform(0, 2 * math.pi) for _ in range(3)]
+    ring = []
+    for i in range(vertices):
+        a = 2 * math.pi * i / vertices
+        wobble = (
+            1
+            + 0.10 * math.sin(2 * a + phases[0])
+            + 0.06 * math.sin(3 * a + phases[1])
+            + 0.04 * math.sin(5 * a + phases[2])
+            + rng.uniform(-0.025, 0.025)
+        )
+        ring.append(
+            (
+                _CENTER[0] + _RADIUS[0] * wobble * math.cos(a),
+                _CENTER[1] + _RADIUS[1] * wobble * math.sin(a),
+            )
+        )
+    return ring
+
+
+def _clip(ring: Ring, a: Point, b: Point) -> Ring:
+    """The part of `ring` closer to seed a than to seed b (Sutherland–Hodgman, one
+    half-plane)."""
+    mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
+    nx, ny = b[0] - a[0], b[1] - a[1]
+
+    def side(p: Point) -> float:  # <= 0: a's side
+        return (p[0] - mx) * nx + (p[1] - my) * ny
+
+    out: Ring = []
+    n = len(ring)
+    for i in range(n):
+        p, q = ring[i], ring[(i + 1) % n]
+        sp, sq = side(p), side(q)
+        if sp <= 0:
+            out.append(p)
+        if (sp <= 0) != (sq <= 0):
+            t = sp / (sp - sq)
+            out.append((p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])))
+    return out
+
+
+def voronoi_cells(outline: Ring, seeds: Sequence[Point]) -> list[Ring]:
+    """The Voronoi cell of each seed, clipped to the outline (outline ∩ half-planes)."""
+    cells = []
+    # work in an isotropic frame (degrees of longitude are shorter than latitude's)
+    k = math.cos(math.radians(_CENTER[1]))
+    iso = [(p[0] * k, p[1]) for p in outline]
+    iso_seeds = [(s[0] * k, s[1]) for s in seeds]
+    for i, seed in enumerate(iso_seeds):
+        cell = iso
+        for j, other in enumerate(iso_seeds):
+            if i != j and cell:
+                cell = _clip(cell, seed, other)
+        cells.append([(x / k, y) for x, y in cell])
+    return cells
+
+
+def _centroid(ring: Ring) -> Point:
+    area = cx = cy = 0.0
+    n = len(ring)
+    for i in range(n):
+        (x1, y1), (x2, y2) = ring[i], ring[(i + 1) % n]
+        cross = x1 * y2 - x2 * y1
+        area += cross
+        cx += (x1 + x2) * cross
+        cy += (y1 + y2) * cross
+    if abs(area) < 1e-12:
+        return sum(p[0] for p in ring) / n, sum(p[1] for p in ring) / n
+    return cx / (3 * area), cy / (3 * area)
+
+
+def _inside(point: Point, ring: Ring) -> bool:
+    x, y = point
+    inside = False
+    n = len(ring)
+    for i in range(n):
+        (x1, y1), (x2, y2) = ring[i], ring[(i + 1) % n]
+        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+            inside = not inside
+    return inside
+
+
+def demo_shapes(codes: Iterable[str], seed: int = 1, relax: int = 6) -> dict[str, list[Ring]]:
+    """Deterministic plausible township cells for `codes`: seeds inside a county outline
+    (street offices, codes 001–099, near the centre as a town would be), relaxed a few
+    Lloyd steps so cells are of similar size."""
+    codes = sorted(set(codes))
+    if not codes:
+        return {}
+    outline = county_outline(seed)
+    rng = random.Random(f"xieshang-geometry:{seed}:seeds:{len(codes)}")
+    seeds: list[Point] = []
+    for code in codes:
+        central = code[6:9] < "100"
+        for _ in range(1000):
+            a = rng.uniform(0, 2 * math.pi)
+            r = rng.uniform(0.0, 0.35) if central else rng.uniform(0.35, 0.9)
+            p = (
+                _CENTER[0] + _RADIUS[0] * r * math.cos(a),
+                _CENTER[1] + _RADIUS[1] * r * math.sin(a),
+            )
+            if _inside(p, outline):
+                break
+        seeds.append(p)
+    cells = voronoi_cells(outline, seeds)
+    for _ in range(relax):
+        seeds = [_centroid(c) if len(c) >= 3 else s for c, s in zip(cells, seeds, strict=True)]
+        cells = voronoi_cells(outline, seeds)
+    return {code: [cell] for code, cell in zip(codes, cells, strict=True) if len(cell) >= 3}
+
+
+def to_geojson(shapes: dict[str, list[Ring]], names: dict[str, str] | None = None) -> dict:
+    features = []
+    for code in sorted(shapes):
+        rings = shapes[code]
+        coords = [[[[round(x, 5), round(y, 5)] for x, y in [*ring, ring[0]]]] for ring in rings]
+        geometry = (
+            {"type": "Polygon", "coordinates": coords[0]}
+            if len(coords) == 1
+            else {"type": "MultiPolygon", "coordinates": coords}
+        )
+        props = {"area_code": code, "generated": True}
+        if names and code in names:
+            props["area_name"] = names[code]
+        features.append({"type": "Feature", "properties": props, "geometry": geometry})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _default_demo_townships() -> dict[str, str]:
+    """The default demo county's townships (xieshang generate's defaults), by building
+    its roster in memory; names are informative only."""
+    import tempfile
+
+    from sqlalchemy import create_engine
+
+    from etl.load import run_load
+    from xieshang import metrics
+    from xieshang.db import ensure_schema
+    from xieshang.generate import write_inbox
+
+    with tempfile.TemporaryDirectory() as tmp:
+        inbox = Path(tmp) / "inbox"
+        write_inbox(inbox, months=1)
+        engine = create_engine(f"sqlite:///{tmp}/w.sqlite")
+        ensure_schema(engine)
+        run_load(engine, inbox, secret=b"geometry")
+        root = metrics.root_area(engine)
+        result = dict(metrics.children(engine, root)) if root else {}
+        engine.dispose()
+        return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="write demo township polygons (GeoJSON)")
+    parser.add_argument("--db", help="take the townships from this warehouse's roster")
+    parser.add_argument(
+        "--out", type=Path, help="output file (default assets/geo/townships.geojson)"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    if args.db:
+        from xieshang import metrics
+        from xieshang.db import make_engine
+
+        engine = make_engine(args.db)
+        root = metrics.root_area(engine)
+        townships = dict(metrics.children(engine, root)) if root else {}
+    else:
+        townships = _default_demo_townships()
+    if not townships:
+        parser.error("no townships found")
+    from dashboard.paths import assets_dir
+
+    out = args.out or assets_dir() / DEFAULT_FILE
+    out.parent.mkdir(parents=True, exist_ok=True)
+    data = to_geojson(demo_shapes(townships, seed=args.seed), townships)
+    out.write_text(
+        json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
+    print(f"wrote {len(data['features'])} township polygons to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

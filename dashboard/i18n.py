@@ -1,0 +1,239 @@
+"""Every text the dashboard shows, in Chinese (default) and English.
+
+    t("reset", "en")                         -> "Reset"
+    t("freshness", "zh", day="2025-06-30")   -> "数据更新至 2025-06-30"
+
+Figure names and definitions come from `xieshang.metrics.FIGURE_INFO`, vocabulary labels
+from `xieshang.contract.label`, so each has one copy. A missing key shows the key itself
+(visible in review, never an error).
+"""
+
+from __future__ import annotations
+
+from xieshang.contract import label
+
+TEXT: dict[str, tuple[str, str]] = {
+    # frame
+    "app_title": ("协商治理看板", "Consultative Governance Dashboard"),
+    "page_overview": ("总览", "Overview"),
+    "page_participation": ("党员参与", "Party participation"),
+    "page_resolutions": ("决议落实", "Resolutions"),
+    "page_stakeholders": ("多元参与", "Stakeholders"),
+    "page_assessment": ("考核评估", "Assessment"),
+    "page_data_quality": ("数据质量", "Data quality"),
+    "freshness": ("数据更新至 {day}", "Data as of {day}"),
+    "freshness_none": ("尚未载入数据", "No data loaded yet"),
+    "lang_switch": ("EN", "中文"),
+    "lang_switch_title": ("Switch to English", "切换为中文"),
+    # filter bar
+    "f_township": ("乡镇（街道）", "Township"),
+    "f_village": ("村（社区）", "Village"),
+    "f_all_townships": ("全部乡镇（街道）", "All townships"),
+    "f_all_villages": ("全部村（社区）", "All villages"),
+    "f_period": ("统计期", "Period"),
+    "p_month": ("本月", "This month"),
+    "p_quarter": ("本季度", "This quarter"),
+    "p_year": ("本年", "This year"),
+    "p_custom": ("自定义", "Custom"),
+    "f_form": ("协商形式", "Form"),
+    "f_all_forms": ("全部形式", "All forms"),
+    "f_category": ("议题类别", "Topic"),
+    "f_all_categories": ("全部类别", "All topics"),
+    "f_online_yes": ("仅线上会议", "Online meetings only"),
+    "f_online_no": ("仅线下会议", "In-person meetings only"),
+    "reset": ("重置", "Reset"),
+    # notices (parse_query reasons)
+    "notice_title": (
+        "地址中有无效参数，已改用默认值：",
+        "The address has invalid values; the defaults are shown instead:",
+    ),
+    "notice_bad_scope": (
+        "scope=“{value}” 不是区划代码（应为 6、9 或 12 位数字）",
+        "scope=“{value}” is not an area code (6, 9 or 12 digits)",
+    ),
+    "notice_unknown_scope": (
+        "scope=“{value}” 不在区划名册中",
+        "scope=“{value}” is not in the roster",
+    ),
+    "notice_bad_date": (
+        "{param}=“{value}” 不是有效日期（格式 YYYY-MM-DD）",
+        "{param}=“{value}” is not a valid date (YYYY-MM-DD)",
+    ),
+    "notice_reversed_dates": (
+        "起始日期晚于截止日期（{value}）",
+        "the period starts after it ends ({value})",
+    ),
+    "notice_bad_form": (
+        "form=“{value}” 不是协商形式的代码或名称",
+        "form=“{value}” is not a meeting form",
+    ),
+    "notice_bad_category": (
+        "category=“{value}” 不是议题类别的代码或名称",
+        "category=“{value}” is not a topic category",
+    ),
+    "notice_bad_online": ("online=“{value}” 应为 yes 或 no", "online=“{value}” must be yes or no"),
+    "notice_bad_lang": ("lang=“{value}” 应为 zh 或 en", "lang=“{value}” must be zh or en"),
+    # KPI cards
+    "vs_previous": ("较上期", "vs previous period"),
+    "points": ("个百分点", "pp"),
+    "days_unit": ("天", "days"),
+    "score_unit": ("分", "points"),
+    "no_previous": ("上期无可比数据", "no comparable previous value"),
+    "unchanged": ("持平", "unchanged"),
+    "as_of": ("截至 {day}", "as of {day}"),
+    "previous_period": ("上期 {start} 至 {end}：{value}", "previous {start} to {end}: {value}"),
+    "definition": ("口径", "Definition"),
+    "above_one_flag": (
+        "超过100%：请核对党员名册与签到数据",
+        "Above 100%: check the roster and attendance",
+    ),
+    # empty and error states
+    "no_data": ("本期无数据", "No data for this period"),
+    "no_data_why": (
+        "{scope}在 {start} 至 {end} 期间尚未报送协商会议",
+        "{scope} reported no meetings from {start} to {end}",
+    ),
+    "no_rows_why": ("该范围内没有下级单位", "This scope has no units below it"),
+    "empty_warehouse": (
+        "仓库中尚无数据。请先运行 xieshang load 收件箱目录，或运行 xieshang demo 载入演示数据。",
+        "The warehouse is empty. Run `xieshang load INBOX`, or `xieshang demo` for demo data.",
+    ),
+    "error": (
+        "这部分未能显示：{error}。请刷新页面；若仍出现，请把此信息告知管理员。",
+        "This part could not be shown: {error}. Reload the page; if it persists, tell the "
+        "administrator this message.",
+    ),
+    "loading": ("正在加载…", "Loading…"),
+    # chart cards
+    "data": ("数据", "Data"),
+    "data_title": ("显示图表背后的数字", "Show the numbers behind the chart"),
+    "csv": ("下载 CSV", "Download CSV"),
+    "col_area": ("单位", "Unit"),
+    "col_code": ("区划代码", "Area code"),
+    "col_month": ("月份", "Month"),
+    "col_rank": ("名次", "Rank"),
+    "col_numerator": ("分子", "Numerator"),
+    "col_denominator": ("分母", "Denominator"),
+    "col_ci_low": ("95%区间下限", "95% CI low"),
+    "col_ci_high": ("95%区间上限", "95% CI high"),
+    "col_note": ("说明", "Note"),
+    "too_few": ("样本过少", "too few to rank"),
+    "too_few_note": (
+        "灰色：分母少于 {n}，样本过少，不参与排名",
+        "Grey: fewer than {n} in the denominator, too few to rank",
+    ),
+    "average": ("{scope}平均 {value}", "{scope} average {value}"),
+    "ci_hover": ("95%区间", "95% CI"),
+    "figure_select": ("指标", "Figure"),
+    "map_missing": ("以下单位无边界数据：{names}", "No boundary data for: {names}"),
+    "no_geometry": (
+        "无地图边界数据（放置方法见 assets/geo/README.md）",
+        "No boundary data (see assets/geo/README.md)",
+    ),
+    "drill_hint_map": (
+        "点击乡镇可查看其各村（社区）",
+        "Click a township to see its villages",
+    ),
+    "drill_hint_bar": ("点击条形可进入该单位", "Click a bar to open that unit"),
+    "no_value": ("无数据", "no data"),
+    # overview page
+    "ov_map": ("各乡镇（街道）{figure}", "{figure} by township"),
+    "ov_ranking": ("{figure}排名", "{figure}: ranking"),
+    "ov_trend_rates": ("月度走势", "Monthly trend"),
+    "ov_trend_meetings": ("每月协商会议数", "Meetings per month"),
+    "under_construction": ("此页面正在建设中。", "This page is being built."),
+}
+
+# The count behind a figure, shown under its value ("226 / 278 项到期决议"). Placeholders
+# are the keys of metrics' "counts" plus `as_of`.
+COUNT_TEXT: dict[str, tuple[str, str]] = {
+    "meetings": ("截至 {as_of}", "as of {as_of}"),
+    "regularity": (
+        "{village_months_with_meeting} / {village_months} 个村·月",
+        "{village_months_with_meeting} / {village_months} village-months",
+    ),
+    "party_led_rate": (
+        "{meetings_led_by_party} / {meetings} 次会议",
+        "{meetings_led_by_party} / {meetings} meetings",
+    ),
+    "party_participation_rate": (
+        "{party_members_attending} / {party_members_registered} 名党员",
+        "{party_members_attending} / {party_members_registered} members",
+    ),
+    "party_share": (
+        "{party_attendance_rows} / {attendance_rows} 人次",
+        "{party_attendance_rows} / {attendance_rows} attendances",
+    ),
+    "stakeholder_coverage": (
+        "{meetings_covered} / {meetings} 次会议",
+        "{meetings_covered} / {meetings} meetings",
+    ),
+    "stakeholder_breadth": (
+        "{stakeholder_categories} / 10 类主体",
+        "{stakeholder_categories} / 10 groups",
+    ),
+    "resolutions_due": ("截至 {as_of}", "as of {as_of}"),
+    "implementation_rate": (
+        "{implemented} / {resolutions_due} 项到期决议",
+        "{implemented} / {resolutions_due} resolutions due",
+    ),
+    "on_time_rate": (
+        "{implemented_on_time} / {resolutions_due} 项到期决议",
+        "{implemented_on_time} / {resolutions_due} resolutions due",
+    ),
+    "overdue_open": ("截至 {as_of}", "as of {as_of}"),
+    "median_days_to_implement": (
+        "{implemented_in_period} 项已落实决议",
+        "{implemented_in_period} resolutions implemented",
+    ),
+    "satisfaction": ("{satisfaction_scores} 项有评分", "{satisfaction_scores} scored"),
+    "escalation_rate": (
+        "{escalated} / {resolutions_of_period_meetings} 项决议",
+        "{escalated} / {resolutions_of_period_meetings} resolutions",
+    ),
+}
+
+
+def t(key: str, lang: str = "zh", **values) -> str:
+    """The text for `key` in `lang` ("zh" or "en"), with `values` filled in."""
+    pair = TEXT.get(key)
+    if pair is None:
+        return key
+    text = pair[1] if lang == "en" else pair[0]
+    return text.format(**values) if values else text
+
+
+def vocab(vocab_name: str, code: str, lang: str = "zh") -> str:
+    """A vocabulary code's label (xieshang.contract)."""
+    return label(vocab_name, code, lang)
+
+
+def figure_name(key: str, lang: str = "zh") -> str:
+    from xieshang.metrics import FIGURE_INFO
+
+    info = FIGURE_INFO.get(key)
+    if info is None:
+        return key
+    return info["en"] if lang == "en" else info["zh"]
+
+
+def figure_definition(key: str, lang: str = "zh") -> str:
+    from xieshang.metrics import FIGURE_INFO
+
+    info = FIGURE_INFO.get(key)
+    if info is None:
+        return ""
+    return info["definition_en"] if lang == "en" else info["definition_zh"]
+
+
+def count_text(key: str, counts: dict, lang: str = "zh", as_of: str = "") -> str:
+    """The count line of a KPI card, with thousands separators; "" when unknown."""
+    pair = COUNT_TEXT.get(key)
+    if pair is None:
+        return ""
+    values = {k: f"{v:,}" if isinstance(v, int) else v for k, v in counts.items()}
+    values["as_of"] = as_of
+    try:
+        return (pair[1] if lang == "en" else pair[0]).format(**values)
+    except KeyError:
+        return ""

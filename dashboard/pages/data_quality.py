@@ -1,0 +1,24 @@
+"""数据质量 (path "/data-quality") — placeholder until the page is built (follow pages/overview.py)."""
+
+from __future__ import annotations
+
+import dash
+from dash import html
+
+from dashboard import components
+from dashboard.frame import page_layout
+from dashboard.i18n import t
+
+dash.register_page(
+    __name__, path="/data-quality", name="数据质量", title="协商治理看板 · 数据质量", order=5
+)
+
+
+@page_layout
+def layout(lang: str):
+    return html.Div(
+        [
+            html.H1(t("page_data_quality", lang), className="xs-title"),
+            components.empty_state(t("under_construction", lang)),
+        ]
+    )

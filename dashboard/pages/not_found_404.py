@@ -1,0 +1,26 @@
+"""Any other path: say so, and link back to the overview (never a bare error page)."""
+
+from __future__ import annotations
+
+import dash
+from dash import dcc, html
+
+from dashboard import components
+from dashboard.frame import page_layout
+
+dash.register_page(__name__, path="/404", name="404", title="协商治理看板 · 未找到页面")
+
+
+@page_layout
+def layout(lang: str):
+    if lang == "en":
+        title, why, back = (
+            "Page not found",
+            "This address is not a page of the dashboard.",
+            "Go to the overview",
+        )
+    else:
+        title, why, back = "未找到该页面", "此地址不是看板的页面。", "返回总览"
+    return html.Div(
+        [components.empty_state(title, why), dcc.Link(back, href="/", className="ms-1")]
+    )

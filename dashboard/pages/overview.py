@@ -1,0 +1,196 @@
+"""总览 Overview (path "/"): headline KPI cards with their change against the previous
+period, a township map and a ranking coloured / ordered by a chosen figure, and the
+monthly trends. Clicking a township (map or bar) drills into it: the scope in the
+address becomes that township and the page shows its villages.
+
+The pattern every page follows:
+
+- `layout(lang)` (decorated with frame.page_layout) returns the skeleton: ids, titles,
+  empty chart cards — no data;
+- one callback per part, Input(STATE, "data") (+ the page's own controls), each a thin
+  shell around a pure builder in dashboard/views/<page>.py that the tests call directly;
+- figures come from dashboard.data (cached xieshang.metrics), never from SQL here;
+- to change the view (drill down), write the address: Output(URL, "search",
+  allow_duplicate=True) with to_query(new_state).
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from dashboard import components
+from dashboard.frame import STATE, URL, engine, guarded, page_layout, state_or_stop
+from dashboard.i18n import figure_name, t
+from dashboard.state import to_query
+from dashboard.views.overview import (
+    DEFAULT_FIGURE,
+    MAP_FIGURES,
+    build_heading,
+    build_kpis,
+    build_map,
+    build_ranking,
+    build_trends,
+    drill_target,
+)
+
+dash.register_page(__name__, path="/", name="总览", title="协商治理看板 · 总览", order=0)
+
+
+# --- layout -------------------------------------------------------------------------------------------
+
+
+def _figure_options(lang: str) -> list[dict]:
+    return [{"label": figure_name(k, lang), "value": k} for k in MAP_FIGURES]
+
+
+@page_layout
+def layout(lang: str):
+    picker = dcc.Dropdown(
+        id="ov-figure",
+        options=_figure_options(lang),
+        value=DEFAULT_FIGURE,
+        clearable=False,
+        searchable=False,
+        className="xs-dd xs-dd-inline",
+        style={"minWidth": "10rem"},
+    )
+    return html.Div(
+        [
+            html.Div(id="ov-heading", className="xs-heading"),
+            components.loading(html.Div(id="ov-kpis", className="xs-kpis")),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        components.chart_card(
+                            "ov-map",
+                            t("ov_map", lang, figure=figure_name(DEFAULT_FIGURE, lang)),
+                            lang,
+                            controls=picker,
+                            min_height=380,
+                        ),
+                        lg=6,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        components.chart_card(
+                            "ov-ranking",
+                            t("ov_ranking", lang, figure=figure_name(DEFAULT_FIGURE, lang)),
+                            lang,
+                            min_height=380,
+                        ),
+                        lg=6,
+                        className="mb-3",
+                    ),
+                ],
+                className="g-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        components.chart_card("ov-trend-rates", t("ov_trend_rates", lang), lang),
+                        lg=6,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        components.chart_card(
+                            "ov-trend-meetings", t("ov_trend_meetings", lang), lang
+                        ),
+                        lg=6,
+                        className="mb-3",
+                    ),
+                ],
+                className="g-3",
+            ),
+            dcc.Store(id="ov-map-codes"),
+        ]
+    )
+
+
+# --- callbacks (thin) -----------------------------------------------------------------------------------------
+
+
+@callback(Output("ov-heading", "children"), Input(STATE, "data"))
+def _heading(store):
+    state = state_or_stop(store)
+    return guarded(
+        lambda: build_heading(engine(), state), lambda exc: components.error_state(exc, state.lang)
+    )
+
+
+@callback(Output("ov-kpis", "children"), Input(STATE, "data"))
+def _kpis(store):
+    state = state_or_stop(store)
+    return guarded(
+        lambda: build_kpis(engine(), state), lambda exc: components.error_state(exc, state.lang)
+    )
+
+
+@callback(
+    *components.chart_outputs("ov-map"),
+    Output("ov-map-codes", "data"),
+    Output({"type": "chart-title", "chart": "ov-map"}, "children"),
+    Input(STATE, "data"),
+    Input("ov-figure", "value"),
+)
+def _map(store, key):
+    state = state_or_stop(store)
+    key = key if key in MAP_FIGURES else DEFAULT_FIGURE
+    title = t("ov_map", state.lang, figure=figure_name(key, state.lang))
+    values = guarded(
+        lambda: build_map(engine(), state, key),
+        lambda exc: (*components.chart_error(exc, state.lang), []),
+    )
+    return (*values, title)
+
+
+@callback(
+    *components.chart_outputs("ov-ranking"),
+    Output({"type": "chart-title", "chart": "ov-ranking"}, "children"),
+    Input(STATE, "data"),
+    Input("ov-figure", "value"),
+)
+def _ranking(store, key):
+    state = state_or_stop(store)
+    key = key if key in MAP_FIGURES else DEFAULT_FIGURE
+    title = t("ov_ranking", state.lang, figure=figure_name(key, state.lang))
+    values = guarded(
+        lambda: build_ranking(engine(), state, key),
+        lambda exc: components.chart_error(exc, state.lang),
+    )
+    return (*values, title)
+
+
+@callback(
+    *components.chart_outputs("ov-trend-rates"),
+    *components.chart_outputs("ov-trend-meetings"),
+    Input(STATE, "data"),
+)
+def _trends(store):
+    state = state_or_stop(store)
+    return guarded(
+        lambda: build_trends(engine(), state),
+        lambda exc: (
+            *components.chart_error(exc, state.lang),
+            *components.chart_error(exc, state.lang),
+        ),
+    )
+
+
+@callback(
+    Output(URL, "search", allow_duplicate=True),
+    Input(components.graph_id("ov-map"), "clickData"),
+    Input(components.graph_id("ov-ranking"), "clickData"),
+    State("ov-map-codes", "data"),
+    State(STATE, "data"),
+    prevent_initial_call=True,
+)
+def _drill(map_click, bar_click, trace_codes, store):
+    state = state_or_stop(store)
+    on_map = ctx.triggered_id == components.graph_id("ov-map")
+    code = drill_target(map_click if on_map else bar_click, trace_codes if on_map else None)
+    if not code or code == state.scope:
+        raise PreventUpdate
+    return to_query(state.replace(scope=code))

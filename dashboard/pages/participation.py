@@ -1,0 +1,24 @@
+"""党员参与 (path "/participation") — placeholder until the page is built (follow pages/overview.py)."""
+
+from __future__ import annotations
+
+import dash
+from dash import html
+
+from dashboard import components
+from dashboard.frame import page_layout
+from dashboard.i18n import t
+
+dash.register_page(
+    __name__, path="/participation", name="党员参与", title="协商治理看板 · 党员参与", order=1
+)
+
+
+@page_layout
+def layout(lang: str):
+    return html.Div(
+        [
+            html.H1(t("page_participation", lang), className="xs-title"),
+            components.empty_state(t("under_construction", lang)),
+        ]
+    )

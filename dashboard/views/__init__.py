@@ -1,0 +1,1 @@
+"""Pure builders of each page's parts: (engine, state, …) -> what the callbacks write."""

@@ -1,0 +1,280 @@
+"""The dashboard in headless Chromium: pages load cleanly, the filters drive the figures
+and the address, links reproduce views, English works, bad addresses are explained."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+
+from dashboard import fmt
+from dashboard.app import create_app
+from dashboard.frame import PAGES
+from dashboard.i18n import figure_name
+from tests.dashboard_inbox import CHENGGUAN, COUNTY, DONGHU, build_warehouse
+from xieshang import metrics
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+START, END = date(2025, 1, 1), date(2025, 6, 30)
+TIMEOUT = 20
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    eng = build_warehouse(tmp_path_factory.mktemp("browser"))
+    yield eng
+    eng.dispose()
+
+
+def free_port() -> int:
+    """A port no other test worker uses (dash_duo's default counts up from 58050 in every
+    process, which would collide if browser tests ever ran in two xdist workers)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def duo(dash_duo, engine):
+    dash_duo.start_server(create_app(engine), port=free_port())
+    dash_duo.driver.set_window_size(1366, 768)
+    return dash_duo
+
+
+def kpi(key: str) -> str:
+    """CSS selector of a KPI card's value (Dash writes dict ids as sorted JSON)."""
+    ident = json.dumps({"key": key, "type": "kpi-value"}, separators=(",", ":"))
+    return f"[id='{ident}']"
+
+
+def chart(kind: str, chart_id: str) -> str:
+    ident = json.dumps({"chart": chart_id, "type": f"chart-{kind}"}, separators=(",", ":"))
+    return f"[id='{ident}']"
+
+
+def expected(key: str, scope: str, start=START, end=END, **filters) -> str:
+    result = metrics.figures(metrics_engine, scope, start, end, metrics.Filters(**filters))
+    return fmt.figure_value(key, result[key])
+
+
+metrics_engine = None
+
+
+@pytest.fixture(autouse=True)
+def _metrics_engine(engine):
+    global metrics_engine
+    metrics_engine = engine
+
+
+def open_path(duo, path: str) -> None:
+    duo.wait_for_page(url=duo.server_url + path, timeout=TIMEOUT)
+
+
+def search(duo) -> str:
+    return duo.driver.execute_script("return window.location.search")
+
+
+def settle(duo, seconds: float = 0.6) -> None:
+    """Let pending callbacks finish (Dash marks the page while it is loading)."""
+    deadline = time.time() + TIMEOUT
+    time.sleep(seconds)
+    while time.time() < deadline:
+        if not duo.driver.execute_script(
+            "return document.querySelector('[data-dash-is-loading=\"true\"]') !== null"
+        ):
+            return
+        time.sleep(0.1)
+
+
+def external_requests(duo) -> list[str]:
+    urls = duo.driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+    )
+    return [u for u in urls if not u.startswith(duo.server_url)]
+
+
+# --- every page ----------------------------------------------------------------------------------------
+
+
+def test_every_page_loads_without_console_errors_or_remote_requests(duo):
+    duo.wait_for_text_to_equal(kpi("meetings"), expected("meetings", COUNTY), timeout=TIMEOUT)
+    duo.wait_for_text_to_equal("#freshness", "数据更新至 2025-06-30", timeout=TIMEOUT)
+    settle(duo)
+    assert duo.get_logs() == []
+    for path, key in PAGES[1:]:
+        open_path(duo, path)
+        duo.wait_for_contains_class(
+            f"[id='{json.dumps({'page': key, 'type': 'nav'}, separators=(',', ':'))}']",
+            "active",
+            timeout=TIMEOUT,
+        )
+        settle(duo)
+        assert duo.get_logs() == [], path
+    open_path(duo, "/no-such-page")
+    duo.wait_for_contains_text("#_pages_content", "未找到该页面", timeout=TIMEOUT)
+    assert duo.get_logs() == []
+    assert external_requests(duo) == []
+    # the mode bar offers only the PNG download (no "share to cloud")
+    open_path(duo, "/")
+    duo.wait_for_element("#ov-ranking-graph .main-svg", timeout=TIMEOUT)
+    titles = duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#ov-ranking-graph .modebar-btn'))"
+        ".map(b => b.getAttribute('data-title'))"
+    )
+    assert titles == ["下载图表为PNG格式"]
+    # readable at 1366×768 without horizontal scrolling
+    assert duo.driver.execute_script(
+        "return document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+
+
+# --- filters drive the figures and the address -----------------------------------------------------------------
+
+
+def test_choosing_a_township_shows_its_figures_and_updates_the_address(duo):
+    duo.wait_for_text_to_equal(
+        kpi("implementation_rate"), expected("implementation_rate", COUNTY), timeout=TIMEOUT
+    )
+    duo.select_dcc_dropdown("#f-first", value="东湖镇")
+    want = expected("implementation_rate", DONGHU)
+    assert want == "50.0%"
+    duo.wait_for_text_to_equal(kpi("implementation_rate"), want, timeout=TIMEOUT)
+    duo.wait_for_text_to_equal(kpi("meetings"), expected("meetings", DONGHU), timeout=TIMEOUT)
+    assert search(duo) == f"?scope={DONGHU}&from=2025-01-01&to=2025-06-30"
+    duo.wait_for_text_to_equal("#ov-scope-name", "东湖镇", timeout=TIMEOUT)
+    # the village dropdown now lists the township's villages
+    duo.select_dcc_dropdown("#f-second", value="柳树村")
+    duo.wait_for_text_to_equal(
+        kpi("meetings"), expected("meetings", "330281100201"), timeout=TIMEOUT
+    )
+    assert "scope=330281100201" in search(duo)
+    # the period preset and the form filter
+    duo.find_element("label[for='_dbcprivate_radioitems_f-period_input_quarter']").click()
+    duo.wait_for_text_to_equal(
+        kpi("meetings"),
+        expected("meetings", "330281100201", start=date(2025, 4, 1)),
+        timeout=TIMEOUT,
+    )
+    assert "from=2025-04-01&to=2025-06-30" in search(duo)
+    settle(duo)
+    assert duo.get_logs() == []
+
+
+def test_a_link_with_filters_reproduces_the_view(duo):
+    query = f"?scope={DONGHU}&from=2025-03-01&to=2025-04-30&form=council"
+    open_path(duo, "/" + query)
+    want = expected(
+        "meetings", DONGHU, start=date(2025, 3, 1), end=date(2025, 4, 30), form="council"
+    )
+    duo.wait_for_text_to_equal(kpi("meetings"), want, timeout=TIMEOUT)
+    assert want == "2"
+    duo.wait_for_contains_text("#f-first", "东湖镇", timeout=TIMEOUT)
+    duo.wait_for_contains_text("#f-form", "议事会", timeout=TIMEOUT)
+    assert duo.find_element("#_dbcprivate_radioitems_f-period_input_custom").is_selected()
+    dates = [
+        e.get_attribute("value")
+        for e in duo.driver.find_elements(By.CSS_SELECTOR, "input.dash-datepicker-input")
+    ]
+    assert dates == ["2025-03-01", "2025-04-30"]
+    duo.driver.refresh()
+    duo.wait_for_text_to_equal(kpi("meetings"), want, timeout=TIMEOUT)
+    assert search(duo) == query  # a shared link is left as it is
+    # page tabs keep the filters
+    tab = duo.find_element("#nav a[href^='/participation']")
+    assert tab.get_attribute("href").endswith("/participation" + query)
+    settle(duo)
+    assert duo.get_logs() == []
+
+
+def test_the_english_switch(duo):
+    duo.wait_for_text_to_equal(kpi("meetings"), "5", timeout=TIMEOUT)
+    duo.find_element("#lang-link").click()
+    duo.wait_for_text_to_equal("#brand", "Consultative Governance Dashboard", timeout=TIMEOUT)
+    assert "lang=en" in search(duo)
+    duo.wait_for_contains_text(
+        "#ov-kpis", figure_name("implementation_rate", "en"), timeout=TIMEOUT
+    )
+    duo.wait_for_contains_text("#ov-kpis", "2 / 3 resolutions due", timeout=TIMEOUT)
+    duo.wait_for_text_to_equal("#freshness", "Data as of 2025-06-30", timeout=TIMEOUT)
+    duo.wait_for_contains_text("#nav", "Overview", timeout=TIMEOUT)
+    duo.wait_for_contains_text(
+        chart("title", "ov-ranking"), "Implementation rate: ranking", timeout=TIMEOUT
+    )
+    duo.wait_for_contains_text(
+        "#ov-figure", "Implementation rate", timeout=TIMEOUT
+    )  # the skeleton too
+    # and back
+    duo.find_element("#lang-link").click()
+    duo.wait_for_text_to_equal("#brand", "协商治理看板", timeout=TIMEOUT)
+    duo.wait_for_contains_text("#ov-kpis", "决议落实率", timeout=TIMEOUT)
+    assert "lang=" not in search(duo)
+    settle(duo)
+    assert duo.get_logs() == []
+
+
+def test_an_invalid_parameter_shows_a_notice_and_the_default(duo):
+    open_path(duo, "/?scope=abc&online=maybe&form=议事会")
+    duo.wait_for_contains_text("#notice", "scope=“abc”", timeout=TIMEOUT)
+    duo.wait_for_contains_text("#notice", "online=“maybe”", timeout=TIMEOUT)
+    # the rest of the address still applies; the bad values fell back to their defaults
+    duo.wait_for_text_to_equal(
+        kpi("meetings"), expected("meetings", COUNTY, form="council"), timeout=TIMEOUT
+    )
+    settle(duo)
+    assert duo.get_logs() == []
+
+
+def test_clicking_a_bar_or_the_map_drills_in(duo):
+    duo.wait_for_element("#ov-ranking-graph .point path", timeout=TIMEOUT)
+    settle(duo)
+    bars = duo.driver.find_elements(By.CSS_SELECTOR, "#ov-ranking-graph .point path")
+    ActionChains(duo.driver).move_to_element(bars[0]).click().perform()  # 城关街道 ranks first
+    duo.wait_for_text_to_equal("#ov-scope-name", "城关街道", timeout=TIMEOUT)
+    assert f"scope={CHENGGUAN}" in search(duo)
+    duo.wait_for_contains_text("#f-first", "城关街道", timeout=TIMEOUT)
+    duo.wait_for_text_to_equal(kpi("meetings"), expected("meetings", CHENGGUAN), timeout=TIMEOUT)
+    # back up through the breadcrumb, then into 城关街道 again from the map
+    duo.find_element(".xs-title a").click()
+    duo.wait_for_text_to_equal("#ov-scope-name", "清河县", timeout=TIMEOUT)
+    settle(duo)
+    label = duo.driver.find_element(By.CSS_SELECTOR, "#ov-map-graph .textpoint")
+    ActionChains(duo.driver).move_to_element(label).click().perform()
+    duo.wait_for_text_to_equal("#ov-scope-name", "城关街道", timeout=TIMEOUT)
+    settle(duo)
+    assert duo.get_logs() == []
+
+
+def test_the_data_toggle_and_csv(duo):
+    duo.wait_for_element("#ov-ranking-graph .point path", timeout=TIMEOUT)
+    duo.find_element(chart("toggle", "ov-ranking")).click()
+    duo.wait_for_contains_text(chart("table", "ov-ranking"), "东湖镇", timeout=TIMEOUT)
+    duo.wait_for_contains_text(chart("table", "ov-ranking"), "样本过少", timeout=TIMEOUT)
+    duo.find_element(chart("csv", "ov-ranking")).click()
+    target = Path(duo.download_path) / "ranking-implementation_rate.csv"
+    deadline = time.time() + TIMEOUT
+    while not target.exists() and time.time() < deadline:
+        time.sleep(0.2)
+    content = target.read_text(encoding="utf-8")
+    assert content.startswith("\ufeff名次,单位,区划代码,决议落实率")
+    assert f"\n,城关街道,{CHENGGUAN},1,1,1,0.2065" in content  # raw fractions, unranked
+    settle(duo)
+    assert duo.get_logs() == []
+
+
+def test_an_empty_warehouse_says_what_to_do(dash_duo, tmp_path):
+    from xieshang.db import open_warehouse
+
+    empty = open_warehouse(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    dash_duo.start_server(create_app(empty), port=free_port())
+    dash_duo.wait_for_contains_text("#ov-kpis", "xieshang demo", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#freshness", "尚未载入数据", timeout=TIMEOUT)
+    settle(dash_duo)
+    assert dash_duo.get_logs() == []
+    empty.dispose()

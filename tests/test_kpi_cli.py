@@ -1,0 +1,212 @@
+"""`xieshang kpi` and `xieshang export assessment` as interfaces.md describes them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import openpyxl
+import pytest
+
+from tests.test_metrics import T1, V11, V12, build_county
+from tests.warehouse_builder import COUNTY
+from xieshang.cli import main
+from xieshang.metrics import FIGURES
+
+
+@pytest.fixture
+def county(engine, db_url):
+    build_county().write(engine)
+    return db_url
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_kpi_prints_one_json_object(county, capsys):
+    code, out, err = run(
+        capsys,
+        "kpi",
+        "--scope",
+        COUNTY,
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-03-31",
+        "--db",
+        county,
+    )
+    assert code == 0 and err == ""
+    data = json.loads(out)
+    assert list(data) == ["scope", "from", "to", "as_of", *FIGURES]
+    assert data["scope"] == COUNTY and data["as_of"] == "2025-03-31"
+    assert data["meetings"] == 7 and data["resolutions_due"] == 6
+    assert data["implementation_rate"] == pytest.approx(4 / 6)  # a fraction
+    assert data["median_days_to_implement"] == 43.0
+
+
+def test_kpi_filters_and_nulls(county, capsys):
+    code, out, _ = run(
+        capsys,
+        "kpi",
+        "--scope",
+        "330281102",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-03-31",
+        "--form",
+        "议事会",
+        "--online",
+        "no",
+        "--db",
+        county,
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert data["scope"] == "330281102000" and data["meetings"] == 1
+    assert data["implementation_rate"] is None and data["satisfaction"] is None
+    assert "null" in out
+
+
+def test_kpi_usage_errors(county, capsys):
+    cases = [
+        (["--scope", COUNTY, "--form", "tea"], "unknown form 'tea'"),
+        (["--scope", COUNTY, "--category", "x"], "unknown category 'x'"),
+        (["--scope", "123"], "6, 9 or 12 digits"),
+        (["--scope", "330281999000"], "not in the roster"),
+        (["--scope", COUNTY, "--to", "2024-01-01"], "before --from"),
+    ]
+    for args, message in cases:
+        period = ["--from", "2025-01-01"] + (["--to", "2025-03-31"] if "--to" not in args else [])
+        code, out, err = run(capsys, "kpi", *args, *period, "--db", county)
+        assert code == 2 and out == "", args
+        assert message in err and err.count("\n") == 1 and "Traceback" not in err, err
+
+
+def test_kpi_on_an_empty_warehouse(db_url, capsys):
+    code, _, err = run(
+        capsys,
+        "kpi",
+        "--scope",
+        COUNTY,
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-01-31",
+        "--db",
+        db_url,
+    )
+    assert code == 1 and "xieshang load" in err
+
+
+def test_export_csv_and_xlsx(county, capsys, tmp_path):
+    out_csv = tmp_path / "townships.csv"
+    code, _, err = run(
+        capsys,
+        "export",
+        "assessment",
+        "--level",
+        "township",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-03-31",
+        "--format",
+        "csv",
+        "--output",
+        str(out_csv),
+        "--db",
+        county,
+    )
+    assert code == 0, err
+    data = out_csv.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert [(r["rank"], r["area_code"]) for r in rows] == [("1", T1), ("2", "330281102000")]
+    t1 = 25 * 4 / 24 + 30 * 3 / 5 + 20 * 2 / 5 + 15 * 3 / 6 + 10 * 0.8
+    assert rows[0]["score"] == f"{t1:.1f}"
+
+    weights = tmp_path / "w.toml"
+    weights.write_text("[weights]\nimplementation_rate = 0\n", encoding="utf-8")
+    out_xlsx = tmp_path / "villages.xlsx"
+    code, _, err = run(
+        capsys,
+        "export",
+        "assessment",
+        "--level",
+        "village",
+        "--within",
+        "330281101",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-03-31",
+        "--format",
+        "xlsx",
+        "--output",
+        str(out_xlsx),
+        "--weights",
+        str(weights),
+        "--db",
+        county,
+    )
+    assert code == 0, err
+    book = openpyxl.load_workbook(out_xlsx)
+    sheet = book["考核评估表"]
+    assert [sheet.cell(row=r, column=2).value for r in (2, 3)] == [V12, V11]
+    about = {r[0].value: r[1].value for r in book["说明"].iter_rows()}
+    assert about["权重来源 weights"] == str(weights)
+    assert about["权重 决议落实率"] == "0  (implementation_rate)"
+    assert about["范围 scope"] == "330281101000 101镇"
+
+
+def test_export_errors(county, capsys, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("meetings = 3\n", encoding="utf-8")
+    cases = [
+        (["--level", "village"], "--within", 2),
+        (["--level", "township", "--within", "330281101"], "has no townships", 2),
+        (["--level", "township", "--weights", str(bad)], "unknown figure meetings", 2),
+        (["--level", "township", "--weights", str(tmp_path / "none.toml")], "does not exist", 2),
+        (["--level", "township", "--to", "2024-01-01"], "before --from", 2),
+    ]
+    for extra, message, status in cases:
+        period = ["--from", "2025-01-01"] + (["--to", "2025-03-31"] if "--to" not in extra else [])
+        code, _, err = run(
+            capsys,
+            "export",
+            "assessment",
+            *extra,
+            *period,
+            "--format",
+            "csv",
+            "--output",
+            str(tmp_path / "x.csv"),
+            "--db",
+            county,
+        )
+        assert code == status and message in err and "Traceback" not in err, (extra, err)
+        assert not (tmp_path / "x.csv").exists()
+    code, _, err = run(
+        capsys,
+        "export",
+        "assessment",
+        "--level",
+        "township",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-03-31",
+        "--format",
+        "csv",
+        "--output",
+        str(tmp_path / "no" / "such" / "dir.csv"),
+        "--db",
+        county,
+    )
+    assert code == 1 and "cannot write" in err

@@ -1,0 +1,58 @@
+"""`xieshang export assessment`: the assessment table of metrics.md as CSV or xlsx."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from xieshang import exports, metrics
+from xieshang.assessment import WeightsError, assessment, load_weights
+from xieshang.cli import CommandError, UsageError
+from xieshang.db import open_warehouse
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.what != "assessment":  # pragma: no cover - argparse only offers assessment
+        raise UsageError(f"unknown export {args.what!r}")
+    if args.end < args.start:
+        raise UsageError(f"--to {args.end} is before --from {args.start}")
+    if args.level == "village" and not args.within:
+        raise UsageError("--level village needs --within TOWNSHIP_CODE")
+    within = None
+    if args.within:
+        try:
+            within = metrics.normalize_code(args.within)
+        except ValueError as exc:
+            raise UsageError(f"--within: {exc}") from None
+    weights, source = None, None
+    if args.weights is not None:
+        try:
+            weights = load_weights(args.weights)
+        except WeightsError as exc:
+            raise UsageError(f"--weights: {exc}") from None
+        source = str(args.weights)
+    engine = open_warehouse(args.db)
+    try:
+        if metrics.root_area(engine) is None:
+            raise CommandError("the warehouse has no roster yet; run `xieshang load INBOX` first")
+        try:
+            result = assessment(
+                engine, args.level, within, args.start, args.end, weights, weights_source=source
+            )
+        except metrics.UnknownScope as exc:
+            raise UsageError(f"--within: {exc}") from None
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    finally:
+        engine.dispose()
+    writer = exports.write_assessment_csv if args.format == "csv" else exports.write_assessment_xlsx
+    try:
+        writer(result, args.output)
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    print(
+        f"wrote {len(result.rows)} {args.level} rows ({result.scope} {result.scope_name}, "
+        f"{result.start}–{result.end}, as of {result.as_of}) to {args.output}",
+        file=sys.stderr,
+    )
+    return 0
