@@ -9,7 +9,8 @@ demo:
 	python3 -m pip install -q -e . && xieshang demo
 
 bench:
-	python3 bench/run.py
+	python3 bench/bench_etl.py
+	python3 bench/bench_metrics.py
 
 lint:
 	ruff check . && ruff format --check .
