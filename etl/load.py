@@ -413,15 +413,26 @@ def run_load(
                 progress("merge", step, steps)
             report["status"] = "committed"
             report["seconds"] = round(time.perf_counter() - clock, 3)
+            marts_were_fresh = marts.is_fresh(conn)
             _record_run(conn, run, inbox, operator, started, today, file_records)
             progress("merge", steps - 1, steps)
-            marts.refresh(conn)  # after the run row: the marts record the load they reflect
+            # after the run row: the marts record the load they reflect
+            if marts_were_fresh and not _changed_rows(report):
+                marts.restamp(conn)
+            else:
+                marts.refresh(conn)
             progress("merge", steps, steps)
     except Exception as exc:  # noqa: BLE001 — the run failed as a whole; the report says why
         report["status"] = "failed"
         report["error"] = f"{type(exc).__name__}: {exc}"
         report["seconds"] = round(time.perf_counter() - clock, 3)
     return report
+
+
+def _changed_rows(report: dict) -> bool:
+    return any(
+        k["inserted"] or k["updated"] or k["released"]["joined"] for k in report["kinds"].values()
+    )
 
 
 def _record_run(

@@ -240,3 +240,16 @@ def test_no_person_id_or_name_in_any_postgres_text_column(pg_url, tmp_path):
     assert "新华社区" in corpus
     assert [t for pid, name in people for t in (pid, pid.lower(), name) if t in corpus] == []
     engine.dispose()
+
+
+def test_a_load_that_changes_nothing_keeps_the_marts_fresh_without_a_rebuild(engine, tmp_path, monkeypatch):
+    from xieshang import marts
+
+    inbox = base_inbox(tmp_path / "inbox")
+    load(engine, inbox)
+    rebuilt = []
+    monkeypatch.setattr(marts, "refresh", lambda conn, **kw: rebuilt.append(1))
+    load(engine, inbox)
+    with engine.connect() as conn:
+        assert marts.is_fresh(conn)
+    assert rebuilt == []

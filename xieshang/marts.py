@@ -140,6 +140,14 @@ def ensure_fresh(bind: Engine | Connection) -> bool:
     return False
 
 
+def restamp(conn: Connection) -> None:
+    """Record the latest load without a rebuild, for a load that changed no warehouse row."""
+    state = read_state(conn) or {}
+    state["fingerprint"] = current_fingerprint(conn)
+    conn.execute(delete(schema.meta).where(schema.meta.c.key == META_KEY))
+    conn.execute(insert(schema.meta).values(key=META_KEY, value=json.dumps(state)))
+
+
 def _lock(conn: Connection) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(select(func.pg_advisory_xact_lock(_PG_LOCK_KEY)))
