@@ -5,6 +5,7 @@ in xieshang.metrics): the area directory for the filter dropdowns and the data v
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from sqlalchemy import Connection, Engine, select
@@ -45,3 +46,47 @@ def area_directory(bind: Engine | Connection) -> list[dict]:
         select(ar.c.area_code, ar.c.area_name, ar.c.level).order_by(ar.c.area_code),
     )
     return [{"area_code": c, "area_name": n, "level": lv} for c, n, lv in rows]
+
+
+def load_runs(bind: Engine | Connection, limit: int = 50) -> list[dict]:
+    """The latest load runs, newest first: when, status, files loaded and the rows read,
+    inserted, updated, rejected and held over every kind (from the run report)."""
+    runs = schema.load_runs
+    rows = _rows(
+        bind,
+        select(
+            runs.c.run_id,
+            runs.c.started_at,
+            runs.c.finished_at,
+            runs.c.loaded_on,
+            runs.c.operator,
+            runs.c.status,
+            runs.c.report,
+        )
+        .order_by(runs.c.finished_at.desc(), runs.c.run_id.desc())
+        .limit(limit),
+    )
+    out = []
+    for run_id, started, finished, loaded_on, operator, status, report in rows:
+        try:
+            parsed = json.loads(report) if report else {}
+        except ValueError:
+            parsed = {}
+        kinds = parsed.get("kinds") or {}
+        totals = {
+            name: sum(int((k or {}).get(name) or 0) for k in kinds.values())
+            for name in ("read", "inserted", "updated", "rejected", "held")
+        }
+        out.append(
+            {
+                "run_id": run_id,
+                "started_at": started,
+                "finished_at": finished,
+                "loaded_on": loaded_on,
+                "operator": operator,
+                "status": status,
+                "files_loaded": len((parsed.get("files") or {}).get("loaded") or []),
+                **totals,
+            }
+        )
+    return out

@@ -166,6 +166,136 @@ def held_and_rejected(bind: Engine | Connection, scope: str | None = None) -> li
     return sorted(out, key=lambda r: (r["township_code"] is None, r["township_code"] or ""))
 
 
+def rejected_rows(
+    bind: Engine | Connection, scope: str | None = None, limit: int = 1000
+) -> list[dict]:
+    """Rows rejected by the contract (every run), in the scope's townships (a village:
+    its township; the whole roster also lists rows whose township is unknown), newest
+    run first, then file and row number; at most `limit` rows."""
+    rejects, runs = schema.rejects, schema.load_runs
+    with metrics._conn(bind) as conn:
+        root = metrics.root_area(conn)
+        scope = metrics.normalize_code(scope) if scope else root
+        whole = scope is None or scope == root
+        low, high = schema.scope_range(scope) if scope else ("", "~")
+        if scope and schema.level_of(scope) == "village":
+            low = high = schema.township_of(scope)
+        where = rejects.c.township_code.between(low, high)
+        if whole:
+            where = rejects.c.township_code.is_(None) | where
+        rows = conn.execute(
+            select(
+                rejects.c.run_id,
+                runs.c.loaded_on,
+                rejects.c.kind,
+                rejects.c.path,
+                rejects.c.sheet,
+                rejects.c.row_number,
+                rejects.c.rule,
+                rejects.c.column_name,
+                rejects.c.value,
+                rejects.c.reason_zh,
+                rejects.c.reason_en,
+                rejects.c.area_code,
+                rejects.c.township_code,
+            )
+            .join(runs, runs.c.run_id == rejects.c.run_id)
+            .where(where)
+            .order_by(
+                runs.c.finished_at.desc(),
+                rejects.c.run_id.desc(),
+                rejects.c.path,
+                rejects.c.row_number,
+                rejects.c.id,
+            )
+            .limit(limit)
+        ).all()
+        names = _names(conn, *(schema.scope_range(scope) if scope else ("", "~")))
+    return [
+        {
+            **dict(row._mapping),
+            "township_name": names.get(row.township_code, (None,))[0]
+            if row.township_code
+            else None,
+        }
+        for row in rows
+    ]
+
+
+def overdue_resolutions(
+    bind: Engine | Connection,
+    scope: str,
+    start: date,
+    end: date,
+    filters: Filters = NO_FILTERS,
+) -> list[dict]:
+    """The resolutions counted by overdue_open: hosted in the scope, open on as_of
+    (min(end, last load)) and due before it, however old; with their meeting, content,
+    responsible unit (the latest report on or before as_of) and days late; most days
+    late first."""
+    scope = metrics.normalize_code(scope)
+    low, high = schema.scope_range(scope)
+    st, mt, rr = schema.mart_resolution_states, schema.meetings, schema.resolution_reports
+    with metrics._session(bind) as (conn, ctx):
+        as_of = min(end, ctx.last_load) if ctx.last_load is not None else end
+        a = marts.to_day(as_of)
+        rows = conn.execute(
+            select(
+                st.c.area_code,
+                st.c.resolution_id,
+                st.c.due_date,
+                mt.c.meeting_id,
+                mt.c.meeting_date,
+                mt.c.topic,
+            )
+            .join(mt, mt.c.id == st.c.meeting_pk)
+            .where(
+                st.c.area_code.between(low, high),
+                st.c.valid_from <= a,
+                st.c.valid_to > a,
+                st.c.status == "open",
+                st.c.due_date < a,
+                *filters.where(st),
+            )
+        ).all()
+        keys = {(r.area_code, r.resolution_id) for r in rows}
+        latest: dict[tuple[str, str], tuple[str, str]] = {}
+        if keys:
+            reports = conn.execute(
+                select(rr.c.area_code, rr.c.resolution_id, rr.c.content, rr.c.responsible_unit)
+                .where(
+                    rr.c.area_code.between(low, high),
+                    rr.c.resolution_id.in_(sorted({k[1] for k in keys})),
+                    rr.c.updated_on <= as_of,
+                )
+                .order_by(rr.c.updated_on)
+            ).all()
+            for rep in reports:
+                latest[(rep.area_code, rep.resolution_id)] = (rep.content, rep.responsible_unit)
+        names = _names(conn, low, high)
+    out = []
+    for r in rows:
+        due = marts.from_day(r.due_date)
+        content, unit = latest.get((r.area_code, r.resolution_id), (None, None))
+        out.append(
+            {
+                "area_code": r.area_code,
+                "area_name": names.get(r.area_code, (None,))[0],
+                "township_code": schema.township_of(r.area_code),
+                "resolution_id": r.resolution_id,
+                "meeting_id": r.meeting_id,
+                "meeting_date": r.meeting_date,
+                "topic": r.topic,
+                "content": content,
+                "responsible_unit": unit,
+                "due_date": due,
+                "as_of": as_of,
+                "days_late": (as_of - due).days,
+            }
+        )
+    return sorted(out, key=lambda r: (-r["days_late"], r["area_code"], r["resolution_id"]))
+
+
 def _events(
     bind: Engine | Connection, kind: str, scope: str, start: date | None, end: date | None
 ) -> list[dict]:
@@ -234,7 +364,9 @@ __all__: Sequence[str] = (
     "due_dates_moved_later",
     "held_and_rejected",
     "missing_months",
+    "overdue_resolutions",
     "party_participation_over_100",
+    "rejected_rows",
     "status_regressions",
     "summary",
 )

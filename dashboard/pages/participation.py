@@ -1,13 +1,13 @@
-"""党员参与 (path "/participation") — placeholder until the page is built (follow pages/overview.py)."""
+"""党员参与 Party participation (path "/participation"): KPI cards and rankings by child unit (a bar click
+drills into that unit); built by dashboard.figure_page from dashboard/views/participation.py."""
 
 from __future__ import annotations
 
 import dash
-from dash import html
 
-from dashboard import components
+from dashboard import figure_page
 from dashboard.frame import page_layout
-from dashboard.i18n import t
+from dashboard.views import participation as view
 
 dash.register_page(
     __name__, path="/participation", name="党员参与", title="协商治理看板 · 党员参与", order=1
@@ -16,9 +16,7 @@ dash.register_page(
 
 @page_layout
 def layout(lang: str):
-    return html.Div(
-        [
-            html.H1(t("page_participation", lang), className="xs-title"),
-            components.empty_state(t("under_construction", lang)),
-        ]
-    )
+    return figure_page.layout("pp", "page_participation", view, lang)
+
+
+figure_page.register("pp", view)

@@ -1,13 +1,13 @@
-"""多元参与 (path "/stakeholders") — placeholder until the page is built (follow pages/overview.py)."""
+"""多元参与 Stakeholders (path "/stakeholders"): KPI cards and rankings by child unit (a bar click
+drills into that unit); built by dashboard.figure_page from dashboard/views/stakeholders.py."""
 
 from __future__ import annotations
 
 import dash
-from dash import html
 
-from dashboard import components
+from dashboard import figure_page
 from dashboard.frame import page_layout
-from dashboard.i18n import t
+from dashboard.views import stakeholders as view
 
 dash.register_page(
     __name__, path="/stakeholders", name="多元参与", title="协商治理看板 · 多元参与", order=3
@@ -16,9 +16,7 @@ dash.register_page(
 
 @page_layout
 def layout(lang: str):
-    return html.Div(
-        [
-            html.H1(t("page_stakeholders", lang), className="xs-title"),
-            components.empty_state(t("under_construction", lang)),
-        ]
-    )
+    return figure_page.layout("sh", "page_stakeholders", view, lang)
+
+
+figure_page.register("sh", view)

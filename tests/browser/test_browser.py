@@ -278,3 +278,64 @@ def test_an_empty_warehouse_says_what_to_do(dash_duo, tmp_path):
     settle(dash_duo)
     assert dash_duo.get_logs() == []
     empty.dispose()
+
+
+def _wait_for_file(path: Path) -> bytes:
+    deadline = time.time() + TIMEOUT
+    while not path.exists() and time.time() < deadline:
+        time.sleep(0.2)
+    time.sleep(0.3)
+    return path.read_bytes()
+
+
+def test_the_assessment_grid_and_its_csv(duo, engine):
+    from xieshang import exports
+    from xieshang.assessment import assessment
+
+    open_path(duo, "/assessment")
+    duo.wait_for_contains_text("#as-grid", "城关街道", timeout=TIMEOUT)
+    duo.wait_for_contains_text("#as-grid", "50.7", timeout=TIMEOUT)
+    duo.wait_for_contains_text("#as-weights", "决议落实率 30", timeout=TIMEOUT)
+    duo.find_element("#as-csv").click()
+    target = Path(duo.download_path) / f"assessment-township-{COUNTY}-2025-01-01-2025-06-30.csv"
+    want = exports.write_assessment_csv(assessment(engine, "township", None, START, END))
+    assert _wait_for_file(target) == want
+    settle(duo)
+    assert duo.get_logs() == []
+
+
+def test_the_data_quality_page(duo):
+    open_path(duo, "/data-quality")
+    duo.wait_for_contains_text("#dq-missing-grid", "柳树村", timeout=TIMEOUT)
+    duo.wait_for_contains_text("#dq-missing-grid", "该乡镇本月尚未报送", timeout=TIMEOUT)
+    duo.wait_for_text_to_equal("#dq-missing-title", "本月尚未报送（2025年6月）", timeout=TIMEOUT)
+    duo.wait_for_contains_text("#dq-runs-grid", "已提交", timeout=TIMEOUT)
+    duo.wait_for_text_to_equal("#dq-rejects-note", "没有拒收的行", timeout=TIMEOUT)
+    settle(duo)
+    assert duo.get_logs() == []
+
+
+def test_the_resolutions_page_and_its_overdue_csv(duo):
+    open_path(duo, "/resolutions")
+    duo.wait_for_text_to_equal(kpi("overdue_open"), "1", timeout=TIMEOUT)
+    duo.wait_for_text_to_equal(kpi("median_days_to_implement"), "48.0", timeout=TIMEOUT)
+    duo.wait_for_contains_text("#rs-overdue-grid", "JY-2", timeout=TIMEOUT)
+    duo.wait_for_contains_text("#rs-overdue-grid", "≤30天", timeout=TIMEOUT)
+    duo.wait_for_element("#rs-ranking-graph .point path", timeout=TIMEOUT)
+    duo.find_element("#rs-overdue-csv").click()
+    content = _wait_for_file(Path(duo.download_path) / "overdue-resolutions.csv").decode("utf-8")
+    assert content.startswith("\ufeff逾期时长,逾期天数")
+    assert "≤30天,15,柳树村,JY-2" in content
+    settle(duo)
+    assert duo.get_logs() == []
+
+
+def test_the_participation_and_stakeholder_pages(duo):
+    open_path(duo, "/participation")
+    duo.wait_for_text_to_equal(kpi("party_led_rate"), "80.0%", timeout=TIMEOUT)
+    duo.wait_for_element("#pp-ranking-0-graph .point path", timeout=TIMEOUT)
+    open_path(duo, "/stakeholders")
+    duo.wait_for_text_to_equal(kpi("stakeholder_coverage"), "40.0%", timeout=TIMEOUT)
+    duo.wait_for_element("#sh-ranking-1-graph .point path", timeout=TIMEOUT)
+    settle(duo)
+    assert duo.get_logs() == []

@@ -1,0 +1,71 @@
+"""Tables of rows (dash-ag-grid) for the pages that list units or records.
+
+    columns = [(field, header, format), ...]      format: percent | count | number | month | text
+    grid(grid_id)                                  the empty grid in a page layout
+    grid_values(columns, rows, lang)               (rowData, columnDefs) a callback writes
+
+Values stay raw in rowData (sorting and filtering work on numbers); the text shown is
+formatted in Python (dashboard.fmt, like the chart tables) and carried beside each value
+as `<field>__text`, which the column's valueFormatter shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import dash_ag_grid as dag
+from dash import Output
+
+from dashboard import components
+
+TEXT_SUFFIX = "__text"
+
+
+def grid(grid_id: str, height: int = 360) -> dag.AgGrid:
+    return dag.AgGrid(
+        id=grid_id,
+        rowData=[],
+        columnDefs=[],
+        defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 80},
+        columnSize="responsiveSizeToFit",
+        dashGridOptions={"animateRows": False, "suppressCellFocus": True},
+        style={"height": f"{height}px", "width": "100%"},
+    )
+
+
+def grid_outputs(grid_id: str) -> list[Output]:
+    return [Output(grid_id, "rowData"), Output(grid_id, "columnDefs")]
+
+
+def column_defs(columns: Sequence[tuple[str, str, str]]) -> list[dict]:
+    defs = []
+    for field, header, kind in columns:
+        col = {
+            "field": field,
+            "headerName": header,
+            "valueFormatter": {"function": f"params.data['{field}{TEXT_SUFFIX}']"},
+        }
+        if kind in ("percent", "count", "number"):
+            col["type"] = "rightAligned"
+            col["filter"] = "agNumberColumnFilter"
+        else:
+            col["filter"] = "agTextColumnFilter"
+        defs.append(col)
+    return defs
+
+
+def row_data(columns: Sequence[tuple[str, str, str]], rows: Sequence[dict], lang: str) -> list:
+    out = []
+    for row in rows:
+        item = {}
+        for field, _header, kind in columns:
+            value = components._plain(row.get(field))
+            item[field] = value
+            item[field + TEXT_SUFFIX] = components._format(value, kind, lang)
+        out.append(item)
+    return out
+
+
+def grid_values(columns: Sequence[tuple[str, str, str]], rows: Sequence[dict], lang: str):
+    """(rowData, columnDefs) of a grid."""
+    return row_data(columns, rows, lang), column_defs(columns)
