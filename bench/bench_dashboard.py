@@ -1,0 +1,89 @@
+"""Dashboard benchmark: server time of each page's builders after a filter change, and page bytes.
+
+Builders are the functions the callbacks call; they run here with no cache (every call
+is a cache miss, as after a filter change). Bytes are what a first view downloads before
+its callbacks answer: the HTML, every script and stylesheet it names, the layout and the
+callback graph, gzip off.
+
+    python bench/bench_dashboard.py [--db bench/out/warehouse.sqlite]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
+    from dashboard.state import State
+    from dashboard.views import assessment as assessment_view
+    from dashboard.views import data_quality, overview, participation, resolutions, stakeholders
+    from xieshang import metrics
+    from xieshang.db import open_warehouse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default=str(ROOT / "bench" / "out" / "warehouse.sqlite"))
+    args = parser.parse_args()
+    engine = open_warehouse(f"sqlite:///{args.db}")
+    with engine.connect() as conn:
+        root = metrics.root_area(conn)
+        last = metrics.last_load_day(conn)
+        townships = [code for code, _ in metrics.children(conn, root)]
+    periods = {
+        "month": (last.replace(day=1), last),
+        "quarter": (date(last.year, 3 * ((last.month - 1) // 3) + 1, 1), last),
+        "year": (date(last.year, 1, 1), last),
+    }
+    states = [State(scope, s, e) for scope in [root, *townships] for s, e in periods.values()]
+    builders = {
+        "overview": [overview.build_kpis, lambda e, s: overview.build_map(e, s, "implementation_rate"),
+                     lambda e, s: overview.build_ranking(e, s, "implementation_rate"),
+                     overview.build_trends],
+        "participation": [participation.build_kpis,
+                          lambda e, s: participation.build_ranking(e, s, "party_participation_rate")],
+        "resolutions": [resolutions.build_kpis, resolutions.build_ranking, resolutions.build_overdue],
+        "stakeholders": [stakeholders.build_kpis],
+        "assessment": [assessment_view.build_table],
+        "data-quality": [data_quality.build_summary, data_quality.build_missing,
+                         data_quality.build_rejects],
+    }
+    print(f"{len(states)} filter states (county + {len(townships)} townships × month/quarter/year)")
+    for page, funcs in builders.items():
+        times = []
+        for state in states:
+            for func in funcs:
+                start = time.perf_counter()
+                func(engine, state)
+                times.append((time.perf_counter() - start) * 1000)
+        print(f"{page:14s} callbacks n={len(times):4d}  p50 {statistics.median(times):7.1f} ms  "
+              f"p95 {_pct(times, 0.95):7.1f} ms  max {max(times):7.1f} ms  (target p95 <= 150)")
+
+    from dashboard.app import create_app
+
+    client = create_app(engine).server.test_client()
+    for path in ("/", "/participation", "/resolutions", "/stakeholders", "/assessment",
+                 "/data-quality"):
+        html = client.get(path).get_data()
+        total = len(html)
+        for ref in set(re.findall(rb'(?:src|href)="(/[^"]+)"', html)):
+            total += len(client.get(ref.decode()).get_data())
+        total += len(client.get("/_dash-layout").get_data())
+        total += len(client.get("/_dash-dependencies").get_data())
+        print(f"first view {path:15s} {total / 1024:8.0f} KiB before callbacks (target < 1024)")
+
+
+if __name__ == "__main__":
+    main()
