@@ -37,6 +37,7 @@ def create_app(engine_or_url: Engine | str | None = None) -> Dash:
         external_stylesheets=[],
         external_scripts=[],
         serve_locally=True,
+        compress=True,  # gzip: plotly.js alone is ~3 MB uncompressed
         suppress_callback_exceptions=True,
         title="协商治理看板",
         update_title=None,
