@@ -10,7 +10,9 @@ demo:
 
 bench:
 	python3 bench/bench_etl.py
+	python3 bench/fill_warehouse.py
 	python3 bench/bench_metrics.py
+	python3 bench/bench_dashboard.py
 
 lint:
 	ruff check . && ruff format --check .
