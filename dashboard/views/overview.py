@@ -103,14 +103,18 @@ def build_heading(engine_, state: ViewState):
     )
 
 
-def build_kpis(engine_, state: ViewState):
-    """The KPI row for the state's scope and period (vs the previous period of equal length)."""
-    directory = data.directory(engine_)
-    if directory.empty:
+def kpi_row_for(engine_, state: ViewState, keys: tuple[str, ...]):
+    """A KPI row of `keys` for the state's scope and period (vs the previous period of equal
+    length); every page's KPI row is this one."""
+    if data.directory(engine_).empty:
         return _no_warehouse(state.lang)
-    result = data.figures(engine_, state, keys=KPI_KEYS)
-    previous = data.previous_figures(engine_, state, keys=KPI_KEYS)
-    return components.kpi_row(KPI_KEYS, result, previous, state.lang)
+    result = data.figures(engine_, state, keys=keys)
+    previous = data.previous_figures(engine_, state, keys=keys)
+    return components.kpi_row(keys, result, previous, state.lang)
+
+
+def build_kpis(engine_, state: ViewState):
+    return kpi_row_for(engine_, state, KPI_KEYS)
 
 
 def _county_of(directory: data.Directory, scope: str) -> str:

@@ -31,11 +31,7 @@ def bucket(days_late: int, lang: str = "zh") -> str:
 
 
 def build_kpis(engine_, state: ViewState):
-    if data.directory(engine_).empty:
-        return components.empty_state(t("no_data", state.lang), t("empty_warehouse", state.lang))
-    result = data.figures(engine_, state, keys=KPI_KEYS)
-    previous = data.previous_figures(engine_, state, keys=KPI_KEYS)
-    return components.kpi_row(KPI_KEYS, result, previous, state.lang)
+    return overview.kpi_row_for(engine_, state, KPI_KEYS)
 
 
 def build_ranking(engine_, state: ViewState):

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from dashboard import components, data
-from dashboard.i18n import t
 from dashboard.state import State as ViewState
 from dashboard.views import overview
 
@@ -18,11 +16,7 @@ RANKINGS: tuple[str, ...] = ("stakeholder_coverage", "stakeholder_breadth")
 
 
 def build_kpis(engine_, state: ViewState):
-    if data.directory(engine_).empty:
-        return components.empty_state(t("no_data", state.lang), t("empty_warehouse", state.lang))
-    result = data.figures(engine_, state, keys=KPI_KEYS)
-    previous = data.previous_figures(engine_, state, keys=KPI_KEYS)
-    return components.kpi_row(KPI_KEYS, result, previous, state.lang)
+    return overview.kpi_row_for(engine_, state, KPI_KEYS)
 
 
 def build_ranking(engine_, state: ViewState, key: str):
