@@ -104,9 +104,10 @@ def check_sheet(sheet: SheetRows, today: date, seq_start: int) -> tuple[pd.DataF
     _fill_defaults(sheet.kind, frame)
 
     rejected = frame[bad]
-    first = (problems[bad] != None).argmax(axis=1)  # noqa: E711
+    bad_problems = problems[bad]
+    first = (bad_problems != None).argmax(axis=1)  # noqa: E711
     names = [columns[j].name for j in first]
-    rules = [problems[bad][i, j] for i, j in enumerate(first)]
+    rules = [bad_problems[i, j] for i, j in enumerate(first)]
     raw_bad = raw[bad]
     shown = [raw_bad[name].iloc[i] if name in raw_bad else "" for i, name in enumerate(names)]
     return frame[~bad].reset_index(drop=True), make_rejects(sheet.kind, rejected, rules, names, shown)
