@@ -10,7 +10,7 @@ its own scripts (serve_locally), and no web fonts are used.
 
 from __future__ import annotations
 
-from dash import Dash, _callback
+from dash import Dash
 from sqlalchemy import Engine
 
 from dashboard import data, frame
@@ -24,11 +24,26 @@ def _engine(engine_or_url: Engine | str | None) -> Engine:
     return open_warehouse(engine_or_url)
 
 
+_app: Dash | None = None
+
+
 def create_app(engine_or_url: Engine | str | None = None) -> Dash:
-    """A dashboard app over a warehouse (an Engine, a URL, or None for XIESHANG_DB /
-    the embedded default)."""
+    """The dashboard over a warehouse (an Engine, a URL, or None for XIESHANG_DB / the
+    embedded default).
+
+    Dash Pages registers the pages' callbacks process-wide (`dash.callback`), and the
+    first app set up takes them all, so a process holds one app: the first call builds
+    it, a later call (the tests, one warehouse after another) points it at the new
+    warehouse and returns it."""
+    global _app
     engine = _engine(engine_or_url)
-    _take_global_callbacks(None)
+    if _app is None:
+        _app = _build()
+    _app.server.config[frame.ENGINE_KEY] = engine
+    return _app
+
+
+def _build() -> Dash:
     app = Dash(
         __name__,
         use_pages=True,
@@ -44,39 +59,15 @@ def create_app(engine_or_url: Engine | str | None = None) -> Dash:
         include_pages_meta=False,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    _take_global_callbacks(app)
-    app.server.config[frame.ENGINE_KEY] = engine
     data.init_cache(app.server)
     app.layout = frame.layout()
     frame.register(app)
     return app
 
 
-def _take_global_callbacks(app: Dash | None) -> None:
-    """Page modules register their callbacks with `dash.callback` into Dash's global
-    lists, which the next app to start takes over. Each Dash(use_pages=True) re-imports
-    the pages, so with several apps in one process (the tests) an app could get another
-    app's copies too. Hand them to `app` right after its pages were imported (None: drop
-    leftovers), so each app owns exactly its own."""
-    if app is not None:
-        for key, value in _callback.GLOBAL_CALLBACK_MAP.items():
-            app.callback_map[key] = value
-        app._callback_list.extend(_callback.GLOBAL_CALLBACK_LIST)
-        app._inline_scripts.extend(_callback.GLOBAL_INLINE_SCRIPTS)
-    _callback.GLOBAL_CALLBACK_LIST.clear()
-    _callback.GLOBAL_CALLBACK_MAP.clear()
-    _callback.GLOBAL_INLINE_SCRIPTS.clear()
-
-
-_default_app: Dash | None = None
-
-
 def default_app() -> Dash:
     """The app over the default warehouse, built on first use."""
-    global _default_app
-    if _default_app is None:
-        _default_app = create_app()
-    return _default_app
+    return _app if _app is not None else create_app()
 
 
 def __getattr__(name: str):

@@ -3,7 +3,9 @@
 interfaces.md fixes the parameters: `scope` (an area code; default the roster's root),
 `from` / `to` (YYYY-MM-DD; default 1 January of the last load day's year to the last load
 day), `form`, `category` (vocabulary codes; Chinese labels are accepted too), `online`
-(yes/no), `lang` (zh default, en). An invalid value falls back to its default and yields a
+(yes/no), `lang` (zh default, en), and `figure` — the figure the overview's map and
+ranking show (one of MAP_FIGURES; default implementation_rate), an addition to
+interfaces.md's list so that a shared overview link keeps its figure. An invalid value falls back to its default and yields a
 `Notice` that the frame shows; nothing here raises on user input.
 
     state, notices = parse_query("?scope=330281100000&from=2025-01-01", defaults)
@@ -22,8 +24,20 @@ from urllib.parse import parse_qsl, urlencode
 from xieshang.contract import lookup_table
 
 LANGS = ("zh", "en")
-PARAMS = ("scope", "from", "to", "form", "category", "online", "lang")
+PARAMS = ("scope", "from", "to", "form", "category", "online", "figure", "lang")
 PERIODS = ("month", "quarter", "year", "custom")
+
+MAP_FIGURES: tuple[str, ...] = (
+    "implementation_rate",
+    "party_participation_rate",
+    "stakeholder_coverage",
+    "regularity",
+    "on_time_rate",
+    "party_led_rate",
+    "meetings",
+    "overdue_open",
+)
+DEFAULT_FIGURE = MAP_FIGURES[0]
 
 _YES = {"yes", "y", "true", "1", "是"}
 _NO = {"no", "n", "false", "0", "否"}
@@ -75,6 +89,7 @@ class State:
     category: str | None = None
     online: bool | None = None
     lang: str = "zh"
+    figure: str = DEFAULT_FIGURE
 
     # --- derived ----------------------------------------------------------------------
 
@@ -87,10 +102,6 @@ class State:
     def previous(self) -> tuple[date, date]:
         """The period of equal length just before this one."""
         return previous_period(self.start, self.end)
-
-    def key(self) -> tuple:
-        """Hashable identity, for cache keys."""
-        return (self.scope, self.start, self.end, self.form, self.category, self.online, self.lang)
 
     def replace(self, **changes) -> State:
         return replace(self, **changes)
@@ -230,6 +241,12 @@ def parse_query(query: str | None, defaults: Defaults) -> tuple[State, tuple[Not
         else:
             state = state.replace(online=value)
 
+    if (text := given("figure")) is not None:
+        if text.strip() in MAP_FIGURES:
+            state = state.replace(figure=text.strip())
+        else:
+            notices.append(Notice("figure", text, "bad_figure"))
+
     return state, tuple(notices)
 
 
@@ -246,6 +263,8 @@ def to_query(state: State) -> str:
         pairs.append(("category", state.category))
     if state.online is not None:
         pairs.append(("online", "yes" if state.online else "no"))
+    if state.figure != DEFAULT_FIGURE:
+        pairs.append(("figure", state.figure))
     if state.lang != "zh":
         pairs.append(("lang", state.lang))
     return "?" + urlencode(pairs)

@@ -154,6 +154,7 @@ def test_any_well_formed_scope_when_no_roster_is_known():
         ("?category=天气", Notice("category", "天气", "bad_category")),
         ("?online=maybe", Notice("online", "maybe", "bad_online")),
         ("?lang=fr", Notice("lang", "fr", "bad_lang")),
+        ("?figure=resolutions_due", Notice("figure", "resolutions_due", "bad_figure")),
     ],
 )
 def test_an_invalid_value_falls_back_to_its_default_with_a_notice(query, notice):
@@ -189,6 +190,14 @@ def test_to_query_writes_scope_and_period_always_and_the_rest_when_set():
     )
 
 
+def test_the_overview_figure_is_written_only_when_not_the_default():
+    assert "figure" not in to_query(DEFAULT_STATE.replace(figure="implementation_rate"))
+    assert to_query(DEFAULT_STATE.replace(figure="overdue_open")) == (
+        f"?scope={ROOT}&from=2025-01-01&to=2025-06-30&figure=overdue_open"
+    )
+    assert parse("?figure=regularity")[0].figure == "regularity"
+
+
 def test_to_query_without_scope():
     assert (
         to_query(State(None, date(2025, 1, 1), date(2025, 1, 2)))
@@ -204,6 +213,7 @@ def test_to_query_without_scope():
             VILLAGE, date(2024, 12, 1), date(2025, 2, 28), "party_day", "elderly_child", True, "en"
         ),
         State(TOWN, date(2025, 6, 30), date(2025, 6, 30), None, "other", False, "zh"),
+        DEFAULT_STATE.replace(figure="party_led_rate", lang="en"),
     ],
 )
 def test_round_trip(state):

@@ -1,6 +1,6 @@
 """总览 Overview (path "/"): headline KPI cards with their change against the previous
 period, a township map and a ranking coloured / ordered by a chosen figure, and the
-monthly trends. Clicking a township (map or bar) drills into it: the scope in the
+monthly trends. The figure picked is in the address (`figure=`). Clicking a township (map or bar) drills into it: the scope in the
 address becomes that township and the page shows its villages.
 
 The pattern every page follows:
@@ -24,10 +24,8 @@ from dash.exceptions import PreventUpdate
 from dashboard import components
 from dashboard.frame import STATE, URL, engine, guarded, page_layout, state_or_stop
 from dashboard.i18n import figure_name, t
-from dashboard.state import to_query
+from dashboard.state import DEFAULT_FIGURE, MAP_FIGURES, to_query
 from dashboard.views.overview import (
-    DEFAULT_FIGURE,
-    MAP_FIGURES,
     build_heading,
     build_kpis,
     build_map,
@@ -128,16 +126,34 @@ def _kpis(store):
     )
 
 
+@callback(Output("ov-figure", "value"), Input(STATE, "data"))
+def _picker(store):
+    return state_or_stop(store).figure
+
+
+@callback(
+    Output(URL, "search", allow_duplicate=True),
+    Input("ov-figure", "value"),
+    State(STATE, "data"),
+    prevent_initial_call=True,
+)
+def _choose_figure(key, store):
+    """The picked figure goes into the address, so a reload or a shared link keeps it."""
+    state = state_or_stop(store)
+    if key not in MAP_FIGURES or key == state.figure:
+        raise PreventUpdate
+    return to_query(state.replace(figure=key))
+
+
 @callback(
     *components.chart_outputs("ov-map"),
     Output("ov-map-codes", "data"),
     Output({"type": "chart-title", "chart": "ov-map"}, "children"),
     Input(STATE, "data"),
-    Input("ov-figure", "value"),
 )
-def _map(store, key):
+def _map(store):
     state = state_or_stop(store)
-    key = key if key in MAP_FIGURES else DEFAULT_FIGURE
+    key = state.figure
     title = t("ov_map", state.lang, figure=figure_name(key, state.lang))
     values = guarded(
         lambda: build_map(engine(), state, key),
@@ -150,11 +166,10 @@ def _map(store, key):
     *components.chart_outputs("ov-ranking"),
     Output({"type": "chart-title", "chart": "ov-ranking"}, "children"),
     Input(STATE, "data"),
-    Input("ov-figure", "value"),
 )
-def _ranking(store, key):
+def _ranking(store):
     state = state_or_stop(store)
-    key = key if key in MAP_FIGURES else DEFAULT_FIGURE
+    key = state.figure
     title = t("ov_ranking", state.lang, figure=figure_name(key, state.lang))
     values = guarded(
         lambda: build_ranking(engine(), state, key),

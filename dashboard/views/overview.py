@@ -26,17 +26,6 @@ KPI_KEYS: tuple[str, ...] = (
     "overdue_open",
     "satisfaction",
 )
-MAP_FIGURES: tuple[str, ...] = (
-    "implementation_rate",
-    "party_participation_rate",
-    "stakeholder_coverage",
-    "regularity",
-    "on_time_rate",
-    "party_led_rate",
-    "meetings",
-    "overdue_open",
-)
-DEFAULT_FIGURE = "implementation_rate"
 TREND_RATES: tuple[str, ...] = (
     "implementation_rate",
     "party_participation_rate",

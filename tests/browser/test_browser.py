@@ -100,6 +100,13 @@ def external_requests(duo) -> list[str]:
     return [u for u in urls if not u.startswith(duo.server_url)]
 
 
+def no_horizontal_scroll(duo) -> bool:
+    """Readable at 1366×768 without scrolling sideways (ui.md)."""
+    return duo.driver.execute_script(
+        "return document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+
+
 # --- every page ----------------------------------------------------------------------------------------
 
 
@@ -117,6 +124,7 @@ def test_every_page_loads_without_console_errors_or_remote_requests(duo):
         )
         settle(duo)
         assert duo.get_logs() == [], path
+        assert no_horizontal_scroll(duo), path
     open_path(duo, "/no-such-page")
     duo.wait_for_contains_text("#_pages_content", "未找到该页面", timeout=TIMEOUT)
     assert duo.get_logs() == []
@@ -129,10 +137,7 @@ def test_every_page_loads_without_console_errors_or_remote_requests(duo):
         ".map(b => b.getAttribute('data-title'))"
     )
     assert titles == ["下载图表为PNG格式"]
-    # readable at 1366×768 without horizontal scrolling
-    assert duo.driver.execute_script(
-        "return document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-    )
+    assert no_horizontal_scroll(duo)
 
 
 # --- filters drive the figures and the address -----------------------------------------------------------------
@@ -215,6 +220,23 @@ def test_the_english_switch(duo):
     duo.wait_for_text_to_equal("#brand", "协商治理看板", timeout=TIMEOUT)
     duo.wait_for_contains_text("#ov-kpis", "决议落实率", timeout=TIMEOUT)
     assert "lang=" not in search(duo)
+    settle(duo)
+    assert duo.get_logs() == []
+
+
+def test_the_figure_picker_is_in_the_address(duo):
+    duo.wait_for_contains_text(chart("title", "ov-ranking"), "决议落实率", timeout=TIMEOUT)
+    duo.select_dcc_dropdown("#ov-figure", value="逾期未落实数")
+    duo.wait_for_contains_text(chart("title", "ov-ranking"), "逾期未落实数", timeout=TIMEOUT)
+    assert search(duo) == f"?scope={COUNTY}&from=2025-01-01&to=2025-06-30&figure=overdue_open"
+    duo.driver.refresh()
+    duo.wait_for_contains_text(chart("title", "ov-map"), "逾期未落实数", timeout=TIMEOUT)
+    duo.wait_for_contains_text("#ov-figure", "逾期未落实数", timeout=TIMEOUT)
+    # a drill-down keeps the figure
+    duo.select_dcc_dropdown("#f-first", value="东湖镇")
+    duo.wait_for_text_to_equal("#ov-scope-name", "东湖镇", timeout=TIMEOUT)
+    assert "figure=overdue_open" in search(duo)
+    duo.wait_for_contains_text(chart("title", "ov-ranking"), "逾期未落实数", timeout=TIMEOUT)
     settle(duo)
     assert duo.get_logs() == []
 
