@@ -40,13 +40,19 @@ def phase_floor(inbox: Path, db: Path) -> dict:
             path = inbox / rel
             try:
                 if rel.lower().endswith(".csv"):
-                    frames = {"csv": pd.read_csv(
-                        path, header=None, dtype=str, keep_default_na=False,
-                        encoding="gb18030" if _is_gb(path) else "utf-8-sig",
-                    )}
+                    frames = {
+                        "csv": pd.read_csv(
+                            path,
+                            header=None,
+                            dtype=str,
+                            keep_default_na=False,
+                            encoding="gb18030" if _is_gb(path) else "utf-8-sig",
+                        )
+                    }
                 else:
-                    frames = pd.read_excel(path, sheet_name=None, header=None, dtype=str,
-                                           engine="calamine")
+                    frames = pd.read_excel(
+                        path, sheet_name=None, header=None, dtype=str, engine="calamine"
+                    )
             except Exception:  # noqa: BLE001 — the dirty inbox has unreadable files
                 continue
             for frame in frames.values():
@@ -75,8 +81,12 @@ def phase_load(inbox: Path, db: Path) -> dict:
     seconds = time.perf_counter() - start
     assert report["status"] == "committed", report.get("error")
     rows = sum(k["read"] for k in report["kinds"].values())
-    return {"rows": rows, "seconds": seconds, "peak_mb": _peak_mb(),
-            "kinds": {k: v["read"] for k, v in report["kinds"].items()}}
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "peak_mb": _peak_mb(),
+        "kinds": {k: v["read"] for k, v in report["kinds"].items()},
+    }
 
 
 def phase_reload(inbox: Path, db: Path) -> dict:
@@ -87,8 +97,11 @@ def phase_reload(inbox: Path, db: Path) -> dict:
     start = time.perf_counter()
     report = run_load(engine, inbox, secret=b"bench", today=date.today())
     changed = sum(k["inserted"] + k["updated"] for k in report["kinds"].values())
-    return {"seconds": time.perf_counter() - start, "changed_rows": changed,
-            "unchanged_files": len(report["files"]["unchanged"])}
+    return {
+        "seconds": time.perf_counter() - start,
+        "changed_rows": changed,
+        "unchanged_files": len(report["files"]["unchanged"]),
+    }
 
 
 PHASES = {"floor": phase_floor, "load": phase_load, "reload": phase_reload}
@@ -97,7 +110,9 @@ PHASES = {"floor": phase_floor, "load": phase_load, "reload": phase_reload}
 def _run_phase(name: str, inbox: Path, db: Path) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--phase", name, "--inbox", str(inbox), "--db", str(db)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -121,8 +136,12 @@ def main() -> None:
     inbox = OUT / f"inbox-{args.townships}x{args.villages_per_township}x{args.months}"
     if not inbox.exists():
         start = time.perf_counter()
-        write_inbox(inbox, townships=args.townships,
-                    villages_per_township=args.villages_per_township, months=args.months)
+        write_inbox(
+            inbox,
+            townships=args.townships,
+            villages_per_township=args.villages_per_township,
+            months=args.months,
+        )
         print(f"generated {inbox.name} in {time.perf_counter() - start:.1f} s")
     for name in ("floor.sqlite", "warehouse.sqlite"):
         for path in OUT.glob(name + "*"):
@@ -131,14 +150,22 @@ def main() -> None:
     load = _run_phase("load", inbox, OUT / "warehouse.sqlite")
     reload = _run_phase("reload", inbox, OUT / "warehouse.sqlite")
     print(f"rows read: {load['rows']:,} ({load['kinds']})")
-    print(f"floor (pandas read + bulk insert, no validation): {floor['seconds']:.1f} s, "
-          f"{floor['rows'] / floor['seconds']:,.0f} rows/s, peak {floor['peak_mb']:.0f} MB")
-    print(f"xieshang load end to end: {load['seconds']:.1f} s, "
-          f"{load['rows'] / load['seconds']:,.0f} rows/s, peak {load['peak_mb']:.0f} MB")
-    print(f"ratio load/floor: {load['seconds'] / floor['seconds']:.2f}x (target <= 3x); "
-          f"peak memory {load['peak_mb']:.0f} MB (target < 2048 MB)")
-    print(f"reload of the same inbox: {reload['seconds']:.1f} s, "
-          f"{reload['changed_rows']} rows changed, {reload['unchanged_files']} files unchanged")
+    print(
+        f"floor (pandas read + bulk insert, no validation): {floor['seconds']:.1f} s, "
+        f"{floor['rows'] / floor['seconds']:,.0f} rows/s, peak {floor['peak_mb']:.0f} MB"
+    )
+    print(
+        f"xieshang load end to end: {load['seconds']:.1f} s, "
+        f"{load['rows'] / load['seconds']:,.0f} rows/s, peak {load['peak_mb']:.0f} MB"
+    )
+    print(
+        f"ratio load/floor: {load['seconds'] / floor['seconds']:.2f}x (target <= 3x); "
+        f"peak memory {load['peak_mb']:.0f} MB (target < 2048 MB)"
+    )
+    print(
+        f"reload of the same inbox: {reload['seconds']:.1f} s, "
+        f"{reload['changed_rows']} rows changed, {reload['unchanged_files']} files unchanged"
+    )
 
 
 if __name__ == "__main__":

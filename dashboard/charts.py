@@ -19,7 +19,8 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from dashboard import fmt
-from dashboard.i18n import figure_name, t
+from dashboard.i18n import figure_name, t, vocab
+from xieshang.contract import STAKEHOLDER_CATEGORIES
 
 FONT = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif'
 PALETTE = (  # Okabe–Ito, black last
@@ -42,6 +43,7 @@ SEQUENTIAL = (  # one hue, light to dark (ColorBrewer Blues)
     "#084594",
 )
 ACCENT = "#C8102E"
+OVER_100_MARK = "⚠"  # after the value of a rate above 100% (a data problem)
 BAR = "#0072B2"
 MUTED = "#b8bec4"
 TEXT = "#212529"
@@ -161,6 +163,8 @@ def _hover_value(item: dict, key: str, lang: str) -> str:
         lines.append(f"{t('ci_hover', lang)} {fmt.percent(low)}–{fmt.percent(high)}")
     if item.get("too_few"):
         lines.append(t("too_few", lang))
+    if item.get("over_100"):
+        lines.append(f"<span style='color:{ACCENT}'>{t('over_100', lang)}</span>")
     return "<br>".join(lines)
 
 
@@ -176,7 +180,9 @@ def ranking_bar(
     """Horizontal bars, best first (rows from stats.rank_rows), with a column of values
     and the counts behind them at the right, Wilson intervals as whiskers for rates, grey
     bars for units too small to rank, the selected unit in the accent red, and a dashed
-    line at the compared-to area's value. Bars carry their area code as customdata."""
+    line at the compared-to area's value. Bars carry their area code as customdata.
+    A rate over 100% (`over_100`, a data problem) is drawn in the accent red, hatched
+    so that it does not read as the selected unit, and marked in its label and hover."""
     rows = list(ranked)
     codes = [r.get("area_code") for r in rows]
     names = [r.get("area_name") or r.get("area_code", "") for r in rows]
@@ -184,16 +190,17 @@ def ranking_bar(
     values = [r["value"] if r["value"] is not None else 0 for r in rows]
     colors = [
         ACCENT
-        if r.get("area_code") == selected
+        if r.get("area_code") == selected or r.get("over_100")
         else (MUTED if r["too_few"] or r["value"] is None else BAR)
         for r in rows
     ]
+    hatches = ["/" if r.get("over_100") else "" for r in rows]
     rate = is_rate(key)
     bar = go.Bar(
         x=values,
         y=positions,
         orientation="h",
-        marker={"color": colors},
+        marker={"color": colors, "pattern": {"shape": hatches, "fgcolor": "white"}},
         customdata=codes,
         hovertext=[_hover_value(r, key, lang) for r in rows],
         hovertemplate="%{hovertext}<extra></extra>",
@@ -259,6 +266,8 @@ def ranking_bar(
                 text += f" <span style='color:#868e96'>{fmt.count(row['k'])}/{fmt.count(row['n'])}</span>"
             if row["too_few"]:
                 text += f" <span style='color:#868e96'>· {t('too_few', lang)}</span>"
+            if row.get("over_100"):  # a sign, not words: the column is narrow (hover says)
+                text += f" <span style='color:{ACCENT}'>{OVER_100_MARK}</span>"
         fig.add_annotation(
             x=1.0,
             xref="paper",
@@ -389,6 +398,280 @@ def trend_bars(series: Sequence[dict], key: str, lang: str = "zh") -> go.Figure:
         },
         xaxis=month_axis(series, lang),
         bargap=0.3,
+    )
+    return fig
+
+
+def share_bars(
+    rows: Sequence[dict],
+    segments: Sequence[tuple[str, str, str]],
+    *,
+    total_field: str,
+    total_label: str,
+    selected: str | None = None,
+) -> go.Figure:
+    """Horizontal 100%-stacked bars, one per row in the given order (top first): each
+    row's `total_field` split into `segments` (field, name, colour), every segment
+    labelled with its share (hidden where it does not fit), the totals in a column at
+    the right headed `total_label`, the selected unit's name in the accent red. Hover:
+    unit, segment, count of total and share. Segments carry the area code as customdata."""
+    positions = list(range(len(rows)))  # numeric rows: names may repeat
+    codes = [r.get("area_code") for r in rows]
+    names = [r.get("area_name") or r.get("area_code", "") for r in rows]
+    totals = [r[total_field] for r in rows]
+    fig = go.Figure()
+    for field, name, color in segments:
+        counts = [r[field] for r in rows]
+        shares = [c / n if n else 0.0 for c, n in zip(counts, totals, strict=True)]
+        fig.add_trace(
+            go.Bar(
+                x=shares,
+                y=positions,
+                orientation="h",
+                name=name,
+                marker={"color": color},
+                text=[fmt.percent(s) if c else "" for s, c in zip(shares, counts, strict=True)],
+                textposition="inside",
+                insidetextanchor="middle",
+                customdata=codes,
+                hovertext=[
+                    f"<b>{unit}</b><br>{name} {fmt.count(c)} / {fmt.count(n)} · {fmt.percent(s)}"
+                    for unit, c, n, s in zip(names, counts, totals, shares, strict=True)
+                ],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
+    ticks = [
+        f"<span style='color:{ACCENT}'><b>{name}</b></span>" if code == selected else name
+        for code, name in zip(codes, names, strict=True)
+    ]
+    fig.update_layout(
+        **base_layout(
+            max(200, 26 * len(rows) + 96),
+            margin={"l": 8, "r": 8, "t": 8, "b": 8},
+            showlegend=True,
+        ),
+        barmode="stack",
+        bargap=0.35,
+        uniformtext={"minsize": 10, "mode": "hide"},
+        legend={  # in the segments' order (a stack's legend is reversed by default)
+            "orientation": "h",
+            "traceorder": "normal",
+            "x": 0,
+            "y": 1.0,
+            "yanchor": "bottom",
+            "font": {"size": 12},
+        },
+        xaxis={
+            "range": [0, 1],
+            "domain": [0, 0.86],
+            "tickformat": ".0%",
+            "tickvals": [0, 0.25, 0.5, 0.75, 1.0],
+            "gridcolor": GRID,
+            "zeroline": False,
+            "fixedrange": True,
+        },
+        yaxis={
+            "range": [len(rows) - 0.5, -0.5],
+            "automargin": True,
+            "ticks": "",
+            "fixedrange": True,
+            "tickmode": "array",
+            "tickvals": positions,
+            "ticktext": ticks,
+            "showgrid": False,
+            "zeroline": False,
+        },
+    )
+    fig.add_annotation(
+        x=1.0,
+        xref="paper",
+        xanchor="right",
+        y=1.0,
+        yref="paper",
+        yanchor="bottom",
+        showarrow=False,
+        text=f"<span style='color:#868e96'>{total_label}</span>",
+        font={"size": 12},
+    )
+    for position, total in zip(positions, totals, strict=True):
+        fig.add_annotation(
+            x=1.0,
+            xref="paper",
+            xanchor="right",
+            y=position,
+            yref="y",
+            showarrow=False,
+            text=fmt.count(total),
+            font={"size": 12, "color": TEXT},
+        )
+    return fig
+
+
+def bucket_bars(
+    rows: Sequence[dict], *, marker: float | None = None, marker_label: str = ""
+) -> go.Figure:
+    """Counts of ordered buckets (rows with "label", "count", "hover") as labelled
+    vertical bars in one colour, and a dashed line at `marker` — a position in bar
+    units, 0 being the first bar's centre (e.g. where the median falls) — labelled
+    `marker_label`."""
+    positions = list(range(len(rows)))
+    counts = [r["count"] for r in rows]
+    fig = go.Figure(
+        go.Bar(
+            x=positions,
+            y=counts,
+            marker={"color": BAR},
+            text=[fmt.count(c) if c else "" for c in counts],
+            textposition="outside",
+            cliponaxis=False,
+            hovertext=[r["hover"] for r in rows],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **base_layout(300, margin={"l": 8, "r": 16, "t": 28, "b": 8}),
+        bargap=0.15,
+        xaxis={
+            "tickmode": "array",
+            "tickvals": positions,
+            "ticktext": [r["label"] for r in rows],
+            "range": [-0.5, len(rows) - 0.5],
+            "showgrid": False,
+            "fixedrange": True,
+        },
+        yaxis={
+            "range": [0, (max(counts) if counts else 1) * 1.2 or 1],
+            "tickformat": ",d",
+            "rangemode": "tozero",
+            "gridcolor": GRID,
+            "fixedrange": True,
+        },
+    )
+    if marker is not None:
+        fig.add_shape(
+            type="line",
+            x0=marker,
+            x1=marker,
+            y0=0,
+            y1=1,
+            xref="x",
+            yref="paper",
+            line={"dash": "dash", "color": "#495057", "width": 1.5},
+        )
+        fig.add_annotation(
+            x=marker,
+            y=1,
+            xref="x",
+            yref="paper",
+            yanchor="bottom",
+            showarrow=False,
+            text=marker_label,
+            font={"size": 12, "color": "#495057"},
+        )
+    return fig
+
+
+def reach_heatmap(
+    units: Sequence[dict], lang: str = "zh", *, selected: str | None = None
+) -> go.Figure:
+    """Units (rows, in the given order) × the ten stakeholder categories (columns): the
+    share of the unit's meetings with at least one attendee of the category, on the
+    single-hue 0–100% scale, printed in the cell; a share of 0 is marked with an ×, a
+    unit without meetings is left grey; the selected unit's name is in the accent red. Cells (and marks) carry
+    the unit's area code as customdata.
+
+    `units`: rows of metrics.stakeholder_reach's "children" (area_code, area_name,
+    meetings, reached: {category: meetings})."""
+    rows = list(units)
+    labels = [vocab("category", c, lang) for c in STAKEHOLDER_CATEGORIES]
+    z, texts, hover, zero_x, zero_y, zero_codes = [], [], [], [], [], []
+    for y, unit in enumerate(rows):
+        n = unit["meetings"]
+        name = unit.get("area_name") or unit["area_code"]
+        line, shown, tips = [], [], []
+        for x, (category, label) in enumerate(zip(STAKEHOLDER_CATEGORIES, labels, strict=True)):
+            k = unit["reached"][category]
+            share = k / n if n else None
+            line.append(share)
+            shown.append(fmt.percent(share) if share else "")  # a 0 gets its × instead
+            head = f"<b>{name}</b><br>{label}"
+            if share is None:
+                tips.append(f"{head}<br>{t('sh_no_meetings', lang)}")
+                continue
+            count = t("sh_cell_count", lang, k=fmt.count(k), n=fmt.count(n))
+            tips.append(f"{head}<br>{t('sh_share', lang)} {fmt.percent(share)}<br>{count}")
+            if k == 0:
+                zero_x.append(x)
+                zero_y.append(y)
+                zero_codes.append(unit["area_code"])
+        z.append(line)
+        texts.append(shown)
+        hover.append(tips)
+    codes = [[u["area_code"]] * len(labels) for u in rows]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=list(range(len(labels))),
+            y=list(range(len(rows))),  # numeric rows: names may repeat
+            zmin=0,
+            zmax=1,
+            colorscale=colorscale(),
+            xgap=2,
+            ygap=2,
+            text=texts,
+            texttemplate="%{text}",
+            textfont={"size": 10},
+            customdata=codes,
+            hovertext=hover,
+            hovertemplate="%{hovertext}<extra></extra>",
+            colorbar={"thickness": 10, "len": 0.8, "tickformat": ".0%", "outlinewidth": 0},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=zero_x,
+            y=zero_y,
+            mode="markers",
+            marker={"symbol": "x-thin", "size": 9, "line": {"width": 1.5, "color": "#495057"}},
+            customdata=zero_codes,
+            hoverinfo="skip",
+        )
+    )
+    names = [
+        f"<span style='color:{ACCENT}'><b>{u.get('area_name') or u['area_code']}</b></span>"
+        if u["area_code"] == selected
+        else (u.get("area_name") or u["area_code"])
+        for u in rows
+    ]
+    fig.update_layout(
+        **base_layout(
+            # rows, and the upright category names below them (the English ones longer)
+            32 * len(rows) + (240 if lang == "en" else 170),
+            margin={"l": 8, "r": 8, "t": 8, "b": 8},
+            plot_bgcolor=NO_DATA_FILL,  # a unit without meetings: grey, not white
+        ),
+        xaxis={
+            "tickmode": "array",
+            "tickvals": list(range(len(labels))),
+            "ticktext": labels,
+            "tickangle": -90,  # slanted, the first long names would run off the left edge
+            "tickfont": {"size": 11},
+            "automargin": True,
+            "showgrid": False,
+            "zeroline": False,
+            "fixedrange": True,
+        },
+        yaxis={
+            "tickmode": "array",
+            "tickvals": list(range(len(rows))),
+            "ticktext": names,
+            "range": [len(rows) - 0.5, -0.5],
+            "automargin": True,
+            "showgrid": False,
+            "zeroline": False,
+            "fixedrange": True,
+        },
     )
     return fig
 

@@ -201,6 +201,26 @@ def figures_by_child(
     )
 
 
+def stakeholder_reach(
+    engine: Engine,
+    state: State,
+    *,
+    scope: str | None = None,
+    level: str | None = None,
+) -> dict:
+    """metrics.stakeholder_reach for the state (or another scope): meetings reaching each
+    stakeholder category, for the scope and each child."""
+    scope = scope or state.scope
+    return memo(
+        "reach",
+        engine,
+        (scope, state.start, state.end, _filters_key(state), level),
+        lambda: metrics.stakeholder_reach(
+            engine, scope, state.start, state.end, state.filters(), level=level
+        ),
+    )
+
+
 def monthly_series(
     engine: Engine,
     state: State,
@@ -216,6 +236,21 @@ def monthly_series(
         (scope, state.start, state.end, _filters_key(state), keys),
         lambda: metrics.monthly_series(
             engine, scope, state.start, state.end, state.filters(), keys=keys
+        ),
+    )
+
+
+def days_histogram(
+    engine: Engine, state: State, *, scope: str | None = None
+) -> list[tuple[int, int]]:
+    """metrics.days_to_implement_histogram for the state (or another scope): (days, n)."""
+    scope = scope or state.scope
+    return memo(
+        "days_histogram",
+        engine,
+        (scope, state.start, state.end, _filters_key(state)),
+        lambda: metrics.days_to_implement_histogram(
+            engine, scope, state.start, state.end, state.filters()
         ),
     )
 

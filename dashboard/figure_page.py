@@ -1,12 +1,16 @@
-"""A page of KPI cards and rankings by child unit (党员参与, 多元参与): the layout and the
-thin callbacks, given the page's prefix and its pure builders module (dashboard/views/
-<page>.py with KPI_KEYS, RANKINGS, build_kpis(engine, state) and
-build_ranking(engine, state, key))."""
+"""A page of KPI cards, rankings by child unit and optional further charts (党员参与,
+多元参与): the layout and the thin callbacks, given the page's prefix, its pure builders
+module (dashboard/views/<page>.py with KPI_KEYS, RANKINGS, build_kpis(engine, state) and
+build_ranking(engine, state, key)) and its further charts (`Chart`s, at most two: ui.md
+allows four charts per page). Every card sits in one two-column grid, rankings first."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, State, callback, ctx, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import components
@@ -16,27 +20,45 @@ from dashboard.state import to_query
 from dashboard.views.overview import drill_target
 
 
-def layout(prefix: str, title_key: str, view, lang: str):
-    cols = [
-        dbc.Col(
-            components.chart_card(
-                f"{prefix}-ranking-{i}", t("ov_ranking", lang, figure=figure_name(key, lang)), lang
-            ),
-            lg=6,
-            className="mb-3",
+class Chart(NamedTuple):
+    """A chart card after the rankings: id `{prefix}-{suffix}`, title (an i18n key),
+    builder (engine, state) -> components.chart_content values; `drill`: a click on it
+    opens the unit its point carries as customdata, as a click on a ranking bar does."""
+
+    suffix: str
+    title_key: str
+    build: Callable
+    drill: bool = False
+    min_height: int = 300
+
+
+def _ranking_id(prefix: str, i: int) -> str:
+    return f"{prefix}-ranking-{i}"
+
+
+def layout(prefix: str, title_key: str, view, lang: str, charts: Sequence[Chart] = ()):
+    cards = [
+        components.chart_card(
+            _ranking_id(prefix, i), t("ov_ranking", lang, figure=figure_name(key, lang)), lang
         )
         for i, key in enumerate(view.RANKINGS)
+    ]
+    cards += [
+        components.chart_card(
+            f"{prefix}-{c.suffix}", t(c.title_key, lang), lang, min_height=c.min_height
+        )
+        for c in charts
     ]
     return html.Div(
         [
             html.H1(t(title_key, lang), className="xs-title"),
             components.loading(html.Div(id=f"{prefix}-kpis", className="xs-kpis")),
-            dbc.Row(cols, className="g-3"),
+            dbc.Row([dbc.Col(card, lg=6, className="mb-3") for card in cards], className="g-3"),
         ]
     )
 
 
-def register(prefix: str, view) -> None:
+def register(prefix: str, view, charts: Sequence[Chart] = ()) -> None:
     @callback(Output(f"{prefix}-kpis", "children"), Input(STATE, "data"))
     def _kpis(store):
         state = state_or_stop(store)
@@ -46,36 +68,38 @@ def register(prefix: str, view) -> None:
         )
 
     for i, key in enumerate(view.RANKINGS):
-        _ranking(prefix, i, key, view)
+        _chart(_ranking_id(prefix, i), _ranking_builder(view, key))
+    for chart in charts:
+        _chart(f"{prefix}-{chart.suffix}", chart.build)
 
-    graphs = [
-        Input(components.graph_id(f"{prefix}-ranking-{i}"), "clickData")
-        for i in range(len(view.RANKINGS))
-    ]
+    drills = [_ranking_id(prefix, i) for i in range(len(view.RANKINGS))]
+    drills += [f"{prefix}-{c.suffix}" for c in charts if c.drill]
+    graphs = [components.graph_id(chart_id) for chart_id in drills]
 
     @callback(
         Output(URL, "search", allow_duplicate=True),
-        *graphs,
+        *[Input(graph, "clickData") for graph in graphs],
         State(STATE, "data"),
         prevent_initial_call=True,
     )
     def _drill(*args):
         *clicks, store = args
         state = state_or_stop(store)
-        from dash import ctx
-
-        index = [g.component_id for g in graphs].index(ctx.triggered_id)
-        code = drill_target(clicks[index], None)
+        code = drill_target(clicks[graphs.index(ctx.triggered_id)], None)
         if not code or code == state.scope:
             raise PreventUpdate
         return to_query(state.replace(scope=code))
 
 
-def _ranking(prefix: str, i: int, key: str, view) -> None:
-    @callback(*components.chart_outputs(f"{prefix}-ranking-{i}"), Input(STATE, "data"))
+def _ranking_builder(view, key: str) -> Callable:
+    return lambda engine_, state: view.build_ranking(engine_, state, key)
+
+
+def _chart(chart_id: str, build: Callable) -> None:
+    @callback(*components.chart_outputs(chart_id), Input(STATE, "data"))
     def _part(store):
         state = state_or_stop(store)
         return guarded(
-            lambda: view.build_ranking(engine(), state, key),
+            lambda: build(engine(), state),
             lambda exc: components.chart_error(exc, state.lang),
         )

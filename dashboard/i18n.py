@@ -72,6 +72,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "category=“{value}” is not a topic category",
     ),
     "notice_bad_online": ("online=“{value}” 应为 yes 或 no", "online=“{value}” must be yes or no"),
+    "notice_bad_figure": (
+        "figure=“{value}” 不是总览可选的指标",
+        "figure=“{value}” is not a figure the overview offers",
+    ),
     "notice_bad_lang": ("lang=“{value}” 应为 zh 或 en", "lang=“{value}” must be zh or en"),
     # KPI cards
     "vs_previous": ("较上期", "vs previous period"),
@@ -136,6 +140,37 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "drill_hint_bar": ("点击条形可进入该单位", "Click a bar to open that unit"),
     "no_value": ("无数据", "no data"),
+    # participation / stakeholders pages
+    "over_100": ("超过100%（数据问题）", "Above 100% (data problem)"),
+    "col_data_problem": ("数据问题", "Data problem"),
+    "pp_over_100_note": (
+        "⚠ {names}的党员参与率超过100%（红色斜纹），属数据问题，不参与排名。",
+        "⚠ {names}: Party participation above 100% (red, hatched), a data problem, not ranked.",
+    ),
+    "pp_over_100_link": ("到数据质量页核对 ›", "Check on the Data quality page ›"),
+    "pp_trend": ("党员参与月度走势", "Party participation by month"),
+    "sh_heatmap": ("各单位多元主体参与情况", "Stakeholder groups reached, by unit"),
+    "sh_never": ("本期从未参与的主体类别", "Stakeholder groups never reached"),
+    "sh_category": ("主体类别", "Stakeholder group"),
+    "sh_reached_meetings": ("有该类主体参加的会议", "Meetings with this group"),
+    "sh_share": ("占会议比例", "Share of meetings"),
+    "sh_never_count": ("未参与类别数", "Groups never reached"),
+    "sh_never_mark": ("从未参与", "never reached"),
+    "sh_cell_count": ("{k} / {n} 次会议", "{k} of {n} meetings"),
+    "sh_no_meetings": ("本期无会议", "no meetings in the period"),
+    "sh_zero_note": (
+        "×：本期没有一次会议有该类主体参加；灰色：本期无会议",
+        "×: no meeting of the period had this group; grey: no meetings",
+    ),
+    "sh_click_row": ("点击一行可进入该单位", "Click a row to open that unit"),
+    "sh_never_intro": (
+        "{scope}本期 {n} 次会议中，以下 {k} 类主体（共 10 类）一次也未参加：",
+        "In the {n} meetings of {scope} in the period, {k} of the 10 groups never took part:",
+    ),
+    "sh_all_reached": (
+        "{scope}本期 {n} 次会议覆盖了全部 10 类主体",
+        "The {n} meetings of {scope} in the period reached all 10 groups",
+    ),
     # overview page
     "ov_map": ("各乡镇（街道）{figure}", "{figure} by township"),
     "ov_ranking": ("{figure}排名", "{figure}: ranking"),
@@ -200,6 +235,38 @@ TEXT: dict[str, tuple[str, str]] = {
     "dq_inserted": ("新增", "Inserted"),
     "dq_updated": ("更新", "Updated"),
     "dq_operator": ("操作人", "Operator"),
+    # data quality lists
+    "dq_events_title": (
+        "状态倒退与完成时限推迟的决议",
+        "Resolutions whose status went backwards or due date moved later",
+    ),
+    "dq_event_kind": ("问题", "Problem"),
+    "dq_event_status_backwards": ("状态倒退", "Status went backwards"),
+    "dq_event_due_later": ("完成时限推迟", "Due date moved later"),
+    "dq_previous_report": ("上次更新日期", "Previous report"),
+    "dq_this_report": ("本次更新日期", "This report"),
+    "dq_old_value": ("原值", "Old value"),
+    "dq_new_value": ("新值", "New value"),
+    "dq_no_events": (
+        "本期没有状态倒退或完成时限推迟的决议",
+        "No status went backwards and no due date moved later in this period",
+    ),
+    # data quality: held rows and rejects
+    "dq_held_rows_title": ("待匹配的行（会议尚未报送）", "Rows waiting for their meeting"),
+    "dq_no_held_rows": ("没有待匹配的行", "No row is waiting for its meeting"),
+    "dq_sheet": ("工作表", "Sheet"),
+    "dq_held_since": ("首次暂存日", "Held since"),
+    "dq_cut": (
+        "显示前 {shown} 行，共 {total} 行；下载 CSV 查看全部",
+        "Showing the first {shown} of {total} rows; download the CSV to see them all",
+    ),
+    "dq_include_superseded": (
+        "含已被重新提交取代的记录",
+        "Include rows superseded by a resubmitted file",
+    ),
+    "dq_reject_state": ("记录状态", "State"),
+    "dq_reject_current": ("待修正", "To fix"),
+    "dq_reject_superseded": ("已被重新提交取代", "Superseded"),
     # resolutions
     "rs_overdue_title": ("逾期未落实的决议", "Overdue resolutions"),
     "rs_bucket": ("逾期时长", "Late by"),
@@ -213,6 +280,39 @@ TEXT: dict[str, tuple[str, str]] = {
     "rs_due": ("完成时限", "Due"),
     "rs_meeting": ("会议编号", "Meeting"),
     "rs_none_overdue": ("没有逾期未落实的决议", "No overdue resolutions"),
+    # resolutions page
+    "rs_mix_title": ("各单位到期决议落实情况", "Resolutions due, by unit and status"),
+    "rs_on_time": ("按期落实", "Implemented on time"),
+    "rs_late": ("逾期落实", "Implemented late"),
+    "rs_open": ("未落实", "Not implemented"),
+    "rs_mix_due": ("到期数", "Due"),
+    "rs_none_due_why": (
+        "{scope}各单位在 {start} 至 {end} 期间没有到期决议",
+        "No resolution of {scope} fell due from {start} to {end}",
+    ),
+    "rs_mix_undrawn": ("无到期决议，未绘出：{names}", "Nothing due, not drawn: {names}"),
+    "rs_days_title": ("落实用时分布", "Days to implement"),
+    "rs_days_range": ("{low}–{high}天", "{low}–{high} days"),
+    "rs_days_over": (">{low}天", ">{low} days"),
+    "rs_days_bucket": ("落实用时", "Days to implement"),
+    "rs_days_count": ("决议数", "Resolutions"),
+    "rs_days_share": ("占比", "Share"),
+    "rs_days_median": ("中位数 {value} 天", "Median {value} days"),
+    "rs_days_note": (
+        "用时 = 完成日期 − 会议日期；共 {n} 项本期完成的已落实决议（与落实用时中位数同口径）",
+        "Days = completed date − meeting date; resolutions implemented in the period: {n} "
+        "(as for the median)",
+    ),
+    "rs_none_done_why": (
+        "{scope}在 {start} 至 {end} 期间没有完成落实的决议",
+        "{scope} completed no resolutions from {start} to {end}",
+    ),
+    "rs_scores": ("评分数", "Scores"),
+    "rs_scored_n": ("{n} 项评分", "{n} scored"),
+    "rs_none_scored_why": (
+        "{scope}在 {start} 至 {end} 期间完成的决议均无满意度评分",
+        "No resolution {scope} completed from {start} to {end} has a satisfaction score",
+    ),
 }
 
 # The count behind a figure, shown under its value ("226 / 278 项到期决议"). Placeholders

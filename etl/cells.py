@@ -29,8 +29,18 @@ _CN_YMD = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$", re.ASCII)
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII)
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$", re.ASCII)
 _BOOLS = {
-    "是": True, "否": False, "y": True, "n": False, "yes": True, "no": False,
-    "true": True, "false": False, "1": True, "0": False, "√": True, "×": False,
+    "是": True,
+    "否": False,
+    "y": True,
+    "n": False,
+    "yes": True,
+    "no": False,
+    "true": True,
+    "false": False,
+    "1": True,
+    "0": False,
+    "√": True,
+    "×": False,
 }
 EARLIEST = date(2000, 1, 1)
 
@@ -185,8 +195,10 @@ PARSERS: dict[str, Parser] = {
     "int": parse_int,
     "number": parse_number,
     "unit_type": parse_unit_type,
-    **{name: vocab_parser(name) for name in ("form", "topic_category", "topic_source",
-                                             "category", "status")},
+    **{
+        name: vocab_parser(name)
+        for name in ("form", "topic_category", "topic_source", "category", "status")
+    },
 }
 
 

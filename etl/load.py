@@ -34,15 +34,29 @@ Progress = Callable[[str, int, int], None]
 
 AREA_VALUES = ["area_name", "parent_code", "level", "unit_type", "party_members", "population"]
 MEETING_VALUES = [
-    "meeting_date", "month", "form", "topic", "topic_category", "topic_source",
-    "led_by_party", "online",
+    "meeting_date",
+    "month",
+    "form",
+    "topic",
+    "topic_category",
+    "topic_source",
+    "led_by_party",
+    "online",
 ]
 ATTENDANCE_KEYS = ["meeting_pk", "person_pk"]
 ATTENDANCE_VALUES = ["party_member", "category"]
 RESOLUTION_KEYS = ["area_code", "resolution_id", "updated_on"]
 RESOLUTION_VALUES = [
-    "meeting_pk", "meeting_id", "content", "responsible_unit", "due_date", "status",
-    "completed_date", "satisfaction", "in_assessment", "escalated_to",
+    "meeting_pk",
+    "meeting_id",
+    "content",
+    "responsible_unit",
+    "due_date",
+    "status",
+    "completed_date",
+    "satisfaction",
+    "in_assessment",
+    "escalated_to",
 ]
 HELD_KEYS = {
     "attendance": ["area_code", "meeting_id", "person_hash"],
@@ -51,8 +65,18 @@ HELD_KEYS = {
 HELD_FIELDS = {
     "attendance": ["area_code", "meeting_id", "person_hash", "party_member", "category"],
     "resolutions": [
-        "resolution_id", "meeting_id", "area_code", "content", "responsible_unit", "due_date",
-        "status", "completed_date", "updated_on", "satisfaction", "in_assessment", "escalated_to",
+        "resolution_id",
+        "meeting_id",
+        "area_code",
+        "content",
+        "responsible_unit",
+        "due_date",
+        "status",
+        "completed_date",
+        "updated_on",
+        "satisfaction",
+        "in_assessment",
+        "escalated_to",
     ],
 }
 DATE_FIELDS = {"due_date", "completed_date", "updated_on"}
@@ -71,7 +95,7 @@ def _concat(frames: list[pd.DataFrame], kind: str) -> pd.DataFrame:
 
 def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 def _select_frame(conn: Connection, statement) -> pd.DataFrame:
@@ -82,7 +106,9 @@ def _select_frame(conn: Connection, statement) -> pd.DataFrame:
 def _select_in(conn: Connection, columns, column, values: Iterable) -> pd.DataFrame:
     """Rows of `select(*columns)` whose `column` is in `values`, in chunks."""
     values = sorted(set(values))
-    frames = [_select_frame(conn, select(*columns).where(column.in_(part))) for part in _chunks(values)]
+    frames = [
+        _select_frame(conn, select(*columns).where(column.in_(part))) for part in _chunks(values)
+    ]
     if frames:
         return pd.concat(frames, ignore_index=True)
     return pd.DataFrame({c.key: pd.Series(dtype=object) for c in columns})
@@ -144,7 +170,9 @@ class Run:
         plan = plan_upsert(accepted, ["area_code", "meeting_id"], MEETING_VALUES, existing)
         self._count_outcomes("meetings", plan.outcomes)
         plan.inserts["run_id"] = self.run_id
-        insert_rows(self.conn, t, plan.inserts, ["area_code", "meeting_id", *MEETING_VALUES, "run_id"])
+        insert_rows(
+            self.conn, t, plan.inserts, ["area_code", "meeting_id", *MEETING_VALUES, "run_id"]
+        )
         plan.updates["run_id"] = self.run_id
         update_rows(self.conn, t, plan.updates, [*MEETING_VALUES, "run_id"], {"id": "_id"})
 
@@ -152,8 +180,12 @@ class Run:
         t = schema.meetings
         return _select_in(
             self.conn,
-            [t.c.id.label("meeting_pk"), t.c.area_code, t.c.meeting_id,
-             t.c.meeting_date.label("_meeting_date")],
+            [
+                t.c.id.label("meeting_pk"),
+                t.c.area_code,
+                t.c.meeting_id,
+                t.c.meeting_date.label("_meeting_date"),
+            ],
             t.c.area_code,
             area_codes,
         )
@@ -172,7 +204,9 @@ class Run:
         old = self._held(kind)
         keys = HELD_KEYS[kind]
         new_keys = set(zip(*(rows[k] for k in keys), strict=True))
-        replaced = np.array([k in new_keys for k in zip(*(old[k] for k in keys), strict=True)], dtype=bool)
+        replaced = np.array(
+            [k in new_keys for k in zip(*(old[k] for k in keys), strict=True)], dtype=bool
+        )
         superseded = old[replaced]
         old = old.drop(superseded.index)
         combined = pd.concat([old, rows], ignore_index=True) if len(old) else rows
@@ -216,16 +250,20 @@ class Run:
         if kind == "attendance":
             t, keys, values = schema.attendance, ATTENDANCE_KEYS, ATTENDANCE_VALUES
             existing = _select_in(
-                self.conn, [t.c.meeting_pk, t.c.person_pk, *[t.c[c] for c in values]],
-                t.c.meeting_pk, rows["meeting_pk"],
+                self.conn,
+                [t.c.meeting_pk, t.c.person_pk, *[t.c[c] for c in values]],
+                t.c.meeting_pk,
+                rows["meeting_pk"],
             )
             existing["_id"] = None
             where = {"meeting_pk": "meeting_pk", "person_pk": "person_pk"}
         else:
             t, keys, values = schema.resolution_reports, RESOLUTION_KEYS, RESOLUTION_VALUES
             existing = _select_in(
-                self.conn, [t.c.id.label("_id"), *[t.c[c] for c in keys + values]],
-                t.c.updated_on, rows["updated_on"],
+                self.conn,
+                [t.c.id.label("_id"), *[t.c[c] for c in keys + values]],
+                t.c.updated_on,
+                rows["updated_on"],
             )
             where = {"id": "_id"}
         rows = rows.assign(meeting_pk=rows["meeting_pk"].astype(object).map(int))
@@ -247,7 +285,8 @@ class Run:
         stored = _select_frame(
             self.conn,
             select(t.c.id, t.c.path, t.c.sheet, t.c.row_number, t.c.payload)
-            .where(t.c.kind == kind).order_by(t.c.id),
+            .where(t.c.kind == kind)
+            .order_by(t.c.id),
         )
         fields = HELD_FIELDS[kind]
         payloads = [json.loads(p) for p in stored["payload"]]
@@ -436,22 +475,32 @@ def _changed_rows(report: dict) -> bool:
 
 
 def _record_run(
-    conn: Connection, run: Run, inbox: Path, operator: str | None, started: datetime,
-    today: date, file_records: list[dict],
+    conn: Connection,
+    run: Run,
+    inbox: Path,
+    operator: str | None,
+    started: datetime,
+    today: date,
+    file_records: list[dict],
 ) -> None:
-    conn.execute(schema.load_runs.insert().values(
-        run_id=run.run_id,
-        started_at=started,
-        finished_at=datetime.now(),
-        loaded_on=today,
-        inbox=str(inbox),
-        operator=operator or getpass.getuser(),
-        status="committed",
-        report=json.dumps(run.report, ensure_ascii=False),
-    ))
+    conn.execute(
+        schema.load_runs.insert().values(
+            run_id=run.run_id,
+            started_at=started,
+            finished_at=datetime.now(),
+            loaded_on=today,
+            inbox=str(inbox),
+            operator=operator or getpass.getuser(),
+            status="committed",
+            report=json.dumps(run.report, ensure_ascii=False),
+        )
+    )
     if file_records:
-        conn.execute(schema.load_files.insert(), [
-            {"run_id": run.run_id, "sha256": None, "size": None, "reason": None, **r}
-            for r in file_records
-        ])
+        conn.execute(
+            schema.load_files.insert(),
+            [
+                {"run_id": run.run_id, "sha256": None, "size": None, "reason": None, **r}
+                for r in file_records
+            ],
+        )
     run.write_rejects()

@@ -124,7 +124,7 @@ def frame_from_rows(
             unknown.append(text)
     body = [
         (number, row)
-        for number, row in zip(row_numbers[header_at + 1:], rows[header_at + 1:], strict=True)
+        for number, row in zip(row_numbers[header_at + 1 :], rows[header_at + 1 :], strict=True)
         if not _is_blank(row)
     ]
     columns: dict[str, list[Any]] = {"_row": [number for number, _ in body]}
@@ -189,10 +189,13 @@ def read_file(inbox: Path, rel: str, data: bytes | None = None) -> FileResult:
     for name, rows in sheets:
         kind = kind_from_name(name) or file_kind
         if kind is None:
-            result.sheets_skipped.append({
-                "path": rel, "sheet": name,
-                "reason": "工作表名和文件名中都没有类型关键词 no kind keyword in sheet or file name",
-            })
+            result.sheets_skipped.append(
+                {
+                    "path": rel,
+                    "sheet": name,
+                    "reason": "工作表名和文件名中都没有类型关键词 no kind keyword in sheet or file name",
+                }
+            )
             continue
         _add_sheet(result, name, kind, rows, list(range(1, len(rows) + 1)))
     return result
@@ -203,10 +206,13 @@ def _add_sheet(
 ) -> None:
     framed = frame_from_rows(rows, numbers, kind)
     if framed is None:
-        result.sheets_skipped.append({
-            "path": result.path, "sheet": sheet,
-            "reason": "找不到表头行 no recognisable header row",
-        })
+        result.sheets_skipped.append(
+            {
+                "path": result.path,
+                "sheet": sheet,
+                "reason": "找不到表头行 no recognisable header row",
+            }
+        )
         return
     frame, unknown = framed
     if unknown:

@@ -26,14 +26,23 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
     "parent_unknown": ("上级单位不在区划名册中", "the parent area is not in the roster"),
     "due_before_meeting": ("完成时限早于会议日期", "due date is before the meeting date"),
-    "completed_missing": ("已落实的决议须填完成日期", "an implemented resolution needs a completed date"),
-    "completed_before_meeting": ("完成日期早于会议日期", "completed date is before the meeting date"),
+    "completed_missing": (
+        "已落实的决议须填完成日期",
+        "an implemented resolution needs a completed date",
+    ),
+    "completed_before_meeting": (
+        "完成日期早于会议日期",
+        "completed date is before the meeting date",
+    ),
     "completed_after_update": ("完成日期晚于更新日期", "completed date is after updated_on"),
     "bad_escalation": (
         "上报单位须为包含本单位的更高层级单位",
         "escalated_to must be a known, higher-level area containing this one",
     ),
-    "unknown_meeting": ("会议尚未报送（暂存，待会议报送后自动关联）", "unknown meeting (held until it arrives)"),
+    "unknown_meeting": (
+        "会议尚未报送（暂存，待会议报送后自动关联）",
+        "unknown meeting (held until it arrives)",
+    ),
 }
 
 

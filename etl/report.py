@@ -8,10 +8,21 @@ from rich.table import Table
 from xieshang.contract import LOAD_ORDER
 
 OUTCOMES = ("read", "inserted", "updated", "unchanged", "rejected", "held")
-HEADERS = ("读取 read", "新增 inserted", "更新 updated", "未变 unchanged", "拒收 rejected",
-           "暂存 held", "释放 released")
-KIND_SHORT = {"areas": "区划 areas", "meetings": "会议 meetings",
-              "attendance": "签到 attendance", "resolutions": "决议 resolutions"}
+HEADERS = (
+    "读取 read",
+    "新增 inserted",
+    "更新 updated",
+    "未变 unchanged",
+    "拒收 rejected",
+    "暂存 held",
+    "释放 released",
+)
+KIND_SHORT = {
+    "areas": "区划 areas",
+    "meetings": "会议 meetings",
+    "attendance": "签到 attendance",
+    "resolutions": "决议 resolutions",
+}
 
 
 def empty_report(run_id: str) -> dict:
@@ -40,7 +51,9 @@ def render(report: dict, console: Console) -> None:
     )
     if report.get("error"):
         console.print(f"错误 error: {report['error']}")
-    table = Table(title="按类型计数 rows by kind (释放 = 早先暂存的行本次关联/拒收 joined/rejected)")
+    table = Table(
+        title="按类型计数 rows by kind (释放 = 早先暂存的行本次关联/拒收 joined/rejected)"
+    )
     table.add_column("类型 kind")
     for name in HEADERS:
         table.add_column(name, justify="right")
@@ -60,8 +73,11 @@ def render(report: dict, console: Console) -> None:
             for s in report["sheets_skipped"]
         ),
         *(
-            ("未知列 unknown columns", f"{u['path']}" + (f" [{u['sheet']}]" if u["sheet"] else ""),
-             "、".join(u["columns"]))
+            (
+                "未知列 unknown columns",
+                f"{u['path']}" + (f" [{u['sheet']}]" if u["sheet"] else ""),
+                "、".join(u["columns"]),
+            )
             for u in report["unknown_columns"]
         ),
     ]

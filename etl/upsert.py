@@ -46,21 +46,26 @@ def plan_upsert(
     sig = signature(rows, values).tolist() if len(rows) else []
     stored = (
         dict(zip(_keys(existing, keys), signature(existing, values).tolist(), strict=True))
-        if len(existing) else {}
+        if len(existing)
+        else {}
     )
-    ids = dict(zip(_keys(existing, keys), existing["_id"].tolist(), strict=True)) if len(existing) else {}
+    ids = (
+        dict(zip(_keys(existing, keys), existing["_id"].tolist(), strict=True))
+        if len(existing)
+        else {}
+    )
     latest: dict[tuple, str] = {}
     outcomes = []
     for key, s in zip(_keys(rows, keys), sig, strict=True):
         previous = latest[key] if key in latest else stored.get(key)
-        outcomes.append("inserted" if previous is None else "unchanged" if previous == s else "updated")
+        outcomes.append(
+            "inserted" if previous is None else "unchanged" if previous == s else "updated"
+        )
         latest[key] = s
     final = rows.drop_duplicates(list(keys), keep="last")
     final_keys = _keys(final, keys)
     is_new = np.array([k not in stored for k in final_keys], dtype=bool)
-    changed = np.array(
-        [k in stored and stored[k] != latest[k] for k in final_keys], dtype=bool
-    )
+    changed = np.array([k in stored and stored[k] != latest[k] for k in final_keys], dtype=bool)
     updates = final[changed].copy()
     updates["_id"] = [ids[k] for k, c in zip(final_keys, changed, strict=True) if c]
     return Plan(rows, np.array(outcomes, dtype=object), final[is_new], updates)
@@ -70,17 +75,26 @@ def records(frame: pd.DataFrame, columns: Iterable[str]) -> list[dict]:
     """Plain-Python dicts for executemany (numpy scalars become Python ones)."""
     columns = list(columns)
     data = {c: frame[c].astype(object).tolist() for c in columns}
-    return [dict(zip(columns, row, strict=True)) for row in zip(*(data[c] for c in columns), strict=True)]
+    return [
+        dict(zip(columns, row, strict=True))
+        for row in zip(*(data[c] for c in columns), strict=True)
+    ]
 
 
-def insert_rows(conn: Connection, table: Table, frame: pd.DataFrame, columns: Iterable[str]) -> None:
+def insert_rows(
+    conn: Connection, table: Table, frame: pd.DataFrame, columns: Iterable[str]
+) -> None:
     rows = records(frame, columns)
     for start in range(0, len(rows), CHUNK * 10):
-        conn.execute(table.insert(), rows[start:start + CHUNK * 10])
+        conn.execute(table.insert(), rows[start : start + CHUNK * 10])
 
 
 def update_rows(
-    conn: Connection, table: Table, frame: pd.DataFrame, columns: Sequence[str], where: dict[str, str]
+    conn: Connection,
+    table: Table,
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    where: dict[str, str],
 ) -> None:
     """UPDATE table SET columns WHERE table.<col> = frame[<field>] for each (col, field) of `where`."""
     if frame.empty:
@@ -91,4 +105,6 @@ def update_rows(
     renamed = frame.rename(columns={c: f"v_{c}" for c in columns})
     for column, field in where.items():
         renamed[f"k_{column}"] = frame[field].to_numpy()
-    conn.execute(statement, records(renamed, [f"v_{c}" for c in columns] + [f"k_{c}" for c in where]))
+    conn.execute(
+        statement, records(renamed, [f"v_{c}" for c in columns] + [f"k_{c}" for c in where])
+    )

@@ -21,8 +21,17 @@ from xieshang.schema import level_of, parent_of, township_of
 
 META = ["_path", "_sheet", "_row", "_seq"]
 REJECT_COLUMNS = [
-    "kind", "path", "sheet", "row_number", "rule", "column_name", "value",
-    "reason_zh", "reason_en", "area_code", "township_code",
+    "kind",
+    "path",
+    "sheet",
+    "row_number",
+    "rule",
+    "column_name",
+    "value",
+    "reason_zh",
+    "reason_en",
+    "area_code",
+    "township_code",
 ]
 OPTIONAL_FALSE = ("online", "in_assessment")
 
@@ -32,7 +41,15 @@ def derived_unit_type(code: str) -> str | None:
     level = level_of(code)
     if level == "township":
         digits = int(code[6:9])
-        return "街道" if 1 <= digits <= 99 else "镇" if digits <= 199 else "乡" if digits <= 399 else None
+        return (
+            "街道"
+            if 1 <= digits <= 99
+            else "镇"
+            if digits <= 199
+            else "乡"
+            if digits <= 399
+            else None
+        )
     if level == "village":
         digits = int(code[9:12])
         return "社区" if 1 <= digits <= 199 else "村" if digits <= 399 else None
@@ -61,19 +78,21 @@ def make_rejects(
     codes = rows["area_code"] if "area_code" in rows else pd.Series([None] * len(rows))
     codes = [c if isinstance(c, str) and len(c) == 12 else None for c in codes]
     texts = [reason(rule) for rule in rules]
-    return pd.DataFrame({
-        "kind": kind,
-        "path": rows["_path"].to_numpy(),
-        "sheet": rows["_sheet"].to_numpy(),
-        "row_number": rows["_row"].to_numpy(),
-        "rule": rules,
-        "column_name": columns,
-        "value": [_shown(col, val) for col, val in zip(columns, values, strict=True)],
-        "reason_zh": [zh for zh, _ in texts],
-        "reason_en": [en for _, en in texts],
-        "area_code": codes,
-        "township_code": [township_of(c) if c else None for c in codes],
-    })
+    return pd.DataFrame(
+        {
+            "kind": kind,
+            "path": rows["_path"].to_numpy(),
+            "sheet": rows["_sheet"].to_numpy(),
+            "row_number": rows["_row"].to_numpy(),
+            "rule": rules,
+            "column_name": columns,
+            "value": [_shown(col, val) for col, val in zip(columns, values, strict=True)],
+            "reason_zh": [zh for zh, _ in texts],
+            "reason_en": [en for _, en in texts],
+            "area_code": codes,
+            "township_code": [township_of(c) if c else None for c in codes],
+        }
+    )
 
 
 def check_sheet(sheet: SheetRows, today: date, seq_start: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -110,7 +129,9 @@ def check_sheet(sheet: SheetRows, today: date, seq_start: int) -> tuple[pd.DataF
     rules = [bad_problems[i, j] for i, j in enumerate(first)]
     raw_bad = raw[bad]
     shown = [raw_bad[name].iloc[i] if name in raw_bad else "" for i, name in enumerate(names)]
-    return frame[~bad].reset_index(drop=True), make_rejects(sheet.kind, rejected, rules, names, shown)
+    return frame[~bad].reset_index(drop=True), make_rejects(
+        sheet.kind, rejected, rules, names, shown
+    )
 
 
 def _own_rules(
@@ -127,7 +148,9 @@ def _own_rules(
         return pd.Series(typed[column], dtype=object)
 
     def compare(left: pd.Series, op: str, right) -> np.ndarray:
-        present = left.notna() & (pd.Series(right).notna() if isinstance(right, pd.Series) else True)
+        present = left.notna() & (
+            pd.Series(right).notna() if isinstance(right, pd.Series) else True
+        )
         result = np.zeros(len(left), dtype=bool)
         idx = np.flatnonzero(present.to_numpy())
         lhs = left.to_numpy()[idx]
@@ -167,9 +190,7 @@ def _split(frame: pd.DataFrame, bad: np.ndarray) -> tuple[pd.DataFrame, pd.DataF
     return frame[~bad].reset_index(drop=True), frame[bad].reset_index(drop=True)
 
 
-def check_areas(
-    frame: pd.DataFrame, known: set[str]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def check_areas(frame: pd.DataFrame, known: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Parents: a given parent must be the code's own; the parent must be in the roster.
 
     `known` is the roster already in the warehouse. Codes are taken top-down so that a
@@ -177,7 +198,10 @@ def check_areas(
     """
     own = [parent_of(code) for code in frame["area_code"]]
     mismatch = np.array(
-        [given is not None and given != parent for given, parent in zip(frame["parent_code"], own, strict=True)],
+        [
+            given is not None and given != parent
+            for given, parent in zip(frame["parent_code"], own, strict=True)
+        ],
         dtype=bool,
     )
     roster = set(known)
@@ -220,11 +244,7 @@ def check_escalation(frame: pd.DataFrame, roster: set[str]) -> tuple[pd.DataFram
         if target is None:
             return True
         width = depth[level_of(target)]
-        return (
-            target in roster
-            and width < depth[level_of(area)]
-            and area[:width] == target[:width]
-        )
+        return target in roster and width < depth[level_of(area)] and area[:width] == target[:width]
 
     bad = np.array(
         [not valid(t, a) for t, a in zip(frame["escalated_to"], frame["area_code"], strict=True)],
@@ -233,7 +253,10 @@ def check_escalation(frame: pd.DataFrame, roster: set[str]) -> tuple[pd.DataFram
     accepted, rejected = _split(frame, bad)
     n = len(rejected)
     return accepted, make_rejects(
-        "resolutions", rejected, ["bad_escalation"] * n, ["escalated_to"] * n,
+        "resolutions",
+        rejected,
+        ["bad_escalation"] * n,
+        ["escalated_to"] * n,
         list(rejected["escalated_to"]),
     )
 
@@ -245,9 +268,9 @@ def check_against_meeting(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     completed = frame["completed_date"]
     has_completed = completed.notna().to_numpy()
     completed_bad = np.zeros(len(frame), dtype=bool)
-    completed_bad[has_completed] = (
-        completed[has_completed] < meeting[has_completed]
-    ).to_numpy(dtype=bool)
+    completed_bad[has_completed] = (completed[has_completed] < meeting[has_completed]).to_numpy(
+        dtype=bool
+    )
     bad = due_bad | completed_bad
     accepted, rejected = _split(frame, bad)
     due_rows = due_bad[bad]

@@ -25,14 +25,26 @@ def test_load_json_report_has_the_interface_keys(env, capsys, db_url):
     (inbox / "说明.docx").write_bytes(b"not data")
     assert main(["load", str(inbox), "--db", db_url, "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert set(report) >= {"run_id", "status", "seconds", "files", "sheets_skipped",
-                           "unknown_columns", "kinds"}
+    assert set(report) >= {
+        "run_id",
+        "status",
+        "seconds",
+        "files",
+        "sheets_skipped",
+        "unknown_columns",
+        "kinds",
+    }
     assert report["status"] == "committed"
     assert report["files"]["skipped"] == [
         {"path": "说明.docx", "reason": "不是 CSV 或 xlsx 文件 not a .csv or .xlsx file"}
     ]
     assert report["kinds"]["meetings"] == {
-        "read": 2, "inserted": 2, "updated": 0, "unchanged": 0, "rejected": 0, "held": 0,
+        "read": 2,
+        "inserted": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,
+        "held": 0,
         "released": {"joined": 0, "rejected": 0},
     }
 
@@ -65,7 +77,9 @@ def test_a_failed_run_exits_1(env, capsys, monkeypatch):
     inbox = base_inbox(env / "inbox")
     assert main(["load", str(inbox)]) == 0
     monkeypatch.setenv("XIESHANG_SECRET", "a different one")
-    (inbox / "会议台账-2.csv").write_text("会议编号,区划代码\nHY-9,330281100201\n", encoding="utf-8")
+    (inbox / "会议台账-2.csv").write_text(
+        "会议编号,区划代码\nHY-9,330281100201\n", encoding="utf-8"
+    )
     assert main(["load", str(inbox), "--json"]) == 1
     report = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert report["status"] == "failed"
@@ -73,9 +87,21 @@ def test_a_failed_run_exits_1(env, capsys, monkeypatch):
 
 def test_console_script_bad_argument_exits_2(env):
     result = subprocess.run(
-        [sys.executable, "-m", "xieshang.cli", "kpi", "--scope", "1", "--from", "2025-13-01",
-         "--to", "2025-01-01"],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "xieshang.cli",
+            "kpi",
+            "--scope",
+            "1",
+            "--from",
+            "2025-13-01",
+            "--to",
+            "2025-01-01",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 2
     assert "is not a date; use YYYY-MM-DD" in result.stderr

@@ -7,10 +7,12 @@ from datetime import date
 
 import pytest
 
+from dashboard import charts
 from dashboard.state import State
 from dashboard.views import participation
 from tests.dashboard_inbox import CHENGGUAN, COUNTY, DONGHU, LIUSHU, YANGJIA, build_warehouse
 from tests.test_dashboard_overview import card, text
+from tests.warehouse_builder import WarehouseBuilder
 
 START, END = date(2025, 1, 1), date(2025, 6, 30)
 DEFAULT = State(COUNTY, START, END)
@@ -56,6 +58,155 @@ def test_participation_rankings(engine):
     assert ranked(villages) == [(LIUSHU, pytest.approx(2 / 30), 2, 30), (YANGJIA, 0.0, 0, 10)]
 
 
+def test_the_participation_table_has_a_data_problem_column(engine):
+    *_, notes, table = participation.build_ranking(engine, DEFAULT, "party_participation_rate")
+    fields = [c["field"] for c in table["columns"]]
+    assert fields[-2:] == ["data_problem", "note"]
+    assert [r["data_problem"] for r in table["rows"]] == ["", ""]  # 2/100 and 1/140
+    assert text(notes) == "点击条形可进入该单位"  # nothing above 100%: no warning
+    *_, led = participation.build_ranking(engine, DEFAULT, "party_led_rate")
+    assert "data_problem" not in [c["field"] for c in led["columns"]]
+
+
+# --- a unit above 100% ------------------------------------------------------------------------
+
+T1 = "330281101000"
+V11, V12, V13 = "330281101201", "330281101202", "330281101203"
+Q1 = State(T1, date(2025, 1, 1), date(2025, 3, 31))
+
+
+@pytest.fixture(scope="module")
+def over_engine(tmp_path_factory):
+    """A township whose 一村 has 9 members signing in as Party members and 6 registered."""
+    from xieshang.db import open_warehouse
+
+    b = WarehouseBuilder()
+    b.area("330281000000", name="示范县")
+    b.area(T1, name="一镇")
+    for code, name, registered, attending in (
+        (V11, "一村", 6, 9),
+        (V12, "二村", 10, 6),
+        (V13, "三村", 10, 8),
+    ):
+        b.area(code, party_members=registered, name=name)
+        meeting = b.meeting(code, "2025-02-10")
+        for i in range(attending):
+            b.attend(meeting, f"{code}-{i}", party=True, category="resident_rep")
+    b.load_run("2025-03-31")
+    path = tmp_path_factory.mktemp("over") / "warehouse.sqlite"
+    eng = open_warehouse(f"sqlite:///{path}")
+    b.write(eng)
+    yield eng
+    eng.dispose()
+
+
+def test_a_unit_above_100_percent_is_flagged_and_not_ranked(over_engine):
+    figure, _, _, notes, table = participation.build_ranking(
+        over_engine, Q1, "party_participation_rate"
+    )
+    # 三村 8/10, 二村 6/10 ranked; 一村 9/6 = 150% after them, unranked, no interval
+    assert [
+        (r["area_code"], r["value"], r["k"], r["n"], r["rank"], r["data_problem"])
+        for r in table["rows"]
+    ] == [
+        (V13, 0.8, 8, 10, 1, ""),
+        (V12, 0.6, 6, 10, 2, ""),
+        (V11, 1.5, 9, 6, None, "超过100%（数据问题）"),
+    ]
+    assert (table["rows"][2]["ci_low"], table["rows"][2]["ci_high"]) == (None, None)
+    bar = figure.data[0]
+    assert list(bar.marker.color) == [charts.BAR, charts.BAR, charts.ACCENT]
+    assert list(bar.marker.pattern.shape) == ["", "", "/"]
+    assert list(bar.error_x.array)[2] == 0 and list(bar.error_x.arrayminus)[2] == 0
+    assert "超过100%（数据问题）" in bar.hovertext[2]
+    assert "超过100%" not in bar.hovertext[0]
+    assert figure.layout.annotations[2].text == (
+        "150.0% <span style='color:#868e96'>9/6</span> <span style='color:#C8102E'>⚠</span>"
+    )
+    assert figure.layout.xaxis.range[1] == pytest.approx(1.5 * 1.02)  # the bar fits
+    *_, warning = notes
+    assert text(warning) == (
+        "⚠ 一村的党员参与率超过100%（红色斜纹），属数据问题，不参与排名。 到数据质量页核对 ›"
+    )
+    link = warning.children[-1]
+    assert link.href == "/data-quality?scope=330281101000&from=2025-01-01&to=2025-03-31"
+
+
+def test_the_flag_in_english(over_engine):
+    _, _, _, notes, table = participation.build_ranking(
+        over_engine, Q1.replace(lang="en"), "party_participation_rate"
+    )
+    headers = {c["field"]: c["header"] for c in table["columns"]}
+    assert headers["data_problem"] == "Data problem"
+    assert table["rows"][2]["data_problem"] == "Above 100% (data problem)"
+    assert text(notes[-1]) == (
+        "⚠ 一村: Party participation above 100% (red, hatched), a data problem, not ranked."
+        " Check on the Data quality page ›"
+    )
+    assert notes[-1].children[-1].href.endswith("&lang=en")
+
+
+# --- the monthly trend -------------------------------------------------------------------------
+
+
+def test_trend(engine):
+    figure, style, empty, _, table = participation.build_trend(engine, DEFAULT)
+    assert empty is None and style == {"height": "300px"}
+    assert [tr.name for tr in figure.data] == ["党员参与率", "党员参会占比", "党组织主持率"]
+    assert figure.layout.yaxis.tickformat == ".0%"
+    rows = {r["month"]: r for r in table["rows"]}
+    assert list(rows) == [f"2025-0{m}" for m in range(1, 7)]
+    # each month a period of its own, over the 290 registered: Mar P1, P3 (HY-1); Apr P1
+    # (HY-3); May P5 (HY-4); Jun HY-5 without attendance
+    assert [r["party_participation_rate"] for r in table["rows"]] == [
+        0.0,
+        0.0,
+        pytest.approx(2 / 290),
+        pytest.approx(1 / 290),
+        pytest.approx(1 / 290),
+        0.0,
+    ]
+    # party rows of rows: Mar 2/3 (HY-1; HY-2 has none), Apr 1/2, May 1/3, Jun none
+    assert [r["party_share"] for r in table["rows"]] == [
+        None,
+        None,
+        pytest.approx(2 / 3),
+        0.5,
+        pytest.approx(1 / 3),
+        None,
+    ]
+    # led: Mar HY-1 of HY-1, HY-2; then HY-3, HY-4, HY-5 all led
+    assert [r["party_led_rate"] for r in table["rows"]] == [None, None, 0.5, 1.0, 1.0, 1.0]
+    assert [r["meetings"] for r in table["rows"]] == [0, 0, 2, 1, 1, 1]
+    assert "3月" in figure.data[0].hovertext[2] and "2 / 290" in figure.data[0].hovertext[2]
+
+
+def test_trend_in_english(engine):
+    figure, *_, table = participation.build_trend(engine, DEFAULT.replace(lang="en"))
+    assert [tr.name for tr in figure.data] == [
+        "Party member participation",
+        "Party share of attendance",
+        "Party-led rate",
+    ]
+    assert [c["header"] for c in table["columns"]] == [
+        "Month",
+        "Consultation meetings",
+        "Party member participation",
+        "Party share of attendance",
+        "Party-led rate",
+    ]
+    assert figure.layout.xaxis.tickformat == "%b %Y"
+
+
+def test_trend_of_an_empty_period(engine):
+    figure, style, empty, _, table = participation.build_trend(
+        engine, DEFAULT.replace(scope=YANGJIA)
+    )
+    assert style == {"display": "none"}
+    assert text(empty) == "本期无数据杨家村在 2025-01-01 至 2025-06-30 期间尚未报送协商会议"
+    assert len(table["rows"]) == 6  # the months are still listed
+
+
 def test_an_empty_warehouse(tmp_path):
     from xieshang.db import open_warehouse
 
@@ -64,4 +215,5 @@ def test_an_empty_warehouse(tmp_path):
     for view in (participation,):
         assert "xieshang demo" in text(view.build_kpis(empty, state))
         assert "xieshang load" in text(view.build_ranking(empty, state, view.RANKINGS[0])[2])
+        assert "xieshang load" in text(view.build_trend(empty, state)[2])
     empty.dispose()

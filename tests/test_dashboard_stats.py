@@ -61,8 +61,12 @@ def test_the_interval_contains_the_rate_and_narrows_with_n():
     assert wilson(50, 100)[1] - wilson(50, 100)[0] > wilson(500, 1000)[1] - wilson(500, 1000)[0]
 
 
-def test_rates_above_one_are_capped():
-    assert wilson(12, 10) == wilson(10, 10)
+def test_rates_above_one_have_no_interval():
+    # 12 of 10 is no proportion: capped at 10 of 10 it would read as (0.72, 1.0), an
+    # interval wholly below the 120% shown
+    assert wilson(12, 10) is None
+    assert wilson(11, 10) is None
+    assert wilson(10, 10) is not None
     with pytest.raises(ValueError):
         wilson(-1, 10)
 
@@ -113,3 +117,30 @@ def test_lower_is_better_and_ties_by_code():
         ("A", 2, False),
         ("B", 3, False),
     ]
+
+
+def _participation(code, k, n):
+    rate = k / n if n else None
+    return {
+        "area_code": code,
+        "party_participation_rate": rate,
+        "counts": {"party_members_attending": k, "party_members_registered": n},
+    }
+
+
+def test_units_above_100_percent_are_flagged_and_not_ranked():
+    rows = [
+        _participation("A", 9, 6),  # 150%: a data problem
+        _participation("B", 6, 10),
+        _participation("C", 8, 10),
+        _participation("D", 3, 2),  # 150% and too few: still a data problem
+        _participation("E", 1, 4),  # 25%, too few
+        _participation("F", 2, 0),  # nobody registered: no value, nothing to flag
+    ]
+    ranked = rank_rows(rows, "party_participation_rate")
+    # ranked first, then too few, then above 100% (by value), then no value
+    assert [r["area_code"] for r in ranked] == ["C", "B", "E", "A", "D", "F"]
+    assert [r["rank"] for r in ranked] == [1, 2, None, None, None, None]
+    assert [r["over_100"] for r in ranked] == [False, False, False, True, True, False]
+    assert [r["ci"] is None for r in ranked] == [False, False, False, True, True, True]
+    assert ranked[0]["ci"] == wilson(8, 10)

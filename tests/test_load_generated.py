@@ -13,18 +13,27 @@ from xieshang.generate import write_inbox
 
 def test_dirty_inbox_rejects_exactly_what_was_injected(engine, tmp_path):
     inbox = tmp_path / "inbox"
-    made = write_inbox(inbox, townships=3, villages_per_township=4, months=3, end="2025-06",
-                       seed=7, dirty=True)
+    made = write_inbox(
+        inbox, townships=3, villages_per_township=4, months=3, end="2025-06", seed=7, dirty=True
+    )
     report = run_load(engine, inbox, secret=b"generated")
     assert report["status"] == "committed", report.get("error")
     t = schema.rejects
     with engine.connect() as conn:
         found = Counter(
-            {(k, r): n for k, r, n in conn.execute(
-                sa.select(t.c.kind, t.c.rule, sa.func.count()).group_by(t.c.kind, t.c.rule))}
+            {
+                (k, r): n
+                for k, r, n in conn.execute(
+                    sa.select(t.c.kind, t.c.rule, sa.func.count()).group_by(t.c.kind, t.c.rule)
+                )
+            }
         )
     injected = Counter(
-        {(kind, rule): n for kind, rules in made["dirty"]["rejected"].items() for rule, n in rules.items()}
+        {
+            (kind, rule): n
+            for kind, rules in made["dirty"]["rejected"].items()
+            for rule, n in rules.items()
+        }
     )
     assert found == injected
     for kind, n in made["dirty"]["held"].items():
@@ -32,8 +41,9 @@ def test_dirty_inbox_rejects_exactly_what_was_injected(engine, tmp_path):
     assert len(report["files"]["skipped"]) == made["dirty"]["skipped_files"]
     assert len(report["files"]["unreadable"]) == made["dirty"]["unreadable_files"]
     for kind, counts in report["kinds"].items():
-        assert counts["read"] == sum(counts[o] for o in
-                                     ("inserted", "updated", "unchanged", "rejected", "held")), kind
+        assert counts["read"] == sum(
+            counts[o] for o in ("inserted", "updated", "unchanged", "rejected", "held")
+        ), kind
     assert report["kinds"]["attendance"]["inserted"] > 1000
 
     again = run_load(engine, inbox, secret=b"generated")

@@ -26,8 +26,17 @@ ROSTER = [
     ["330281100000", "东湖镇", "330281", "", 60, ""],
     ["330281100201", "柳树村", "330281100", "", 30, 900],
 ]
-MEETING_HEADER = ["会议编号", "区划代码", "会议日期", "协商形式", "议题", "议题类别", "议题来源",
-                  "是否党组织主持", "是否线上"]
+MEETING_HEADER = [
+    "会议编号",
+    "区划代码",
+    "会议日期",
+    "协商形式",
+    "议题",
+    "议题类别",
+    "议题来源",
+    "是否党组织主持",
+    "是否线上",
+]
 MEETINGS = [
     ["HY-1", "330281100201", "2025-03-08", "议事会", "村道硬化", "道路交通", "群众提议", "是", ""],
     ["HY-2", "330281001001", "2025-03-10", "听证会", "加装电梯", "", "", "否", "是"],
@@ -37,11 +46,35 @@ ATTENDANCE = [
     ["HY-1", "330281100201", "330281199001011234", "张三", "是", "村民代表"],
     ["HY-1", "330281100201", "330281199001011235", "李四", "否", "网格员"],
 ]
-RESOLUTION_HEADER = ["决议编号", "会议编号", "区划代码", "决议内容", "责任单位", "完成时限",
-                     "落实状态", "完成日期", "更新日期", "满意度", "纳入考核", "上报至"]
+RESOLUTION_HEADER = [
+    "决议编号",
+    "会议编号",
+    "区划代码",
+    "决议内容",
+    "责任单位",
+    "完成时限",
+    "落实状态",
+    "完成日期",
+    "更新日期",
+    "满意度",
+    "纳入考核",
+    "上报至",
+]
 RESOLUTIONS = [
-    ["JY-1", "HY-1", "330281100201", "硬化村道2公里", "村委会", "2025-05-31", "已落实",
-     "2025-05-20", "2025-05-25", "92", "是", "330281100"],
+    [
+        "JY-1",
+        "HY-1",
+        "330281100201",
+        "硬化村道2公里",
+        "村委会",
+        "2025-05-31",
+        "已落实",
+        "2025-05-20",
+        "2025-05-25",
+        "92",
+        "是",
+        "330281100",
+    ],
 ]
 
 
@@ -65,8 +98,9 @@ def rejects(engine):
         return [
             tuple(r)
             for r in conn.execute(
-                sa.select(t.c.kind, t.c.rule, t.c.column_name, t.c.value, t.c.row_number)
-                .order_by(t.c.id)
+                sa.select(t.c.kind, t.c.rule, t.c.column_name, t.c.value, t.c.row_number).order_by(
+                    t.c.id
+                )
             )
         ]
 
@@ -74,105 +108,349 @@ def rejects(engine):
 # (kind, file, header, bad row, expected (rule, column, value shown))
 CASES = [
     ("areas", ROSTER_HEADER, ["330281100202", "", "", "", 10, ""], ("missing", "area_name", "")),
-    ("areas", ROSTER_HEADER, ["3302811002", "新村", "", "", 10, ""],
-     ("bad_code", "area_code", "3302811002")),
-    ("areas", ROSTER_HEADER, ["330281100202", "新村", "", "", -3, ""],
-     ("bad_int", "party_members", "-3")),
-    ("areas", ROSTER_HEADER, ["330281100202", "新村", "", "", 10, "许多"],
-     ("bad_int", "population", "许多")),
-    ("areas", ROSTER_HEADER, ["330281100202", "新村", "", "集镇", 10, ""],
-     ("bad_vocab", "unit_type", "集镇")),
-    ("areas", ROSTER_HEADER, ["330281100202", "新村", "330281001000", "", 10, ""],
-     ("parent_mismatch", "parent_code", "330281001000")),
-    ("areas", ROSTER_HEADER, ["330281300201", "新村", "", "", 10, ""],
-     ("parent_unknown", "area_code", "330281300201")),
-    ("meetings", MEETING_HEADER, ["HY-9", "330281100201", "2025-03-08", "议事会", "", "", "", "是", ""],
-     ("missing", "topic", "")),
-    ("meetings", MEETING_HEADER,
-     ["HY-9", "330281100201", "2025-02-30", "议事会", "议题", "", "", "是", ""],
-     ("bad_date", "meeting_date", "2025-02-30")),
-    ("meetings", MEETING_HEADER,
-     ["HY-9", "330281100201", "2025-07-01", "议事会", "议题", "", "", "是", ""],
-     ("future_date", "meeting_date", "2025-07-01")),
-    ("meetings", MEETING_HEADER,
-     ["HY-9", "330281100201", "1999-12-31", "议事会", "议题", "", "", "是", ""],
-     ("before_2000", "meeting_date", "1999-12-31")),
-    ("meetings", MEETING_HEADER,
-     ["HY-9", "330281100201", "2025-03-08", "茶话会", "议题", "", "", "是", ""],
-     ("bad_vocab", "form", "茶话会")),
-    ("meetings", MEETING_HEADER,
-     ["HY-9", "330281100201", "2025-03-08", "议事会", "议题", "天气", "", "是", ""],
-     ("bad_vocab", "topic_category", "天气")),
-    ("meetings", MEETING_HEADER,
-     ["HY-9", "330281100201", "2025-03-08", "议事会", "议题", "", "", "可能", ""],
-     ("bad_bool", "led_by_party", "可能")),
-    ("meetings", MEETING_HEADER,
-     ["HY-9", "330281100201", "2025-03-08", "议事会", "议题", "", "", "是", "不确定"],
-     ("bad_bool", "online", "不确定")),
-    ("meetings", MEETING_HEADER,
-     ["HY-9", "330281100299", "2025-03-08", "议事会", "议题", "", "", "是", ""],
-     ("unknown_area", "area_code", "330281100299")),
-    ("meetings", MEETING_HEADER,
-     ["HY-9", "12345", "2025-03-08", "议事会", "议题", "", "", "是", ""],
-     ("bad_code", "area_code", "12345")),
-    ("attendance", ATTENDANCE_HEADER, ["HY-1", "330281100201", "", "赵六", "是", "村民代表"],
-     ("missing", "person_id", "（已隐去 redacted）")),
-    ("attendance", ATTENDANCE_HEADER,
-     ["HY-1", "330281100201", "330281199001011299", "赵六", "是", "游客"],
-     ("bad_vocab", "category", "游客")),
-    ("attendance", ATTENDANCE_HEADER,
-     ["HY-1", "330281100201", "330281199001011299", "赵六", "党员", "乡贤"],
-     ("bad_bool", "party_member", "党员")),
-    ("resolutions", RESOLUTION_HEADER,
-     ["JY-9", "HY-1", "330281100201", "", "村委会", "2025-05-31", "推进中", "", "2025-05-25", "", "", ""],
-     ("missing", "content", "")),
-    ("resolutions", RESOLUTION_HEADER,
-     ["JY-9", "HY-1", "330281100201", "内容", "村委会", "2025-03-01", "推进中", "", "2025-05-25", "", "", ""],
-     ("due_before_meeting", "due_date", "2025-03-01")),
-    ("resolutions", RESOLUTION_HEADER,
-     ["JY-9", "HY-1", "330281100201", "内容", "村委会", "2025-05-31", "已办结", "", "2025-05-25", "", "", ""],
-     ("completed_missing", "completed_date", "")),
-    ("resolutions", RESOLUTION_HEADER,
-     ["JY-9", "HY-1", "330281100201", "内容", "村委会", "2025-05-31", "已落实", "2025-03-07",
-      "2025-05-25", "", "", ""],
-     ("completed_before_meeting", "completed_date", "2025-03-07")),
-    ("resolutions", RESOLUTION_HEADER,
-     ["JY-9", "HY-1", "330281100201", "内容", "村委会", "2025-05-31", "已落实", "2025-05-26",
-      "2025-05-25", "", "", ""],
-     ("completed_after_update", "completed_date", "2025-05-26")),
-    ("resolutions", RESOLUTION_HEADER,
-     ["JY-9", "HY-1", "330281100201", "内容", "村委会", "2025-05-31", "推进中", "", "2025-07-01", "", "", ""],
-     ("future_date", "updated_on", "2025-07-01")),
-    ("resolutions", RESOLUTION_HEADER,
-     ["JY-9", "HY-1", "330281100201", "内容", "村委会", "2025-05-31", "已落实", "2025-05-20",
-      "2025-05-25", "150", "", ""],
-     ("bad_number", "satisfaction", "150")),
-    ("resolutions", RESOLUTION_HEADER,
-     ["JY-9", "HY-1", "330281100201", "内容", "村委会", "2025-05-31", "暂停", "", "2025-05-25", "", "", ""],
-     ("bad_vocab", "status", "暂停")),
-    ("resolutions", RESOLUTION_HEADER,
-     ["JY-9", "HY-1", "330281100201", "内容", "村委会", "2025-05-31", "推进中", "", "2025-05-25", "", "",
-      "330281001000"],
-     ("bad_escalation", "escalated_to", "330281001000")),
-    ("resolutions", RESOLUTION_HEADER,
-     ["JY-9", "HY-1", "330281100201", "内容", "村委会", "2025-05-31", "推进中", "", "2025-05-25", "", "",
-      "330281100201"],
-     ("bad_escalation", "escalated_to", "330281100201")),
-    ("resolutions", RESOLUTION_HEADER,
-     ["JY-9", "HY-1", "330281100201", "内容", "村委会", "2025-05-31", "推进中", "", "20250525", "", "否",
-      "3302"],
-     ("bad_code", "escalated_to", "3302")),
+    (
+        "areas",
+        ROSTER_HEADER,
+        ["3302811002", "新村", "", "", 10, ""],
+        ("bad_code", "area_code", "3302811002"),
+    ),
+    (
+        "areas",
+        ROSTER_HEADER,
+        ["330281100202", "新村", "", "", -3, ""],
+        ("bad_int", "party_members", "-3"),
+    ),
+    (
+        "areas",
+        ROSTER_HEADER,
+        ["330281100202", "新村", "", "", 10, "许多"],
+        ("bad_int", "population", "许多"),
+    ),
+    (
+        "areas",
+        ROSTER_HEADER,
+        ["330281100202", "新村", "", "集镇", 10, ""],
+        ("bad_vocab", "unit_type", "集镇"),
+    ),
+    (
+        "areas",
+        ROSTER_HEADER,
+        ["330281100202", "新村", "330281001000", "", 10, ""],
+        ("parent_mismatch", "parent_code", "330281001000"),
+    ),
+    (
+        "areas",
+        ROSTER_HEADER,
+        ["330281300201", "新村", "", "", 10, ""],
+        ("parent_unknown", "area_code", "330281300201"),
+    ),
+    (
+        "meetings",
+        MEETING_HEADER,
+        ["HY-9", "330281100201", "2025-03-08", "议事会", "", "", "", "是", ""],
+        ("missing", "topic", ""),
+    ),
+    (
+        "meetings",
+        MEETING_HEADER,
+        ["HY-9", "330281100201", "2025-02-30", "议事会", "议题", "", "", "是", ""],
+        ("bad_date", "meeting_date", "2025-02-30"),
+    ),
+    (
+        "meetings",
+        MEETING_HEADER,
+        ["HY-9", "330281100201", "2025-07-01", "议事会", "议题", "", "", "是", ""],
+        ("future_date", "meeting_date", "2025-07-01"),
+    ),
+    (
+        "meetings",
+        MEETING_HEADER,
+        ["HY-9", "330281100201", "1999-12-31", "议事会", "议题", "", "", "是", ""],
+        ("before_2000", "meeting_date", "1999-12-31"),
+    ),
+    (
+        "meetings",
+        MEETING_HEADER,
+        ["HY-9", "330281100201", "2025-03-08", "茶话会", "议题", "", "", "是", ""],
+        ("bad_vocab", "form", "茶话会"),
+    ),
+    (
+        "meetings",
+        MEETING_HEADER,
+        ["HY-9", "330281100201", "2025-03-08", "议事会", "议题", "天气", "", "是", ""],
+        ("bad_vocab", "topic_category", "天气"),
+    ),
+    (
+        "meetings",
+        MEETING_HEADER,
+        ["HY-9", "330281100201", "2025-03-08", "议事会", "议题", "", "", "可能", ""],
+        ("bad_bool", "led_by_party", "可能"),
+    ),
+    (
+        "meetings",
+        MEETING_HEADER,
+        ["HY-9", "330281100201", "2025-03-08", "议事会", "议题", "", "", "是", "不确定"],
+        ("bad_bool", "online", "不确定"),
+    ),
+    (
+        "meetings",
+        MEETING_HEADER,
+        ["HY-9", "330281100299", "2025-03-08", "议事会", "议题", "", "", "是", ""],
+        ("unknown_area", "area_code", "330281100299"),
+    ),
+    (
+        "meetings",
+        MEETING_HEADER,
+        ["HY-9", "12345", "2025-03-08", "议事会", "议题", "", "", "是", ""],
+        ("bad_code", "area_code", "12345"),
+    ),
+    (
+        "attendance",
+        ATTENDANCE_HEADER,
+        ["HY-1", "330281100201", "", "赵六", "是", "村民代表"],
+        ("missing", "person_id", "（已隐去 redacted）"),
+    ),
+    (
+        "attendance",
+        ATTENDANCE_HEADER,
+        ["HY-1", "330281100201", "330281199001011299", "赵六", "是", "游客"],
+        ("bad_vocab", "category", "游客"),
+    ),
+    (
+        "attendance",
+        ATTENDANCE_HEADER,
+        ["HY-1", "330281100201", "330281199001011299", "赵六", "党员", "乡贤"],
+        ("bad_bool", "party_member", "党员"),
+    ),
+    (
+        "resolutions",
+        RESOLUTION_HEADER,
+        [
+            "JY-9",
+            "HY-1",
+            "330281100201",
+            "",
+            "村委会",
+            "2025-05-31",
+            "推进中",
+            "",
+            "2025-05-25",
+            "",
+            "",
+            "",
+        ],
+        ("missing", "content", ""),
+    ),
+    (
+        "resolutions",
+        RESOLUTION_HEADER,
+        [
+            "JY-9",
+            "HY-1",
+            "330281100201",
+            "内容",
+            "村委会",
+            "2025-03-01",
+            "推进中",
+            "",
+            "2025-05-25",
+            "",
+            "",
+            "",
+        ],
+        ("due_before_meeting", "due_date", "2025-03-01"),
+    ),
+    (
+        "resolutions",
+        RESOLUTION_HEADER,
+        [
+            "JY-9",
+            "HY-1",
+            "330281100201",
+            "内容",
+            "村委会",
+            "2025-05-31",
+            "已办结",
+            "",
+            "2025-05-25",
+            "",
+            "",
+            "",
+        ],
+        ("completed_missing", "completed_date", ""),
+    ),
+    (
+        "resolutions",
+        RESOLUTION_HEADER,
+        [
+            "JY-9",
+            "HY-1",
+            "330281100201",
+            "内容",
+            "村委会",
+            "2025-05-31",
+            "已落实",
+            "2025-03-07",
+            "2025-05-25",
+            "",
+            "",
+            "",
+        ],
+        ("completed_before_meeting", "completed_date", "2025-03-07"),
+    ),
+    (
+        "resolutions",
+        RESOLUTION_HEADER,
+        [
+            "JY-9",
+            "HY-1",
+            "330281100201",
+            "内容",
+            "村委会",
+            "2025-05-31",
+            "已落实",
+            "2025-05-26",
+            "2025-05-25",
+            "",
+            "",
+            "",
+        ],
+        ("completed_after_update", "completed_date", "2025-05-26"),
+    ),
+    (
+        "resolutions",
+        RESOLUTION_HEADER,
+        [
+            "JY-9",
+            "HY-1",
+            "330281100201",
+            "内容",
+            "村委会",
+            "2025-05-31",
+            "推进中",
+            "",
+            "2025-07-01",
+            "",
+            "",
+            "",
+        ],
+        ("future_date", "updated_on", "2025-07-01"),
+    ),
+    (
+        "resolutions",
+        RESOLUTION_HEADER,
+        [
+            "JY-9",
+            "HY-1",
+            "330281100201",
+            "内容",
+            "村委会",
+            "2025-05-31",
+            "已落实",
+            "2025-05-20",
+            "2025-05-25",
+            "150",
+            "",
+            "",
+        ],
+        ("bad_number", "satisfaction", "150"),
+    ),
+    (
+        "resolutions",
+        RESOLUTION_HEADER,
+        [
+            "JY-9",
+            "HY-1",
+            "330281100201",
+            "内容",
+            "村委会",
+            "2025-05-31",
+            "暂停",
+            "",
+            "2025-05-25",
+            "",
+            "",
+            "",
+        ],
+        ("bad_vocab", "status", "暂停"),
+    ),
+    (
+        "resolutions",
+        RESOLUTION_HEADER,
+        [
+            "JY-9",
+            "HY-1",
+            "330281100201",
+            "内容",
+            "村委会",
+            "2025-05-31",
+            "推进中",
+            "",
+            "2025-05-25",
+            "",
+            "",
+            "330281001000",
+        ],
+        ("bad_escalation", "escalated_to", "330281001000"),
+    ),
+    (
+        "resolutions",
+        RESOLUTION_HEADER,
+        [
+            "JY-9",
+            "HY-1",
+            "330281100201",
+            "内容",
+            "村委会",
+            "2025-05-31",
+            "推进中",
+            "",
+            "2025-05-25",
+            "",
+            "",
+            "330281100201",
+        ],
+        ("bad_escalation", "escalated_to", "330281100201"),
+    ),
+    (
+        "resolutions",
+        RESOLUTION_HEADER,
+        [
+            "JY-9",
+            "HY-1",
+            "330281100201",
+            "内容",
+            "村委会",
+            "2025-05-31",
+            "推进中",
+            "",
+            "20250525",
+            "",
+            "否",
+            "3302",
+        ],
+        ("bad_code", "escalated_to", "3302"),
+    ),
 ]
-FILE_OF = {"areas": "区划补充.csv", "meetings": "会议补充.csv", "attendance": "签到补充.csv",
-           "resolutions": "决议补充.csv"}
+FILE_OF = {
+    "areas": "区划补充.csv",
+    "meetings": "会议补充.csv",
+    "attendance": "签到补充.csv",
+    "resolutions": "决议补充.csv",
+}
 
 
-@pytest.mark.parametrize(("kind", "header", "row", "expected"), CASES,
-                         ids=[f"{c[0]}-{c[3][0]}-{c[3][1]}" for c in CASES])
+@pytest.mark.parametrize(
+    ("kind", "header", "row", "expected"), CASES, ids=[f"{c[0]}-{c[3][0]}-{c[3][1]}" for c in CASES]
+)
 def test_each_rule_rejects_the_row_with_its_reason(engine, tmp_path, kind, header, row, expected):
     inbox = base_inbox(tmp_path / "inbox")
-    good = {"areas": ROSTER, "meetings": MEETINGS, "attendance": ATTENDANCE,
-            "resolutions": RESOLUTIONS}[kind][0]
+    good = {
+        "areas": ROSTER,
+        "meetings": MEETINGS,
+        "attendance": ATTENDANCE,
+        "resolutions": RESOLUTIONS,
+    }[kind][0]
     # a title row, the header, one good row, a blank line, the bad row: line 5
     write_csv(inbox / FILE_OF[kind], [["XX镇协商台账"], header, good, [], row])
     report = load(engine, inbox)
@@ -184,10 +462,17 @@ def test_each_rule_rejects_the_row_with_its_reason(engine, tmp_path, kind, heade
 
 def test_rejects_carry_file_sheet_and_both_languages(engine, tmp_path):
     inbox = base_inbox(tmp_path / "inbox")
-    write_xlsx(inbox / "东湖镇协商台账.xlsx", {
-        "会议台账": [["东湖镇协商会议台账"], [], MEETING_HEADER,
-                   ["HY-7", "330281100201", "2025-13-01", "议事会", "议题", "", "", "是", ""]],
-    })
+    write_xlsx(
+        inbox / "东湖镇协商台账.xlsx",
+        {
+            "会议台账": [
+                ["东湖镇协商会议台账"],
+                [],
+                MEETING_HEADER,
+                ["HY-7", "330281100201", "2025-13-01", "议事会", "议题", "", "", "是", ""],
+            ],
+        },
+    )
     load(engine, inbox)
     t = schema.rejects
     with engine.connect() as conn:
@@ -202,21 +487,38 @@ def test_accepted_values_are_normalised(engine, tmp_path):
     inbox = base_inbox(tmp_path / "inbox")
     load(engine, inbox)
     with engine.connect() as conn:
-        areas = dict(conn.execute(sa.select(schema.areas.c.area_code, schema.areas.c.unit_type)).all())
-        meetings = {
-            r.meeting_id: r
-            for r in conn.execute(sa.select(schema.meetings)).all()
-        }
+        areas = dict(
+            conn.execute(sa.select(schema.areas.c.area_code, schema.areas.c.unit_type)).all()
+        )
+        meetings = {r.meeting_id: r for r in conn.execute(sa.select(schema.meetings)).all()}
         report = conn.execute(sa.select(schema.resolution_reports)).mappings().one()
     assert areas == {
-        "330281000000": None, "330281001000": "街道", "330281001001": "社区",
-        "330281100000": "镇", "330281100201": "村",
+        "330281000000": None,
+        "330281001000": "街道",
+        "330281001001": "社区",
+        "330281100000": "镇",
+        "330281100201": "村",
     }
     hy1, hy2 = meetings["HY-1"], meetings["HY-2"]
-    assert (hy1.form, hy1.topic_category, hy1.topic_source, hy1.led_by_party, hy1.online, hy1.month) == (
-        "council", "roads", "residents", True, False, 202503)
+    assert (
+        hy1.form,
+        hy1.topic_category,
+        hy1.topic_source,
+        hy1.led_by_party,
+        hy1.online,
+        hy1.month,
+    ) == ("council", "roads", "residents", True, False, 202503)
     assert (hy2.form, hy2.topic_category, hy2.topic_source, hy2.led_by_party, hy2.online) == (
-        "hearing", "other", "other", False, True)
-    assert (report["status"], report["completed_date"], report["satisfaction"],
-            report["in_assessment"], report["escalated_to"]) == (
-        "implemented", date(2025, 5, 20), 92.0, True, "330281100000")
+        "hearing",
+        "other",
+        "other",
+        False,
+        True,
+    )
+    assert (
+        report["status"],
+        report["completed_date"],
+        report["satisfaction"],
+        report["in_assessment"],
+        report["escalated_to"],
+    ) == ("implemented", date(2025, 5, 20), 92.0, True, "330281100000")

@@ -24,9 +24,16 @@ from tests.test_load_rules import (
 from xieshang import schema
 
 DATA_TABLES = [
-    schema.areas, schema.meetings, schema.persons, schema.attendance,
-    schema.resolution_reports, schema.rejects, schema.held_rows, schema.load_runs,
-    schema.load_files, schema.meta,
+    schema.areas,
+    schema.meetings,
+    schema.persons,
+    schema.attendance,
+    schema.resolution_reports,
+    schema.rejects,
+    schema.held_rows,
+    schema.load_runs,
+    schema.load_files,
+    schema.meta,
 ]
 
 
@@ -34,8 +41,7 @@ def snapshot(engine, tables=DATA_TABLES):
     """Every row of every table, as sorted tuples of strings."""
     with engine.connect() as conn:
         return {
-            t.name: sorted(tuple(map(str, r)) for r in conn.execute(sa.select(t)))
-            for t in tables
+            t.name: sorted(tuple(map(str, r)) for r in conn.execute(sa.select(t))) for t in tables
         }
 
 
@@ -54,7 +60,12 @@ def test_loading_the_same_inbox_twice_changes_nothing(engine, tmp_path):
     before = snapshot(engine, DATA_TABLES[:7])
     second = load(engine, inbox)
     assert second["files"]["loaded"] == []
-    assert second["files"]["unchanged"] == ["会议台账.csv", "决议落实.csv", "区划名册.csv", "参会签到.csv"]
+    assert second["files"]["unchanged"] == [
+        "会议台账.csv",
+        "决议落实.csv",
+        "区划名册.csv",
+        "参会签到.csv",
+    ]
     for kind in ("areas", "meetings", "attendance", "resolutions"):
         assert counts(second, kind) == (0, 0, 0, 0, 0, 0)
     assert snapshot(engine, DATA_TABLES[:7]) == before
@@ -93,24 +104,63 @@ def test_later_rows_replace_earlier_ones_in_file_then_path_order(engine, tmp_pat
 
 def test_rows_whose_meeting_is_unknown_are_held_and_join_later(engine, tmp_path):
     inbox = base_inbox(tmp_path / "inbox")
-    write_csv(inbox / "参会签到-补.csv", [ATTENDANCE_HEADER,
-                                          ["hy-3", "330281100201", "330281199001011236", "王五", "否", "乡贤"]])
-    write_csv(inbox / "决议落实-补.csv", [RESOLUTION_HEADER,
-                                          ["JY-3", "HY-3", "330281100201", "修桥", "村委会", "2025-06-01",
-                                           "推进中", "", "2025-06-02", "", "", ""],
-                                          ["JY-4", "HY-3", "330281100201", "修渠", "村委会", "2025-04-01",
-                                           "推进中", "", "2025-06-02", "", "", ""]])
+    write_csv(
+        inbox / "参会签到-补.csv",
+        [ATTENDANCE_HEADER, ["hy-3", "330281100201", "330281199001011236", "王五", "否", "乡贤"]],
+    )
+    write_csv(
+        inbox / "决议落实-补.csv",
+        [
+            RESOLUTION_HEADER,
+            [
+                "JY-3",
+                "HY-3",
+                "330281100201",
+                "修桥",
+                "村委会",
+                "2025-06-01",
+                "推进中",
+                "",
+                "2025-06-02",
+                "",
+                "",
+                "",
+            ],
+            [
+                "JY-4",
+                "HY-3",
+                "330281100201",
+                "修渠",
+                "村委会",
+                "2025-04-01",
+                "推进中",
+                "",
+                "2025-06-02",
+                "",
+                "",
+                "",
+            ],
+        ],
+    )
     first = load(engine, inbox)
     assert counts(first, "attendance") == (3, 2, 0, 0, 0, 1)
     assert counts(first, "resolutions") == (3, 1, 0, 0, 0, 2)
     with engine.connect() as conn:
-        held = conn.execute(sa.select(schema.held_rows.c.kind, schema.held_rows.c.row_number)
-                            .order_by(schema.held_rows.c.id)).all()
+        held = conn.execute(
+            sa.select(schema.held_rows.c.kind, schema.held_rows.c.row_number).order_by(
+                schema.held_rows.c.id
+            )
+        ).all()
     assert [tuple(r) for r in held] == [("attendance", 2), ("resolutions", 2), ("resolutions", 3)]
 
     later = tmp_path / "later"
-    write_csv(later / "会议台账.csv", [MEETING_HEADER,
-                                       ["HY-3", "330281100201", "2025-05-01", "座谈会", "桥梁", "", "", "是", ""]])
+    write_csv(
+        later / "会议台账.csv",
+        [
+            MEETING_HEADER,
+            ["HY-3", "330281100201", "2025-05-01", "座谈会", "桥梁", "", "", "是", ""],
+        ],
+    )
     second = load(engine, later)
     assert counts(second, "meetings") == (1, 1, 0, 0, 0, 0)
     assert second["kinds"]["attendance"]["released"] == {"joined": 1, "rejected": 0}
@@ -121,15 +171,34 @@ def test_rows_whose_meeting_is_unknown_are_held_and_join_later(engine, tmp_path)
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(schema.held_rows)).scalar() == 0
         assert conn.execute(sa.select(sa.func.count()).select_from(schema.attendance)).scalar() == 3
-        ids = conn.execute(sa.select(schema.resolution_reports.c.resolution_id)
-                           .order_by(schema.resolution_reports.c.resolution_id)).scalars().all()
+        ids = (
+            conn.execute(
+                sa.select(schema.resolution_reports.c.resolution_id).order_by(
+                    schema.resolution_reports.c.resolution_id
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert ids == ["JY-1", "JY-3"]
 
 
 def test_resolution_reports_accumulate_as_history(engine, tmp_path):
     inbox = base_inbox(tmp_path / "inbox")
-    april = ["JY-2", "HY-1", "330281100201", "路灯", "村委会", "2025-05-31", "推进中", "", "2025-04-30",
-             "", "", ""]
+    april = [
+        "JY-2",
+        "HY-1",
+        "330281100201",
+        "路灯",
+        "村委会",
+        "2025-05-31",
+        "推进中",
+        "",
+        "2025-04-30",
+        "",
+        "",
+        "",
+    ]
     write_csv(inbox / "决议落实-4月.csv", [RESOLUTION_HEADER, april])
     load(engine, inbox)
     may = [*april[:6], "已落实", "2025-05-10", "2025-05-31", "88", "", ""]
@@ -140,7 +209,8 @@ def test_resolution_reports_accumulate_as_history(engine, tmp_path):
     with engine.connect() as conn:
         history = conn.execute(
             sa.select(t.c.updated_on, t.c.status, t.c.completed_date)
-            .where(t.c.resolution_id == "JY-2").order_by(t.c.updated_on)
+            .where(t.c.resolution_id == "JY-2")
+            .order_by(t.c.updated_on)
         ).all()
     assert [tuple(r) for r in history] == [
         (date(2025, 4, 30), "in_progress", None),
@@ -152,10 +222,17 @@ def test_a_run_that_fails_half_way_leaves_the_warehouse_as_it_was(engine, tmp_pa
     load(engine, base_inbox(tmp_path / "inbox"))
     before = snapshot(engine)
     later = tmp_path / "later"
-    write_csv(later / "会议台账.csv", [MEETING_HEADER,
-                                       ["HY-8", "330281100201", "2025-06-01", "座谈会", "桥梁", "", "", "是", ""]])
-    write_csv(later / "参会签到.csv", [ATTENDANCE_HEADER,
-                                       ["HY-8", "330281100201", "330281199001011237", "钱七", "是", "乡贤"]])
+    write_csv(
+        later / "会议台账.csv",
+        [
+            MEETING_HEADER,
+            ["HY-8", "330281100201", "2025-06-01", "座谈会", "桥梁", "", "", "是", ""],
+        ],
+    )
+    write_csv(
+        later / "参会签到.csv",
+        [ATTENDANCE_HEADER, ["HY-8", "330281100201", "330281199001011237", "钱七", "是", "乡贤"]],
+    )
 
     def crash(self, kind, rows):
         raise RuntimeError("disk full")
@@ -180,15 +257,19 @@ def test_a_different_secret_is_refused(engine, tmp_path):
 
 
 PEOPLE = [
-    ("330281199001011234", "张三"), ("330281199001011235", "李四"),
-    ("11010119850505567X", "欧阳娜娜"), ("11010119850505568X", "司马光明"),
+    ("330281199001011234", "张三"),
+    ("330281199001011235", "李四"),
+    ("11010119850505567X", "欧阳娜娜"),
+    ("11010119850505568X", "司马光明"),
 ]
 
 
 def _pii_inbox(root):
     inbox = base_inbox(root)
     rows = [["HY-1", "330281100201", pid, name, "是", "乡贤"] for pid, name in PEOPLE[2:]]
-    rows.append(["HY-1", "330281100201", "11010119850505569X", "诸葛不存", "也许", "乡贤"])  # rejected
+    rows.append(
+        ["HY-1", "330281100201", "11010119850505569X", "诸葛不存", "也许", "乡贤"]
+    )  # rejected
     rows.append(["HY-404", "330281100201", "11010119850505570X", "上官暂存", "是", "乡贤"])  # held
     write_csv(inbox / "人员签到-gb.csv", [ATTENDANCE_HEADER, *rows], encoding="gb18030")
     people = [*PEOPLE, ("11010119850505569X", "诸葛不存"), ("11010119850505570X", "上官暂存")]
@@ -242,7 +323,9 @@ def test_no_person_id_or_name_in_any_postgres_text_column(pg_url, tmp_path):
     engine.dispose()
 
 
-def test_a_load_that_changes_nothing_keeps_the_marts_fresh_without_a_rebuild(engine, tmp_path, monkeypatch):
+def test_a_load_that_changes_nothing_keeps_the_marts_fresh_without_a_rebuild(
+    engine, tmp_path, monkeypatch
+):
     from xieshang import marts
 
     inbox = base_inbox(tmp_path / "inbox")

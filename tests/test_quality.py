@@ -67,7 +67,25 @@ def test_signals(engine):
     ]
     assert quality.due_dates_moved_later(engine, T1) == []
 
+    # both kinds in one list: newest first, then area, resolution, kind
+    events = quality.resolution_events(engine, COUNTY)
+    assert [
+        (r["updated_on"].isoformat(), r["resolution_id"], r["kind"], r["old_value"], r["new_value"])
+        for r in events
+    ] == [
+        ("2025-04-07", "R11", "due_later", "2025-05-20", "2025-06-20"),
+        ("2025-04-06", "R11", "due_later", "2025-04-20", "2025-05-20"),
+        ("2025-04-06", "R11", "status_backwards", "in_progress", "not_started"),
+        ("2025-03-25", "R2", "status_backwards", "implemented", "in_progress"),
+    ]
+    assert [(r["area_code"], r["township_code"]) for r in events[2:]] == [(V22, T2), (V11, T1)]
+    assert events[1]["previous_updated_on"] == date(2025, 4, 5)
+    assert [r["resolution_id"] for r in quality.resolution_events(engine, T1)] == ["R2"]
+    assert quality.resolution_events(engine, V21) == []
+
     summary = quality.summary(engine, COUNTY, *april)
+    in_april = quality.resolution_events(engine, COUNTY, *april)
+    assert len(in_april) == summary["status_regressions"] + summary["due_dates_moved_later"]
     assert summary == {
         "party_participation_over_100": 1,
         "missing_months": 3,  # V11 V12 V21 held nothing in April
@@ -160,3 +178,190 @@ def test_held_and_rejected_per_township(engine):
     ]
     assert [r["township_code"] for r in quality.held_and_rejected(engine, T2)] == [T2]
     assert [r["township_code"] for r in quality.held_and_rejected(engine, V12)] == [T1]
+
+
+def _runs(conn, *runs: tuple[str, int, str]) -> None:
+    """load_runs (run_id, day of May 2025 it finished, status)."""
+    conn.execute(
+        sa.insert(schema.load_runs),
+        [
+            dict(
+                run_id=run_id,
+                started_at=datetime(2025, 5, day),
+                finished_at=datetime(2025, 5, day, 1),
+                loaded_on=date(2025, 5, day),
+                inbox="x",
+                operator="x",
+                status=status,
+                report="{}",
+            )
+            for run_id, day, status in runs
+        ],
+    )
+
+
+def test_rejects_superseded_by_a_file_read_again(engine):
+    # run-a reads a.csv b.csv c.csv d.csv; run-b reads a fixed a.csv and finds b.csv
+    # unchanged; run-c reads nothing but rejects a row of c.csv held since run-a (its
+    # meeting arrived); run-d read d.csv again but failed
+    small_county().write(engine)
+    with engine.begin() as conn:
+        _runs(conn, ("run-a", 1, "committed"), ("run-b", 2, "committed"))
+        _runs(conn, ("run-c", 3, "committed"), ("run-d", 4, "failed"))
+        files = [
+            ("run-a", "a.csv", "loaded"),
+            ("run-a", "b.csv", "loaded"),
+            ("run-a", "c.csv", "loaded"),
+            ("run-a", "d.csv", "loaded"),
+            ("run-b", "a.csv", "loaded"),
+            ("run-b", "b.csv", "unchanged"),
+            ("run-d", "d.csv", "loaded"),
+        ]
+        conn.execute(
+            sa.insert(schema.load_files),
+            [dict(run_id=r, path=p, status=s) for r, p, s in files],
+        )
+        rejects = [
+            ("run-a", "a.csv", 2, T1),
+            ("run-a", "a.csv", 3, T2),
+            ("run-a", "b.csv", 2, T1),
+            ("run-a", "c.csv", 2, T2),
+            ("run-a", "d.csv", 2, None),
+            ("run-b", "a.csv", 3, T2),  # still wrong after the fix
+            ("run-c", "c.csv", 5, T2),
+        ]
+        conn.execute(
+            sa.insert(schema.rejects),
+            [
+                dict(
+                    run_id=run,
+                    kind="meetings",
+                    path=path,
+                    row_number=row,
+                    rule="missing",
+                    reason_zh="必填项为空",
+                    reason_en="required value is empty",
+                    township_code=town,
+                )
+                for run, path, row, town in rejects
+            ],
+        )
+
+    def listed(scope, include_superseded=False):
+        rows = quality.rejected_rows(engine, scope, None, include_superseded)
+        assert quality.rejected_count(engine, scope, include_superseded) == len(rows)
+        return [(r["run_id"], r["path"], r["row_number"], r["superseded"]) for r in rows]
+
+    # only run-a's a.csv rows are superseded: the others' files were not read again
+    # after their run (b.csv unchanged, c.csv not at all, d.csv only in a failed run)
+    assert listed(COUNTY) == [
+        ("run-c", "c.csv", 5, False),
+        ("run-b", "a.csv", 3, False),
+        ("run-a", "b.csv", 2, False),
+        ("run-a", "c.csv", 2, False),
+        ("run-a", "d.csv", 2, False),
+    ]
+    assert listed(COUNTY, include_superseded=True) == [
+        ("run-c", "c.csv", 5, False),
+        ("run-b", "a.csv", 3, False),
+        ("run-a", "a.csv", 2, True),
+        ("run-a", "a.csv", 3, True),
+        ("run-a", "b.csv", 2, False),
+        ("run-a", "c.csv", 2, False),
+        ("run-a", "d.csv", 2, False),
+    ]
+    assert listed(T1) == [("run-a", "b.csv", 2, False)]
+    assert listed(V12, include_superseded=True) == [
+        ("run-a", "a.csv", 2, True),
+        ("run-a", "b.csv", 2, False),
+    ]
+    assert [r[:3] for r in listed(T2)] == [
+        ("run-c", "c.csv", 5),
+        ("run-b", "a.csv", 3),
+        ("run-a", "c.csv", 2),
+    ]
+    assert len(quality.rejected_rows(engine, COUNTY, limit=2)) == 2
+
+    def per_township(include_superseded):
+        rows = quality.held_and_rejected(engine, COUNTY, include_superseded)
+        return [(r["township_code"], r["rejected"], r["rejected_last_run"]) for r in rows]
+
+    # the last committed run is run-c (run-d failed)
+    assert per_township(False) == [(T1, 1, 0), (T2, 3, 1), (None, 1, 0)]
+    assert per_township(True) == [(T1, 2, 0), (T2, 4, 1), (None, 1, 0)]
+    # the summary counts what rejected_rows lists
+    assert quality.summary(engine, T2, *Q1)["rejected_rows"] == 3
+    assert quality.summary(engine, T2, *Q1, include_superseded=True)["rejected_rows"] == 4
+
+
+def test_held_rows_one_by_one(engine):
+    small_county().write(engine)
+    person = "ab" * 32  # a hashed person id, as the loader keeps it
+    with engine.begin() as conn:
+        _runs(conn, ("run-a", 1, "committed"))
+        held = [
+            # kind, area, meeting, file, sheet, row, run
+            ("attendance", V21, "M9", "c-attendance.xlsx", "s2", 4, "run-a"),
+            ("attendance", V11, "M8", "c-attendance.xlsx", "s1", 7, "run-a"),
+            ("resolutions", V11, "M8", "a-resolutions.csv", None, 3, "run-a"),
+            ("attendance", T2, "M7", "c-attendance.xlsx", "s1", 2, "run-a"),
+            ("resolutions", COUNTY, "M6", "b-county.csv", None, 2, "run-gone"),
+        ]
+        conn.execute(
+            sa.insert(schema.held_rows),
+            [
+                dict(
+                    kind=kind,
+                    row_key=f"{area}|{meeting}|{person}",
+                    area_code=area,
+                    meeting_id=meeting,
+                    township_code=schema.township_of(area),
+                    run_id=run,
+                    path=path,
+                    sheet=sheet,
+                    row_number=row,
+                    payload=f'{{"person_hash": "{person}"}}',
+                )
+                for kind, area, meeting, path, sheet, row, run in held
+            ],
+        )
+
+    def listed(scope):
+        rows = quality.held_rows(engine, scope)
+        assert quality.held_count(engine, scope) == len(rows)
+        return [(r["path"], r["sheet"], r["row_number"]) for r in rows]
+
+    rows = quality.held_rows(engine, COUNTY)
+    # by file, sheet and row; the county's own row (township unknown) too
+    assert [(r["path"], r["sheet"], r["row_number"], r["area_code"]) for r in rows] == [
+        ("a-resolutions.csv", None, 3, V11),
+        ("b-county.csv", None, 2, COUNTY),
+        ("c-attendance.xlsx", "s1", 2, T2),
+        ("c-attendance.xlsx", "s1", 7, V11),
+        ("c-attendance.xlsx", "s2", 4, V21),
+    ]
+    assert rows[3] == {
+        "kind": "attendance",
+        "area_code": V11,
+        "area_name": "101镇201村",
+        "township_code": T1,
+        "township_name": "101镇",
+        "meeting_id": "M8",
+        "path": "c-attendance.xlsx",
+        "sheet": "s1",
+        "row_number": 7,
+        "run_id": "run-a",
+        "loaded_on": date(2025, 5, 1),
+        "reason_zh": "会议尚未报送（暂存，待会议报送后自动关联）",
+        "reason_en": "unknown meeting (held until it arrives)",
+    }
+    # a run no longer in load_runs loses the date, not the row
+    assert (rows[1]["township_code"], rows[1]["loaded_on"]) == (None, None)
+    assert not any(person in str(r) for r in rows)
+    # a village sees its own rows, a township its villages' and its own
+    assert listed(V11) == [("a-resolutions.csv", None, 3), ("c-attendance.xlsx", "s1", 7)]
+    assert {r["township_name"] for r in quality.held_rows(engine, V11)} == {"101镇"}
+    assert listed(V12) == []
+    assert listed(T2) == [("c-attendance.xlsx", "s1", 2), ("c-attendance.xlsx", "s2", 4)]
+    assert len(quality.held_rows(engine, COUNTY, limit=2)) == 2
+    assert quality.summary(engine, T1, *Q1)["held_rows"] == 2

@@ -156,8 +156,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 — the contract is one line, never a traceback
         if args.debug:
             raise
-        print(f"xieshang: {type(exc).__name__}: {exc} (run again with --debug for details)",
-              file=sys.stderr)
+        print(
+            f"xieshang: {type(exc).__name__}: {exc} (run again with --debug for details)",
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -11,9 +11,10 @@ DEMO_KEY = "demo"
 
 def is_demo(engine: Engine) -> bool:
     with engine.connect() as conn:
-        return conn.execute(
-            select(schema.meta.c.value).where(schema.meta.c.key == DEMO_KEY)
-        ).scalar() == "1"
+        return (
+            conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == DEMO_KEY)).scalar()
+            == "1"
+        )
 
 
 def mark_demo(engine: Engine) -> None:

@@ -1144,6 +1144,25 @@ def figures_by_child(
     return rows
 
 
+def days_to_implement_histogram(
+    bind: Engine | Connection,
+    scope: str,
+    start: date,
+    end: date,
+    filters: Filters = NO_FILTERS,
+) -> list[tuple[int, int]]:
+    """(days, resolutions) pairs, days ascending, of completed_date − meeting_date over
+    the resolutions that median_days_to_implement counts. It runs that figure's own
+    statement, so the median of these pairs is the figure, by construction."""
+    code, keys = _check(scope, start, end, ("median_days_to_implement",))
+    with _session(bind) as (conn, ctx):
+        _scope_info(conn, code)
+        sl = _Slice(start, end, _as_of(end, ctx.last_load))
+        raw, _ = _compute(conn, ctx, _Scope.of(code, ctx), [sl], None, filters, keys)
+    # one slice, no grouping: one statement, one row per distinct number of days
+    return sorted(raw.get((0, None), {}).get("days_histogram", ()))
+
+
 def month_slices(start: date, end: date, last_load: date | None) -> list[_Slice]:
     """The calendar months the period touches, each cut to the period, with its as_of."""
     out = []
@@ -1188,6 +1207,109 @@ def monthly_series(
     return rows
 
 
+def _reach_shape(scope: _Scope, group_width: int | None, filters: Filters) -> _Shape:
+    return _Shape(
+        scope_kind=scope.kind,
+        width=scope.width,
+        group_width=group_width,
+        form=filters.form is not None,
+        category=filters.category is not None,
+        online=filters.online,
+        needs=frozenset({"reach"}),
+        n_slices=1,
+        n_current=0,
+        n_historic=0,
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _reach_statement(shape: _Shape) -> tuple[object, int]:
+    """SELECT [group,] meetings, then per stakeholder category k the meetings whose
+    stakeholder_mask has bit k, over the meetings in scope (the figures' own scope and
+    filter predicates)."""
+    mm = schema.mart_meetings
+
+    def make(build: _Builder):
+        p = build.period
+        columns = [func.count()] + [
+            func.sum(case((mm.c.stakeholder_mask.bitwise_and(1 << k) != 0, 1), else_=0))
+            for k in range(len(STAKEHOLDER_CATEGORIES))
+        ]
+        return build.select(mm, columns, [mm.c.meeting_date.between(p.s, p.e)])
+
+    return _each_period(shape, "m", 1, make)
+
+
+def _reach_counts(row: Sequence) -> dict:
+    meetings, *hits = row
+    return {
+        "meetings": _num(meetings),
+        "reached": {c: _num(n) for c, n in zip(STAKEHOLDER_CATEGORIES, hits, strict=True)},
+    }
+
+
+def stakeholder_reach(
+    bind: Engine | Connection,
+    scope: str,
+    start: date,
+    end: date,
+    filters: Filters = NO_FILTERS,
+    *,
+    level: str | None = None,
+) -> dict:
+    """How many meetings reached each stakeholder category (at least one attendee of
+    it), for the scope and for each of its children (or each area at `level` within it).
+
+    {"scope", "scope_name", "from", "to", "as_of", "meetings", "reached": {category:
+    meetings} for every STAKEHOLDER_CATEGORIES code, "children": [{"area_code",
+    "area_name", "level", "meetings", "reached"}] in code order}. The scope's totals
+    count its own meetings (a township's), not only its children's. The categories
+    with reached > 0 are those stakeholder_breadth counts, scope by scope."""
+    code, _ = _check(scope, start, end, ())
+    with _session(bind) as (conn, ctx):
+        info = _scope_info(conn, code)
+        level = level or _CHILD_LEVEL.get(schema.level_of(code))
+        if level is not None and (
+            level not in LEVELS or LEVELS.index(level) <= LEVELS.index(schema.level_of(code))
+        ):
+            raise ValueError(f"{level!r} is not a level below {code}")
+        kids = children(conn, code, level) if level else []
+        sl = _Slice(start, end, _as_of(end, ctx.last_load))
+        where = _Scope.of(code, ctx)
+        params = {
+            **where.params(),
+            "filter_form": filters.form,
+            "filter_category": filters.category,
+            **_period_params("m", [(0, sl)]),
+        }
+        query, _ = _reach_statement(_reach_shape(where, None, filters))
+        total = _reach_counts(conn.execute(query, params).one())
+        by_group = {}
+        if kids:
+            width = schema.LEVEL_PREFIX[level]
+            query, _ = _reach_statement(_reach_shape(where, width, filters))
+            by_group = {g: _reach_counts(rest) for g, *rest in conn.execute(query, params)}
+    no_meetings = [0] * (len(STAKEHOLDER_CATEGORIES) + 1)  # a child without meetings
+    rows = [
+        {
+            "area_code": child,
+            "area_name": name,
+            "level": level,
+            **(by_group.get(child[: schema.LEVEL_PREFIX[level]]) or _reach_counts(no_meetings)),
+        }
+        for child, name in kids
+    ]
+    return {
+        "scope": code,
+        "scope_name": info["area_name"],
+        "from": start,
+        "to": end,
+        "as_of": sl.as_of,
+        **total,
+        "children": rows,
+    }
+
+
 def to_json(result: dict) -> dict:
     """What `xieshang kpi` prints: scope, from, to, as_of (ISO dates) and every figure
     (rates as fractions, null where undefined)."""
@@ -1224,6 +1346,7 @@ __all__ = [
     "UnknownScope",
     "area_info",
     "children",
+    "days_to_implement_histogram",
     "figures",
     "figures_by_child",
     "kpi_json",
@@ -1233,5 +1356,6 @@ __all__ = [
     "months_touched",
     "normalize_code",
     "root_area",
+    "stakeholder_reach",
     "to_json",
 ]

@@ -7,10 +7,16 @@
   by the village (nothing submitted for that month);
 * `held_and_rejected` — per township, rows waiting for their meeting (held) and rows
   rejected by the contract;
+* `held_rows` / `held_count` — the rows waiting for their meeting, one by one (never
+  their person key or payload);
+* `rejected_rows` / `rejected_count` — the rejected rows with their reasons; by default
+  only those of each file's latest load (a file read again supersedes its earlier
+  rejects);
 * `status_regressions` — resolutions whose status went backwards between two reports
   (implemented → in progress …): the latest report wins in every figure, and this
   lists them so that nobody is surprised;
-* `due_dates_moved_later` — resolutions whose due date moved later between reports.
+* `due_dates_moved_later` — resolutions whose due date moved later between reports;
+* `resolution_events` — both of these in one list, each row with its kind.
 
 Every function takes a scope (an area code: it and everything below it) and returns
 plain rows (dicts), ordered for display; `summary` counts them all.
@@ -21,8 +27,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import Connection, Engine, and_, func, select
+from sqlalchemy import Connection, Engine, and_, func, not_, select, true
 
+from etl.reasons import reason
 from xieshang import marts, metrics, schema
 from xieshang.metrics import NO_FILTERS, Filters
 
@@ -115,18 +122,60 @@ def missing_months(bind: Engine | Connection, scope: str, start: date, end: date
     return out
 
 
-def held_and_rejected(bind: Engine | Connection, scope: str | None = None) -> list[dict]:
-    """Per township: rows held now (waiting for their meeting), rows rejected over all
-    runs and in the last committed run. Rows whose township is unknown are listed under
+def _resolve(conn: Connection, scope: str | None) -> tuple[str | None, bool]:
+    """(the 12-digit scope, the roster's root when None; whether it is the whole roster)."""
+    root = metrics.root_area(conn)
+    scope = metrics.normalize_code(scope) if scope else root
+    return scope, scope is None or scope == root
+
+
+def _range(scope: str | None) -> tuple[str, str]:
+    return schema.scope_range(scope) if scope else ("", "~")
+
+
+def _in_townships(column, scope: str | None, whole: bool):
+    """Rows whose township code is in the scope (a village: its township's rows, as a
+    rejected row may have no valid area code); the whole roster also takes the rows
+    whose township is unknown."""
+    low, high = _range(scope)
+    if scope and schema.level_of(scope) == "village":
+        low = high = schema.township_of(scope)
+    where = column.between(low, high)
+    return (column.is_(None) | where) if whole else where
+
+
+def _rejects_joined():
+    """rejects joined to their run and to the last time their file was read, and the
+    condition that it was read again after their run: the resubmitted file's rows were
+    judged again, so these rejects are superseded. A file listed as unchanged or
+    unreadable was not read again; a held row rejected when its meeting arrived stays
+    current until its file is read again."""
+    rejects, runs = schema.rejects, schema.load_runs
+    files, file_run = schema.load_files, schema.load_runs.alias("file_run")
+    last_read = (
+        select(files.c.path, func.max(file_run.c.finished_at).label("read_at"))
+        .join(file_run, file_run.c.run_id == files.c.run_id)
+        .where(files.c.status == "loaded", file_run.c.status == "committed")
+        .group_by(files.c.path)
+        .subquery("last_read")
+    )
+    joined = rejects.join(runs, runs.c.run_id == rejects.c.run_id).outerjoin(
+        last_read, last_read.c.path == rejects.c.path
+    )
+    superseded = and_(last_read.c.read_at.is_not(None), last_read.c.read_at > runs.c.finished_at)
+    return joined, superseded
+
+
+def held_and_rejected(
+    bind: Engine | Connection, scope: str | None = None, include_superseded: bool = False
+) -> list[dict]:
+    """Per township: rows held now (waiting for their meeting), rows rejected (those of
+    each file's latest load, or over all runs with include_superseded) and rejected in
+    the last committed run. Rows whose township is unknown are listed under
     township_code None when the scope is the whole roster (or None)."""
     held, rejects, runs = schema.held_rows, schema.rejects, schema.load_runs
     with metrics._conn(bind) as conn:
-        root = metrics.root_area(conn)
-        scope = metrics.normalize_code(scope) if scope else root
-        whole = scope is None or scope == root
-        low, high = schema.scope_range(scope) if scope else ("", "~")
-        if scope and schema.level_of(scope) == "village":
-            low = high = schema.township_of(scope)
+        scope, whole = _resolve(conn, scope)
         last_run = conn.execute(
             select(runs.c.run_id)
             .where(runs.c.status == "committed")
@@ -135,15 +184,11 @@ def held_and_rejected(bind: Engine | Connection, scope: str | None = None) -> li
         ).scalar()
         counts: dict[str | None, dict[str, int]] = {}
 
-        def add(table, column: str, extra=None) -> None:
-            where = [table.c.township_code.between(low, high)]
-            if whole:
-                where = [(table.c.township_code.is_(None)) | where[0]]
-            if extra is not None:
-                where.append(extra)
+        def add(table, column: str, source=None, *extra) -> None:
             query = (
                 select(table.c.township_code, func.count())
-                .where(and_(*where))
+                .select_from(table if source is None else source)
+                .where(_in_townships(table.c.township_code, scope, whole), *extra)
                 .group_by(table.c.township_code)
             )
             for town, n in conn.execute(query):
@@ -151,10 +196,11 @@ def held_and_rejected(bind: Engine | Connection, scope: str | None = None) -> li
                 row[column] = int(n)
 
         add(held, "held")
-        add(rejects, "rejected")
+        joined, superseded = _rejects_joined()
+        add(rejects, "rejected", joined, *([] if include_superseded else [not_(superseded)]))
         if last_run is not None:
-            add(rejects, "rejected_last_run", rejects.c.run_id == last_run)
-        names = _names(conn, *(schema.scope_range(scope) if scope else ("", "~")))
+            add(rejects, "rejected_last_run", None, rejects.c.run_id == last_run)
+        names = _names(conn, *_range(scope))
     out = [
         {
             "township_code": town,
@@ -166,24 +212,82 @@ def held_and_rejected(bind: Engine | Connection, scope: str | None = None) -> li
     return sorted(out, key=lambda r: (r["township_code"] is None, r["township_code"] or ""))
 
 
-def rejected_rows(
-    bind: Engine | Connection, scope: str | None = None, limit: int = 1000
+def _held_in(scope: str | None, whole: bool):
+    # a held row always has a valid area code, so a village sees only its own rows
+    held = schema.held_rows
+    return true() if whole else held.c.area_code.between(*_range(scope))
+
+
+def held_rows(
+    bind: Engine | Connection, scope: str | None = None, limit: int | None = None
 ) -> list[dict]:
-    """Rows rejected by the contract (every run), in the scope's townships (a village:
-    its township; the whole roster also lists rows whose township is unknown), newest
-    run first, then file and row number; at most `limit` rows."""
+    """The attendance and resolution rows held now, waiting for a meeting that has not
+    arrived: those whose area is in the scope (the whole roster: every one), by file,
+    sheet and row number; at most `limit`. loaded_on/run_id are of the run that held the
+    row as it stands (a resubmitted row replaces it). The row key and payload are never
+    read: they hold the person's hashed id."""
+    held, runs = schema.held_rows, schema.load_runs
+    words = reason("unknown_meeting")
+    with metrics._conn(bind) as conn:
+        scope, whole = _resolve(conn, scope)
+        query = (
+            select(
+                held.c.kind,
+                held.c.area_code,
+                held.c.township_code,
+                held.c.meeting_id,
+                held.c.path,
+                held.c.sheet,
+                held.c.row_number,
+                held.c.run_id,
+                runs.c.loaded_on,
+            )
+            .select_from(held.outerjoin(runs, runs.c.run_id == held.c.run_id))
+            .where(_held_in(scope, whole))
+            .order_by(held.c.path, held.c.sheet, held.c.row_number, held.c.id)
+        )
+        rows = conn.execute(query if limit is None else query.limit(limit)).all()
+        village = scope is not None and schema.level_of(scope) == "village"
+        names = _names(conn, *_range(schema.township_of(scope) if village else scope))
+    return [
+        {
+            **dict(row._mapping),
+            "area_name": names.get(row.area_code, (None,))[0],
+            "township_name": names.get(row.township_code, (None,))[0],
+            "reason_zh": words[0],
+            "reason_en": words[1],
+        }
+        for row in rows
+    ]
+
+
+def held_count(bind: Engine | Connection, scope: str | None = None) -> int:
+    """How many rows held_rows lists for the scope (without a limit)."""
+    held = schema.held_rows
+    with metrics._conn(bind) as conn:
+        scope, whole = _resolve(conn, scope)
+        query = select(func.count()).select_from(held).where(_held_in(scope, whole))
+        return int(conn.execute(query).scalar())
+
+
+def rejected_rows(
+    bind: Engine | Connection,
+    scope: str | None = None,
+    limit: int | None = 1000,
+    include_superseded: bool = False,
+) -> list[dict]:
+    """Rows rejected by the contract in the scope's townships (a village: its township;
+    the whole roster also lists rows whose township is unknown): those of each file's
+    latest load, or of every run with include_superseded (`superseded` says which);
+    newest run first, then file and row number; at most `limit` rows (None: all)."""
     rejects, runs = schema.rejects, schema.load_runs
     with metrics._conn(bind) as conn:
-        root = metrics.root_area(conn)
-        scope = metrics.normalize_code(scope) if scope else root
-        whole = scope is None or scope == root
-        low, high = schema.scope_range(scope) if scope else ("", "~")
-        if scope and schema.level_of(scope) == "village":
-            low = high = schema.township_of(scope)
-        where = rejects.c.township_code.between(low, high)
-        if whole:
-            where = rejects.c.township_code.is_(None) | where
-        rows = conn.execute(
+        scope, whole = _resolve(conn, scope)
+        joined, superseded = _rejects_joined()
+        where = [_in_townships(rejects.c.township_code, scope, whole)]
+        if not include_superseded:
+            where.append(not_(superseded))
+        query = (
             select(
                 rejects.c.run_id,
                 runs.c.loaded_on,
@@ -198,9 +302,10 @@ def rejected_rows(
                 rejects.c.reason_en,
                 rejects.c.area_code,
                 rejects.c.township_code,
+                superseded.label("superseded"),
             )
-            .join(runs, runs.c.run_id == rejects.c.run_id)
-            .where(where)
+            .select_from(joined)
+            .where(*where)
             .order_by(
                 runs.c.finished_at.desc(),
                 rejects.c.run_id.desc(),
@@ -208,18 +313,33 @@ def rejected_rows(
                 rejects.c.row_number,
                 rejects.c.id,
             )
-            .limit(limit)
-        ).all()
-        names = _names(conn, *(schema.scope_range(scope) if scope else ("", "~")))
+        )
+        rows = conn.execute(query if limit is None else query.limit(limit)).all()
+        names = _names(conn, *_range(scope))
     return [
         {
             **dict(row._mapping),
+            "superseded": bool(row.superseded),
             "township_name": names.get(row.township_code, (None,))[0]
             if row.township_code
             else None,
         }
         for row in rows
     ]
+
+
+def rejected_count(
+    bind: Engine | Connection, scope: str | None = None, include_superseded: bool = False
+) -> int:
+    """How many rows rejected_rows lists for the scope (without a limit)."""
+    rejects = schema.rejects
+    with metrics._conn(bind) as conn:
+        scope, whole = _resolve(conn, scope)
+        joined, superseded = _rejects_joined()
+        where = [_in_townships(rejects.c.township_code, scope, whole)]
+        if not include_superseded:
+            where.append(not_(superseded))
+        return int(conn.execute(select(func.count()).select_from(joined).where(*where)).scalar())
 
 
 def overdue_resolutions(
@@ -296,13 +416,21 @@ def overdue_resolutions(
     return sorted(out, key=lambda r: (-r["days_late"], r["area_code"], r["resolution_id"]))
 
 
+# the kinds marts._fill_events writes to mart_resolution_events
+EVENT_KINDS = ("status_backwards", "due_later")
+
+
 def _events(
-    bind: Engine | Connection, kind: str, scope: str, start: date | None, end: date | None
+    bind: Engine | Connection,
+    kinds: Sequence[str],
+    scope: str,
+    start: date | None,
+    end: date | None,
 ) -> list[dict]:
     ev = schema.mart_resolution_events
     scope = metrics.normalize_code(scope)
     low, high = schema.scope_range(scope)
-    where = [ev.c.kind == kind, ev.c.area_code.between(low, high)]
+    where = [ev.c.kind.in_(kinds), ev.c.area_code.between(low, high)]
     if start is not None:
         where.append(ev.c.updated_on >= start)
     if end is not None:
@@ -314,16 +442,22 @@ def _events(
                 ev.c.area_code,
                 ev.c.resolution_id,
                 ev.c.meeting_id,
+                ev.c.kind,
                 ev.c.previous_updated_on,
                 ev.c.updated_on,
                 ev.c.old_value,
                 ev.c.new_value,
             )
             .where(*where)
-            .order_by(ev.c.updated_on.desc(), ev.c.area_code, ev.c.resolution_id)
+            .order_by(ev.c.updated_on.desc(), ev.c.area_code, ev.c.resolution_id, ev.c.kind)
         ).all()
     return [
-        {**dict(row._mapping), "area_name": names.get(row.area_code, (None,))[0]} for row in rows
+        {
+            **dict(row._mapping),
+            "area_name": names.get(row.area_code, (None,))[0],
+            "township_code": schema.township_of(row.area_code),
+        }
+        for row in rows
     ]
 
 
@@ -332,7 +466,7 @@ def status_regressions(
 ) -> list[dict]:
     """Reports (updated_on in [start, end]) whose status is behind the previous report's:
     old_value/new_value are the statuses, newest first."""
-    return _events(bind, "status_backwards", scope, start, end)
+    return _events(bind, ("status_backwards",), scope, start, end)
 
 
 def due_dates_moved_later(
@@ -340,21 +474,35 @@ def due_dates_moved_later(
 ) -> list[dict]:
     """Reports (updated_on in [start, end]) whose due date is later than the previous
     report's: old_value/new_value are the ISO dates, newest first."""
-    return _events(bind, "due_later", scope, start, end)
+    return _events(bind, ("due_later",), scope, start, end)
+
+
+def resolution_events(
+    bind: Engine | Connection, scope: str, start: date | None = None, end: date | None = None
+) -> list[dict]:
+    """status_regressions and due_dates_moved_later in one list (`kind` is
+    "status_backwards" or "due_later"; a report can be both), newest first, then area,
+    resolution and kind: what staff fix in their ledgers."""
+    return _events(bind, EVENT_KINDS, scope, start, end)
 
 
 def summary(
-    bind: Engine | Connection, scope: str, start: date, end: date, filters: Filters = NO_FILTERS
+    bind: Engine | Connection,
+    scope: str,
+    start: date,
+    end: date,
+    filters: Filters = NO_FILTERS,
+    include_superseded: bool = False,
 ) -> dict[str, int]:
-    """How many of each signal the scope has in the period."""
-    held = held_and_rejected(bind, scope)
+    """How many of each signal the scope has in the period: each the length of its list
+    (held_rows, rejected_rows without a limit, …)."""
     return {
         "party_participation_over_100": len(
             party_participation_over_100(bind, scope, start, end, filters)
         ),
         "missing_months": len(missing_months(bind, scope, start, end)),
-        "held_rows": sum(r["held"] for r in held),
-        "rejected_rows": sum(r["rejected"] for r in held),
+        "held_rows": held_count(bind, scope),
+        "rejected_rows": rejected_count(bind, scope, include_superseded),
         "status_regressions": len(status_regressions(bind, scope, start, end)),
         "due_dates_moved_later": len(due_dates_moved_later(bind, scope, start, end)),
     }
@@ -363,10 +511,14 @@ def summary(
 __all__: Sequence[str] = (
     "due_dates_moved_later",
     "held_and_rejected",
+    "held_count",
+    "held_rows",
     "missing_months",
     "overdue_resolutions",
     "party_participation_over_100",
+    "rejected_count",
     "rejected_rows",
+    "resolution_events",
     "status_regressions",
     "summary",
 )

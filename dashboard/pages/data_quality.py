@@ -1,13 +1,17 @@
 """数据质量 Data quality (path "/data-quality"): counts of every signal, the villages
 that have not submitted in the period's last month, Party participation above 100%,
-held and rejected rows per township, the rejected rows with their reasons (the scope
-filter narrows them to a township) and the load runs."""
+held and rejected rows per township, the rejected rows with their reasons, the rows
+held for a meeting that has not arrived, and the resolutions whose status went
+backwards or due date moved later (the scope filter narrows each list; each has a CSV
+download of all its rows), and the load runs. The switch on the rejected rows adds
+those superseded by a resubmitted file, to the list and to its counts."""
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, html
+from dash import Input, Output, State, callback, dcc, html
+from dash.exceptions import PreventUpdate
 
 from dashboard import components, fmt, grid
 from dashboard.frame import STATE, engine, guarded, page_layout, state_or_stop
@@ -24,14 +28,62 @@ GRIDS = (
     ("dq-over", view.build_over_100, "dq_over_title", 260),
     ("dq-held", view.build_held, "dq_held_title", 260),
     ("dq-rejects", view.build_rejects, "dq_rejects_title", 360),
+    ("dq-held-rows", view.build_held_rows, "dq_held_rows_title", 320),
+    ("dq-events", view.build_events, "dq_events_title", 320),
     ("dq-runs", view.build_runs, "dq_runs_title", 260),
 )
 
+# parts whose list staff take away to fix their files: part id -> CSV builder
+DOWNLOADS = {
+    "dq-rejects": view.rejects_csv,
+    "dq-held-rows": view.held_rows_csv,
+    "dq-events": view.events_csv,
+}
 
-def _card(part: str, title, height: int):
+# "含已被重新提交取代的记录": the summary and the parts that list or count rejects follow it
+SUPERSEDED = "dq-superseded"
+FOLLOW_SWITCH = {"dq-held", "dq-rejects"}
+
+
+def _csv_button(part: str, lang: str) -> html.Div:
+    return html.Div(
+        [
+            dbc.Button(
+                "CSV",
+                id=f"{part}-csv",
+                size="sm",
+                color="link",
+                className="chart-btn",
+                title=t("csv", lang),
+            ),
+            dcc.Download(id=f"{part}-download"),
+        ],
+        className="chart-actions",
+    )
+
+
+def _switch(lang: str) -> html.Div:
+    return html.Div(
+        dbc.Switch(
+            id=SUPERSEDED,
+            label=t("dq_include_superseded", lang),
+            value=False,
+            className="small mb-0",
+        ),
+        className="chart-controls",
+        style={"flex": "0 0 auto"},  # the label on one line
+    )
+
+
+def _card(part: str, title, height: int, lang: str):
+    head = [html.Span(title, id=f"{part}-title", className="chart-title")]
+    if part == "dq-rejects":
+        head.append(_switch(lang))
+    if part in DOWNLOADS:
+        head.append(_csv_button(part, lang))
     return dbc.Card(
         [
-            dbc.CardHeader(html.Span(title, id=f"{part}-title", className="chart-title")),
+            dbc.CardHeader(html.Div(head, className="chart-head")),
             dbc.CardBody(
                 [
                     components.loading(html.Div(id=f"{part}-note")),
@@ -45,7 +97,7 @@ def _card(part: str, title, height: int):
 
 @page_layout
 def layout(lang: str):
-    cards = {part: _card(part, t(key, lang, month=""), h) for part, _, key, h in GRIDS}
+    cards = {part: _card(part, t(key, lang, month=""), h, lang) for part, _, key, h in GRIDS}
     return html.Div(
         [
             html.H1(t("page_data_quality", lang), className="xs-title"),
@@ -65,15 +117,26 @@ def layout(lang: str):
                 className="g-3",
             ),
             html.Div(cards["dq-rejects"], className="mb-3"),
+            html.Div(cards["dq-held-rows"], className="mb-3"),
+            html.Div(cards["dq-events"], className="mb-3"),
         ]
     )
 
 
-@callback(Output("dq-summary", "children"), Input(STATE, "data"))
-def _summary(store):
+def _options(part: str, switch: tuple) -> dict:
+    """The builder's keyword arguments from the inputs after the state."""
+    return {"include_superseded": bool(switch[0])} if part in FOLLOW_SWITCH else {}
+
+
+def _switch_input(part: str, kind=Input) -> list:
+    return [kind(SUPERSEDED, "value")] if part in FOLLOW_SWITCH else []
+
+
+@callback(Output("dq-summary", "children"), Input(STATE, "data"), Input(SUPERSEDED, "value"))
+def _summary(store, superseded):
     state = state_or_stop(store)
     return guarded(
-        lambda: view.build_summary(engine(), state),
+        lambda: view.build_summary(engine(), state, bool(superseded)),
         lambda exc: components.error_state(exc, state.lang),
     )
 
@@ -90,14 +153,33 @@ def _register(part: str, builder) -> None:
         *grid.grid_outputs(f"{part}-grid"),
         Output(f"{part}-note", "children"),
         Input(STATE, "data"),
+        *_switch_input(part),
     )
-    def _part(store):
+    def _part(store, *switch):
         state = state_or_stop(store)
         return guarded(
-            lambda: builder(engine(), state),
+            lambda: builder(engine(), state, **_options(part, switch)),
             lambda exc: ([], [], components.error_state(exc, state.lang)),
         )
 
 
+def _register_download(part: str, builder) -> None:
+    @callback(
+        Output(f"{part}-download", "data"),
+        Input(f"{part}-csv", "n_clicks"),
+        State(STATE, "data"),
+        *_switch_input(part, State),
+        prevent_initial_call=True,
+    )
+    def _download(n_clicks, store, *switch):
+        state = state_or_stop(store)
+        result = builder(engine(), state, **_options(part, switch)) if n_clicks else None
+        if result is None:
+            raise PreventUpdate
+        return result
+
+
 for _part_id, _builder, _key, _height in GRIDS:
     _register(_part_id, _builder)
+for _part_id, _csv_builder in DOWNLOADS.items():
+    _register_download(_part_id, _csv_builder)

@@ -1,5 +1,6 @@
-"""党员参与 Party participation (path "/participation"): KPI cards and rankings by child unit (a bar click
-drills into that unit); built by dashboard.figure_page from dashboard/views/participation.py."""
+"""党员参与 Party participation (path "/participation"): KPI cards, rankings by child unit (a
+bar click drills into that unit; a unit above 100% is flagged as a data problem) and the
+monthly trend; built by dashboard.figure_page from dashboard/views/participation.py."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ dash.register_page(
     __name__, path="/participation", name="党员参与", title="协商治理看板 · 党员参与", order=1
 )
 
+CHARTS = (figure_page.Chart("trend", "pp_trend", view.build_trend),)
+
 
 @page_layout
 def layout(lang: str):
-    return figure_page.layout("pp", "page_participation", view, lang)
+    return figure_page.layout("pp", "page_participation", view, lang, CHARTS)
 
 
-figure_page.register("pp", view)
+figure_page.register("pp", view, CHARTS)

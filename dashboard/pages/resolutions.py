@@ -1,11 +1,12 @@
-"""决议落实 Resolutions (path "/resolutions"): KPI cards, the implementation-rate ranking
-of the child units, and the overdue resolutions aged into buckets with a CSV download."""
+"""决议落实 Resolutions (path "/resolutions"): KPI cards; four charts — the
+implementation-rate ranking, the status mix by unit, the days to implement, the
+satisfaction ranking; then the overdue resolutions aged into buckets, with a CSV download."""
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import components, grid
@@ -19,10 +20,27 @@ dash.register_page(
     __name__, path="/resolutions", name="决议落实", title="协商治理看板 · 决议落实", order=2
 )
 
+# chart card id -> builder, in the grid's order (two a row)
+CHARTS = {
+    "rs-ranking": view.build_ranking,
+    "rs-mix": view.build_status_mix,
+    "rs-days": view.build_days,
+    "rs-satisfaction": view.build_satisfaction,
+}
+DRILL_CHARTS = ("rs-ranking", "rs-mix", "rs-satisfaction")  # bars carry their area code
 
-@page_layout
-def layout(lang: str):
-    overdue = dbc.Card(
+
+def _titles(lang: str) -> dict[str, str]:
+    return {
+        "rs-ranking": t("ov_ranking", lang, figure=figure_name(view.RANKING, lang)),
+        "rs-mix": t("rs_mix_title", lang),
+        "rs-days": t("rs_days_title", lang),
+        "rs-satisfaction": t("ov_ranking", lang, figure=figure_name(view.SATISFACTION, lang)),
+    }
+
+
+def _overdue_card(lang: str) -> dbc.Card:
+    return dbc.Card(
         [
             dbc.CardHeader(
                 html.Div(
@@ -55,25 +73,21 @@ def layout(lang: str):
         ],
         className="chart-card",
     )
+
+
+@page_layout
+def layout(lang: str):
+    titles = _titles(lang)
+    charts = [
+        dbc.Col(components.chart_card(chart, titles[chart], lang), lg=6, className="mb-3")
+        for chart in CHARTS
+    ]
     return html.Div(
         [
             html.H1(t("page_resolutions", lang), className="xs-title"),
             components.loading(html.Div(id="rs-kpis", className="xs-kpis")),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        components.chart_card(
-                            "rs-ranking",
-                            t("ov_ranking", lang, figure=figure_name(view.RANKING, lang)),
-                            lang,
-                        ),
-                        lg=6,
-                        className="mb-3",
-                    ),
-                    dbc.Col(overdue, lg=6, className="mb-3"),
-                ],
-                className="g-3",
-            ),
+            dbc.Row(charts, className="g-3"),
+            dbc.Row(dbc.Col(_overdue_card(lang), lg=12, className="mb-3"), className="g-3"),
         ]
     )
 
@@ -87,13 +101,18 @@ def _kpis(store):
     )
 
 
-@callback(*components.chart_outputs("rs-ranking"), Input(STATE, "data"))
-def _ranking(store):
-    state = state_or_stop(store)
-    return guarded(
-        lambda: view.build_ranking(engine(), state),
-        lambda exc: components.chart_error(exc, state.lang),
-    )
+def _register_chart(chart: str, build) -> None:
+    @callback(*components.chart_outputs(chart), Input(STATE, "data"))
+    def _chart(store):
+        state = state_or_stop(store)
+        return guarded(
+            lambda: build(engine(), state),
+            lambda exc: components.chart_error(exc, state.lang),
+        )
+
+
+for _chart_id, _build in CHARTS.items():
+    _register_chart(_chart_id, _build)
 
 
 @callback(
@@ -125,12 +144,15 @@ def _download(n_clicks, store):
 
 @callback(
     Output(URL, "search", allow_duplicate=True),
-    Input(components.graph_id("rs-ranking"), "clickData"),
+    *(Input(components.graph_id(chart), "clickData") for chart in DRILL_CHARTS),
     State(STATE, "data"),
     prevent_initial_call=True,
 )
-def _drill(click, store):
+def _drill(*args):
+    *clicks, store = args
     state = state_or_stop(store)
+    graphs = [components.graph_id(chart) for chart in DRILL_CHARTS]
+    click = clicks[graphs.index(ctx.triggered_id)] if ctx.triggered_id in graphs else None
     code = overview.drill_target(click, None)
     if not code or code == state.scope:
         raise PreventUpdate

@@ -1,5 +1,7 @@
-"""多元参与 Stakeholders (path "/stakeholders"): KPI cards and rankings by child unit (a bar click
-drills into that unit); built by dashboard.figure_page from dashboard/views/stakeholders.py."""
+"""多元参与 Stakeholders (path "/stakeholders"): KPI cards, rankings by child unit, a heatmap
+of unit × stakeholder category (a bar or row click drills into that unit) and the
+categories the scope never reached; built by dashboard.figure_page from
+dashboard/views/stakeholders.py."""
 
 from __future__ import annotations
 
@@ -13,10 +15,15 @@ dash.register_page(
     __name__, path="/stakeholders", name="多元参与", title="协商治理看板 · 多元参与", order=3
 )
 
+CHARTS = (
+    figure_page.Chart("heatmap", "sh_heatmap", view.build_heatmap, drill=True),
+    figure_page.Chart("never", "sh_never", view.build_never, min_height=160),
+)
+
 
 @page_layout
 def layout(lang: str):
-    return figure_page.layout("sh", "page_stakeholders", view, lang)
+    return figure_page.layout("sh", "page_stakeholders", view, lang, CHARTS)
 
 
-figure_page.register("sh", view)
+figure_page.register("sh", view, CHARTS)

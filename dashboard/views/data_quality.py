@@ -1,9 +1,14 @@
 """数据质量 Data quality: what the load rejected and held, who has not submitted in the
-last month of the period (该乡镇本月尚未报送), Party participation above 100%, and the
-load runs. Pure functions of (engine, state); the queries are in xieshang.quality and
+last month of the period (该乡镇本月尚未报送), Party participation above 100%, the
+resolutions whose status went backwards or due date moved later, and the load runs.
+Pure functions of (engine, state, …); the queries are in xieshang.quality and
 xieshang.dashboard_data.
 
-Each grid builder returns (rowData, columnDefs, note) — note is an empty state (or None).
+Each grid builder returns (rowData, columnDefs, note) — note is an empty state, the
+"first ROW_CAP rows" note of a cut list, or None. The lists staff take away to fix their
+files (rejected rows, held rows, resolution events) have a *_csv builder returning the
+dcc.Download value of the whole list. `include_superseded` (the page's switch) adds the
+rejects of earlier loads of files read again since; the counts follow it.
 """
 
 from __future__ import annotations
@@ -12,9 +17,12 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard import components, data, fmt, grid
-from dashboard.i18n import TEXT, t
+from dashboard.i18n import TEXT, t, vocab
 from dashboard.state import State as ViewState
 from xieshang import dashboard_data, quality
+
+# the most rows a grid is sent (a browser grid of 100,000 rows is slow); the CSV has all
+ROW_CAP = 1000
 
 
 def _label(prefix: str, value: str | None, lang: str) -> str | None:
@@ -32,6 +40,22 @@ def _grid(columns, rows, lang, empty_title: str, why: str = ""):
     return (*values, note)
 
 
+def _capped_grid(columns, rows, total: int, lang, empty_title: str):
+    """_grid of the first rows of a longer list; the note says when it was cut."""
+    values, defs, note = _grid(columns, rows, lang, empty_title)
+    if total > len(rows):
+        shown, total_text = fmt.count(len(rows)), fmt.count(total)
+        note = html.Div(t("dq_cut", lang, shown=shown, total=total_text), className="chart-note")
+    return values, defs, note
+
+
+def _download(columns, rows, name: str) -> dict:
+    """A dcc.Download value: the list as CSV (UTF-8 with BOM, the labels shown in the
+    grid, ISO dates)."""
+    table = components.table_data(columns, rows, name)
+    return {"content": components.csv_text(table), "filename": f"{name}.csv", "type": "text/csv"}
+
+
 def last_month(engine_, state: ViewState) -> str:
     """ "YYYY-MM" of the period's last month that has started by the last load."""
     directory = data.directory(engine_)
@@ -40,13 +64,16 @@ def last_month(engine_, state: ViewState) -> str:
     return f"{end.year:04d}-{end.month:02d}"
 
 
-def build_summary(engine_, state: ViewState):
-    """A row of counts of every signal (quality.summary) for the scope and period."""
+def build_summary(engine_, state: ViewState, include_superseded: bool = False):
+    """A row of counts of every signal (quality.summary) for the scope and period: each
+    the length of the list below it."""
     lang = state.lang
     directory = data.directory(engine_)
     if directory.empty:
         return _empty_warehouse(lang)[2]
-    counts = quality.summary(engine_, state.scope, state.start, state.end, state.filters())
+    counts = quality.summary(
+        engine_, state.scope, state.start, state.end, state.filters(), include_superseded
+    )
     keys = (
         "rejected_rows",
         "held_rows",
@@ -120,14 +147,14 @@ def build_over_100(engine_, state: ViewState):
     return _grid(columns, rows, lang, t("dq_none_over_100", lang))
 
 
-def build_held(engine_, state: ViewState):
+def build_held(engine_, state: ViewState, include_superseded: bool = False):
     """Rows held and rejected, per township."""
     lang = state.lang
     if data.directory(engine_).empty:
         return _empty_warehouse(lang)
     rows = [
         {**r, "area_name": r["area_name"] or t("dq_unknown_township", lang)}
-        for r in quality.held_and_rejected(engine_, state.scope)
+        for r in quality.held_and_rejected(engine_, state.scope, include_superseded)
     ]
     columns = [
         ("area_name", t("f_township", lang), "text"),
@@ -139,31 +166,173 @@ def build_held(engine_, state: ViewState):
     return _grid(columns, rows, lang, t("dq_nothing_held", lang))
 
 
-def build_rejects(engine_, state: ViewState):
-    """The rejected rows of the scope's townships, with their reasons."""
+def held_row_columns(lang: str) -> list[tuple[str, str, str]]:
+    """The columns of the held-row list: where the row is (file, sheet, row) and the
+    meeting it waits for; nothing about the person."""
+    return [
+        ("township_name", t("f_township", lang), "text"),
+        ("area_name", t("col_area", lang), "text"),
+        ("area_code", t("col_code", lang), "text"),
+        ("kind", t("dq_kind", lang), "text"),
+        ("path", t("dq_file", lang), "text"),
+        ("sheet", t("dq_sheet", lang), "text"),
+        ("row_number", t("dq_row", lang), "count"),
+        ("meeting_id", t("rs_meeting", lang), "text"),
+        ("reason", t("dq_reason", lang), "text"),
+        ("loaded_on", t("dq_held_since", lang), "text"),
+    ]
+
+
+def held_row_list(engine_, state: ViewState, limit: int | None = None) -> list[dict]:
+    """quality.held_rows of the scope, labelled in the page's language."""
     lang = state.lang
-    if data.directory(engine_).empty:
-        return _empty_warehouse(lang)
-    rows = [
+    return [
         {
             **r,
             "township_name": r["township_name"] or t("dq_unknown_township", lang),
-            "reason": r["reason_en"] if lang == "en" else r["reason_zh"],
             "kind": _label("dq_kind_", r["kind"], lang),
+            "reason": r["reason_en"] if lang == "en" else r["reason_zh"],
         }
-        for r in quality.rejected_rows(engine_, state.scope)
+        for r in quality.held_rows(engine_, state.scope, limit)
     ]
+
+
+def build_held_rows(engine_, state: ViewState):
+    """Each attendance or resolution row waiting for its meeting (the first ROW_CAP)."""
+    lang = state.lang
+    if data.directory(engine_).empty:
+        return _empty_warehouse(lang)
+    rows = held_row_list(engine_, state, ROW_CAP)
+    total = len(rows) if len(rows) < ROW_CAP else quality.held_count(engine_, state.scope)
+    return _capped_grid(held_row_columns(lang), rows, total, lang, t("dq_no_held_rows", lang))
+
+
+def held_rows_csv(engine_, state: ViewState) -> dict | None:
+    """The dcc.Download value of every held row of the scope."""
+    if data.directory(engine_).empty:
+        return None
+    return _download(held_row_columns(state.lang), held_row_list(engine_, state), "held-rows")
+
+
+def reject_columns(lang: str, include_superseded: bool = False) -> list[tuple[str, str, str]]:
+    """The columns of the rejected-row list; with the superseded rejects, which is which."""
     columns = [
         ("loaded_on", t("dq_loaded_on", lang), "text"),
         ("township_name", t("f_township", lang), "text"),
         ("kind", t("dq_kind", lang), "text"),
         ("path", t("dq_file", lang), "text"),
+        ("sheet", t("dq_sheet", lang), "text"),
         ("row_number", t("dq_row", lang), "count"),
         ("column_name", t("dq_column", lang), "text"),
         ("value", t("dq_value", lang), "text"),
         ("reason", t("dq_reason", lang), "text"),
     ]
-    return _grid(columns, rows, lang, t("dq_no_rejects", lang))
+    if include_superseded:
+        columns.append(("state", t("dq_reject_state", lang), "text"))
+    return columns
+
+
+def reject_list(
+    engine_, state: ViewState, include_superseded: bool = False, limit: int | None = None
+) -> list[dict]:
+    """quality.rejected_rows of the scope's townships, labelled in the page's language."""
+    lang = state.lang
+    return [
+        {
+            **r,
+            "township_name": r["township_name"] or t("dq_unknown_township", lang),
+            "reason": r["reason_en"] if lang == "en" else r["reason_zh"],
+            "kind": _label("dq_kind_", r["kind"], lang),
+            "state": t("dq_reject_superseded" if r["superseded"] else "dq_reject_current", lang),
+        }
+        for r in quality.rejected_rows(engine_, state.scope, limit, include_superseded)
+    ]
+
+
+def build_rejects(engine_, state: ViewState, include_superseded: bool = False):
+    """The rejected rows of the scope's townships with their reasons (the first ROW_CAP):
+    those of each file's latest load, or all with include_superseded."""
+    lang = state.lang
+    if data.directory(engine_).empty:
+        return _empty_warehouse(lang)
+    rows = reject_list(engine_, state, include_superseded, ROW_CAP)
+    total = (
+        len(rows)
+        if len(rows) < ROW_CAP
+        else quality.rejected_count(engine_, state.scope, include_superseded)
+    )
+    columns = reject_columns(lang, include_superseded)
+    return _capped_grid(columns, rows, total, lang, t("dq_no_rejects", lang))
+
+
+def rejects_csv(engine_, state: ViewState, include_superseded: bool = False) -> dict | None:
+    """The dcc.Download value of every rejected row build_rejects lists from."""
+    if data.directory(engine_).empty:
+        return None
+    columns = reject_columns(state.lang, include_superseded)
+    rows = reject_list(engine_, state, include_superseded)
+    return _download(columns, rows, "rejected-rows")
+
+
+def event_columns(lang: str) -> list[tuple[str, str, str]]:
+    """The columns of the status-regression / later-due-date list: enough to find the
+    report in a ledger (area code, 决议编号, 更新日期)."""
+    return [
+        ("township_name", t("f_township", lang), "text"),
+        ("area_name", t("col_area", lang), "text"),
+        ("area_code", t("col_code", lang), "text"),
+        ("resolution_id", t("rs_resolution", lang), "text"),
+        ("meeting_id", t("rs_meeting", lang), "text"),
+        ("kind", t("dq_event_kind", lang), "text"),
+        ("previous_updated_on", t("dq_previous_report", lang), "text"),
+        ("updated_on", t("dq_this_report", lang), "text"),
+        ("old_value", t("dq_old_value", lang), "text"),
+        ("new_value", t("dq_new_value", lang), "text"),
+    ]
+
+
+def _event_value(kind: str, value: str, lang: str) -> str:
+    # statuses are vocabulary codes; due dates are already ISO dates
+    return vocab("status", value, lang) if kind == "status_backwards" else value
+
+
+def event_rows(engine_, state: ViewState) -> list[dict]:
+    """quality.resolution_events of the scope and period (the reports dated in it, as the
+    two counts of build_summary), labelled in the page's language."""
+    lang = state.lang
+    directory = data.directory(engine_)
+    rows = data.memo(
+        "resolution-events",
+        engine_,
+        (state.scope, state.start, state.end),
+        lambda: quality.resolution_events(engine_, state.scope, state.start, state.end),
+    )
+    return [
+        {
+            **r,
+            "township_name": directory.name(r["township_code"]),
+            "kind": _label("dq_event_", r["kind"], lang),
+            "old_value": _event_value(r["kind"], r["old_value"], lang),
+            "new_value": _event_value(r["kind"], r["new_value"], lang),
+        }
+        for r in rows
+    ]
+
+
+def build_events(engine_, state: ViewState):
+    """Each report whose status went backwards or whose due date moved later."""
+    lang = state.lang
+    if data.directory(engine_).empty:
+        return _empty_warehouse(lang)
+    return _grid(event_columns(lang), event_rows(engine_, state), lang, t("dq_no_events", lang))
+
+
+def events_csv(engine_, state: ViewState) -> dict | None:
+    """The dcc.Download value of build_events' list as CSV (UTF-8 with BOM, the labels
+    shown in the grid, ISO dates)."""
+    if data.directory(engine_).empty:
+        return None
+    return _download(event_columns(state.lang), event_rows(engine_, state), "resolution-events")
 
 
 def build_runs(engine_, state: ViewState):

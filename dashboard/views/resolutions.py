@@ -1,14 +1,20 @@
-"""决议落实 Resolutions: KPI cards, the implementation-rate ranking of the child units,
-and the overdue resolutions (quality.overdue_resolutions, the ones overdue_open counts)
-aged into buckets. Pure functions of (engine, state)."""
+"""决议落实 Resolutions: KPI cards; four charts — the implementation-rate ranking of the
+child units, the status mix of their resolutions due, the distribution of days to
+implement, the satisfaction ranking; and the overdue resolutions
+(quality.overdue_resolutions, the ones overdue_open counts) aged into buckets.
+Pure functions of (engine, state)."""
 
 from __future__ import annotations
 
-from dashboard import components, data, grid
-from dashboard.i18n import t
+from bisect import bisect_left
+
+from plotly import graph_objects as go
+
+from dashboard import charts, components, data, fmt, grid, stats
+from dashboard.i18n import figure_name, t
 from dashboard.state import State as ViewState
 from dashboard.views import overview
-from xieshang import quality
+from xieshang import metrics, quality
 
 KPI_KEYS: tuple[str, ...] = (
     "implementation_rate",
@@ -19,7 +25,21 @@ KPI_KEYS: tuple[str, ...] = (
     "escalation_rate",
 )
 RANKING = "implementation_rate"
+SATISFACTION = "satisfaction"
 BUCKETS: tuple[tuple[int, str], ...] = ((30, "rs_bucket_30"), (90, "rs_bucket_90"))
+
+# the status mix: (field, i18n key, Okabe–Ito colour) — green, orange, vermillion
+MIX_KEYS: tuple[str, ...] = ("implementation_rate", "on_time_rate")
+MIX_SEGMENTS: tuple[tuple[str, str, str], ...] = (
+    ("on_time", "rs_on_time", charts.PALETTE[2]),
+    ("late", "rs_late", charts.PALETTE[1]),
+    ("open", "rs_open", charts.PALETTE[5]),
+)
+
+# days to implement: upper bounds (inclusive) of 0–7, 8–14, 15–30, 31–60, 61–90, 91–180
+# and >180 days — a week, a fortnight, a month, two months, a quarter, half a year: the
+# deadlines resolutions are usually given
+DAY_BOUNDS: tuple[int, ...] = (7, 14, 30, 60, 90, 180)
 
 
 def bucket(days_late: int, lang: str = "zh") -> str:
@@ -30,12 +50,271 @@ def bucket(days_late: int, lang: str = "zh") -> str:
     return t("rs_bucket_more", lang)
 
 
+def _no_warehouse(lang: str):
+    return components.empty_state(t("no_data", lang), t("empty_warehouse", lang))
+
+
+def _no_data(lang: str, why_key: str, scope: str, state: ViewState):
+    why = t(why_key, lang, scope=scope, start=fmt.day(state.start), end=fmt.day(state.end))
+    return components.empty_state(t("no_data", lang), why)
+
+
+def _names(names: list[str], lang: str) -> str:
+    return ("、" if lang == "zh" else ", ").join(names)
+
+
+def _compared(directory: data.Directory, scope: str) -> tuple[str, str | None]:
+    """(area whose children are compared, selected unit): the scope's children, or — for
+    a unit without children (a village) — its siblings with it selected, as
+    overview.ranking_rows does."""
+    if directory.children(scope):
+        return scope, None
+    return directory.parent(scope) or scope, scope
+
+
+# --- KPI cards and the implementation-rate ranking ------------------------------------
+
+
 def build_kpis(engine_, state: ViewState):
     return overview.kpi_row_for(engine_, state, KPI_KEYS)
 
 
 def build_ranking(engine_, state: ViewState):
     return overview.build_ranking(engine_, state, RANKING)
+
+
+# --- status mix by unit ---------------------------------------------------------------
+
+
+def _mix_row(child: dict) -> dict:
+    counts = child["counts"]
+    due = counts["resolutions_due"]
+    done = counts["implemented"]
+    on_time = counts["implemented_on_time"]
+    return {
+        "area_code": child["area_code"],
+        "area_name": child["area_name"],
+        "resolutions_due": due,
+        "on_time": on_time,
+        "late": done - on_time,
+        "open": due - done,
+        "implementation_rate": child["implementation_rate"],
+        "on_time_rate": child["on_time_rate"],
+    }
+
+
+def _mix_order(row: dict) -> tuple:
+    # implemented share first, on-time share breaks ties; nothing due last
+    rate = row["implementation_rate"]
+    return (rate is None, -(rate or 0.0), -(row["on_time_rate"] or 0.0), row["area_code"])
+
+
+def mix_rows(engine_, state: ViewState) -> tuple[list[dict], str | None, str]:
+    """(rows sorted by implemented share, selected unit, compared-to area): per child unit
+    its resolutions due split into on time / late / not implemented."""
+    parent, selected = _compared(data.directory(engine_), state.scope)
+    children = data.figures_by_child(engine_, state, scope=parent, keys=MIX_KEYS)
+    return sorted((_mix_row(c) for c in children), key=_mix_order), selected, parent
+
+
+def mix_columns(lang: str) -> list[tuple[str, str, str]]:
+    return [
+        ("area_name", t("col_area", lang), "text"),
+        ("area_code", t("col_code", lang), "text"),
+        ("resolutions_due", figure_name("resolutions_due", lang), "count"),
+        *((field, t(key, lang), "count") for field, key, _ in MIX_SEGMENTS),
+        ("implementation_rate", figure_name("implementation_rate", lang), "percent"),
+        ("on_time_rate", figure_name("on_time_rate", lang), "percent"),
+    ]
+
+
+def build_status_mix(engine_, state: ViewState):
+    """chart_content values of the status-mix card: a 100%-stacked bar per child unit
+    with something due; units with nothing due are in the table only."""
+    lang = state.lang
+    directory = data.directory(engine_)
+    if directory.empty:
+        return components.chart_content(None, None, lang, empty=_no_warehouse(lang))
+    rows, selected, parent = mix_rows(engine_, state)
+    table = components.table_data(mix_columns(lang), rows, "status-by-unit")
+    if not rows:
+        empty = components.empty_state(t("no_data", lang), t("no_rows_why", lang))
+        return components.chart_content(None, table, lang, empty=empty)
+    drawn = [r for r in rows if r["resolutions_due"]]
+    if not drawn:
+        empty = _no_data(lang, "rs_none_due_why", directory.name(parent), state)
+        return components.chart_content(None, table, lang, empty=empty)
+    figure = charts.share_bars(
+        drawn,
+        [(field, t(key, lang), color) for field, key, color in MIX_SEGMENTS],
+        total_field="resolutions_due",
+        total_label=t("rs_mix_due", lang),
+        selected=selected,
+    )
+    notes = []
+    undrawn = [r["area_name"] for r in rows if not r["resolutions_due"]]
+    if undrawn:
+        notes.append(t("rs_mix_undrawn", lang, names=_names(undrawn, lang)))
+    if directory.children(state.scope):
+        notes.append(t("drill_hint_bar", lang))
+    return components.chart_content(figure, table, lang, notes=notes)
+
+
+# --- days to implement ----------------------------------------------------------------
+
+
+def day_bucket(days: float) -> int:
+    """The index of the bucket (DAY_BOUNDS, then the open one) that `days` falls in."""
+    return bisect_left(DAY_BOUNDS, days)
+
+
+def _bucket_span(index: int) -> tuple[int, int | None]:
+    """(first, last) whole days of a bucket; last None for the open bucket."""
+    first = DAY_BOUNDS[index - 1] + 1 if index else 0
+    return first, DAY_BOUNDS[index] if index < len(DAY_BOUNDS) else None
+
+
+def day_bucket_label(index: int, lang: str = "zh") -> str:
+    first, last = _bucket_span(index)
+    if last is None:
+        return t("rs_days_over", lang, low=first - 1)
+    return t("rs_days_range", lang, low=first, high=last)
+
+
+def median_position(median: float) -> float:
+    """Where `median` falls on the bucket axis (0 is the first bucket's centre): each
+    bucket spans its whole days ± ½ and the position is linear within it (a median of
+    7.5 sits on the border of 0–7 and 8–14); the open bucket's median at its centre."""
+    index = day_bucket(median)
+    first, last = _bucket_span(index)
+    if last is None:
+        return float(index)
+    return index - 0.5 + (median - first + 0.5) / (last - first + 1)
+
+
+def days_rows(pairs: list[tuple[int, int]], lang: str) -> list[dict]:
+    """One row per bucket (empty buckets too: the axis is the same for every scope)."""
+    counts = [0] * (len(DAY_BOUNDS) + 1)
+    for days, n in pairs:
+        counts[day_bucket(days)] += n
+    total = sum(counts)
+    return [
+        {
+            "bucket": day_bucket_label(index, lang),
+            "count": count,
+            "share": count / total if total else None,
+        }
+        for index, count in enumerate(counts)
+    ]
+
+
+def days_columns(lang: str) -> list[tuple[str, str, str]]:
+    return [
+        ("bucket", t("rs_days_bucket", lang), "text"),
+        ("count", t("rs_days_count", lang), "count"),
+        ("share", t("rs_days_share", lang), "percent"),
+    ]
+
+
+def build_days(engine_, state: ViewState):
+    """chart_content values of the days-to-implement card: the resolutions of
+    median_days_to_implement by bucket of (completed − meeting) days, the median marked."""
+    lang = state.lang
+    directory = data.directory(engine_)
+    if directory.empty:
+        return components.chart_content(None, None, lang, empty=_no_warehouse(lang))
+    pairs = data.days_histogram(engine_, state)
+    rows = days_rows(pairs, lang)
+    table = components.table_data(days_columns(lang), rows, "days-to-implement")
+    scope = directory.name(state.scope)
+    total = sum(n for _, n in pairs)
+    if not total:
+        empty = _no_data(lang, "rs_none_done_why", scope, state)
+        return components.chart_content(None, table, lang, empty=empty)
+    median = metrics.median_of_histogram(pairs)  # the figure's own reading of the pairs
+    hover = [
+        f"<b>{scope} · {r['bucket']}</b><br>{t('rs_days_count', lang)} "
+        f"{fmt.count(r['count'])} / {fmt.count(total)} · {fmt.percent(r['share'])}"
+        for r in rows
+    ]
+    figure = charts.bucket_bars(
+        [{**r, "label": r["bucket"], "hover": h} for r, h in zip(rows, hover, strict=True)],
+        marker=median_position(median),
+        marker_label=t("rs_days_median", lang, value=fmt.number(median)),
+    )
+    notes = [t("rs_days_note", lang, n=fmt.count(total))]
+    return components.chart_content(figure, table, lang, notes=notes)
+
+
+# --- satisfaction by unit -------------------------------------------------------------
+
+
+def satisfaction_columns(lang: str) -> list[tuple[str, str, str]]:
+    return [
+        ("rank", t("col_rank", lang), "count"),
+        ("area_name", t("col_area", lang), "text"),
+        ("area_code", t("col_code", lang), "text"),
+        ("value", figure_name(SATISFACTION, lang), "number"),
+        ("n", t("rs_scores", lang), "count"),
+        ("note", t("col_note", lang), "text"),
+    ]
+
+
+def _score_axis_with_counts(figure: go.Figure, ranked: list[dict], lang: str) -> None:
+    """A score on its whole 0–100 scale, and how many scores each value rests on in the
+    value column (ranking_bar shows the counts of rates only): a 100.0 from one score
+    must not read like one from fifty."""
+    figure.update_xaxes(range=[0, 100], tickvals=[0, 25, 50, 75, 100], tickformat=",d")
+    for note in figure.layout.annotations:
+        if note.yref != "y":  # the average's label
+            continue
+        n = ranked[round(note.y)]["n"]
+        if n:
+            scored = t("rs_scored_n", lang, n=fmt.count(n))
+            note.text += f" <span style='color:#868e96'>· {scored}</span>"
+
+
+def _note(row: dict, lang: str) -> str:
+    if row["value"] is None:
+        return t("no_value", lang)
+    return t("too_few", lang) if row["too_few"] else ""
+
+
+def build_satisfaction(engine_, state: ViewState):
+    """chart_content values of the satisfaction ranking: the child units' satisfaction
+    (0–100) with the number of scores, the compared-to area's figure dashed."""
+    lang = state.lang
+    directory = data.directory(engine_)
+    if directory.empty:
+        return components.chart_content(None, None, lang, empty=_no_warehouse(lang))
+    ranked, selected, parent, average = overview.ranking_rows(engine_, state, SATISFACTION)
+    rows = [{**r, "note": _note(r, lang)} for r in ranked]
+    table = components.table_data(satisfaction_columns(lang), rows, "ranking-satisfaction")
+    if not ranked:
+        empty = components.empty_state(t("no_data", lang), t("no_rows_why", lang))
+        return components.chart_content(None, table, lang, empty=empty)
+    if all(r["value"] is None for r in ranked):
+        empty = _no_data(lang, "rs_none_scored_why", directory.name(parent), state)
+        return components.chart_content(None, table, lang, empty=empty)
+    label = t(
+        "average",
+        lang,
+        scope=directory.name(parent),
+        value=fmt.figure_value(SATISFACTION, average),
+    )
+    figure = charts.ranking_bar(
+        ranked, SATISFACTION, lang, selected=selected, average=average, average_label=label
+    )
+    _score_axis_with_counts(figure, ranked, lang)
+    notes = []
+    if any(r["too_few"] for r in ranked):
+        notes.append(t("too_few_note", lang, n=stats.MIN_N))
+    if directory.children(state.scope):
+        notes.append(t("drill_hint_bar", lang))
+    return components.chart_content(figure, table, lang, notes=notes)
+
+
+# --- the overdue resolutions ----------------------------------------------------------
 
 
 def overdue_columns(lang: str) -> list[tuple[str, str, str]]:
@@ -68,7 +347,7 @@ def build_overdue(engine_, state: ViewState):
     """(rowData, columnDefs, note) of the overdue grid."""
     lang = state.lang
     if data.directory(engine_).empty:
-        return [], [], components.empty_state(t("no_data", lang), t("empty_warehouse", lang))
+        return [], [], _no_warehouse(lang)
     rows = overdue_rows(engine_, state)
     values = grid.grid_values(overdue_columns(lang), rows, lang)
     note = None if rows else components.empty_state(t("rs_none_overdue", lang))

@@ -1,10 +1,16 @@
-"""多元参与 Stakeholders: KPI cards and rankings of the child units. Pure functions of
+"""多元参与 Stakeholders: KPI cards, rankings of the child units, a heatmap of unit ×
+stakeholder category and the categories the scope never reached. Pure functions of
 (engine, state); the page is laid out and wired by dashboard.figure_page."""
 
 from __future__ import annotations
 
+from dash import html
+
+from dashboard import charts, components, data, fmt
+from dashboard.i18n import figure_name, t, vocab
 from dashboard.state import State as ViewState
 from dashboard.views import overview
+from xieshang.contract import STAKEHOLDER_CATEGORIES
 
 KPI_KEYS: tuple[str, ...] = (
     "stakeholder_coverage",
@@ -23,3 +29,122 @@ def build_ranking(engine_, state: ViewState, key: str):
     """chart_content values of a ranking card (the scope's children, or a village's
     siblings with it selected)."""
     return overview.build_ranking(engine_, state, key)
+
+
+# --- empty states ----------------------------------------------------------------------
+
+
+def _no_warehouse(lang: str):
+    return components.empty_state(t("no_data", lang), t("empty_warehouse", lang))
+
+
+def _no_meetings(directory: data.Directory, state: ViewState):
+    why = t(
+        "no_data_why",
+        state.lang,
+        scope=directory.name(state.scope),
+        start=fmt.day(state.start),
+        end=fmt.day(state.end),
+    )
+    return components.empty_state(t("no_data", state.lang), why)
+
+
+# --- heatmap ---------------------------------------------------------------------------
+
+
+def never_reached(counts: dict) -> int | None:
+    """How many of the ten categories none of a unit's meetings reached; None without
+    meetings (then nothing was tried, as stakeholder_breadth is null)."""
+    if not counts["meetings"]:
+        return None
+    return sum(1 for c in STAKEHOLDER_CATEGORIES if not counts["reached"][c])
+
+
+def heatmap_units(engine_, state: ViewState) -> tuple[list[dict], str | None]:
+    """(rows, selected unit) of the heatmap: the scope's children, or — for a unit
+    without children (a village) — its siblings with it selected (as the rankings)."""
+    directory = data.directory(engine_)
+    if directory.children(state.scope):
+        return data.stakeholder_reach(engine_, state)["children"], None
+    parent = directory.parent(state.scope) or state.scope
+    return data.stakeholder_reach(engine_, state, scope=parent)["children"], state.scope
+
+
+def _heatmap_table(units: list[dict], lang: str) -> dict:
+    columns = [
+        ("area_name", t("col_area", lang), "text"),
+        ("area_code", t("col_code", lang), "text"),
+        ("meetings", figure_name("meetings", lang), "count"),
+        *[(c, vocab("category", c, lang), "count") for c in STAKEHOLDER_CATEGORIES],
+        ("never", t("sh_never_count", lang), "count"),
+    ]
+    rows = [{**u, **u["reached"], "never": never_reached(u)} for u in units]
+    return components.table_data(columns, rows, "stakeholder-heatmap")
+
+
+def build_heatmap(engine_, state: ViewState):
+    """chart_content values of the heatmap card: per unit and category, the share of the
+    unit's meetings with an attendee of that category (the meetings with one, the unit's
+    meetings and its count of categories never reached in the table)."""
+    lang = state.lang
+    directory = data.directory(engine_)
+    if directory.empty:
+        return components.chart_content(None, None, lang, empty=_no_warehouse(lang))
+    units, selected = heatmap_units(engine_, state)
+    table = _heatmap_table(units, lang)
+    if not units:
+        empty = components.empty_state(t("no_data", lang), t("no_rows_why", lang))
+        return components.chart_content(None, table, lang, empty=empty)
+    if not any(u["meetings"] for u in units):
+        return components.chart_content(None, table, lang, empty=_no_meetings(directory, state))
+    figure = charts.reach_heatmap(units, lang, selected=selected)
+    notes = [t("sh_zero_note", lang)]
+    if directory.children(state.scope):
+        notes.append(t("sh_click_row", lang))
+    return components.chart_content(figure, table, lang, notes=notes)
+
+
+# --- never reached -----------------------------------------------------------------------
+
+
+def _never_table(reach: dict, lang: str) -> dict:
+    meetings = reach["meetings"]
+    rows = [
+        {
+            "category": vocab("category", c, lang),
+            "reached": reach["reached"][c],
+            "share": reach["reached"][c] / meetings if meetings else None,
+            "never": t("sh_never_mark", lang) if meetings and not reach["reached"][c] else "",
+        }
+        for c in STAKEHOLDER_CATEGORIES
+    ]
+    columns = [
+        ("category", t("sh_category", lang), "text"),
+        ("reached", t("sh_reached_meetings", lang), "count"),
+        ("share", t("sh_share", lang), "percent"),
+        ("never", t("col_note", lang), "text"),
+    ]
+    return components.table_data(columns, rows, "stakeholder-never-reached")
+
+
+def build_never(engine_, state: ViewState):
+    """chart_content values of the "never reached" card: a list, not a figure (shown in
+    the card's message slot), of the categories no meeting of the scope itself reached
+    in the period — a township's own meetings count; the table gives all ten."""
+    lang = state.lang
+    directory = data.directory(engine_)
+    if directory.empty:
+        return components.chart_content(None, None, lang, empty=_no_warehouse(lang))
+    reach = data.stakeholder_reach(engine_, state)
+    table = _never_table(reach, lang)
+    if not reach["meetings"]:
+        return components.chart_content(None, table, lang, empty=_no_meetings(directory, state))
+    never = [c for c in STAKEHOLDER_CATEGORIES if not reach["reached"][c]]
+    scope, n = directory.name(state.scope), fmt.count(reach["meetings"])
+    if not never:
+        listing = html.P(t("sh_all_reached", lang, scope=scope, n=n), className="mb-0")
+    else:
+        intro = t("sh_never_intro", lang, scope=scope, n=n, k=len(never))
+        items = [html.Li(vocab("category", c, lang)) for c in never]
+        listing = html.Div([html.P(intro, className="mb-2"), html.Ul(items, className="mb-0")])
+    return components.chart_content(None, table, lang, empty=listing)

@@ -100,6 +100,14 @@ def external_requests(duo) -> list[str]:
     return [u for u in urls if not u.startswith(duo.server_url)]
 
 
+def scroll_into_view(duo, element) -> None:
+    """Centre an element below the fold, clear of the sticky filter bar (instantly:
+    Bootstrap makes scrolling smooth, and a click in mid-scroll misses)."""
+    duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element
+    )
+
+
 def no_horizontal_scroll(duo) -> bool:
     """Readable at 1366×768 without scrolling sideways (ui.md)."""
     return duo.driver.execute_script(
@@ -344,7 +352,13 @@ def test_the_resolutions_page_and_its_overdue_csv(duo):
     duo.wait_for_contains_text("#rs-overdue-grid", "JY-2", timeout=TIMEOUT)
     duo.wait_for_contains_text("#rs-overdue-grid", "≤30天", timeout=TIMEOUT)
     duo.wait_for_element("#rs-ranking-graph .point path", timeout=TIMEOUT)
-    duo.find_element("#rs-overdue-csv").click()
+    # the status mix (one stacked bar per township), the days histogram, satisfaction
+    duo.wait_for_contains_text("#rs-mix-graph", "城关街道", timeout=TIMEOUT)
+    duo.wait_for_contains_text("#rs-days-graph", "中位数 48.0 天", timeout=TIMEOUT)
+    duo.wait_for_element("#rs-satisfaction-graph .point path", timeout=TIMEOUT)
+    button = duo.find_element("#rs-overdue-csv")
+    scroll_into_view(duo, button)  # below the charts
+    button.click()
     content = _wait_for_file(Path(duo.download_path) / "overdue-resolutions.csv").decode("utf-8")
     assert content.startswith("\ufeff逾期时长,逾期天数")
     assert "≤30天,15,柳树村,JY-2" in content
@@ -356,8 +370,25 @@ def test_the_participation_and_stakeholder_pages(duo):
     open_path(duo, "/participation")
     duo.wait_for_text_to_equal(kpi("party_led_rate"), "80.0%", timeout=TIMEOUT)
     duo.wait_for_element("#pp-ranking-0-graph .point path", timeout=TIMEOUT)
+    duo.wait_for_element("#pp-trend-graph .scatterlayer .trace", timeout=TIMEOUT)
     open_path(duo, "/stakeholders")
     duo.wait_for_text_to_equal(kpi("stakeholder_coverage"), "40.0%", timeout=TIMEOUT)
     duo.wait_for_element("#sh-ranking-1-graph .point path", timeout=TIMEOUT)
+    duo.wait_for_element("#sh-heatmap-graph .hm", timeout=TIMEOUT)
+    # 5 meetings in the county reached six of the ten categories (metrics.stakeholder_reach)
+    for name in ("政协委员", "驻区单位", "群团组织", "业主委员会"):
+        duo.wait_for_contains_text(chart("empty", "sh-never"), name, timeout=TIMEOUT)
+    # a click in the heatmap's upper row drills into that township
+    settle(duo)
+    plot = duo.driver.find_element(By.CSS_SELECTOR, "#sh-heatmap-graph .nsewdrag")
+    scroll_into_view(duo, plot)
+    # the first column's cell in the upper row (offsets from the plot area's centre)
+    x, y = 25 - plot.size["width"] // 2, -plot.size["height"] // 4
+    ActionChains(duo.driver).move_to_element(plot).move_by_offset(x, y).click().perform()
+    townships = (f"?scope={CHENGGUAN}", f"?scope={DONGHU}")
+    deadline = time.time() + TIMEOUT
+    while search(duo).split("&")[0] not in townships and time.time() < deadline:
+        time.sleep(0.2)
+    assert search(duo).split("&")[0] in townships
     settle(duo)
     assert duo.get_logs() == []

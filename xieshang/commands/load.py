@@ -29,8 +29,12 @@ def terminal_progress() -> Iterator[ProgressFn]:
         yield lambda _stage, _done, _total: None
         return
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
     ) as bar:
         tasks: dict[str, int] = {}
 
@@ -70,10 +74,9 @@ def run(args: argparse.Namespace) -> int:
         render(report, Console(width=None if sys.stdout.isatty() else 132))
     if report["status"] != "committed":
         if not args.json:
-            print(f"xieshang: load failed, nothing was committed: {report.get('error')}",
-                  file=sys.stderr)
+            print(
+                f"xieshang: load failed, nothing was committed: {report.get('error')}",
+                file=sys.stderr,
+            )
         return 1
     return 0
-
-
-
