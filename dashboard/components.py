@@ -75,17 +75,25 @@ def _unit(key: str, lang: str) -> str:
     return ""
 
 
-def kpi_card(key: str, result: dict, previous: dict | None, lang: str = "zh") -> dbc.Card:
+def kpi_card(
+    key: str,
+    result: dict,
+    previous: dict | None,
+    lang: str = "zh",
+    no_previous: str | None = None,
+) -> dbc.Card:
     """One KPI card. `result` / `previous` are metrics.figures() dicts (previous period
-    of equal length, or None). Element ids: {"type": "kpi-value", "key": key} holds the
-    formatted value (browser tests read it)."""
+    of equal length, or None; then `no_previous` says why, if given). Element ids:
+    {"type": "kpi-value", "key": key} holds the formatted value (browser tests read it)."""
     value = result.get(key)
     counts = result.get("counts", {})
     info_id = {"type": "kpi-info", "key": key}
     prev_value = previous.get(key) if previous else None
     arrow, magnitude, tone = change(key, value, prev_value)
     if arrow is None:
-        change_line = html.Span(t("no_previous", lang), className="kpi-change kpi-flat")
+        change_line = html.Span(
+            no_previous or t("no_previous", lang), className="kpi-change kpi-flat"
+        )
     elif arrow == "":
         change_line = html.Span(
             f"{t('unchanged', lang)} {t('vs_previous', lang)}", className="kpi-change kpi-flat"
@@ -150,10 +158,16 @@ def kpi_card(key: str, result: dict, previous: dict | None, lang: str = "zh") ->
     )
 
 
-def kpi_row(keys: Sequence[str], result: dict, previous: dict | None, lang: str = "zh") -> dbc.Row:
+def kpi_row(
+    keys: Sequence[str],
+    result: dict,
+    previous: dict | None,
+    lang: str = "zh",
+    no_previous: str | None = None,
+) -> dbc.Row:
     """KPI cards four to a row on a laptop (two on a narrow screen)."""
     return dbc.Row(
-        [dbc.Col(kpi_card(k, result, previous, lang), xs=6, md=3) for k in keys],
+        [dbc.Col(kpi_card(k, result, previous, lang, no_previous), xs=6, md=3) for k in keys],
         className="g-3 mb-3 kpi-row",
     )
 

@@ -93,6 +93,7 @@ class Directory:
     last_load: date | None
     run_id: str | None
     kids: dict[str, list[str]] = field(default_factory=dict)
+    first_day: date | None = None  # the earliest meeting: where the data begin
 
     def name(self, code: str | None) -> str:
         if code is None:
@@ -140,6 +141,7 @@ def _build_directory(engine: Engine) -> Directory:
         last_load=metrics.last_load_day(engine),
         run_id=run_id,
         kids=kids,
+        first_day=dashboard_data.first_meeting_day(engine),
     )
 
 

@@ -83,6 +83,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "days_unit": ("天", "days"),
     "score_unit": ("分", "points"),
     "no_previous": ("上期无可比数据", "no comparable previous value"),
+    "previous_before_data": (
+        "上期（{start} 起）早于数据起始 {first}，不作比较",
+        "no comparison: the previous period (from {start}) begins before the data ({first})",
+    ),
     "unchanged": ("持平", "unchanged"),
     "as_of": ("截至 {day}", "as of {day}"),
     "previous_period": ("上期 {start} 至 {end}：{value}", "previous {start} to {end}: {value}"),

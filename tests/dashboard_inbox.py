@@ -67,6 +67,9 @@ MEETINGS = [
     ["HY-4", JIEFANG, "2025-05-20", "座谈会", "老年食堂", "养老托育", "群众提议", "是", "否"],
     ["HY-5", DONGHU, "2025-06-05", "协调会", "垃圾分类", "环境整治", "上级交办", "是", "否"],
     ["HY-6", YANGJIA, "2024-11-15", "议事会", "路灯维修", "道路交通", "群众提议", "是", "否"],
+    # the first meeting on record: the data start before the default view's previous
+    # period (2024-07-04 — 2024-12-31), so the KPI cards compare against it
+    ["HY-0", YANGJIA, "2024-06-20", "议事会", "修缮祠堂", "公共设施", "群众提议", "否", "否"],
 ]
 
 

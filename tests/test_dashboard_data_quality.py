@@ -184,8 +184,8 @@ def test_load_runs(engine):
     assert len(rows) == 1 and note is None
     run = rows[0]
     assert (run["loaded_on"], run["status"], run["files_loaded"]) == ("2025-06-30", "已提交", 4)
-    # 7 areas + 6 meetings + 9 attendance + 5 resolutions
-    assert (run["read"], run["inserted"], run["rejected"], run["held"]) == (27, 27, 0, 0)
+    # 7 areas + 7 meetings + 9 attendance + 5 resolutions
+    assert (run["read"], run["inserted"], run["rejected"], run["held"]) == (28, 28, 0, 0)
 
 
 def test_an_empty_warehouse(tmp_path):
@@ -362,16 +362,16 @@ def test_one_wording_for_later_due_dates():
 
 # First load (2025-06-30) of the small county with six more rows (line numbers as a
 # spreadsheet shows them; the header is line 1):
-#   会议台账.csv line 8   HY-8 杨家村, date 2025-13-01           rejected (bad date)
-#   会议台账.csv line 9   HY-7 新华社区, date 2025-02-30         rejected (bad date)
+#   会议台账.csv line 9   HY-8 杨家村, date 2025-13-01           rejected (bad date)
+#   会议台账.csv line 10  HY-7 新华社区, date 2025-02-30         rejected (bad date)
 #   参会签到.csv line 11  HY-9 新华社区                          held (no HY-9)
 #   参会签到.csv line 12  HY-8 杨家村                            held (HY-8 was rejected)
 #   参会签到.csv line 13  HY-1 柳树村, 是否党员 “也许”           rejected (bad yes/no)
 #   决议落实.csv line 7   JY-9 of HY-9 新华社区                  held
-# Second load (2025-07-01): 会议台账.csv fixed on line 8 only (HY-8 on 2025-06-10); the
+# Second load (2025-07-01): 会议台账.csv fixed on line 9 only (HY-8 on 2025-06-10); the
 # other files are unchanged, so not read again. After it:
-#   rejects of each file's latest load: 会议台账 9 (second load), 参会签到 13 (first);
-#   superseded: 会议台账 8 and 9 of the first load;
+#   rejects of each file's latest load: 会议台账 10 (second load), 参会签到 13 (first);
+#   superseded: 会议台账 9 and 10 of the first load;
 #   held: 决议落实 7 and 参会签到 11 (HY-8 arrived, so 参会签到 12 joined it).
 BAD_MEETINGS = [
     ["HY-8", YANGJIA, "2025-13-01", "议事会", "修缮水渠", "环境整治", "群众提议", "是", "否"],
@@ -588,7 +588,7 @@ def test_held_rows_in_english(resubmitted):
 def test_rejects_of_each_files_latest_load(resubmitted):
     rows, defs, note = view.build_rejects(resubmitted["fixed"], DEFAULT)
     assert fields(rows, REJECT_FIELDS) == [
-        ("2025-07-01", "城关街道", "会议台账", "会议台账.csv", None, 9, "meeting_date", "2025-02-30", BAD_DATE),
+        ("2025-07-01", "城关街道", "会议台账", "会议台账.csv", None, 10, "meeting_date", "2025-02-30", BAD_DATE),
         ("2025-06-30", "东湖镇", "参会签到", "参会签到.csv", None, 13, "party_member", "也许", "应填 是/否"),
     ]  # fmt: skip
     assert note is None
@@ -598,13 +598,13 @@ def test_rejects_of_each_files_latest_load(resubmitted):
     first, _, _ = view.build_rejects(resubmitted["first"], DEFAULT)
     every, _, _ = view.build_rejects(resubmitted["first"], DEFAULT, include_superseded=True)
     assert [(r["path"], r["row_number"]) for r in first] == [
-        ("会议台账.csv", 8),
         ("会议台账.csv", 9),
+        ("会议台账.csv", 10),
         ("参会签到.csv", 13),
     ]
     assert [(r["path"], r["row_number"], r["state"]) for r in every] == [
-        ("会议台账.csv", 8, "待修正"),
         ("会议台账.csv", 9, "待修正"),
+        ("会议台账.csv", 10, "待修正"),
         ("参会签到.csv", 13, "待修正"),
     ]
 
@@ -613,9 +613,9 @@ def test_the_switch_adds_the_superseded_rejects(resubmitted):
     fixed = resubmitted["fixed"]
     rows, defs, _ = view.build_rejects(fixed, DEFAULT, include_superseded=True)
     assert fields(rows, ("loaded_on", "path", "row_number", "state")) == [
-        ("2025-07-01", "会议台账.csv", 9, "待修正"),
-        ("2025-06-30", "会议台账.csv", 8, "已被重新提交取代"),
+        ("2025-07-01", "会议台账.csv", 10, "待修正"),
         ("2025-06-30", "会议台账.csv", 9, "已被重新提交取代"),
+        ("2025-06-30", "会议台账.csv", 10, "已被重新提交取代"),
         ("2025-06-30", "参会签到.csv", 13, "待修正"),
     ]
     assert (defs[-1]["field"], defs[-1]["headerName"]) == ("state", "记录状态")
@@ -633,7 +633,7 @@ def test_the_switch_adds_the_superseded_rejects(resubmitted):
     assert {scope: (shown(scope, False), shown(scope, True)) for scope in expected} == expected
     rows, _, _ = view.build_rejects(fixed, DEFAULT.replace(scope=DONGHU), include_superseded=True)
     assert fields(rows, ("path", "row_number", "value")) == [
-        ("会议台账.csv", 8, "2025-13-01"),
+        ("会议台账.csv", 9, "2025-13-01"),
         ("参会签到.csv", 13, "也许"),
     ]
     # the per-township table counts the same rejects
@@ -664,7 +664,7 @@ def test_rejects_csv(resubmitted):
     assert (download["filename"], download["type"]) == ("rejected-rows.csv", "text/csv")
     assert download["content"] == (
         "\ufeff载入日,乡镇（街道）,台账,文件,工作表,行号,列,值,原因\r\n"
-        f"2025-07-01,城关街道,会议台账,会议台账.csv,,9,meeting_date,2025-02-30,{BAD_DATE}\r\n"
+        f"2025-07-01,城关街道,会议台账,会议台账.csv,,10,meeting_date,2025-02-30,{BAD_DATE}\r\n"
         "2025-06-30,东湖镇,参会签到,参会签到.csv,,13,party_member,也许,应填 是/否\r\n"
     )
     download = view.rejects_csv(
@@ -672,7 +672,7 @@ def test_rejects_csv(resubmitted):
     )
     assert download["content"] == (
         "\ufeff载入日,乡镇（街道）,台账,文件,工作表,行号,列,值,原因,记录状态\r\n"
-        f"2025-06-30,东湖镇,会议台账,会议台账.csv,,8,meeting_date,2025-13-01,{BAD_DATE},"
+        f"2025-06-30,东湖镇,会议台账,会议台账.csv,,9,meeting_date,2025-13-01,{BAD_DATE},"
         "已被重新提交取代\r\n"
         "2025-06-30,东湖镇,参会签到,参会签到.csv,,13,party_member,也许,应填 是/否,待修正\r\n"
     )

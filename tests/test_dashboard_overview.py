@@ -163,6 +163,26 @@ def test_no_previous_data_says_so(engine):
     assert card(tree, "meetings")[0] == "1"
 
 
+def test_no_change_against_a_period_before_the_data(engine):
+    # the data begin with HY-0 on 2024-06-20, i.e. with June 2024; the previous period
+    # of 2024-07-01 — 2024-12-31 (184 days) is 2023-12-30 — 2024-06-30
+    state = State(COUNTY, date(2024, 7, 1), date(2024, 12, 31))
+    tree = overview.build_kpis(engine, state)
+    why = "上期（2023-12-30 起）早于数据起始 2024-06-01，不作比较"
+    assert card(tree, "meetings")[:3] == ("1", "截至 2024-12-31", why)
+    assert card(tree, "implementation_rate")[2] == why
+    english = overview.build_kpis(engine, state.replace(lang="en"))
+    assert card(english, "meetings")[2] == (
+        "no comparison: the previous period (from 2023-12-30) begins before the data (2024-06-01)"
+    )
+
+
+def test_a_previous_period_starting_with_the_data_is_compared(engine):
+    # 2024-07-01 — 2024-07-30 (30 days): previous 2024-06-01 — 2024-06-30 holds HY-0
+    tree = overview.build_kpis(engine, State(COUNTY, date(2024, 7, 1), date(2024, 7, 30)))
+    assert card(tree, "meetings") == ("0", "截至 2024-07-30", "▼ 1 较上期", "kpi-change kpi-bad")
+
+
 # --- heading ----------------------------------------------------------------------------------------------------
 
 

@@ -149,10 +149,10 @@ def test_heatmap_in_english(engine):
 
 
 def test_heatmap_of_an_empty_period(engine):
-    state = DEFAULT.replace(start=date(2024, 1, 1), end=date(2024, 6, 30))
+    state = DEFAULT.replace(start=date(2024, 1, 1), end=date(2024, 5, 31))
     figure, style, empty, _, table = stakeholders.build_heatmap(engine, state)
     assert style == {"display": "none"}
-    assert text(empty) == "本期无数据清河县在 2024-01-01 至 2024-06-30 期间尚未报送协商会议"
+    assert text(empty) == "本期无数据清河县在 2024-01-01 至 2024-05-31 期间尚未报送协商会议"
     assert [(r["area_code"], r["meetings"], r["never"]) for r in table["rows"]] == [
         (CHENGGUAN, 0, None),
         (DONGHU, 0, None),

@@ -1,6 +1,7 @@
 """The few warehouse reads the dashboard needs that are not figures (the figures are all
 in xieshang.metrics): the area directory for the filter dropdowns and the data version
-(the latest committed load run) that keys the dashboard's cache and shows its freshness.
+(the latest committed load run) that keys the dashboard's cache and shows its freshness,
+and where the data begin (so that no card compares with a period before them).
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 
 from xieshang import schema
 
@@ -36,6 +37,12 @@ def data_version(bind: Engine | Connection) -> tuple[str | None, date | None]:
     if isinstance(loaded_on, str):
         loaded_on = date.fromisoformat(loaded_on)
     return run_id, loaded_on
+
+
+def first_meeting_day(bind: Engine | Connection) -> date | None:
+    """The date of the earliest meeting in the warehouse: where its data begin."""
+    day = _rows(bind, select(func.min(schema.meetings.c.meeting_date)))[0][0]
+    return date.fromisoformat(day) if isinstance(day, str) else day
 
 
 def area_directory(bind: Engine | Connection) -> list[dict]:

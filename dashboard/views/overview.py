@@ -8,6 +8,8 @@ the numbers without a browser.
 
 from __future__ import annotations
 
+from datetime import date
+
 from dash import dcc, html
 
 from dashboard import charts, components, data, fmt, geometry, stats
@@ -92,14 +94,35 @@ def build_heading(engine_, state: ViewState):
     )
 
 
+def data_start(directory: data.Directory) -> date | None:
+    """The first day of the month of the earliest meeting: offices report whole months,
+    so the data cover that month on."""
+    first = directory.first_day
+    return first.replace(day=1) if first else None
+
+
 def kpi_row_for(engine_, state: ViewState, keys: tuple[str, ...]):
-    """A KPI row of `keys` for the state's scope and period (vs the previous period of equal
-    length); every page's KPI row is this one."""
-    if data.directory(engine_).empty:
-        return _no_warehouse(state.lang)
+    """A KPI row of `keys` for the state's scope and period, against the previous period
+    of equal length — unless that period begins before the data do: a change against a
+    half-empty period would be a false alarm (the default year-to-date view of a
+    warehouse started last December compared with one month), so the cards say why
+    there is no change instead. Every page's KPI row is this one."""
+    directory = data.directory(engine_)
+    lang = state.lang
+    if directory.empty:
+        return _no_warehouse(lang)
     result = data.figures(engine_, state, keys=keys)
-    previous = data.previous_figures(engine_, state, keys=keys)
-    return components.kpi_row(keys, result, previous, state.lang)
+    previous_start, _ = state.previous()
+    start = data_start(directory)
+    if start is not None and previous_start >= start:
+        previous = data.previous_figures(engine_, state, keys=keys)
+        return components.kpi_row(keys, result, previous, lang)
+    why = (
+        t("previous_before_data", lang, start=fmt.day(previous_start), first=fmt.day(start))
+        if start is not None
+        else None
+    )
+    return components.kpi_row(keys, result, None, lang, no_previous=why)
 
 
 def build_kpis(engine_, state: ViewState):
