@@ -279,27 +279,33 @@ def ranking_bar(
             font={"size": 12, "color": ACCENT if row.get("area_code") == selected else TEXT},
         )
     if average is not None:
-        fig.add_shape(
-            type="line",
-            x0=average,
-            x1=average,
-            y0=0,
-            y1=1,
-            xref="x",
-            yref="paper",
-            line={"dash": "dash", "color": "#495057", "width": 1.5},
-        )
-        fig.add_annotation(
-            x=average,
-            y=1,
-            xref="x",
-            yref="paper",
-            yanchor="bottom",
-            showarrow=False,
-            text=average_label,
-            font={"size": 12, "color": "#495057"},
-        )
+        dashed_marker(fig, average, average_label)
     return fig
+
+
+def dashed_marker(fig: go.Figure, x: float, label: str) -> None:
+    """A dashed vertical line at `x` across the plot, labelled above it (the county
+    average on a ranking, the median on a histogram)."""
+    fig.add_shape(
+        type="line",
+        x0=x,
+        x1=x,
+        y0=0,
+        y1=1,
+        xref="x",
+        yref="paper",
+        line={"dash": "dash", "color": "#495057", "width": 1.5},
+    )
+    fig.add_annotation(
+        x=x,
+        y=1,
+        xref="x",
+        yref="paper",
+        yanchor="bottom",
+        showarrow=False,
+        text=label,
+        font={"size": 12, "color": "#495057"},
+    )
 
 
 def month_axis(series: Sequence[dict], lang: str) -> dict:
@@ -549,26 +555,7 @@ def bucket_bars(
         },
     )
     if marker is not None:
-        fig.add_shape(
-            type="line",
-            x0=marker,
-            x1=marker,
-            y0=0,
-            y1=1,
-            xref="x",
-            yref="paper",
-            line={"dash": "dash", "color": "#495057", "width": 1.5},
-        )
-        fig.add_annotation(
-            x=marker,
-            y=1,
-            xref="x",
-            yref="paper",
-            yanchor="bottom",
-            showarrow=False,
-            text=marker_label,
-            font={"size": 12, "color": "#495057"},
-        )
+        dashed_marker(fig, marker, marker_label)
     return fig
 
 

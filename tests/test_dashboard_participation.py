@@ -49,6 +49,9 @@ def test_participation_rankings(engine):
     rate = participation.build_ranking(engine, DEFAULT, "party_participation_rate")
     # 东湖镇 P1, P3 of 60 + 30 + 10; 城关街道 P5 of 80 + 40 + 20
     assert ranked(rate) == [(DONGHU, 0.02, 2, 100), (CHENGGUAN, pytest.approx(1 / 140), 1, 140)]
+    share = participation.build_ranking(engine, DEFAULT, "party_share")
+    # attendance rows: 东湖镇 HY-1 甲P 乙 丙P, HY-3 甲P 丁; 城关街道 HY-4 戊P 己 庚
+    assert ranked(share) == [(DONGHU, 0.6, 3, 5), (CHENGGUAN, pytest.approx(1 / 3), 1, 3)]
     led = participation.build_ranking(engine, DEFAULT, "party_led_rate")
     assert ranked(led) == [(DONGHU, 1.0, 3, 3), (CHENGGUAN, 0.5, 1, 2)]
     villages = participation.build_ranking(

@@ -18,7 +18,7 @@ KPI_KEYS: tuple[str, ...] = (
     "party_share",
     "meetings",
 )
-RANKINGS: tuple[str, ...] = ("party_participation_rate", "party_led_rate")
+RANKINGS: tuple[str, ...] = ("party_participation_rate", "party_share", "party_led_rate")
 TREND_KEYS: tuple[str, ...] = ("party_participation_rate", "party_share", "party_led_rate")
 FLAGGED = "party_participation_rate"  # not capped at 100% (metrics.md): above it is flagged
 DATA_QUALITY_PATH = "/data-quality"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -65,6 +67,16 @@ def expected(key: str, scope: str, start=START, end=END, **filters) -> str:
 
 
 metrics_engine = None
+
+
+def xieshang_kpi(scope: str, start=START, end=END) -> dict:
+    """What `xieshang kpi` prints for the test warehouse, run as the command it is."""
+    url = metrics_engine.url.render_as_string(hide_password=False)
+    argv = ["kpi", "--scope", scope, "--from", str(start), "--to", str(end), "--db", url]
+    out = subprocess.run(
+        [sys.executable, "-m", "xieshang.cli", *argv], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout)
 
 
 @pytest.fixture(autouse=True)
@@ -158,6 +170,8 @@ def test_choosing_a_township_shows_its_figures_and_updates_the_address(duo):
     duo.select_dcc_dropdown("#f-first", value="东湖镇")
     want = expected("implementation_rate", DONGHU)
     assert want == "50.0%"
+    # the card shows what the command line gives for the same scope and period
+    assert fmt.percent(xieshang_kpi(DONGHU)["implementation_rate"]) == want
     duo.wait_for_text_to_equal(kpi("implementation_rate"), want, timeout=TIMEOUT)
     duo.wait_for_text_to_equal(kpi("meetings"), expected("meetings", DONGHU), timeout=TIMEOUT)
     assert search(duo) == f"?scope={DONGHU}&from=2025-01-01&to=2025-06-30"
