@@ -3,6 +3,7 @@
     columns = [(field, header, format), ...]      format: percent | count | number | month | text
     grid(grid_id)                                  the empty grid in a page layout
     grid_values(columns, rows, lang)               (rowData, columnDefs) a callback writes
+    cut_note(shown, total, lang)                   "first N of M rows" under a cut list
 
 Values stay raw in rowData (sorting and filtering work on numbers); the text shown is
 formatted in Python (dashboard.fmt, like the chart tables) and carried beside each value
@@ -14,11 +15,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import dash_ag_grid as dag
-from dash import Output
+from dash import Output, html
 
-from dashboard import components
+from dashboard import components, fmt
+from dashboard.i18n import t
 
 TEXT_SUFFIX = "__text"
+
+# the most rows a grid is sent: a browser grid of 100,000 rows is slow and a county's
+# overdue list alone would push a first view past 1 MB; the CSV download has them all
+ROW_CAP = 1000
 
 
 def grid(grid_id: str, height: int = 360) -> dag.AgGrid:
@@ -69,3 +75,9 @@ def row_data(columns: Sequence[tuple[str, str, str]], rows: Sequence[dict], lang
 def grid_values(columns: Sequence[tuple[str, str, str]], rows: Sequence[dict], lang: str):
     """(rowData, columnDefs) of a grid."""
     return row_data(columns, rows, lang), column_defs(columns)
+
+
+def cut_note(shown: int, total: int, lang: str = "zh") -> html.Div:
+    """The note under a grid that shows only the first `shown` of `total` rows."""
+    text = t("grid_cut", lang, shown=fmt.count(shown), total=fmt.count(total))
+    return html.Div(text, className="chart-note")

@@ -260,7 +260,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "dq_no_held_rows": ("没有待匹配的行", "No row is waiting for its meeting"),
     "dq_sheet": ("工作表", "Sheet"),
     "dq_held_since": ("首次暂存日", "Held since"),
-    "dq_cut": (
+    "grid_cut": (
         "显示前 {shown} 行，共 {total} 行；下载 CSV 查看全部",
         "Showing the first {shown} of {total} rows; download the CSV to see them all",
     ),

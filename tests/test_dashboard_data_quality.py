@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 from sqlalchemy import insert, select
 
+from dashboard import grid
 from dashboard.state import State
 from dashboard.views import data_quality as view
 from tests.dashboard_inbox import (
@@ -680,7 +681,7 @@ def test_rejects_csv(resubmitted):
 
 def test_a_cut_list_says_so(resubmitted, monkeypatch):
     fixed = resubmitted["fixed"]
-    monkeypatch.setattr(view, "ROW_CAP", 1)
+    monkeypatch.setattr(grid, "ROW_CAP", 1)
     rows, _, note = view.build_rejects(fixed, DEFAULT)
     assert len(rows) == 1 and text(note) == "显示前 1 行，共 2 行；下载 CSV 查看全部"
     rows, _, note = view.build_rejects(fixed, DEFAULT, include_superseded=True)
@@ -693,7 +694,7 @@ def test_a_cut_list_says_so(resubmitted, monkeypatch):
     assert len(view.rejects_csv(fixed, DEFAULT, True)["content"].splitlines()) == 1 + 4
     assert len(view.held_rows_csv(fixed, DEFAULT)["content"].splitlines()) == 1 + 2
     # a list exactly as long as the cap is whole
-    monkeypatch.setattr(view, "ROW_CAP", 2)
+    monkeypatch.setattr(grid, "ROW_CAP", 2)
     rows, _, note = view.build_rejects(fixed, DEFAULT)
     assert len(rows) == 2 and note is None
 

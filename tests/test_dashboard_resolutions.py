@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from dashboard import charts
+from dashboard import charts, grid
 from dashboard.state import State
 from dashboard.views import overview
 from dashboard.views import resolutions as view
@@ -88,6 +88,14 @@ def test_overdue_resolutions(engine):
     # a meeting-form filter the resolution's meeting (议事会) does not match
     rows, _, _ = view.build_overdue(engine, DEFAULT.replace(form="hearing"))
     assert rows == []
+
+
+def test_a_long_overdue_list_is_cut_in_the_grid_but_not_in_the_csv(engine, monkeypatch):
+    # the county's one overdue resolution, with a cap of none
+    monkeypatch.setattr(grid, "ROW_CAP", 0)
+    rows, _, note = view.build_overdue(engine, DEFAULT)
+    assert rows == [] and text(note) == "显示前 0 行，共 1 行；下载 CSV 查看全部"
+    assert "JY-2" in view.overdue_csv(engine, DEFAULT)["content"]
 
 
 def test_overdue_csv(engine):

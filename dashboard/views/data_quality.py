@@ -5,7 +5,7 @@ Pure functions of (engine, state, …); the queries are in xieshang.quality and
 xieshang.dashboard_data.
 
 Each grid builder returns (rowData, columnDefs, note) — note is an empty state, the
-"first ROW_CAP rows" note of a cut list, or None. The lists staff take away to fix their
+"first grid.ROW_CAP rows" note of a cut list, or None. The lists staff take away to fix their
 files (rejected rows, held rows, resolution events) have a *_csv builder returning the
 dcc.Download value of the whole list. `include_superseded` (the page's switch) adds the
 rejects of earlier loads of files read again since; the counts follow it.
@@ -20,9 +20,6 @@ from dashboard import components, data, fmt, grid
 from dashboard.i18n import TEXT, t, vocab
 from dashboard.state import State as ViewState
 from xieshang import dashboard_data, quality
-
-# the most rows a grid is sent (a browser grid of 100,000 rows is slow); the CSV has all
-ROW_CAP = 1000
 
 
 def _label(prefix: str, value: str | None, lang: str) -> str | None:
@@ -44,8 +41,7 @@ def _capped_grid(columns, rows, total: int, lang, empty_title: str):
     """_grid of the first rows of a longer list; the note says when it was cut."""
     values, defs, note = _grid(columns, rows, lang, empty_title)
     if total > len(rows):
-        shown, total_text = fmt.count(len(rows)), fmt.count(total)
-        note = html.Div(t("dq_cut", lang, shown=shown, total=total_text), className="chart-note")
+        note = grid.cut_note(len(rows), total, lang)
     return values, defs, note
 
 
@@ -198,12 +194,12 @@ def held_row_list(engine_, state: ViewState, limit: int | None = None) -> list[d
 
 
 def build_held_rows(engine_, state: ViewState):
-    """Each attendance or resolution row waiting for its meeting (the first ROW_CAP)."""
+    """Each attendance or resolution row waiting for its meeting (the first grid.ROW_CAP)."""
     lang = state.lang
     if data.directory(engine_).empty:
         return _empty_warehouse(lang)
-    rows = held_row_list(engine_, state, ROW_CAP)
-    total = len(rows) if len(rows) < ROW_CAP else quality.held_count(engine_, state.scope)
+    rows = held_row_list(engine_, state, grid.ROW_CAP)
+    total = len(rows) if len(rows) < grid.ROW_CAP else quality.held_count(engine_, state.scope)
     return _capped_grid(held_row_columns(lang), rows, total, lang, t("dq_no_held_rows", lang))
 
 
@@ -250,15 +246,15 @@ def reject_list(
 
 
 def build_rejects(engine_, state: ViewState, include_superseded: bool = False):
-    """The rejected rows of the scope's townships with their reasons (the first ROW_CAP):
+    """The rejected rows of the scope's townships with their reasons (the first grid.ROW_CAP):
     those of each file's latest load, or all with include_superseded."""
     lang = state.lang
     if data.directory(engine_).empty:
         return _empty_warehouse(lang)
-    rows = reject_list(engine_, state, include_superseded, ROW_CAP)
+    rows = reject_list(engine_, state, include_superseded, grid.ROW_CAP)
     total = (
         len(rows)
-        if len(rows) < ROW_CAP
+        if len(rows) < grid.ROW_CAP
         else quality.rejected_count(engine_, state.scope, include_superseded)
     )
     columns = reject_columns(lang, include_superseded)

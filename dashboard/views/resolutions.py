@@ -344,13 +344,20 @@ def overdue_rows(engine_, state: ViewState) -> list[dict]:
 
 
 def build_overdue(engine_, state: ViewState):
-    """(rowData, columnDefs, note) of the overdue grid."""
+    """(rowData, columnDefs, note) of the overdue grid: the grid.ROW_CAP most overdue
+    (the CSV has them all)."""
     lang = state.lang
     if data.directory(engine_).empty:
         return [], [], _no_warehouse(lang)
     rows = overdue_rows(engine_, state)
-    values = grid.grid_values(overdue_columns(lang), rows, lang)
-    note = None if rows else components.empty_state(t("rs_none_overdue", lang))
+    shown = rows[: grid.ROW_CAP]
+    values = grid.grid_values(overdue_columns(lang), shown, lang)
+    if not rows:
+        note = components.empty_state(t("rs_none_overdue", lang))
+    elif len(shown) < len(rows):
+        note = grid.cut_note(len(shown), len(rows), lang)
+    else:
+        note = None
     return (*values, note)
 
 
