@@ -80,20 +80,20 @@ def kpi_card(
     result: dict,
     previous: dict | None,
     lang: str = "zh",
-    no_previous: str | None = None,
+    no_previous: tuple[str, str] | None = None,
 ) -> dbc.Card:
     """One KPI card. `result` / `previous` are metrics.figures() dicts (previous period
-    of equal length, or None; then `no_previous` says why, if given). Element ids:
-    {"type": "kpi-value", "key": key} holds the formatted value (browser tests read it)."""
+    of equal length, or None; then `no_previous`, if given, is (the line shown, its hover
+    text) saying why). Element ids: {"type": "kpi-value", "key": key} holds the formatted
+    value (browser tests read it)."""
     value = result.get(key)
     counts = result.get("counts", {})
     info_id = {"type": "kpi-info", "key": key}
     prev_value = previous.get(key) if previous else None
     arrow, magnitude, tone = change(key, value, prev_value)
+    why, title = no_previous or (t("no_previous", lang), "")
     if arrow is None:
-        change_line = html.Span(
-            no_previous or t("no_previous", lang), className="kpi-change kpi-flat"
-        )
+        change_line = html.Span(why, className="kpi-change kpi-flat")
     elif arrow == "":
         change_line = html.Span(
             f"{t('unchanged', lang)} {t('vs_previous', lang)}", className="kpi-change kpi-flat"
@@ -105,7 +105,6 @@ def kpi_card(
             f"{arrow} {magnitude}{sep}{unit} {t('vs_previous', lang)}",
             className=f"kpi-change kpi-{tone}",
         )
-    title = ""
     if previous:
         title = t(
             "previous_period",
@@ -163,7 +162,7 @@ def kpi_row(
     result: dict,
     previous: dict | None,
     lang: str = "zh",
-    no_previous: str | None = None,
+    no_previous: tuple[str, str] | None = None,
 ) -> dbc.Row:
     """KPI cards four to a row on a laptop (two on a narrow screen)."""
     return dbc.Row(

@@ -1,7 +1,7 @@
 """Tables of rows (dash-ag-grid) for the pages that list units or records.
 
     columns = [(field, header, format), ...]      format: percent | count | number | month | text
-    grid(grid_id)                                  the empty grid in a page layout
+    grid(grid_id, height, lang)                    the empty grid in a page layout
     grid_values(columns, rows, lang)               (rowData, columnDefs) a callback writes
     cut_note(shown, total, lang)                   "first N of M rows" under a cut list
 
@@ -27,14 +27,51 @@ TEXT_SUFFIX = "__text"
 ROW_CAP = 1000
 
 
-def grid(grid_id: str, height: int = 360) -> dag.AgGrid:
+# AG Grid's own texts that these grids show (the column filter menu; "no rows" is never
+# seen: an empty list shows the page's empty state instead, see assets/app.css)
+ZH_LOCALE: dict[str, str] = {
+    "noRowsToShow": "无数据",
+    "loadingOoo": "加载中…",
+    "filterOoo": "筛选…",
+    "searchOoo": "搜索…",
+    "equals": "等于",
+    "notEqual": "不等于",
+    "contains": "包含",
+    "notContains": "不包含",
+    "startsWith": "开头是",
+    "endsWith": "结尾是",
+    "blank": "为空",
+    "notBlank": "不为空",
+    "lessThan": "小于",
+    "greaterThan": "大于",
+    "lessThanOrEqual": "小于等于",
+    "greaterThanOrEqual": "大于等于",
+    "inRange": "介于",
+    "inRangeStart": "从",
+    "inRangeEnd": "到",
+    "andCondition": "且",
+    "orCondition": "或",
+    "applyFilter": "应用",
+    "resetFilter": "重置",
+    "clearFilter": "清除",
+    "cancelFilter": "取消",
+    "selectAll": "全选",
+    "ariaFilterInput": "筛选输入",
+}
+
+
+def grid(grid_id: str, height: int = 360, lang: str = "zh") -> dag.AgGrid:
+    options = {"animateRows": False, "suppressCellFocus": True}
+    if lang == "zh":
+        options["localeText"] = ZH_LOCALE
     return dag.AgGrid(
         id=grid_id,
+        className="xs-grid",
         rowData=[],
         columnDefs=[],
         defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 80},
         columnSize="responsiveSizeToFit",
-        dashGridOptions={"animateRows": False, "suppressCellFocus": True},
+        dashGridOptions=options,
         style={"height": f"{height}px", "width": "100%"},
     )
 

@@ -84,8 +84,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "score_unit": ("分", "points"),
     "no_previous": ("上期无可比数据", "no comparable previous value"),
     "previous_before_data": (
-        "上期（{start} 起）早于数据起始 {first}，不作比较",
-        "no comparison: the previous period (from {start}) begins before the data ({first})",
+        "数据始于 {first}，无上期可比",
+        "no previous period: data begin {first}",
+    ),
+    "previous_before_data_title": (
+        "上期 {start} 至 {end} 早于数据起始 {first}，不作比较",
+        "the previous period {start} to {end} begins before the data ({first})",
     ),
     "unchanged": ("持平", "unchanged"),
     "as_of": ("截至 {day}", "as of {day}"),

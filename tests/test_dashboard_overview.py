@@ -168,13 +168,13 @@ def test_no_change_against_a_period_before_the_data(engine):
     # of 2024-07-01 — 2024-12-31 (184 days) is 2023-12-30 — 2024-06-30
     state = State(COUNTY, date(2024, 7, 1), date(2024, 12, 31))
     tree = overview.build_kpis(engine, state)
-    why = "上期（2023-12-30 起）早于数据起始 2024-06-01，不作比较"
+    why = "数据始于 2024-06-01，无上期可比"
     assert card(tree, "meetings")[:3] == ("1", "截至 2024-12-31", why)
     assert card(tree, "implementation_rate")[2] == why
+    hover = [n.title for n in walk(tree) if getattr(n, "title", None)]
+    assert hover == ["上期 2023-12-30 至 2024-06-30 早于数据起始 2024-06-01，不作比较"] * 8
     english = overview.build_kpis(engine, state.replace(lang="en"))
-    assert card(english, "meetings")[2] == (
-        "no comparison: the previous period (from 2023-12-30) begins before the data (2024-06-01)"
-    )
+    assert card(english, "meetings")[2] == "no previous period: data begin 2024-06-01"
 
 
 def test_a_previous_period_starting_with_the_data_is_compared(engine):

@@ -57,7 +57,7 @@ def layout(lang: str):
                     dbc.CardBody(
                         [
                             components.loading(html.Div(id="as-heading", className="mb-2")),
-                            grid.grid("as-grid", height=420),
+                            grid.grid("as-grid", height=420, lang=lang),
                         ]
                     ),
                 ],

@@ -87,7 +87,7 @@ def _card(part: str, title, height: int, lang: str):
             dbc.CardBody(
                 [
                     components.loading(html.Div(id=f"{part}-note")),
-                    grid.grid(f"{part}-grid", height=height),
+                    grid.grid(f"{part}-grid", height=height, lang=lang),
                 ]
             ),
         ],

@@ -67,7 +67,7 @@ def _overdue_card(lang: str) -> dbc.Card:
             dbc.CardBody(
                 [
                     components.loading(html.Div(id="rs-overdue-note")),
-                    grid.grid("rs-overdue-grid", height=320),
+                    grid.grid("rs-overdue-grid", height=320, lang=lang),
                 ]
             ),
         ],

@@ -112,16 +112,24 @@ def kpi_row_for(engine_, state: ViewState, keys: tuple[str, ...]):
     if directory.empty:
         return _no_warehouse(lang)
     result = data.figures(engine_, state, keys=keys)
-    previous_start, _ = state.previous()
+    previous_start, previous_end = state.previous()
     start = data_start(directory)
     if start is not None and previous_start >= start:
         previous = data.previous_figures(engine_, state, keys=keys)
         return components.kpi_row(keys, result, previous, lang)
-    why = (
-        t("previous_before_data", lang, start=fmt.day(previous_start), first=fmt.day(start))
-        if start is not None
-        else None
-    )
+    why = None
+    if start is not None:
+        first = fmt.day(start)
+        why = (
+            t("previous_before_data", lang, first=first),
+            t(
+                "previous_before_data_title",
+                lang,
+                start=fmt.day(previous_start),
+                end=fmt.day(previous_end),
+                first=first,
+            ),
+        )
     return components.kpi_row(keys, result, None, lang, no_previous=why)
 
 

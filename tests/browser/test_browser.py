@@ -355,6 +355,9 @@ def test_the_data_quality_page(duo):
     duo.wait_for_text_to_equal("#dq-missing-title", "本月尚未报送（2025年6月）", timeout=TIMEOUT)
     duo.wait_for_contains_text("#dq-runs-grid", "已提交", timeout=TIMEOUT)
     duo.wait_for_text_to_equal("#dq-rejects-note", "没有拒收的行", timeout=TIMEOUT)
+    # an empty list shows its empty state only, a list with rows its grid
+    assert not duo.find_element("#dq-rejects-grid").is_displayed()
+    assert duo.find_element("#dq-runs-grid").is_displayed()
     settle(duo)
     assert duo.get_logs() == []
 
