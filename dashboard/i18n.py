@@ -150,7 +150,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_value": ("无数据", "no data"),
     # participation / stakeholders pages
     "over_100": ("超过100%（数据问题）", "Above 100% (data problem)"),
-    "col_data_problem": ("数据问题", "Data problem"),
     "pp_over_100_note": (
         "⚠ {names}的党员参与率超过100%（红色斜纹），属数据问题，不参与排名。",
         "⚠ {names}: Party participation above 100% (red, hatched), a data problem, not ranked.",

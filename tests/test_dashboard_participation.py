@@ -61,14 +61,10 @@ def test_participation_rankings(engine):
     assert ranked(villages) == [(LIUSHU, pytest.approx(2 / 30), 2, 30), (YANGJIA, 0.0, 0, 10)]
 
 
-def test_the_participation_table_has_a_data_problem_column(engine):
+def test_without_a_unit_above_100_percent_there_is_no_warning(engine):
     *_, notes, table = participation.build_ranking(engine, DEFAULT, "party_participation_rate")
-    fields = [c["field"] for c in table["columns"]]
-    assert fields[-2:] == ["data_problem", "note"]
-    assert [r["data_problem"] for r in table["rows"]] == ["", ""]  # 2/100 and 1/140
-    assert text(notes) == "点击条形可进入该单位"  # nothing above 100%: no warning
-    *_, led = participation.build_ranking(engine, DEFAULT, "party_led_rate")
-    assert "data_problem" not in [c["field"] for c in led["columns"]]
+    assert [r["note"] for r in table["rows"]] == ["", ""]  # 2/100 and 1/140
+    assert text(notes) == "点击条形可进入该单位"
 
 
 # --- a unit above 100% ------------------------------------------------------------------------
@@ -109,7 +105,7 @@ def test_a_unit_above_100_percent_is_flagged_and_not_ranked(over_engine):
     )
     # 三村 8/10, 二村 6/10 ranked; 一村 9/6 = 150% after them, unranked, no interval
     assert [
-        (r["area_code"], r["value"], r["k"], r["n"], r["rank"], r["data_problem"])
+        (r["area_code"], r["value"], r["k"], r["n"], r["rank"], r["note"])
         for r in table["rows"]
     ] == [
         (V13, 0.8, 8, 10, 1, ""),
@@ -139,9 +135,7 @@ def test_the_flag_in_english(over_engine):
     _, _, _, notes, table = participation.build_ranking(
         over_engine, Q1.replace(lang="en"), "party_participation_rate"
     )
-    headers = {c["field"]: c["header"] for c in table["columns"]}
-    assert headers["data_problem"] == "Data problem"
-    assert table["rows"][2]["data_problem"] == "Above 100% (data problem)"
+    assert table["rows"][2]["note"] == "Above 100% (data problem)"
     assert text(notes[-1]) == (
         "⚠ 一村: Party participation above 100% (red, hatched), a data problem, not ranked."
         " Check on the Data quality page ›"

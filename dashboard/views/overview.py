@@ -202,10 +202,16 @@ def _ranking_table(ranked: list[dict], key: str, lang: str, filename: str) -> di
                 **r,
                 "ci_low": r["ci"][0] if r.get("ci") else None,
                 "ci_high": r["ci"][1] if r.get("ci") else None,
-                "note": t("too_few", lang) if r["too_few"] else "",
+                "note": _note(r, lang),
             }
         )
     return components.table_data(columns, rows, filename)
+
+
+def _note(row: dict, lang: str) -> str:
+    if row.get("over_100"):
+        return t("over_100", lang)
+    return t("too_few", lang) if row["too_few"] else ""
 
 
 def build_map(engine_, state: ViewState, key: str):

@@ -31,31 +31,17 @@ def build_kpis(engine_, state: ViewState):
 def build_ranking(engine_, state: ViewState, key: str):
     """chart_content values of a ranking card (the scope's children, or a village's
     siblings with it selected). On the participation rate, units above 100% (drawn red
-    and hatched, unranked, by stats.rank_rows and charts.ranking_bar) are also named in
-    a note that links to 数据质量, and marked in a column of the table."""
+    and hatched, unranked, by stats.rank_rows and charts.ranking_bar; marked in the
+    table's note column) are also named in a note that links to 数据质量."""
     values = overview.build_ranking(engine_, state, key)
     figure, style, empty, notes, table = values
     if key != FLAGGED or table is None:
         return values
     ranked, *_ = overview.ranking_rows(engine_, state, key)  # the same cached figures
     over = [r for r in ranked if r["over_100"]]
-    table = _with_problem_column(table, {r["area_code"] for r in over}, state.lang)
     if over:
         notes = [*(notes or []), _over_100_note(over, state)]
     return figure, style, empty, notes, table
-
-
-def _with_problem_column(table: dict, over: set[str], lang: str) -> dict:
-    """The ranking table with a 数据问题 column before its note (empty for sound units)."""
-    column = {"field": "data_problem", "header": t("col_data_problem", lang), "format": "text"}
-    columns = list(table["columns"])
-    at = next((i for i, c in enumerate(columns) if c["field"] == "note"), len(columns))
-    columns.insert(at, column)
-    rows = [
-        {**row, "data_problem": t("over_100", lang) if row.get("area_code") in over else ""}
-        for row in table["rows"]
-    ]
-    return {**table, "columns": columns, "rows": rows}
 
 
 def _over_100_note(over: list[dict], state: ViewState) -> html.Div:
