@@ -105,8 +105,7 @@ def test_a_unit_above_100_percent_is_flagged_and_not_ranked(over_engine):
     )
     # 三村 8/10, 二村 6/10 ranked; 一村 9/6 = 150% after them, unranked, no interval
     assert [
-        (r["area_code"], r["value"], r["k"], r["n"], r["rank"], r["note"])
-        for r in table["rows"]
+        (r["area_code"], r["value"], r["k"], r["n"], r["rank"], r["note"]) for r in table["rows"]
     ] == [
         (V13, 0.8, 8, 10, 1, ""),
         (V12, 0.6, 6, 10, 2, ""),
