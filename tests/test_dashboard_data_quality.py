@@ -589,8 +589,8 @@ def test_held_rows_in_english(resubmitted):
 def test_rejects_of_each_files_latest_load(resubmitted):
     rows, defs, note = view.build_rejects(resubmitted["fixed"], DEFAULT)
     assert fields(rows, REJECT_FIELDS) == [
-        ("2025-07-01", "城关街道", "会议台账", "会议台账.csv", None, 10, "meeting_date", "2025-02-30", BAD_DATE),
-        ("2025-06-30", "东湖镇", "参会签到", "参会签到.csv", None, 13, "party_member", "也许", "应填 是/否"),
+        ("2025-07-01", "城关街道", "会议台账", "会议台账.csv", None, 10, "会议日期", "2025-02-30", BAD_DATE),
+        ("2025-06-30", "东湖镇", "参会签到", "参会签到.csv", None, 13, "是否党员", "也许", "应填 是/否"),
     ]  # fmt: skip
     assert note is None
     assert [d["field"] for d in defs] == list(REJECT_FIELDS)
@@ -646,6 +646,8 @@ def test_the_switch_adds_the_superseded_rejects(resubmitted):
     state = DEFAULT.replace(lang="en")
     rows, defs, _ = view.build_rejects(fixed, state, include_superseded=True)
     assert [r["state"] for r in rows] == ["To fix", "Superseded", "Superseded", "To fix"]
+    # the column is the contract's field name in English, its usual header in Chinese
+    assert [r["column_name"] for r in rows] == ["meeting_date"] * 3 + ["party_member"]
     assert [d["headerName"] for d in defs] == [
         "Loaded on",
         "Township",
@@ -665,17 +667,17 @@ def test_rejects_csv(resubmitted):
     assert (download["filename"], download["type"]) == ("rejected-rows.csv", "text/csv")
     assert download["content"] == (
         "\ufeff载入日,乡镇（街道）,台账,文件,工作表,行号,列,值,原因\r\n"
-        f"2025-07-01,城关街道,会议台账,会议台账.csv,,10,meeting_date,2025-02-30,{BAD_DATE}\r\n"
-        "2025-06-30,东湖镇,参会签到,参会签到.csv,,13,party_member,也许,应填 是/否\r\n"
+        f"2025-07-01,城关街道,会议台账,会议台账.csv,,10,会议日期,2025-02-30,{BAD_DATE}\r\n"
+        "2025-06-30,东湖镇,参会签到,参会签到.csv,,13,是否党员,也许,应填 是/否\r\n"
     )
     download = view.rejects_csv(
         resubmitted["fixed"], DEFAULT.replace(scope=DONGHU), include_superseded=True
     )
     assert download["content"] == (
         "\ufeff载入日,乡镇（街道）,台账,文件,工作表,行号,列,值,原因,记录状态\r\n"
-        f"2025-06-30,东湖镇,会议台账,会议台账.csv,,9,meeting_date,2025-13-01,{BAD_DATE},"
+        f"2025-06-30,东湖镇,会议台账,会议台账.csv,,9,会议日期,2025-13-01,{BAD_DATE},"
         "已被重新提交取代\r\n"
-        "2025-06-30,东湖镇,参会签到,参会签到.csv,,13,party_member,也许,应填 是/否,待修正\r\n"
+        "2025-06-30,东湖镇,参会签到,参会签到.csv,,13,是否党员,也许,应填 是/否,待修正\r\n"
     )
 
 

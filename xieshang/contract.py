@@ -203,6 +203,15 @@ ENGLISH_LABELS: dict[str, dict[str, str]] = {
 }
 
 
+def header(kind: str, name: str) -> str:
+    """The usual Chinese header of a kind's column (its first alias), or `name` itself
+    when the kind has no such column (a rejects row may name a whole-row rule)."""
+    for column in COLUMNS.get(kind, ()):
+        if column.name == name:
+            return column.aliases[0]
+    return name
+
+
 def label(vocab: str, code: str, lang: str = "zh") -> str:
     """The label shown for a vocabulary code."""
     if lang == "en":

@@ -20,6 +20,7 @@ from dashboard import components, data, fmt, grid
 from dashboard.i18n import TEXT, t, vocab
 from dashboard.state import State as ViewState
 from xieshang import dashboard_data, quality
+from xieshang.contract import header
 
 
 def _label(prefix: str, value: str | None, lang: str) -> str | None:
@@ -239,6 +240,10 @@ def reject_list(
             "township_name": r["township_name"] or t("dq_unknown_township", lang),
             "reason": r["reason_en"] if lang == "en" else r["reason_zh"],
             "kind": _label("dq_kind_", r["kind"], lang),
+            # the header staff see in their file, not the warehouse's field name
+            "column_name": header(r["kind"], r["column_name"])
+            if lang == "zh" and r["column_name"]
+            else r["column_name"],
             "state": t("dq_reject_superseded" if r["superseded"] else "dq_reject_current", lang),
         }
         for r in quality.rejected_rows(engine_, state.scope, limit, include_superseded)
