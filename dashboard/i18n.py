@@ -178,6 +178,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "{scope}本期 {n} 次会议覆盖了全部 10 类主体",
         "The {n} meetings of {scope} in the period reached all 10 groups",
     ),
+    "sh_least_intro": ("参与最少的类别（占会议比例）：", "Least reached (share of meetings):"),
+    "sh_least_item": ("{name} {share}（{k} 次会议）", "{name} {share} (meetings: {k})"),
     # overview page
     "ov_map": ("各乡镇（街道）{figure}", "{figure} by township"),
     "ov_ranking": ("{figure}排名", "{figure}: ranking"),

@@ -166,9 +166,12 @@ def test_never_reached_by_the_county(engine):
     _, style, listing, _, table = stakeholders.build_never(engine, DEFAULT)
     assert style == {"display": "none"}  # a list, no figure
     # reached: 村(居)民代表 (3 meetings), 人大代表 社会组织 乡贤 网格员 物业企业 (1 each)
+    # least reached: the three at 1 of 5, in the contract's order
     assert text(listing) == (
         "清河县本期 5 次会议中，以下 4 类主体（共 10 类）一次也未参加："
         "政协委员驻区单位群团组织业主委员会"
+        "参与最少的类别（占会议比例）："
+        "人大代表 20.0%（1 次会议）社会组织 20.0%（1 次会议）乡贤 20.0%（1 次会议）"
     )
     assert [(r["category"], r["reached"], r["share"], r["never"]) for r in table["rows"]] == [
         ("村(居)民代表", 3, 0.6, ""),
@@ -196,6 +199,8 @@ def test_never_reached_in_english_and_when_empty(engine):
     assert text(listing) == (
         "In the 5 meetings of 清河县 in the period, 4 of the 10 groups never took part:"
         "CPPCC membersResident unitsMass organisationsOwners' committees"
+        "Least reached (share of meetings):People's congress deputies 20.0% (meetings: 1)"
+        "Social organisations 20.0% (meetings: 1)Local worthies 20.0% (meetings: 1)"
     )
     assert table["rows"][2]["never"] == "never reached"
     _, _, empty, _, _ = stakeholders.build_never(engine, DEFAULT.replace(scope=YANGJIA))
@@ -218,6 +223,19 @@ def test_a_scope_that_reached_every_category(tmp_path):
     assert text(listing) == "示范县本期 1 次会议覆盖了全部 10 类主体"
     assert [r["reached"] for r in table["rows"]] == [1] * 10
     eng.dispose()
+
+
+def test_least_reached_skips_the_never_and_the_always_reached():
+    reached = dict.fromkeys(STAKEHOLDER_CATEGORIES, 10)
+    reached.update(npc_deputy=0, social_org=3, local_worthy=1, grid_worker=3, mass_org=9)
+    reach = {"meetings": 10, "reached": reached}
+    # 0 is "never", 10 of 10 is everywhere; ties (3, 3) keep the contract's order
+    assert stakeholders.least_reached(reach) == [
+        ("local_worthy", 1),
+        ("social_org", 3),
+        ("grid_worker", 3),
+    ]
+    assert stakeholders.least_reached(reach, at_most=5)[-1] == ("mass_org", 9)
 
 
 def test_an_empty_warehouse(tmp_path):

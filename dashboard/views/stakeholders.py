@@ -142,9 +142,34 @@ def build_never(engine_, state: ViewState):
     never = [c for c in STAKEHOLDER_CATEGORIES if not reach["reached"][c]]
     scope, n = directory.name(state.scope), fmt.count(reach["meetings"])
     if not never:
-        listing = html.P(t("sh_all_reached", lang, scope=scope, n=n), className="mb-0")
+        parts = [html.P(t("sh_all_reached", lang, scope=scope, n=n), className="mb-2")]
     else:
         intro = t("sh_never_intro", lang, scope=scope, n=n, k=len(never))
         items = [html.Li(vocab("category", c, lang)) for c in never]
-        listing = html.Div([html.P(intro, className="mb-2"), html.Ul(items, className="mb-0")])
-    return components.chart_content(None, table, lang, empty=listing)
+        parts = [html.P(intro, className="mb-2"), html.Ul(items, className="mb-2")]
+    least = least_reached(reach)
+    if least:
+        items = [
+            html.Li(
+                t(
+                    "sh_least_item",
+                    lang,
+                    name=vocab("category", c, lang),
+                    share=fmt.percent(k / reach["meetings"]),
+                    k=fmt.count(k),
+                )
+            )
+            for c, k in least
+        ]
+        parts += [html.P(t("sh_least_intro", lang), className="mb-2"), html.Ul(items)]
+    return components.chart_content(None, table, lang, empty=html.Div(parts))
+
+
+def least_reached(reach: dict, at_most: int = 3) -> list[tuple[str, int]]:
+    """(category, meetings) of the categories reached least, but reached (a county where
+    none is missing still wants to know which are thin) and not by every meeting."""
+    meetings = reach["meetings"]
+    reached = [
+        (c, k) for c, k in reach["reached"].items() if 0 < k < meetings
+    ]  # contract order breaks ties
+    return sorted(reached, key=lambda item: item[1])[:at_most]
