@@ -136,6 +136,14 @@ class Notice:
     reason: str
 
 
+def without_figure(state: State) -> dict:
+    """The store of a state with the overview's figure left out (what every part that
+    does not show the figure depends on)."""
+    store = state.to_store()
+    del store["figure"]
+    return store
+
+
 # --- parsing ---------------------------------------------------------------------------
 
 

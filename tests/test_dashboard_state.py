@@ -21,6 +21,7 @@ from dashboard.state import (
     scope_to_controls,
     state_from_controls,
     to_query,
+    without_figure,
 )
 
 ROOT = "330281000000"
@@ -196,6 +197,13 @@ def test_the_overview_figure_is_written_only_when_not_the_default():
         f"?scope={ROOT}&from=2025-01-01&to=2025-06-30&figure=overdue_open"
     )
     assert parse("?figure=regularity")[0].figure == "regularity"
+
+
+def test_without_figure_is_the_same_for_every_figure():
+    shown = DEFAULT_STATE.replace(figure="overdue_open")
+    assert without_figure(shown) == without_figure(DEFAULT_STATE)
+    assert "figure" not in without_figure(shown)
+    assert State.from_store(without_figure(shown)) == DEFAULT_STATE
 
 
 def test_to_query_without_scope():

@@ -24,7 +24,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import components
 from dashboard.frame import STATE, URL, engine, guarded, page_layout, state_or_stop
 from dashboard.i18n import figure_name, t
-from dashboard.state import DEFAULT_FIGURE, MAP_FIGURES, to_query
+from dashboard.state import DEFAULT_FIGURE, MAP_FIGURES, to_query, without_figure
 from dashboard.views.overview import (
     build_heading,
     build_kpis,
@@ -35,6 +35,8 @@ from dashboard.views.overview import (
 )
 
 dash.register_page(__name__, path="/", name="总览", title="协商治理看板 · 总览", order=0)
+
+FILTERS = "ov-filters"
 
 
 # --- layout -------------------------------------------------------------------------------------------
@@ -103,6 +105,7 @@ def layout(lang: str):
                 className="g-3",
             ),
             dcc.Store(id="ov-map-codes"),
+            dcc.Store(id=FILTERS),
         ]
     )
 
@@ -110,7 +113,17 @@ def layout(lang: str):
 # --- callbacks (thin) -----------------------------------------------------------------------------------------
 
 
-@callback(Output("ov-heading", "children"), Input(STATE, "data"))
+@callback(Output(FILTERS, "data"), Input(STATE, "data"), State(FILTERS, "data"))
+def _filters(store, current):
+    """The view without the picked figure: the parts that do not show it (heading, KPI
+    cards, trends) read this, so picking a figure re-renders only the map and ranking."""
+    filters = without_figure(state_or_stop(store))
+    if filters == current:
+        raise PreventUpdate
+    return filters
+
+
+@callback(Output("ov-heading", "children"), Input(FILTERS, "data"))
 def _heading(store):
     state = state_or_stop(store)
     return guarded(
@@ -118,7 +131,7 @@ def _heading(store):
     )
 
 
-@callback(Output("ov-kpis", "children"), Input(STATE, "data"))
+@callback(Output("ov-kpis", "children"), Input(FILTERS, "data"))
 def _kpis(store):
     state = state_or_stop(store)
     return guarded(
@@ -181,7 +194,7 @@ def _ranking(store):
 @callback(
     *components.chart_outputs("ov-trend-rates"),
     *components.chart_outputs("ov-trend-meetings"),
-    Input(STATE, "data"),
+    Input(FILTERS, "data"),
 )
 def _trends(store):
     state = state_or_stop(store)
