@@ -359,6 +359,19 @@ def overdue_resolutions(
     with metrics._session(bind) as (conn, ctx):
         as_of = min(end, ctx.last_load) if ctx.last_load is not None else end
         a = marts.to_day(as_of)
+        # content and responsible unit of the latest report on or before as_of: a
+        # correlated lookup on the report key (one index probe per resolution; fetching
+        # every report of a county's 8,000 overdue resolutions took 0.6 s)
+        earlier = rr.alias("earlier")
+        latest_day = (
+            select(func.max(earlier.c.updated_on))
+            .where(
+                earlier.c.area_code == st.c.area_code,
+                earlier.c.resolution_id == st.c.resolution_id,
+                earlier.c.updated_on <= as_of,
+            )
+            .scalar_subquery()
+        )
         rows = conn.execute(
             select(
                 st.c.area_code,
@@ -367,8 +380,18 @@ def overdue_resolutions(
                 mt.c.meeting_id,
                 mt.c.meeting_date,
                 mt.c.topic,
+                rr.c.content,
+                rr.c.responsible_unit,
             )
             .join(mt, mt.c.id == st.c.meeting_pk)
+            .outerjoin(
+                rr,
+                and_(
+                    rr.c.area_code == st.c.area_code,
+                    rr.c.resolution_id == st.c.resolution_id,
+                    rr.c.updated_on == latest_day,
+                ),
+            )
             .where(
                 st.c.area_code.between(low, high),
                 st.c.valid_from <= a,
@@ -378,25 +401,10 @@ def overdue_resolutions(
                 *filters.where(st),
             )
         ).all()
-        keys = {(r.area_code, r.resolution_id) for r in rows}
-        latest: dict[tuple[str, str], tuple[str, str]] = {}
-        if keys:
-            reports = conn.execute(
-                select(rr.c.area_code, rr.c.resolution_id, rr.c.content, rr.c.responsible_unit)
-                .where(
-                    rr.c.area_code.between(low, high),
-                    rr.c.resolution_id.in_(sorted({k[1] for k in keys})),
-                    rr.c.updated_on <= as_of,
-                )
-                .order_by(rr.c.updated_on)
-            ).all()
-            for rep in reports:
-                latest[(rep.area_code, rep.resolution_id)] = (rep.content, rep.responsible_unit)
         names = _names(conn, low, high)
     out = []
     for r in rows:
         due = marts.from_day(r.due_date)
-        content, unit = latest.get((r.area_code, r.resolution_id), (None, None))
         out.append(
             {
                 "area_code": r.area_code,
@@ -406,8 +414,8 @@ def overdue_resolutions(
                 "meeting_id": r.meeting_id,
                 "meeting_date": r.meeting_date,
                 "topic": r.topic,
-                "content": content,
-                "responsible_unit": unit,
+                "content": r.content,
+                "responsible_unit": r.responsible_unit,
                 "due_date": due,
                 "as_of": as_of,
                 "days_late": (as_of - due).days,
