@@ -365,3 +365,21 @@ def test_held_rows_one_by_one(engine):
     assert listed(T2) == [("c-attendance.xlsx", "s1", 2), ("c-attendance.xlsx", "s2", 4)]
     assert len(quality.held_rows(engine, COUNTY, limit=2)) == 2
     assert quality.summary(engine, T1, *Q1)["held_rows"] == 2
+
+
+def test_overdue_resolutions_read_the_report_valid_on_as_of(engine):
+    b = small_county()
+    m = b.meeting(V11, "2025-01-10")
+    b.report(m, "R9", "2025-02-01", due="2025-02-15", content="修路", unit="村委会")
+    b.report(m, "R9", "2025-03-01", due="2025-02-15", content="修路并亮化", unit="镇交通办")
+    b.report(m, "R8", "2025-02-01", due="2025-03-10", content="清淤")
+    b.load_run("2025-03-31")
+    b.write(engine)
+    march = quality.overdue_resolutions(engine, COUNTY, date(2025, 3, 1), date(2025, 3, 31))
+    # as_of 03-31: R9 is 44 days late, R8 21; R9 as its 03-01 report words it
+    assert [
+        (r["resolution_id"], r["days_late"], r["content"], r["responsible_unit"]) for r in march
+    ] == [("R9", 44, "修路并亮化", "镇交通办"), ("R8", 21, "清淤", "单位")]
+    # as_of 02-20: R8 not due yet; R9 (5 days late) as its 02-01 report had it
+    feb = quality.overdue_resolutions(engine, COUNTY, date(2025, 2, 1), date(2025, 2, 20))
+    assert [(r["resolution_id"], r["days_late"], r["content"]) for r in feb] == [("R9", 5, "修路")]

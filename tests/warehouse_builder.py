@@ -117,6 +117,8 @@ class WarehouseBuilder:
         satisfaction: float | None = None,
         escalated_to: str | None = None,
         area: str | None = None,
+        content: str = "决议",
+        unit: str = "单位",
     ) -> None:
         meeting = self.meetings[meeting_pk - 1]
         self.reports.append(
@@ -126,8 +128,8 @@ class WarehouseBuilder:
                 updated_on=_d(updated_on),
                 meeting_pk=meeting_pk,
                 meeting_id=meeting["meeting_id"],
-                content="决议",
-                responsible_unit="单位",
+                content=content,
+                responsible_unit=unit,
                 due_date=_d(due),
                 status=status,
                 completed_date=_d(completed),
