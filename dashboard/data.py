@@ -257,6 +257,19 @@ def days_histogram(
     )
 
 
+def open_due_by_status(engine: Engine, state: State, *, scope: str | None = None) -> list[dict]:
+    """metrics.open_due_by_status of the scope's children for the state."""
+    scope = scope or state.scope
+    return memo(
+        "open_by_status",
+        engine,
+        (scope, state.start, state.end, _filters_key(state)),
+        lambda: metrics.open_due_by_status(
+            engine, scope, state.start, state.end, state.filters()
+        ),
+    )
+
+
 def is_demo(engine: Engine) -> bool:
     """Whether the warehouse is the demo's (xieshang.demo_flag)."""
     from xieshang.demo_flag import is_demo as _is_demo

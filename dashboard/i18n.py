@@ -293,7 +293,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "rs_mix_title": ("各单位到期决议落实情况", "Resolutions due, by unit and status"),
     "rs_on_time": ("按期落实", "Implemented on time"),
     "rs_late": ("逾期落实", "Implemented late"),
-    "rs_open": ("未落实", "Not implemented"),
+    "rs_in_progress": ("推进中", "In progress"),
+    "rs_not_started": ("未启动", "Not started"),
     "rs_mix_due": ("到期数", "Due"),
     "rs_none_due_why": (
         "{scope}各单位在 {start} 至 {end} 期间没有到期决议",

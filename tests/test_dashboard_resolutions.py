@@ -122,7 +122,7 @@ def test_an_empty_warehouse(tmp_path):
 #
 # Due in the default period (as_of 2025-06-30), by the township of the resolution's
 # meeting: 城关街道 JY-3 (解放社区, due 06-10, completed 06-12: late); 东湖镇 JY-1 (柳树村,
-# due 05-31, completed 05-20: on time) and JY-2 (柳树村, in progress: not implemented).
+# due 05-31, completed 05-20: on time) and JY-2 (柳树村, 推进中 in its 06-20 report).
 # JY-4 is due 09-30, JY-5 was due in 2024. 杨家村 has nothing due.
 
 
@@ -137,30 +137,39 @@ def test_status_mix_by_township(engine):
     assert segments(figure) == [
         ("按期落实", (0.0, 0.5), (CHENGGUAN, DONGHU)),
         ("逾期落实", (1.0, 0.0), (CHENGGUAN, DONGHU)),
-        ("未落实", (0.0, 0.5), (CHENGGUAN, DONGHU)),
+        ("推进中", (0.0, 0.5), (CHENGGUAN, DONGHU)),
+        ("未启动", (0.0, 0.0), (CHENGGUAN, DONGHU)),
     ]
     assert [bar.marker.color for bar in figure.data] == [
         charts.PALETTE[2],
         charts.PALETTE[1],
+        charts.PALETTE[4],
         charts.PALETTE[5],
     ]
     assert charts.ACCENT not in [bar.marker.color for bar in figure.data]
-    assert [bar.text for bar in figure.data] == [("", "50.0%"), ("100.0%", ""), ("", "50.0%")]
-    assert figure.data[2].hovertext[1] == "<b>东湖镇</b><br>未落实 1 / 2 · 50.0%"
+    assert [bar.text for bar in figure.data] == [
+        ("", "50.0%"),
+        ("100.0%", ""),
+        ("", "50.0%"),
+        ("", ""),
+    ]
+    assert figure.data[2].hovertext[1] == "<b>东湖镇</b><br>推进中 1 / 2 · 50.0%"
     # the column of totals at the right: its header, then one per bar
     assert [a.text for a in figure.layout.annotations][1:] == ["1", "2"]
     assert style == {"height": "200px"} and empty is None
     assert text(notes) == "点击条形可进入该单位"
     assert [
-        (r["area_code"], r["resolutions_due"], r["on_time"], r["late"], r["open"])
+        (r["area_code"], r["resolutions_due"], r["on_time"], r["late"], r["in_progress"])
         for r in table["rows"]
     ] == [(CHENGGUAN, 1, 0, 1, 0), (DONGHU, 2, 1, 0, 1)]
+    assert [r["not_started"] for r in table["rows"]] == [0, 0]
     assert [r["implementation_rate"] for r in table["rows"]] == [1.0, 0.5]
-    assert [c["header"] for c in table["columns"]][2:6] == [
+    assert [c["header"] for c in table["columns"]][2:7] == [
         "到期决议数",
         "按期落实",
         "逾期落实",
-        "未落实",
+        "推进中",
+        "未启动",
     ]
 
 
@@ -176,7 +185,7 @@ def test_status_mix_of_a_village_shows_its_siblings(engine):
     assert list(figure.layout.yaxis.ticktext) == [
         f"<span style='color:{charts.ACCENT}'><b>柳树村</b></span>"
     ]
-    assert [bar.x for bar in figure.data] == [(0.5,), (0.0,), (0.5,)]
+    assert [bar.x for bar in figure.data] == [(0.5,), (0.0,), (0.5,), (0.0,)]
     assert [(r["area_code"], r["resolutions_due"]) for r in table["rows"]] == [
         (LIUSHU, 2),
         (YANGJIA, 0),
@@ -190,7 +199,8 @@ def test_status_mix_in_english(engine):
     assert [bar.name for bar in figure.data] == [
         "Implemented on time",
         "Implemented late",
-        "Not implemented",
+        "In progress",
+        "Not started",
     ]
     assert figure.layout.annotations[0].text == "<span style='color:#868e96'>Due</span>"
     assert text(notes) == "Click a bar to open that unit"

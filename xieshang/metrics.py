@@ -1163,6 +1163,81 @@ def days_to_implement_histogram(
     return sorted(raw.get((0, None), {}).get("days_histogram", ()))
 
 
+OPEN_STATUSES: tuple[str, ...] = ("in_progress", "not_started")
+
+
+def open_due_by_status(
+    bind: Engine | Connection,
+    scope: str,
+    start: date,
+    end: date,
+    filters: Filters = NO_FILTERS,
+    *,
+    level: str | None = None,
+) -> list[dict]:
+    """For every child of `scope` (or area at `level` within it), in code order: of its
+    resolutions due (as resolutions_due counts them) those not implemented on as_of,
+    by the status their report valid on as_of gives — {"area_code", "in_progress",
+    "not_started"}; the two add up to resolutions_due − implemented. The marts keep
+    both as "open" (no figure tells them apart), so the status is read from the
+    report itself, one index probe per open resolution."""
+    code, _ = _check(scope, start, end, ())
+    st, rr = schema.mart_resolution_states, schema.resolution_reports
+    with _session(bind) as (conn, ctx):
+        _scope_info(conn, code)
+        level = level or _CHILD_LEVEL.get(schema.level_of(code))
+        if level is None:
+            return []
+        kids = children(conn, code, level)
+        as_of = _as_of(end, ctx.last_load)
+        a = marts.to_day(as_of)
+        width = schema.LEVEL_PREFIX[level]
+        group = (st.c.area_code if width == 12 else _prefix(st.c.area_code, width)).label("g")
+        earlier = rr.alias("earlier")
+        latest_day = (
+            select(func.max(earlier.c.updated_on))
+            .where(
+                earlier.c.area_code == st.c.area_code,
+                earlier.c.resolution_id == st.c.resolution_id,
+                earlier.c.updated_on <= as_of,
+            )
+            .scalar_subquery()
+        )
+        low, high = schema.scope_range(code)
+        query = (
+            select(group, rr.c.status, func.count())
+            .select_from(
+                st.join(
+                    rr,
+                    and_(
+                        rr.c.area_code == st.c.area_code,
+                        rr.c.resolution_id == st.c.resolution_id,
+                        rr.c.updated_on == latest_day,
+                    ),
+                )
+            )
+            .where(
+                st.c.area_code.between(low, high),
+                st.c.valid_from <= a,
+                st.c.valid_to > a,
+                st.c.status == "open",
+                st.c.due_date.between(marts.to_day(start), a),
+                *filters.where(st),
+            )
+            .group_by(group, rr.c.status)
+        )
+        counts: dict[tuple[str, str], int] = {
+            (g, status): int(n) for g, status, n in conn.execute(query)
+        }
+    return [
+        {
+            "area_code": child,
+            **{status: counts.get((child[:width], status), 0) for status in OPEN_STATUSES},
+        }
+        for child, _ in kids
+    ]
+
+
 def month_slices(start: date, end: date, last_load: date | None) -> list[_Slice]:
     """The calendar months the period touches, each cut to the period, with its as_of."""
     out = []
@@ -1353,6 +1428,7 @@ __all__ = [
     "last_load_day",
     "month_slices",
     "monthly_series",
+    "open_due_by_status",
     "months_touched",
     "normalize_code",
     "root_area",

@@ -28,12 +28,14 @@ RANKING = "implementation_rate"
 SATISFACTION = "satisfaction"
 BUCKETS: tuple[tuple[int, str], ...] = ((30, "rs_bucket_30"), (90, "rs_bucket_90"))
 
-# the status mix: (field, i18n key, Okabe–Ito colour) — green, orange, vermillion
+# the status mix: (field, i18n key, Okabe–Ito colour) — green, orange, sky blue,
+# vermillion: done on time, done late, under way, not started
 MIX_KEYS: tuple[str, ...] = ("implementation_rate", "on_time_rate")
 MIX_SEGMENTS: tuple[tuple[str, str, str], ...] = (
     ("on_time", "rs_on_time", charts.PALETTE[2]),
     ("late", "rs_late", charts.PALETTE[1]),
-    ("open", "rs_open", charts.PALETTE[5]),
+    ("in_progress", "rs_in_progress", charts.PALETTE[4]),
+    ("not_started", "rs_not_started", charts.PALETTE[5]),
 )
 
 # days to implement: upper bounds (inclusive) of 0–7, 8–14, 15–30, 31–60, 61–90, 91–180
@@ -86,18 +88,18 @@ def build_ranking(engine_, state: ViewState):
 # --- status mix by unit ---------------------------------------------------------------
 
 
-def _mix_row(child: dict) -> dict:
+def _mix_row(child: dict, open_by_status: dict) -> dict:
     counts = child["counts"]
-    due = counts["resolutions_due"]
     done = counts["implemented"]
     on_time = counts["implemented_on_time"]
     return {
         "area_code": child["area_code"],
         "area_name": child["area_name"],
-        "resolutions_due": due,
+        "resolutions_due": counts["resolutions_due"],
         "on_time": on_time,
         "late": done - on_time,
-        "open": due - done,
+        "in_progress": open_by_status["in_progress"],
+        "not_started": open_by_status["not_started"],
         "implementation_rate": child["implementation_rate"],
         "on_time_rate": child["on_time_rate"],
     }
@@ -111,10 +113,14 @@ def _mix_order(row: dict) -> tuple:
 
 def mix_rows(engine_, state: ViewState) -> tuple[list[dict], str | None, str]:
     """(rows sorted by implemented share, selected unit, compared-to area): per child unit
-    its resolutions due split into on time / late / not implemented."""
+    its resolutions due split into implemented on time / late, and — not implemented on
+    as_of — in progress / not started."""
     parent, selected = _compared(data.directory(engine_), state.scope)
     children = data.figures_by_child(engine_, state, scope=parent, keys=MIX_KEYS)
-    return sorted((_mix_row(c) for c in children), key=_mix_order), selected, parent
+    # the same children in the same (code) order
+    still_open = data.open_due_by_status(engine_, state, scope=parent)
+    rows = (_mix_row(c, o) for c, o in zip(children, still_open, strict=True))
+    return sorted(rows, key=_mix_order), selected, parent
 
 
 def mix_columns(lang: str) -> list[tuple[str, str, str]]:
