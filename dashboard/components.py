@@ -5,7 +5,8 @@ KPI cards
     kpi_card(key, result, previous, lang)        value, name, count behind it, change
                                                  against the previous period, ⓘ definition
 Chart cards (the "数据" toggle and the CSV download are handled once, by the frame)
-    chart_card(chart_id, title, lang, controls=None)   the empty card in a page layout
+    chart_card(chart_id, title, lang, controls=None, info=None)
+                                                       the empty card in a page layout
     graph_id(chart_id)                                 its dcc.Graph (for clickData inputs)
     chart_outputs(chart_id)                            the outputs a page callback writes
     chart_content(figure, table, lang, empty=, notes=) the values for those outputs
@@ -220,17 +221,46 @@ def graph_id(chart_id: str) -> str:
 HIDDEN = {"display": "none"}
 
 
+def chart_info(chart_id: str, text: str, lang: str = "zh") -> list:
+    """The ⓘ after a chart's title and its tooltip (id {"type": "chart-info-text",
+    "chart": chart_id}, whose children a callback may rewrite)."""
+    target = _cid("info", chart_id)
+    return [
+        html.Span(
+            "ⓘ",
+            id=target,
+            className="kpi-info chart-info",
+            tabIndex=0,
+            **{"aria-label": t("definition", lang)},
+        ),
+        dbc.Tooltip(text, id=_cid("info-text", chart_id), target=target, placement="bottom"),
+    ]
+
+
 def chart_card(
-    chart_id: str, title: str, lang: str = "zh", *, controls=None, min_height: int = 300
+    chart_id: str,
+    title: str,
+    lang: str = "zh",
+    *,
+    controls=None,
+    min_height: int = 300,
+    info: str | None = None,
 ) -> dbc.Card:
     """An empty chart card for a page layout. Its graph is always in the layout (hidden
     until there is something to draw), so callbacks may listen to its clickData. A page
     callback fills it through `chart_outputs(chart_id)` with `chart_content(...)`; the
     frame's generic callbacks run its "数据" toggle (a table of the numbers) and its CSV
-    download. The title has id {"type": "chart-title", "chart": chart_id}."""
+    download. The title has id {"type": "chart-title", "chart": chart_id}; `info` (the
+    definition of what the chart shows) is behind an ⓘ beside it."""
     header = html.Div(
         [
-            html.Span(title, id=_cid("title", chart_id), className="chart-title"),
+            html.Div(
+                [
+                    html.Span(title, id=_cid("title", chart_id), className="chart-title"),
+                    *(chart_info(chart_id, info, lang) if info else []),
+                ],
+                className="chart-title-wrap",
+            ),
             html.Div(controls, className="chart-controls") if controls is not None else None,
             html.Div(
                 [

@@ -264,9 +264,7 @@ def open_due_by_status(engine: Engine, state: State, *, scope: str | None = None
         "open_by_status",
         engine,
         (scope, state.start, state.end, _filters_key(state)),
-        lambda: metrics.open_due_by_status(
-            engine, scope, state.start, state.end, state.filters()
-        ),
+        lambda: metrics.open_due_by_status(engine, scope, state.start, state.end, state.filters()),
     )
 
 

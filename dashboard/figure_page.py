@@ -15,7 +15,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import components
 from dashboard.frame import STATE, URL, engine, guarded, state_or_stop
-from dashboard.i18n import figure_name, t
+from dashboard.i18n import figure_definition, figure_name, t
 from dashboard.state import to_query
 from dashboard.views.overview import drill_target
 
@@ -30,6 +30,7 @@ class Chart(NamedTuple):
     build: Callable
     drill: bool = False
     min_height: int = 300
+    info_key: str | None = None  # an i18n key: what the chart shows, behind its ⓘ
 
 
 def _ranking_id(prefix: str, i: int) -> str:
@@ -39,13 +40,20 @@ def _ranking_id(prefix: str, i: int) -> str:
 def layout(prefix: str, title_key: str, view, lang: str, charts: Sequence[Chart] = ()):
     cards = [
         components.chart_card(
-            _ranking_id(prefix, i), t("ov_ranking", lang, figure=figure_name(key, lang)), lang
+            _ranking_id(prefix, i),
+            t("ov_ranking", lang, figure=figure_name(key, lang)),
+            lang,
+            info=figure_definition(key, lang),
         )
         for i, key in enumerate(view.RANKINGS)
     ]
     cards += [
         components.chart_card(
-            f"{prefix}-{c.suffix}", t(c.title_key, lang), lang, min_height=c.min_height
+            f"{prefix}-{c.suffix}",
+            t(c.title_key, lang),
+            lang,
+            min_height=c.min_height,
+            info=t(c.info_key, lang) if c.info_key else None,
         )
         for c in charts
     ]

@@ -178,6 +178,37 @@ TEXT: dict[str, tuple[str, str]] = {
         "{scope}本期 {n} 次会议覆盖了全部 10 类主体",
         "The {n} meetings of {scope} in the period reached all 10 groups",
     ),
+    "pp_trend_info": (
+        "每个自然月单独计算的党员参与率、党员参会占比、党组织主持率（定义见各指标卡片的 ⓘ）。"
+        "党员参与率按月计算时只数当月参会的党员，低于全期数值是正常的。",
+        "Party participation, Party share and Party-led rate, each month computed as a period "
+        "of its own (definitions behind each card's ⓘ). A month counts only that month's "
+        "attendees, so monthly participation is lower than the whole period's.",
+    ),
+    "sh_heatmap_info": (
+        "每格：该单位统计期内的会议中，至少有一名该类主体参会的会议所占比例；×表示一次也没有。",
+        "Each cell: the share of the unit's meetings in the period with at least one "
+        "attendee of that group; × means none.",
+    ),
+    "sh_never_info": (
+        "范围内（含乡镇、县本级主办）统计期内的会议一次也没有参加的主体类别，以及参与最少的类别。",
+        "The groups that no meeting in scope (the township's or county's own included) "
+        "reached in the period, and the ones reached least.",
+    ),
+    "rs_mix_info": (
+        "各单位到期决议（与决议落实率同一范围）中：按期落实、逾期落实，以及截至统计截止日"
+        "尚未落实的决议按其最新台账状态分为推进中、未启动。",
+        "Each unit's resolutions due (the implementation rate's set): implemented on time, "
+        "implemented late, and the rest by the status of their latest report on as_of: in "
+        "progress or not started.",
+    ),
+    "rs_days_info": (
+        "与“落实用时中位数”相同的决议（截至统计截止日已落实、完成日期在统计期内），"
+        "按（完成日期 − 会议日期）天数分组；虚线为中位数。",
+        "The resolutions of the median days to implement (implemented on as_of, completed in "
+        "the period) by (completed date − meeting date) in days; the dashed line is the "
+        "median.",
+    ),
     "sh_least_intro": ("参与最少的类别（占会议比例）：", "Least reached (share of meetings):"),
     "sh_least_item": ("{name} {share}（{k} 次会议）", "{name} {share} (meetings: {k})"),
     # overview page

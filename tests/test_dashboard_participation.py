@@ -11,7 +11,7 @@ from dashboard import charts
 from dashboard.state import State
 from dashboard.views import participation
 from tests.dashboard_inbox import CHENGGUAN, COUNTY, DONGHU, LIUSHU, YANGJIA, build_warehouse
-from tests.test_dashboard_overview import card, text
+from tests.test_dashboard_overview import card, text, walk
 from tests.warehouse_builder import WarehouseBuilder
 
 START, END = date(2025, 1, 1), date(2025, 6, 30)
@@ -213,3 +213,31 @@ def test_an_empty_warehouse(tmp_path):
         assert "xieshang load" in text(view.build_ranking(empty, state, view.RANKINGS[0])[2])
         assert "xieshang load" in text(view.build_trend(empty, state)[2])
     empty.dispose()
+
+
+def test_every_chart_explains_itself_behind_an_info_mark():
+    from dashboard import figure_page
+    from dashboard.i18n import figure_definition
+
+    layout = figure_page.layout(
+        "pp",
+        "page_participation",
+        participation,
+        "zh",
+        [
+            figure_page.Chart(
+                "trend", "pp_trend", participation.build_trend, info_key="pp_trend_info"
+            )
+        ],
+    )
+    tips = [n for n in walk(layout) if type(n).__name__ == "Tooltip"]
+    # one per ranking (the figure's definition from metrics.md), then the trend's
+    assert [tip.children for tip in tips[:3]] == [
+        figure_definition(key, "zh") for key in participation.RANKINGS
+    ]
+    assert tips[0].children.startswith("在范围内会议中至少一次以党员身份签到的不同人数")
+    assert tips[3].children.startswith("每个自然月单独计算的党员参与率")
+    assert [tip.target for tip in tips] == [
+        {"type": "chart-info", "chart": chart}
+        for chart in ("pp-ranking-0", "pp-ranking-1", "pp-ranking-2", "pp-trend")
+    ]

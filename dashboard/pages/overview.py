@@ -23,7 +23,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import components
 from dashboard.frame import STATE, URL, engine, guarded, page_layout, state_or_stop
-from dashboard.i18n import figure_name, t
+from dashboard.i18n import figure_definition, figure_name, t
 from dashboard.state import DEFAULT_FIGURE, MAP_FIGURES, to_query, without_figure
 from dashboard.views.overview import (
     build_heading,
@@ -69,6 +69,7 @@ def layout(lang: str):
                             t("ov_map", lang, figure=figure_name(DEFAULT_FIGURE, lang)),
                             lang,
                             controls=picker,
+                            info=figure_definition(DEFAULT_FIGURE, lang),
                             min_height=380,
                         ),
                         lg=6,
@@ -79,6 +80,7 @@ def layout(lang: str):
                             "ov-ranking",
                             t("ov_ranking", lang, figure=figure_name(DEFAULT_FIGURE, lang)),
                             lang,
+                            info=figure_definition(DEFAULT_FIGURE, lang),
                             min_height=380,
                         ),
                         lg=6,
@@ -162,6 +164,7 @@ def _choose_figure(key, store):
     *components.chart_outputs("ov-map"),
     Output("ov-map-codes", "data"),
     Output({"type": "chart-title", "chart": "ov-map"}, "children"),
+    Output({"type": "chart-info-text", "chart": "ov-map"}, "children"),
     Input(STATE, "data"),
 )
 def _map(store):
@@ -172,12 +175,13 @@ def _map(store):
         lambda: build_map(engine(), state, key),
         lambda exc: (*components.chart_error(exc, state.lang), []),
     )
-    return (*values, title)
+    return (*values, title, figure_definition(key, state.lang))
 
 
 @callback(
     *components.chart_outputs("ov-ranking"),
     Output({"type": "chart-title", "chart": "ov-ranking"}, "children"),
+    Output({"type": "chart-info-text", "chart": "ov-ranking"}, "children"),
     Input(STATE, "data"),
 )
 def _ranking(store):
@@ -188,7 +192,7 @@ def _ranking(store):
         lambda: build_ranking(engine(), state, key),
         lambda exc: components.chart_error(exc, state.lang),
     )
-    return (*values, title)
+    return (*values, title, figure_definition(key, state.lang))
 
 
 @callback(

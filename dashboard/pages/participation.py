@@ -14,7 +14,7 @@ dash.register_page(
     __name__, path="/participation", name="党员参与", title="协商治理看板 · 党员参与", order=1
 )
 
-CHARTS = (figure_page.Chart("trend", "pp_trend", view.build_trend),)
+CHARTS = (figure_page.Chart("trend", "pp_trend", view.build_trend, info_key="pp_trend_info"),)
 
 
 @page_layout

@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import components, grid
 from dashboard.frame import STATE, URL, engine, guarded, page_layout, state_or_stop
-from dashboard.i18n import figure_name, t
+from dashboard.i18n import figure_definition, figure_name, t
 from dashboard.state import to_query
 from dashboard.views import overview
 from dashboard.views import resolutions as view
@@ -36,6 +36,15 @@ def _titles(lang: str) -> dict[str, str]:
         "rs-mix": t("rs_mix_title", lang),
         "rs-days": t("rs_days_title", lang),
         "rs-satisfaction": t("ov_ranking", lang, figure=figure_name(view.SATISFACTION, lang)),
+    }
+
+
+def _infos(lang: str) -> dict[str, str]:
+    return {
+        "rs-ranking": figure_definition(view.RANKING, lang),
+        "rs-mix": t("rs_mix_info", lang),
+        "rs-days": t("rs_days_info", lang),
+        "rs-satisfaction": figure_definition(view.SATISFACTION, lang),
     }
 
 
@@ -77,9 +86,13 @@ def _overdue_card(lang: str) -> dbc.Card:
 
 @page_layout
 def layout(lang: str):
-    titles = _titles(lang)
+    titles, infos = _titles(lang), _infos(lang)
     charts = [
-        dbc.Col(components.chart_card(chart, titles[chart], lang), lg=6, className="mb-3")
+        dbc.Col(
+            components.chart_card(chart, titles[chart], lang, info=infos[chart]),
+            lg=6,
+            className="mb-3",
+        )
         for chart in CHARTS
     ]
     return html.Div(

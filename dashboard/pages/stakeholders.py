@@ -16,8 +16,12 @@ dash.register_page(
 )
 
 CHARTS = (
-    figure_page.Chart("heatmap", "sh_heatmap", view.build_heatmap, drill=True),
-    figure_page.Chart("never", "sh_never", view.build_never, min_height=160),
+    figure_page.Chart(
+        "heatmap", "sh_heatmap", view.build_heatmap, drill=True, info_key="sh_heatmap_info"
+    ),
+    figure_page.Chart(
+        "never", "sh_never", view.build_never, min_height=160, info_key="sh_never_info"
+    ),
 )
 
 

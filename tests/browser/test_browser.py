@@ -250,6 +250,11 @@ def test_the_figure_picker_is_in_the_address(duo):
     duo.wait_for_contains_text(chart("title", "ov-ranking"), "决议落实率", timeout=TIMEOUT)
     duo.select_dcc_dropdown("#ov-figure", value="逾期未落实数")
     duo.wait_for_contains_text(chart("title", "ov-ranking"), "逾期未落实数", timeout=TIMEOUT)
+    # the ⓘ beside the title now defines the figure picked
+    ActionChains(duo.driver).move_to_element(
+        duo.find_element(chart("info", "ov-ranking"))
+    ).perform()
+    duo.wait_for_contains_text(".tooltip", "状态既非“已落实”也非“已撤销”", timeout=TIMEOUT)
     assert search(duo) == f"?scope={COUNTY}&from=2025-01-01&to=2025-06-30&figure=overdue_open"
     duo.driver.refresh()
     duo.wait_for_contains_text(chart("title", "ov-map"), "逾期未落实数", timeout=TIMEOUT)
