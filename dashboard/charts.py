@@ -244,17 +244,7 @@ def ranking_bar(
             "zeroline": False,
             "fixedrange": True,
         },
-        yaxis={
-            "range": [len(rows) - 0.5, -0.5],
-            "automargin": True,
-            "ticks": "",
-            "fixedrange": True,
-            "tickmode": "array",
-            "tickvals": positions,
-            "ticktext": names,
-            "showgrid": False,
-            "zeroline": False,
-        },
+        yaxis=unit_axis(positions, names),
         bargap=0.35,
     )
     for position, row in zip(positions, rows, strict=True):
@@ -281,6 +271,21 @@ def ranking_bar(
     if average is not None:
         dashed_marker(fig, average, average_label)
     return fig
+
+
+def unit_axis(positions: Sequence[float], names: Sequence[str]) -> dict:
+    """The y axis of bars by unit: one named tick per bar, the first unit on top."""
+    return {
+        "range": [len(positions) - 0.5, -0.5],
+        "automargin": True,
+        "ticks": "",
+        "fixedrange": True,
+        "tickmode": "array",
+        "tickvals": list(positions),
+        "ticktext": list(names),
+        "showgrid": False,
+        "zeroline": False,
+    }
 
 
 def dashed_marker(fig: go.Figure, x: float, label: str) -> None:
@@ -477,17 +482,7 @@ def share_bars(
             "zeroline": False,
             "fixedrange": True,
         },
-        yaxis={
-            "range": [len(rows) - 0.5, -0.5],
-            "automargin": True,
-            "ticks": "",
-            "fixedrange": True,
-            "tickmode": "array",
-            "tickvals": positions,
-            "ticktext": ticks,
-            "showgrid": False,
-            "zeroline": False,
-        },
+        yaxis=unit_axis(positions, ticks),
     )
     fig.add_annotation(
         x=1.0,

@@ -1163,6 +1163,28 @@ def days_to_implement_histogram(
     return sorted(raw.get((0, None), {}).get("days_histogram", ()))
 
 
+def report_on(states, as_of: date):
+    """Join condition of resolution states (a mart table) with schema.resolution_reports:
+    each resolution's report valid on as_of, its latest on or before that day (one index
+    probe per resolution on the report key)."""
+    rr = schema.resolution_reports
+    earlier = rr.alias("earlier")
+    latest_day = (
+        select(func.max(earlier.c.updated_on))
+        .where(
+            earlier.c.area_code == states.c.area_code,
+            earlier.c.resolution_id == states.c.resolution_id,
+            earlier.c.updated_on <= as_of,
+        )
+        .scalar_subquery()
+    )
+    return and_(
+        rr.c.area_code == states.c.area_code,
+        rr.c.resolution_id == states.c.resolution_id,
+        rr.c.updated_on == latest_day,
+    )
+
+
 OPEN_STATUSES: tuple[str, ...] = ("in_progress", "not_started")
 
 
@@ -1193,29 +1215,10 @@ def open_due_by_status(
         a = marts.to_day(as_of)
         width = schema.LEVEL_PREFIX[level]
         group = (st.c.area_code if width == 12 else _prefix(st.c.area_code, width)).label("g")
-        earlier = rr.alias("earlier")
-        latest_day = (
-            select(func.max(earlier.c.updated_on))
-            .where(
-                earlier.c.area_code == st.c.area_code,
-                earlier.c.resolution_id == st.c.resolution_id,
-                earlier.c.updated_on <= as_of,
-            )
-            .scalar_subquery()
-        )
         low, high = schema.scope_range(code)
         query = (
             select(group, rr.c.status, func.count())
-            .select_from(
-                st.join(
-                    rr,
-                    and_(
-                        rr.c.area_code == st.c.area_code,
-                        rr.c.resolution_id == st.c.resolution_id,
-                        rr.c.updated_on == latest_day,
-                    ),
-                )
-            )
+            .select_from(st.join(rr, report_on(st, as_of)))
             .where(
                 st.c.area_code.between(low, high),
                 st.c.valid_from <= a,

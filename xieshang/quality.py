@@ -359,19 +359,9 @@ def overdue_resolutions(
     with metrics._session(bind) as (conn, ctx):
         as_of = min(end, ctx.last_load) if ctx.last_load is not None else end
         a = marts.to_day(as_of)
-        # content and responsible unit of the latest report on or before as_of: a
-        # correlated lookup on the report key (one index probe per resolution; fetching
-        # every report of a county's 8,000 overdue resolutions took 0.6 s)
-        earlier = rr.alias("earlier")
-        latest_day = (
-            select(func.max(earlier.c.updated_on))
-            .where(
-                earlier.c.area_code == st.c.area_code,
-                earlier.c.resolution_id == st.c.resolution_id,
-                earlier.c.updated_on <= as_of,
-            )
-            .scalar_subquery()
-        )
+        # content and responsible unit of the report valid on as_of, looked up per
+        # resolution (fetching every report of a county's 8,000 overdue resolutions took
+        # 0.6 s)
         rows = conn.execute(
             select(
                 st.c.area_code,
@@ -384,14 +374,7 @@ def overdue_resolutions(
                 rr.c.responsible_unit,
             )
             .join(mt, mt.c.id == st.c.meeting_pk)
-            .outerjoin(
-                rr,
-                and_(
-                    rr.c.area_code == st.c.area_code,
-                    rr.c.resolution_id == st.c.resolution_id,
-                    rr.c.updated_on == latest_day,
-                ),
-            )
+            .outerjoin(rr, metrics.report_on(st, as_of))
             .where(
                 st.c.area_code.between(low, high),
                 st.c.valid_from <= a,
