@@ -76,6 +76,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "figure=“{value}” 不是总览可选的指标",
         "figure=“{value}” is not a figure the overview offers",
     ),
+    "notice_bad_superseded": (
+        "superseded=“{value}” 应为 yes 或 no",
+        "superseded=“{value}” must be yes or no",
+    ),
     "notice_bad_lang": ("lang=“{value}” 应为 zh 或 en", "lang=“{value}” must be zh or en"),
     # KPI cards
     "vs_previous": ("较上期", "vs previous period"),

@@ -4,8 +4,9 @@ interfaces.md fixes the parameters: `scope` (an area code; default the roster's 
 `from` / `to` (YYYY-MM-DD; default 1 January of the last load day's year to the last load
 day), `form`, `category` (vocabulary codes; Chinese labels are accepted too), `online`
 (yes/no), `lang` (zh default, en), and `figure` — the figure the overview's map and
-ranking show (one of MAP_FIGURES; default implementation_rate), an addition to
-interfaces.md's list so that a shared overview link keeps its figure. An invalid value falls back to its default and yields a
+ranking show (one of MAP_FIGURES; default implementation_rate) and `superseded` (yes/no:
+the data-quality page also lists rejects superseded by a resubmitted file) — additions
+to interfaces.md's list so that a shared link keeps these page views too. An invalid value falls back to its default and yields a
 `Notice` that the frame shows; nothing here raises on user input.
 
     state, notices = parse_query("?scope=330281100000&from=2025-01-01", defaults)
@@ -24,7 +25,7 @@ from urllib.parse import parse_qsl, urlencode
 from xieshang.contract import lookup_table
 
 LANGS = ("zh", "en")
-PARAMS = ("scope", "from", "to", "form", "category", "online", "figure", "lang")
+PARAMS = ("scope", "from", "to", "form", "category", "online", "figure", "superseded", "lang")
 PERIODS = ("month", "quarter", "year", "custom")
 
 MAP_FIGURES: tuple[str, ...] = (
@@ -90,6 +91,7 @@ class State:
     online: bool | None = None
     lang: str = "zh"
     figure: str = DEFAULT_FIGURE
+    superseded: bool = False  # 数据质量: also list rejects a resubmitted file superseded
 
     # --- derived ----------------------------------------------------------------------
 
@@ -136,11 +138,15 @@ class Notice:
     reason: str
 
 
-def without_figure(state: State) -> dict:
-    """The store of a state with the overview's figure left out (what every part that
-    does not show the figure depends on)."""
+PAGE_OPTIONS = ("figure", "superseded")
+
+
+def without_page_options(state: State) -> dict:
+    """The store of a state without the options of one page's view (the overview's
+    figure, the data-quality switch): what the parts that show neither depend on."""
     store = state.to_store()
-    del store["figure"]
+    for name in PAGE_OPTIONS:
+        del store[name]
     return store
 
 
@@ -169,7 +175,7 @@ def _vocab(vocab: str, text: str) -> str | None:
     return lookup_table(vocab).get(text.strip().lower())
 
 
-def _online(text: str) -> bool | None:
+def _yes_no(text: str) -> bool | None:
     value = text.strip().lower()
     if value in _YES:
         return True
@@ -243,7 +249,7 @@ def parse_query(query: str | None, defaults: Defaults) -> tuple[State, tuple[Not
             state = state.replace(category=code)
 
     if (text := given("online")) is not None:
-        value = _online(text)
+        value = _yes_no(text)
         if value is None:
             notices.append(Notice("online", text, "bad_online"))
         else:
@@ -254,6 +260,13 @@ def parse_query(query: str | None, defaults: Defaults) -> tuple[State, tuple[Not
             state = state.replace(figure=text.strip())
         else:
             notices.append(Notice("figure", text, "bad_figure"))
+
+    if (text := given("superseded")) is not None:
+        value = _yes_no(text)
+        if value is None:
+            notices.append(Notice("superseded", text, "bad_superseded"))
+        else:
+            state = state.replace(superseded=value)
 
     return state, tuple(notices)
 
@@ -273,6 +286,8 @@ def to_query(state: State) -> str:
         pairs.append(("online", "yes" if state.online else "no"))
     if state.figure != DEFAULT_FIGURE:
         pairs.append(("figure", state.figure))
+    if state.superseded:
+        pairs.append(("superseded", "yes"))
     if state.lang != "zh":
         pairs.append(("lang", state.lang))
     return "?" + urlencode(pairs)

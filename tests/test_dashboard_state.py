@@ -21,7 +21,7 @@ from dashboard.state import (
     scope_to_controls,
     state_from_controls,
     to_query,
-    without_figure,
+    without_page_options,
 )
 
 ROOT = "330281000000"
@@ -156,6 +156,7 @@ def test_any_well_formed_scope_when_no_roster_is_known():
         ("?online=maybe", Notice("online", "maybe", "bad_online")),
         ("?lang=fr", Notice("lang", "fr", "bad_lang")),
         ("?figure=resolutions_due", Notice("figure", "resolutions_due", "bad_figure")),
+        ("?superseded=maybe", Notice("superseded", "maybe", "bad_superseded")),
     ],
 )
 def test_an_invalid_value_falls_back_to_its_default_with_a_notice(query, notice):
@@ -199,11 +200,19 @@ def test_the_overview_figure_is_written_only_when_not_the_default():
     assert parse("?figure=regularity")[0].figure == "regularity"
 
 
-def test_without_figure_is_the_same_for_every_figure():
-    shown = DEFAULT_STATE.replace(figure="overdue_open")
-    assert without_figure(shown) == without_figure(DEFAULT_STATE)
-    assert "figure" not in without_figure(shown)
-    assert State.from_store(without_figure(shown)) == DEFAULT_STATE
+def test_without_page_options_is_the_same_whatever_the_options():
+    shown = DEFAULT_STATE.replace(figure="overdue_open", superseded=True)
+    assert without_page_options(shown) == without_page_options(DEFAULT_STATE)
+    assert not {"figure", "superseded"} & set(without_page_options(shown))
+    assert State.from_store(without_page_options(shown)) == DEFAULT_STATE
+
+
+def test_the_superseded_switch_is_written_only_when_on():
+    assert to_query(DEFAULT_STATE.replace(superseded=True)) == (
+        f"?scope={ROOT}&from=2025-01-01&to=2025-06-30&superseded=yes"
+    )
+    assert parse("?superseded=no")[0].superseded is False
+    assert parse("?superseded=yes")[0].superseded is True
 
 
 def test_to_query_without_scope():
@@ -222,6 +231,7 @@ def test_to_query_without_scope():
         ),
         State(TOWN, date(2025, 6, 30), date(2025, 6, 30), None, "other", False, "zh"),
         DEFAULT_STATE.replace(figure="party_led_rate", lang="en"),
+        DEFAULT_STATE.replace(superseded=True),
     ],
 )
 def test_round_trip(state):

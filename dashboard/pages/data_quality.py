@@ -14,8 +14,9 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import components, fmt, grid
-from dashboard.frame import STATE, engine, guarded, page_layout, state_or_stop
+from dashboard.frame import STATE, URL, engine, guarded, page_layout, state_or_stop
 from dashboard.i18n import t
+from dashboard.state import to_query
 from dashboard.views import data_quality as view
 
 dash.register_page(
@@ -40,7 +41,8 @@ DOWNLOADS = {
     "dq-events": view.events_csv,
 }
 
-# "含已被重新提交取代的记录": the summary and the parts that list or count rejects follow it
+# "含已被重新提交取代的记录" (superseded=yes in the address): the summary and the parts
+# that list or count rejects follow it
 SUPERSEDED = "dq-superseded"
 FOLLOW_SWITCH = {"dq-held", "dq-rejects"}
 
@@ -123,20 +125,35 @@ def layout(lang: str):
     )
 
 
-def _options(part: str, switch: tuple) -> dict:
-    """The builder's keyword arguments from the inputs after the state."""
-    return {"include_superseded": bool(switch[0])} if part in FOLLOW_SWITCH else {}
+def _options(part: str, state) -> dict:
+    """The builder's keyword arguments: the switch, for the parts that follow it."""
+    return {"include_superseded": state.superseded} if part in FOLLOW_SWITCH else {}
 
 
-def _switch_input(part: str, kind=Input) -> list:
-    return [kind(SUPERSEDED, "value")] if part in FOLLOW_SWITCH else []
+@callback(Output(SUPERSEDED, "value"), Input(STATE, "data"))
+def _switch_value(store):
+    return state_or_stop(store).superseded
 
 
-@callback(Output("dq-summary", "children"), Input(STATE, "data"), Input(SUPERSEDED, "value"))
-def _summary(store, superseded):
+@callback(
+    Output(URL, "search", allow_duplicate=True),
+    Input(SUPERSEDED, "value"),
+    State(STATE, "data"),
+    prevent_initial_call=True,
+)
+def _choose_superseded(value, store):
+    """The switch goes into the address (superseded=yes), so a reload keeps it."""
+    state = state_or_stop(store)
+    if bool(value) == state.superseded:
+        raise PreventUpdate
+    return to_query(state.replace(superseded=bool(value)))
+
+
+@callback(Output("dq-summary", "children"), Input(STATE, "data"))
+def _summary(store):
     state = state_or_stop(store)
     return guarded(
-        lambda: view.build_summary(engine(), state, bool(superseded)),
+        lambda: view.build_summary(engine(), state, state.superseded),
         lambda exc: components.error_state(exc, state.lang),
     )
 
@@ -153,12 +170,11 @@ def _register(part: str, builder) -> None:
         *grid.grid_outputs(f"{part}-grid"),
         Output(f"{part}-note", "children"),
         Input(STATE, "data"),
-        *_switch_input(part),
     )
-    def _part(store, *switch):
+    def _part(store):
         state = state_or_stop(store)
         return guarded(
-            lambda: builder(engine(), state, **_options(part, switch)),
+            lambda: builder(engine(), state, **_options(part, state)),
             lambda exc: ([], [], components.error_state(exc, state.lang)),
         )
 
@@ -168,12 +184,11 @@ def _register_download(part: str, builder) -> None:
         Output(f"{part}-download", "data"),
         Input(f"{part}-csv", "n_clicks"),
         State(STATE, "data"),
-        *_switch_input(part, State),
         prevent_initial_call=True,
     )
-    def _download(n_clicks, store, *switch):
+    def _download(n_clicks, store):
         state = state_or_stop(store)
-        result = builder(engine(), state, **_options(part, switch)) if n_clicks else None
+        result = builder(engine(), state, **_options(part, state)) if n_clicks else None
         if result is None:
             raise PreventUpdate
         return result

@@ -24,7 +24,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import components
 from dashboard.frame import STATE, URL, engine, guarded, page_layout, state_or_stop
 from dashboard.i18n import figure_definition, figure_name, t
-from dashboard.state import DEFAULT_FIGURE, MAP_FIGURES, to_query, without_figure
+from dashboard.state import DEFAULT_FIGURE, MAP_FIGURES, to_query, without_page_options
 from dashboard.views.overview import (
     build_heading,
     build_kpis,
@@ -119,7 +119,7 @@ def layout(lang: str):
 def _filters(store, current):
     """The view without the picked figure: the parts that do not show it (heading, KPI
     cards, trends) read this, so picking a figure re-renders only the map and ranking."""
-    filters = without_figure(state_or_stop(store))
+    filters = without_page_options(state_or_stop(store))
     if filters == current:
         raise PreventUpdate
     return filters

@@ -363,6 +363,18 @@ def test_the_data_quality_page(duo):
     # an empty list shows its empty state only, a list with rows its grid
     assert not duo.find_element("#dq-rejects-grid").is_displayed()
     assert duo.find_element("#dq-runs-grid").is_displayed()
+    # the superseded switch is in the address and survives a reload
+    switch = duo.find_element("#dq-superseded")
+    scroll_into_view(duo, switch)
+    switch.click()
+    deadline = time.time() + TIMEOUT
+    while "superseded=yes" not in search(duo) and time.time() < deadline:
+        time.sleep(0.2)
+    assert search(duo).endswith("&superseded=yes")
+    duo.driver.refresh()
+    duo.wait_for_text_to_equal("#dq-rejects-note", "没有拒收的行", timeout=TIMEOUT)
+    settle(duo)
+    assert duo.find_element("#dq-superseded").is_selected()
     settle(duo)
     assert duo.get_logs() == []
 
