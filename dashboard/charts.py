@@ -168,6 +168,10 @@ def _hover_value(item: dict, key: str, lang: str) -> str:
     return "<br>".join(lines)
 
 
+# non-rate figures whose value label also says how many values it rests on
+SAMPLE_TEXT: dict[str, str] = {"satisfaction": "rs_scored_n"}
+
+
 def ranking_bar(
     ranked: Sequence[dict],
     key: str,
@@ -231,6 +235,8 @@ def ranking_bar(
             "tickformat": ".0%",
             "tickvals": [0, 0.25, 0.5, 0.75, 1.0],
         }
+    elif fmt.kind_of(key) == "score100":  # a score on its whole scale
+        xaxis = {"range": [0, 100], "tickvals": [0, 25, 50, 75, 100], "tickformat": ",d"}
     else:
         xaxis = {"range": [0, (top or 1) * 1.05], "tickformat": ",d"}
     height = max(180, 26 * len(rows) + 64)
@@ -258,6 +264,10 @@ def ranking_bar(
                 text += f" <span style='color:#868e96'>· {t('too_few', lang)}</span>"
             if row.get("over_100"):  # a sign, not words: the column is narrow (hover says)
                 text += f" <span style='color:{ACCENT}'>{OVER_100_MARK}</span>"
+            if key in SAMPLE_TEXT and row.get("n"):
+                # a 100.0 from one score must not read like one from fifty
+                sample = t(SAMPLE_TEXT[key], lang, n=fmt.count(row["n"]))
+                text += f" <span style='color:#868e96'>· {sample}</span>"
         fig.add_annotation(
             x=1.0,
             xref="paper",

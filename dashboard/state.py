@@ -184,6 +184,21 @@ def _yes_no(text: str) -> bool | None:
     return None
 
 
+def _figure(text: str) -> str | None:
+    return text.strip() if text.strip() in MAP_FIGURES else None
+
+
+# the optional parameters, each named as its State field: how its text is read (None:
+# invalid, notice "bad_<name>")
+_OPTIONAL = {
+    "form": lambda text: _vocab("form", text),
+    "category": lambda text: _vocab("topic_category", text),
+    "online": _yes_no,
+    "figure": _figure,
+    "superseded": _yes_no,
+}
+
+
 def parse_query(query: str | None, defaults: Defaults) -> tuple[State, tuple[Notice, ...]]:
     """The state an address names, and a notice for every value that fell back.
 
@@ -234,39 +249,14 @@ def parse_query(query: str | None, defaults: Defaults) -> tuple[State, tuple[Not
     if dates_ok:
         state = state.replace(start=start, end=end)
 
-    if (text := given("form")) is not None:
-        code = _vocab("form", text)
-        if code is None:
-            notices.append(Notice("form", text, "bad_form"))
-        else:
-            state = state.replace(form=code)
-
-    if (text := given("category")) is not None:
-        code = _vocab("topic_category", text)
-        if code is None:
-            notices.append(Notice("category", text, "bad_category"))
-        else:
-            state = state.replace(category=code)
-
-    if (text := given("online")) is not None:
-        value = _yes_no(text)
+    for name, read in _OPTIONAL.items():
+        if (text := given(name)) is None:
+            continue
+        value = read(text)
         if value is None:
-            notices.append(Notice("online", text, "bad_online"))
+            notices.append(Notice(name, text, f"bad_{name}"))
         else:
-            state = state.replace(online=value)
-
-    if (text := given("figure")) is not None:
-        if text.strip() in MAP_FIGURES:
-            state = state.replace(figure=text.strip())
-        else:
-            notices.append(Notice("figure", text, "bad_figure"))
-
-    if (text := given("superseded")) is not None:
-        value = _yes_no(text)
-        if value is None:
-            notices.append(Notice("superseded", text, "bad_superseded"))
-        else:
-            state = state.replace(superseded=value)
+            state = state.replace(**{name: value})
 
     return state, tuple(notices)
 

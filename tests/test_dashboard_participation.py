@@ -126,7 +126,7 @@ def test_a_unit_above_100_percent_is_flagged_and_not_ranked(over_engine):
     assert text(warning) == (
         "⚠ 一村的党员参与率超过100%（红色斜纹），属数据问题，不参与排名。 到数据质量页核对 ›"
     )
-    link = warning.children[-1]
+    link = next(n for n in walk(warning) if type(n).__name__ == "Link")
     assert link.href == "/data-quality?scope=330281101000&from=2025-01-01&to=2025-03-31"
 
 
@@ -139,7 +139,8 @@ def test_the_flag_in_english(over_engine):
         "⚠ 一村: Party participation above 100% (red, hatched), a data problem, not ranked."
         " Check on the Data quality page ›"
     )
-    assert notes[-1].children[-1].href.endswith("&lang=en")
+    link = next(n for n in walk(notes[-1]) if type(n).__name__ == "Link")
+    assert link.href.endswith("&lang=en")
 
 
 # --- the monthly trend -------------------------------------------------------------------------

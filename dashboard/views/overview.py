@@ -28,6 +28,7 @@ KPI_KEYS: tuple[str, ...] = (
     "overdue_open",
     "satisfaction",
 )
+DATA_QUALITY_PATH = "/data-quality"
 TREND_RATES: tuple[str, ...] = (
     "implementation_rate",
     "party_participation_rate",
@@ -285,7 +286,20 @@ def build_ranking(engine_, state: ViewState, key: str):
         notes.append(t("too_few_note", lang, n=stats.MIN_N))
     if directory.children(state.scope):
         notes.append(t("drill_hint_bar", lang))
+    over = [r for r in ranked if r["over_100"]]
+    if over:
+        notes.append(_over_100_note(over, state))
     return components.chart_content(figure, table, lang, notes=notes)
+
+
+def _over_100_note(over: list[dict], state: ViewState) -> html.Div:
+    """Units above 100% (Party participation is not capped, metrics.md): named, with a
+    link to the data-quality page for the same view."""
+    lang = state.lang
+    names = ("、" if lang == "zh" else ", ").join(r["area_name"] for r in over)
+    link = dcc.Link(t("pp_over_100_link", lang), href=DATA_QUALITY_PATH + to_query(state))
+    text = html.Span(t("pp_over_100_note", lang, names=names), style={"color": charts.ACCENT})
+    return html.Div([text, " ", link])
 
 
 def build_trends(engine_, state: ViewState):

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from plotly import graph_objects as go
-
 from dashboard import charts, components, data, fmt, grid, stats
 from dashboard.i18n import figure_name, t
 from dashboard.state import State as ViewState
@@ -266,20 +264,6 @@ def satisfaction_columns(lang: str) -> list[tuple[str, str, str]]:
     ]
 
 
-def _score_axis_with_counts(figure: go.Figure, ranked: list[dict], lang: str) -> None:
-    """A score on its whole 0–100 scale, and how many scores each value rests on in the
-    value column (ranking_bar shows the counts of rates only): a 100.0 from one score
-    must not read like one from fifty."""
-    figure.update_xaxes(range=[0, 100], tickvals=[0, 25, 50, 75, 100], tickformat=",d")
-    for note in figure.layout.annotations:
-        if note.yref != "y":  # the average's label
-            continue
-        n = ranked[round(note.y)]["n"]
-        if n:
-            scored = t("rs_scored_n", lang, n=fmt.count(n))
-            note.text += f" <span style='color:#868e96'>· {scored}</span>"
-
-
 def _note(row: dict, lang: str) -> str:
     if row["value"] is None:
         return t("no_value", lang)
@@ -311,7 +295,6 @@ def build_satisfaction(engine_, state: ViewState):
     figure = charts.ranking_bar(
         ranked, SATISFACTION, lang, selected=selected, average=average, average_label=label
     )
-    _score_axis_with_counts(figure, ranked, lang)
     notes = []
     if any(r["too_few"] for r in ranked):
         notes.append(t("too_few_note", lang, n=stats.MIN_N))
