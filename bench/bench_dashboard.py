@@ -34,11 +34,17 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     import plotly
 
-    from dashboard.state import State
-    from dashboard.views import assessment as assessment_view
-    from dashboard.views import data_quality, overview, participation, resolutions, stakeholders
     from xieshang import metrics
-    from xieshang.db import open_warehouse
+    from xieshang.dashboard.state import State
+    from xieshang.dashboard.views import assessment as assessment_view
+    from xieshang.dashboard.views import (
+        data_quality,
+        overview,
+        participation,
+        resolutions,
+        stakeholders,
+    )
+    from xieshang.warehouse.engine import open_warehouse
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default=str(ROOT / "bench" / "out" / "warehouse.sqlite"))
@@ -120,7 +126,7 @@ def main() -> None:
             "(target p95 <= 150)"
         )
 
-    from dashboard.app import create_app
+    from xieshang.dashboard.app import create_app
 
     # what the callbacks answer on a first view (county, this year), as gzip JSON
     first_state = State(root, *periods["year"])

@@ -29,7 +29,7 @@ def phase_floor(inbox: Path, db: Path) -> dict:
     import pandas as pd
     import sqlalchemy as sa
 
-    from etl.read import discover
+    from xieshang.etl.read import discover
 
     engine = sa.create_engine(f"sqlite:///{db}")
     start = time.perf_counter()
@@ -72,8 +72,8 @@ def _is_gb(path: Path) -> bool:
 
 
 def phase_load(inbox: Path, db: Path) -> dict:
-    from etl.load import run_load
-    from xieshang.db import open_warehouse
+    from xieshang.etl.load import run_load
+    from xieshang.warehouse.engine import open_warehouse
 
     engine = open_warehouse(f"sqlite:///{db}")
     start = time.perf_counter()
@@ -90,8 +90,8 @@ def phase_load(inbox: Path, db: Path) -> dict:
 
 
 def phase_reload(inbox: Path, db: Path) -> dict:
-    from etl.load import run_load
-    from xieshang.db import open_warehouse
+    from xieshang.etl.load import run_load
+    from xieshang.warehouse.engine import open_warehouse
 
     engine = open_warehouse(f"sqlite:///{db}")
     start = time.perf_counter()
@@ -130,7 +130,7 @@ def main() -> None:
         print(json.dumps(PHASES[args.phase](args.inbox, args.db)))
         return
 
-    from xieshang.generate import write_inbox
+    from xieshang.demo.generate import write_inbox
 
     OUT.mkdir(exist_ok=True)
     inbox = OUT / f"inbox-{args.townships}x{args.villages_per_township}x{args.months}"

@@ -22,8 +22,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from xieshang import metrics, schema
-from xieshang.db import make_engine
+from xieshang import metrics
+from xieshang.warehouse import schema
+from xieshang.warehouse.engine import make_engine
 
 PERIODS = {
     "month": [(date(2025, 12, 1), date(2025, 12, 31)), (date(2025, 6, 1), date(2025, 6, 30))],

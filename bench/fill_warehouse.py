@@ -23,9 +23,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert
 
-from xieshang import schema
-from xieshang.contract import VOCABULARIES
-from xieshang.db import ensure_schema, make_engine
+from xieshang.contract.columns import VOCABULARIES
+from xieshang.warehouse import schema
+from xieshang.warehouse.engine import ensure_schema, make_engine
 
 COUNTY = "330281000000"
 RUN_ID = "bench0001"

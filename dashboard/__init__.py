@@ -1,5 +1,5 @@
 """The Dash dashboard (协商治理看板): frame, URL state, pages. Pages hold no SQL; every
-figure comes from `xieshang.metrics` (through the cached accessors of `dashboard.data`).
+figure comes from `xieshang.metrics` (through the cached accessors of `xieshang.dashboard.data`).
 
 Module map:
 

@@ -1,10 +1,10 @@
 """The Dash app: `create_app(engine_or_url)`, and `server` for gunicorn.
 
-    gunicorn dashboard.app:server          # the warehouse from XIESHANG_DB / the default
+    gunicorn xieshang.dashboard.app:server          # the warehouse from XIESHANG_DB / the default
     create_app("sqlite:///w.sqlite").run() # or an Engine
 
 Everything the browser loads comes from this server: Bootstrap's CSS and plotly's zh-CN
-locale are vendored in the top-level assets/ folder (see dashboard.paths), Dash serves
+locale are vendored in the top-level assets/ folder (see xieshang.dashboard.paths), Dash serves
 its own scripts (serve_locally), and no web fonts are used.
 """
 
@@ -13,9 +13,9 @@ from __future__ import annotations
 from dash import Dash
 from sqlalchemy import Engine
 
-from dashboard import data, frame
-from dashboard.paths import PAGES_DIR, assets_dir
-from xieshang.db import open_warehouse
+from xieshang.dashboard import data, frame
+from xieshang.dashboard.paths import PAGES_DIR, assets_dir
+from xieshang.warehouse.engine import open_warehouse
 
 
 def _engine(engine_or_url: Engine | str | None) -> Engine:

@@ -7,7 +7,7 @@
   average of the scope when comparing units; hover shows unit, value and the count.
 - `graph_config(lang)`: the mode bar trimmed to "download as PNG", zh-CN locale.
 
-Builders take plain rows (from xieshang.metrics through dashboard.data) and return a
+Builders take plain rows (from xieshang.metrics through xieshang.dashboard.data) and return a
 go.Figure; they never touch the database.
 """
 
@@ -18,9 +18,9 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from dashboard import fmt
-from dashboard.i18n import figure_name, t, vocab
-from xieshang.contract import STAKEHOLDER_CATEGORIES
+from xieshang.contract.columns import STAKEHOLDER_CATEGORIES
+from xieshang.dashboard import fmt
+from xieshang.dashboard.i18n import figure_name, t, vocab
 
 FONT = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif'
 PALETTE = (  # Okabe–Ito, black last
@@ -350,7 +350,7 @@ def trend_lines(series: Sequence[dict], keys: Sequence[str], lang: str = "zh") -
         top = max([top, *[v for v in values if v is not None]])
         hover = []
         for row, label in zip(series, months, strict=True):
-            from dashboard.stats import parts
+            from xieshang.dashboard.stats import parts
 
             k, n = parts(key, row.get("counts", {}))
             extra = (

@@ -26,9 +26,9 @@ from collections.abc import Sequence
 import dash_bootstrap_components as dbc
 from dash import Output, dcc, html, no_update
 
-from dashboard import fmt
-from dashboard.charts import graph_config
-from dashboard.i18n import count_text, figure_definition, figure_name, t
+from xieshang.dashboard import fmt
+from xieshang.dashboard.charts import graph_config
+from xieshang.dashboard.i18n import count_text, figure_definition, figure_name, t
 
 log = logging.getLogger(__name__)
 

@@ -1,12 +1,12 @@
 """Cached access to the warehouse for pages: the figures (xieshang.metrics) and the area
-directory (xieshang.dashboard_data). No SQL here.
+directory (xieshang.metrics.catalog). No SQL here.
 
 Every cached answer is keyed by the warehouse URL, the latest committed load run (so a
 new load invalidates everything at once) and every argument that changes the answer.
 The cache is flask-caching's SimpleCache, bound to the app's server by `init_cache`;
 outside a running app (unit tests) the functions compute directly.
 
-    from dashboard import data
+    from xieshang.dashboard import data
     result = data.figures(engine, state)                       # metrics.figures
     rows   = data.figures_by_child(engine, state)              # one dict per child area
     months = data.monthly_series(engine, state, keys=[...])
@@ -23,8 +23,9 @@ from datetime import date
 from flask_caching import Cache
 from sqlalchemy import Engine
 
-from dashboard.state import Defaults, State, level_width
-from xieshang import dashboard_data, metrics
+from xieshang import metrics
+from xieshang.dashboard.state import Defaults, State, level_width
+from xieshang.metrics import catalog
 
 cache = Cache()
 VERSION_SECONDS = 2  # how long the "latest load run" answer is trusted
@@ -69,7 +70,7 @@ def version(engine: Engine) -> tuple[str | None, date | None]:
     """(run_id, loaded_on) of the latest committed load (trusted for a few seconds)."""
     return _get_or_compute(
         f"version|{_url(engine)}",
-        lambda: dashboard_data.data_version(engine),
+        lambda: catalog.data_version(engine),
         timeout=VERSION_SECONDS,
     )
 
@@ -121,8 +122,8 @@ class Directory:
 
 
 def _build_directory(engine: Engine) -> Directory:
-    rows = dashboard_data.area_directory(engine)
-    run_id, _ = dashboard_data.data_version(engine)
+    rows = catalog.area_directory(engine)
+    run_id, _ = catalog.data_version(engine)
     names = {r["area_code"]: r["area_name"] for r in rows}
     levels = {r["area_code"]: r["level"] for r in rows}
     kids: dict[str, list[str]] = {}
@@ -141,7 +142,7 @@ def _build_directory(engine: Engine) -> Directory:
         last_load=metrics.last_load_day(engine),
         run_id=run_id,
         kids=kids,
-        first_day=dashboard_data.first_meeting_day(engine),
+        first_day=catalog.first_meeting_day(engine),
     )
 
 
@@ -269,7 +270,7 @@ def open_due_by_status(engine: Engine, state: State, *, scope: str | None = None
 
 
 def is_demo(engine: Engine) -> bool:
-    """Whether the warehouse is the demo's (xieshang.demo_flag)."""
-    from xieshang.demo_flag import is_demo as _is_demo
+    """Whether the warehouse is the demo's (xieshang.warehouse.meta)."""
+    from xieshang.warehouse.meta import is_demo as _is_demo
 
     return memo("demo", engine, (), lambda: _is_demo(engine))

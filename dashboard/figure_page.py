@@ -13,11 +13,11 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import components
-from dashboard.frame import STATE, URL, engine, guarded, state_or_stop
-from dashboard.i18n import figure_definition, figure_name, t
-from dashboard.state import to_query
-from dashboard.views.overview import drill_target
+from xieshang.dashboard import components
+from xieshang.dashboard.frame import STATE, URL, engine, guarded, state_or_stop
+from xieshang.dashboard.i18n import figure_definition, figure_name, t
+from xieshang.dashboard.state import to_query
+from xieshang.dashboard.views.overview import drill_target
 
 
 class Chart(NamedTuple):

@@ -37,9 +37,10 @@ from dash import MATCH, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import current_app
 
-from dashboard import components, data, fmt
-from dashboard.i18n import t, vocab
-from dashboard.state import (
+from xieshang.contract.columns import VOCABULARIES
+from xieshang.dashboard import components, data, fmt
+from xieshang.dashboard.i18n import t, vocab
+from xieshang.dashboard.state import (
     PERIODS,
     Defaults,
     parse_query,
@@ -48,10 +49,9 @@ from dashboard.state import (
     state_from_controls,
     to_query,
 )
-from dashboard.state import (
+from xieshang.dashboard.state import (
     State as ViewState,
 )
-from xieshang.contract import VOCABULARIES
 
 URL = "_pages_location"  # Dash Pages' own dcc.Location (refresh="callback-nav")
 STATE = "state"

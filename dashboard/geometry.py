@@ -8,15 +8,11 @@ dropping in real boundaries.
     shapes = load_shapes(path)                  # {area_code: [ring, …]}, ring = [(x, y), …]
     demo_shapes(["330281001000", …])            # deterministic Voronoi cells for codes
 
-Writing the demo file (once; the demo county's township codes come from its roster):
-
-    python -m dashboard.geometry --db sqlite:///…/warehouse.sqlite   # codes from a roster
-    python -m dashboard.geometry                                     # the default demo county
+The demo file in assets/geo/ is written by `python -m xieshang.demo.geo`.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import random
@@ -198,79 +194,3 @@ def demo_shapes(codes: Iterable[str], seed: int = 1, relax: int = 6) -> dict[str
         seeds = [_centroid(c) if len(c) >= 3 else s for c, s in zip(cells, seeds, strict=True)]
         cells = voronoi_cells(outline, seeds)
     return {code: [cell] for code, cell in zip(codes, cells, strict=True) if len(cell) >= 3}
-
-
-def to_geojson(shapes: dict[str, list[Ring]], names: dict[str, str] | None = None) -> dict:
-    features = []
-    for code in sorted(shapes):
-        rings = shapes[code]
-        coords = [[[[round(x, 5), round(y, 5)] for x, y in [*ring, ring[0]]]] for ring in rings]
-        geometry = (
-            {"type": "Polygon", "coordinates": coords[0]}
-            if len(coords) == 1
-            else {"type": "MultiPolygon", "coordinates": coords}
-        )
-        props = {"area_code": code, "generated": True}
-        if names and code in names:
-            props["area_name"] = names[code]
-        features.append({"type": "Feature", "properties": props, "geometry": geometry})
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _default_demo_townships() -> dict[str, str]:
-    """The default demo county's townships (xieshang generate's defaults), by building
-    its roster in memory; names are informative only."""
-    import tempfile
-
-    from sqlalchemy import create_engine
-
-    from etl.load import run_load
-    from xieshang import metrics
-    from xieshang.db import ensure_schema
-    from xieshang.generate import write_inbox
-
-    with tempfile.TemporaryDirectory() as tmp:
-        inbox = Path(tmp) / "inbox"
-        write_inbox(inbox, months=1)
-        engine = create_engine(f"sqlite:///{tmp}/w.sqlite")
-        ensure_schema(engine)
-        run_load(engine, inbox, secret=b"geometry")
-        root = metrics.root_area(engine)
-        result = dict(metrics.children(engine, root)) if root else {}
-        engine.dispose()
-        return result
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="write demo township polygons (GeoJSON)")
-    parser.add_argument("--db", help="take the townships from this warehouse's roster")
-    parser.add_argument(
-        "--out", type=Path, help="output file (default assets/geo/townships.geojson)"
-    )
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args(argv)
-    if args.db:
-        from xieshang import metrics
-        from xieshang.db import make_engine
-
-        engine = make_engine(args.db)
-        root = metrics.root_area(engine)
-        townships = dict(metrics.children(engine, root)) if root else {}
-    else:
-        townships = _default_demo_townships()
-    if not townships:
-        parser.error("no townships found")
-    from dashboard.paths import assets_dir
-
-    out = args.out or assets_dir() / DEFAULT_FILE
-    out.parent.mkdir(parents=True, exist_ok=True)
-    data = to_geojson(demo_shapes(townships, seed=args.seed), townships)
-    out.write_text(
-        json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
-    )
-    print(f"wrote {len(data['features'])} township polygons to {out}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -6,7 +6,7 @@
     cut_note(shown, total, lang)                   "first N of M rows" under a cut list
 
 Values stay raw in rowData (sorting and filtering work on numbers); the text shown is
-formatted in Python (dashboard.fmt, like the chart tables) and carried beside each value
+formatted in Python (xieshang.dashboard.fmt, like the chart tables) and carried beside each value
 as `<field>__text`, which the column's valueFormatter shows.
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import dash_ag_grid as dag
 from dash import Output, html
 
-from dashboard import components, fmt
-from dashboard.i18n import t
+from xieshang.dashboard import components, fmt
+from xieshang.dashboard.i18n import t
 
 TEXT_SUFFIX = "__text"
 

@@ -4,13 +4,13 @@
     t("freshness", "zh", day="2025-06-30")   -> "数据更新至 2025-06-30"
 
 Figure names and definitions come from `xieshang.metrics.FIGURE_INFO`, vocabulary labels
-from `xieshang.contract.label`, so each has one copy. A missing key shows the key itself
+from `xieshang.contract.columns.label`, so each has one copy. A missing key shows the key itself
 (visible in review, never an error).
 """
 
 from __future__ import annotations
 
-from xieshang.contract import label
+from xieshang.contract.columns import label
 
 TEXT: dict[str, tuple[str, str]] = {
     # frame
@@ -420,7 +420,7 @@ def t(key: str, lang: str = "zh", **values) -> str:
 
 
 def vocab(vocab_name: str, code: str, lang: str = "zh") -> str:
-    """A vocabulary code's label (xieshang.contract)."""
+    """A vocabulary code's label (xieshang.contract.columns)."""
     return label(vocab_name, code, lang)
 
 

@@ -15,8 +15,11 @@ import os
 import sys
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-PAGES_DIR = PACKAGE_DIR / "pages"
+# As imported (xieshang/dashboard, a link in a checkout): Dash names the page modules by
+# their path below the app module's folder, so the two must be spelled alike.
+PAGES_DIR = Path(os.path.abspath(__file__)).parent / "pages"
+# The checkout's top-level folder, through the link.
+CHECKOUT_DIR = Path(__file__).resolve().parent.parent
 
 
 def assets_dir() -> Path:
@@ -24,7 +27,7 @@ def assets_dir() -> Path:
     if explicit:
         return Path(explicit)
     candidates = [
-        PACKAGE_DIR.parent / "assets",
+        CHECKOUT_DIR / "assets",
         Path(sys.prefix) / "share" / "xieshang" / "assets",
     ]
     for candidate in candidates:

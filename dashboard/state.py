@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from urllib.parse import parse_qsl, urlencode
 
-from xieshang.contract import lookup_table
+from xieshang.contract.columns import lookup_table
 
 LANGS = ("zh", "en")
 PARAMS = ("scope", "from", "to", "form", "category", "online", "figure", "superseded", "lang")

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xieshang.contract import UNIT_TYPES, lookup_table
+from xieshang.contract.columns import UNIT_TYPES, lookup_table
 
 Parsed = tuple[Any, str | None]
 Parser = Callable[[Any], Parsed]

@@ -21,14 +21,15 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, select
 
-from etl import validate
-from etl.pii import check_secret, person_hashes
-from etl.read import discover, read_file
-from etl.report import empty_report
-from etl.upsert import CHUNK, insert_rows, plan_upsert, update_rows
-from xieshang import marts, schema
-from xieshang.contract import KINDS, LOAD_ORDER
-from xieshang.schema import level_of, parent_of, township_of
+from xieshang import marts
+from xieshang.contract.columns import KINDS, LOAD_ORDER
+from xieshang.etl import validate
+from xieshang.etl.pii import check_secret, person_hashes
+from xieshang.etl.read import discover, read_file
+from xieshang.etl.report import empty_report
+from xieshang.etl.upsert import CHUNK, insert_rows, plan_upsert, update_rows
+from xieshang.warehouse import schema
+from xieshang.warehouse.schema import level_of, parent_of, township_of
 
 Progress = Callable[[str, int, int], None]
 

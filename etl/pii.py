@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, insert, select
 
-from xieshang import schema
+from xieshang.warehouse import schema
 
 FINGERPRINT_KEY = "secret_fingerprint"
 

@@ -1,7 +1,7 @@
 """Reading an inbox: which files are submissions, their kind, encoding and header row.
 
 Output is raw cells under canonical column names, with the row number a spreadsheet
-program shows; nothing here judges a value (that is `etl.validate`).
+program shows; nothing here judges a value (that is `xieshang.etl.validate`).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from etl.cells import clean_text
-from xieshang.contract import COLUMNS, KIND_KEYWORDS, KINDS
+from xieshang.contract.columns import COLUMNS, KIND_KEYWORDS, KINDS
+from xieshang.etl.cells import clean_text
 
 DATA_SUFFIXES = (".csv", ".xlsx")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from xieshang.contract import LOAD_ORDER
+from xieshang.contract.columns import LOAD_ORDER
 
 OUTCOMES = ("read", "inserted", "updated", "unchanged", "rejected", "held")
 HEADERS = (

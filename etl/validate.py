@@ -13,11 +13,11 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from etl.cells import EARLIEST, PARSERS, clean_text, parse_column
-from etl.read import SheetRows
-from etl.reasons import reason
-from xieshang.contract import COLUMNS, PERSONAL_COLUMNS, VOCAB_DEFAULTS
-from xieshang.schema import level_of, parent_of, township_of
+from xieshang.contract.columns import COLUMNS, PERSONAL_COLUMNS, VOCAB_DEFAULTS
+from xieshang.contract.reasons import reason
+from xieshang.etl.cells import EARLIEST, PARSERS, clean_text, parse_column
+from xieshang.etl.read import SheetRows
+from xieshang.warehouse.schema import level_of, parent_of, township_of
 
 META = ["_path", "_sheet", "_row", "_seq"]
 REJECT_COLUMNS = [

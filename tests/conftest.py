@@ -16,8 +16,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from xieshang import schema
-from xieshang.db import ensure_schema, make_engine
+from xieshang.warehouse import schema
+from xieshang.warehouse.engine import ensure_schema, make_engine
 
 PG_ADMIN_URL = os.environ.get(
     "XIESHANG_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -188,8 +188,8 @@ def write_inbox(root: Path) -> Path:
 
 def build_warehouse(directory: Path):
     """A SQLite warehouse in `directory` with the small county loaded; returns its engine."""
-    from etl.load import run_load
-    from xieshang.db import open_warehouse
+    from xieshang.etl.load import run_load
+    from xieshang.warehouse.engine import open_warehouse
 
     inbox = write_inbox(directory / "inbox")
     engine = open_warehouse(f"sqlite:///{directory / 'warehouse.sqlite'}")

@@ -8,8 +8,8 @@ from datetime import date
 
 import pandas as pd
 
-from xieshang import schema
-from xieshang.contract import STAKEHOLDER_CATEGORIES
+from xieshang.contract.columns import STAKEHOLDER_CATEGORIES
+from xieshang.warehouse import schema
 
 
 def _present(value) -> bool:

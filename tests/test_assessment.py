@@ -8,8 +8,8 @@ import pytest
 
 from tests.test_metrics import Q1, T1, T2, V11, V12, build_county
 from tests.warehouse_builder import COUNTY
-from xieshang import assessment as A
-from xieshang.assessment import (
+from xieshang.metrics import assessment as A
+from xieshang.metrics.assessment import (
     DEFAULT_WEIGHTS,
     WeightsError,
     load_weights,

@@ -1,4 +1,4 @@
-"""Unit tests for etl.cells: one cell (text or native Excel value) → (value, reason).
+"""Unit tests for xieshang.etl.cells: one cell (text or native Excel value) → (value, reason).
 
 Expected values are written out by hand from the data contract
 (../shared/spec/data-contract.md), never derived from the code under test.
@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etl.cells import (
+from xieshang.contract.columns import COLUMNS, lookup_table
+from xieshang.etl.cells import (
     PARSERS,
     clean_text,
     parse_bool,
@@ -28,7 +29,6 @@ from etl.cells import (
     parse_unit_type,
     vocab_parser,
 )
-from xieshang.contract import COLUMNS, lookup_table
 
 MARCH_8 = date(2025, 3, 8)
 

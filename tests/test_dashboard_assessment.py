@@ -6,8 +6,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from dashboard.state import State
-from dashboard.views import assessment as view
 from tests.dashboard_inbox import (
     CHENGGUAN,
     COUNTY,
@@ -18,7 +16,9 @@ from tests.dashboard_inbox import (
 )
 from tests.test_dashboard_overview import text
 from xieshang import exports
-from xieshang.assessment import assessment
+from xieshang.dashboard.state import State
+from xieshang.dashboard.views import assessment as view
+from xieshang.metrics.assessment import assessment
 
 START, END = date(2025, 1, 1), date(2025, 6, 30)
 DEFAULT = State(COUNTY, START, END)
@@ -33,7 +33,7 @@ def engine(tmp_path_factory):
 
 def test_townships_of_the_county(engine):
     rows, defs, heading = view.build_table(engine, DEFAULT)
-    # 城关街道: party 1/(80+40+20)... computed by xieshang.assessment; check the order and text
+    # 城关街道: party 1/(80+40+20)... computed by xieshang.metrics.assessment; check the order and text
     by_code = {r["area_code"]: r for r in rows}
     assert set(by_code) == {CHENGGUAN, DONGHU}
     assert [d["field"] for d in defs][:4] == ["rank", "area_code", "area_name", "score"]
@@ -116,7 +116,7 @@ def test_downloads_are_the_export_bytes(engine):
 
 
 def test_an_empty_warehouse(tmp_path):
-    from xieshang.db import open_warehouse
+    from xieshang.warehouse.engine import open_warehouse
 
     empty = open_warehouse(f"sqlite:///{tmp_path / 'empty.sqlite'}")
     rows, defs, heading = view.build_table(empty, State(None, START, END))

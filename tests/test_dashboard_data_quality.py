@@ -14,9 +14,6 @@ from datetime import date
 import pytest
 from sqlalchemy import insert, select
 
-from dashboard import grid
-from dashboard.state import State
-from dashboard.views import data_quality as view
 from tests.dashboard_inbox import (
     ATTENDANCE,
     CHENGGUAN,
@@ -35,7 +32,11 @@ from tests.dashboard_inbox import (
 )
 from tests.inbox_files import write_csv
 from tests.test_dashboard_overview import text, walk
-from xieshang import quality, schema
+from xieshang.dashboard import grid
+from xieshang.dashboard.state import State
+from xieshang.dashboard.views import data_quality as view
+from xieshang.metrics import quality
+from xieshang.warehouse import schema
 
 START, END = date(2025, 1, 1), date(2025, 6, 30)
 DEFAULT = State(COUNTY, START, END)
@@ -190,7 +191,7 @@ def test_load_runs(engine):
 
 
 def test_an_empty_warehouse(tmp_path):
-    from xieshang.db import open_warehouse
+    from xieshang.warehouse.engine import open_warehouse
 
     empty = open_warehouse(f"sqlite:///{tmp_path / 'empty.sqlite'}")
     state = State(None, START, END)
@@ -243,8 +244,8 @@ EVENT_FIELDS = (
 
 @pytest.fixture(scope="module")
 def events_engine(tmp_path_factory):
-    from etl.load import run_load
-    from xieshang.db import open_warehouse
+    from xieshang.etl.load import run_load
+    from xieshang.warehouse.engine import open_warehouse
 
     directory = tmp_path_factory.mktemp("events")
     inbox = write_inbox(directory / "inbox")
@@ -352,7 +353,7 @@ def test_event_list_csv(events_engine):
 
 
 def test_one_wording_for_later_due_dates():
-    from dashboard.i18n import TEXT, t
+    from xieshang.dashboard.i18n import TEXT, t
 
     assert t("dq_due_dates_moved_later") == "完成时限推迟"
     assert t("dq_event_due_later") == "完成时限推迟"
@@ -431,8 +432,8 @@ REJECT_FIELDS = (
 @pytest.fixture(scope="module")
 def resubmitted(tmp_path_factory):
     """{"first": after the first load, "fixed": after the second}."""
-    from etl.load import run_load
-    from xieshang.db import open_warehouse
+    from xieshang.etl.load import run_load
+    from xieshang.warehouse.engine import open_warehouse
 
     directory = tmp_path_factory.mktemp("resubmitted")
     inbox = write_inbox(directory / "inbox")
@@ -703,7 +704,7 @@ def test_a_cut_list_says_so(resubmitted, monkeypatch):
 
 def test_the_rejected_list_stops_at_a_thousand_rows(tmp_path):
     from tests.warehouse_builder import small_county
-    from xieshang.db import open_warehouse
+    from xieshang.warehouse.engine import open_warehouse
 
     engine = open_warehouse(f"sqlite:///{tmp_path / 'many.sqlite'}")
     builder = small_county()
@@ -738,7 +739,7 @@ def test_the_rejected_list_stops_at_a_thousand_rows(tmp_path):
 def test_the_page_has_the_switch_and_the_downloads(resubmitted):
     import dash
 
-    from dashboard.app import create_app
+    from xieshang.dashboard.app import create_app
 
     create_app(resubmitted["fixed"])
     layout = dash.page_registry["pages.data_quality"]["layout"].__wrapped__

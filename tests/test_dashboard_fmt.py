@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from dashboard import charts, components, fmt
-from dashboard.i18n import TEXT, count_text, figure_name, t
+from xieshang.dashboard import charts, components, fmt
+from xieshang.dashboard.i18n import TEXT, count_text, figure_name, t
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,6 @@ from datetime import date
 
 import pytest
 
-from dashboard import charts, data
-from dashboard.state import State
-from dashboard.views import overview
 from tests.dashboard_inbox import (
     CHENGGUAN,
     COUNTY,
@@ -20,6 +17,9 @@ from tests.dashboard_inbox import (
     YANGJIA,
     build_warehouse,
 )
+from xieshang.dashboard import charts, data
+from xieshang.dashboard.state import State
+from xieshang.dashboard.views import overview
 from xieshang.metrics import FIGURE_INFO
 
 DEFAULT = State(COUNTY, date(2025, 1, 1), date(2025, 6, 30))
@@ -336,7 +336,7 @@ def test_trends_of_an_empty_period(engine):
 
 
 def test_an_empty_warehouse_says_what_to_do(tmp_path):
-    from xieshang.db import open_warehouse
+    from xieshang.warehouse.engine import open_warehouse
 
     empty = open_warehouse(f"sqlite:///{tmp_path / 'empty.sqlite'}")
     state = State(None, date(2025, 1, 1), date(2025, 6, 30))

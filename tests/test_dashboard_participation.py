@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
-from dashboard import charts
-from dashboard.state import State
-from dashboard.views import participation
 from tests.dashboard_inbox import CHENGGUAN, COUNTY, DONGHU, LIUSHU, YANGJIA, build_warehouse
 from tests.test_dashboard_overview import card, text, walk
 from tests.warehouse_builder import WarehouseBuilder
+from xieshang.dashboard import charts
+from xieshang.dashboard.state import State
+from xieshang.dashboard.views import participation
 
 START, END = date(2025, 1, 1), date(2025, 6, 30)
 DEFAULT = State(COUNTY, START, END)
@@ -77,7 +77,7 @@ Q1 = State(T1, date(2025, 1, 1), date(2025, 3, 31))
 @pytest.fixture(scope="module")
 def over_engine(tmp_path_factory):
     """A township whose 一村 has 9 members signing in as Party members and 6 registered."""
-    from xieshang.db import open_warehouse
+    from xieshang.warehouse.engine import open_warehouse
 
     b = WarehouseBuilder()
     b.area("330281000000", name="示范县")
@@ -205,7 +205,7 @@ def test_trend_of_an_empty_period(engine):
 
 
 def test_an_empty_warehouse(tmp_path):
-    from xieshang.db import open_warehouse
+    from xieshang.warehouse.engine import open_warehouse
 
     empty = open_warehouse(f"sqlite:///{tmp_path / 'empty.sqlite'}")
     state = State(None, START, END)
@@ -217,8 +217,8 @@ def test_an_empty_warehouse(tmp_path):
 
 
 def test_every_chart_explains_itself_behind_an_info_mark():
-    from dashboard import figure_page
-    from dashboard.i18n import figure_definition
+    from xieshang.dashboard import figure_page
+    from xieshang.dashboard.i18n import figure_definition
 
     layout = figure_page.layout(
         "pp",

@@ -6,13 +6,13 @@ from datetime import date
 
 import pytest
 
-from dashboard import charts, grid
-from dashboard.state import State
-from dashboard.views import overview
-from dashboard.views import resolutions as view
 from tests.dashboard_inbox import CHENGGUAN, COUNTY, DONGHU, LIUSHU, YANGJIA, build_warehouse
 from tests.test_dashboard_overview import card, text
 from xieshang import metrics
+from xieshang.dashboard import charts, grid
+from xieshang.dashboard.state import State
+from xieshang.dashboard.views import overview
+from xieshang.dashboard.views import resolutions as view
 
 START, END = date(2025, 1, 1), date(2025, 6, 30)
 DEFAULT = State(COUNTY, START, END)
@@ -108,7 +108,7 @@ def test_overdue_csv(engine):
 
 
 def test_an_empty_warehouse(tmp_path):
-    from xieshang.db import open_warehouse
+    from xieshang.warehouse.engine import open_warehouse
 
     empty = open_warehouse(f"sqlite:///{tmp_path / 'empty.sqlite'}")
     state = State(None, START, END)
@@ -350,7 +350,7 @@ def test_satisfaction_with_nothing_scored(engine):
 
 
 def test_the_new_charts_on_an_empty_warehouse(tmp_path):
-    from xieshang.db import open_warehouse
+    from xieshang.warehouse.engine import open_warehouse
 
     empty = open_warehouse(f"sqlite:///{tmp_path / 'empty.sqlite'}")
     state = State(None, START, END)

@@ -7,13 +7,13 @@ from datetime import date
 
 import pytest
 
-from dashboard import charts
-from dashboard.state import State
-from dashboard.views import stakeholders
 from tests.dashboard_inbox import CHENGGUAN, COUNTY, DONGHU, LIUSHU, YANGJIA, build_warehouse
 from tests.test_dashboard_overview import card, text
 from tests.warehouse_builder import WarehouseBuilder
-from xieshang.contract import STAKEHOLDER_CATEGORIES
+from xieshang.contract.columns import STAKEHOLDER_CATEGORIES
+from xieshang.dashboard import charts
+from xieshang.dashboard.state import State
+from xieshang.dashboard.views import stakeholders
 
 START, END = date(2025, 1, 1), date(2025, 6, 30)
 DEFAULT = State(COUNTY, START, END)
@@ -208,7 +208,7 @@ def test_never_reached_in_english_and_when_empty(engine):
 
 
 def test_a_scope_that_reached_every_category(tmp_path):
-    from xieshang.db import open_warehouse
+    from xieshang.warehouse.engine import open_warehouse
 
     b = WarehouseBuilder()
     b.area("330281000000", name="示范县")
@@ -239,7 +239,7 @@ def test_least_reached_skips_the_never_and_the_always_reached():
 
 
 def test_an_empty_warehouse(tmp_path):
-    from xieshang.db import open_warehouse
+    from xieshang.warehouse.engine import open_warehouse
 
     empty = open_warehouse(f"sqlite:///{tmp_path / 'empty.sqlite'}")
     state = State(None, START, END)

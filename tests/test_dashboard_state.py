@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from dashboard import data
-from dashboard.frame import sync
-from dashboard.state import (
+from xieshang.dashboard import data
+from xieshang.dashboard.frame import sync
+from xieshang.dashboard.state import (
     Defaults,
     Notice,
     State,

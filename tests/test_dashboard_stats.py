@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from dashboard.stats import MIN_N, Z95, parts, rank_rows, wilson
+from xieshang.dashboard.stats import MIN_N, Z95, parts, rank_rows, wilson
 
 Z2 = Z95 * Z95
 

@@ -7,10 +7,10 @@ import re
 
 from sqlalchemy import func, select
 
-from xieshang import schema
 from xieshang.cli import main
-from xieshang.db import open_warehouse
-from xieshang.demo_flag import is_demo
+from xieshang.warehouse import schema
+from xieshang.warehouse.engine import open_warehouse
+from xieshang.warehouse.meta import is_demo
 
 LINE = re.compile(
     r"演示仓库 demo warehouse: (\S+) \(([\d,]+) rows loaded, ([\d,]+) rejected, "

@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 import openpyxl
 
-from xieshang.assessment import COLUMNS, DEFAULT_WEIGHTS, Assessment, rank
 from xieshang.exports import safe_text, write_assessment_csv, write_assessment_xlsx
+from xieshang.metrics.assessment import COLUMNS, DEFAULT_WEIGHTS, Assessment, rank
 
 DANGER = ("=", "+", "-", "@")
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xieshang.contract import COLUMNS, KIND_KEYWORDS, KINDS
-from xieshang.generate import write_inbox
-from xieshang.schema import level_of, parent_of
+from xieshang.contract.columns import COLUMNS, KIND_KEYWORDS, KINDS
+from xieshang.demo.generate import write_inbox
+from xieshang.warehouse.schema import level_of, parent_of
 
 SMALL = {"townships": 5, "villages_per_township": 3, "months": 3, "end": "2025-06"}
 HEADERS = {
@@ -403,9 +403,9 @@ def test_the_etl_rejects_and_holds_exactly_what_the_report_says(tmp_path, dirty)
     """End to end: loading the dirty inbox gives the report's numbers, rule by rule."""
     import sqlalchemy as sa
 
-    from etl.load import run_load
-    from xieshang import schema
-    from xieshang.db import ensure_schema, make_engine
+    from xieshang.etl.load import run_load
+    from xieshang.warehouse import schema
+    from xieshang.warehouse.engine import ensure_schema, make_engine
 
     root, report = dirty
     engine = make_engine(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")

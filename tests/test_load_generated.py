@@ -6,9 +6,9 @@ from collections import Counter
 
 import sqlalchemy as sa
 
-from etl.load import run_load
-from xieshang import schema
-from xieshang.generate import write_inbox
+from xieshang.demo.generate import write_inbox
+from xieshang.etl.load import run_load
+from xieshang.warehouse import schema
 
 
 def test_dirty_inbox_rejects_exactly_what_was_injected(engine, tmp_path):

@@ -11,9 +11,9 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from etl.load import run_load
 from tests.inbox_files import write_csv, write_xlsx
-from xieshang import schema
+from xieshang.etl.load import run_load
+from xieshang.warehouse import schema
 
 TODAY = date(2025, 6, 30)
 SECRET = b"test-secret"

@@ -7,8 +7,6 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from etl import load as load_module
-from etl.load import run_load
 from tests.inbox_files import write_csv
 from tests.test_load_rules import (
     ATTENDANCE,
@@ -21,7 +19,9 @@ from tests.test_load_rules import (
     load,
     rejects,
 )
-from xieshang import schema
+from xieshang.etl import load as load_module
+from xieshang.etl.load import run_load
+from xieshang.warehouse import schema
 
 DATA_TABLES = [
     schema.areas,
@@ -285,7 +285,7 @@ def _needles(people):
 
 
 def test_no_person_id_or_name_reaches_the_sqlite_file(tmp_path):
-    from xieshang.db import open_warehouse
+    from xieshang.warehouse.engine import open_warehouse
 
     path = tmp_path / "w.sqlite"
     engine = open_warehouse(f"sqlite:///{path}")
@@ -305,7 +305,7 @@ def test_no_person_id_or_name_reaches_the_sqlite_file(tmp_path):
 
 @pytest.mark.postgres
 def test_no_person_id_or_name_in_any_postgres_text_column(pg_url, tmp_path):
-    from xieshang.db import open_warehouse
+    from xieshang.warehouse.engine import open_warehouse
 
     engine = open_warehouse(pg_url)
     schema.metadata.drop_all(engine)

@@ -13,7 +13,7 @@ import pytest
 from tests import dashboard_inbox as inbox
 from tests.warehouse_builder import COUNTY, WarehouseBuilder, small_county
 from xieshang import metrics
-from xieshang.contract import STAKEHOLDER_CATEGORIES
+from xieshang.contract.columns import STAKEHOLDER_CATEGORIES
 from xieshang.metrics import NO_FILTERS, Filters
 
 T1, V11, V12 = "330281101000", "330281101201", "330281101202"

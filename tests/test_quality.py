@@ -1,4 +1,4 @@
-"""Data-quality signals (xieshang.quality) on hand-made warehouses."""
+"""Data-quality signals (xieshang.metrics.quality) on hand-made warehouses."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from tests.test_metrics import Q1, T1, T2, V11, V12, V21, V22, build_county
 from tests.warehouse_builder import COUNTY, small_county
-from xieshang import quality, schema
+from xieshang.metrics import quality
+from xieshang.warehouse import schema
 
 
 def test_signals(engine):

@@ -1,4 +1,4 @@
-"""Unit tests for etl.read: files, kinds, encodings, header rows and row numbers.
+"""Unit tests for xieshang.etl.read: files, kinds, encodings, header rows and row numbers.
 
 Every test writes real files (tests/inbox_files.py) and checks the exact cells and
 row numbers a spreadsheet program would show.
@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 from openpyxl import Workbook
 
-from etl.cells import parse_column, parse_date
-from etl.read import (
+from tests.inbox_files import write_csv, write_xlsx
+from xieshang.etl.cells import parse_column, parse_date
+from xieshang.etl.read import (
     FileResult,
     csv_rows,
     decode,
@@ -25,7 +26,6 @@ from etl.read import (
     kind_from_name,
     read_file,
 )
-from tests.inbox_files import write_csv, write_xlsx
 
 NO_KEYWORD = "文件名中没有表格类型关键词 no kind keyword in the file name"
 NO_HEADER = "找不到表头行 no recognisable header row"

@@ -1,7 +1,7 @@
 import sqlalchemy as sa
 
-from xieshang import schema
-from xieshang.db import ensure_schema
+from xieshang.warehouse import schema
+from xieshang.warehouse.engine import ensure_schema
 
 
 def test_schema_created_with_version(engine):

@@ -21,7 +21,8 @@ from datetime import date, datetime
 import pandas as pd
 import sqlalchemy as sa
 
-from xieshang import marts, schema
+from xieshang import marts
+from xieshang.warehouse import schema
 
 COUNTY = "330281000000"
 RUN = "test-run"

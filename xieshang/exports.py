@@ -26,7 +26,7 @@ from pathlib import Path
 import xlsxwriter
 
 from xieshang import metrics
-from xieshang.assessment import COLUMNS, Assessment, round_score
+from xieshang.metrics.assessment import COLUMNS, Assessment, round_score
 
 DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
 COUNT_COLUMNS = {"rank", "meetings", "resolutions_due", "overdue_open"}

@@ -37,8 +37,8 @@ from sqlalchemy import (
     select,
 )
 
-from xieshang import schema
-from xieshang.contract import STAKEHOLDER_CATEGORIES
+from xieshang.contract.columns import STAKEHOLDER_CATEGORIES
+from xieshang.warehouse import schema
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import components, fmt, grid
-from dashboard.frame import STATE, URL, engine, guarded, page_layout, state_or_stop
-from dashboard.i18n import t
-from dashboard.state import to_query
-from dashboard.views import data_quality as view
+from xieshang.dashboard import components, fmt, grid
+from xieshang.dashboard.frame import STATE, URL, engine, guarded, page_layout, state_or_stop
+from xieshang.dashboard.i18n import t
+from xieshang.dashboard.state import to_query
+from xieshang.dashboard.views import data_quality as view
 
 dash.register_page(
     __name__, path="/data-quality", name="数据质量", title="协商治理看板 · 数据质量", order=5

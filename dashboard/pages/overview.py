@@ -9,7 +9,7 @@ The pattern every page follows:
   empty chart cards — no data;
 - one callback per part, Input(STATE, "data") (+ the page's own controls), each a thin
   shell around a pure builder in dashboard/views/<page>.py that the tests call directly;
-- figures come from dashboard.data (cached xieshang.metrics), never from SQL here;
+- figures come from xieshang.dashboard.data (cached xieshang.metrics), never from SQL here;
 - to change the view (drill down), write the address: Output(URL, "search",
   allow_duplicate=True) with to_query(new_state).
 """
@@ -21,11 +21,11 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import components
-from dashboard.frame import STATE, URL, engine, guarded, page_layout, state_or_stop
-from dashboard.i18n import figure_definition, figure_name, t
-from dashboard.state import DEFAULT_FIGURE, MAP_FIGURES, to_query, without_page_options
-from dashboard.views.overview import (
+from xieshang.dashboard import components
+from xieshang.dashboard.frame import STATE, URL, engine, guarded, page_layout, state_or_stop
+from xieshang.dashboard.i18n import figure_definition, figure_name, t
+from xieshang.dashboard.state import DEFAULT_FIGURE, MAP_FIGURES, to_query, without_page_options
+from xieshang.dashboard.views.overview import (
     build_heading,
     build_kpis,
     build_map,

@@ -1,14 +1,14 @@
 """党员参与 Party participation (path "/participation"): KPI cards, rankings by child unit (a
 bar click drills into that unit; a unit above 100% is flagged as a data problem) and the
-monthly trend; built by dashboard.figure_page from dashboard/views/participation.py."""
+monthly trend; built by xieshang.dashboard.figure_page from dashboard/views/participation.py."""
 
 from __future__ import annotations
 
 import dash
 
-from dashboard import figure_page
-from dashboard.frame import page_layout
-from dashboard.views import participation as view
+from xieshang.dashboard import figure_page
+from xieshang.dashboard.frame import page_layout
+from xieshang.dashboard.views import participation as view
 
 dash.register_page(
     __name__, path="/participation", name="党员参与", title="协商治理看板 · 党员参与", order=1

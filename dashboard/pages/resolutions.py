@@ -9,12 +9,12 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import components, grid
-from dashboard.frame import STATE, URL, engine, guarded, page_layout, state_or_stop
-from dashboard.i18n import figure_definition, figure_name, t
-from dashboard.state import to_query
-from dashboard.views import overview
-from dashboard.views import resolutions as view
+from xieshang.dashboard import components, grid
+from xieshang.dashboard.frame import STATE, URL, engine, guarded, page_layout, state_or_stop
+from xieshang.dashboard.i18n import figure_definition, figure_name, t
+from xieshang.dashboard.state import to_query
+from xieshang.dashboard.views import overview
+from xieshang.dashboard.views import resolutions as view
 
 dash.register_page(
     __name__, path="/resolutions", name="决议落实", title="协商治理看板 · 决议落实", order=2

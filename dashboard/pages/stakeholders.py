@@ -1,15 +1,15 @@
 """多元参与 Stakeholders (path "/stakeholders"): KPI cards, rankings by child unit, a heatmap
 of unit × stakeholder category (a bar or row click drills into that unit) and the
-categories the scope never reached; built by dashboard.figure_page from
+categories the scope never reached; built by xieshang.dashboard.figure_page from
 dashboard/views/stakeholders.py."""
 
 from __future__ import annotations
 
 import dash
 
-from dashboard import figure_page
-from dashboard.frame import page_layout
-from dashboard.views import stakeholders as view
+from xieshang.dashboard import figure_page
+from xieshang.dashboard.frame import page_layout
+from xieshang.dashboard.views import stakeholders as view
 
 dash.register_page(
     __name__, path="/stakeholders", name="多元参与", title="协商治理看板 · 多元参与", order=3

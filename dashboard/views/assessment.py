@@ -1,4 +1,4 @@
-"""考核评估 Assessment: the assessment table (xieshang.assessment) of the townships of the
+"""考核评估 Assessment: the assessment table (xieshang.metrics.assessment) of the townships of the
 scope, or of the villages of the selected township, for the chosen period and filters;
 its weights; and the CSV / xlsx downloads, whose bytes are those of xieshang.exports
 (the files of `xieshang export assessment`).
@@ -12,11 +12,11 @@ from datetime import datetime
 
 from dash import html
 
-from dashboard import components, data, fmt, grid
-from dashboard.i18n import figure_name, t
-from dashboard.state import State as ViewState
 from xieshang import exports
-from xieshang.assessment import COLUMNS, Assessment, assessment
+from xieshang.dashboard import components, data, fmt, grid
+from xieshang.dashboard.i18n import figure_name, t
+from xieshang.dashboard.state import State as ViewState
+from xieshang.metrics.assessment import COLUMNS, Assessment, assessment
 
 FORMATS: dict[str, str] = {
     "rank": "count",

@@ -1,8 +1,8 @@
 """数据质量 Data quality: what the load rejected and held, who has not submitted in the
 last month of the period (该乡镇本月尚未报送), Party participation above 100%, the
 resolutions whose status went backwards or due date moved later, and the load runs.
-Pure functions of (engine, state, …); the queries are in xieshang.quality and
-xieshang.dashboard_data.
+Pure functions of (engine, state, …); the queries are in xieshang.metrics.quality and
+xieshang.metrics.catalog.
 
 Each grid builder returns (rowData, columnDefs, note) — note is an empty state, the
 "first grid.ROW_CAP rows" note of a cut list, or None. The lists staff take away to fix their
@@ -16,11 +16,11 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard import components, data, fmt, grid
-from dashboard.i18n import TEXT, t, vocab
-from dashboard.state import State as ViewState
-from xieshang import dashboard_data, quality
-from xieshang.contract import header
+from xieshang.contract.columns import header
+from xieshang.dashboard import components, data, fmt, grid
+from xieshang.dashboard.i18n import TEXT, t, vocab
+from xieshang.dashboard.state import State as ViewState
+from xieshang.metrics import catalog, quality
 
 
 def _label(prefix: str, value: str | None, lang: str) -> str | None:
@@ -347,7 +347,7 @@ def build_runs(engine_, state: ViewState):
             else None,
             "status": _label("dq_status_", r["status"], lang),
         }
-        for r in dashboard_data.load_runs(engine_)
+        for r in catalog.load_runs(engine_)
     ]
     columns = [
         ("finished_at", t("dq_finished", lang), "text"),

@@ -12,11 +12,11 @@ from datetime import date
 
 from dash import dcc, html
 
-from dashboard import charts, components, data, fmt, geometry, stats
-from dashboard.i18n import figure_name, t, vocab
-from dashboard.paths import assets_dir
-from dashboard.state import State as ViewState
-from dashboard.state import to_query
+from xieshang.dashboard import charts, components, data, fmt, geometry, stats
+from xieshang.dashboard.i18n import figure_name, t, vocab
+from xieshang.dashboard.paths import assets_dir
+from xieshang.dashboard.state import State as ViewState
+from xieshang.dashboard.state import to_query
 
 KPI_KEYS: tuple[str, ...] = (
     "meetings",

@@ -1,13 +1,13 @@
 """党员参与 Party participation: KPI cards, rankings of the child units (a unit above 100%
 flagged as a data problem) and the monthly trend. Pure functions of (engine, state); the
-page is laid out and wired by dashboard.figure_page."""
+page is laid out and wired by xieshang.dashboard.figure_page."""
 
 from __future__ import annotations
 
-from dashboard import charts, components, data, fmt
-from dashboard.i18n import figure_name, t
-from dashboard.state import State as ViewState
-from dashboard.views import overview
+from xieshang.dashboard import charts, components, data, fmt
+from xieshang.dashboard.i18n import figure_name, t
+from xieshang.dashboard.state import State as ViewState
+from xieshang.dashboard.views import overview
 
 KPI_KEYS: tuple[str, ...] = (
     "party_participation_rate",

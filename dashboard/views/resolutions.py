@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from dashboard import charts, components, data, fmt, grid, stats
-from dashboard.i18n import figure_name, t
-from dashboard.state import State as ViewState
-from dashboard.views import overview
-from xieshang import metrics, quality
+from xieshang import metrics
+from xieshang.dashboard import charts, components, data, fmt, grid, stats
+from xieshang.dashboard.i18n import figure_name, t
+from xieshang.dashboard.state import State as ViewState
+from xieshang.dashboard.views import overview
+from xieshang.metrics import quality
 
 KPI_KEYS: tuple[str, ...] = (
     "implementation_rate",

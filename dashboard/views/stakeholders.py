@@ -1,16 +1,16 @@
 """多元参与 Stakeholders: KPI cards, rankings of the child units, a heatmap of unit ×
 stakeholder category and the categories the scope never reached. Pure functions of
-(engine, state); the page is laid out and wired by dashboard.figure_page."""
+(engine, state); the page is laid out and wired by xieshang.dashboard.figure_page."""
 
 from __future__ import annotations
 
 from dash import html
 
-from dashboard import charts, components, data, fmt
-from dashboard.i18n import figure_name, t, vocab
-from dashboard.state import State as ViewState
-from dashboard.views import overview
-from xieshang.contract import STAKEHOLDER_CATEGORIES
+from xieshang.contract.columns import STAKEHOLDER_CATEGORIES
+from xieshang.dashboard import charts, components, data, fmt
+from xieshang.dashboard.i18n import figure_name, t, vocab
+from xieshang.dashboard.state import State as ViewState
+from xieshang.dashboard.views import overview
 
 KPI_KEYS: tuple[str, ...] = (
     "stakeholder_coverage",

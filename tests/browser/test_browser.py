@@ -15,12 +15,12 @@ import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
-from dashboard import fmt
-from dashboard.app import create_app
-from dashboard.frame import PAGES
-from dashboard.i18n import figure_name
 from tests.dashboard_inbox import CHENGGUAN, COUNTY, DONGHU, build_warehouse
 from xieshang import metrics
+from xieshang.dashboard import fmt
+from xieshang.dashboard.app import create_app
+from xieshang.dashboard.frame import PAGES
+from xieshang.dashboard.i18n import figure_name
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -318,7 +318,7 @@ def test_the_data_toggle_and_csv(duo):
 
 
 def test_an_empty_warehouse_says_what_to_do(dash_duo, tmp_path):
-    from xieshang.db import open_warehouse
+    from xieshang.warehouse.engine import open_warehouse
 
     empty = open_warehouse(f"sqlite:///{tmp_path / 'empty.sqlite'}")
     dash_duo.start_server(create_app(empty), port=free_port())
@@ -339,7 +339,7 @@ def _wait_for_file(path: Path) -> bytes:
 
 def test_the_assessment_grid_and_its_csv(duo, engine):
     from xieshang import exports
-    from xieshang.assessment import assessment
+    from xieshang.metrics.assessment import assessment
 
     open_path(duo, "/assessment")
     duo.wait_for_contains_text("#as-grid", "城关街道", timeout=TIMEOUT)

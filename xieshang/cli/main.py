@@ -13,13 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-
-class UsageError(Exception):
-    """Bad arguments: exit 2."""
-
-
-class CommandError(Exception):
-    """The command could not do its job: exit 1."""
+from xieshang.cli.errors import CommandError, UsageError
 
 
 def _date(text: str) -> date:
@@ -81,37 +75,37 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
-    from xieshang.commands import load
+    from xieshang.cli.commands import load
 
     return load.run(args)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from xieshang.commands import demo
+    from xieshang.cli.commands import demo
 
     return demo.run(args)
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from xieshang.commands import serve
+    from xieshang.cli.commands import serve
 
     return serve.run(args)
 
 
 def _cmd_kpi(args: argparse.Namespace) -> int:
-    from xieshang.commands import kpi
+    from xieshang.cli.commands import kpi
 
     return kpi.run(args)
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from xieshang.commands import export
+    from xieshang.cli.commands import export
 
     return export.run(args)
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    from xieshang.generate import write_inbox
+    from xieshang.demo.generate import write_inbox
 
     if args.townships < 1 or args.villages_per_township < 1 or args.months < 1:
         raise UsageError("--townships, --villages-per-township and --months must be at least 1")
@@ -161,7 +155,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -10,13 +10,13 @@ import sys
 
 from rich.console import Console
 
-from etl.load import run_load
-from xieshang import settings
-from xieshang.cli import CommandError
-from xieshang.commands.load import terminal_progress
-from xieshang.db import open_warehouse
-from xieshang.demo_flag import mark_demo
-from xieshang.generate import write_inbox
+from xieshang.cli.commands.load import terminal_progress
+from xieshang.cli.errors import CommandError
+from xieshang.contract import settings
+from xieshang.demo.generate import write_inbox
+from xieshang.etl.load import run_load
+from xieshang.warehouse.engine import open_warehouse
+from xieshang.warehouse.meta import mark_demo
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,6 +43,6 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     if args.no_serve:
         return 0
-    from xieshang.commands.serve import serve
+    from xieshang.cli.commands.serve import serve
 
     return serve(url, "127.0.0.1", args.port)

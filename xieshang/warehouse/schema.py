@@ -148,7 +148,7 @@ rejects = Table(
     Column("path", Text, nullable=False),
     Column("sheet", Text),
     Column("row_number", Integer, nullable=False),
-    Column("rule", String(32), nullable=False),  # a code of etl.reasons.REASONS
+    Column("rule", String(32), nullable=False),  # a code of xieshang.contract.reasons.REASONS
     Column("column_name", Text),
     Column("value", Text),  # redacted for personal columns
     Column("reason_zh", Text, nullable=False),

@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy import Connection, Engine, func, select
 
-from xieshang import schema
+from xieshang.warehouse import schema
 
 
 def _rows(bind: Engine | Connection, query):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, create_engine, event, insert, select
 
-from xieshang import schema
-from xieshang.settings import db_url
+from xieshang.contract.settings import db_url
+from xieshang.warehouse import schema
 
 
 class SchemaVersionError(RuntimeError):

@@ -34,8 +34,9 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy import Connection, Engine, Integer, and_, case, func, select
 
-from xieshang import marts, schema
-from xieshang.contract import STAKEHOLDER_CATEGORIES, VOCABULARIES, label, lookup_table
+from xieshang import marts
+from xieshang.contract.columns import STAKEHOLDER_CATEGORIES, VOCABULARIES, label, lookup_table
+from xieshang.warehouse import schema
 
 # --- the figures --------------------------------------------------------------------
 

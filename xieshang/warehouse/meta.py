@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, insert, select
 
-from xieshang import schema
+from xieshang.warehouse import schema
 
 DEMO_KEY = "demo"
 

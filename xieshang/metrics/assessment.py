@@ -24,8 +24,9 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
-from xieshang import metrics, schema
+from xieshang import metrics
 from xieshang.metrics import NO_FILTERS, Filters
+from xieshang.warehouse import schema
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "party_participation_rate": 25,

@@ -16,7 +16,7 @@ from typing import Any
 
 import xlsxwriter
 
-from xieshang.contract import COLUMNS, KIND_KEYWORDS, KINDS, VOCABULARIES
+from xieshang.contract.columns import COLUMNS, KIND_KEYWORDS, KINDS, VOCABULARIES
 
 FORMATS = ("csv_utf8", "csv_gb18030", "csv_bom_en", "xlsx_title", "xlsx_multi")
 ENCODINGS = {"csv_utf8": "utf-8", "csv_gb18030": "gb18030", "csv_bom_en": "utf-8-sig"}

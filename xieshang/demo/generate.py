@@ -29,8 +29,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from xieshang.contract import COLUMNS
-from xieshang.generate_files import (
+from xieshang.contract.columns import COLUMNS
+from xieshang.demo.files import (
     FORMATS,
     SHEETS,
     Style,
@@ -40,7 +40,7 @@ from xieshang.generate_files import (
     make_style,
     write_csv,
 )
-from xieshang.generate_names import (
+from xieshang.demo.names import (
     CATEGORY_WEIGHTS,
     COMMUNITY_BASES,
     COMMUNITY_SPOTS,

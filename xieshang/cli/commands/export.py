@@ -6,9 +6,9 @@ import argparse
 import sys
 
 from xieshang import exports, metrics
-from xieshang.assessment import WeightsError, assessment, load_weights
-from xieshang.cli import CommandError, UsageError
-from xieshang.db import open_warehouse
+from xieshang.cli.errors import CommandError, UsageError
+from xieshang.metrics.assessment import WeightsError, assessment, load_weights
+from xieshang.warehouse.engine import open_warehouse
 
 
 def run(args: argparse.Namespace) -> int:

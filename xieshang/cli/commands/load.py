@@ -11,12 +11,12 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from etl.load import Progress as ProgressFn
-from etl.load import run_load
-from etl.report import render
-from xieshang import settings
-from xieshang.cli import UsageError
-from xieshang.db import open_warehouse
+from xieshang.cli.errors import UsageError
+from xieshang.contract import settings
+from xieshang.etl.load import Progress as ProgressFn
+from xieshang.etl.load import run_load
+from xieshang.etl.report import render
+from xieshang.warehouse.engine import open_warehouse
 
 STAGES = {"read": "读取文件 reading files", "merge": "写入仓库 merging into the warehouse"}
 
@@ -48,7 +48,7 @@ def terminal_progress() -> Iterator[ProgressFn]:
 
 def resolve_secret(engine) -> bytes:
     """XIESHANG_SECRET, or the demo's own secret for the demo warehouse only."""
-    from xieshang.demo_flag import is_demo
+    from xieshang.warehouse.meta import is_demo
 
     secret = settings.secret_from_env()
     if secret:

@@ -6,8 +6,8 @@ import argparse
 import json
 
 from xieshang import metrics
-from xieshang.cli import CommandError, UsageError
-from xieshang.db import open_warehouse
+from xieshang.cli.errors import CommandError, UsageError
+from xieshang.warehouse.engine import open_warehouse
 
 
 def run(args: argparse.Namespace) -> int:

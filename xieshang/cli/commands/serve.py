@@ -6,13 +6,13 @@ import argparse
 import contextlib
 import sys
 
-from xieshang.settings import db_url
+from xieshang.contract.settings import db_url
 
 
 def serve(url: str | None, host: str = "127.0.0.1", port: int = 8050) -> int:
     """Serve the dashboard over the warehouse at `url` (None: XIESHANG_DB or the
     embedded default) until interrupted; returns the exit code."""
-    from dashboard.app import create_app
+    from xieshang.dashboard.app import create_app
 
     resolved = db_url(url)
     app = create_app(resolved)

@@ -29,9 +29,10 @@ from datetime import date
 
 from sqlalchemy import Connection, Engine, and_, func, not_, select, true
 
-from etl.reasons import reason
-from xieshang import marts, metrics, schema
+from xieshang import marts, metrics
+from xieshang.contract.reasons import reason
 from xieshang.metrics import NO_FILTERS, Filters
+from xieshang.warehouse import schema
 
 LEVEL_ORDER = {"city": 0, "county": 1, "township": 2, "village": 3}
 

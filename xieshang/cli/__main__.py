@@ -1,0 +1,5 @@
+import sys
+
+from xieshang.cli.main import main
+
+sys.exit(main())
