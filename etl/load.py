@@ -29,7 +29,7 @@ from xieshang.etl.read import discover, read_file
 from xieshang.etl.report import empty_report
 from xieshang.etl.upsert import CHUNK, insert_rows, plan_upsert, update_rows
 from xieshang.warehouse import schema
-from xieshang.warehouse.schema import level_of, parent_of, township_of
+from xieshang.warehouse.codes import level_of, parent_of, township_of
 
 Progress = Callable[[str, int, int], None]
 

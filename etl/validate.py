@@ -17,7 +17,7 @@ from xieshang.contract.columns import COLUMNS, PERSONAL_COLUMNS, VOCAB_DEFAULTS
 from xieshang.contract.reasons import reason
 from xieshang.etl.cells import EARLIEST, PARSERS, clean_text, parse_column
 from xieshang.etl.read import SheetRows
-from xieshang.warehouse.schema import level_of, parent_of, township_of
+from xieshang.warehouse.codes import level_of, parent_of, township_of
 
 META = ["_path", "_sheet", "_row", "_seq"]
 REJECT_COLUMNS = [

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 
 from xieshang.contract.columns import STAKEHOLDER_CATEGORIES
-from xieshang.warehouse import schema
+from xieshang.warehouse.codes import scope_range
 
 
 def _present(value) -> bool:
@@ -38,7 +38,7 @@ def reference(
     last_load = max(committed["loaded_on"]) if len(committed) else None
     as_of = min(end, last_load) if last_load is not None else end
 
-    low, high = schema.scope_range(scope)
+    low, high = scope_range(scope)
     scope_areas = areas[(areas["area_code"] >= low) & (areas["area_code"] <= high)]
     codes = set(scope_areas["area_code"])
     villages = set(scope_areas.loc[scope_areas["level"] == "village", "area_code"])

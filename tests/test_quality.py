@@ -10,6 +10,7 @@ from tests.test_metrics import Q1, T1, T2, V11, V12, V21, V22, build_county
 from tests.warehouse_builder import COUNTY, small_county
 from xieshang.metrics import quality
 from xieshang.warehouse import schema
+from xieshang.warehouse.codes import township_of
 
 
 def test_signals(engine):
@@ -316,7 +317,7 @@ def test_held_rows_one_by_one(engine):
                     row_key=f"{area}|{meeting}|{person}",
                     area_code=area,
                     meeting_id=meeting,
-                    township_code=schema.township_of(area),
+                    township_code=township_of(area),
                     run_id=run,
                     path=path,
                     sheet=sheet,

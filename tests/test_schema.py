@@ -1,6 +1,7 @@
 import sqlalchemy as sa
 
 from xieshang.warehouse import schema
+from xieshang.warehouse.codes import level_of, parent_of, scope_range, township_of
 from xieshang.warehouse.engine import ensure_schema
 
 
@@ -16,12 +17,12 @@ def test_schema_created_with_version(engine):
 
 
 def test_scope_range_is_the_code_prefix():
-    assert schema.scope_range("330281000000") == ("330281000000", "330281999999")
-    assert schema.scope_range("330281101000") == ("330281101000", "330281101999")
-    assert schema.scope_range("330281101203") == ("330281101203", "330281101203")
-    assert schema.level_of("330200000000") == "city"
-    assert schema.parent_of("330281101203") == "330281101000"
-    assert schema.parent_of("330281101000") == "330281000000"
-    assert schema.parent_of("330281000000") == "330200000000"
-    assert schema.township_of("330281101203") == "330281101000"
-    assert schema.township_of("330281000000") is None
+    assert scope_range("330281000000") == ("330281000000", "330281999999")
+    assert scope_range("330281101000") == ("330281101000", "330281101999")
+    assert scope_range("330281101203") == ("330281101203", "330281101203")
+    assert level_of("330200000000") == "city"
+    assert parent_of("330281101203") == "330281101000"
+    assert parent_of("330281101000") == "330281000000"
+    assert parent_of("330281000000") == "330200000000"
+    assert township_of("330281101203") == "330281101000"
+    assert township_of("330281000000") is None

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from xieshang import marts
 from xieshang.warehouse import schema
+from xieshang.warehouse.codes import level_of, parent_of
 
 COUNTY = "330281000000"
 RUN = "test-run"
@@ -44,12 +45,12 @@ class WarehouseBuilder:
     runs: list[dict] = field(default_factory=list)
 
     def area(self, code: str, party_members: int = 0, name: str | None = None) -> str:
-        level = schema.level_of(code)
+        level = level_of(code)
         self.areas.append(
             dict(
                 area_code=code,
                 area_name=name or f"单位{code[-6:]}",
-                parent_code=schema.parent_of(code),
+                parent_code=parent_of(code),
                 level=level,
                 unit_type=None,
                 party_members=party_members,

@@ -37,6 +37,7 @@ from sqlalchemy import Connection, Engine, Integer, and_, case, func, select
 from xieshang import marts
 from xieshang.contract.columns import STAKEHOLDER_CATEGORIES, VOCABULARIES, label, lookup_table
 from xieshang.warehouse import schema
+from xieshang.warehouse.codes import LEVEL_PREFIX, level_of, parent_of, scope_range
 
 # --- the figures --------------------------------------------------------------------
 
@@ -333,7 +334,7 @@ def root_area(bind: Engine | Connection) -> str | None:
     roots = [
         (LEVELS.index(level) if level in LEVELS else 9, code)
         for code, level in rows
-        if schema.parent_of(code) not in codes
+        if parent_of(code) not in codes
     ]
     return min(roots)[1] if roots else None
 
@@ -355,10 +356,10 @@ def children(
 ) -> list[tuple[str, str]]:
     """(code, name) of the areas one level below `scope` (or at `level` within it)."""
     scope = normalize_code(scope)
-    level = level or _CHILD_LEVEL.get(schema.level_of(scope))
+    level = level or _CHILD_LEVEL.get(level_of(scope))
     if level is None:
         return []
-    low, high = schema.scope_range(scope)
+    low, high = scope_range(scope)
     ar = schema.areas
     with _conn(bind) as conn:
         rows = conn.execute(
@@ -489,8 +490,8 @@ class _Scope:
 
     @classmethod
     def of(cls, code: str, ctx: _Context) -> _Scope:
-        width = schema.LEVEL_PREFIX[schema.level_of(code)]
-        low, high = schema.scope_range(code)
+        width = LEVEL_PREFIX[level_of(code)]
+        low, high = scope_range(code)
         if ctx.area_min is not None and low <= ctx.area_min and ctx.area_max <= high:
             kind = "all"
         elif width == 12:
@@ -502,7 +503,7 @@ class _Scope:
         return cls(code, kind, width)
 
     def params(self) -> dict:
-        low, high = schema.scope_range(self.code)
+        low, high = scope_range(self.code)
         return {
             "scope_code": self.code,
             "scope_prefix": self.code[: self.width],
@@ -1116,14 +1117,14 @@ def figures_by_child(
     code, keys = _check(scope, start, end, keys)
     with _session(bind) as (conn, ctx):
         _scope_info(conn, code)
-        level = level or _CHILD_LEVEL.get(schema.level_of(code))
+        level = level or _CHILD_LEVEL.get(level_of(code))
         if level is None:
             return []
-        if level not in LEVELS or LEVELS.index(level) <= LEVELS.index(schema.level_of(code)):
+        if level not in LEVELS or LEVELS.index(level) <= LEVELS.index(level_of(code)):
             raise ValueError(f"{level!r} is not a level below {code}")
         kids = children(conn, code, level)
         sl = _Slice(start, end, _as_of(end, ctx.last_load))
-        width = schema.LEVEL_PREFIX[level]
+        width = LEVEL_PREFIX[level]
         raw, areas = _compute(conn, ctx, _Scope.of(code, ctx), [sl], width, filters, keys)
     rows = []
     for child, name in kids:
@@ -1208,15 +1209,15 @@ def open_due_by_status(
     st, rr = schema.mart_resolution_states, schema.resolution_reports
     with _session(bind) as (conn, ctx):
         _scope_info(conn, code)
-        level = level or _CHILD_LEVEL.get(schema.level_of(code))
+        level = level or _CHILD_LEVEL.get(level_of(code))
         if level is None:
             return []
         kids = children(conn, code, level)
         as_of = _as_of(end, ctx.last_load)
         a = marts.to_day(as_of)
-        width = schema.LEVEL_PREFIX[level]
+        width = LEVEL_PREFIX[level]
         group = (st.c.area_code if width == 12 else _prefix(st.c.area_code, width)).label("g")
-        low, high = schema.scope_range(code)
+        low, high = scope_range(code)
         query = (
             select(group, rr.c.status, func.count())
             .select_from(st.join(rr, report_on(st, as_of)))
@@ -1347,9 +1348,9 @@ def stakeholder_reach(
     code, _ = _check(scope, start, end, ())
     with _session(bind) as (conn, ctx):
         info = _scope_info(conn, code)
-        level = level or _CHILD_LEVEL.get(schema.level_of(code))
+        level = level or _CHILD_LEVEL.get(level_of(code))
         if level is not None and (
-            level not in LEVELS or LEVELS.index(level) <= LEVELS.index(schema.level_of(code))
+            level not in LEVELS or LEVELS.index(level) <= LEVELS.index(level_of(code))
         ):
             raise ValueError(f"{level!r} is not a level below {code}")
         kids = children(conn, code, level) if level else []
@@ -1365,7 +1366,7 @@ def stakeholder_reach(
         total = _reach_counts(conn.execute(query, params).one())
         by_group = {}
         if kids:
-            width = schema.LEVEL_PREFIX[level]
+            width = LEVEL_PREFIX[level]
             query, _ = _reach_statement(_reach_shape(where, width, filters))
             by_group = {g: _reach_counts(rest) for g, *rest in conn.execute(query, params)}
     no_meetings = [0] * (len(STAKEHOLDER_CATEGORIES) + 1)  # a child without meetings
@@ -1374,7 +1375,7 @@ def stakeholder_reach(
             "area_code": child,
             "area_name": name,
             "level": level,
-            **(by_group.get(child[: schema.LEVEL_PREFIX[level]]) or _reach_counts(no_meetings)),
+            **(by_group.get(child[: LEVEL_PREFIX[level]]) or _reach_counts(no_meetings)),
         }
         for child, name in kids
     ]

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine
 
 from xieshang import metrics
 from xieshang.metrics import NO_FILTERS, Filters
-from xieshang.warehouse import schema
+from xieshang.warehouse.codes import level_of
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "party_participation_rate": 25,
@@ -187,7 +187,7 @@ def assessment(
         if within is None:
             raise metrics.UnknownScope("the roster is empty: load an areas file first")
     within = metrics.normalize_code(within)
-    within_level = schema.level_of(within)
+    within_level = level_of(within)
     if metrics.LEVELS.index(within_level) >= metrics.LEVELS.index(level):
         raise ValueError(f"{within} is a {within_level}: it has no {level}s to assess")
     info = metrics.area_info(bind, within)

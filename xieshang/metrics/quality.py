@@ -33,6 +33,7 @@ from xieshang import marts, metrics
 from xieshang.contract.reasons import reason
 from xieshang.metrics import NO_FILTERS, Filters
 from xieshang.warehouse import schema
+from xieshang.warehouse.codes import level_of, scope_range, township_of
 
 LEVEL_ORDER = {"city": 0, "county": 1, "township": 2, "village": 3}
 
@@ -58,8 +59,8 @@ def party_participation_over_100(
     keys = ["party_participation_rate"]
     rows = [metrics.figures(bind, scope, start, end, filters, keys=keys)]
     rows[0] = {**rows[0], "area_code": scope, "area_name": rows[0]["scope_name"]}
-    rows[0]["level"] = schema.level_of(scope)
-    scope_rank = LEVEL_ORDER[schema.level_of(scope)]
+    rows[0]["level"] = level_of(scope)
+    scope_rank = LEVEL_ORDER[level_of(scope)]
     for level in ("township", "village"):
         if LEVEL_ORDER[level] > scope_rank:
             rows += metrics.figures_by_child(
@@ -87,7 +88,7 @@ def missing_months(bind: Engine | Connection, scope: str, start: date, end: date
     (whatever the filters), by month then code; a month cut by the period counts only
     its days inside the period."""
     scope = metrics.normalize_code(scope)
-    low, high = schema.scope_range(scope)
+    low, high = scope_range(scope)
     mm, ar = schema.mart_meetings, schema.areas
     with metrics._session(bind) as (conn, ctx):
         slices = metrics.month_slices(start, end, ctx.last_load)
@@ -117,7 +118,7 @@ def missing_months(bind: Engine | Connection, scope: str, start: date, end: date
                         "month": f"{sl.start.year:04d}-{sl.start.month:02d}",
                         "area_code": code,
                         "area_name": name,
-                        "township_code": schema.township_of(code),
+                        "township_code": township_of(code),
                     }
                 )
     return out
@@ -131,7 +132,7 @@ def _resolve(conn: Connection, scope: str | None) -> tuple[str | None, bool]:
 
 
 def _range(scope: str | None) -> tuple[str, str]:
-    return schema.scope_range(scope) if scope else ("", "~")
+    return scope_range(scope) if scope else ("", "~")
 
 
 def _in_townships(column, scope: str | None, whole: bool):
@@ -139,8 +140,8 @@ def _in_townships(column, scope: str | None, whole: bool):
     rejected row may have no valid area code); the whole roster also takes the rows
     whose township is unknown."""
     low, high = _range(scope)
-    if scope and schema.level_of(scope) == "village":
-        low = high = schema.township_of(scope)
+    if scope and level_of(scope) == "village":
+        low = high = township_of(scope)
     where = column.between(low, high)
     return (column.is_(None) | where) if whole else where
 
@@ -248,8 +249,8 @@ def held_rows(
             .order_by(held.c.path, held.c.sheet, held.c.row_number, held.c.id)
         )
         rows = conn.execute(query if limit is None else query.limit(limit)).all()
-        village = scope is not None and schema.level_of(scope) == "village"
-        names = _names(conn, *_range(schema.township_of(scope) if village else scope))
+        village = scope is not None and level_of(scope) == "village"
+        names = _names(conn, *_range(township_of(scope) if village else scope))
     return [
         {
             **dict(row._mapping),
@@ -355,7 +356,7 @@ def overdue_resolutions(
     responsible unit (the latest report on or before as_of) and days late; most days
     late first."""
     scope = metrics.normalize_code(scope)
-    low, high = schema.scope_range(scope)
+    low, high = scope_range(scope)
     st, mt, rr = schema.mart_resolution_states, schema.meetings, schema.resolution_reports
     with metrics._session(bind) as (conn, ctx):
         as_of = min(end, ctx.last_load) if ctx.last_load is not None else end
@@ -393,7 +394,7 @@ def overdue_resolutions(
             {
                 "area_code": r.area_code,
                 "area_name": names.get(r.area_code, (None,))[0],
-                "township_code": schema.township_of(r.area_code),
+                "township_code": township_of(r.area_code),
                 "resolution_id": r.resolution_id,
                 "meeting_id": r.meeting_id,
                 "meeting_date": r.meeting_date,
@@ -421,7 +422,7 @@ def _events(
 ) -> list[dict]:
     ev = schema.mart_resolution_events
     scope = metrics.normalize_code(scope)
-    low, high = schema.scope_range(scope)
+    low, high = scope_range(scope)
     where = [ev.c.kind.in_(kinds), ev.c.area_code.between(low, high)]
     if start is not None:
         where.append(ev.c.updated_on >= start)
@@ -447,7 +448,7 @@ def _events(
         {
             **dict(row._mapping),
             "area_name": names.get(row.area_code, (None,))[0],
-            "township_code": schema.township_of(row.area_code),
+            "township_code": township_of(row.area_code),
         }
         for row in rows
     ]

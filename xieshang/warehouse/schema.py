@@ -3,7 +3,7 @@
 Area codes are the 12-digit national statistical codes, whose prefixes *are* the
 hierarchy (city 4 digits, county 6, township 9, village 12). "An area and everything
 below it" is therefore one range predicate on an indexed code column (see
-`scope_range`), never a recursive walk.
+`xieshang.warehouse.codes.scope_range`), never a recursive walk.
 
 Staging is the inbox itself; these tables are the cleaned layer (areas, meetings,
 attendance, resolution reports) plus the load bookkeeping (runs, files, rejects, held).
@@ -176,44 +176,6 @@ held_rows = Table(
     UniqueConstraint("kind", "row_key", name="uq_held_rows_key"),
     Index("ix_held_rows_meeting", "area_code", "meeting_id"),
 )
-
-LEVEL_PREFIX = {"city": 4, "county": 6, "township": 9, "village": 12}
-
-
-def level_of(code: str) -> str:
-    """The level a 12-digit code names, from its trailing zeros."""
-    if code[4:] == "00000000":
-        return "city"
-    if code[6:] == "000000":
-        return "county"
-    if code[9:] == "000":
-        return "township"
-    return "village"
-
-
-def parent_of(code: str) -> str | None:
-    """The code of the area directly above, by the numbering itself."""
-    level = level_of(code)
-    if level == "village":
-        return code[:9] + "000"
-    if level == "township":
-        return code[:6] + "000000"
-    if level == "county":
-        return code[:4] + "00000000"
-    return None
-
-
-def township_of(code: str) -> str | None:
-    """The township containing a village, or the township itself; None above townships."""
-    return code[:9] + "000" if level_of(code) in ("township", "village") else None
-
-
-def scope_range(code: str) -> tuple[str, str]:
-    """(low, high) such that `low <= area_code <= high` selects the area and all below it."""
-    width = LEVEL_PREFIX[level_of(code)]
-    prefix = code[:width]
-    return prefix + "0" * (12 - width), prefix + "9" * (12 - width)
-
 
 # --- Marts ---------------------------------------------------------------------------
 # Summaries of the tables above that the metrics (xieshang.metrics) read, so that every
