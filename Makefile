@@ -1,6 +1,7 @@
 .PHONY: test demo bench lint
 
-# One command: install the test needs, then run the whole suite.
+# One command: install the test needs, then run the whole suite, slow tests included
+# (`python3 -m pytest -m 'not slow'` leaves them out while working).
 test:
 	./scripts/install-test-deps
 	python3 -m pytest -n 2 -q

@@ -130,7 +130,7 @@ def main() -> None:
         print(json.dumps(PHASES[args.phase](args.inbox, args.db)))
         return
 
-    from xieshang.demo.generate import write_inbox
+    from xieshang.demo.inbox import write_inbox
 
     OUT.mkdir(exist_ok=True)
     inbox = OUT / f"inbox-{args.townships}x{args.villages_per_township}x{args.months}"

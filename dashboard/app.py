@@ -13,7 +13,8 @@ from __future__ import annotations
 from dash import Dash
 from sqlalchemy import Engine
 
-from xieshang.dashboard import data, frame
+from xieshang.dashboard import chart_cards, data, shell, url_sync
+from xieshang.dashboard.page_kit import ENGINE_KEY
 from xieshang.dashboard.paths import PAGES_DIR, assets_dir
 from xieshang.warehouse.engine import open_warehouse
 
@@ -39,7 +40,7 @@ def create_app(engine_or_url: Engine | str | None = None) -> Dash:
     engine = _engine(engine_or_url)
     if _app is None:
         _app = _build()
-    _app.server.config[frame.ENGINE_KEY] = engine
+    _app.server.config[ENGINE_KEY] = engine
     return _app
 
 
@@ -60,8 +61,10 @@ def _build() -> Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     data.init_cache(app.server)
-    app.layout = frame.layout()
-    frame.register(app)
+    app.layout = shell.layout  # a function: the shell of each page load, in its language
+    shell.register(app)
+    url_sync.register(app)
+    chart_cards.register(app)
     return app
 
 

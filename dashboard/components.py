@@ -4,7 +4,7 @@ KPI cards
     kpi_row(keys, result, previous, lang)        a responsive row of kpi_card()s
     kpi_card(key, result, previous, lang)        value, name, count behind it, change
                                                  against the previous period, ⓘ definition
-Chart cards (the "数据" toggle and the CSV download are handled once, by the frame)
+Chart cards (the "数据" toggle and the CSV download are handled once, by chart_cards)
     chart_card(chart_id, title, lang, controls=None, info=None)
                                                        the empty card in a page layout
     graph_id(chart_id)                                 its dcc.Graph (for clickData inputs)
@@ -27,7 +27,7 @@ import dash_bootstrap_components as dbc
 from dash import Output, dcc, html, no_update
 
 from xieshang.dashboard import fmt
-from xieshang.dashboard.charts import graph_config
+from xieshang.dashboard.charts.theme import graph_config
 from xieshang.dashboard.i18n import count_text, figure_definition, figure_name, t
 
 log = logging.getLogger(__name__)
@@ -249,7 +249,7 @@ def chart_card(
     """An empty chart card for a page layout. Its graph is always in the layout (hidden
     until there is something to draw), so callbacks may listen to its clickData. A page
     callback fills it through `chart_outputs(chart_id)` with `chart_content(...)`; the
-    frame's generic callbacks run its "数据" toggle (a table of the numbers) and its CSV
+    generic callbacks of chart_cards run its "数据" toggle (a table of the numbers) and its CSV
     download. The title has id {"type": "chart-title", "chart": chart_id}; `info` (the
     definition of what the chart shows) is behind an ⓘ beside it."""
     header = html.Div(

@@ -1,34 +1,44 @@
-"""Cached access to the warehouse for pages: the figures (xieshang.metrics) and the area
-directory (xieshang.metrics.catalog). No SQL here.
+"""Cached access to the warehouse for the views: the figures (xieshang.metrics), the
+quality lists (xieshang.metrics.quality), the assessment and the area directory
+(xieshang.metrics.catalog). No SQL here.
 
-Every cached answer is keyed by the warehouse URL, the latest committed load run (so a
-new load invalidates everything at once) and every argument that changes the answer.
-The cache is flask-caching's SimpleCache, bound to the app's server by `init_cache`;
-outside a running app (unit tests) the functions compute directly.
+Every answer goes through one decorator, `cached`: keyed by the function, the warehouse
+URL, the latest committed load run (so a new load invalidates everything at once) and
+every argument that changes the answer — a `State` by its scope, period and filters, not
+its language. The cache is flask-caching's SimpleCache, bound to the app's server by
+`init_cache`; outside a running app (unit tests) the functions compute directly.
 
     from xieshang.dashboard import data
     result = data.figures(engine, state)                       # metrics.figures
-    rows   = data.figures_by_child(engine, state)              # one dict per child area
+    rows   = data.figures_by_child(engine, state.replace(scope=parent))
     months = data.monthly_series(engine, state, keys=[...])
     d      = data.directory(engine)   # names, children, root, last load, Defaults
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
+from flask import has_app_context
 from flask_caching import Cache
 from sqlalchemy import Engine
 
 from xieshang import metrics
-from xieshang.dashboard.state import Defaults, State, level_width
-from xieshang.metrics import catalog
+from xieshang.dashboard.state import Defaults, State
+from xieshang.metrics import assessment as assessments
+from xieshang.metrics import catalog, quality
+from xieshang.warehouse import meta
+from xieshang.warehouse.codes import LEVELS, ancestor_at, level_of
 
 cache = Cache()
 VERSION_SECONDS = 2  # how long the "latest load run" answer is trusted
+
+T = TypeVar("T")
 
 
 def init_cache(server) -> None:
@@ -43,9 +53,14 @@ def init_cache(server) -> None:
 
 
 def _backend():
+    # only inside the app: flask-caching keeps the last app it was bound to, so outside
+    # one (tests that build an app, then read another warehouse at the same URL) it
+    # would answer from that app's cache
+    if not has_app_context():
+        return None
     try:
         return cache.cache
-    except (RuntimeError, AttributeError, KeyError):  # no app: compute directly
+    except (RuntimeError, AttributeError, KeyError):  # an app without the cache
         return None
 
 
@@ -75,10 +90,29 @@ def version(engine: Engine) -> tuple[str | None, date | None]:
     )
 
 
-def memo(name: str, engine: Engine, args: tuple, compute: Callable):
-    """`compute()` cached under (name, warehouse, latest load run, args)."""
-    run_id, _ = version(engine)
-    return _get_or_compute(f"{name}|{_url(engine)}|{run_id}|{args!r}", compute)
+def _key(value) -> object:
+    """What of an argument the cache key holds: of a State what changes an answer (the
+    language does not); a sequence as a tuple (`keys=[...]` and `keys=(...)` agree)."""
+    if isinstance(value, State):
+        return (value.scope, value.start, value.end, value.filters())
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    return value
+
+
+def cached(compute: Callable[..., T]) -> Callable[..., T]:
+    """`compute(engine, *args, **kwargs)`, answered from the cache when the warehouse has
+    not been loaded since (see the module's docstring for the key)."""
+    name = f"{compute.__module__}.{compute.__qualname__}"
+
+    @functools.wraps(compute)
+    def answer(engine: Engine, *args, **kwargs) -> T:
+        run_id, _ = version(engine)
+        arguments = [_key(a) for a in args] + [(k, _key(v)) for k, v in sorted(kwargs.items())]
+        key = f"{name}|{_url(engine)}|{run_id}|{arguments!r}"
+        return _get_or_compute(key, lambda: compute(engine, *args, **kwargs))
+
+    return answer
 
 
 # --- the area directory ------------------------------------------------------------------
@@ -121,20 +155,19 @@ class Directory:
         return self.root is None
 
 
-def _build_directory(engine: Engine) -> Directory:
+@cached
+def directory(engine: Engine) -> Directory:
     rows = catalog.area_directory(engine)
     run_id, _ = catalog.data_version(engine)
     names = {r["area_code"]: r["area_name"] for r in rows}
     levels = {r["area_code"]: r["level"] for r in rows}
     kids: dict[str, list[str]] = {}
     for code in names:  # code order: children lists come out sorted
-        width = level_width(code)
-        for parent_width in (9, 6, 4):
-            if parent_width < width:
-                parent = code[:parent_width].ljust(12, "0")
-                if parent in names and parent != code:
-                    kids.setdefault(parent, []).append(code)
-                    break
+        # the nearest area above it that the roster has (a level may be missing from it)
+        above = reversed(LEVELS[: LEVELS.index(level_of(code))])
+        parent = next((p for p in (ancestor_at(code, lv) for lv in above) if p in names), None)
+        if parent is not None:
+            kids.setdefault(parent, []).append(code)
     return Directory(
         names=names,
         levels=levels,
@@ -146,131 +179,103 @@ def _build_directory(engine: Engine) -> Directory:
     )
 
 
-def directory(engine: Engine) -> Directory:
-    return memo("directory", engine, (), lambda: _build_directory(engine))
+@cached
+def is_demo(engine: Engine) -> bool:
+    """Whether the warehouse is the demo's (xieshang.warehouse.meta)."""
+    return meta.is_demo(engine)
 
 
-# --- figures -------------------------------------------------------------------------------
+# --- figures (for a state: its scope, period and filters) ----------------------------------
 
 
-def _filters_key(state: State) -> tuple:
-    return (state.form, state.category, state.online)
-
-
-def figures(
-    engine: Engine,
-    state: State,
-    *,
-    scope: str | None = None,
-    start: date | None = None,
-    end: date | None = None,
-    keys: Sequence[str] | None = None,
-) -> dict:
-    """metrics.figures for the state (or another scope / period with the same filters)."""
-    scope = scope or state.scope
-    start = start or state.start
-    end = end or state.end
-    keys = tuple(keys) if keys is not None else None
-    return memo(
-        "figures",
-        engine,
-        (scope, start, end, _filters_key(state), keys),
-        lambda: metrics.figures(engine, scope, start, end, state.filters(), keys=keys),
-    )
+@cached
+def figures(engine: Engine, state: State, keys: Sequence[str] | None = None) -> dict:
+    """metrics.figures of the state (all figures, or `keys`)."""
+    return metrics.figures(engine, state.scope, state.start, state.end, state.filters(), keys=keys)
 
 
 def previous_figures(engine: Engine, state: State, keys: Sequence[str] | None = None) -> dict:
     """The same figures for the period of equal length just before the state's."""
     start, end = state.previous()
-    return figures(engine, state, start=start, end=end, keys=keys)
+    return figures(engine, state.replace(start=start, end=end), keys=keys)
 
 
-def figures_by_child(
-    engine: Engine,
-    state: State,
-    *,
-    scope: str | None = None,
-    keys: Sequence[str] | None = None,
-) -> list[dict]:
-    scope = scope or state.scope
-    keys = tuple(keys) if keys is not None else None
-    return memo(
-        "by_child",
-        engine,
-        (scope, state.start, state.end, _filters_key(state), keys),
-        lambda: metrics.figures_by_child(
-            engine, scope, state.start, state.end, state.filters(), keys=keys
-        ),
+@cached
+def figures_by_child(engine: Engine, state: State, keys: Sequence[str] | None = None) -> list[dict]:
+    """metrics.figures_by_child: one dict per area directly below the state's scope."""
+    return metrics.figures_by_child(
+        engine, state.scope, state.start, state.end, state.filters(), keys=keys
     )
 
 
-def stakeholder_reach(
-    engine: Engine,
-    state: State,
-    *,
-    scope: str | None = None,
-    level: str | None = None,
-) -> dict:
-    """metrics.stakeholder_reach for the state (or another scope): meetings reaching each
-    stakeholder category, for the scope and each child."""
-    scope = scope or state.scope
-    return memo(
-        "reach",
-        engine,
-        (scope, state.start, state.end, _filters_key(state), level),
-        lambda: metrics.stakeholder_reach(
-            engine, scope, state.start, state.end, state.filters(), level=level
-        ),
+@cached
+def stakeholder_reach(engine: Engine, state: State, level: str | None = None) -> dict:
+    """metrics.stakeholder_reach: meetings reaching each stakeholder category, for the
+    scope and each child."""
+    return metrics.stakeholder_reach(
+        engine, state.scope, state.start, state.end, state.filters(), level=level
     )
 
 
-def monthly_series(
-    engine: Engine,
-    state: State,
-    *,
-    scope: str | None = None,
-    keys: Sequence[str] | None = None,
-) -> list[dict]:
-    scope = scope or state.scope
-    keys = tuple(keys) if keys is not None else None
-    return memo(
-        "monthly",
-        engine,
-        (scope, state.start, state.end, _filters_key(state), keys),
-        lambda: metrics.monthly_series(
-            engine, scope, state.start, state.end, state.filters(), keys=keys
-        ),
+@cached
+def monthly_series(engine: Engine, state: State, keys: Sequence[str] | None = None) -> list[dict]:
+    """metrics.monthly_series: the figures month by month."""
+    return metrics.monthly_series(
+        engine, state.scope, state.start, state.end, state.filters(), keys=keys
     )
 
 
-def days_histogram(
-    engine: Engine, state: State, *, scope: str | None = None
-) -> list[tuple[int, int]]:
-    """metrics.days_to_implement_histogram for the state (or another scope): (days, n)."""
-    scope = scope or state.scope
-    return memo(
-        "days_histogram",
-        engine,
-        (scope, state.start, state.end, _filters_key(state)),
-        lambda: metrics.days_to_implement_histogram(
-            engine, scope, state.start, state.end, state.filters()
-        ),
+@cached
+def days_histogram(engine: Engine, state: State) -> list[tuple[int, int]]:
+    """metrics.days_to_implement_histogram: (days, n)."""
+    return metrics.days_to_implement_histogram(
+        engine, state.scope, state.start, state.end, state.filters()
     )
 
 
-def open_due_by_status(engine: Engine, state: State, *, scope: str | None = None) -> list[dict]:
-    """metrics.open_due_by_status of the scope's children for the state."""
-    scope = scope or state.scope
-    return memo(
-        "open_by_status",
-        engine,
-        (scope, state.start, state.end, _filters_key(state)),
-        lambda: metrics.open_due_by_status(engine, scope, state.start, state.end, state.filters()),
+@cached
+def open_due_by_status(engine: Engine, state: State) -> list[dict]:
+    """metrics.open_due_by_status of the scope's children."""
+    return metrics.open_due_by_status(engine, state.scope, state.start, state.end, state.filters())
+
+
+@cached
+def assessment(engine: Engine, level: str, state: State) -> assessments.Assessment:
+    """The assessment (default weights) of the units of `level` within the state's scope."""
+    return assessments.assessment(
+        engine, level, state.scope, state.start, state.end, filters=state.filters()
     )
 
 
-def is_demo(engine: Engine) -> bool:
-    """Whether the warehouse is the demo's (xieshang.warehouse.meta)."""
-    from xieshang.warehouse.meta import is_demo as _is_demo
+# --- the quality lists (xieshang.metrics.quality, catalog) ----------------------------------
 
-    return memo("demo", engine, (), lambda: _is_demo(engine))
+
+@cached
+def quality_summary(engine: Engine, state: State, include_superseded: bool = False) -> dict:
+    """quality.summary: the count of every signal for the state."""
+    return quality.summary(
+        engine, state.scope, state.start, state.end, state.filters(), include_superseded
+    )
+
+
+@cached
+def party_participation_over_100(engine: Engine, state: State) -> list[dict]:
+    return quality.party_participation_over_100(
+        engine, state.scope, state.start, state.end, state.filters()
+    )
+
+
+@cached
+def overdue_resolutions(engine: Engine, state: State) -> list[dict]:
+    return quality.overdue_resolutions(engine, state.scope, state.start, state.end, state.filters())
+
+
+# the lists that do not depend on the filters: keyed by their own arguments
+missing_months = cached(quality.missing_months)
+resolution_events = cached(quality.resolution_events)
+held_and_rejected = cached(quality.held_and_rejected)
+held_rows = cached(quality.held_rows)
+held_count = cached(quality.held_count)
+rejected_rows = cached(quality.rejected_rows)
+rejected_count = cached(quality.rejected_count)
+load_runs = cached(catalog.load_runs)

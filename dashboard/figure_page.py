@@ -11,13 +11,18 @@ from typing import NamedTuple
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, html
-from dash.exceptions import PreventUpdate
 
 from xieshang.dashboard import components
-from xieshang.dashboard.frame import STATE, URL, engine, guarded, state_or_stop
 from xieshang.dashboard.i18n import figure_definition, figure_name, t
-from xieshang.dashboard.state import to_query
-from xieshang.dashboard.views.overview import drill_target
+from xieshang.dashboard.page_kit import (
+    OPTIONS,
+    STATE,
+    URL,
+    drill_address,
+    engine,
+    guarded,
+    state_or_stop,
+)
 
 
 class Chart(NamedTuple):
@@ -88,15 +93,13 @@ def register(prefix: str, view, charts: Sequence[Chart] = ()) -> None:
         Output(URL, "search", allow_duplicate=True),
         *[Input(graph, "clickData") for graph in graphs],
         State(STATE, "data"),
+        State(OPTIONS, "data"),
         prevent_initial_call=True,
     )
     def _drill(*args):
-        *clicks, store = args
-        state = state_or_stop(store)
-        code = drill_target(clicks[graphs.index(ctx.triggered_id)], None)
-        if not code or code == state.scope:
-            raise PreventUpdate
-        return to_query(state.replace(scope=code))
+        *clicks, store, options = args
+        click = clicks[graphs.index(ctx.triggered_id)]
+        return drill_address(click, None, state_or_stop(store), options)
 
 
 def _ranking_builder(view, key: str) -> Callable:

@@ -20,6 +20,8 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from xieshang.warehouse.codes import pad_code
+
 Point = tuple[float, float]
 Ring = list[Point]
 
@@ -32,20 +34,13 @@ _RADIUS = (0.32, 0.24)  # degrees of longitude, latitude
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _code(value) -> str | None:
-    text = str(value or "").strip()
-    if text.isdigit() and len(text) in (6, 9, 12):
-        return text.ljust(12, "0")
-    return None
-
-
 def parse_geojson(data: dict) -> dict[str, list[Ring]]:
     """{area_code: outer rings} from a FeatureCollection of Polygon / MultiPolygon features
     with properties.area_code (6, 9 or 12 digits). Holes and other features are ignored."""
     shapes: dict[str, list[Ring]] = {}
     for feature in data.get("features", []):
         props = feature.get("properties") or {}
-        code = _code(props.get("area_code"))
+        code = pad_code(str(props.get("area_code") or ""))
         geom = feature.get("geometry") or {}
         if code is None:
             continue

@@ -13,7 +13,7 @@ from __future__ import annotations
 from xieshang.contract.columns import label
 
 TEXT: dict[str, tuple[str, str]] = {
-    # frame
+    # the shell
     "app_title": ("协商治理看板", "Consultative Governance Dashboard"),
     "page_overview": ("总览", "Overview"),
     "page_participation": ("党员参与", "Party participation"),

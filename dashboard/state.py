@@ -3,45 +3,41 @@
 interfaces.md fixes the parameters: `scope` (an area code; default the roster's root),
 `from` / `to` (YYYY-MM-DD; default 1 January of the last load day's year to the last load
 day), `form`, `category` (vocabulary codes; Chinese labels are accepted too), `online`
-(yes/no), `lang` (zh default, en), and `figure` — the figure the overview's map and
-ranking show (one of MAP_FIGURES; default implementation_rate) and `superseded` (yes/no:
-the data-quality page also lists rejects superseded by a resubmitted file) — additions
-to interfaces.md's list so that a shared link keeps these page views too. An invalid value falls back to its default and yields a
-`Notice` that the frame shows; nothing here raises on user input.
+(yes/no) and `lang` (zh default, en) — the `State` every page reads. A page may add
+options of its own (`PageOption`: the overview's `figure`, the data-quality page's
+`superseded`), additions to interfaces.md's list so that a shared link keeps these page
+views too; they are not part of `State`, so choosing one changes nothing another part
+depends on. An invalid value falls back to its default and yields a `Notice` that the
+shell shows (url_sync); nothing here raises on user input.
 
     state, notices = parse_query("?scope=330281100000&from=2025-01-01", defaults)
     to_query(state)  ->  "?scope=330281100000&from=2025-01-01&to=2025-06-30"
 
 `to_query` always writes scope, from and to (a shared link keeps meaning the same period
-after the next load) and the optional parameters only when set; `lang` only when "en".
+after the next load), the optional parameters and page options only when set, and `lang`
+only when "en" (last).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from xieshang.contract.columns import lookup_table
+from xieshang.warehouse.codes import CHILD_LEVEL, LEVELS, ancestor_at, is_above, level_of, pad_code
 
 LANGS = ("zh", "en")
-PARAMS = ("scope", "from", "to", "form", "category", "online", "figure", "superseded", "lang")
 PERIODS = ("month", "quarter", "year", "custom")
-
-MAP_FIGURES: tuple[str, ...] = (
-    "implementation_rate",
-    "party_participation_rate",
-    "stakeholder_coverage",
-    "regularity",
-    "on_time_rate",
-    "party_led_rate",
-    "meetings",
-    "overdue_open",
-)
-DEFAULT_FIGURE = MAP_FIGURES[0]
 
 _YES = {"yes", "y", "true", "1", "是"}
 _NO = {"no", "n", "false", "0", "否"}
+
+Options = Mapping[str, str]
+"""The page options of an address: name -> text as written there (valid values that are
+not the default only)."""
 
 
 @dataclass(frozen=True)
@@ -90,8 +86,6 @@ class State:
     category: str | None = None
     online: bool | None = None
     lang: str = "zh"
-    figure: str = DEFAULT_FIGURE
-    superseded: bool = False  # 数据质量: also list rejects a resubmitted file superseded
 
     # --- derived ----------------------------------------------------------------------
 
@@ -138,27 +132,47 @@ class Notice:
     reason: str
 
 
-PAGE_OPTIONS = ("figure", "superseded")
+@dataclass(frozen=True)
+class PageOption:
+    """A query argument of one page's own (the overview's `figure`), read by that page
+    only. The page names it in its `dash.register_page(..., query_options=(...))`; the
+    address sync (url_sync) checks it like any parameter (an invalid value falls back to `default` with the
+    notice "bad_<name>") and keeps it in the address, written only when not the default.
+    Its value travels in an `Options` mapping (`get`, `put`)."""
 
+    name: str
+    default: Any
+    read: Callable[[str], Any]  # the value a text names; None when it names none
+    write: Callable[[Any], str]
 
-def without_page_options(state: State) -> dict:
-    """The store of a state without the options of one page's view (the overview's
-    figure, the data-quality switch): what the parts that show neither depend on."""
-    store = state.to_store()
-    for name in PAGE_OPTIONS:
-        del store[name]
-    return store
+    def get(self, options: Options | None) -> Any:
+        """This option's value in `options`: its default when absent."""
+        text = (options or {}).get(self.name)
+        return self.default if text is None else self.read(text)
+
+    def put(self, options: Options | None, value: Any) -> dict[str, str]:
+        """`options` with this option set to `value` (left out when the default)."""
+        rest = {name: text for name, text in (options or {}).items() if name != self.name}
+        return rest if value == self.default else {**rest, self.name: self.write(value)}
 
 
 # --- parsing ---------------------------------------------------------------------------
 
 
-def _code(text: str) -> str | None:
-    """A 12-digit area code from 6, 9 or 12 digits, else None."""
-    text = text.strip()
-    if not text.isdigit() or len(text) not in (6, 9, 12):
-        return None
-    return text.ljust(12, "0")
+def language(text: str | None) -> str:
+    """The language an address's `lang` names: "en", else "zh" (parse_query reports an
+    invalid one)."""
+    return "en" if isinstance(text, str) and text.strip().lower() == "en" else "zh"
+
+
+def yes_no(text: str) -> bool | None:
+    """yes / no (and 是 / 否, true / false, 1 / 0) as a bool; None for anything else."""
+    value = text.strip().lower()
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    return None
 
 
 def _date(text: str) -> date | None:
@@ -175,54 +189,42 @@ def _vocab(vocab: str, text: str) -> str | None:
     return lookup_table(vocab).get(text.strip().lower())
 
 
-def _yes_no(text: str) -> bool | None:
-    value = text.strip().lower()
-    if value in _YES:
-        return True
-    if value in _NO:
-        return False
-    return None
-
-
-def _figure(text: str) -> str | None:
-    return text.strip() if text.strip() in MAP_FIGURES else None
-
-
 # the optional parameters, each named as its State field: how its text is read (None:
 # invalid, notice "bad_<name>")
 _OPTIONAL = {
     "form": lambda text: _vocab("form", text),
     "category": lambda text: _vocab("topic_category", text),
-    "online": _yes_no,
-    "figure": _figure,
-    "superseded": _yes_no,
+    "online": yes_no,
 }
+
+
+def _given(query: str | None) -> dict[str, str]:
+    """The parameters of a query string that have a value: a repeated one takes its first
+    value; blank ones (`scope=`) mean "the default" and are left out."""
+    params: dict[str, str] = {}
+    for name, value in parse_qsl((query or "").lstrip("?"), keep_blank_values=True):
+        params.setdefault(name, value)
+    return {name: value for name, value in params.items() if value.strip()}
 
 
 def parse_query(query: str | None, defaults: Defaults) -> tuple[State, tuple[Notice, ...]]:
     """The state an address names, and a notice for every value that fell back.
 
-    Blank values (`scope=`) mean "default" without a notice; unknown parameters are
-    ignored; a repeated parameter takes its first value.
+    Blank values (`scope=`) mean "default" without a notice; unknown parameters (and page
+    options: `parse_options`) are ignored here; a repeated parameter takes its first value.
     """
-    params: dict[str, str] = {}
-    for name, value in parse_qsl((query or "").lstrip("?"), keep_blank_values=True):
-        params.setdefault(name, value)
+    params = _given(query)
     notices: list[Notice] = []
     state = State.default(defaults)
 
-    def given(name: str) -> str | None:
-        value = params.get(name)
-        return value if value is not None and value.strip() else None
-
-    if (text := given("lang")) is not None:
+    if (text := params.get("lang")) is not None:
         if text.strip().lower() in LANGS:
             state = state.replace(lang=text.strip().lower())
         else:
             notices.append(Notice("lang", text, "bad_lang"))
 
-    if (text := given("scope")) is not None:
-        code = _code(text)
+    if (text := params.get("scope")) is not None:
+        code = pad_code(text)
         if code is None:
             notices.append(Notice("scope", text, "bad_scope"))
         elif defaults.scopes is not None and code not in defaults.scopes:
@@ -233,7 +235,7 @@ def parse_query(query: str | None, defaults: Defaults) -> tuple[State, tuple[Not
     start, end = defaults.start, defaults.end
     dates_ok = True
     for name in ("from", "to"):
-        if (text := given(name)) is None:
+        if (text := params.get(name)) is None:
             continue
         value = _date(text)
         if value is None or value.year < 2000 or value.year > 2999:
@@ -250,7 +252,7 @@ def parse_query(query: str | None, defaults: Defaults) -> tuple[State, tuple[Not
         state = state.replace(start=start, end=end)
 
     for name, read in _OPTIONAL.items():
-        if (text := given(name)) is None:
+        if (text := params.get(name)) is None:
             continue
         value = read(text)
         if value is None:
@@ -261,8 +263,28 @@ def parse_query(query: str | None, defaults: Defaults) -> tuple[State, tuple[Not
     return state, tuple(notices)
 
 
-def to_query(state: State) -> str:
-    """The canonical query string of a state ("?scope=…&from=…&to=…[&form=…]…")."""
+def parse_options(
+    query: str | None, options: Sequence[PageOption]
+) -> tuple[dict[str, str], tuple[Notice, ...]]:
+    """The page options an address sets (valid and not the default, as `Options`), and a
+    notice for every invalid one — as parse_query does for the state's parameters."""
+    params = _given(query)
+    found: dict[str, str] = {}
+    notices: list[Notice] = []
+    for option in options:
+        if (text := params.get(option.name)) is None:
+            continue
+        value = option.read(text)
+        if value is None:
+            notices.append(Notice(option.name, text, f"bad_{option.name}"))
+        elif value != option.default:
+            found[option.name] = option.write(value)
+    return found, tuple(notices)
+
+
+def to_query(state: State, options: Options | None = None) -> str:
+    """The canonical query string of a state and page options
+    ("?scope=…&from=…&to=…[&form=…]…[&figure=…]…[&lang=en]"; options in name order)."""
     pairs: list[tuple[str, str]] = []
     if state.scope is not None:
         pairs.append(("scope", state.scope))
@@ -274,10 +296,7 @@ def to_query(state: State) -> str:
         pairs.append(("category", state.category))
     if state.online is not None:
         pairs.append(("online", "yes" if state.online else "no"))
-    if state.figure != DEFAULT_FIGURE:
-        pairs.append(("figure", state.figure))
-    if state.superseded:
-        pairs.append(("superseded", "yes"))
+    pairs.extend(sorted((options or {}).items()))
     if state.lang != "zh":
         pairs.append(("lang", state.lang))
     return "?" + urlencode(pairs)
@@ -314,42 +333,24 @@ def preset_of(start: date, end: date, anchor: date) -> str:
 # --- the filter bar ----------------------------------------------------------------------
 
 
-def level_width(code: str) -> int:
-    """Digits of a code that name its own area (4 city, 6 county, 9 township, 12 village)."""
-    if code[4:] == "00000000":
-        return 4
-    if code[6:] == "000000":
-        return 6
-    if code[9:] == "000":
-        return 9
-    return 12
-
-
-_NEXT_WIDTH = {4: 6, 6: 9, 9: 12}
-
-
-def _ancestor(code: str, width: int) -> str:
-    return code[:width].ljust(12, "0")
-
-
 def scope_to_controls(scope: str | None, root: str | None) -> tuple[str | None, str | None]:
     """(first dropdown, second dropdown) values for a scope under `root`: the areas one
     and two levels below the root on the way to the scope (None where the scope stops)."""
-    if scope is None or root is None:
+    if scope is None or root is None or not is_above(root, scope):
         return None, None
-    w0 = level_width(root)
-    w1 = _NEXT_WIDTH.get(w0)
-    if w1 is None or level_width(scope) < w1 or scope[:w0] != root[:w0]:
-        return None, None
-    first = _ancestor(scope, w1)
-    w2 = _NEXT_WIDTH.get(w1)
-    second = _ancestor(scope, w2) if w2 is not None and level_width(scope) >= w2 else None
-    return first, second
+    first_level = CHILD_LEVEL[level_of(root)]
+    second_level = CHILD_LEVEL.get(first_level)
+    first = ancestor_at(scope, first_level)
+    below_second = second_level is not None and LEVELS.index(level_of(scope)) >= LEVELS.index(
+        second_level
+    )
+    return first, ancestor_at(scope, second_level) if below_second else None
 
 
 def controls_to_scope(first: str | None, second: str | None, root: str | None) -> str | None:
-    """The scope the two dropdowns name: the second if set, else the first, else root."""
-    if second and first and second.startswith(first[: level_width(first)]):
+    """The scope the two dropdowns name: the second if set (and inside the first), else the
+    first, else root."""
+    if second and first and is_above(first, second):
         return second
     if first:
         return first

@@ -29,7 +29,7 @@ from xieshang.etl.read import discover, read_file
 from xieshang.etl.report import empty_report
 from xieshang.etl.upsert import CHUNK, insert_rows, plan_upsert, update_rows
 from xieshang.warehouse import schema
-from xieshang.warehouse.codes import level_of, parent_of, township_of
+from xieshang.warehouse.codes import level_of, month_key, parent_of, township_of
 
 Progress = Callable[[str, int, int], None]
 
@@ -161,7 +161,7 @@ class Run:
         t = schema.meetings
         accepted, rejects = validate.check_known_area("meetings", rows, roster)
         self.reject("meetings", rejects)
-        accepted["month"] = [d.year * 100 + d.month for d in accepted["meeting_date"]]
+        accepted["month"] = [month_key(d) for d in accepted["meeting_date"]]
         existing = _select_in(
             self.conn,
             [t.c.id.label("_id"), t.c.area_code, t.c.meeting_id, *[t.c[c] for c in MEETING_VALUES]],

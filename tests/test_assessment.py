@@ -6,8 +6,7 @@ from datetime import date
 
 import pytest
 
-from tests.test_metrics import Q1, T1, T2, V11, V12, build_county
-from tests.warehouse_builder import COUNTY
+from tests.helpers.builder_county import COUNTY, Q1, T1, T2, V11, V12, build_county
 from xieshang.metrics import assessment as A
 from xieshang.metrics.assessment import (
     DEFAULT_WEIGHTS,

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.test_load_rules import base_inbox
+from tests.helpers.minimal_inbox import base_inbox
 from xieshang.cli import main
 
 

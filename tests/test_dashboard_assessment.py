@@ -1,4 +1,4 @@
-"""The assessment page's builders against the small county (tests/dashboard_inbox.py)."""
+"""The assessment page's builders against the small county (tests/helpers/inbox_county.py)."""
 
 from __future__ import annotations
 
@@ -6,29 +6,24 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tests.dashboard_inbox import (
+from tests.helpers.components import text
+from tests.helpers.inbox_county import (
     CHENGGUAN,
     COUNTY,
     DONGHU,
     LIUSHU,
     YANGJIA,
-    build_warehouse,
+    load_county,
 )
-from tests.test_dashboard_overview import text
 from xieshang import exports
 from xieshang.dashboard.state import State
 from xieshang.dashboard.views import assessment as view
 from xieshang.metrics.assessment import assessment
 
+pytestmark = pytest.mark.warehouse(fill=load_county)
+
 START, END = date(2025, 1, 1), date(2025, 6, 30)
 DEFAULT = State(COUNTY, START, END)
-
-
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    eng = build_warehouse(tmp_path_factory.mktemp("assessment"))
-    yield eng
-    eng.dispose()
 
 
 def test_townships_of_the_county(engine):
@@ -115,10 +110,10 @@ def test_downloads_are_the_export_bytes(engine):
     assert len(xlsx) == len(want) and xlsx[:4] == b"PK\x03\x04"
 
 
-def test_an_empty_warehouse(tmp_path):
+def test_an_empty_warehouse(db_url):
     from xieshang.warehouse.engine import open_warehouse
 
-    empty = open_warehouse(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    empty = open_warehouse(db_url)
     rows, defs, heading = view.build_table(empty, State(None, START, END))
     assert rows == [] and "xieshang demo" in text(heading)
     assert view.download(empty, State(None, START, END), "xlsx") is None

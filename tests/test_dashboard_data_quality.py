@@ -1,4 +1,4 @@
-"""The data-quality page's builders against the small county (tests/dashboard_inbox.py),
+"""The data-quality page's builders against the small county (tests/helpers/inbox_county.py),
 with two rejected rows and one held row added to its warehouse; for the list of status
 regressions and later due dates, the same county with four later reports; and, for the
 held and rejected rows, the same county loaded with bad and early rows and loaded again
@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from datetime import date
 
 import pytest
 from sqlalchemy import insert, select
 
-from tests.dashboard_inbox import (
+from tests.helpers.builder_county import small_county
+from tests.helpers.components import text, walk
+from tests.helpers.inbox_county import (
     ATTENDANCE,
     CHENGGUAN,
     COUNTY,
@@ -27,14 +28,14 @@ from tests.dashboard_inbox import (
     SECRET,
     XINHUA,
     YANGJIA,
-    build_warehouse,
+    load_county,
     write_inbox,
 )
-from tests.inbox_files import write_csv
-from tests.test_dashboard_overview import text, walk
+from tests.helpers.inbox_files import write_csv
 from xieshang.dashboard import grid
 from xieshang.dashboard.state import State
 from xieshang.dashboard.views import data_quality as view
+from xieshang.etl.load import run_load
 from xieshang.metrics import quality
 from xieshang.warehouse import schema
 
@@ -42,10 +43,10 @@ START, END = date(2025, 1, 1), date(2025, 6, 30)
 DEFAULT = State(COUNTY, START, END)
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    eng = build_warehouse(tmp_path_factory.mktemp("quality"))
-    with eng.begin() as conn:
+def county_with_rejects(engine, directory) -> None:
+    """The small county, and two rejected rows and one held row recorded by its load."""
+    load_county(engine, directory)
+    with engine.begin() as conn:
         run_id = conn.execute(select(schema.load_runs.c.run_id)).scalar()
         base = {"run_id": run_id, "sheet": None, "rule": "bad_date"}
         conn.execute(
@@ -94,8 +95,9 @@ def engine(tmp_path_factory):
                 }
             ],
         )
-    yield eng
-    eng.dispose()
+
+
+pytestmark = pytest.mark.warehouse(fill=county_with_rejects)
 
 
 def counts(tree) -> dict:
@@ -190,10 +192,10 @@ def test_load_runs(engine):
     assert (run["read"], run["inserted"], run["rejected"], run["held"]) == (28, 28, 0, 0)
 
 
-def test_an_empty_warehouse(tmp_path):
+def test_an_empty_warehouse(db_url):
     from xieshang.warehouse.engine import open_warehouse
 
-    empty = open_warehouse(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    empty = open_warehouse(db_url)
     state = State(None, START, END)
     assert "xieshang demo" in text(view.build_summary(empty, state))
     builders = (
@@ -242,20 +244,17 @@ EVENT_FIELDS = (
 )
 
 
-@pytest.fixture(scope="module")
-def events_engine(tmp_path_factory):
-    from xieshang.etl.load import run_load
-    from xieshang.warehouse.engine import open_warehouse
-
-    directory = tmp_path_factory.mktemp("events")
+def county_with_later_reports(engine, directory) -> None:
     inbox = write_inbox(directory / "inbox")
     later = [[*row, "", "是", ""] for row in LATER_REPORTS]
     write_csv(inbox / "决议落实.csv", [*RESOLUTIONS, *later])
-    eng = open_warehouse(f"sqlite:///{directory / 'warehouse.sqlite'}")
-    report = run_load(eng, inbox, secret=SECRET, today=LOAD_DAY)
+    report = run_load(engine, inbox, secret=SECRET, today=LOAD_DAY)
     assert report["status"] == "committed" and report["kinds"]["resolutions"]["rejected"] == 0
-    yield eng
-    eng.dispose()
+
+
+@pytest.fixture
+def events_engine(shared_warehouse):
+    return shared_warehouse(county_with_later_reports)
 
 
 def events(rows) -> list[tuple]:
@@ -429,20 +428,13 @@ REJECT_FIELDS = (
 )
 
 
-@pytest.fixture(scope="module")
-def resubmitted(tmp_path_factory):
-    """{"first": after the first load, "fixed": after the second}."""
-    from xieshang.etl.load import run_load
-    from xieshang.warehouse.engine import open_warehouse
-
-    directory = tmp_path_factory.mktemp("resubmitted")
+def first_load(engine, directory) -> None:
+    """The county loaded with the bad and early rows above."""
     inbox = write_inbox(directory / "inbox")
     write_csv(inbox / "会议台账.csv", [*MEETINGS, *BAD_MEETINGS])
     write_csv(inbox / "参会签到.csv", [*ATTENDANCE, *EARLY_ATTENDANCE])
     write_csv(inbox / "决议落实.csv", [*RESOLUTIONS, EARLY_RESOLUTION])
-    fixed_path = directory / "fixed.sqlite"
-    eng = open_warehouse(f"sqlite:///{fixed_path}")
-    report = run_load(eng, inbox, secret=SECRET, today=LOAD_DAY)
+    report = run_load(engine, inbox, secret=SECRET, today=LOAD_DAY)
     assert report["status"] == "committed"
     assert [(k["rejected"], k["held"]) for k in report["kinds"].values()] == [
         (0, 0),  # areas
@@ -450,17 +442,22 @@ def resubmitted(tmp_path_factory):
         (1, 2),  # attendance
         (0, 1),  # resolutions
     ]
-    eng.dispose()
-    shutil.copy(fixed_path, directory / "first.sqlite")
+
+
+def first_and_fixed_load(engine, directory) -> None:
+    """The first load, then the second with 会议台账.csv fixed."""
+    first_load(engine, directory)
+    inbox = directory / "inbox"
     write_csv(inbox / "会议台账.csv", [*MEETINGS, *FIXED_MEETINGS])
-    eng = open_warehouse(f"sqlite:///{fixed_path}")
-    report = run_load(eng, inbox, secret=SECRET, today=date(2025, 7, 1))
+    report = run_load(engine, inbox, secret=SECRET, today=date(2025, 7, 1))
     assert report["files"]["loaded"] == ["会议台账.csv"]
     assert report["kinds"]["attendance"]["released"]["joined"] == 1
-    engines = {"first": open_warehouse(f"sqlite:///{directory / 'first.sqlite'}"), "fixed": eng}
-    yield engines
-    for each in engines.values():
-        each.dispose()
+
+
+@pytest.fixture
+def resubmitted(shared_warehouse):
+    """{"first": after the first load, "fixed": after the second}."""
+    return {"first": shared_warehouse(first_load), "fixed": shared_warehouse(first_and_fixed_load)}
 
 
 def fields(rows, names) -> list[tuple]:
@@ -702,11 +699,10 @@ def test_a_cut_list_says_so(resubmitted, monkeypatch):
     assert len(rows) == 2 and note is None
 
 
-def test_the_rejected_list_stops_at_a_thousand_rows(tmp_path):
-    from tests.warehouse_builder import small_county
+def test_the_rejected_list_stops_at_a_thousand_rows(db_url):
     from xieshang.warehouse.engine import open_warehouse
 
-    engine = open_warehouse(f"sqlite:///{tmp_path / 'many.sqlite'}")
+    engine = open_warehouse(db_url)
     builder = small_county()
     builder.load_run("2025-06-30")
     builder.write(engine)

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from xieshang.dashboard import charts, components, fmt
+from xieshang.dashboard import components, fmt
+from xieshang.dashboard.charts import theme
 from xieshang.dashboard.i18n import TEXT, count_text, figure_name, t
 
 
@@ -83,18 +84,18 @@ def test_count_text():
 
 
 def test_graph_config_keeps_only_the_png_download():
-    config = charts.graph_config("zh")
+    config = theme.graph_config("zh")
     assert config["modeBarButtons"] == [["toImage"]]
     assert "sendChartToCloud" in config["modeBarButtonsToRemove"]
     assert config["displaylogo"] is False and config["locale"] == "zh-CN"
-    assert charts.graph_config("en")["locale"] == "en"
+    assert theme.graph_config("en")["locale"] == "en"
 
 
 def test_sequential_scale_is_one_hue_light_to_dark():
-    assert charts.sequential_color(0) == charts.SEQUENTIAL[0]
-    assert charts.sequential_color(1) == charts.SEQUENTIAL[-1]
-    assert charts.sequential_color(2) == charts.SEQUENTIAL[-1]
-    assert charts.sequential_color(None) == charts.NO_DATA_FILL
+    assert theme.sequential_color(0) == theme.SEQUENTIAL[0]
+    assert theme.sequential_color(1) == theme.SEQUENTIAL[-1]
+    assert theme.sequential_color(2) == theme.SEQUENTIAL[-1]
+    assert theme.sequential_color(None) == theme.NO_DATA_FILL
 
 
 def test_csv_is_excel_friendly_and_formula_safe():

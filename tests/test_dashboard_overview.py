@@ -1,5 +1,5 @@
-"""The overview's pure builders against a small real warehouse (tests/dashboard_inbox.py),
-with the values worked out by hand there."""
+"""The overview's pure builders against a small real warehouse
+(tests/helpers/inbox_county.py), with the values worked out by hand there."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from tests.dashboard_inbox import (
+from tests.helpers.components import card, text, walk
+from tests.helpers.inbox_county import (
     CHENGGUAN,
     COUNTY,
     DONGHU,
@@ -15,73 +16,18 @@ from tests.dashboard_inbox import (
     LIUSHU,
     XINHUA,
     YANGJIA,
-    build_warehouse,
+    load_county,
 )
-from xieshang.dashboard import charts, data
+from xieshang.dashboard import data
+from xieshang.dashboard.charts import theme
+from xieshang.dashboard.page_kit import drill_target
 from xieshang.dashboard.state import State
 from xieshang.dashboard.views import overview
 from xieshang.metrics import FIGURE_INFO
 
+pytestmark = pytest.mark.warehouse(fill=load_county)
+
 DEFAULT = State(COUNTY, date(2025, 1, 1), date(2025, 6, 30))
-
-
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    eng = build_warehouse(tmp_path_factory.mktemp("overview"))
-    yield eng
-    eng.dispose()
-
-
-# --- walking a Dash component tree -----------------------------------------------------------------
-
-
-def walk(node):
-    if isinstance(node, (list, tuple)):
-        for item in node:
-            yield from walk(item)
-        return
-    if node is None or isinstance(node, (str, int, float)):
-        return
-    yield node
-    yield from walk(getattr(node, "children", None))
-
-
-def by_id(tree, wanted):
-    for node in walk(tree):
-        if getattr(node, "id", None) == wanted:
-            return node
-    raise AssertionError(f"no component with id {wanted!r}")
-
-
-def text(node) -> str:
-    if node is None:
-        return ""
-    if isinstance(node, (str, int, float)):
-        return str(node)
-    if isinstance(node, (list, tuple)):
-        return "".join(text(n) for n in node)
-    return text(getattr(node, "children", None))
-
-
-def card(tree, key):
-    """(value, count line, change line, change class) of a KPI card."""
-    for node in walk(tree):
-        if getattr(node, "className", "") == "kpi-card h-100":
-            value = by_id(node, {"type": "kpi-value", "key": key}) if _has(node, key) else None
-            if value is None:
-                continue
-            body = node.children.children
-            change = body[3].children
-            return text(value), text(body[2]), text(change), change.className
-    raise AssertionError(f"no card for {key}")
-
-
-def _has(node, key):
-    try:
-        by_id(node, {"type": "kpi-value", "key": key})
-        return True
-    except AssertionError:
-        return False
 
 
 # --- KPI cards ---------------------------------------------------------------------------------------------
@@ -206,7 +152,7 @@ def test_ranking_of_townships_by_a_count(engine):
     assert list(bar.x) == [3, 2]
     assert list(figure.layout.yaxis.ticktext) == ["东湖镇", "城关街道"]
     assert list(bar.customdata) == [DONGHU, CHENGGUAN]
-    assert list(bar.marker.color) == [charts.BAR, charts.BAR]
+    assert list(bar.marker.color) == [theme.BAR, theme.BAR]
     assert figure.layout.shapes[0].x0 == 2.5  # the county's meetings per township, dashed
     assert figure.layout.shapes[0].line.dash == "dash"
     assert any(a.text == "清河县平均 2.5" for a in figure.layout.annotations)
@@ -222,7 +168,7 @@ def test_ranking_of_rates_flags_units_too_small_to_rank(engine):
     bar = figure.data[0]
     assert list(figure.layout.yaxis.ticktext) == ["城关街道", "东湖镇"]
     assert list(bar.x) == [1.0, 0.5]
-    assert list(bar.marker.color) == [charts.MUTED, charts.MUTED]  # 1 and 2 due: fewer than 5
+    assert list(bar.marker.color) == [theme.MUTED, theme.MUTED]  # 1 and 2 due: fewer than 5
     assert figure.layout.xaxis.range[0] == 0 and figure.layout.xaxis.range[1] >= 1.0
     assert figure.layout.xaxis.tickformat == ".0%"
     assert figure.layout.shapes[0].x0 == pytest.approx(2 / 3)
@@ -250,7 +196,7 @@ def test_ranking_of_a_township_shows_its_villages(engine):
 def test_ranking_of_a_village_shows_its_siblings_with_it_selected(engine):
     figure, *_ = overview.build_ranking(engine, DEFAULT.replace(scope=JIEFANG), "meetings")
     assert list(figure.layout.yaxis.ticktext) == ["新华社区", "解放社区"]
-    assert list(figure.data[0].marker.color) == [charts.BAR, charts.ACCENT]
+    assert list(figure.data[0].marker.color) == [theme.BAR, theme.ACCENT]
 
 
 def test_ranking_of_an_empty_period(engine):
@@ -271,7 +217,7 @@ def test_map_draws_townships_with_a_polygon_and_names_the_others(engine):
     assert CHENGGUAN in trace_codes and DONGHU not in trace_codes
     first = figure.data[trace_codes.index(CHENGGUAN)]
     assert first.fill == "toself" and first.hoveron == "fills"
-    assert first.fillcolor == charts.sequential_color(1.0) == charts.SEQUENTIAL[-1]
+    assert first.fillcolor == theme.sequential_color(1.0) == theme.SEQUENTIAL[-1]
     assert "以下单位无边界数据：东湖镇" in text(notes)
     assert [r["area_code"] for r in table["rows"]] == [CHENGGUAN, DONGHU]  # still ranked
     assert empty is None
@@ -282,7 +228,7 @@ def test_map_outlines_the_township_of_the_scope(engine):
     trace = figure.data[trace_codes.index(CHENGGUAN)]
     assert trace.line.color == "white"
     outline = figure.data[len(trace_codes) - 3]  # before the labels and the colour bar
-    assert outline.line.color == charts.ACCENT and trace_codes[len(trace_codes) - 3] == CHENGGUAN
+    assert outline.line.color == theme.ACCENT and trace_codes[len(trace_codes) - 3] == CHENGGUAN
 
 
 def test_map_without_any_polygon_is_an_empty_state(engine, monkeypatch):
@@ -294,14 +240,10 @@ def test_map_without_any_polygon_is_an_empty_state(engine, monkeypatch):
 
 
 def test_drill_target():
-    assert (
-        overview.drill_target({"points": [{"curveNumber": 1}]}, [CHENGGUAN, DONGHU, None]) == DONGHU
-    )
-    assert (
-        overview.drill_target({"points": [{"curveNumber": 2, "customdata": LIUSHU}]}, []) == LIUSHU
-    )
-    assert overview.drill_target({"points": [{"curveNumber": 9}]}, [CHENGGUAN]) is None
-    assert overview.drill_target(None, None) is None
+    assert drill_target({"points": [{"curveNumber": 1}]}, [CHENGGUAN, DONGHU, None]) == DONGHU
+    assert drill_target({"points": [{"curveNumber": 2, "customdata": LIUSHU}]}, []) == LIUSHU
+    assert drill_target({"points": [{"curveNumber": 9}]}, [CHENGGUAN]) is None
+    assert drill_target(None, None) is None
 
 
 # --- trends ---------------------------------------------------------------------------------------------------------
@@ -335,10 +277,10 @@ def test_trends_of_an_empty_period(engine):
 # --- an empty warehouse ------------------------------------------------------------------------------------------------
 
 
-def test_an_empty_warehouse_says_what_to_do(tmp_path):
+def test_an_empty_warehouse_says_what_to_do(db_url):
     from xieshang.warehouse.engine import open_warehouse
 
-    empty = open_warehouse(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    empty = open_warehouse(db_url)
     state = State(None, date(2025, 1, 1), date(2025, 6, 30))
     assert "xieshang demo" in text(overview.build_kpis(empty, state))
     assert "xieshang load" in text(overview.build_ranking(empty, state, "meetings")[2])

@@ -1,5 +1,5 @@
 """The 党员参与 page's builders against the small county
-(tests/dashboard_inbox.py), with the values worked out by hand."""
+(tests/helpers/inbox_county.py), with the values worked out by hand."""
 
 from __future__ import annotations
 
@@ -7,22 +7,17 @@ from datetime import date
 
 import pytest
 
-from tests.dashboard_inbox import CHENGGUAN, COUNTY, DONGHU, LIUSHU, YANGJIA, build_warehouse
-from tests.test_dashboard_overview import card, text, walk
-from tests.warehouse_builder import WarehouseBuilder
-from xieshang.dashboard import charts
+from tests.helpers.components import card, text, walk
+from tests.helpers.inbox_county import CHENGGUAN, COUNTY, DONGHU, LIUSHU, YANGJIA, load_county
+from tests.helpers.warehouse_builder import WarehouseBuilder
+from xieshang.dashboard.charts import theme
 from xieshang.dashboard.state import State
 from xieshang.dashboard.views import participation
 
+pytestmark = pytest.mark.warehouse(fill=load_county)
+
 START, END = date(2025, 1, 1), date(2025, 6, 30)
 DEFAULT = State(COUNTY, START, END)
-
-
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    eng = build_warehouse(tmp_path_factory.mktemp("participation"))
-    yield eng
-    eng.dispose()
 
 
 def ranked(values) -> list[tuple]:
@@ -74,11 +69,8 @@ V11, V12, V13 = "330281101201", "330281101202", "330281101203"
 Q1 = State(T1, date(2025, 1, 1), date(2025, 3, 31))
 
 
-@pytest.fixture(scope="module")
-def over_engine(tmp_path_factory):
+def write_township_over_100(engine, directory) -> None:
     """A township whose 一村 has 9 members signing in as Party members and 6 registered."""
-    from xieshang.warehouse.engine import open_warehouse
-
     b = WarehouseBuilder()
     b.area("330281000000", name="示范县")
     b.area(T1, name="一镇")
@@ -92,11 +84,12 @@ def over_engine(tmp_path_factory):
         for i in range(attending):
             b.attend(meeting, f"{code}-{i}", party=True, category="resident_rep")
     b.load_run("2025-03-31")
-    path = tmp_path_factory.mktemp("over") / "warehouse.sqlite"
-    eng = open_warehouse(f"sqlite:///{path}")
-    b.write(eng)
-    yield eng
-    eng.dispose()
+    b.write(engine)
+
+
+@pytest.fixture
+def over_engine(shared_warehouse):
+    return shared_warehouse(write_township_over_100)
 
 
 def test_a_unit_above_100_percent_is_flagged_and_not_ranked(over_engine):
@@ -113,7 +106,7 @@ def test_a_unit_above_100_percent_is_flagged_and_not_ranked(over_engine):
     ]
     assert (table["rows"][2]["ci_low"], table["rows"][2]["ci_high"]) == (None, None)
     bar = figure.data[0]
-    assert list(bar.marker.color) == [charts.BAR, charts.BAR, charts.ACCENT]
+    assert list(bar.marker.color) == [theme.BAR, theme.BAR, theme.ACCENT]
     assert list(bar.marker.pattern.shape) == ["", "", "/"]
     assert list(bar.error_x.array)[2] == 0 and list(bar.error_x.arrayminus)[2] == 0
     assert "超过100%（数据问题）" in bar.hovertext[2]
@@ -204,10 +197,10 @@ def test_trend_of_an_empty_period(engine):
     assert len(table["rows"]) == 6  # the months are still listed
 
 
-def test_an_empty_warehouse(tmp_path):
+def test_an_empty_warehouse(db_url):
     from xieshang.warehouse.engine import open_warehouse
 
-    empty = open_warehouse(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    empty = open_warehouse(db_url)
     state = State(None, START, END)
     for view in (participation,):
         assert "xieshang demo" in text(view.build_kpis(empty, state))

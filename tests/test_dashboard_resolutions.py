@@ -1,4 +1,4 @@
-"""The resolutions page's builders against the small county (tests/dashboard_inbox.py)."""
+"""The resolutions page's builders against the small county (tests/helpers/inbox_county.py)."""
 
 from __future__ import annotations
 
@@ -6,24 +6,20 @@ from datetime import date
 
 import pytest
 
-from tests.dashboard_inbox import CHENGGUAN, COUNTY, DONGHU, LIUSHU, YANGJIA, build_warehouse
-from tests.test_dashboard_overview import card, text
+from tests.helpers.components import card, text
+from tests.helpers.inbox_county import CHENGGUAN, COUNTY, DONGHU, LIUSHU, YANGJIA, load_county
 from xieshang import metrics
-from xieshang.dashboard import charts, grid
+from xieshang.dashboard import grid
+from xieshang.dashboard.charts import theme
+from xieshang.dashboard.page_kit import drill_target
 from xieshang.dashboard.state import State
-from xieshang.dashboard.views import overview
 from xieshang.dashboard.views import resolutions as view
+
+pytestmark = pytest.mark.warehouse(fill=load_county)
 
 START, END = date(2025, 1, 1), date(2025, 6, 30)
 DEFAULT = State(COUNTY, START, END)
 JANUARY = DEFAULT.replace(end=date(2025, 1, 31))  # nothing due, nothing completed
-
-
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    eng = build_warehouse(tmp_path_factory.mktemp("resolutions"))
-    yield eng
-    eng.dispose()
 
 
 def test_kpi_cards_of_the_county(engine):
@@ -107,10 +103,10 @@ def test_overdue_csv(engine):
     )
 
 
-def test_an_empty_warehouse(tmp_path):
+def test_an_empty_warehouse(db_url):
     from xieshang.warehouse.engine import open_warehouse
 
-    empty = open_warehouse(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    empty = open_warehouse(db_url)
     state = State(None, START, END)
     assert "xieshang demo" in text(view.build_kpis(empty, state))
     assert "xieshang demo" in text(view.build_overdue(empty, state)[2])
@@ -141,12 +137,12 @@ def test_status_mix_by_township(engine):
         ("未启动", (0.0, 0.0), (CHENGGUAN, DONGHU)),
     ]
     assert [bar.marker.color for bar in figure.data] == [
-        charts.PALETTE[2],
-        charts.PALETTE[1],
-        charts.PALETTE[4],
-        charts.PALETTE[5],
+        theme.PALETTE[2],
+        theme.PALETTE[1],
+        theme.PALETTE[4],
+        theme.PALETTE[5],
     ]
-    assert charts.ACCENT not in [bar.marker.color for bar in figure.data]
+    assert theme.ACCENT not in [bar.marker.color for bar in figure.data]
     assert [bar.text for bar in figure.data] == [
         ("", "50.0%"),
         ("100.0%", ""),
@@ -176,14 +172,14 @@ def test_status_mix_by_township(engine):
 def test_status_mix_drills_into_the_unit(engine):
     figure, *_ = view.build_status_mix(engine, DEFAULT)
     click = {"points": [{"curveNumber": 2, "customdata": figure.data[2].customdata[1]}]}
-    assert overview.drill_target(click, None) == DONGHU
+    assert drill_target(click, None) == DONGHU
 
 
 def test_status_mix_of_a_village_shows_its_siblings(engine):
     figure, _, _, notes, table = view.build_status_mix(engine, DEFAULT.replace(scope=LIUSHU))
     # 柳树村 selected (accent red name); 杨家村, with nothing due, is in the table only
     assert list(figure.layout.yaxis.ticktext) == [
-        f"<span style='color:{charts.ACCENT}'><b>柳树村</b></span>"
+        f"<span style='color:{theme.ACCENT}'><b>柳树村</b></span>"
     ]
     assert [bar.x for bar in figure.data] == [(0.5,), (0.0,), (0.5,), (0.0,)]
     assert [(r["area_code"], r["resolutions_due"]) for r in table["rows"]] == [
@@ -332,7 +328,7 @@ def test_satisfaction_of_a_village_and_in_english(engine):
     )
     # 柳树村 (JY-1, 92) selected among 东湖镇's villages; 杨家村 has no score
     assert list(figure.layout.yaxis.ticktext) == ["柳树村", "杨家村"]
-    assert list(figure.data[0].marker.color)[0] == charts.ACCENT
+    assert list(figure.data[0].marker.color)[0] == theme.ACCENT
     labels = [a.text for a in figure.layout.annotations]
     assert labels[0].endswith("· 1 scored</span>") and labels[2] == "东湖镇 average 92.0"
     assert [(r["area_code"], r["value"], r["n"], r["note"]) for r in table["rows"]] == [
@@ -349,10 +345,10 @@ def test_satisfaction_with_nothing_scored(engine):
     assert [r["value"] for r in table["rows"]] == [None, None]
 
 
-def test_the_new_charts_on_an_empty_warehouse(tmp_path):
+def test_the_new_charts_on_an_empty_warehouse(db_url):
     from xieshang.warehouse.engine import open_warehouse
 
-    empty = open_warehouse(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    empty = open_warehouse(db_url)
     state = State(None, START, END)
     for build in (view.build_status_mix, view.build_days, view.build_satisfaction):
         _, style, note, _, table = build(empty, state)

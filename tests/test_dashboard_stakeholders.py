@@ -1,5 +1,5 @@
 """The 多元参与 page's builders against the small county
-(tests/dashboard_inbox.py), with the values worked out by hand."""
+(tests/helpers/inbox_county.py), with the values worked out by hand."""
 
 from __future__ import annotations
 
@@ -7,23 +7,18 @@ from datetime import date
 
 import pytest
 
-from tests.dashboard_inbox import CHENGGUAN, COUNTY, DONGHU, LIUSHU, YANGJIA, build_warehouse
-from tests.test_dashboard_overview import card, text
-from tests.warehouse_builder import WarehouseBuilder
+from tests.helpers.components import card, text
+from tests.helpers.inbox_county import CHENGGUAN, COUNTY, DONGHU, LIUSHU, YANGJIA, load_county
+from tests.helpers.warehouse_builder import WarehouseBuilder
 from xieshang.contract.columns import STAKEHOLDER_CATEGORIES
-from xieshang.dashboard import charts
+from xieshang.dashboard.charts import theme
 from xieshang.dashboard.state import State
 from xieshang.dashboard.views import stakeholders
 
+pytestmark = pytest.mark.warehouse(fill=load_county)
+
 START, END = date(2025, 1, 1), date(2025, 6, 30)
 DEFAULT = State(COUNTY, START, END)
-
-
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    eng = build_warehouse(tmp_path_factory.mktemp("stakeholders"))
-    yield eng
-    eng.dispose()
 
 
 def ranked(values) -> list[tuple]:
@@ -122,7 +117,7 @@ def test_heatmap_of_a_village_shows_its_siblings(engine):
         [None] * 10,
     ]
     assert list(figure.layout.yaxis.ticktext) == [
-        f"<span style='color:{charts.ACCENT}'><b>柳树村</b></span>",
+        f"<span style='color:{theme.ACCENT}'><b>柳树村</b></span>",
         "杨家村",
     ]
     assert set(zeros.y) == {0}  # no × where there was no meeting
@@ -207,7 +202,7 @@ def test_never_reached_in_english_and_when_empty(engine):
     assert text(empty) == "本期无数据杨家村在 2025-01-01 至 2025-06-30 期间尚未报送协商会议"
 
 
-def test_a_scope_that_reached_every_category(tmp_path):
+def test_a_scope_that_reached_every_category(db_url):
     from xieshang.warehouse.engine import open_warehouse
 
     b = WarehouseBuilder()
@@ -216,7 +211,7 @@ def test_a_scope_that_reached_every_category(tmp_path):
     for i, category in enumerate(STAKEHOLDER_CATEGORIES):
         b.attend(meeting, f"p{i}", category=category)
     b.load_run("2025-03-31")
-    eng = open_warehouse(f"sqlite:///{tmp_path / 'all.sqlite'}")
+    eng = open_warehouse(db_url)
     b.write(eng)
     state = State("330281000000", date(2025, 1, 1), date(2025, 3, 31))
     _, _, listing, _, table = stakeholders.build_never(eng, state)
@@ -238,10 +233,10 @@ def test_least_reached_skips_the_never_and_the_always_reached():
     assert stakeholders.least_reached(reach, at_most=5)[-1] == ("mass_org", 9)
 
 
-def test_an_empty_warehouse(tmp_path):
+def test_an_empty_warehouse(db_url):
     from xieshang.warehouse.engine import open_warehouse
 
-    empty = open_warehouse(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    empty = open_warehouse(db_url)
     state = State(None, START, END)
     for view in (stakeholders,):
         assert "xieshang demo" in text(view.build_kpis(empty, state))

@@ -8,12 +8,12 @@ from datetime import date
 import pytest
 
 from xieshang.dashboard import data
-from xieshang.dashboard.frame import sync
 from xieshang.dashboard.state import (
     Defaults,
     Notice,
     State,
     controls_to_scope,
+    parse_options,
     parse_query,
     period_range,
     preset_of,
@@ -21,8 +21,10 @@ from xieshang.dashboard.state import (
     scope_to_controls,
     state_from_controls,
     to_query,
-    without_page_options,
 )
+from xieshang.dashboard.url_sync import sync
+from xieshang.dashboard.views.data_quality import SUPERSEDED
+from xieshang.dashboard.views.overview import FIGURE
 
 ROOT = "330281000000"
 TOWN = "330281100000"
@@ -31,6 +33,7 @@ OTHER_TOWN = "330281001000"
 SCOPES = {ROOT, TOWN, VILLAGE, OTHER_TOWN, "330281001001"}
 DEFAULTS = Defaults.build(ROOT, date(2025, 6, 30), SCOPES)
 DEFAULT_STATE = State(ROOT, date(2025, 1, 1), date(2025, 6, 30))
+OPTIONS = (FIGURE, SUPERSEDED)  # the page options (the pages' query_options)
 
 
 def parse(query):
@@ -155,14 +158,24 @@ def test_any_well_formed_scope_when_no_roster_is_known():
         ("?category=天气", Notice("category", "天气", "bad_category")),
         ("?online=maybe", Notice("online", "maybe", "bad_online")),
         ("?lang=fr", Notice("lang", "fr", "bad_lang")),
-        ("?figure=resolutions_due", Notice("figure", "resolutions_due", "bad_figure")),
-        ("?superseded=maybe", Notice("superseded", "maybe", "bad_superseded")),
     ],
 )
 def test_an_invalid_value_falls_back_to_its_default_with_a_notice(query, notice):
     state, notices = parse(query)
     assert state == DEFAULT_STATE
     assert notices == (notice,)
+
+
+@pytest.mark.parametrize(
+    ("query", "notice"),
+    [
+        ("?figure=resolutions_due", Notice("figure", "resolutions_due", "bad_figure")),
+        ("?superseded=maybe", Notice("superseded", "maybe", "bad_superseded")),
+    ],
+)
+def test_an_invalid_page_option_falls_back_to_its_default_with_a_notice(query, notice):
+    assert parse(query) == (DEFAULT_STATE, ())
+    assert parse_options(query, OPTIONS) == ({}, (notice,))
 
 
 def test_reversed_dates_fall_back_to_the_default_period():
@@ -193,26 +206,26 @@ def test_to_query_writes_scope_and_period_always_and_the_rest_when_set():
 
 
 def test_the_overview_figure_is_written_only_when_not_the_default():
-    assert "figure" not in to_query(DEFAULT_STATE.replace(figure="implementation_rate"))
-    assert to_query(DEFAULT_STATE.replace(figure="overdue_open")) == (
+    assert "figure" not in to_query(DEFAULT_STATE, FIGURE.put({}, "implementation_rate"))
+    assert to_query(DEFAULT_STATE, FIGURE.put({}, "overdue_open")) == (
         f"?scope={ROOT}&from=2025-01-01&to=2025-06-30&figure=overdue_open"
     )
-    assert parse("?figure=regularity")[0].figure == "regularity"
+    assert FIGURE.get(parse_options("?figure=regularity", OPTIONS)[0]) == "regularity"
 
 
-def test_without_page_options_is_the_same_whatever_the_options():
-    shown = DEFAULT_STATE.replace(figure="overdue_open", superseded=True)
-    assert without_page_options(shown) == without_page_options(DEFAULT_STATE)
-    assert not {"figure", "superseded"} & set(without_page_options(shown))
-    assert State.from_store(without_page_options(shown)) == DEFAULT_STATE
+def test_the_state_is_the_same_whatever_the_page_options():
+    shown = parse("?figure=overdue_open&superseded=yes")[0]
+    assert shown.to_store() == DEFAULT_STATE.to_store()
+    assert not {"figure", "superseded"} & set(shown.to_store())
+    assert State.from_store(shown.to_store()) == DEFAULT_STATE
 
 
 def test_the_superseded_switch_is_written_only_when_on():
-    assert to_query(DEFAULT_STATE.replace(superseded=True)) == (
+    assert to_query(DEFAULT_STATE, SUPERSEDED.put({}, True)) == (
         f"?scope={ROOT}&from=2025-01-01&to=2025-06-30&superseded=yes"
     )
-    assert parse("?superseded=no")[0].superseded is False
-    assert parse("?superseded=yes")[0].superseded is True
+    assert SUPERSEDED.get(parse_options("?superseded=no", OPTIONS)[0]) is False
+    assert SUPERSEDED.get(parse_options("?superseded=yes", OPTIONS)[0]) is True
 
 
 def test_to_query_without_scope():
@@ -230,13 +243,24 @@ def test_to_query_without_scope():
             VILLAGE, date(2024, 12, 1), date(2025, 2, 28), "party_day", "elderly_child", True, "en"
         ),
         State(TOWN, date(2025, 6, 30), date(2025, 6, 30), None, "other", False, "zh"),
-        DEFAULT_STATE.replace(figure="party_led_rate", lang="en"),
-        DEFAULT_STATE.replace(superseded=True),
     ],
 )
 def test_round_trip(state):
     assert parse(to_query(state)) == (state, ())
     assert State.from_store(state.to_store()) == state
+
+
+@pytest.mark.parametrize(
+    ("state", "options"),
+    [
+        (DEFAULT_STATE.replace(lang="en"), FIGURE.put({}, "party_led_rate")),
+        (DEFAULT_STATE, SUPERSEDED.put({}, True)),
+    ],
+)
+def test_round_trip_with_page_options(state, options):
+    query = to_query(state, options)
+    assert parse(query) == (state, ())
+    assert parse_options(query, OPTIONS) == (options, ())
 
 
 # --- periods -----------------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 
 from xieshang.contract.columns import COLUMNS, KIND_KEYWORDS, KINDS
-from xieshang.demo.generate import write_inbox
+from xieshang.demo.inbox import write_inbox
 from xieshang.warehouse.codes import level_of, parent_of
 
 SMALL = {"townships": 5, "villages_per_township": 3, "months": 3, "end": "2025-06"}

@@ -9,8 +9,7 @@ import json
 import openpyxl
 import pytest
 
-from tests.test_metrics import T1, V11, V12, build_county
-from tests.warehouse_builder import COUNTY
+from tests.helpers.builder_county import COUNTY, T1, V11, V12, build_county
 from xieshang.cli import main
 from xieshang.metrics import FIGURES
 

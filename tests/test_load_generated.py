@@ -6,7 +6,7 @@ from collections import Counter
 
 import sqlalchemy as sa
 
-from xieshang.demo.generate import write_inbox
+from xieshang.demo.inbox import write_inbox
 from xieshang.etl.load import run_load
 from xieshang.warehouse import schema
 

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.inbox_files import write_csv
-from tests.test_load_rules import (
+from tests.helpers.inbox_files import write_csv
+from tests.helpers.minimal_inbox import (
     ATTENDANCE,
     ATTENDANCE_HEADER,
     MEETING_HEADER,

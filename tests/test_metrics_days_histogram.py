@@ -1,9 +1,9 @@
 """metrics.days_to_implement_histogram: the (days, n) pairs behind median_days_to_implement,
-hand-checked on the county of tests/test_metrics.py (SQLite and PostgreSQL) and on the
-dashboard's small county (tests/dashboard_inbox.py).
+hand-checked on the county of tests/helpers/builder_county.py and on the dashboard's small
+county (tests/helpers/inbox_county.py), on SQLite and PostgreSQL.
 
 Days are completed_date − meeting_date of the resolutions implemented on as_of with
-completed_date in the period (test_metrics.build_county):
+completed_date in the period (builder_county.build_county):
 
     R1  m8  2024-12-20 → 2025-02-20   11 + 31 + 20 = 62
     R2  m1  2025-01-10 → 2025-02-24   21 + 24      = 45  (implemented on 02-28 only)
@@ -20,10 +20,9 @@ from datetime import date
 
 import pytest
 
-from tests.dashboard_inbox import COUNTY as INBOX_COUNTY
-from tests.dashboard_inbox import DONGHU, build_warehouse
-from tests.test_metrics import Q1, T1, T2, V11, V21, build_county
-from tests.warehouse_builder import COUNTY
+from tests.helpers.builder_county import COUNTY, Q1, T1, T2, V11, V21, build_county
+from tests.helpers.inbox_county import COUNTY as INBOX_COUNTY
+from tests.helpers.inbox_county import DONGHU, load_county
 from xieshang import metrics
 from xieshang.metrics import Filters, days_to_implement_histogram
 
@@ -96,15 +95,14 @@ def test_bad_arguments(county):
         days_to_implement_histogram(county, "330281999000", *Q1)
 
 
-def test_the_dashboard_county(tmp_path):
-    # tests/dashboard_inbox.py: JY-1 (HY-1 2025-03-08 → 2025-05-20: 23 + 30 + 20 = 73) and
+def test_the_dashboard_county(shared_warehouse):
+    # tests/helpers/inbox_county.py: JY-1 (HY-1 2025-03-08 → 2025-05-20: 23 + 30 + 20 = 73) and
     # JY-3 (HY-4 2025-05-20 → 2025-06-12: 11 + 12 = 23) in the first half of 2025; JY-5
     # (HY-6 2024-11-15 → 2024-12-20: 15 + 20 = 35) in the half before
-    engine = build_warehouse(tmp_path)
+    engine = shared_warehouse(load_county)
     half = (date(2025, 1, 1), date(2025, 6, 30))
     assert days_to_implement_histogram(engine, INBOX_COUNTY, *half) == [(23, 1), (73, 1)]
     assert median(engine, INBOX_COUNTY, *half) == 48.0
     assert days_to_implement_histogram(engine, DONGHU, *half) == [(73, 1)]
     previous = (date(2024, 7, 4), date(2024, 12, 31))
     assert days_to_implement_histogram(engine, INBOX_COUNTY, *previous) == [(35, 1)]
-    engine.dispose()

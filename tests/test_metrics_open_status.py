@@ -8,8 +8,7 @@ from datetime import date
 
 import pytest
 
-from tests.test_metrics import T1, T2, V11, V12, V21, V22
-from tests.warehouse_builder import COUNTY, small_county
+from tests.helpers.builder_county import COUNTY, T1, T2, V11, V12, V21, V22, small_county
 from xieshang import metrics
 
 START = date(2025, 1, 1)

@@ -13,8 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.helpers.builder_county import COUNTY
+from tests.helpers.warehouse_builder import WarehouseBuilder
 from tests.metrics_reference import reference
-from tests.warehouse_builder import COUNTY, WarehouseBuilder
 from xieshang import metrics
 from xieshang.metrics import FIGURES, Filters
 
@@ -114,6 +115,7 @@ def compare(actual: dict, expected: dict, label) -> None:
         assert same(actual[key], expected[key]), (label, key, actual[key], expected[key])
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @settings(
     max_examples=int(os.environ.get("XIESHANG_PROPERTY_EXAMPLES", "35")),

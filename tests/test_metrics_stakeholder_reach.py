@@ -1,6 +1,6 @@
 """metrics.stakeholder_reach: meetings reaching each stakeholder category, for a scope and
 its children, with counts worked out by hand — on the dashboard's small county
-(tests/dashboard_inbox.py) and on a builder county with filters and a second county
+(tests/helpers/inbox_county.py) and on a builder county with filters and a second county
 (so that the county scope is a code prefix, not the whole roster) — and, for every
 scope, the categories reached agree with stakeholder_breadth."""
 
@@ -10,8 +10,9 @@ from datetime import date
 
 import pytest
 
-from tests import dashboard_inbox as inbox
-from tests.warehouse_builder import COUNTY, WarehouseBuilder, small_county
+from tests.helpers import inbox_county as inbox
+from tests.helpers.builder_county import COUNTY, small_county
+from tests.helpers.warehouse_builder import WarehouseBuilder
 from xieshang import metrics
 from xieshang.contract.columns import STAKEHOLDER_CATEGORIES
 from xieshang.metrics import NO_FILTERS, Filters
@@ -59,11 +60,9 @@ def _breadth(counts: dict) -> float | None:
 # --- the dashboard's small county ----------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def small(tmp_path_factory):
-    eng = inbox.build_warehouse(tmp_path_factory.mktemp("reach"))
-    yield eng
-    eng.dispose()
+@pytest.fixture
+def small(shared_warehouse):
+    return shared_warehouse(inbox.load_county)
 
 
 def test_small_county_by_township(small):

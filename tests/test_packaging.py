@@ -15,12 +15,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _packages_on_disk() -> set[str]:
-    # through the links xieshang/etl and xieshang/dashboard, as setuptools walks them;
-    # dashboard/pages has no __init__.py (Dash loads the pages by path) but ships too
+    # through the links xieshang/etl and xieshang/dashboard, as setuptools walks them
     return {
         ".".join(Path(folder).relative_to(ROOT).parts)
         for folder, _, files in os.walk(ROOT / "xieshang", followlinks=True)
-        if any(name.endswith(".py") for name in files)
+        if "__init__.py" in files
     }
 
 

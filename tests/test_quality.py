@@ -6,8 +6,19 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from tests.test_metrics import Q1, T1, T2, V11, V12, V21, V22, build_county
-from tests.warehouse_builder import COUNTY, small_county
+from tests.helpers.builder_county import (
+    COUNTY,
+    Q1,
+    T1,
+    T2,
+    V11,
+    V12,
+    V21,
+    V22,
+    build_county,
+    small_county,
+)
+from xieshang import marts
 from xieshang.metrics import quality
 from xieshang.warehouse import schema
 from xieshang.warehouse.codes import township_of
@@ -183,7 +194,8 @@ def test_held_and_rejected_per_township(engine):
 
 
 def _runs(conn, *runs: tuple[str, int, str]) -> None:
-    """load_runs (run_id, day of May 2025 it finished, status)."""
+    """load_runs (run_id, day of May 2025 it finished, status), and the marts rebuilt as
+    a load leaves them."""
     conn.execute(
         sa.insert(schema.load_runs),
         [
@@ -200,6 +212,7 @@ def _runs(conn, *runs: tuple[str, int, str]) -> None:
             for run_id, day, status in runs
         ],
     )
+    marts.refresh(conn)
 
 
 def test_rejects_superseded_by_a_file_read_again(engine):

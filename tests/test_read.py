@@ -1,6 +1,6 @@
 """Unit tests for xieshang.etl.read: files, kinds, encodings, header rows and row numbers.
 
-Every test writes real files (tests/inbox_files.py) and checks the exact cells and
+Every test writes real files (tests/helpers/inbox_files.py) and checks the exact cells and
 row numbers a spreadsheet program would show.
 """
 
@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from openpyxl import Workbook
 
-from tests.inbox_files import write_csv, write_xlsx
+from tests.helpers.inbox_files import write_csv, write_xlsx
 from xieshang.etl.cells import parse_column, parse_date
 from xieshang.etl.read import (
     FileResult,

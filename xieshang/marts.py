@@ -10,15 +10,14 @@ committed `load_runs` row, so readers never see tables and marts disagree:
         marts.refresh(conn)
 
 The marts record which load they reflect (the count and last id of committed runs, in
-`meta`). A reader that finds them stale (a load that did not refresh, a warehouse written
-by an older release) rebuilds them first (`ensure_fresh`), so a figure is never computed
-from stale marts.
+`meta`). Readers never write: one that finds them stale (a load that did not refresh, a
+warehouse written by an older release) raises `StaleMarts`, and `rebuild(engine)` (the
+command `xieshang marts rebuild`) brings them up to date.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -39,8 +38,6 @@ from sqlalchemy import (
 
 from xieshang.contract.columns import STAKEHOLDER_CATEGORIES
 from xieshang.warehouse import schema
-
-log = logging.getLogger(__name__)
 
 MARTS_VERSION = 3
 META_KEY = "marts"  # meta row: what the marts reflect (JSON)
@@ -74,6 +71,27 @@ def day_number(value, dialect: str):
     if dialect == "sqlite":  # dates are ISO text; julianday('1970-01-01') = 2440587.5
         return sa.cast(func.julianday(value) - 2440587.5, sa.Integer)
     return value - literal(EPOCH, Date)  # PostgreSQL: date - date is an integer
+
+
+# --- the overdue rule -------------------------------------------------------------------
+
+OVERDUE_AFTER_DAYS = 1
+"""An open resolution is overdue from this many days after its due date on: one due
+exactly on as_of is due, not overdue (metrics.md, overdue_open). The marts' overdue_from
+and every overdue count or list take the rule from here."""
+
+
+def overdue_from(due_day):
+    """The first day on which an open resolution due on `due_day` is overdue (day
+    numbers, or SQL expressions of them)."""
+    return due_day + OVERDUE_AFTER_DAYS
+
+
+def overdue_on(table, day):
+    """SQL: the resolution of `table` (a resolutions mart) is overdue on `day` (a day
+    number or a bound parameter): open and overdue_from(due_date) <= day, with due_date
+    kept bare so that its index serves."""
+    return and_(table.c.status == "open", table.c.due_date <= day - OVERDUE_AFTER_DAYS)
 
 
 # --- freshness ------------------------------------------------------------------------
@@ -115,29 +133,32 @@ def is_fresh(conn: Connection) -> bool:
     return state is not None and state.get("fingerprint") == current_fingerprint(conn)
 
 
-def ensure_fresh(bind: Engine | Connection) -> bool:
-    """Rebuild the marts if they do not reflect the last committed load. True if rebuilt."""
-    if isinstance(bind, Connection):
-        if is_fresh(bind):
-            return False
-        refresh(bind)
-        return True
-    for attempt in range(3):
-        try:
-            with bind.begin() as conn:
-                _lock(conn)
-                if is_fresh(conn):
-                    return False
-                log.warning("marts are stale (a load did not refresh them); rebuilding")
-                refresh(conn, lock=False)
-                return True
-        except sa.exc.OperationalError:  # SQLite: another process rebuilt them meanwhile
-            if attempt == 2:
-                raise
-            with bind.connect() as conn:
-                if is_fresh(conn):
-                    return False
-    return False
+class StaleMarts(RuntimeError):
+    """The marts do not reflect the warehouse's last committed load; a reader refuses
+    them rather than rebuild them inside a request."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the marts do not reflect the last load (a load that did not rebuild them, or "
+            "a warehouse of another release); run `xieshang marts rebuild`"
+        )
+
+
+def rebuild(engine: Engine) -> dict:
+    """Rebuild every mart in a transaction of its own (`xieshang marts rebuild`).
+
+    {"was_fresh": whether they already reflected the last load, "loads": the committed
+    loads they now reflect, "last_run": the last of them (None without any), "rows":
+    {mart table: rows}}."""
+    with engine.begin() as conn:
+        was_fresh = is_fresh(conn)
+        refresh(conn)
+        loads, last_run = conn.execute(select(*fingerprint_query())).one()
+        rows = {
+            table.name: int(conn.execute(select(func.count()).select_from(table)).scalar())
+            for table in schema.MART_TABLES
+        }
+    return {"was_fresh": was_fresh, "loads": int(loads), "last_run": last_run, "rows": rows}
 
 
 def restamp(conn: Connection) -> None:
@@ -156,10 +177,9 @@ def _lock(conn: Connection) -> None:
 # --- the rebuild ----------------------------------------------------------------------
 
 
-def refresh(conn: Connection, *, lock: bool = True) -> None:
+def refresh(conn: Connection) -> None:
     """Rebuild every mart from the warehouse tables, inside the caller's transaction."""
-    if lock:
-        _lock(conn)
+    _lock(conn)
     meta = schema.meta
     version = conn.execute(select(meta.c.value).where(meta.c.key == VERSION_KEY)).scalar()
     if version != str(MARTS_VERSION):
@@ -394,7 +414,8 @@ def _fill_resolutions(conn: Connection, dialect: str) -> None:
     due = day_number(spans.c.due_date, dialect)
     completed = day_number(spans.c.completed_date, dialect)
     is_open = spans.c.status == "open"
-    overdue_start = case((valid_from > due + 1, valid_from), else_=due + 1)
+    first_overdue = overdue_from(due)
+    overdue_start = case((valid_from > first_overdue, valid_from), else_=first_overdue)
     query = (
         select(
             m.c.area_code,

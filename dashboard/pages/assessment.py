@@ -10,12 +10,17 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from xieshang.dashboard import components, grid
-from xieshang.dashboard.frame import STATE, engine, guarded, page_layout, state_or_stop
 from xieshang.dashboard.i18n import t
+from xieshang.dashboard.page_kit import STATE, engine, guarded, page_layout, state_or_stop
 from xieshang.dashboard.views.assessment import build_table, download
 
 dash.register_page(
-    __name__, path="/assessment", name="考核评估", title="协商治理看板 · 考核评估", order=4
+    __name__,
+    path="/assessment",
+    name="考核评估",
+    title="协商治理看板 · 考核评估",
+    order=4,
+    name_key="page_assessment",
 )
 
 

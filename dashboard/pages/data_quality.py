@@ -4,7 +4,8 @@ held and rejected rows per township, the rejected rows with their reasons, the r
 held for a meeting that has not arrived, and the resolutions whose status went
 backwards or due date moved later (the scope filter narrows each list; each has a CSV
 download of all its rows), and the load runs. The switch on the rejected rows adds
-those superseded by a resubmitted file, to the list and to its counts."""
+those superseded by a resubmitted file, to the list and to its counts: the page's own
+option `superseded` (views.data_quality.SUPERSEDED), in the address."""
 
 from __future__ import annotations
 
@@ -14,13 +15,29 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from xieshang.dashboard import components, fmt, grid
-from xieshang.dashboard.frame import STATE, URL, engine, guarded, page_layout, state_or_stop
 from xieshang.dashboard.i18n import t
+from xieshang.dashboard.page_kit import (
+    OPTIONS,
+    STATE,
+    URL,
+    engine,
+    guarded,
+    options_or_stop,
+    page_layout,
+    state_or_stop,
+)
 from xieshang.dashboard.state import to_query
 from xieshang.dashboard.views import data_quality as view
+from xieshang.dashboard.views.data_quality import SUPERSEDED
 
 dash.register_page(
-    __name__, path="/data-quality", name="数据质量", title="协商治理看板 · 数据质量", order=5
+    __name__,
+    path="/data-quality",
+    name="数据质量",
+    title="协商治理看板 · 数据质量",
+    order=5,
+    name_key="page_data_quality",
+    query_options=(SUPERSEDED,),
 )
 
 # (part id, builder, title key, grid height)
@@ -43,7 +60,7 @@ DOWNLOADS = {
 
 # "含已被重新提交取代的记录" (superseded=yes in the address): the summary and the parts
 # that list or count rejects follow it
-SUPERSEDED = "dq-superseded"
+SWITCH = "dq-superseded"
 FOLLOW_SWITCH = {"dq-held", "dq-rejects"}
 
 
@@ -67,7 +84,7 @@ def _csv_button(part: str, lang: str) -> html.Div:
 def _switch(lang: str) -> html.Div:
     return html.Div(
         dbc.Switch(
-            id=SUPERSEDED,
+            id=SWITCH,
             label=t("dq_include_superseded", lang),
             value=False,
             className="small mb-0",
@@ -125,35 +142,37 @@ def layout(lang: str):
     )
 
 
-def _options(part: str, state) -> dict:
+def _options(part: str, options) -> dict:
     """The builder's keyword arguments: the switch, for the parts that follow it."""
-    return {"include_superseded": state.superseded} if part in FOLLOW_SWITCH else {}
+    return {"include_superseded": SUPERSEDED.get(options)} if part in FOLLOW_SWITCH else {}
 
 
-@callback(Output(SUPERSEDED, "value"), Input(STATE, "data"))
-def _switch_value(store):
-    return state_or_stop(store).superseded
+@callback(Output(SWITCH, "value"), Input(OPTIONS, "data"))
+def _switch_value(options):
+    return SUPERSEDED.get(options_or_stop(options))
 
 
 @callback(
     Output(URL, "search", allow_duplicate=True),
-    Input(SUPERSEDED, "value"),
+    Input(SWITCH, "value"),
     State(STATE, "data"),
+    State(OPTIONS, "data"),
     prevent_initial_call=True,
 )
-def _choose_superseded(value, store):
+def _choose_superseded(value, store, options):
     """The switch goes into the address (superseded=yes), so a reload keeps it."""
     state = state_or_stop(store)
-    if bool(value) == state.superseded:
+    if bool(value) == SUPERSEDED.get(options):
         raise PreventUpdate
-    return to_query(state.replace(superseded=bool(value)))
+    return to_query(state, SUPERSEDED.put(options, bool(value)))
 
 
-@callback(Output("dq-summary", "children"), Input(STATE, "data"))
-def _summary(store):
+@callback(Output("dq-summary", "children"), Input(STATE, "data"), Input(OPTIONS, "data"))
+def _summary(store, options):
     state = state_or_stop(store)
+    superseded = SUPERSEDED.get(options_or_stop(options))
     return guarded(
-        lambda: view.build_summary(engine(), state, state.superseded),
+        lambda: view.build_summary(engine(), state, superseded),
         lambda exc: components.error_state(exc, state.lang),
     )
 
@@ -166,15 +185,19 @@ def _missing_title(store):
 
 
 def _register(part: str, builder) -> None:
+    follows = [Input(OPTIONS, "data")] if part in FOLLOW_SWITCH else []
+
     @callback(
         *grid.grid_outputs(f"{part}-grid"),
         Output(f"{part}-note", "children"),
         Input(STATE, "data"),
+        *follows,
     )
-    def _part(store):
+    def _part(store, options=None):
         state = state_or_stop(store)
+        kwargs = _options(part, options_or_stop(options)) if follows else {}
         return guarded(
-            lambda: builder(engine(), state, **_options(part, state)),
+            lambda: builder(engine(), state, **kwargs),
             lambda exc: ([], [], components.error_state(exc, state.lang)),
         )
 
@@ -184,11 +207,12 @@ def _register_download(part: str, builder) -> None:
         Output(f"{part}-download", "data"),
         Input(f"{part}-csv", "n_clicks"),
         State(STATE, "data"),
+        State(OPTIONS, "data"),
         prevent_initial_call=True,
     )
-    def _download(n_clicks, store):
+    def _download(n_clicks, store, options):
         state = state_or_stop(store)
-        result = builder(engine(), state, **_options(part, state)) if n_clicks else None
+        result = builder(engine(), state, **_options(part, options)) if n_clicks else None
         if result is None:
             raise PreventUpdate
         return result

@@ -6,7 +6,7 @@ import dash
 from dash import dcc, html
 
 from xieshang.dashboard import components
-from xieshang.dashboard.frame import page_layout
+from xieshang.dashboard.page_kit import page_layout
 
 dash.register_page(__name__, path="/404", name="404", title="协商治理看板 · 未找到页面")
 

@@ -1,14 +1,16 @@
 """总览 Overview (path "/"): headline KPI cards with their change against the previous
 period, a township map and a ranking coloured / ordered by a chosen figure, and the
-monthly trends. The figure picked is in the address (`figure=`). Clicking a township (map or bar) drills into it: the scope in the
-address becomes that township and the page shows its villages.
+monthly trends. The figure picked is the page's own option, in the address (`figure=`).
+Clicking a township (map or bar) drills into it: the scope in the address becomes that
+township and the page shows its villages.
 
 The pattern every page follows:
 
-- `layout(lang)` (decorated with frame.page_layout) returns the skeleton: ids, titles,
+- `layout(lang)` (decorated with page_kit.page_layout) returns the skeleton: ids, titles,
   empty chart cards — no data;
-- one callback per part, Input(STATE, "data") (+ the page's own controls), each a thin
-  shell around a pure builder in dashboard/views/<page>.py that the tests call directly;
+- one callback per part, Input(STATE, "data") (+ Input(OPTIONS, "data") for a part that
+  shows a page option), each a thin shell around a pure builder in
+  dashboard/views/<page>.py that the tests call directly;
 - figures come from xieshang.dashboard.data (cached xieshang.metrics), never from SQL here;
 - to change the view (drill down), write the address: Output(URL, "search",
   allow_duplicate=True) with to_query(new_state).
@@ -22,21 +24,39 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from xieshang.dashboard import components
-from xieshang.dashboard.frame import STATE, URL, engine, guarded, page_layout, state_or_stop
 from xieshang.dashboard.i18n import figure_definition, figure_name, t
-from xieshang.dashboard.state import DEFAULT_FIGURE, MAP_FIGURES, to_query, without_page_options
+from xieshang.dashboard.page_kit import (
+    OPTIONS,
+    STATE,
+    URL,
+    drill_address,
+    engine,
+    guarded,
+    options_or_stop,
+    page_layout,
+    state_or_stop,
+)
+from xieshang.dashboard.state import to_query
 from xieshang.dashboard.views.overview import (
+    DEFAULT_FIGURE,
+    FIGURE,
+    MAP_FIGURES,
     build_heading,
     build_kpis,
     build_map,
     build_ranking,
     build_trends,
-    drill_target,
 )
 
-dash.register_page(__name__, path="/", name="总览", title="协商治理看板 · 总览", order=0)
-
-FILTERS = "ov-filters"
+dash.register_page(
+    __name__,
+    path="/",
+    name="总览",
+    title="协商治理看板 · 总览",
+    order=0,
+    name_key="page_overview",
+    query_options=(FIGURE,),
+)
 
 
 # --- layout -------------------------------------------------------------------------------------------
@@ -107,7 +127,6 @@ def layout(lang: str):
                 className="g-3",
             ),
             dcc.Store(id="ov-map-codes"),
-            dcc.Store(id=FILTERS),
         ]
     )
 
@@ -115,17 +134,7 @@ def layout(lang: str):
 # --- callbacks (thin) -----------------------------------------------------------------------------------------
 
 
-@callback(Output(FILTERS, "data"), Input(STATE, "data"), State(FILTERS, "data"))
-def _filters(store, current):
-    """The view without the picked figure: the parts that do not show it (heading, KPI
-    cards, trends) read this, so picking a figure re-renders only the map and ranking."""
-    filters = without_page_options(state_or_stop(store))
-    if filters == current:
-        raise PreventUpdate
-    return filters
-
-
-@callback(Output("ov-heading", "children"), Input(FILTERS, "data"))
+@callback(Output("ov-heading", "children"), Input(STATE, "data"))
 def _heading(store):
     state = state_or_stop(store)
     return guarded(
@@ -133,7 +142,7 @@ def _heading(store):
     )
 
 
-@callback(Output("ov-kpis", "children"), Input(FILTERS, "data"))
+@callback(Output("ov-kpis", "children"), Input(STATE, "data"))
 def _kpis(store):
     state = state_or_stop(store)
     return guarded(
@@ -141,23 +150,25 @@ def _kpis(store):
     )
 
 
-@callback(Output("ov-figure", "value"), Input(STATE, "data"))
-def _picker(store):
-    return state_or_stop(store).figure
+@callback(Output("ov-figure", "value"), Input(OPTIONS, "data"))
+def _picker(options):
+    return FIGURE.get(options_or_stop(options))
 
 
 @callback(
     Output(URL, "search", allow_duplicate=True),
     Input("ov-figure", "value"),
     State(STATE, "data"),
+    State(OPTIONS, "data"),
     prevent_initial_call=True,
 )
-def _choose_figure(key, store):
-    """The picked figure goes into the address, so a reload or a shared link keeps it."""
+def _choose_figure(key, store, options):
+    """The picked figure goes into the address, so a reload or a shared link keeps it;
+    only the map and the ranking read it."""
     state = state_or_stop(store)
-    if key not in MAP_FIGURES or key == state.figure:
+    if key not in MAP_FIGURES or key == FIGURE.get(options):
         raise PreventUpdate
-    return to_query(state.replace(figure=key))
+    return to_query(state, FIGURE.put(options, key))
 
 
 @callback(
@@ -166,10 +177,11 @@ def _choose_figure(key, store):
     Output({"type": "chart-title", "chart": "ov-map"}, "children"),
     Output({"type": "chart-info-text", "chart": "ov-map"}, "children"),
     Input(STATE, "data"),
+    Input(OPTIONS, "data"),
 )
-def _map(store):
+def _map(store, options):
     state = state_or_stop(store)
-    key = state.figure
+    key = FIGURE.get(options_or_stop(options))
     title = t("ov_map", state.lang, figure=figure_name(key, state.lang))
     values = guarded(
         lambda: build_map(engine(), state, key),
@@ -183,10 +195,11 @@ def _map(store):
     Output({"type": "chart-title", "chart": "ov-ranking"}, "children"),
     Output({"type": "chart-info-text", "chart": "ov-ranking"}, "children"),
     Input(STATE, "data"),
+    Input(OPTIONS, "data"),
 )
-def _ranking(store):
+def _ranking(store, options):
     state = state_or_stop(store)
-    key = state.figure
+    key = FIGURE.get(options_or_stop(options))
     title = t("ov_ranking", state.lang, figure=figure_name(key, state.lang))
     values = guarded(
         lambda: build_ranking(engine(), state, key),
@@ -198,7 +211,7 @@ def _ranking(store):
 @callback(
     *components.chart_outputs("ov-trend-rates"),
     *components.chart_outputs("ov-trend-meetings"),
-    Input(FILTERS, "data"),
+    Input(STATE, "data"),
 )
 def _trends(store):
     state = state_or_stop(store)
@@ -217,12 +230,11 @@ def _trends(store):
     Input(components.graph_id("ov-ranking"), "clickData"),
     State("ov-map-codes", "data"),
     State(STATE, "data"),
+    State(OPTIONS, "data"),
     prevent_initial_call=True,
 )
-def _drill(map_click, bar_click, trace_codes, store):
+def _drill(map_click, bar_click, trace_codes, store, options):
     state = state_or_stop(store)
     on_map = ctx.triggered_id == components.graph_id("ov-map")
-    code = drill_target(map_click if on_map else bar_click, trace_codes if on_map else None)
-    if not code or code == state.scope:
-        raise PreventUpdate
-    return to_query(state.replace(scope=code))
+    click = map_click if on_map else bar_click
+    return drill_address(click, trace_codes if on_map else None, state, options)

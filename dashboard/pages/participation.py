@@ -7,11 +7,16 @@ from __future__ import annotations
 import dash
 
 from xieshang.dashboard import figure_page
-from xieshang.dashboard.frame import page_layout
+from xieshang.dashboard.page_kit import page_layout
 from xieshang.dashboard.views import participation as view
 
 dash.register_page(
-    __name__, path="/participation", name="党员参与", title="协商治理看板 · 党员参与", order=1
+    __name__,
+    path="/participation",
+    name="党员参与",
+    title="协商治理看板 · 党员参与",
+    order=1,
+    name_key="page_participation",
 )
 
 CHARTS = (figure_page.Chart("trend", "pp_trend", view.build_trend, info_key="pp_trend_info"),)

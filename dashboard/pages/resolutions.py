@@ -10,14 +10,26 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from xieshang.dashboard import components, grid
-from xieshang.dashboard.frame import STATE, URL, engine, guarded, page_layout, state_or_stop
 from xieshang.dashboard.i18n import figure_definition, figure_name, t
-from xieshang.dashboard.state import to_query
-from xieshang.dashboard.views import overview
+from xieshang.dashboard.page_kit import (
+    OPTIONS,
+    STATE,
+    URL,
+    drill_address,
+    engine,
+    guarded,
+    page_layout,
+    state_or_stop,
+)
 from xieshang.dashboard.views import resolutions as view
 
 dash.register_page(
-    __name__, path="/resolutions", name="决议落实", title="协商治理看板 · 决议落实", order=2
+    __name__,
+    path="/resolutions",
+    name="决议落实",
+    title="协商治理看板 · 决议落实",
+    order=2,
+    name_key="page_resolutions",
 )
 
 # chart card id -> builder, in the grid's order (two a row)
@@ -159,14 +171,11 @@ def _download(n_clicks, store):
     Output(URL, "search", allow_duplicate=True),
     *(Input(components.graph_id(chart), "clickData") for chart in DRILL_CHARTS),
     State(STATE, "data"),
+    State(OPTIONS, "data"),
     prevent_initial_call=True,
 )
 def _drill(*args):
-    *clicks, store = args
-    state = state_or_stop(store)
+    *clicks, store, options = args
     graphs = [components.graph_id(chart) for chart in DRILL_CHARTS]
     click = clicks[graphs.index(ctx.triggered_id)] if ctx.triggered_id in graphs else None
-    code = overview.drill_target(click, None)
-    if not code or code == state.scope:
-        raise PreventUpdate
-    return to_query(state.replace(scope=code))
+    return drill_address(click, None, state_or_stop(store), options)

@@ -8,11 +8,16 @@ from __future__ import annotations
 import dash
 
 from xieshang.dashboard import figure_page
-from xieshang.dashboard.frame import page_layout
+from xieshang.dashboard.page_kit import page_layout
 from xieshang.dashboard.views import stakeholders as view
 
 dash.register_page(
-    __name__, path="/stakeholders", name="多元参与", title="协商治理看板 · 多元参与", order=3
+    __name__,
+    path="/stakeholders",
+    name="多元参与",
+    title="协商治理看板 · 多元参与",
+    order=3,
+    name_key="page_stakeholders",
 )
 
 CHARTS = (

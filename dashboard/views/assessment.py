@@ -16,7 +16,8 @@ from xieshang import exports
 from xieshang.dashboard import components, data, fmt, grid
 from xieshang.dashboard.i18n import figure_name, t
 from xieshang.dashboard.state import State as ViewState
-from xieshang.metrics.assessment import COLUMNS, Assessment, assessment
+from xieshang.dashboard.views.empty_states import no_warehouse
+from xieshang.metrics.assessment import COLUMNS, Assessment
 
 FORMATS: dict[str, str] = {
     "rank": "count",
@@ -51,12 +52,7 @@ def build_assessment(engine_, state: ViewState) -> Assessment | None:
     if chosen is None:
         return None
     level, within = chosen
-    return data.memo(
-        "assessment",
-        engine_,
-        (level, within, state.start, state.end, state.form, state.category, state.online),
-        lambda: assessment(engine_, level, within, state.start, state.end, filters=state.filters()),
-    )
+    return data.assessment(engine_, level, state.replace(scope=within))
 
 
 def columns(lang: str) -> list[tuple[str, str, str]]:
@@ -81,8 +77,7 @@ def build_table(engine_, state: ViewState):
     lang = state.lang
     result = build_assessment(engine_, state)
     if result is None:
-        empty = components.empty_state(t("no_data", lang), t("empty_warehouse", lang))
-        return [], [], empty
+        return [], [], no_warehouse(lang)
     rows, defs = grid.grid_values(columns(lang), result.rows, lang)
     level = t("f_township" if result.level == "township" else "f_village", lang)
     heading = html.Div(

@@ -1,14 +1,15 @@
 """数据质量 Data quality: what the load rejected and held, who has not submitted in the
 last month of the period (该乡镇本月尚未报送), Party participation above 100%, the
 resolutions whose status went backwards or due date moved later, and the load runs.
-Pure functions of (engine, state, …); the queries are in xieshang.metrics.quality and
-xieshang.metrics.catalog.
+Pure functions of (engine, state, …); the queries are xieshang.metrics.quality's and
+xieshang.metrics.catalog's, through the cache of xieshang.dashboard.data.
 
 Each grid builder returns (rowData, columnDefs, note) — note is an empty state, the
 "first grid.ROW_CAP rows" note of a cut list, or None. The lists staff take away to fix their
 files (rejected rows, held rows, resolution events) have a *_csv builder returning the
-dcc.Download value of the whole list. `include_superseded` (the page's switch) adds the
-rejects of earlier loads of files read again since; the counts follow it.
+dcc.Download value of the whole list. `include_superseded` (the page's switch, its option
+`SUPERSEDED`) adds the rejects of earlier loads of files read again since; the counts
+follow it.
 """
 
 from __future__ import annotations
@@ -19,8 +20,13 @@ from dash import html
 from xieshang.contract.columns import header
 from xieshang.dashboard import components, data, fmt, grid
 from xieshang.dashboard.i18n import TEXT, t, vocab
+from xieshang.dashboard.state import PageOption, yes_no
 from xieshang.dashboard.state import State as ViewState
-from xieshang.metrics import catalog, quality
+from xieshang.dashboard.views.empty_states import no_warehouse
+
+# the page's own option (superseded=yes in the address): the rejected rows of a file's
+# earlier loads too, in the list and in the counts that follow it
+SUPERSEDED = PageOption("superseded", False, read=yes_no, write=lambda on: "yes" if on else "no")
 
 
 def _label(prefix: str, value: str | None, lang: str) -> str | None:
@@ -29,7 +35,7 @@ def _label(prefix: str, value: str | None, lang: str) -> str | None:
 
 
 def _empty_warehouse(lang: str):
-    return [], [], components.empty_state(t("no_data", lang), t("empty_warehouse", lang))
+    return [], [], no_warehouse(lang)
 
 
 def _grid(columns, rows, lang, empty_title: str, why: str = ""):
@@ -68,9 +74,7 @@ def build_summary(engine_, state: ViewState, include_superseded: bool = False):
     directory = data.directory(engine_)
     if directory.empty:
         return _empty_warehouse(lang)[2]
-    counts = quality.summary(
-        engine_, state.scope, state.start, state.end, state.filters(), include_superseded
-    )
+    counts = data.quality_summary(engine_, state, include_superseded)
     keys = (
         "rejected_rows",
         "held_rows",
@@ -113,7 +117,7 @@ def build_missing(engine_, state: ViewState):
     month = last_month(engine_, state)
     rows = [
         {**r, "township_name": directory.name(r["township_code"]), "note": t("dq_not_yet", lang)}
-        for r in quality.missing_months(engine_, state.scope, state.start, state.end)
+        for r in data.missing_months(engine_, state.scope, state.start, state.end)
         if r["month"] == month
     ]
     columns = [
@@ -131,9 +135,7 @@ def build_over_100(engine_, state: ViewState):
     lang = state.lang
     if data.directory(engine_).empty:
         return _empty_warehouse(lang)
-    rows = quality.party_participation_over_100(
-        engine_, state.scope, state.start, state.end, state.filters()
-    )
+    rows = data.party_participation_over_100(engine_, state)
     columns = [
         ("area_name", t("col_area", lang), "text"),
         ("area_code", t("col_code", lang), "text"),
@@ -151,7 +153,7 @@ def build_held(engine_, state: ViewState, include_superseded: bool = False):
         return _empty_warehouse(lang)
     rows = [
         {**r, "area_name": r["area_name"] or t("dq_unknown_township", lang)}
-        for r in quality.held_and_rejected(engine_, state.scope, include_superseded)
+        for r in data.held_and_rejected(engine_, state.scope, include_superseded)
     ]
     columns = [
         ("area_name", t("f_township", lang), "text"),
@@ -190,7 +192,7 @@ def held_row_list(engine_, state: ViewState, limit: int | None = None) -> list[d
             "kind": _label("dq_kind_", r["kind"], lang),
             "reason": r["reason_en"] if lang == "en" else r["reason_zh"],
         }
-        for r in quality.held_rows(engine_, state.scope, limit)
+        for r in data.held_rows(engine_, state.scope, limit)
     ]
 
 
@@ -200,7 +202,7 @@ def build_held_rows(engine_, state: ViewState):
     if data.directory(engine_).empty:
         return _empty_warehouse(lang)
     rows = held_row_list(engine_, state, grid.ROW_CAP)
-    total = len(rows) if len(rows) < grid.ROW_CAP else quality.held_count(engine_, state.scope)
+    total = len(rows) if len(rows) < grid.ROW_CAP else data.held_count(engine_, state.scope)
     return _capped_grid(held_row_columns(lang), rows, total, lang, t("dq_no_held_rows", lang))
 
 
@@ -246,7 +248,7 @@ def reject_list(
             else r["column_name"],
             "state": t("dq_reject_superseded" if r["superseded"] else "dq_reject_current", lang),
         }
-        for r in quality.rejected_rows(engine_, state.scope, limit, include_superseded)
+        for r in data.rejected_rows(engine_, state.scope, limit, include_superseded)
     ]
 
 
@@ -260,7 +262,7 @@ def build_rejects(engine_, state: ViewState, include_superseded: bool = False):
     total = (
         len(rows)
         if len(rows) < grid.ROW_CAP
-        else quality.rejected_count(engine_, state.scope, include_superseded)
+        else data.rejected_count(engine_, state.scope, include_superseded)
     )
     columns = reject_columns(lang, include_superseded)
     return _capped_grid(columns, rows, total, lang, t("dq_no_rejects", lang))
@@ -302,12 +304,7 @@ def event_rows(engine_, state: ViewState) -> list[dict]:
     two counts of build_summary), labelled in the page's language."""
     lang = state.lang
     directory = data.directory(engine_)
-    rows = data.memo(
-        "resolution-events",
-        engine_,
-        (state.scope, state.start, state.end),
-        lambda: quality.resolution_events(engine_, state.scope, state.start, state.end),
-    )
+    rows = data.resolution_events(engine_, state.scope, state.start, state.end)
     return [
         {
             **r,
@@ -347,7 +344,7 @@ def build_runs(engine_, state: ViewState):
             else None,
             "status": _label("dq_status_", r["status"], lang),
         }
-        for r in catalog.load_runs(engine_)
+        for r in data.load_runs(engine_)
     ]
     columns = [
         ("finished_at", t("dq_finished", lang), "text"),

@@ -4,10 +4,13 @@ page is laid out and wired by xieshang.dashboard.figure_page."""
 
 from __future__ import annotations
 
-from xieshang.dashboard import charts, components, data, fmt
+from xieshang.dashboard import components, data
+from xieshang.dashboard.charts import trends
 from xieshang.dashboard.i18n import figure_name, t
 from xieshang.dashboard.state import State as ViewState
-from xieshang.dashboard.views import overview
+from xieshang.dashboard.views import ranking
+from xieshang.dashboard.views.empty_states import no_warehouse, nothing_in_period
+from xieshang.dashboard.views.kpi_row import kpi_row_for
 
 KPI_KEYS: tuple[str, ...] = (
     "party_participation_rate",
@@ -20,13 +23,13 @@ TREND_KEYS: tuple[str, ...] = ("party_participation_rate", "party_share", "party
 
 
 def build_kpis(engine_, state: ViewState):
-    return overview.kpi_row_for(engine_, state, KPI_KEYS)
+    return kpi_row_for(engine_, state, KPI_KEYS)
 
 
 def build_ranking(engine_, state: ViewState, key: str):
     """chart_content values of a ranking card (the scope's children, or a village's
-    siblings with it selected); a unit above 100% is flagged by overview.build_ranking."""
-    return overview.build_ranking(engine_, state, key)
+    siblings with it selected); a unit above 100% is flagged by views.ranking."""
+    return ranking.build_ranking(engine_, state, key)
 
 
 def build_trend(engine_, state: ViewState):
@@ -34,8 +37,7 @@ def build_trend(engine_, state: ViewState):
     lang = state.lang
     directory = data.directory(engine_)
     if directory.empty:
-        empty = components.empty_state(t("no_data", lang), t("empty_warehouse", lang))
-        return components.chart_content(None, None, lang, empty=empty)
+        return components.chart_content(None, None, lang, empty=no_warehouse(lang))
     series = data.monthly_series(engine_, state, keys=("meetings", *TREND_KEYS))
     columns = [
         ("month", t("col_month", lang), "month"),
@@ -45,14 +47,7 @@ def build_trend(engine_, state: ViewState):
     table = components.table_data(columns, series, "participation-trend")
     # without a meeting the rates are blanks, or a participation of 0 that says nothing
     if not any(row["meetings"] for row in series):
-        why = t(
-            "no_data_why",
-            lang,
-            scope=directory.name(state.scope),
-            start=fmt.day(state.start),
-            end=fmt.day(state.end),
-        )
-        empty = components.empty_state(t("no_data", lang), why)
+        empty = nothing_in_period(directory.name(state.scope), state)
         return components.chart_content(None, table, lang, empty=empty)
-    figure = charts.trend_lines(series, TREND_KEYS, lang)
+    figure = trends.trend_lines(series, TREND_KEYS, lang)
     return components.chart_content(figure, table, lang)

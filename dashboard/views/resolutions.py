@@ -9,11 +9,14 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from xieshang import metrics
-from xieshang.dashboard import charts, components, data, fmt, grid, stats
+from xieshang.dashboard import components, data, fmt, grid, stats
+from xieshang.dashboard.charts import bars
+from xieshang.dashboard.charts.theme import PALETTE
 from xieshang.dashboard.i18n import figure_name, t
 from xieshang.dashboard.state import State as ViewState
-from xieshang.dashboard.views import overview
-from xieshang.metrics import quality
+from xieshang.dashboard.views import ranking
+from xieshang.dashboard.views.empty_states import no_warehouse, nothing_in_period
+from xieshang.dashboard.views.kpi_row import kpi_row_for
 
 KPI_KEYS: tuple[str, ...] = (
     "implementation_rate",
@@ -31,10 +34,10 @@ BUCKETS: tuple[tuple[int, str], ...] = ((30, "rs_bucket_30"), (90, "rs_bucket_90
 # vermillion: done on time, done late, under way, not started
 MIX_KEYS: tuple[str, ...] = ("implementation_rate", "on_time_rate")
 MIX_SEGMENTS: tuple[tuple[str, str, str], ...] = (
-    ("on_time", "rs_on_time", charts.PALETTE[2]),
-    ("late", "rs_late", charts.PALETTE[1]),
-    ("in_progress", "rs_in_progress", charts.PALETTE[4]),
-    ("not_started", "rs_not_started", charts.PALETTE[5]),
+    ("on_time", "rs_on_time", PALETTE[2]),
+    ("late", "rs_late", PALETTE[1]),
+    ("in_progress", "rs_in_progress", PALETTE[4]),
+    ("not_started", "rs_not_started", PALETTE[5]),
 )
 
 # days to implement: upper bounds (inclusive) of 0–7, 8–14, 15–30, 31–60, 61–90, 91–180
@@ -51,37 +54,19 @@ def bucket(days_late: int, lang: str = "zh") -> str:
     return t("rs_bucket_more", lang)
 
 
-def _no_warehouse(lang: str):
-    return components.empty_state(t("no_data", lang), t("empty_warehouse", lang))
-
-
-def _no_data(lang: str, why_key: str, scope: str, state: ViewState):
-    why = t(why_key, lang, scope=scope, start=fmt.day(state.start), end=fmt.day(state.end))
-    return components.empty_state(t("no_data", lang), why)
-
-
 def _names(names: list[str], lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(names)
-
-
-def _compared(directory: data.Directory, scope: str) -> tuple[str, str | None]:
-    """(area whose children are compared, selected unit): the scope's children, or — for
-    a unit without children (a village) — its siblings with it selected, as
-    overview.ranking_rows does."""
-    if directory.children(scope):
-        return scope, None
-    return directory.parent(scope) or scope, scope
 
 
 # --- KPI cards and the implementation-rate ranking ------------------------------------
 
 
 def build_kpis(engine_, state: ViewState):
-    return overview.kpi_row_for(engine_, state, KPI_KEYS)
+    return kpi_row_for(engine_, state, KPI_KEYS)
 
 
 def build_ranking(engine_, state: ViewState):
-    return overview.build_ranking(engine_, state, RANKING)
+    return ranking.build_ranking(engine_, state, RANKING)
 
 
 # --- status mix by unit ---------------------------------------------------------------
@@ -114,10 +99,11 @@ def mix_rows(engine_, state: ViewState) -> tuple[list[dict], str | None, str]:
     """(rows sorted by implemented share, selected unit, compared-to area): per child unit
     its resolutions due split into implemented on time / late, and — not implemented on
     as_of — in progress / not started."""
-    parent, selected = _compared(data.directory(engine_), state.scope)
-    children = data.figures_by_child(engine_, state, scope=parent, keys=MIX_KEYS)
+    parent, selected = ranking.compared(data.directory(engine_), state.scope)
+    units = state.replace(scope=parent)
+    children = data.figures_by_child(engine_, units, keys=MIX_KEYS)
     # the same children in the same (code) order
-    still_open = data.open_due_by_status(engine_, state, scope=parent)
+    still_open = data.open_due_by_status(engine_, units)
     rows = (_mix_row(c, o) for c, o in zip(children, still_open, strict=True))
     return sorted(rows, key=_mix_order), selected, parent
 
@@ -139,7 +125,7 @@ def build_status_mix(engine_, state: ViewState):
     lang = state.lang
     directory = data.directory(engine_)
     if directory.empty:
-        return components.chart_content(None, None, lang, empty=_no_warehouse(lang))
+        return components.chart_content(None, None, lang, empty=no_warehouse(lang))
     rows, selected, parent = mix_rows(engine_, state)
     table = components.table_data(mix_columns(lang), rows, "status-by-unit")
     if not rows:
@@ -147,9 +133,9 @@ def build_status_mix(engine_, state: ViewState):
         return components.chart_content(None, table, lang, empty=empty)
     drawn = [r for r in rows if r["resolutions_due"]]
     if not drawn:
-        empty = _no_data(lang, "rs_none_due_why", directory.name(parent), state)
+        empty = nothing_in_period(directory.name(parent), state, "rs_none_due_why")
         return components.chart_content(None, table, lang, empty=empty)
-    figure = charts.share_bars(
+    figure = bars.share_bars(
         drawn,
         [(field, t(key, lang), color) for field, key, color in MIX_SEGMENTS],
         total_field="resolutions_due",
@@ -227,14 +213,14 @@ def build_days(engine_, state: ViewState):
     lang = state.lang
     directory = data.directory(engine_)
     if directory.empty:
-        return components.chart_content(None, None, lang, empty=_no_warehouse(lang))
+        return components.chart_content(None, None, lang, empty=no_warehouse(lang))
     pairs = data.days_histogram(engine_, state)
     rows = days_rows(pairs, lang)
     table = components.table_data(days_columns(lang), rows, "days-to-implement")
     scope = directory.name(state.scope)
     total = sum(n for _, n in pairs)
     if not total:
-        empty = _no_data(lang, "rs_none_done_why", scope, state)
+        empty = nothing_in_period(scope, state, "rs_none_done_why")
         return components.chart_content(None, table, lang, empty=empty)
     median = metrics.median_of_histogram(pairs)  # the figure's own reading of the pairs
     hover = [
@@ -242,7 +228,7 @@ def build_days(engine_, state: ViewState):
         f"{fmt.count(r['count'])} / {fmt.count(total)} · {fmt.percent(r['share'])}"
         for r in rows
     ]
-    figure = charts.bucket_bars(
+    figure = bars.bucket_bars(
         [{**r, "label": r["bucket"], "hover": h} for r, h in zip(rows, hover, strict=True)],
         marker=median_position(median),
         marker_label=t("rs_days_median", lang, value=fmt.number(median)),
@@ -277,15 +263,15 @@ def build_satisfaction(engine_, state: ViewState):
     lang = state.lang
     directory = data.directory(engine_)
     if directory.empty:
-        return components.chart_content(None, None, lang, empty=_no_warehouse(lang))
-    ranked, selected, parent, average = overview.ranking_rows(engine_, state, SATISFACTION)
+        return components.chart_content(None, None, lang, empty=no_warehouse(lang))
+    ranked, selected, parent, average = ranking.ranking_rows(engine_, state, SATISFACTION)
     rows = [{**r, "note": _note(r, lang)} for r in ranked]
     table = components.table_data(satisfaction_columns(lang), rows, "ranking-satisfaction")
     if not ranked:
         empty = components.empty_state(t("no_data", lang), t("no_rows_why", lang))
         return components.chart_content(None, table, lang, empty=empty)
     if all(r["value"] is None for r in ranked):
-        empty = _no_data(lang, "rs_none_scored_why", directory.name(parent), state)
+        empty = nothing_in_period(directory.name(parent), state, "rs_none_scored_why")
         return components.chart_content(None, table, lang, empty=empty)
     label = t(
         "average",
@@ -293,7 +279,7 @@ def build_satisfaction(engine_, state: ViewState):
         scope=directory.name(parent),
         value=fmt.figure_value(SATISFACTION, average),
     )
-    figure = charts.ranking_bar(
+    figure = bars.ranking_bar(
         ranked, SATISFACTION, lang, selected=selected, average=average, average_label=label
     )
     notes = []
@@ -322,14 +308,7 @@ def overdue_columns(lang: str) -> list[tuple[str, str, str]]:
 
 
 def overdue_rows(engine_, state: ViewState) -> list[dict]:
-    rows = data.memo(
-        "overdue",
-        engine_,
-        (state.scope, state.start, state.end, state.form, state.category, state.online),
-        lambda: quality.overdue_resolutions(
-            engine_, state.scope, state.start, state.end, state.filters()
-        ),
-    )
+    rows = data.overdue_resolutions(engine_, state)
     return [{**r, "bucket": bucket(r["days_late"], state.lang)} for r in rows]
 
 
@@ -338,7 +317,7 @@ def build_overdue(engine_, state: ViewState):
     (the CSV has them all)."""
     lang = state.lang
     if data.directory(engine_).empty:
-        return [], [], _no_warehouse(lang)
+        return [], [], no_warehouse(lang)
     rows = overdue_rows(engine_, state)
     shown = rows[: grid.ROW_CAP]
     values = grid.grid_values(overdue_columns(lang), shown, lang)

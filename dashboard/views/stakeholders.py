@@ -7,10 +7,13 @@ from __future__ import annotations
 from dash import html
 
 from xieshang.contract.columns import STAKEHOLDER_CATEGORIES
-from xieshang.dashboard import charts, components, data, fmt
+from xieshang.dashboard import components, data, fmt
+from xieshang.dashboard.charts import heatmaps
 from xieshang.dashboard.i18n import figure_name, t, vocab
 from xieshang.dashboard.state import State as ViewState
-from xieshang.dashboard.views import overview
+from xieshang.dashboard.views import ranking
+from xieshang.dashboard.views.empty_states import no_warehouse, nothing_in_period
+from xieshang.dashboard.views.kpi_row import kpi_row_for
 
 KPI_KEYS: tuple[str, ...] = (
     "stakeholder_coverage",
@@ -22,31 +25,13 @@ RANKINGS: tuple[str, ...] = ("stakeholder_coverage", "stakeholder_breadth")
 
 
 def build_kpis(engine_, state: ViewState):
-    return overview.kpi_row_for(engine_, state, KPI_KEYS)
+    return kpi_row_for(engine_, state, KPI_KEYS)
 
 
 def build_ranking(engine_, state: ViewState, key: str):
     """chart_content values of a ranking card (the scope's children, or a village's
     siblings with it selected)."""
-    return overview.build_ranking(engine_, state, key)
-
-
-# --- empty states ----------------------------------------------------------------------
-
-
-def _no_warehouse(lang: str):
-    return components.empty_state(t("no_data", lang), t("empty_warehouse", lang))
-
-
-def _no_meetings(directory: data.Directory, state: ViewState):
-    why = t(
-        "no_data_why",
-        state.lang,
-        scope=directory.name(state.scope),
-        start=fmt.day(state.start),
-        end=fmt.day(state.end),
-    )
-    return components.empty_state(t("no_data", state.lang), why)
+    return ranking.build_ranking(engine_, state, key)
 
 
 # --- heatmap ---------------------------------------------------------------------------
@@ -63,11 +48,8 @@ def never_reached(counts: dict) -> int | None:
 def heatmap_units(engine_, state: ViewState) -> tuple[list[dict], str | None]:
     """(rows, selected unit) of the heatmap: the scope's children, or — for a unit
     without children (a village) — its siblings with it selected (as the rankings)."""
-    directory = data.directory(engine_)
-    if directory.children(state.scope):
-        return data.stakeholder_reach(engine_, state)["children"], None
-    parent = directory.parent(state.scope) or state.scope
-    return data.stakeholder_reach(engine_, state, scope=parent)["children"], state.scope
+    parent, selected = ranking.compared(data.directory(engine_), state.scope)
+    return data.stakeholder_reach(engine_, state.replace(scope=parent))["children"], selected
 
 
 def _heatmap_table(units: list[dict], lang: str) -> dict:
@@ -89,15 +71,17 @@ def build_heatmap(engine_, state: ViewState):
     lang = state.lang
     directory = data.directory(engine_)
     if directory.empty:
-        return components.chart_content(None, None, lang, empty=_no_warehouse(lang))
+        return components.chart_content(None, None, lang, empty=no_warehouse(lang))
     units, selected = heatmap_units(engine_, state)
     table = _heatmap_table(units, lang)
     if not units:
         empty = components.empty_state(t("no_data", lang), t("no_rows_why", lang))
         return components.chart_content(None, table, lang, empty=empty)
     if not any(u["meetings"] for u in units):
-        return components.chart_content(None, table, lang, empty=_no_meetings(directory, state))
-    figure = charts.reach_heatmap(units, lang, selected=selected)
+        return components.chart_content(
+            None, table, lang, empty=nothing_in_period(directory.name(state.scope), state)
+        )
+    figure = heatmaps.reach_heatmap(units, lang, selected=selected)
     notes = [t("sh_zero_note", lang)]
     if directory.children(state.scope):
         notes.append(t("sh_click_row", lang))
@@ -134,11 +118,13 @@ def build_never(engine_, state: ViewState):
     lang = state.lang
     directory = data.directory(engine_)
     if directory.empty:
-        return components.chart_content(None, None, lang, empty=_no_warehouse(lang))
+        return components.chart_content(None, None, lang, empty=no_warehouse(lang))
     reach = data.stakeholder_reach(engine_, state)
     table = _never_table(reach, lang)
     if not reach["meetings"]:
-        return components.chart_content(None, table, lang, empty=_no_meetings(directory, state))
+        return components.chart_content(
+            None, table, lang, empty=nothing_in_period(directory.name(state.scope), state)
+        )
     never = [c for c in STAKEHOLDER_CATEGORIES if not reach["reached"][c]]
     scope, n = directory.name(state.scope), fmt.count(reach["meetings"])
     if not never:

@@ -7,7 +7,9 @@ The tests skip, saying why, when Chromium or chromedriver is missing (`make test
 installs both through scripts/install-test-deps).
 
 Browser tests are marked `browser` and share the xdist group "browser": with
-`-n 2 --dist loadgroup` they run one after another in a single worker.
+`-n 2 --dist loadgroup` they run one after another in a single worker. They run on
+SQLite only: they drive the pages, whose builders tests/test_dashboard_*.py check on
+both backends, and a second pass on PostgreSQL would double their minute or so.
 """
 
 from __future__ import annotations
@@ -21,6 +23,11 @@ from selenium.webdriver.chrome.options import Options
 
 CHROMIUM = os.environ.get("DASH_TEST_CHROMEPATH") or shutil.which("chromium") or "/usr/bin/chromium"
 _PROFILES: list[str] = []
+
+
+@pytest.fixture
+def backend() -> str:
+    return "sqlite"
 
 
 def browser_available() -> tuple[bool, str]:

@@ -15,24 +15,22 @@ import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
-from tests.dashboard_inbox import CHENGGUAN, COUNTY, DONGHU, build_warehouse
+from tests.helpers.inbox_county import CHENGGUAN, COUNTY, DONGHU, load_county
 from xieshang import metrics
 from xieshang.dashboard import fmt
 from xieshang.dashboard.app import create_app
-from xieshang.dashboard.frame import PAGES
 from xieshang.dashboard.i18n import figure_name
+from xieshang.dashboard.shell import nav_pages
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.warehouse(fill=load_county),
+]
 
 START, END = date(2025, 1, 1), date(2025, 6, 30)
 TIMEOUT = 20
-
-
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    eng = build_warehouse(tmp_path_factory.mktemp("browser"))
-    yield eng
-    eng.dispose()
 
 
 def free_port() -> int:
@@ -135,7 +133,7 @@ def test_every_page_loads_without_console_errors_or_remote_requests(duo):
     duo.wait_for_text_to_equal("#freshness", "数据更新至 2025-06-30", timeout=TIMEOUT)
     settle(duo)
     assert duo.get_logs() == []
-    for path, key in PAGES[1:]:
+    for path, key in nav_pages()[1:]:
         open_path(duo, path)
         duo.wait_for_contains_class(
             f"[id='{json.dumps({'page': key, 'type': 'nav'}, separators=(',', ':'))}']",

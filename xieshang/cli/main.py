@@ -7,7 +7,6 @@ stderr saying what is wrong and what to do (a traceback only with --debug).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -50,6 +49,13 @@ def _parser() -> argparse.ArgumentParser:
     kpi.add_argument("--category")
     kpi.add_argument("--online", choices=("yes", "no"))
     kpi.add_argument("--db")
+
+    marts = sub.add_parser("marts", help="maintain the marts (the summaries the figures read)")
+    marts_sub = marts.add_subparsers(dest="action", required=True)
+    rebuild = marts_sub.add_parser(
+        "rebuild", help="rebuild the marts from the warehouse tables (after an upgrade)"
+    )
+    rebuild.add_argument("--db")
 
     export = sub.add_parser("export", help="write an export file")
     export_sub = export.add_subparsers(dest="what", required=True)
@@ -98,6 +104,12 @@ def _cmd_kpi(args: argparse.Namespace) -> int:
     return kpi.run(args)
 
 
+def _cmd_marts(args: argparse.Namespace) -> int:
+    from xieshang.cli.commands import marts
+
+    return marts.run(args)
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from xieshang.cli.commands import export
 
@@ -105,21 +117,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    from xieshang.demo.generate import write_inbox
+    from xieshang.cli.commands import generate
 
-    if args.townships < 1 or args.villages_per_township < 1 or args.months < 1:
-        raise UsageError("--townships, --villages-per-township and --months must be at least 1")
-    report = write_inbox(
-        args.outdir,
-        townships=args.townships,
-        villages_per_township=args.villages_per_township,
-        months=args.months,
-        end=args.end,
-        seed=args.seed,
-        dirty=args.dirty,
-    )
-    print(json.dumps(report, ensure_ascii=False, indent=2))
-    return 0
+    return generate.run(args)
 
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -127,6 +127,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": _cmd_demo,
     "serve": _cmd_serve,
     "kpi": _cmd_kpi,
+    "marts": _cmd_marts,
     "export": _cmd_export,
     "generate": _cmd_generate,
 }
@@ -150,6 +151,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 — the contract is one line, never a traceback
         if args.debug:
             raise
+        from xieshang.marts import StaleMarts  # its message names the command that fixes it
+
+        if isinstance(exc, StaleMarts):
+            print(f"xieshang: {exc}", file=sys.stderr)
+            return 1
         print(
             f"xieshang: {type(exc).__name__}: {exc} (run again with --debug for details)",
             file=sys.stderr,

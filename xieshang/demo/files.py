@@ -2,7 +2,8 @@
 
 A `Style` turns typed values (dates, booleans, vocabulary codes, area codes) into what
 that office's files hold — text in a CSV, typed cells in xlsx — and the writers put
-tables on disk deterministically (xlsx with fixed document properties).
+tables on disk, named as the office's format names them, deterministically (xlsx with
+fixed document properties).
 """
 
 from __future__ import annotations
@@ -108,6 +109,20 @@ class Style:
         if self.code_share and (self.code_share >= 1 or rng.random() < self.code_share):
             return code
         return self.labels[vocab][code]
+
+    def category_cell(self, code: str, level: str, unit_type: str) -> str:
+        """A participant category as this office writes it for a host of `level`: the
+        generic labels of cadres and representatives name the kind of village."""
+        text = self.labels["category"][code]
+        if self.code_share >= 1:
+            return code
+        if code == "resident_rep" and text in ("村民代表", "居民代表"):
+            return "居民代表" if unit_type == "社区" else "村民代表"
+        if code == "cadre" and text in ("村干部", "社区干部"):
+            if level != "village":
+                return "基层干部"
+            return "社区干部" if unit_type == "社区" else "村干部"
+        return text
 
     def code(self, value: str) -> Any:
         if self.codes_as_numbers and not self.is_csv:
@@ -304,3 +319,65 @@ class Workbook:
 
     def close(self) -> None:
         self.book.close()
+
+
+def write_month(
+    folder: Path,
+    style: Style,
+    name: str,
+    tables: dict[str, Table],
+    year: int,
+    month: int,
+    stamp: datetime,
+) -> int:
+    """Write office `name`'s tables of one month into `folder`, named as its format names
+    them: one workbook of three sheets, or one file per kind that has rows. xlsx files
+    carry `stamp` as their creation date. Returns the number of files written."""
+    ym = f"{year}{month:02d}"
+    titles = {
+        "meetings": f"{name}{year}年{month}月协商会议台账",
+        "attendance": f"{name}{year}年{month}月协商会议参会人员签到表",
+        "resolutions": f"{name}{year}年{month}月协商决议落实台账",
+    }
+    if style.format == "xlsx_multi":
+        file_name = f"{name}{year}年{month}月协商台账.xlsx"
+        assert kind_of(file_name) == "meetings", file_name
+        book = Workbook(folder / file_name, stamp)
+        for kind, table in tables.items():
+            assert kind_of(SHEETS[kind]) == kind
+            book.table(style, table, SHEETS[kind], titles[kind], blank_rows=style.title_gap)
+        book.close()
+        return 1
+    names = {
+        "csv_utf8": {
+            "meetings": f"{name}{year}年{month}月协商会议台账.csv",
+            "attendance": f"{name}{year}年{month}月参会人员签到表.csv",
+            "resolutions": f"{name}{year}年{month}月决议落实台账.csv",
+        },
+        "csv_gb18030": {
+            "meetings": f"{name}协商会议台账{ym}.csv",
+            "attendance": f"{name}会议签到表{ym}.csv",
+            "resolutions": f"{name}决议事项落实情况{ym}.csv",
+        },
+        "csv_bom_en": {
+            "meetings": f"{name}_meetings_{year}-{month:02d}.csv",
+            "attendance": f"{name}_attendance_{year}-{month:02d}.csv",
+            "resolutions": f"{name}_resolutions_{year}-{month:02d}.csv",
+        },
+        "xlsx_title": {kind: title + ".xlsx" for kind, title in titles.items()},
+    }[style.format]
+    files = 0
+    for kind, table in tables.items():
+        if not table.rows:
+            continue
+        file_name = names[kind]
+        assert kind_of(file_name) == kind, file_name
+        path = folder / file_name
+        if style.is_csv:
+            write_csv(path, style, table, titles[kind])
+        else:
+            book = Workbook(path, stamp)
+            book.table(style, table, "Sheet1", titles[kind], blank_rows=style.title_gap)
+            book.close()
+        files += 1
+    return files

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from xieshang.dashboard.geometry import DEFAULT_FILE, Ring, demo_shapes
 from xieshang.dashboard.paths import assets_dir
-from xieshang.demo.generate import build_world
+from xieshang.demo.world import build_world
 
 
 def to_geojson(shapes: dict[str, list[Ring]], names: dict[str, str] | None = None) -> dict:

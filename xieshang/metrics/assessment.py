@@ -24,9 +24,11 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
-from xieshang import metrics
-from xieshang.metrics import NO_FILTERS, Filters
-from xieshang.warehouse.codes import level_of
+from xieshang.metrics.areas import UnknownScope, area_info, root_area
+from xieshang.metrics.compute import figures, figures_by_child
+from xieshang.metrics.definitions import RECORDS
+from xieshang.metrics.filters import NO_FILTERS, Filters
+from xieshang.warehouse.codes import LEVELS, level_of, normalize_code
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "party_participation_rate": 25,
@@ -35,26 +37,31 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "regularity": 15,
     "satisfaction": 10,
 }
-SCALE: dict[str, float] = {"satisfaction": 100.0}  # satisfaction is scored ÷ 100
+# a 0–100 score is weighed ÷ 100, like a rate
+SCALE: dict[str, float] = {k: 100.0 for k in DEFAULT_WEIGHTS if RECORDS[k].kind == "score100"}
 TIE_TOLERANCE = 1e-9
-LEVELS = ("township", "village")
+ASSESSED_LEVELS = ("township", "village")
 
+# the figures of the table, in the order of metrics.md
+TABLE_FIGURES: tuple[str, ...] = (
+    "meetings",
+    "regularity",
+    "party_participation_rate",
+    "party_led_rate",
+    "stakeholder_coverage",
+    "resolutions_due",
+    "implementation_rate",
+    "on_time_rate",
+    "overdue_open",
+    "satisfaction",
+)
 # (machine name, Chinese header), in the order of metrics.md
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("rank", "排名"),
     ("area_code", "区划代码"),
     ("area_name", "单位名称"),
     ("score", "考核得分"),
-    ("meetings", "协商会议数"),
-    ("regularity", "常态化率"),
-    ("party_participation_rate", "党员参与率"),
-    ("party_led_rate", "党组织主持率"),
-    ("stakeholder_coverage", "多元主体覆盖率"),
-    ("resolutions_due", "到期决议数"),
-    ("implementation_rate", "决议落实率"),
-    ("on_time_rate", "按期落实率"),
-    ("overdue_open", "逾期未落实数"),
-    ("satisfaction", "群众满意度"),
+    *((key, RECORDS[key].label_zh) for key in TABLE_FIGURES),
 )
 COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _ in COLUMNS)
 
@@ -178,23 +185,23 @@ def assessment(
 ) -> Assessment:
     """The assessment of every unit of `level` (township | village) within `within`
     (default: the roster's root; required for villages: the township)."""
-    if level not in LEVELS:
+    if level not in ASSESSED_LEVELS:
         raise ValueError(f"level must be township or village, not {level!r}")
     if within is None:
         if level == "village":
             raise ValueError("villages are assessed within a township: name it (--within)")
-        within = metrics.root_area(bind)
+        within = root_area(bind)
         if within is None:
-            raise metrics.UnknownScope("the roster is empty: load an areas file first")
-    within = metrics.normalize_code(within)
+            raise UnknownScope("the roster is empty: load an areas file first")
+    within = normalize_code(within)
     within_level = level_of(within)
-    if metrics.LEVELS.index(within_level) >= metrics.LEVELS.index(level):
+    if LEVELS.index(within_level) >= LEVELS.index(level):
         raise ValueError(f"{within} is a {within_level}: it has no {level}s to assess")
-    info = metrics.area_info(bind, within)
+    info = area_info(bind, within)
     if info is None:
-        raise metrics.UnknownScope(f"area {within} is not in the roster")
+        raise UnknownScope(f"area {within} is not in the roster")
     weights = validate_weights(weights or {}, source=weights_source or "weights")
-    units = metrics.figures_by_child(bind, within, start, end, filters, level=level)
+    units = figures_by_child(bind, within, start, end, filters, level=level)
     rows = []
     for unit in units:
         row = {name: unit.get(name) for name in COLUMN_NAMES}
@@ -203,7 +210,7 @@ def assessment(
     as_of = (
         units[0]["as_of"]
         if units
-        else metrics.figures(bind, within, start, end, filters, keys=["meetings"])["as_of"]
+        else figures(bind, within, start, end, filters, keys=["meetings"])["as_of"]
     )
     return Assessment(
         rows=rank(rows),

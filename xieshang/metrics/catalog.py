@@ -11,14 +11,13 @@ from datetime import date
 
 from sqlalchemy import Connection, Engine, func, select
 
+from xieshang.metrics.context import connect
 from xieshang.warehouse import schema
 
 
 def _rows(bind: Engine | Connection, query):
-    if isinstance(bind, Engine):
-        with bind.connect() as conn:
-            return conn.execute(query).all()
-    return bind.execute(query).all()
+    with connect(bind) as conn:
+        return conn.execute(query).all()
 
 
 def data_version(bind: Engine | Connection) -> tuple[str | None, date | None]:

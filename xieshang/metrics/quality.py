@@ -29,13 +29,23 @@ from datetime import date
 
 from sqlalchemy import Connection, Engine, and_, func, not_, select, true
 
-from xieshang import marts, metrics
+from xieshang import marts
 from xieshang.contract.reasons import reason
-from xieshang.metrics import NO_FILTERS, Filters
+from xieshang.metrics.areas import root_area
+from xieshang.metrics.breakdowns import report_on
+from xieshang.metrics.compute import figures, figures_by_child
+from xieshang.metrics.context import connect, session
+from xieshang.metrics.filters import NO_FILTERS, Filters
+from xieshang.metrics.periods import as_of_day, month_slices
 from xieshang.warehouse import schema
-from xieshang.warehouse.codes import level_of, scope_range, township_of
-
-LEVEL_ORDER = {"city": 0, "county": 1, "township": 2, "village": 3}
+from xieshang.warehouse.codes import (
+    LEVELS,
+    level_of,
+    month_key,
+    normalize_code,
+    scope_range,
+    township_of,
+)
 
 
 def _names(conn: Connection, low: str, high: str) -> dict[str, tuple[str, str]]:
@@ -55,17 +65,15 @@ def party_participation_over_100(
 ) -> list[dict]:
     """The scope and every township and village in it whose party_participation_rate
     is above 1, highest first."""
-    scope = metrics.normalize_code(scope)
+    scope = normalize_code(scope)
     keys = ["party_participation_rate"]
-    rows = [metrics.figures(bind, scope, start, end, filters, keys=keys)]
+    rows = [figures(bind, scope, start, end, filters, keys=keys)]
     rows[0] = {**rows[0], "area_code": scope, "area_name": rows[0]["scope_name"]}
     rows[0]["level"] = level_of(scope)
-    scope_rank = LEVEL_ORDER[level_of(scope)]
+    scope_rank = LEVELS.index(level_of(scope))
     for level in ("township", "village"):
-        if LEVEL_ORDER[level] > scope_rank:
-            rows += metrics.figures_by_child(
-                bind, scope, start, end, filters, level=level, keys=keys
-            )
+        if LEVELS.index(level) > scope_rank:
+            rows += figures_by_child(bind, scope, start, end, filters, level=level, keys=keys)
     out = []
     for row in rows:
         rate = row["party_participation_rate"]
@@ -87,11 +95,11 @@ def missing_months(bind: Engine | Connection, scope: str, start: date, end: date
     """(village, month) pairs of the period without a meeting hosted by the village
     (whatever the filters), by month then code; a month cut by the period counts only
     its days inside the period."""
-    scope = metrics.normalize_code(scope)
+    scope = normalize_code(scope)
     low, high = scope_range(scope)
     mm, ar = schema.mart_meetings, schema.areas
-    with metrics._session(bind) as (conn, ctx):
-        slices = metrics.month_slices(start, end, ctx.last_load)
+    with session(bind) as (conn, ctx):
+        slices = month_slices(start, end, ctx.last_load)
         villages = conn.execute(
             select(ar.c.area_code, ar.c.area_name)
             .where(ar.c.area_code.between(low, high), ar.c.level == "village")
@@ -110,12 +118,12 @@ def missing_months(bind: Engine | Connection, scope: str, start: date, end: date
         )
     out = []
     for sl in slices:
-        month = sl.start.year * 100 + sl.start.month
+        month = month_key(sl.start)
         for code, name in villages:
             if (code, month) not in held:
                 out.append(
                     {
-                        "month": f"{sl.start.year:04d}-{sl.start.month:02d}",
+                        "month": sl.month_label,
                         "area_code": code,
                         "area_name": name,
                         "township_code": township_of(code),
@@ -126,8 +134,8 @@ def missing_months(bind: Engine | Connection, scope: str, start: date, end: date
 
 def _resolve(conn: Connection, scope: str | None) -> tuple[str | None, bool]:
     """(the 12-digit scope, the roster's root when None; whether it is the whole roster)."""
-    root = metrics.root_area(conn)
-    scope = metrics.normalize_code(scope) if scope else root
+    root = root_area(conn)
+    scope = normalize_code(scope) if scope else root
     return scope, scope is None or scope == root
 
 
@@ -176,7 +184,7 @@ def held_and_rejected(
     the last committed run. Rows whose township is unknown are listed under
     township_code None when the scope is the whole roster (or None)."""
     held, rejects, runs = schema.held_rows, schema.rejects, schema.load_runs
-    with metrics._conn(bind) as conn:
+    with connect(bind) as conn:
         scope, whole = _resolve(conn, scope)
         last_run = conn.execute(
             select(runs.c.run_id)
@@ -230,7 +238,7 @@ def held_rows(
     read: they hold the person's hashed id."""
     held, runs = schema.held_rows, schema.load_runs
     words = reason("unknown_meeting")
-    with metrics._conn(bind) as conn:
+    with connect(bind) as conn:
         scope, whole = _resolve(conn, scope)
         query = (
             select(
@@ -266,7 +274,7 @@ def held_rows(
 def held_count(bind: Engine | Connection, scope: str | None = None) -> int:
     """How many rows held_rows lists for the scope (without a limit)."""
     held = schema.held_rows
-    with metrics._conn(bind) as conn:
+    with connect(bind) as conn:
         scope, whole = _resolve(conn, scope)
         query = select(func.count()).select_from(held).where(_held_in(scope, whole))
         return int(conn.execute(query).scalar())
@@ -283,7 +291,7 @@ def rejected_rows(
     latest load, or of every run with include_superseded (`superseded` says which);
     newest run first, then file and row number; at most `limit` rows (None: all)."""
     rejects, runs = schema.rejects, schema.load_runs
-    with metrics._conn(bind) as conn:
+    with connect(bind) as conn:
         scope, whole = _resolve(conn, scope)
         joined, superseded = _rejects_joined()
         where = [_in_townships(rejects.c.township_code, scope, whole)]
@@ -335,7 +343,7 @@ def rejected_count(
 ) -> int:
     """How many rows rejected_rows lists for the scope (without a limit)."""
     rejects = schema.rejects
-    with metrics._conn(bind) as conn:
+    with connect(bind) as conn:
         scope, whole = _resolve(conn, scope)
         joined, superseded = _rejects_joined()
         where = [_in_townships(rejects.c.township_code, scope, whole)]
@@ -355,11 +363,11 @@ def overdue_resolutions(
     (min(end, last load)) and due before it, however old; with their meeting, content,
     responsible unit (the latest report on or before as_of) and days late; most days
     late first."""
-    scope = metrics.normalize_code(scope)
+    scope = normalize_code(scope)
     low, high = scope_range(scope)
     st, mt, rr = schema.mart_resolution_states, schema.meetings, schema.resolution_reports
-    with metrics._session(bind) as (conn, ctx):
-        as_of = min(end, ctx.last_load) if ctx.last_load is not None else end
+    with session(bind) as (conn, ctx):
+        as_of = as_of_day(end, ctx.last_load)
         a = marts.to_day(as_of)
         # content and responsible unit of the report valid on as_of, looked up per
         # resolution (fetching every report of a county's 8,000 overdue resolutions took
@@ -376,13 +384,12 @@ def overdue_resolutions(
                 rr.c.responsible_unit,
             )
             .join(mt, mt.c.id == st.c.meeting_pk)
-            .outerjoin(rr, metrics.report_on(st, as_of))
+            .outerjoin(rr, report_on(st, as_of))
             .where(
                 st.c.area_code.between(low, high),
                 st.c.valid_from <= a,
                 st.c.valid_to > a,
-                st.c.status == "open",
-                st.c.due_date < a,
+                marts.overdue_on(st, a),
                 *filters.where(st),
             )
         ).all()
@@ -421,14 +428,14 @@ def _events(
     end: date | None,
 ) -> list[dict]:
     ev = schema.mart_resolution_events
-    scope = metrics.normalize_code(scope)
+    scope = normalize_code(scope)
     low, high = scope_range(scope)
     where = [ev.c.kind.in_(kinds), ev.c.area_code.between(low, high)]
     if start is not None:
         where.append(ev.c.updated_on >= start)
     if end is not None:
         where.append(ev.c.updated_on <= end)
-    with metrics._session(bind) as (conn, _ctx):
+    with session(bind) as (conn, _ctx):
         names = _names(conn, low, high)
         rows = conn.execute(
             select(

@@ -13,7 +13,7 @@ from rich.console import Console
 from xieshang.cli.commands.load import terminal_progress
 from xieshang.cli.errors import CommandError
 from xieshang.contract import settings
-from xieshang.demo.generate import write_inbox
+from xieshang.demo.inbox import write_inbox
 from xieshang.etl.load import run_load
 from xieshang.warehouse.engine import open_warehouse
 from xieshang.warehouse.meta import mark_demo

@@ -25,7 +25,6 @@ from xieshang import marts
 from xieshang.warehouse import schema
 from xieshang.warehouse.codes import level_of, parent_of
 
-COUNTY = "330281000000"
 RUN = "test-run"
 
 
@@ -226,14 +225,3 @@ def clear_warehouse(conn: sa.Connection) -> None:
         if table.name != "meta":
             conn.execute(sa.delete(table))
     conn.execute(sa.delete(schema.meta).where(schema.meta.c.key == marts.META_KEY))
-
-
-def small_county(b: WarehouseBuilder | None = None) -> WarehouseBuilder:
-    """A county with two townships of two villages each (codes below)."""
-    b = b or WarehouseBuilder()
-    b.area(COUNTY, party_members=10, name="示范县")
-    for t in ("101", "102"):
-        b.area(f"330281{t}000", party_members=4, name=f"{t}镇")
-        for v in ("201", "202"):
-            b.area(f"330281{t}{v}", party_members=10, name=f"{t}镇{v}村")
-    return b

@@ -1,4 +1,4 @@
-"""A small county whose figures are worked out by hand, for the dashboard tests.
+"""A small county as inbox files, loaded through the ETL, its figures worked out by hand.
 
 清河县 (330281000000) has two townships: 城关街道 (330281001000, communities 新华社区 and
 解放社区) and 东湖镇 (330281100000, villages 柳树村 and 杨家村). Loaded on 2025-06-30, so
@@ -26,7 +26,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from tests.inbox_files import write_csv
+from sqlalchemy import Engine
+
+from tests.helpers.inbox_files import write_csv
+from xieshang.etl.load import run_load
 
 LOAD_DAY = date(2025, 6, 30)
 SECRET = b"dashboard-test"
@@ -186,15 +189,11 @@ def write_inbox(root: Path) -> Path:
     return root
 
 
-def build_warehouse(directory: Path):
-    """A SQLite warehouse in `directory` with the small county loaded; returns its engine."""
-    from xieshang.etl.load import run_load
-    from xieshang.warehouse.engine import open_warehouse
-
+def load_county(engine: Engine, directory: Path) -> None:
+    """Load the small county into the empty warehouse `engine` (its files written in
+    `directory`); every row is accepted."""
     inbox = write_inbox(directory / "inbox")
-    engine = open_warehouse(f"sqlite:///{directory / 'warehouse.sqlite'}")
     report = run_load(engine, inbox, secret=SECRET, today=LOAD_DAY)
     assert report["status"] == "committed", report.get("error")
     rejected = {k: v["rejected"] + v["held"] for k, v in report["kinds"].items()}
     assert not any(rejected.values()), (rejected, report)
-    return engine

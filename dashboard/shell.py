@@ -1,0 +1,233 @@
+"""The shell around every page (ui.md "Frame"): the top bar (name, a tab per page of
+`dash.page_registry`, 中文/EN, data freshness), the sticky filter bar (township →
+village, period, form, topic category, reset), the notices, then the page.
+
+`layout` is the app's layout function: Dash calls it on every page load, and it builds
+the shell in the language of the page's address (`request_language`). The 中文/EN switch
+is a plain link — a full page load — so nothing is ever translated in place; the one
+callback here (`register`) keeps the links (tabs, name, 中文/EN) pointing at the current
+view and shows the data's freshness.
+
+A page takes its place in the tabs by its registry entry:
+
+    dash.register_page(__name__, path="/participation", order=1, name="党员参与",
+                       name_key="page_participation")   # i18n key of its tab label
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, ctx, dcc, html
+from flask import has_request_context, request
+
+from xieshang.contract.columns import VOCABULARIES
+from xieshang.dashboard import data, fmt
+from xieshang.dashboard.i18n import t, vocab
+from xieshang.dashboard.page_kit import OPTIONS, STATE, URL, engine, state_or_stop
+from xieshang.dashboard.state import PERIODS, language, to_query
+
+
+def request_language() -> str:
+    """The language of the page being loaded.
+
+    Dash builds the app's layout on the page script's `_dash-layout` request, whose own
+    query string is empty; the page's address, `lang=` included, is that same-origin
+    request's Referer (browsers send the whole address to the same origin unless a
+    referrer policy forbids it, and the dashboard sets none). Without one — Dash's
+    layout check at start-up, a browser that withholds it — Chinese, the default."""
+    if not has_request_context():
+        return "zh"
+    query = parse_qs(urlsplit(request.referrer or "").query)
+    return language(query.get("lang", [None])[0])
+
+
+def nav_pages() -> list[tuple[str, str]]:
+    """(path, i18n key of its tab label) of every page with a tab, in registry order
+    (Dash Pages sorts the registry by each page's `order`)."""
+    return [
+        (page["path"], page["name_key"])
+        for page in dash.page_registry.values()
+        if page.get("name_key")
+    ]
+
+
+# --- layout ---------------------------------------------------------------------------------------------
+
+
+def layout() -> html.Div:
+    lang = request_language()
+    return html.Div(
+        [
+            dcc.Store(id=STATE),
+            dcc.Store(id=OPTIONS),
+            html.Div([_top_bar(lang), _filter_bar(lang)], className="xs-sticky"),
+            html.Div(id="notices", className="xs-notices"),
+            html.Main(dash.page_container, className="xs-main"),
+        ],
+        className="xs-app",
+    )
+
+
+def _top_bar(lang: str) -> html.Header:
+    tabs = [
+        dcc.Link(t(key, lang), href=path, id={"type": "nav", "page": key}, className="xs-tab")
+        for path, key in nav_pages()
+    ]
+    return html.Header(
+        [
+            dcc.Link(t("app_title", lang), id="brand", href="/", className="xs-brand"),
+            html.Nav(tabs, id="nav", className="xs-tabs"),
+            html.Div(
+                [
+                    # a plain link: a full page load, every part built in the other language
+                    html.A(
+                        t("lang_switch", lang),
+                        id="lang-link",
+                        href="/" if lang == "en" else "/?lang=en",
+                        className="xs-lang",
+                        title=t("lang_switch_title", lang),
+                    ),
+                    html.Span(id="freshness", className="xs-fresh"),
+                ],
+                className="xs-right",
+            ),
+        ],
+        className="xs-topbar",
+    )
+
+
+def _item(control_id: str, label: str, control, extra_class: str = "") -> html.Div:
+    return html.Div(
+        [
+            html.Label(label, htmlFor=control_id, className="xs-flabel"),
+            control,
+        ],
+        className=f"xs-fitem {extra_class}".strip(),
+    )
+
+
+def _dropdown(control_id: str, placeholder: str, **extra) -> dcc.Dropdown:
+    return dcc.Dropdown(id=control_id, placeholder=placeholder, className="xs-dd", **extra)
+
+
+def _filter_bar(lang: str) -> html.Div:
+    period = html.Div(
+        [
+            dbc.RadioItems(
+                id="f-period",
+                options=[{"label": t(f"p_{p}", lang), "value": p} for p in PERIODS],
+                value="year",
+                inline=True,
+                className="btn-group btn-group-sm xs-period",
+                inputClassName="btn-check",
+                labelClassName="btn btn-outline-secondary btn-sm",
+                labelCheckedClassName="active",
+            ),
+            dcc.DatePickerRange(
+                id="f-dates",
+                display_format="YYYY-MM-DD",
+                first_day_of_week=1,
+                minimum_nights=0,
+                className="xs-dates",
+            ),
+        ],
+        className="xs-period-row",
+    )
+    area = {"clearable": True, "searchable": True}
+    return html.Div(
+        [
+            _item(
+                "f-first",
+                t("f_township", lang),
+                _dropdown("f-first", t("f_all_townships", lang), **area),
+                "xs-fitem-area",
+            ),
+            _item(
+                "f-second",
+                t("f_village", lang),
+                _dropdown("f-second", t("f_all_villages", lang), disabled=True, **area),
+                "xs-fitem-area",
+            ),
+            _item("f-period", t("f_period", lang), period, "xs-fitem-period"),
+            _item(
+                "f-form",
+                t("f_form", lang),
+                _dropdown("f-form", t("f_all_forms", lang), options=_vocab_options("form", lang)),
+            ),
+            _item(
+                "f-category",
+                t("f_category", lang),
+                _dropdown(
+                    "f-category",
+                    t("f_all_categories", lang),
+                    options=_vocab_options("topic_category", lang),
+                ),
+            ),
+            html.Div(
+                [
+                    html.Span(id="f-online", className="xs-chip"),
+                    html.Button(
+                        t("reset", lang),
+                        id="f-reset",
+                        n_clicks=0,
+                        className="btn btn-link btn-sm xs-reset",
+                    ),
+                ],
+                className="xs-fitem xs-fitem-end",
+            ),
+        ],
+        className="xs-filterbar",
+    )
+
+
+def _vocab_options(name: str, lang: str) -> list[dict]:
+    return [{"label": vocab(name, code, lang), "value": code} for code in VOCABULARIES[name]]
+
+
+# --- the links and the freshness --------------------------------------------------------------------------
+
+
+def register(app: dash.Dash) -> None:
+    """The shell's callback (on this app: Dash Pages' page callbacks are process-wide,
+    the shell's belong to the app that has the shell)."""
+
+    @app.callback(
+        Output({"type": "nav", "page": ALL}, "href"),
+        Output({"type": "nav", "page": ALL}, "className"),
+        Output("lang-link", "href"),
+        Output("brand", "href"),
+        Output("freshness", "children"),
+        Output("f-online", "children"),
+        Input(STATE, "data"),
+        Input(OPTIONS, "data"),
+        Input(URL, "pathname"),
+    )
+    def _links(store, options, pathname):
+        state = state_or_stop(store)
+        lang = state.lang
+        pathname = pathname or "/"
+        current = pathname.rstrip("/") or "/"
+        search = to_query(state, options)
+        flipped = to_query(state.replace(lang="zh" if lang == "en" else "en"), options)
+        paths = {key: path for path, key in nav_pages()}
+        tabs = [paths[output["id"]["page"]] for output in ctx.outputs_list[0]]
+        directory = data.directory(engine())
+        fresh = (
+            t("freshness", lang, day=fmt.day(directory.last_load))
+            if directory.last_load
+            else t("freshness_none", lang)
+        )
+        online = None
+        if state.online is not None:
+            online = t("f_online_yes" if state.online else "f_online_no", lang)
+        return (
+            [path + search for path in tabs],
+            ["xs-tab active" if path == current else "xs-tab" for path in tabs],
+            pathname + flipped,
+            "/" + search,
+            fresh,
+            online,
+        )

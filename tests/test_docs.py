@@ -1,0 +1,106 @@
+"""docs/metrics.md agrees with the figures' records (in the manner of datasette's
+tests/test_docs.py): its figure table lists every figure of xieshang.metrics, in order,
+with the record's labels, definitions, direction and format, and nothing else.
+
+When a record changes, paste the row the failure prints into the table.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.builder_county import COUNTY, Q1, build_county
+from xieshang import metrics
+from xieshang.metrics.definitions import FIGURES, RECORDS, Figure
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "metrics.md"
+HEADER = "| 指标 figure | key | English | 算法 (中文) | Definition (English) | 方向 direction | 格式 format |"
+DIRECTION = {True: "越高越好 higher is better", False: "越低越好 lower is better"}
+
+
+def table_row(figure: Figure) -> str:
+    """The row of docs/metrics.md's figure table for a record."""
+    cells = [
+        figure.label_zh,
+        f"`{figure.key}`",
+        figure.label_en,
+        figure.definition_zh,
+        figure.definition_en,
+        DIRECTION[figure.higher_is_better],
+        figure.kind,
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _documented() -> dict[str, str]:
+    """key -> row line of the figure table (the table under HEADER)."""
+    lines = DOC.read_text(encoding="utf-8").splitlines()
+    assert HEADER in lines, f"docs/metrics.md has no figure table headed {HEADER}"
+    rows: dict[str, str] = {}
+    for line in lines[lines.index(HEADER) + 2 :]:
+        if not line.startswith("|"):
+            break
+        key = line.strip("|").split("|")[1].strip().strip("`")
+        assert key not in rows, f"{key} is listed twice"
+        rows[key] = line.strip()
+    return rows
+
+
+DOCUMENTED = _documented()
+
+
+@pytest.mark.parametrize("key", FIGURES)
+def test_figure_is_documented_as_recorded(key):
+    assert key in DOCUMENTED, (
+        f"docs/metrics.md does not list {key}; add:\n{table_row(RECORDS[key])}"
+    )
+    assert DOCUMENTED[key] == table_row(RECORDS[key]), (
+        f"docs/metrics.md's row for {key} disagrees with its record; it should read:\n"
+        f"{table_row(RECORDS[key])}"
+    )
+
+
+def test_no_figure_is_documented_that_has_no_record():
+    assert [k for k in DOCUMENTED if k not in RECORDS] == []
+
+
+def test_the_table_is_in_the_order_of_the_figures():
+    assert list(DOCUMENTED) == list(FIGURES)
+
+
+def test_records_feed_the_tooltips_and_the_keys():
+    assert tuple(RECORDS) == metrics.FIGURES
+    for key, figure in RECORDS.items():
+        assert metrics.FIGURE_INFO[key] == {
+            "zh": figure.label_zh,
+            "en": figure.label_en,
+            "kind": figure.kind,
+            "higher_is_better": figure.higher_is_better,
+            "definition_zh": figure.definition_zh,
+            "definition_en": figure.definition_en,
+        }
+    assert {k for k, f in RECORDS.items() if f.kind == "rate"} == metrics.RATE_FIGURES
+
+
+@pytest.fixture
+def county(engine):
+    build_county().write(engine)
+    return engine
+
+
+def test_numerators_and_denominators_are_counts_of_the_result(county):
+    for key, figure in RECORDS.items():
+        counts = metrics.figures(county, COUNTY, *Q1, keys=[key])["counts"]
+        assert set(counts) == set(figure.counts), key
+        for name in (figure.numerator, figure.denominator):
+            assert name is None or name in counts, (key, name)
+        if figure.special is None:  # a plain figure: its value is read off its counts
+            value = metrics.figures(county, COUNTY, *Q1, keys=[key])[key]
+            if figure.denominator is None:
+                assert value == counts[figure.numerator], key
+            elif counts[figure.denominator]:
+                assert value == counts[figure.numerator] / counts[figure.denominator], key
+            else:
+                assert value is None, key

@@ -1,0 +1,88 @@
+"""Roster lookups: the root, one area, the areas below a scope."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Engine, func, select
+
+from xieshang.metrics.context import connect
+from xieshang.warehouse import schema
+from xieshang.warehouse.codes import (
+    CHILD_LEVEL,
+    LEVELS,
+    level_of,
+    normalize_code,
+    parent_of,
+    scope_range,
+)
+
+
+class UnknownScope(ValueError):
+    """The scope is not an area of the roster."""
+
+
+def root_area(bind: Engine | Connection) -> str | None:
+    """The roster's root: the highest-level area whose parent is not in the roster
+    (the smallest code among equals); None for an empty roster."""
+    ar = schema.areas
+    with connect(bind) as conn:
+        rows = conn.execute(select(ar.c.area_code, ar.c.level).where(ar.c.level != "village")).all()
+        if not rows:
+            first = conn.execute(select(func.min(ar.c.area_code))).scalar()
+            return first
+    codes = {code for code, _ in rows}
+    roots = [
+        (LEVELS.index(level) if level in LEVELS else 9, code)
+        for code, level in rows
+        if parent_of(code) not in codes
+    ]
+    return min(roots)[1] if roots else None
+
+
+def area_info(bind: Engine | Connection, code: str) -> dict | None:
+    """{"area_code", "area_name", "level", "party_members"} of a roster area, or None."""
+    ar = schema.areas
+    with connect(bind) as conn:
+        row = conn.execute(
+            select(ar.c.area_code, ar.c.area_name, ar.c.level, ar.c.party_members).where(
+                ar.c.area_code == code
+            )
+        ).first()
+    return dict(row._mapping) if row else None
+
+
+def scope_info(conn: Connection, code: str) -> dict:
+    """area_info of a scope, raising UnknownScope when it is not in the roster."""
+    info = area_info(conn, code)
+    if info is None:
+        raise UnknownScope(f"area {code} is not in the roster (load an areas file that lists it)")
+    return info
+
+
+def level_below(code: str, level: str | None) -> str | None:
+    """`level`, or the level of the children of `code` (None for a village); raises
+    ValueError when `level` is not below the level of `code`."""
+    level = level or CHILD_LEVEL.get(level_of(code))
+    if level is not None and (
+        level not in LEVELS or LEVELS.index(level) <= LEVELS.index(level_of(code))
+    ):
+        raise ValueError(f"{level!r} is not a level below {code}")
+    return level
+
+
+def children(
+    bind: Engine | Connection, scope: str, level: str | None = None
+) -> list[tuple[str, str]]:
+    """(code, name) of the areas one level below `scope` (or at `level` within it)."""
+    scope = normalize_code(scope)
+    level = level or CHILD_LEVEL.get(level_of(scope))
+    if level is None:
+        return []
+    low, high = scope_range(scope)
+    ar = schema.areas
+    with connect(bind) as conn:
+        rows = conn.execute(
+            select(ar.c.area_code, ar.c.area_name)
+            .where(ar.c.area_code.between(low, high), ar.c.level == level)
+            .order_by(ar.c.area_code)
+        ).all()
+    return [(code, name) for code, name in rows]

@@ -1,0 +1,58 @@
+"""Periods: a first and a last day (both included) with the as_of their figures are
+read on, and the calendar months a period touches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+def months_touched(start: date, end: date) -> int:
+    """Calendar months that [start, end] touches (a partly covered month counts)."""
+    if end < start:
+        return 0
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def _month_end(d: date) -> date:
+    nxt = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
+
+
+def as_of_day(end: date, last_load: date | None) -> date:
+    """The day a period's figures are read on: its last day, or the last load if earlier."""
+    return min(end, last_load) if last_load is not None else end
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One period of a computation, with its as_of."""
+
+    start: date
+    end: date
+    as_of: date
+
+    @property
+    def months(self) -> int:
+        return months_touched(self.start, self.end)
+
+    @property
+    def month_label(self) -> str:
+        """The month the slice starts in, as "YYYY-MM"."""
+        return f"{self.start.year:04d}-{self.start.month:02d}"
+
+
+def period(start: date, end: date, last_load: date | None) -> Slice:
+    return Slice(start, end, as_of_day(end, last_load))
+
+
+def month_slices(start: date, end: date, last_load: date | None) -> list[Slice]:
+    """The calendar months the period touches, each cut to the period, with its as_of."""
+    out = []
+    first = date(start.year, start.month, 1)
+    while first <= end:
+        s = max(start, first)
+        e = min(end, _month_end(first))
+        out.append(period(s, e, last_load))
+        first = _month_end(first) + timedelta(days=1)
+    return out
