@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from xieshang.cli import main
@@ -30,6 +31,7 @@ def _count(engine, table) -> int:
         return conn.execute(select(func.count()).select_from(table)).scalar_one()
 
 
+@pytest.mark.slow
 def test_the_demo_loads_a_county_with_known_defects_once(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("XIESHANG_HOME", str(tmp_path))
     monkeypatch.delenv("XIESHANG_DB", raising=False)

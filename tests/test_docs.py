@@ -7,6 +7,7 @@ When a record changes, paste the row the failure prints into the table.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,50 @@ def test_numerators_and_denominators_are_counts_of_the_result(county):
                 assert value == counts[figure.numerator] / counts[figure.denominator], key
             else:
                 assert value is None, key
+
+
+# --- docs/architecture.md and docs/dashboard.md name every module -----------------------
+
+ROOT = DOC.parent.parent
+
+
+def _modules(folder: str) -> list[str]:
+    return sorted(
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / folder).rglob("*.py")
+        if "__pycache__" not in path.parts
+    )
+
+
+def _named(doc: str, module: str) -> bool:
+    # a module is named by its path, or by its folder's `<page>.py` / `*.py` pattern
+    text = (ROOT / "docs" / doc).read_text(encoding="utf-8")
+    folder, _, _ = module.rpartition("/")
+    return any(form in text for form in (module, f"{folder}/<page>.py", f"{folder}/*.py"))
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        m
+        for m in _modules("xieshang") + _modules("etl")
+        if not m.endswith(("__init__.py", "__main__.py"))
+    ]
+    + ["xieshang/metrics/__init__.py"],
+)
+def test_architecture_names_every_module(module):
+    assert _named("architecture.md", module), f"docs/architecture.md has no line for {module}"
+
+
+@pytest.mark.parametrize(
+    "module", [m for m in _modules("dashboard") if not m.endswith("__init__.py")]
+)
+def test_dashboard_doc_names_every_module(module):
+    assert _named("dashboard.md", module), f"docs/dashboard.md has no line for {module}"
+
+
+def test_architecture_names_no_module_that_does_not_exist():
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:xieshang|etl|dashboard)/[\w/]+\.py)`", text))
+    missing = sorted(path for path in named if not (ROOT / path).exists())
+    assert not missing, f"docs/architecture.md names modules that do not exist: {missing}"

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from xieshang import marts
 from xieshang.warehouse import schema
-from xieshang.warehouse.codes import level_of, parent_of
+from xieshang.warehouse.codes import level_of, month_key, parent_of
 
 RUN = "test-run"
 
@@ -78,7 +78,7 @@ class WarehouseBuilder:
                 area_code=area,
                 meeting_id=meeting_id or f"M{pk}",
                 meeting_date=day,
-                month=day.year * 100 + day.month,
+                month=month_key(day),
                 form=form,
                 topic="议题",
                 topic_category=category,

@@ -181,7 +181,7 @@ held_rows = Table(
 # Summaries of the tables above that the metrics (xieshang.metrics) read, so that every
 # figure for a county and five years answers in milliseconds. They hold nothing new:
 # xieshang.marts.refresh(conn) rebuilds them from the tables above inside the load's
-# transaction, and the metrics refuse stale marts (they rebuild them first). Only areas
+# transaction (or by `xieshang marts rebuild`); the metrics refuse stale marts. Only areas
 # of the roster appear in them. Sorted storage (WITHOUT ROWID on SQLite) keeps a period
 # or an area one contiguous range. Days are stored as day numbers (Integer: days since
 # 1970-01-01, xieshang.marts.day_number), which compare and subtract alike on SQLite and
