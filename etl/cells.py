@@ -4,6 +4,17 @@ A cell arrives as text (CSV, or a text cell in Excel) or as a native Excel value
 (float, bool, date, datetime). Every parser takes either and returns
 `(value, reason_code)`, exactly one of them set — `(None, None)` for an empty cell.
 Parsers are pure, so a column is parsed once per distinct value (see `parse_column`).
+
+Every value a parser accepts fits both engines alike (SQLite would store what
+PostgreSQL refuses, and the reverse), so a bad cell rejects its row, never the run:
+
+- counts are whole numbers from 0 to `MAX_COUNT` (the Integer columns hold 32 bits);
+- control characters (C0, DEL, C1): free text loses them, except tab and line breaks
+  (a cell may hold several lines) — NUL, which PostgreSQL cannot store, and the other
+  invisible bytes of a copy-paste carry nothing an office typed; an identifier with one
+  is rejected ("control_char"), since stripping could make two identifiers one;
+- identifiers and free text have a maximum length per column (`MAX_LENGTHS`, applied by
+  `column_parser`; "too_long").
 """
 
 from __future__ import annotations
@@ -18,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xieshang.contract.columns import UNIT_TYPES, lookup_table
+from xieshang.contract.columns import MAX_COUNT, MAX_LENGTHS, UNIT_TYPES, Column, lookup_table
 
 Parsed = tuple[Any, str | None]
 Parser = Callable[[Any], Parsed]
@@ -28,6 +39,8 @@ _YMD = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$", re.ASCII)
 _CN_YMD = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$", re.ASCII)
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII)
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$", re.ASCII)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_STRAY_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # all but \t \n \r
 _BOOLS = {
     "是": True,
     "否": False,
@@ -42,6 +55,7 @@ _BOOLS = {
     "√": True,
     "×": False,
 }
+BOOL_WORDS: frozenset[str] = frozenset(_BOOLS)
 EARLIEST = date(2000, 1, 1)
 
 
@@ -76,11 +90,15 @@ def _integral(value: Any) -> int | None:
 
 def parse_text(value: Any) -> Parsed:
     text = clean_text(value)
+    if _STRAY_CONTROL.search(text):
+        text = _STRAY_CONTROL.sub("", text).strip()
     return (text or None), None
 
 
 def parse_id(value: Any) -> Parsed:
     text = clean_text(value)
+    if _CONTROL.search(text):
+        return None, "control_char"
     return (text.translate(_ASCII_UPPER) or None), None
 
 
@@ -143,8 +161,13 @@ def parse_int(value: Any) -> Parsed:
             return None, None
         if not (text.isascii() and text.isdigit()):
             return None, "bad_int"
+        if len(text.lstrip("0")) > len(str(MAX_COUNT)):
+            # int() of a few thousand digits raises; any such number is too large
+            return None, "count_too_large"
         number = int(text)
-    return (number, None) if number >= 0 else (None, "bad_int")
+    if number < 0:
+        return None, "bad_int"
+    return (number, None) if number <= MAX_COUNT else (None, "count_too_large")
 
 
 def parse_number(value: Any) -> Parsed:
@@ -200,6 +223,25 @@ PARSERS: dict[str, Parser] = {
         for name in ("form", "topic_category", "topic_source", "category", "status")
     },
 }
+
+
+def limited(parser: Parser, max_length: int) -> Parser:
+    """`parser`, rejecting a value longer than `max_length` characters ("too_long")."""
+
+    def parse(value: Any) -> Parsed:
+        parsed, reason = parser(value)
+        if parsed is not None and len(parsed) > max_length:
+            return None, "too_long"
+        return parsed, reason
+
+    return parse
+
+
+def column_parser(column: Column) -> Parser:
+    """The parser of a contract column: its type's, bounded by its maximum length, if it has one."""
+    parser = PARSERS[column.type]
+    max_length = MAX_LENGTHS.get(column.name)
+    return limited(parser, max_length) if max_length else parser
 
 
 def parse_column(cells: pd.Series, parser: Parser) -> tuple[np.ndarray, np.ndarray]:

@@ -4,18 +4,48 @@
 after it apply the rules that need other rows (the roster, the meetings). Each returns
 the accepted rows and a frame of rejects, one per rejected row: the first broken rule
 in column order.
+
+A reject shows the value that broke the rule, but never personal data (`shown_value`),
+since rejects are listed on 数据质量 and in its CSV:
+
+- a person column's value (`PERSONAL_COLUMNS`) is always redacted;
+- any value, in any column of any kind, in which a resident ID number or a mobile
+  number appears is redacted: ignoring spaces and hyphens, a run of 15 to 18 digits,
+  the last may be X (an 18-digit ID, an old 15-digit one, or one with digits lost),
+  or an 11-digit mobile number (1[3-9]…, optionally after 86). Longer runs (a count
+  of 20 digits) are shown;
+- in a column next to a person column — in the contract's order or the file's — where
+  a row shifted by a cell puts a name, a value is redacted when the row's person cells
+  do not hold what they should (a name cell empty, with a digit, or holding a word of
+  the contract; an ID cell empty or without a digit): then its name or ID may have
+  moved into this column. A name cannot be told from other words by its shape, so
+  only this sign of a shift can tell "张三" from "也许" under 是否党员. Even then a
+  value that plainly is no name is shown: a word of the contract (a vocabulary code
+  or label, a yes/no spelling, a column name or alias, a unit type) or text without
+  letters.
+
+The value shown is at most `SHOWN_MAX` characters, control characters made visible.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from xieshang.contract.columns import COLUMNS, PERSONAL_COLUMNS, VOCAB_DEFAULTS
+from xieshang.contract.columns import (
+    COLUMNS,
+    PERSONAL_COLUMNS,
+    UNIT_TYPES,
+    VOCAB_DEFAULTS,
+    VOCABULARIES,
+    lookup_table,
+)
 from xieshang.contract.reasons import reason
-from xieshang.etl.cells import EARLIEST, PARSERS, clean_text, parse_column
+from xieshang.etl.cells import BOOL_WORDS, EARLIEST, clean_text, column_parser, parse_column
 from xieshang.etl.read import SheetRows
 from xieshang.warehouse.codes import level_of, parent_of, township_of
 
@@ -34,6 +64,19 @@ REJECT_COLUMNS = [
     "township_code",
 ]
 OPTIONAL_FALSE = ("online", "in_assessment")
+REDACTED = "（已隐去 redacted）"
+SHOWN_MAX = 200
+PARSERS_OF = {kind: [column_parser(c) for c in columns] for kind, columns in COLUMNS.items()}
+
+_SEPARATORS = re.compile(r"[\s-]+")
+_ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{14,17}[0-9Xx](?![0-9])")
+_MOBILE = re.compile(r"(?<![0-9])(?:\+?86)?1[3-9][0-9]{9}(?![0-9])")
+# C0 controls as their Unicode pictures (␀ ␉ ␊ …), DEL as ␡, C1 as �
+_VISIBLE = {
+    **{code: 0x2400 + code for code in range(0x20)},
+    0x7F: 0x2421,
+    **{code: 0xFFFD for code in range(0x80, 0xA0)},
+}
 
 
 def derived_unit_type(code: str) -> str | None:
@@ -60,21 +103,96 @@ def empty_rejects() -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=object) for name in REJECT_COLUMNS})
 
 
-def _shown(column: str, value: object) -> str:
-    """The value as a reject shows it; personal columns are never echoed."""
+def _contract_words() -> frozenset[str]:
+    words = set(BOOL_WORDS) | set(UNIT_TYPES)
+    for vocab in VOCABULARIES:
+        words |= set(lookup_table(vocab))
+    for columns in COLUMNS.values():
+        for column in columns:
+            words |= {clean_text(name).lower() for name in (column.name, *column.aliases)}
+    return frozenset(words)
+
+
+CONTRACT_WORDS = _contract_words()
+
+
+def person_neighbours(kind: str, file_order: Sequence[str] = ()) -> frozenset[str]:
+    """Columns of `kind` next to a person column, in the contract's or the file's order."""
+    contract_order = [c.name for c in COLUMNS[kind]]
+    near: set[str] = set()
+    for order in (contract_order, [name for name in file_order if name in contract_order]):
+        for i, name in enumerate(order):
+            if name in PERSONAL_COLUMNS:
+                near.update(order[max(i - 1, 0) : i + 2])
+    return frozenset(near - PERSONAL_COLUMNS)
+
+
+def _looks_like_name(text: str) -> bool:
+    return (
+        text.lower() not in CONTRACT_WORDS
+        and any(ch.isalpha() for ch in text)
+        and not any(ch.isdigit() for ch in text)
+    )
+
+
+def _looks_like_person_id(text: str) -> bool:
+    return text.lower() not in CONTRACT_WORDS and any(ch.isdigit() for ch in text)
+
+
+_IN_PLACE = {"person_id": _looks_like_person_id, "name": _looks_like_name}
+
+
+def persons_in_place(raw: pd.DataFrame) -> np.ndarray:
+    """Per row of raw cells: whether each person column the file has holds what it should,
+    i.e. the row shows no sign of a shift that moved a name or ID into a neighbour."""
+    in_place = np.ones(len(raw), dtype=bool)
+    for name, looks_right in _IN_PLACE.items():
+        if name in raw:
+            in_place &= np.array([looks_right(clean_text(v)) for v in raw[name]], dtype=bool)
+    return in_place
+
+
+def shows_personal_number(text: str) -> bool:
+    """Whether a resident ID number or a mobile number appears in `text`."""
+    digits = _SEPARATORS.sub("", text[: SHOWN_MAX * 2])
+    return bool(_ID_NUMBER.search(digits) or _MOBILE.search(digits))
+
+
+def shown_value(column: str, value: object, exposed: bool = False) -> str:
+    """The value as a reject shows it: personal data redacted, bounded, controls visible.
+
+    `exposed`: the column is next to a person column and the row looks shifted."""
     if column in PERSONAL_COLUMNS:
-        return "（已隐去 redacted）"
-    if isinstance(value, date):
-        return value.isoformat()
-    return clean_text(value)
+        return REDACTED
+    text = value.isoformat() if isinstance(value, date) else clean_text(value)
+    if shows_personal_number(text):
+        return REDACTED
+    if exposed and text.lower() not in CONTRACT_WORDS and any(ch.isalpha() for ch in text):
+        return REDACTED
+    if len(text) > SHOWN_MAX:
+        text = text[:SHOWN_MAX] + "…"
+    return text.translate(_VISIBLE)
 
 
 def make_rejects(
-    kind: str, rows: pd.DataFrame, rules: list[str], columns: list[str], values: list
+    kind: str,
+    rows: pd.DataFrame,
+    rules: list[str],
+    columns: list[str],
+    values: list,
+    file_order: Sequence[str] = (),
+    in_place: Sequence[bool] | None = None,
 ) -> pd.DataFrame:
-    """Reject records for `rows` (which carry META and, if valid, area_code)."""
+    """Reject records for `rows` (which carry META and, if valid, area_code).
+
+    `file_order` is the order of the columns in the rows' file, and `in_place` whether
+    each row's person cells look unshifted (`persons_in_place`), when known; unknown
+    counts as shifted."""
     if rows.empty:
         return empty_rejects()
+    near = person_neighbours(kind, file_order)
+    if in_place is None:
+        in_place = [False] * len(rows)
     codes = rows["area_code"] if "area_code" in rows else pd.Series([None] * len(rows))
     codes = [c if isinstance(c, str) and len(c) == 12 else None for c in codes]
     texts = [reason(rule) for rule in rules]
@@ -86,7 +204,10 @@ def make_rejects(
             "row_number": rows["_row"].to_numpy(),
             "rule": rules,
             "column_name": columns,
-            "value": [_shown(col, val) for col, val in zip(columns, values, strict=True)],
+            "value": [
+                shown_value(col, val, col in near and not ok)
+                for col, val, ok in zip(columns, values, in_place, strict=True)
+            ],
             "reason_zh": [zh for zh, _ in texts],
             "reason_en": [en for _, en in texts],
             "area_code": codes,
@@ -102,9 +223,9 @@ def check_sheet(sheet: SheetRows, today: date, seq_start: int) -> tuple[pd.DataF
     columns = COLUMNS[sheet.kind]
     typed: dict[str, np.ndarray] = {}
     problems = np.full((n, len(columns)), None, dtype=object)
-    for j, column in enumerate(columns):
+    for j, (column, parser) in enumerate(zip(columns, PARSERS_OF[sheet.kind], strict=True)):
         if column.name in raw:
-            values, reasons = parse_column(raw[column.name], PARSERS[column.type])
+            values, reasons = parse_column(raw[column.name], parser)
         else:
             values = np.full(n, None, dtype=object)
             reasons = np.full(n, None, dtype=object)
@@ -130,7 +251,13 @@ def check_sheet(sheet: SheetRows, today: date, seq_start: int) -> tuple[pd.DataF
     raw_bad = raw[bad]
     shown = [raw_bad[name].iloc[i] if name in raw_bad else "" for i, name in enumerate(names)]
     return frame[~bad].reset_index(drop=True), make_rejects(
-        sheet.kind, rejected, rules, names, shown
+        sheet.kind,
+        rejected,
+        rules,
+        names,
+        shown,
+        file_order=list(raw.columns),  # read keeps the header's order
+        in_place=persons_in_place(raw_bad),
     )
 
 

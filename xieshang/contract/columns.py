@@ -83,6 +83,26 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 # Columns that identify a person: read, hashed or dropped, never stored or echoed.
 PERSONAL_COLUMNS: frozenset[str] = frozenset({"person_id", "name"})
 
+# The most characters a free-form value may have (after trimming), by column name, in
+# every kind that has the column; longer is rejected ("too_long"). Identifiers sit in
+# unique indexes (PostgreSQL refuses an index row over ~2.7 KB) and are typed by hand:
+# 64 is far above any real one. Free text is bounded at a few times the longest a
+# ledger holds, so one pasted document cannot fill the warehouse. `name` is read and
+# dropped, never stored, so it has no bound.
+MAX_LENGTHS: dict[str, int] = {
+    "meeting_id": 64,
+    "resolution_id": 64,
+    "person_id": 64,
+    "area_name": 200,
+    "responsible_unit": 200,
+    "topic": 1000,
+    "content": 4000,
+}
+
+# The largest count (party_members, population) accepted: more than any unit's
+# population, and far inside the 32-bit Integer column both engines store it in.
+MAX_COUNT = 100_000_000
+
 
 def _vocab(*entries: tuple[str, str]) -> dict[str, tuple[str, ...]]:
     """code -> Chinese labels, the first label being the one shown."""

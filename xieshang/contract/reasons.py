@@ -43,6 +43,19 @@ REASONS: dict[str, tuple[str, str]] = {
         "会议尚未报送（暂存，待会议报送后自动关联）",
         "unknown meeting (held until it arrives)",
     ),
+    "count_too_large": (
+        "数值过大（人数应不超过100000000）",
+        "number is too large (a count is at most 100,000,000)",
+    ),
+    "too_long": (
+        "内容过长（编号最多64字，单位名称、责任单位最多200字，议题最多1000字，决议内容最多4000字）",
+        "value is too long (identifiers at most 64 characters, unit names and responsible unit"
+        " 200, topic 1,000, resolution content 4,000)",
+    ),
+    "control_char": (
+        "编号中含有控制字符（如 NUL、制表符、换行）",
+        "identifier contains a control character (NUL, tab, line break…)",
+    ),
 }
 
 
