@@ -5,6 +5,7 @@ no SQL; every figure comes from `xieshang.metrics` (through the cached accessors
 Module map (docs/dashboard.md has one line per module):
 
 - `app`          create_app(engine_or_url) and the lazily built `server` for gunicorn
+- `hardening`    headers, no banners, 400 / 404 / error ids on the server (`errors`)
 - `shell`        top bar, tabs from dash.page_registry, filter bar, in the page's language
 - `url_sync`     the address <-> filter bar <-> stores callback, page options checked
 - `chart_cards`  every chart card's "数据" table and CSV download

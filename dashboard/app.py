@@ -1,7 +1,8 @@
-"""The Dash app: `create_app(engine_or_url)`, and `server` for gunicorn.
+"""The Dash app: `create_app(engine_or_url, auth=False)`, and `server` for gunicorn.
 
-    gunicorn xieshang.dashboard.app:server          # the warehouse from XIESHANG_DB / the default
-    create_app("sqlite:///w.sqlite").run() # or an Engine
+    gunicorn xieshang.dashboard.app:server          # the warehouse from XIESHANG_DB / the
+                                                    # default, sign-in on (XIESHANG_SESSION_KEY)
+    create_app("sqlite:///w.sqlite").run() # or an Engine; sign-in off unless auth=True
 
 Everything the browser loads comes from this server: Bootstrap's CSS and plotly's zh-CN
 locale are vendored in the top-level assets/ folder (see xieshang.dashboard.paths), Dash serves
@@ -13,8 +14,9 @@ from __future__ import annotations
 from dash import Dash
 from sqlalchemy import Engine
 
-from xieshang.dashboard import chart_cards, data, shell, url_sync
-from xieshang.dashboard.page_kit import ENGINE_KEY
+from xieshang.dashboard import auth as sign_in
+from xieshang.dashboard import chart_cards, data, downloads, hardening, proxies, shell, url_sync
+from xieshang.dashboard.page_kit import ENGINE_KEY, engine
 from xieshang.dashboard.paths import PAGES_DIR, assets_dir
 from xieshang.warehouse.engine import open_warehouse
 
@@ -28,19 +30,23 @@ def _engine(engine_or_url: Engine | str | None) -> Engine:
 _app: Dash | None = None
 
 
-def create_app(engine_or_url: Engine | str | None = None) -> Dash:
+def create_app(engine_or_url: Engine | str | None = None, auth: bool = False) -> Dash:
     """The dashboard over a warehouse (an Engine, a URL, or None for XIESHANG_DB / the
-    embedded default).
+    embedded default), with sign-in (`auth=True`: dashboard.auth; SessionKeyError without
+    XIESHANG_SESSION_KEY) or without (the default: every page then says so in a banner);
+    behind XIESHANG_TRUSTED_PROXIES reverse proxies (dashboard.proxies) when that is set.
 
     Dash Pages registers the pages' callbacks process-wide (`dash.callback`), and the
     first app set up takes them all, so a process holds one app: the first call builds
     it, a later call (the tests, one warehouse after another) points it at the new
     warehouse and returns it."""
     global _app
-    engine = _engine(engine_or_url)
+    warehouse = _engine(engine_or_url)
     if _app is None:
         _app = _build()
-    _app.server.config[ENGINE_KEY] = engine
+    sign_in.configure(_app.server, auth)
+    proxies.configure(_app.server)
+    _app.server.config[ENGINE_KEY] = warehouse
     return _app
 
 
@@ -59,18 +65,22 @@ def _build() -> Dash:
         update_title=None,
         include_pages_meta=False,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        on_error=hardening.callback_failed,
     )
     data.init_cache(app.server)
     app.layout = shell.layout  # a function: the shell of each page load, in its language
     shell.register(app)
     url_sync.register(app)
     chart_cards.register(app)
+    sign_in.install(app.server, engine)
+    downloads.install(app.server)
+    hardening.install(app)
     return app
 
 
 def default_app() -> Dash:
-    """The app over the default warehouse, built on first use."""
-    return _app if _app is not None else create_app()
+    """The app over the default warehouse, with sign-in, built on first use."""
+    return _app if _app is not None else create_app(auth=True)
 
 
 def __getattr__(name: str):

@@ -1,7 +1,8 @@
 """What every chart card does the same way on every page, wired once for all of them
 (pattern-matching ids of components.chart_card): the "数据" toggle, which shows the
-numbers behind the chart as a table, and the CSV download of those numbers. A page only
-writes the numbers (`components.chart_content`'s table) into the card's store."""
+numbers behind the chart as a table, and the CSV download of those numbers (recorded in
+the audit log). A page only writes the numbers (`components.chart_content`'s table) into
+the card's store."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import dash
 from dash import MATCH, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from xieshang.dashboard import components
-from xieshang.dashboard.page_kit import STATE
+from xieshang.dashboard import auth, components, downloads
+from xieshang.dashboard.page_kit import STATE, engine, state_or_stop
 
 
 def register(app: dash.Dash) -> None:
@@ -38,13 +39,17 @@ def register(app: dash.Dash) -> None:
         Output({"type": "chart-download", "chart": MATCH}, "data"),
         Input({"type": "chart-csv", "chart": MATCH}, "n_clicks"),
         State({"type": "chart-data", "chart": MATCH}, "data"),
+        State(STATE, "data"),
         prevent_initial_call=True,
     )
-    def _download(n_clicks, table):
+    def _download(n_clicks, table, store):
         if not n_clicks or not table:
             raise PreventUpdate
-        return {
-            "content": components.csv_text(table),
-            "filename": f"{table.get('filename') or 'chart'}.csv",
-            "type": "text/csv",
-        }
+        filename = f"{table.get('filename') or 'chart'}.csv"
+        # the numbers are those the page shows (sent back by the browser); the row says
+        # who took which chart's, of which view
+        state = state_or_stop(store)
+        downloads.record(
+            engine(), auth.current_user(), filename, state, via="chart", filename=filename
+        )
+        return {"content": components.csv_text(table), "filename": filename, "type": "text/csv"}

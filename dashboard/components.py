@@ -20,18 +20,14 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
 from collections.abc import Sequence
 
 import dash_bootstrap_components as dbc
 from dash import Output, dcc, html, no_update
 
-from xieshang.dashboard import fmt
+from xieshang.dashboard import errors, fmt
 from xieshang.dashboard.charts.theme import graph_config
 from xieshang.dashboard.i18n import count_text, figure_definition, figure_name, t
-
-log = logging.getLogger(__name__)
-
 
 # --- KPI cards ----------------------------------------------------------------------------------
 
@@ -187,10 +183,10 @@ def empty_state(title: str, why: str = "") -> html.Div:
 
 
 def error_state(exc: BaseException, lang: str = "zh") -> dbc.Alert:
-    """A part that failed: what happened and what to do; the traceback goes to the log."""
-    log.exception("dashboard callback failed", exc_info=exc)
-    message = str(exc) or type(exc).__name__
-    return dbc.Alert(t("error", lang, error=message), color="warning", className="mb-0 small")
+    """A part that failed: what happened and what to do, and the error id under which the
+    exception went to the log (its text may hold SQL: never shown)."""
+    message = errors.message(errors.report(exc), lang)
+    return dbc.Alert(message, color="warning", className="mb-0 small")
 
 
 def loading(children, **kwargs) -> dcc.Loading:

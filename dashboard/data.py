@@ -3,10 +3,17 @@ quality lists (xieshang.metrics.quality), the assessment and the area directory
 (xieshang.metrics.catalog). No SQL here.
 
 Every answer goes through one decorator, `cached`: keyed by the function, the warehouse
-URL, the latest committed load run (so a new load invalidates everything at once) and
+URL, the latest committed load run (so a new load invalidates everything at once; the
+list of load runs: the latest run of any status, so a failed run shows at once) and
 every argument that changes the answer — a `State` by its scope, period and filters, not
 its language. The cache is flask-caching's SimpleCache, bound to the app's server by
 `init_cache`; outside a running app (unit tests) the functions compute directly.
+
+The signed-in user's scope is applied here, beneath every view, callback and download:
+before an answer is keyed or computed, a `State`'s scope and an argument named `scope`
+become `xieshang.access.scope.effective_scope` of the user (`auth.current_user()`) — a
+staff user asking for anything outside their township gets their township's answer,
+whatever the page or the request said.
 
     from xieshang.dashboard import data
     result = data.figures(engine, state)                       # metrics.figures
@@ -19,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,6 +37,9 @@ from flask_caching import Cache
 from sqlalchemy import Engine
 
 from xieshang import metrics
+from xieshang.access import User
+from xieshang.access.scope import effective_scope
+from xieshang.dashboard import auth
 from xieshang.dashboard.state import Defaults, State
 from xieshang.metrics import assessment as assessments
 from xieshang.metrics import catalog, quality
@@ -100,17 +111,42 @@ def _key(value) -> object:
     return value
 
 
-def cached(compute: Callable[..., T]) -> Callable[..., T]:
-    """`compute(engine, *args, **kwargs)`, answered from the cache when the warehouse has
-    not been loaded since (see the module's docstring for the key)."""
+def _committed_run(engine: Engine) -> str | None:
+    return version(engine)[0]
+
+
+def _in_scope(user: User, name: str, value):
+    """An argument with the user's scope applied: a State's scope, or an argument named
+    `scope` (the quality lists take one; None is the whole roster)."""
+    if isinstance(value, State):
+        scope = effective_scope(user, value.scope)
+        return value if scope == value.scope else value.replace(scope=scope)
+    if name == "scope":
+        return effective_scope(user, value)
+    return value
+
+
+def cached(
+    compute: Callable[..., T], version_of: Callable[[Engine], object] = _committed_run
+) -> Callable[..., T]:
+    """`compute(engine, *args, **kwargs)` with the signed-in user's scope applied to its
+    arguments, answered from the cache when the warehouse has not been loaded since (see
+    the module's docstring for the key; `version_of` replaces the latest committed run in
+    it)."""
     name = f"{compute.__module__}.{compute.__qualname__}"
+    signature = inspect.signature(compute)
 
     @functools.wraps(compute)
     def answer(engine: Engine, *args, **kwargs) -> T:
-        run_id, _ = version(engine)
-        arguments = [_key(a) for a in args] + [(k, _key(v)) for k, v in sorted(kwargs.items())]
+        bound = signature.bind(engine, *args, **kwargs)
+        bound.apply_defaults()  # an omitted scope (the whole roster) is clamped too
+        user = auth.current_user()
+        for parameter, value in list(bound.arguments.items())[1:]:
+            bound.arguments[parameter] = _in_scope(user, parameter, value)
+        run_id = version_of(engine)
+        arguments = [(k, _key(v)) for k, v in list(bound.arguments.items())[1:]]
         key = f"{name}|{_url(engine)}|{run_id}|{arguments!r}"
-        return _get_or_compute(key, lambda: compute(engine, *args, **kwargs))
+        return _get_or_compute(key, lambda: compute(*bound.args, **bound.kwargs))
 
     return answer
 
@@ -278,4 +314,14 @@ held_rows = cached(quality.held_rows)
 held_count = cached(quality.held_count)
 rejected_rows = cached(quality.rejected_rows)
 rejected_count = cached(quality.rejected_count)
-load_runs = cached(catalog.load_runs)
+
+
+def latest_run(engine: Engine) -> str | None:
+    """The latest load run of any status (trusted for a few seconds): a failed run changes
+    no data, so not the data version, but the list of runs must show it at once."""
+    return _get_or_compute(
+        f"latest-run|{_url(engine)}", lambda: catalog.latest_run(engine), timeout=VERSION_SECONDS
+    )
+
+
+load_runs = cached(catalog.load_runs, version_of=latest_run)

@@ -55,6 +55,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "scope=“{value}” 不在区划名册中",
         "scope=“{value}” is not in the roster",
     ),
+    "notice_outside_scope": (
+        "scope=“{value}” 不在您的查看范围内，已显示本乡镇",
+        "scope=“{value}” is outside what you may see; your township is shown",
+    ),
     "notice_bad_date": (
         "{param}=“{value}” 不是有效日期（格式 YYYY-MM-DD）",
         "{param}=“{value}” is not a valid date (YYYY-MM-DD)",
@@ -115,9 +119,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "The warehouse is empty. Run `xieshang load INBOX`, or `xieshang demo` for demo data.",
     ),
     "error": (
-        "这部分未能显示：{error}。请刷新页面；若仍出现，请把此信息告知管理员。",
-        "This part could not be shown: {error}. Reload the page; if it persists, tell the "
-        "administrator this message.",
+        "这部分未能显示（错误编号 {error_id}）。请刷新页面；若仍出现，请把此编号告知管理员。",
+        "This part could not be shown (error {error_id}). Reload the page; if it persists, "
+        "tell the administrator this number.",
     ),
     "loading": ("正在加载…", "Loading…"),
     # chart cards
@@ -268,6 +272,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "dq_value": ("值", "Value"),
     "dq_reason": ("原因", "Reason"),
     "dq_runs_title": ("载入记录", "Load runs"),
+    "dq_runs_not_yours": (
+        "载入记录涉及全县各乡镇的文件，仅对全县范围的用户显示",
+        "The load runs cover every township's files: shown to county-wide users only",
+    ),
     "dq_finished": ("完成时间", "Finished"),
     "dq_loaded_on": ("载入日", "Loaded on"),
     "dq_status": ("状态", "Status"),
@@ -324,6 +332,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "rs_due": ("完成时限", "Due"),
     "rs_meeting": ("会议编号", "Meeting"),
     "rs_none_overdue": ("没有逾期未落实的决议", "No overdue resolutions"),
+    "rs_overdue_not_yours": (
+        "逾期决议清单含决议内容，仅向考核人员、乡镇工作人员和管理员显示",
+        "The overdue list holds resolution contents: shown to evaluators, township staff "
+        "and admins only",
+    ),
     # resolutions page
     "rs_mix_title": ("各单位到期决议落实情况", "Resolutions due, by unit and status"),
     "rs_on_time": ("按期落实", "Implemented on time"),
@@ -358,6 +371,63 @@ TEXT: dict[str, tuple[str, str]] = {
         "{scope}在 {start} 至 {end} 期间完成的决议均无满意度评分",
         "No resolution {scope} completed from {start} to {end} has a satisfaction score",
     ),
+    # sign-in (dashboard.auth, dashboard.signin_page) and the audit page
+    "signin_title": ("登录", "Sign in"),
+    "signin_username": ("用户名", "User name"),
+    "signin_password": ("密码", "Password"),
+    "signin_submit": ("登录", "Sign in"),
+    "signin_hint": (
+        "账户由管理员创建（xieshang user add）；忘记密码请联系管理员。",
+        "Accounts are made by an admin (xieshang user add); ask them if you forgot yours.",
+    ),
+    "signin_failed": (
+        "用户名或密码错误，或该账户已停用。",
+        "Wrong user name or password, or the account is disabled.",
+    ),
+    "signin_missing": ("请填写用户名和密码。", "Enter your user name and password."),
+    "signin_expired": (
+        "登录表单已过期，请重新输入。",
+        "The sign-in form expired; please enter your details again.",
+    ),
+    "signin_throttled": (
+        "登录失败次数过多，请一分钟后再试。",
+        "Too many failed sign-ins; please try again in a minute.",
+    ),
+    "forbidden_title": ("无权访问", "Not permitted"),
+    "forbidden_why": ("此页面仅限管理员访问。", "Only admins may open this page."),
+    "forbidden_back": ("返回总览", "Go to the overview"),
+    "auth_off_banner": (
+        "未启用登录：能访问本端口的任何人都可查看全部数据（xieshang demo / serve --no-auth）。",
+        "Sign-in is off: anyone who can reach this port sees all the data "
+        "(xieshang demo / serve --no-auth).",
+    ),
+    "sign_out": ("退出", "Sign out"),
+    "role_leader": ("领导", "Leader"),
+    "role_evaluator": ("考核人员", "Evaluator"),
+    "role_staff": ("乡镇工作人员", "Township staff"),
+    "role_admin": ("管理员", "Admin"),
+    "page_audit": ("审计日志", "Audit log"),
+    "au_user": ("用户", "User"),
+    "au_action": ("操作", "Action"),
+    "au_since": ("起始日期", "Since"),
+    "au_all_actions": ("全部操作", "All actions"),
+    "au_at": ("时间", "Time"),
+    "au_address": ("来源地址", "Address"),
+    "au_file": ("文件", "File"),
+    "au_scope": ("范围", "Scope"),
+    "au_period": ("统计期", "Period"),
+    "au_detail": ("详情", "Detail"),
+    "au_none": ("没有符合条件的记录", "No entries match"),
+    "action_sign_in": ("登录", "Signed in"),
+    "action_sign_in_failed": ("登录失败", "Sign-in failed"),
+    "action_sign_out": ("退出登录", "Signed out"),
+    "action_user_add": ("新增用户", "User added"),
+    "action_user_disable": ("停用用户", "User disabled"),
+    "action_user_enable": ("启用用户", "User enabled"),
+    "action_user_passwd": ("重设密码", "Password set"),
+    "action_download": ("下载", "Download"),
+    "action_export": ("导出", "Export"),
+    "action_submission": ("数据报送", "Submission"),
 }
 
 # The count behind a figure, shown under its value ("226 / 278 项到期决议"). Placeholders

@@ -24,6 +24,8 @@ from dash.exceptions import PreventUpdate
 from flask import current_app
 from sqlalchemy import Engine
 
+from xieshang.access.scope import effective_scope
+from xieshang.dashboard import auth
 from xieshang.dashboard.state import Options, State, language, to_query
 
 # Dash Pages' own dcc.Location (refresh="callback-nav"), found in the public page_container
@@ -39,10 +41,14 @@ def engine() -> Engine:
 
 
 def state_or_stop(store: dict | None) -> State:
-    """The view state from the "state" store; PreventUpdate until url_sync has set it."""
+    """The view state from the "state" store, within the signed-in user's scope (the
+    store comes from the browser: a staff user's forged scope becomes their township);
+    PreventUpdate until url_sync has set it."""
     if not store:
         raise PreventUpdate
-    return State.from_store(store)
+    state = State.from_store(store)
+    scope = effective_scope(auth.current_user(), state.scope)
+    return state if scope == state.scope else state.replace(scope=scope)
 
 
 def options_or_stop(store: dict | None) -> Options:

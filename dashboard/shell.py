@@ -24,7 +24,7 @@ from dash import ALL, Input, Output, ctx, dcc, html
 from flask import has_request_context, request
 
 from xieshang.contract.columns import VOCABULARIES
-from xieshang.dashboard import data, fmt
+from xieshang.dashboard import auth, data, fmt
 from xieshang.dashboard.i18n import t, vocab
 from xieshang.dashboard.page_kit import OPTIONS, STATE, URL, engine, state_or_stop
 from xieshang.dashboard.state import PERIODS, language, to_query
@@ -36,7 +36,8 @@ def request_language() -> str:
     Dash builds the app's layout on the page script's `_dash-layout` request, whose own
     query string is empty; the page's address, `lang=` included, is that same-origin
     request's Referer (browsers send the whole address to the same origin unless a
-    referrer policy forbids it, and the dashboard sets none). Without one — Dash's
+    referrer policy forbids it; the dashboard's, `same-origin`, keeps it for its own
+    requests and sends none elsewhere — xieshang.dashboard.hardening). Without one — Dash's
     layout check at start-up, a browser that withholds it — Chinese, the default."""
     if not has_request_context():
         return "zh"
@@ -56,6 +57,9 @@ def nav_pages() -> list[tuple[str, str]]:
 
 # --- layout ---------------------------------------------------------------------------------------------
 
+# where a callback that failed outright says so, by its error id (xieshang.dashboard.hardening)
+ERROR_NOTICE = "error-notice"
+
 
 def layout() -> html.Div:
     lang = request_language()
@@ -63,8 +67,10 @@ def layout() -> html.Div:
         [
             dcc.Store(id=STATE),
             dcc.Store(id=OPTIONS),
+            *_signin_off_banner(lang),
             html.Div([_top_bar(lang), _filter_bar(lang)], className="xs-sticky"),
             html.Div(id="notices", className="xs-notices"),
+            html.Div(id=ERROR_NOTICE, className="xs-notices"),
             html.Main(dash.page_container, className="xs-main"),
         ],
         className="xs-app",
@@ -91,12 +97,45 @@ def _top_bar(lang: str) -> html.Header:
                         title=t("lang_switch_title", lang),
                     ),
                     html.Span(id="freshness", className="xs-fresh"),
+                    *_user_links(lang),
                 ],
                 className="xs-right",
             ),
         ],
         className="xs-topbar",
     )
+
+
+def _signin_off_banner(lang: str) -> list[html.Div]:
+    if auth.enabled():
+        return []
+    return [html.Div(t("auth_off_banner", lang), id="signin-off", className="xs-signin-off")]
+
+
+def _user_links(lang: str) -> list:
+    """Who is signed in and the sign-out link; the audit log's link for admins (also with
+    sign-in off, where everyone is). Nothing while nobody is signed in (Dash checks the
+    layout on the server's first request, signed in or not)."""
+    user = auth.signed_in_user()
+    if user is None:
+        return []
+    suffix = "?lang=en" if lang == "en" else ""
+    links = []
+    if user.role == "admin":
+        links.append(
+            dcc.Link(t("page_audit", lang), href="/audit" + suffix, className="xs-user-link")
+        )
+    if auth.enabled():
+        links += [
+            html.Span(user.name, id="signed-in-user", title=t(f"role_{user.role}", lang)),
+            html.A(
+                t("sign_out", lang),
+                id="sign-out",
+                href="/logout" + suffix,
+                className="xs-user-link",
+            ),
+        ]
+    return [html.Span(links, className="xs-user")] if links else []
 
 
 def _item(control_id: str, label: str, control, extra_class: str = "") -> html.Div:

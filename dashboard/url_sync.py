@@ -6,14 +6,17 @@ stores the pages read consistent, one direction at a time.
     page callbacks: Input(STATE, "data") (+ Input(OPTIONS, "data")) ──► their parts
 
 A page never writes the filters; to change the view (drill into a township, pick its
-figure) it writes the address. Invalid values fall back with a notice. The page options
-are those the pages name in their registry entries (`query_options`): this module checks
-them and keeps them in the address; only their page reads them.
+figure) it writes the address. Invalid values fall back with a notice, and so does a
+scope outside the signed-in user's (xieshang.access.scope: a staff user's township), which
+the pickers do not offer either. The page options are those the pages name in their
+registry entries (`query_options`): this module checks them and keeps them in the address;
+only their page reads them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 
 import dash
@@ -21,11 +24,14 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
-from xieshang.dashboard import data
+from xieshang.access import User
+from xieshang.access.scope import allowed_scope, home_scope, limit_of, sees
+from xieshang.dashboard import auth, data
 from xieshang.dashboard.i18n import t
 from xieshang.dashboard.page_kit import OPTIONS, STATE, URL, engine
 from xieshang.dashboard.state import (
     Defaults,
+    Notice,
     PageOption,
     parse_options,
     parse_query,
@@ -35,6 +41,7 @@ from xieshang.dashboard.state import (
     to_query,
 )
 from xieshang.dashboard.state import State as ViewState
+from xieshang.warehouse.codes import is_above
 
 _CONTROLS = {
     "f-first": "first",
@@ -64,23 +71,29 @@ def sync(
     directory: data.Directory,
     today: date | None = None,
     options: Sequence[PageOption] = (),
+    user: User | None = None,
 ) -> dict:
     """What the filter bar and the address become after `trigger` ("search", "reset",
     a control name of _CONTROLS, or None on first load), `search` being the address.
     Returns a dict with "search" (the new query string, or None to leave the address),
     "state", "options" (the page options the address keeps), "notices" and the control
-    values. A reset drops the page options; a control keeps them."""
+    values. A reset drops the page options; a control keeps them.
+
+    `user` (None: one who sees the whole roster) confines the view: their home scope is
+    the default, a scope outside what they see becomes it (with a notice when the address
+    asked for it), and the pickers offer only the areas on the way to and within it."""
     defaults: Defaults = directory.defaults(today)
+    if user is not None:
+        defaults = replace(defaults, scope=home_scope(user, directory.root))
     page_options, option_notices = parse_options(search, options)
     notices: tuple = ()
     new_search = None
-    if trigger in (None, "search") or current is None:
+    from_address = trigger in (None, "search") or current is None
+    if from_address:
         state, notices = parse_query(search, defaults)
-        notices += option_notices
     elif trigger == "reset":
         state = ViewState.default(defaults, lang=current.lang)
         page_options = {}
-        new_search = to_query(state)
     else:
         state = state_from_controls(
             current,
@@ -94,9 +107,20 @@ def sync(
             category=controls.get("category"),
             changed=trigger,
         )
-        if state != current:
-            new_search = to_query(state, page_options)
+    if user is not None:
+        scope, reason = allowed_scope(user, state.scope, directory.root)
+        if reason is not None:
+            if from_address:
+                notices += (Notice("scope", state.scope, reason),)
+            state = state.replace(scope=scope)
+    if from_address:
+        notices += option_notices
+    elif trigger == "reset":
+        new_search = to_query(state)
+    elif state != current:
+        new_search = to_query(state, page_options)
     first, second = scope_to_controls(state.scope, directory.root)
+    offered = _offered(directory, user)
     return {
         "search": new_search,
         "state": state,
@@ -104,14 +128,28 @@ def sync(
         "notices": notices,
         "first": first,
         "second": second,
-        "first_options": _area_options(directory.children(directory.root)),
-        "second_options": _area_options(directory.children(first)) if first else [],
+        "first_options": offered(directory.root),
+        "second_options": offered(first) if first else [],
         "period": preset_of(state.start, state.end, defaults.anchor),
         "start": state.start.isoformat(),
         "end": state.end.isoformat(),
         "form": state.form,
         "category": state.category,
     }
+
+
+def _offered(directory: data.Directory, user: User | None) -> Callable[[str | None], list[dict]]:
+    """The picker options below an area: its children the user sees, or that lead to
+    what they see (a city roster's county above a staff user's township)."""
+    limit = limit_of(user) if user is not None else None
+
+    def offered(parent: str | None) -> list[dict]:
+        pairs = directory.children(parent)
+        if limit is not None:
+            pairs = [(c, n) for c, n in pairs if sees(user, c) or is_above(c, limit)]
+        return _area_options(pairs)
+
+    return offered
 
 
 def _area_options(pairs) -> list[dict]:
@@ -204,6 +242,7 @@ def register(app: dash.Dash) -> None:
             current,
             directory,
             options=registered_options(),
+            user=auth.current_user(),
         )
         state: ViewState = out["state"]
         new_store = state.to_store()

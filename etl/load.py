@@ -19,17 +19,20 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, delete, select
+from sqlalchemy import Connection, Engine, delete, select, tuple_
 
 from xieshang import marts
-from xieshang.contract.columns import KINDS, LOAD_ORDER
+from xieshang.contract.columns import LOAD_ORDER
 from xieshang.etl import validate
+from xieshang.etl.failure import Position, describe_failure, one_line
+from xieshang.etl.judge import SheetJudge
 from xieshang.etl.pii import check_secret, person_hashes
-from xieshang.etl.read import discover, read_file
-from xieshang.etl.report import empty_report
-from xieshang.etl.upsert import CHUNK, insert_rows, plan_upsert, update_rows
+from xieshang.etl.read import discover, read_file, refusal
+from xieshang.etl.report import empty_report, failed_report
+from xieshang.etl.upsert import CHUNK, insert_rows, keys_of, plan_upsert, update_rows
 from xieshang.warehouse import schema
 from xieshang.warehouse.codes import level_of, month_key, parent_of, township_of
+from xieshang.warehouse.engine import begin_write, ensure_schema
 
 Progress = Callable[[str, int, int], None]
 
@@ -115,6 +118,20 @@ def _select_in(conn: Connection, columns, column, values: Iterable) -> pd.DataFr
     return pd.DataFrame({c.key: pd.Series(dtype=object) for c in columns})
 
 
+def _select_keys(conn: Connection, columns, key_columns, keys: Iterable[tuple]) -> pd.DataFrame:
+    """Rows of `select(*columns)` whose `key_columns` are one of `keys`, in chunks: the
+    rows a run's keys match, through the table's unique index on them."""
+    keys = sorted(set(keys))
+    statement = select(*columns)
+    frames = [
+        _select_frame(conn, statement.where(tuple_(*key_columns).in_(part)))
+        for part in _chunks(keys, CHUNK // len(key_columns))
+    ]
+    if frames:
+        return pd.concat(frames, ignore_index=True)
+    return pd.DataFrame({c.key: pd.Series(dtype=object) for c in columns})
+
+
 class Run:
     """The state of one load run while it merges (counts, rejects, held rows)."""
 
@@ -124,6 +141,7 @@ class Run:
         self.secret = secret
         self.report = report
         self.rejects: list[pd.DataFrame] = []
+        self.changes = marts.Changes()  # what the marts must follow
 
     def count(self, kind: str, outcome: str, n: int) -> None:
         self.report["kinds"][kind][outcome] += int(n)
@@ -149,6 +167,7 @@ class Run:
         existing["_id"] = existing["area_code"]
         plan = plan_upsert(accepted, ["area_code"], AREA_VALUES, existing)
         self._count_outcomes("areas", plan.outcomes)
+        self.changes.new_city |= bool((plan.inserts["level"] == "city").any())
         plan.inserts["run_id"] = self.run_id
         insert_rows(self.conn, t, plan.inserts, ["area_code", *AREA_VALUES, "run_id"])
         plan.updates["run_id"] = self.run_id
@@ -162,33 +181,47 @@ class Run:
         accepted, rejects = validate.check_known_area("meetings", rows, roster)
         self.reject("meetings", rejects)
         accepted["month"] = [month_key(d) for d in accepted["meeting_date"]]
-        existing = _select_in(
+        keys = ["area_code", "meeting_id"]
+        existing = _select_keys(
             self.conn,
             [t.c.id.label("_id"), t.c.area_code, t.c.meeting_id, *[t.c[c] for c in MEETING_VALUES]],
-            t.c.area_code,
-            accepted["area_code"],
+            [t.c.area_code, t.c.meeting_id],
+            keys_of(accepted, keys),
         )
-        plan = plan_upsert(accepted, ["area_code", "meeting_id"], MEETING_VALUES, existing)
+        plan = plan_upsert(accepted, keys, MEETING_VALUES, existing)
         self._count_outcomes("meetings", plan.outcomes)
         plan.inserts["run_id"] = self.run_id
-        insert_rows(
-            self.conn, t, plan.inserts, ["area_code", "meeting_id", *MEETING_VALUES, "run_id"]
-        )
+        insert_rows(self.conn, t, plan.inserts, [*keys, *MEETING_VALUES, "run_id"])
         plan.updates["run_id"] = self.run_id
         update_rows(self.conn, t, plan.updates, [*MEETING_VALUES, "run_id"], {"id": "_id"})
+        inserted = _select_keys(
+            self.conn, [t.c.id], [t.c.area_code, t.c.meeting_id], keys_of(plan.inserts, keys)
+        )
+        self.changes.meetings.update(int(i) for i in inserted["id"])
+        self.changes.meetings.update(int(i) for i in plan.updates["_id"])
 
-    def meeting_lookup(self, area_codes: Iterable[str]) -> pd.DataFrame:
+    def _join_meetings(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """`rows` with their meeting's id and date (meeting_pk, _meeting_date), None where
+        the warehouse has no meeting of their (area_code, meeting_id)."""
         t = schema.meetings
-        return _select_in(
+        keys = keys_of(rows, ["area_code", "meeting_id"])
+        found = _select_keys(
             self.conn,
-            [
-                t.c.id.label("meeting_pk"),
-                t.c.area_code,
-                t.c.meeting_id,
-                t.c.meeting_date.label("_meeting_date"),
-            ],
-            t.c.area_code,
-            area_codes,
+            [t.c.area_code, t.c.meeting_id, t.c.id, t.c.meeting_date],
+            [t.c.area_code, t.c.meeting_id],
+            keys,
+        )
+        meetings = dict(
+            zip(
+                keys_of(found, ["area_code", "meeting_id"]),
+                zip(found["id"], found["meeting_date"], strict=True),
+                strict=True,
+            )
+        )
+        joined = [meetings.get(key, (None, None)) for key in keys]
+        return rows.assign(
+            meeting_pk=pd.Series([pk for pk, _ in joined], index=rows.index, dtype=object),
+            _meeting_date=pd.Series([day for _, day in joined], index=rows.index, dtype=object),
         )
 
     # -- attendance and resolutions (rows that need their meeting) -----------------------
@@ -211,11 +244,10 @@ class Run:
         superseded = old[replaced]
         old = old.drop(superseded.index)
         combined = pd.concat([old, rows], ignore_index=True) if len(old) else rows
-        lookup = self.meeting_lookup(combined["area_code"])
-        combined = combined.merge(lookup, on=["area_code", "meeting_id"], how="left")
+        combined = self._join_meetings(combined)
         joinable = combined["meeting_pk"].notna().to_numpy()
         waiting = combined[~joinable]
-        joining = combined[joinable].reset_index(drop=True)
+        joining = combined if joinable.all() else combined[joinable].reset_index(drop=True)
         if kind == "resolutions":
             joining = self._check_dates(joining.rename(columns={"_meeting_date": "meeting_date"}))
         else:
@@ -240,8 +272,7 @@ class Run:
         hashes = sorted(set(rows["person_hash"]))
         known = _select_in(self.conn, [t.c.id, t.c.person_hash], t.c.person_hash, hashes)
         new = sorted(set(hashes) - set(known["person_hash"]))
-        for part in _chunks(new, CHUNK * 10):
-            self.conn.execute(t.insert(), [{"person_hash": h} for h in part])
+        insert_rows(self.conn, t, pd.DataFrame({"person_hash": new}, dtype=object), ["person_hash"])
         if new:
             known = _select_in(self.conn, [t.c.id, t.c.person_hash], t.c.person_hash, hashes)
         ids = dict(zip(known["person_hash"], known["id"], strict=True))
@@ -260,11 +291,11 @@ class Run:
             where = {"meeting_pk": "meeting_pk", "person_pk": "person_pk"}
         else:
             t, keys, values = schema.resolution_reports, RESOLUTION_KEYS, RESOLUTION_VALUES
-            existing = _select_in(
+            existing = _select_keys(
                 self.conn,
                 [t.c.id.label("_id"), *[t.c[c] for c in keys + values]],
-                t.c.updated_on,
-                rows["updated_on"],
+                [t.c[c] for c in keys],
+                keys_of(rows, keys),
             )
             where = {"id": "_id"}
         rows = rows.assign(meeting_pk=rows["meeting_pk"].astype(object).map(int))
@@ -276,6 +307,9 @@ class Run:
             frame["run_id"] = self.run_id
         insert_rows(self.conn, t, plan.inserts, [*keys, *values, "run_id"])
         update_rows(self.conn, t, plan.updates, [*values, "run_id"], where)
+        changed = self.changes.attendance if kind == "attendance" else self.changes.resolutions
+        for frame in (plan.inserts, plan.updates):
+            changed.update(keys_of(frame, keys[:2]))
         released = plan.rows.loc[old, "_held_id"].tolist()
         self._delete_held(released)
 
@@ -372,18 +406,23 @@ def _loaded_hashes(engine: Engine) -> set[str]:
 
 
 def _read_inbox(
-    inbox: Path, known: set[str], today: date, report: dict, progress: Progress
+    inbox: Path, known: set[str], today: date, report: dict, progress: Progress, position: Position
 ) -> tuple[dict[str, list[pd.DataFrame]], list[pd.DataFrame], list[dict]]:
     """Read every new file and judge its rows alone: (accepted by kind, rejects, file records)."""
     paths, skipped = discover(inbox)
     files = report["files"]
     files["skipped"].extend(skipped)
     records = [{"path": s["path"], "status": "skipped", "reason": s["reason"]} for s in skipped]
-    accepted: dict[str, list[pd.DataFrame]] = {kind: [] for kind in KINDS}
-    rejects: list[pd.DataFrame] = []
-    seq = 0
+    judge = SheetJudge(today, report)
     for done, rel in enumerate(paths):
         progress("read", done, len(paths))
+        position.at("read", rel)
+        size = (inbox / rel).stat().st_size
+        refused = refusal(size, rel)
+        if refused:  # empty or too large: neither read nor hashed (every empty file is alike)
+            files["unreadable"].append({"path": rel, "reason": refused})
+            records.append({"path": rel, "size": size, "status": "unreadable", "reason": refused})
+            continue
         data = (inbox / rel).read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         record = {"path": rel, "sha256": digest, "size": len(data)}
@@ -406,12 +445,10 @@ def _read_inbox(
         report["sheets_skipped"].extend(result.sheets_skipped)
         report["unknown_columns"].extend(result.unknown_columns)
         for sheet in result.sheets:
-            good, bad = validate.check_sheet(sheet, today, seq)
-            seq += len(sheet.frame)
-            report["kinds"][sheet.kind]["read"] += len(sheet.frame)
-            report["kinds"][sheet.kind]["rejected"] += len(bad)
-            accepted[sheet.kind].append(good)
-            rejects.append(bad)
+            position.at("read", rel, sheet.sheet)
+            judge.add(sheet)
+    position.at("read")
+    accepted, rejects = judge.results()
     progress("read", len(paths), len(paths))
     files["skipped"].sort(key=lambda f: f["path"])
     return accepted, rejects, records
@@ -426,53 +463,61 @@ def run_load(
     operator: str | None = None,
     progress: Progress | None = None,
 ) -> dict:
-    """Load an inbox; returns the run report (status "committed", or "failed" with "error")."""
+    """Load an inbox; returns the run report: status "committed", or "failed" with a
+    one-line "error" when the run rolled back. A failed run leaves the warehouse as it was
+    but for its load_runs row, written after the rollback."""
     clock = time.perf_counter()
     progress = progress or _silent
     today = today or date.today()
     started = datetime.now()
     run_id = uuid.uuid4().hex
-    report = empty_report(run_id)
-    schema.metadata.create_all(engine)
-    accepted, rejects, file_records = _read_inbox(
-        inbox, _loaded_hashes(engine), today, report, progress
-    )
+    report = empty_report(run_id, engine.url.render_as_string(hide_password=True))
+    position = Position()
     try:
-        with engine.begin() as conn:
+        ensure_schema(engine)
+        accepted, rejects, file_records = _read_inbox(
+            inbox, _loaded_hashes(engine), today, report, progress, position
+        )
+        position.at("lock")
+        # the write lock from the first statement: a concurrent load waits for this one
+        with begin_write(engine) as conn:
+            position.at("secret")
             check_secret(conn, secret)
             run = Run(conn, run_id, secret, report)
             run.rejects.extend(r for r in rejects if not r.empty)
             steps = len(LOAD_ORDER) + 2
             progress("merge", 0, steps)
-            roster = run.load_areas(_concat(accepted["areas"], "areas"))
+            areas = _concat(accepted["areas"], "areas")
+            position.merging("areas", areas)
+            roster = run.load_areas(areas)
             progress("merge", 1, steps)
-            run.load_meetings(_concat(accepted["meetings"], "meetings"), roster)
+            meetings = _concat(accepted["meetings"], "meetings")
+            position.merging("meetings", meetings)
+            run.load_meetings(meetings, roster)
             progress("merge", 2, steps)
             for step, kind in enumerate(("attendance", "resolutions"), start=3):
-                run.load_dependent(kind, _concat(accepted[kind], kind), roster)
+                rows = _concat(accepted[kind], kind)
+                position.merging(kind, rows)
+                run.load_dependent(kind, rows, roster)
                 progress("merge", step, steps)
             report["status"] = "committed"
             report["seconds"] = round(time.perf_counter() - clock, 3)
+            position.at("record")
             marts_were_fresh = marts.is_fresh(conn)
             _record_run(conn, run, inbox, operator, started, today, file_records)
             progress("merge", steps - 1, steps)
+            position.at("marts")
             # after the run row: the marts record the load they reflect
-            if marts_were_fresh and not _changed_rows(report):
-                marts.restamp(conn)
+            if marts_were_fresh:
+                marts.update(conn, run.changes)
             else:
                 marts.refresh(conn)
             progress("merge", steps, steps)
     except Exception as exc:  # noqa: BLE001 — the run failed as a whole; the report says why
-        report["status"] = "failed"
-        report["error"] = f"{type(exc).__name__}: {exc}"
+        report = failed_report(report, describe_failure(exc, position))
         report["seconds"] = round(time.perf_counter() - clock, 3)
+        _record_failure(engine, report, inbox, operator, started, today)
     return report
-
-
-def _changed_rows(report: dict) -> bool:
-    return any(
-        k["inserted"] or k["updated"] or k["released"]["joined"] for k in report["kinds"].values()
-    )
 
 
 def _record_run(
@@ -485,16 +530,7 @@ def _record_run(
     file_records: list[dict],
 ) -> None:
     conn.execute(
-        schema.load_runs.insert().values(
-            run_id=run.run_id,
-            started_at=started,
-            finished_at=datetime.now(),
-            loaded_on=today,
-            inbox=str(inbox),
-            operator=operator or getpass.getuser(),
-            status="committed",
-            report=json.dumps(run.report, ensure_ascii=False),
-        )
+        schema.load_runs.insert().values(_run_row(run.report, inbox, operator, started, today))
     )
     if file_records:
         conn.execute(
@@ -505,3 +541,38 @@ def _record_run(
             ],
         )
     run.write_rejects()
+
+
+def _run_row(
+    report: dict, inbox: Path, operator: str | None, started: datetime, today: date
+) -> dict:
+    """The load_runs row of a run that has finished, committed or failed."""
+    return {
+        "run_id": report["run_id"],
+        "started_at": started,
+        "finished_at": datetime.now(),
+        "loaded_on": today,
+        "inbox": str(inbox),
+        "operator": operator or getpass.getuser(),
+        "status": report["status"],
+        "report": json.dumps(report, ensure_ascii=False),
+    }
+
+
+def _record_failure(
+    engine: Engine,
+    report: dict,
+    inbox: Path,
+    operator: str | None,
+    started: datetime,
+    today: date,
+) -> None:
+    """Record a failed run in a short transaction of its own, the run's having rolled
+    back; when even that fails (the warehouse unreachable), the error says so."""
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                schema.load_runs.insert().values(_run_row(report, inbox, operator, started, today))
+            )
+    except Exception as exc:  # noqa: BLE001 — the report is all that is left to tell it
+        report["error"] += f"; 未能记录本次失败 the failure was not recorded: {one_line(exc)}"

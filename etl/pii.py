@@ -37,7 +37,9 @@ def fingerprint(secret: bytes) -> str:
 
 
 def check_secret(conn: Connection, secret: bytes) -> None:
-    """Record the secret's fingerprint on first load; refuse a different secret later."""
+    """Record the secret's fingerprint on first load; refuse a different secret later.
+    `conn` holds the warehouse's write lock (begin_write), so of two first loads at once
+    the second finds the first's fingerprint instead of recording its own beside it."""
     stored = conn.execute(
         select(schema.meta.c.value).where(schema.meta.c.key == FINGERPRINT_KEY)
     ).scalar()

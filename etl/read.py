@@ -2,6 +2,16 @@
 
 Output is raw cells under canonical column names, with the row number a spreadsheet
 program shows; nothing here judges a value (that is `xieshang.etl.validate`).
+
+Reading is bounded (`xieshang.contract.settings.ReadLimits`): a file that is empty, or
+over a limit — its size, an xlsx's unpacked size and each sheet's extent
+(`xieshang.etl.xlsx_guard`, checked before calamine builds the sheet), rows, cells per
+row (so the header's width), cells, or a cell's characters — is unreadable, its reason
+naming the limit, and the run goes on with the other files. A cell over the character
+limit makes its file unreadable (rather than its row rejected): no spreadsheet program
+writes one, and its row number is all a reject could say of it. A CSV file whose
+quoting is broken is unreadable too, naming the line where the quote opens
+(`xieshang.etl.csv_quotes`): a file is read whole or not at all, never shorter.
 """
 
 from __future__ import annotations
@@ -10,17 +20,38 @@ import csv
 import hashlib
 import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain, islice
+from operator import length_hint
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from xieshang.contract.columns import COLUMNS, KIND_KEYWORDS, KINDS
+from xieshang.contract.settings import ReadLimits, read_limits
 from xieshang.etl.cells import clean_text
+from xieshang.etl.csv_quotes import check_quoting
+from xieshang.etl.limits import (
+    MB,
+    OverLimit,
+    cell_too_long,
+    column_letters,
+    csv_line_too_long,
+    csv_row_too_wide,
+    csv_too_many_cells,
+    csv_too_many_rows,
+    file_too_large,
+)
+from xieshang.etl.xlsx_guard import check_workbook
 
 DATA_SUFFIXES = (".csv", ".xlsx")
+BAD_WORKBOOK = "无法读取的 xlsx 文件（损坏或加密） cannot read workbook: "
+EMPTY = "空文件（0字节） the file is empty (0 bytes)"
+NO_KEYWORD = "文件名中没有表格类型关键词 no kind keyword in the file name"
 
 
 @dataclass
@@ -101,7 +132,11 @@ def _find_header(rows: list[list[Any]], kind: str) -> int | None:
 
 
 def _is_blank(row: list[Any]) -> bool:
-    # Most rows have a value in their first cell, so this stops at once.
+    if row:
+        first = row[0]
+        # A number, date or bool cell is never blank; NaN is the one blank non-text cell.
+        if type(first) is not str and first is not None and first == first:
+            return False
     return not any(cell != "" and cell is not None and clean_text(cell) for cell in row)
 
 
@@ -122,15 +157,41 @@ def frame_from_rows(
             positions[name] = index
         elif text:
             unknown.append(text)
-    body = [
-        (number, row)
-        for number, row in zip(row_numbers[header_at + 1 :], rows[header_at + 1 :], strict=True)
-        if not _is_blank(row)
+    body = rows[header_at + 1 :]
+    numbers = row_numbers[header_at + 1 :]
+    # Most rows start with a number, or a letter, digit or ideograph (no other character
+    # folds to one), so the first cell tells at once (inline: a call per row costs as much).
+    kept = [
+        i
+        for i, row in enumerate(body)
+        if (
+            row
+            and (
+                ((first_type := type(first := row[0])) is float and first == first)
+                or (first_type is str and first[:1].isalnum())
+            )
+        )
+        or not _is_blank(row)
     ]
-    columns: dict[str, list[Any]] = {"_row": [number for number, _ in body]}
-    for name, index in positions.items():
-        columns[name] = [row[index] if index < len(row) else "" for _, row in body]
-    return pd.DataFrame(columns, dtype=object), unknown
+    if len(kept) < len(body):
+        body = [body[i] for i in kept]
+        numbers = [numbers[i] for i in kept]
+    # One object block from the rows at once (not a column at a time, nor a cell at a
+    # time): cells keep their Python types.
+    width = max(max(positions.values()) + 1, max(map(len, body), default=0))
+    if body and min(map(len, body)) < width:
+        body = [row if len(row) == width else [*row, *[""] * (width - len(row))] for row in body]
+    table = np.empty((len(body), len(positions) + 1), dtype=object)
+    table[:, 0] = numbers
+    columns = list(positions.values())
+    if columns == list(range(width)):
+        table[:, 1:] = body
+    elif body:
+        cells = np.empty((len(body), width), dtype=object)
+        cells[:] = body
+        table[:, 1:] = cells[:, columns]
+    frame = pd.DataFrame(table, columns=["_row", *positions], dtype=object, copy=False)
+    return frame, unknown
 
 
 def decode(data: bytes) -> str:
@@ -145,60 +206,175 @@ def decode(data: bytes) -> str:
         raise ValueError("编码无法识别（应为 UTF-8 或 GB18030） unknown text encoding") from None
 
 
-def csv_rows(text: str) -> tuple[list[list[str]], list[int]]:
-    """Records and the line each starts on (a quoted cell may span several lines)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[list[str]] = []
-    numbers: list[int] = []
-    line = 1
-    for record in reader:
-        rows.append(record)
-        numbers.append(line)
-        line = reader.line_num + 1
+def csv_rows(text: str, limits: ReadLimits | None = None) -> tuple[list[list[str]], list[int]]:
+    """Records and the line each starts on (a quoted cell may span several lines).
+
+    Raises OverLimit for a limit and BrokenQuote for broken quoting. csv's field limit (a
+    process setting) is set to the cell limit, so that csv itself refuses a longer cell.
+    """
+    limits = limits or read_limits()
+    if csv.field_size_limit() != limits.cell_chars:
+        csv.field_size_limit(limits.cell_chars)
+    if len(text) < limits.cells:  # then neither a record nor the file can hold more cells
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            rows = list(islice(reader, limits.rows + 1))
+        except csv.Error:
+            rows = []  # read again, line by line, to name the line
+        if rows and reader.line_num == len(rows):  # every record on a line of its own
+            numbers = list(range(1, len(rows) + 1))
+        else:
+            rows, numbers = _tracked_rows(text, limits)
+    else:
+        rows, numbers = _tracked_rows(text, limits)
+    if len(rows) > limits.rows:
+        raise csv_too_many_rows(limits)
+    if rows and max(map(len, rows)) > limits.columns:
+        for record, line in zip(rows, numbers, strict=True):
+            if len(record) > limits.columns:
+                if any(record[limits.columns :]):
+                    raise csv_row_too_wide(line, limits)
+                del record[limits.columns :]  # empty cells past the last column: nothing lost
     return rows, numbers
 
 
-def _xlsx_sheets(data: bytes) -> Iterator[tuple[str, list[list[Any]]]]:
-    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    for name in workbook.sheet_names:
-        yield name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+def _tracked_rows(text: str, limits: ReadLimits) -> tuple[list[list[str]], list[int]]:
+    """csv's records with the line each starts on, checked as they are read."""
+    longest = limits.columns * (limits.cell_chars + 3)
+
+    def lines() -> Iterator[str]:
+        # one line is parsed at once: bound it before csv splits it into cells
+        for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+            if len(line) > longest:
+                raise csv_line_too_long(number, limits)
+            yield line
+
+    reader = csv.reader(lines())
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    line = 1
+    cells = 0
+    try:
+        for record in islice(reader, limits.rows + 1):
+            cells += len(record)
+            if cells > limits.cells:
+                raise csv_too_many_cells(limits)
+            rows.append(record)
+            numbers.append(line)
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        if "field limit" not in str(exc):
+            raise ValueError(f"CSV 格式错误 malformed CSV: {exc}") from None
+        where_zh, where_en = f"第{line}行开始的一个单元格", f"a cell of the row on line {line}"
+        if reader.line_num > line:  # the usual cause: a quote left open
+            where_zh, where_en = (
+                f"{where_zh}（引号可能没有闭合）",
+                f"{where_en} (a quote left open?)",
+            )
+        raise cell_too_long(where_zh, where_en, limits) from None
+    if rows and reader.line_num > len(rows):
+        check_quoting(text, rows, numbers, reader.line_num, limits)
+    return rows, numbers
 
 
-def read_file(inbox: Path, rel: str, data: bytes | None = None) -> FileResult:
+def refusal(size: int, rel: str, limits: ReadLimits | None = None) -> str | None:
+    """Why a data file of `size` bytes is unreadable before its bytes are read, if it is:
+    too large, or empty (an empty file is no submission, and is unchanged from every other)."""
+    limits = limits or read_limits()
+    if size > limits.file_mb * MB:
+        return str(file_too_large(limits))
+    if size == 0:
+        if not rel.lower().endswith(".csv"):
+            return BAD_WORKBOOK + EMPTY
+        if kind_from_name(Path(rel).name) is not None:  # else it is skipped, as any such CSV
+            return EMPTY
+    return None
+
+
+def read_file(
+    inbox: Path, rel: str, data: bytes | None = None, limits: ReadLimits | None = None
+) -> FileResult:
     """Read one data file of the inbox into sheets of known kind."""
+    limits = limits or read_limits()
     if data is None:
         data = (inbox / rel).read_bytes()
     result = FileResult(path=rel, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    result.unreadable = refusal(len(data), rel, limits)
+    if result.unreadable:
+        return result
     file_kind = kind_from_name(Path(rel).name)
     if rel.lower().endswith(".csv"):
         if file_kind is None:
-            result.skipped = "文件名中没有表格类型关键词 no kind keyword in the file name"
+            result.skipped = NO_KEYWORD
             return result
         try:
-            rows, numbers = csv_rows(decode(data))
+            rows, numbers = csv_rows(decode(data), limits)
         except (ValueError, csv.Error) as exc:
             result.unreadable = str(exc)
             return result
         _add_sheet(result, None, file_kind, rows, numbers)
         return result
     try:
-        sheets = list(_xlsx_sheets(data))
-    except Exception as exc:  # noqa: BLE001 — calamine raises several types for bad files
-        result.unreadable = f"无法读取的 xlsx 文件（损坏或加密） cannot read workbook: {exc}"
-        return result
-    for name, rows in sheets:
-        kind = kind_from_name(name) or file_kind
+        _read_workbook(result, data, file_kind, limits)
+    except (OverLimit, _BadWorkbook) as exc:
+        result.unreadable = str(exc)
+        result.sheets, result.sheets_skipped, result.unknown_columns = [], [], []
+    return result
+
+
+class _BadWorkbook(ValueError):
+    pass
+
+
+@contextmanager
+def _workbook_errors() -> Iterator[None]:
+    """The zip reader and calamine raise several types for a bad file: one, worded, here."""
+    try:
+        yield
+    except OverLimit:
+        raise
+    except Exception as exc:  # noqa: BLE001 — any of them means the file cannot be read
+        raise _BadWorkbook(f"{BAD_WORKBOOK}{exc}") from exc
+
+
+def _read_workbook(
+    result: FileResult, data: bytes, file_kind: str | None, limits: ReadLimits
+) -> None:
+    """The sheets of an xlsx file, one at a time, each checked before calamine builds it."""
+    with _workbook_errors():
+        package = check_workbook(data, limits)
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(package.data))
+    kinds = {name: kind_from_name(name) or file_kind for name in workbook.sheet_names}
+    package.check_loads([name for name in workbook.sheet_names if kinds[name]], limits)
+    for name in workbook.sheet_names:
+        kind = kinds[name]
         if kind is None:
             result.sheets_skipped.append(
                 {
-                    "path": rel,
+                    "path": result.path,
                     "sheet": name,
                     "reason": "工作表名和文件名中都没有类型关键词 no kind keyword in sheet or file name",
                 }
             )
             continue
+        with _workbook_errors():
+            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        _check_sheet_cells(name, rows, limits)
         _add_sheet(result, name, kind, rows, list(range(1, len(rows) + 1)))
-    return result
+
+
+def _check_sheet_cells(sheet: str, rows: list[list[Any]], limits: ReadLimits) -> None:
+    # length_hint: a text cell's length, 0 for a number, date or bool cell
+    if rows and max(map(length_hint, chain.from_iterable(rows))) > limits.cell_chars:
+        for number, row in enumerate(rows, start=1):
+            for column, cell in enumerate(row, start=1):
+                if length_hint(cell) > limits.cell_chars:
+                    where = f"{column_letters(column)}{number}"
+                    raise cell_too_long(
+                        f"工作表“{sheet}”的单元格{where}",
+                        f"cell {where} of sheet “{sheet}”",
+                        limits,
+                    )
 
 
 def _add_sheet(

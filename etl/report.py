@@ -25,11 +25,14 @@ KIND_SHORT = {
 }
 
 
-def empty_report(run_id: str) -> dict:
+def empty_report(run_id: str, warehouse: str) -> dict:
+    """The report of a run that has not loaded anything yet; `warehouse` is the URL of the
+    warehouse it writes, its password hidden."""
     return {
         "run_id": run_id,
         "status": "failed",
         "seconds": 0.0,
+        "warehouse": warehouse,
         "files": {"loaded": [], "unchanged": [], "skipped": [], "unreadable": []},
         "sheets_skipped": [],
         "unknown_columns": [],
@@ -38,6 +41,16 @@ def empty_report(run_id: str) -> dict:
             for kind in LOAD_ORDER
         },
     }
+
+
+def failed_report(report: dict, error: str) -> dict:
+    """The report of a run that committed nothing: what it found in the inbox stays
+    (files unchanged, skipped and unreadable, sheets skipped, unknown columns), but no file
+    counts as loaded and every count is 0, so `read = inserted + … + held` still holds;
+    `error` says why in one line."""
+    nothing = empty_report(report["run_id"], report["warehouse"])
+    files = {**report["files"], "loaded": []}
+    return {**report, "status": "failed", "error": error, "files": files, "kinds": nothing["kinds"]}
 
 
 def render(report: dict, console: Console) -> None:
@@ -49,8 +62,13 @@ def render(report: dict, console: Console) -> None:
         f"文件 files: {len(files['loaded'])} 已读 loaded, {len(files['unchanged'])} 未变 unchanged, "
         f"{len(files['skipped'])} 跳过 skipped, {len(files['unreadable'])} 无法读取 unreadable"
     )
+    console.print(
+        f"仓库 warehouse: {report['warehouse']}", markup=False, highlight=False, soft_wrap=True
+    )
     if report.get("error"):
-        console.print(f"错误 error: {report['error']}")
+        console.print(
+            f"错误 error: {report['error']}", markup=False, highlight=False, soft_wrap=True
+        )
     table = Table(
         title="按类型计数 rows by kind (释放 = 早先暂存的行本次关联/拒收 joined/rejected)"
     )

@@ -4,6 +4,11 @@ Each row of the run is compared with the row it replaces — the previous row of
 same key in this run, else the warehouse's — and counted inserted, updated or
 unchanged. Only the last row of each key is written, and only if it differs from the
 warehouse.
+
+A first load or a new month brings mostly keys that are new and appear once: those
+are inserted without comparing anything, so only rows whose key is stored or repeated
+are compared. Rows are written with the driver's own executemany, in chunks: the
+statement compiled once, each value converted as the column's type converts it.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import pandas as pd
 from sqlalchemy import Connection, Table, bindparam, update
 
 CHUNK = 5000
+INSERT_CHUNK = CHUNK * 10
 
 
 def signature(frame: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
@@ -26,7 +32,8 @@ def signature(frame: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
     return sig
 
 
-def _keys(frame: pd.DataFrame, keys: Sequence[str]) -> list[tuple]:
+def keys_of(frame: pd.DataFrame, keys: Sequence[str]) -> list[tuple]:
+    """The key of each row, as a tuple."""
     return list(zip(*(frame[k].tolist() for k in keys), strict=True))
 
 
@@ -41,34 +48,46 @@ class Plan:
 def plan_upsert(
     rows: pd.DataFrame, keys: Sequence[str], values: Sequence[str], existing: pd.DataFrame
 ) -> Plan:
-    """Outcome of each row, in run order, and what to write. `existing` has keys, values, _id."""
-    rows = rows.sort_values("_seq", kind="stable").reset_index(drop=True)
-    sig = signature(rows, values).tolist() if len(rows) else []
-    stored = (
-        dict(zip(_keys(existing, keys), signature(existing, values).tolist(), strict=True))
-        if len(existing)
-        else {}
-    )
-    ids = (
-        dict(zip(_keys(existing, keys), existing["_id"].tolist(), strict=True))
-        if len(existing)
-        else {}
-    )
-    latest: dict[tuple, str] = {}
-    outcomes = []
-    for key, s in zip(_keys(rows, keys), sig, strict=True):
-        previous = latest[key] if key in latest else stored.get(key)
-        outcomes.append(
-            "inserted" if previous is None else "unchanged" if previous == s else "updated"
+    """Outcome of each row, in run order, and what to write. `existing` has keys, values,
+    _id (it may hold rows of other keys too)."""
+    keys = list(keys)
+    if not rows["_seq"].is_monotonic_increasing:
+        rows = rows.sort_values("_seq", kind="stable")
+    rows = rows.reset_index(drop=True)
+    position = {key: i for i, key in enumerate(keys_of(existing, keys))}
+    if position:
+        stored = np.fromiter((key in position for key in keys_of(rows, keys)), bool, len(rows))
+    else:
+        stored = np.zeros(len(rows), dtype=bool)
+    repeated = rows.duplicated(keys, keep=False).to_numpy(dtype=bool)
+    compared = np.flatnonzero(stored | repeated)
+    compared_keys = keys_of(rows.iloc[compared], keys)
+    matched = sorted({position[key] for key in compared_keys if key in position})
+    stored_sig = dict(
+        zip(
+            keys_of(existing.iloc[matched], keys),
+            signature(existing.iloc[matched], values).tolist() if matched else [],
+            strict=True,
         )
-        latest[key] = s
-    final = rows.drop_duplicates(list(keys), keep="last")
-    final_keys = _keys(final, keys)
-    is_new = np.array([k not in stored for k in final_keys], dtype=bool)
-    changed = np.array([k in stored and stored[k] != latest[k] for k in final_keys], dtype=bool)
-    updates = final[changed].copy()
-    updates["_id"] = [ids[k] for k, c in zip(final_keys, changed, strict=True) if c]
-    return Plan(rows, np.array(outcomes, dtype=object), final[is_new], updates)
+    )
+    outcomes = np.full(len(rows), "inserted", dtype=object)
+    latest: dict[tuple, str] = {}
+    sigs = signature(rows.iloc[compared], values).tolist() if len(compared) else []
+    for i, key, sig in zip(compared, compared_keys, sigs, strict=True):
+        previous = latest[key] if key in latest else stored_sig.get(key)
+        outcomes[i] = "inserted" if previous is None else "unchanged" if previous == sig else "updated"
+        latest[key] = sig
+    last = ~rows.duplicated(keys, keep="last").to_numpy(dtype=bool) if repeated.any() else None
+    final = rows if last is None else rows[last]
+    final_stored = stored if last is None else stored[last]
+    updates = final[final_stored]
+    changed = np.array(
+        [stored_sig[key] != latest[key] for key in keys_of(updates, keys)], dtype=bool
+    )
+    updates = updates[changed].copy()
+    updates["_id"] = [existing["_id"].iat[position[key]] for key in keys_of(updates, keys)]
+    inserts = final if not final_stored.any() else final[~final_stored]
+    return Plan(rows, outcomes, inserts, updates)
 
 
 def records(frame: pd.DataFrame, columns: Iterable[str]) -> list[dict]:
@@ -84,9 +103,35 @@ def records(frame: pd.DataFrame, columns: Iterable[str]) -> list[dict]:
 def insert_rows(
     conn: Connection, table: Table, frame: pd.DataFrame, columns: Iterable[str]
 ) -> None:
-    rows = records(frame, columns)
-    for start in range(0, len(rows), CHUNK * 10):
-        conn.execute(table.insert(), rows[start : start + CHUNK * 10])
+    """INSERT every row of `frame` (its `columns`) into `table`, in chunks."""
+    columns = list(columns)
+    dialect = conn.dialect
+    prepare = dialect.identifier_preparer
+    marker = "?" if dialect.paramstyle in ("qmark", "numeric") else "%s"
+    statement = (
+        f"INSERT INTO {prepare.format_table(table)} "
+        f"({', '.join(prepare.quote(c) for c in columns)}) "
+        f"VALUES ({', '.join([marker] * len(columns))})"
+    )
+    converters = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
+    for start in range(0, len(frame), INSERT_CHUNK):
+        part = frame.iloc[start : start + INSERT_CHUNK]
+        cells = [
+            _converted(part[name].astype(object).tolist(), convert)
+            for name, convert in zip(columns, converters, strict=True)
+        ]
+        conn.exec_driver_sql(statement, list(zip(*cells, strict=True)))
+
+
+def _converted(cells: list, convert) -> list:
+    """`cells` as the column's type binds them, converting each distinct value once."""
+    if convert is None:
+        return cells
+    done: dict = {}
+    return [
+        done[key] if (key := (type(v), v)) in done else done.setdefault(key, convert(v))
+        for v in cells
+    ]
 
 
 def update_rows(

@@ -237,8 +237,9 @@ def check_sheet(sheet: SheetRows, today: date, seq_start: int) -> tuple[pd.DataF
 
     bad = (problems != None).any(axis=1)  # noqa: E711
     frame = pd.DataFrame(typed, dtype=object)
-    frame["_path"] = sheet.path
-    frame["_sheet"] = sheet.sheet
+    # a batch of sheets alike (xieshang.etl.judge) carries each row's own file and sheet
+    for name, value in (("_path", sheet.path), ("_sheet", sheet.sheet)):
+        frame[name] = raw[name].to_numpy() if name in raw else value
     frame["_row"] = raw["_row"].to_numpy()
     frame["_seq"] = np.arange(seq_start, seq_start + n)
     _fill_defaults(sheet.kind, frame)

@@ -15,7 +15,7 @@ from xieshang.cli import main
 @pytest.fixture
 def env(monkeypatch, tmp_path):
     monkeypatch.setenv("XIESHANG_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XIESHANG_SECRET", "cli-secret")
+    monkeypatch.setenv("XIESHANG_SECRET", "cli-secret-0123456789")
     monkeypatch.delenv("XIESHANG_DB", raising=False)
     return tmp_path
 
@@ -76,7 +76,7 @@ def test_no_secret_for_a_real_warehouse_is_refused(env, capsys, monkeypatch):
 def test_a_failed_run_exits_1(env, capsys, monkeypatch):
     inbox = base_inbox(env / "inbox")
     assert main(["load", str(inbox)]) == 0
-    monkeypatch.setenv("XIESHANG_SECRET", "a different one")
+    monkeypatch.setenv("XIESHANG_SECRET", "a different secret, 16+ characters")
     (inbox / "会议台账-2.csv").write_text(
         "会议编号,区划代码\nHY-9,330281100201\n", encoding="utf-8"
     )

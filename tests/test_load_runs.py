@@ -240,10 +240,16 @@ def test_a_run_that_fails_half_way_leaves_the_warehouse_as_it_was(engine, tmp_pa
     monkeypatch.setattr(load_module.Run, "_merge", crash)
     report = run_load(engine, later, secret=SECRET, today=date(2025, 6, 30))
     assert report["status"] == "failed"
-    assert report["error"] == "RuntimeError: disk full"
-    assert snapshot(engine) == before
+    assert report["error"] == (
+        "RuntimeError: disk full (写入签到 merging attendance · 文件 file 参会签到.csv · 第 2 行 row 2)"
+    )
+    after = snapshot(engine)
+    runs_before, runs_after = before.pop("load_runs"), after.pop("load_runs")
+    assert after == before
+    # the failed run is recorded after the rollback, beside the earlier runs
+    assert len(runs_after) == len(runs_before) + 1 and set(runs_before) <= set(runs_after)
     monkeypatch.undo()
-    retried = load(engine, later)  # nothing of the failed run was recorded, so it all loads
+    retried = load(engine, later)  # nothing but the failed run's row was recorded: it all loads
     assert counts(retried, "meetings") == (1, 1, 0, 0, 0, 0)
     assert counts(retried, "attendance") == (1, 1, 0, 0, 0, 0)
 

@@ -9,7 +9,11 @@
 - `trends`    month by month: trend_lines (rates, 0–100%), trend_bars (counts)
 - `heatmaps`  reach_heatmap (unit × stakeholder category)
 - `maps`      township_map (polygons, no tiles)
+- `text`      plain(text): warehouse text escaped, so that Plotly shows it as text
 
 Builders take plain rows (from xieshang.metrics through xieshang.dashboard.data) and return a
-go.Figure; they never touch the database.
+go.Figure; they never touch the database. Area names in the rows, and labels that carry
+one (an average's), go through `text.plain` in the builders; labels the app writes itself
+(vocabularies, buckets) pass as they are; markup a caller builds around a name (a hover
+text) escapes the name itself.
 """

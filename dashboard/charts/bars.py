@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from xieshang.dashboard import fmt
+from xieshang.dashboard.charts.text import plain
 from xieshang.dashboard.charts.theme import (
     ACCENT,
     BAR,
@@ -43,7 +44,7 @@ def ranking_bar(
     so that it does not read as the selected unit, and marked in its label and hover."""
     rows = list(ranked)
     codes = [r.get("area_code") for r in rows]
-    names = [r.get("area_name") or r.get("area_code", "") for r in rows]
+    names = [plain(r.get("area_name") or r.get("area_code", "")) for r in rows]
     positions = list(range(len(rows)))  # numeric rows: names may repeat, codes look numeric
     values = [r["value"] if r["value"] is not None else 0 for r in rows]
     colors = [
@@ -172,7 +173,7 @@ def dashed_marker(fig: go.Figure, x: float, label: str) -> None:
         yref="paper",
         yanchor="bottom",
         showarrow=False,
-        text=label,
+        text=plain(label),
         font={"size": 12, "color": "#495057"},
     )
 
@@ -192,7 +193,7 @@ def share_bars(
     unit, segment, count of total and share. Segments carry the area code as customdata."""
     positions = list(range(len(rows)))  # numeric rows: names may repeat
     codes = [r.get("area_code") for r in rows]
-    names = [r.get("area_name") or r.get("area_code", "") for r in rows]
+    names = [plain(r.get("area_name") or r.get("area_code", "")) for r in rows]
     totals = [r[total_field] for r in rows]
     fig = go.Figure()
     for field, name, color in segments:

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from xieshang.contract.columns import STAKEHOLDER_CATEGORIES
 from xieshang.dashboard import fmt
+from xieshang.dashboard.charts.text import plain
 from xieshang.dashboard.charts.theme import ACCENT, NO_DATA_FILL, base_layout, colorscale
 from xieshang.dashboard.i18n import t, vocab
 
@@ -28,7 +29,7 @@ def reach_heatmap(
     z, texts, hover, zero_x, zero_y, zero_codes = [], [], [], [], [], []
     for y, unit in enumerate(rows):
         n = unit["meetings"]
-        name = unit.get("area_name") or unit["area_code"]
+        name = plain(unit.get("area_name") or unit["area_code"])
         line, shown, tips = [], [], []
         for x, (category, label) in enumerate(zip(STAKEHOLDER_CATEGORIES, labels, strict=True)):
             k = unit["reached"][category]
@@ -79,9 +80,9 @@ def reach_heatmap(
         )
     )
     names = [
-        f"<span style='color:{ACCENT}'><b>{u.get('area_name') or u['area_code']}</b></span>"
+        f"<span style='color:{ACCENT}'><b>{plain(u.get('area_name') or u['area_code'])}</b></span>"
         if u["area_code"] == selected
-        else (u.get("area_name") or u["area_code"])
+        else plain(u.get("area_name") or u["area_code"])
         for u in rows
     ]
     fig.update_layout(

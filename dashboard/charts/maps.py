@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from xieshang.dashboard import fmt
+from xieshang.dashboard.charts.text import plain
 from xieshang.dashboard.charts.theme import (
     ACCENT,
     FONT,
@@ -56,12 +57,13 @@ def township_map(
         if not rings:
             continue
         value = unit["value"]
+        name = plain(unit.get("area_name", code))
         fill = sequential_color(None if value is None else value / vmax)
         is_selected = code == selected
         hover = (
             hover_value(unit, key, lang)
             if value is not None
-            else f"<b>{unit.get('area_name', code)}</b><br>{t('no_value', lang)}"
+            else f"<b>{name}</b><br>{t('no_value', lang)}"
         )
         for ring in rings:
             xs = [p[0] for p in ring] + [ring[0][0]]
@@ -79,7 +81,7 @@ def township_map(
                     hoveron="fills",
                     hoverinfo="text",
                     text=hover,
-                    name=unit.get("area_name", code),
+                    name=name,
                     showlegend=False,
                 )
             )
@@ -91,7 +93,7 @@ def township_map(
         label_y.append(cy)
         dark = value is not None and value / vmax > 0.55
         label_text.append(
-            f"<span style='color:{'white' if dark else TEXT}'>{unit.get('area_name', code)}"
+            f"<span style='color:{'white' if dark else TEXT}'>{name}"
             f"<br>{fmt.figure_value(key, value) if value is not None else '—'}</span>"
         )
         label_codes.append(code)

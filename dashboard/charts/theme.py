@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from xieshang.dashboard import fmt
+from xieshang.dashboard.charts.text import plain
 from xieshang.dashboard.i18n import figure_name, t
 
 FONT = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif'
@@ -144,7 +145,7 @@ def hover_value(item: dict, key: str, lang: str) -> str:
     """A unit's name, its figure, the count behind it, its interval and flags, for a
     hover label."""
     lines = [
-        f"<b>{item.get('area_name', '')}</b>",
+        f"<b>{plain(item.get('area_name', ''))}</b>",
         f"{figure_name(key, lang)} {fmt.figure_value(key, item['value'])}",
     ]
     if item.get("k") is not None and item.get("n") is not None:

@@ -1,18 +1,18 @@
 """考核评估 Assessment (path "/assessment"): the assessment table of the townships of the
 scope (or the villages of the selected township) for the chosen period, its weights, and
-CSV / xlsx downloads with the bytes of `xieshang export assessment`."""
+CSV / xlsx downloads with the bytes of `xieshang export assessment` (dashboard.downloads:
+those of /download/assessment.csv and .xlsx, for the roles they are for)."""
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
-from dash.exceptions import PreventUpdate
 
-from xieshang.dashboard import components, grid
+from xieshang.dashboard import components, downloads, grid
 from xieshang.dashboard.i18n import t
 from xieshang.dashboard.page_kit import STATE, engine, guarded, page_layout, state_or_stop
-from xieshang.dashboard.views.assessment import build_table, download
+from xieshang.dashboard.views.assessment import build_table
 
 dash.register_page(
     __name__,
@@ -43,6 +43,7 @@ def layout(lang: str):
                                             size="sm",
                                             color="link",
                                             className="chart-btn",
+                                            disabled=not downloads.allowed("assessment.csv"),
                                         ),
                                         dbc.Button(
                                             t("download_xlsx", lang),
@@ -50,6 +51,7 @@ def layout(lang: str):
                                             size="sm",
                                             color="link",
                                             className="chart-btn",
+                                            disabled=not downloads.allowed("assessment.xlsx"),
                                         ),
                                         dcc.Download(id="as-download"),
                                     ],
@@ -95,8 +97,4 @@ def _table(store):
 def _download(_csv, _xlsx, store):
     state = state_or_stop(store)
     kind = "csv" if dash.ctx.triggered_id == "as-csv" else "xlsx"
-    result = download(engine(), state, kind)
-    if result is None:
-        raise PreventUpdate
-    content, name = result
-    return dcc.send_bytes(content, name)
+    return downloads.for_page(f"assessment.{kind}", state)

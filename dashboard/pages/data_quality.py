@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from xieshang.dashboard import components, fmt, grid
+from xieshang.dashboard import components, downloads, fmt, grid
 from xieshang.dashboard.i18n import t
 from xieshang.dashboard.page_kit import (
     OPTIONS,
@@ -51,11 +51,12 @@ GRIDS = (
     ("dq-runs", view.build_runs, "dq_runs_title", 260),
 )
 
-# parts whose list staff take away to fix their files: part id -> CSV builder
+# parts whose list staff take away to fix their files: part id -> its file
+# (dashboard.downloads: the bytes of /download/<file>)
 DOWNLOADS = {
-    "dq-rejects": view.rejects_csv,
-    "dq-held-rows": view.held_rows_csv,
-    "dq-events": view.events_csv,
+    "dq-rejects": "rejects.csv",
+    "dq-held-rows": "held-rows.csv",
+    "dq-events": "resolution-events.csv",
 }
 
 # "含已被重新提交取代的记录" (superseded=yes in the address): the summary and the parts
@@ -74,6 +75,7 @@ def _csv_button(part: str, lang: str) -> html.Div:
                 color="link",
                 className="chart-btn",
                 title=t("csv", lang),
+                disabled=not downloads.allowed(DOWNLOADS[part]),
             ),
             dcc.Download(id=f"{part}-download"),
         ],
@@ -202,7 +204,7 @@ def _register(part: str, builder) -> None:
         )
 
 
-def _register_download(part: str, builder) -> None:
+def _register_download(part: str, file: str) -> None:
     @callback(
         Output(f"{part}-download", "data"),
         Input(f"{part}-csv", "n_clicks"),
@@ -212,13 +214,12 @@ def _register_download(part: str, builder) -> None:
     )
     def _download(n_clicks, store, options):
         state = state_or_stop(store)
-        result = builder(engine(), state, **_options(part, options)) if n_clicks else None
-        if result is None:
+        if not n_clicks:
             raise PreventUpdate
-        return result
+        return downloads.for_page(file, state, options)
 
 
 for _part_id, _builder, _key, _height in GRIDS:
     _register(_part_id, _builder)
-for _part_id, _csv_builder in DOWNLOADS.items():
-    _register_download(_part_id, _csv_builder)
+for _part_id, _file in DOWNLOADS.items():
+    _register_download(_part_id, _file)

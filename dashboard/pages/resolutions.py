@@ -1,6 +1,7 @@
 """决议落实 Resolutions (path "/resolutions"): KPI cards; four charts — the
 implementation-rate ranking, the status mix by unit, the days to implement, the
-satisfaction ranking; then the overdue resolutions aged into buckets, with a CSV download."""
+satisfaction ranking; then the overdue resolutions aged into buckets, with a CSV download
+(/download/overdue.csv's bytes; the list and the file are not for leaders)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from xieshang.dashboard import components, grid
+from xieshang.dashboard import components, downloads, grid
 from xieshang.dashboard.i18n import figure_definition, figure_name, t
 from xieshang.dashboard.page_kit import (
     OPTIONS,
@@ -76,6 +77,7 @@ def _overdue_card(lang: str) -> dbc.Card:
                                     color="link",
                                     className="chart-btn",
                                     title=t("csv", lang),
+                                    disabled=not downloads.allowed("overdue.csv"),
                                 ),
                                 dcc.Download(id="rs-overdue-download"),
                             ],
@@ -161,10 +163,9 @@ def _overdue(store):
 )
 def _download(n_clicks, store):
     state = state_or_stop(store)
-    result = view.overdue_csv(engine(), state) if n_clicks else None
-    if result is None:
+    if not n_clicks:
         raise PreventUpdate
-    return result
+    return downloads.for_page("overdue.csv", state)
 
 
 @callback(

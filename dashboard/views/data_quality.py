@@ -17,8 +17,9 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
+from xieshang.access.scope import sees_load_runs
 from xieshang.contract.columns import header
-from xieshang.dashboard import components, data, fmt, grid
+from xieshang.dashboard import auth, components, data, fmt, grid
 from xieshang.dashboard.i18n import TEXT, t, vocab
 from xieshang.dashboard.state import PageOption, yes_no
 from xieshang.dashboard.state import State as ViewState
@@ -334,8 +335,10 @@ def events_csv(engine_, state: ViewState) -> dict | None:
 
 
 def build_runs(engine_, state: ViewState):
-    """The latest load runs."""
+    """The latest load runs (every township's files: not for staff, who get a note)."""
     lang = state.lang
+    if not sees_load_runs(auth.current_user()):
+        return [], [], components.empty_state(t("dq_runs_not_yours", lang))
     rows = [
         {
             **r,
@@ -357,5 +360,6 @@ def build_runs(engine_, state: ViewState):
         ("rejected", t("dq_rejected", lang), "count"),
         ("held", t("dq_held", lang), "count"),
         ("operator", t("dq_operator", lang), "text"),
+        ("error", t("dq_reason", lang), "text"),
     ]
     return _grid(columns, rows, lang, t("no_data", lang), t("empty_warehouse", lang))

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from xieshang.dashboard import components, data, fmt, geometry, stats
+from xieshang.access.scope import limit_of
+from xieshang.dashboard import auth, components, data, fmt, geometry, stats
 from xieshang.dashboard.charts import maps, trends
 from xieshang.dashboard.i18n import figure_name, t, vocab
 from xieshang.dashboard.paths import assets_dir
@@ -62,17 +63,18 @@ FIGURE = PageOption("figure", DEFAULT_FIGURE, read=_map_figure, write=str)
 
 
 def build_heading(engine_, state: State):
-    """Breadcrumb from the root to the scope (each link keeps the other filters), the
-    period, as_of and the active filters."""
+    """Breadcrumb from the root (a staff user's township) to the scope (each link keeps
+    the other filters), the period, as_of and the active filters."""
     directory = data.directory(engine_)
     lang = state.lang
     if directory.empty:
         return None
     chain = []
     code = state.scope
+    top = limit_of(auth.current_user())  # a staff user's trail starts at their township
     while code is not None:
         chain.append(code)
-        code = directory.parent(code)
+        code = directory.parent(code) if code != top else None
     chain.reverse()
     crumbs = []
     for i, code in enumerate(chain):
@@ -118,12 +120,18 @@ def _county_of(directory: data.Directory, scope: str) -> str:
 
 
 def map_units(engine_, state: State, key: str) -> tuple[str, str | None, list[dict]]:
-    """(county, selected township or None, ranked township rows) for the map."""
+    """(county, selected township or None, ranked township rows) for the map: the
+    county's townships, or — for a staff user — their own township alone."""
     directory = data.directory(engine_)
     county = _county_of(directory, state.scope)
     township = ancestor_at(state.scope, "township")
     selected = township if state.scope != county and township in directory.names else None
-    rows = data.figures_by_child(engine_, state.replace(scope=county), keys=[key])
+    own = limit_of(auth.current_user())
+    if own is not None:
+        figures = data.figures(engine_, state.replace(scope=own), keys=[key])
+        rows = [{**figures, "area_code": own, "area_name": figures["scope_name"]}]
+    else:
+        rows = data.figures_by_child(engine_, state.replace(scope=county), keys=[key])
     higher = ranking.higher_is_better(key)
     return county, selected, stats.rank_rows(rows, key, higher_is_better=higher)
 

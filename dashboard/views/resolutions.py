@@ -9,8 +9,10 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from xieshang import metrics
-from xieshang.dashboard import components, data, fmt, grid, stats
+from xieshang.access.scope import sees_overdue_list
+from xieshang.dashboard import auth, components, data, fmt, grid, stats
 from xieshang.dashboard.charts import bars
+from xieshang.dashboard.charts.text import plain
 from xieshang.dashboard.charts.theme import PALETTE
 from xieshang.dashboard.i18n import figure_name, t
 from xieshang.dashboard.state import State as ViewState
@@ -224,7 +226,7 @@ def build_days(engine_, state: ViewState):
         return components.chart_content(None, table, lang, empty=empty)
     median = metrics.median_of_histogram(pairs)  # the figure's own reading of the pairs
     hover = [
-        f"<b>{scope} · {r['bucket']}</b><br>{t('rs_days_count', lang)} "
+        f"<b>{plain(scope)} · {r['bucket']}</b><br>{t('rs_days_count', lang)} "
         f"{fmt.count(r['count'])} / {fmt.count(total)} · {fmt.percent(r['share'])}"
         for r in rows
     ]
@@ -314,10 +316,12 @@ def overdue_rows(engine_, state: ViewState) -> list[dict]:
 
 def build_overdue(engine_, state: ViewState):
     """(rowData, columnDefs, note) of the overdue grid: the grid.ROW_CAP most overdue
-    (the CSV has them all)."""
+    (the CSV has them all); for a user the list is not for (leaders), a note instead."""
     lang = state.lang
     if data.directory(engine_).empty:
         return [], [], no_warehouse(lang)
+    if not sees_overdue_list(auth.current_user()):
+        return [], [], components.empty_state(t("rs_overdue_not_yours", lang))
     rows = overdue_rows(engine_, state)
     shown = rows[: grid.ROW_CAP]
     values = grid.grid_values(overdue_columns(lang), shown, lang)

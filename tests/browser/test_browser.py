@@ -110,6 +110,15 @@ def external_requests(duo) -> list[str]:
     return [u for u in urls if not u.startswith(duo.server_url)]
 
 
+def is_the_404_of(duo, path: str, log: dict) -> bool:
+    """Whether a console entry is Chromium's note that the page at `path` answered 404."""
+    return (
+        log["source"] == "network"
+        and log["message"].startswith(f"{duo.server_url}{path} ")
+        and "404" in log["message"]
+    )
+
+
 def scroll_into_view(duo, element) -> None:
     """Centre an element below the fold, clear of the sticky filter bar (instantly:
     Bootstrap makes scrolling smooth, and a click in mid-scroll misses)."""
@@ -145,7 +154,9 @@ def test_every_page_loads_without_console_errors_or_remote_requests(duo):
         assert no_horizontal_scroll(duo), path
     open_path(duo, "/no-such-page")
     duo.wait_for_contains_text("#_pages_content", "未找到该页面", timeout=TIMEOUT)
-    assert duo.get_logs() == []
+    # the address answers 404 (issue 10), which Chromium logs as the page's one failed
+    # load; nothing else may be logged
+    assert [log for log in duo.get_logs() if not is_the_404_of(duo, "/no-such-page", log)] == []
     assert external_requests(duo) == []
     # the mode bar offers only the PNG download (no "share to cloud")
     open_path(duo, "/")

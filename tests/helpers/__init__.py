@@ -6,4 +6,6 @@ inbox_county       清河县, a county as inbox files with its figures worked ou
 warehouse_builder  WarehouseBuilder: rows written straight into the schema tables (no ETL)
 builder_county     示范县, counties written with the builder, figures worked out by hand
 components         walking a Dash component tree: its nodes, texts and KPI cards
+signin             the app with sign-in on, and a test client signed in through its form
+scoped_county      清河县 with a user of every role and rejected and held rows in each township
 """

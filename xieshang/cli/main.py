@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--db")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8050)
+    serve.add_argument(
+        "--no-auth",
+        action="store_true",
+        help="serve without sign-in (a single-user laptop; every page then says so)",
+    )
 
     kpi = sub.add_parser("kpi", help="print every figure for a scope and period as JSON")
     kpi.add_argument("--scope", required=True)
@@ -77,6 +82,33 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--end", help="last month to generate, YYYY-MM (default: this month)")
     generate.add_argument("--seed", type=int, default=1)
     generate.add_argument("--dirty", action="store_true", help="add known numbers of bad rows")
+
+    user = sub.add_parser("user", help="manage the dashboard's users")
+    user_sub = user.add_subparsers(dest="action", required=True)
+    add = user_sub.add_parser("add", help="create a user")
+    add.add_argument("name")
+    add.add_argument("--role", metavar="leader|evaluator|staff|admin", required=True)
+    add.add_argument("--township", help="staff only: the code of the township they see")
+    user_sub.add_parser("list", help="one line per user")
+    for action, text in (("disable", "a user who may not sign in"), ("enable", "sign-in again")):
+        user_sub.add_parser(action, help=f"{action}: {text}").add_argument("name")
+    passwd = user_sub.add_parser("passwd", help="set a new password")
+    passwd.add_argument("name")
+    for command in (add, passwd):
+        command.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="read the password from the first line of standard input",
+        )
+    for command in user_sub.choices.values():
+        command.add_argument("--db")
+
+    audit = sub.add_parser("audit", help="print the audit log")
+    audit.add_argument("--since", type=_date, help="from this day on (YYYY-MM-DD)")
+    audit.add_argument("--user")
+    audit.add_argument("--action", help="one action, e.g. sign_in_failed")
+    audit.add_argument("--format", choices=("text", "csv"), default="text")
+    audit.add_argument("--db")
     return parser
 
 
@@ -122,6 +154,18 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return generate.run(args)
 
 
+def _cmd_user(args: argparse.Namespace) -> int:
+    from xieshang.cli.commands import user
+
+    return user.run(args)
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from xieshang.cli.commands import audit
+
+    return audit.run(args)
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "load": _cmd_load,
     "demo": _cmd_demo,
@@ -130,6 +174,8 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "marts": _cmd_marts,
     "export": _cmd_export,
     "generate": _cmd_generate,
+    "user": _cmd_user,
+    "audit": _cmd_audit,
 }
 
 
@@ -151,9 +197,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 — the contract is one line, never a traceback
         if args.debug:
             raise
-        from xieshang.marts import StaleMarts  # its message names the command that fixes it
+        # their messages name the problem and the fix
+        from xieshang.marts import StaleMarts
+        from xieshang.warehouse.engine import WarehouseError
 
-        if isinstance(exc, StaleMarts):
+        if isinstance(exc, StaleMarts | WarehouseError):
             print(f"xieshang: {exc}", file=sys.stderr)
             return 1
         print(

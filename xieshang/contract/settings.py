@@ -2,12 +2,15 @@
 
 Resolution order follows interfaces.md: an explicit URL, else `XIESHANG_DB`, else an
 embedded SQLite file in the user's data folder.
+
+How much one submitted file may hold (`ReadLimits`) is set by `XIESHANG_MAX_…` variables.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 
@@ -28,14 +31,90 @@ def db_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get("XIESHANG_DB") or default_db_url()
 
 
+MIN_SECRET_CHARS = 16  # shorter keys can be guessed, and the person hashes with them
+
+
+class SecretTooShort(ValueError):
+    pass
+
+
 def secret_from_env() -> bytes | None:
+    """XIESHANG_SECRET (None when unset); SecretTooShort under MIN_SECRET_CHARS."""
     value = os.environ.get("XIESHANG_SECRET")
-    return value.encode("utf-8") if value else None
+    if not value:
+        return None
+    if len(value) < MIN_SECRET_CHARS:
+        raise SecretTooShort(
+            f"XIESHANG_SECRET 太短（{len(value)} 个字符，至少 {MIN_SECRET_CHARS} 个） "
+            f"XIESHANG_SECRET is too short ({len(value)} characters, at least "
+            f"{MIN_SECRET_CHARS}): set a long random one, e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`, and keep it"
+        )
+    return value.encode("utf-8")
 
 
 def demo_secret() -> bytes:
-    """The demo's own HMAC secret, made once and kept beside the demo warehouse."""
+    """The demo's own HMAC secret, made once and kept beside the demo warehouse. The file
+    is readable by its owner alone from its first byte, and appears whole or not at all
+    (two demos starting at once agree on one secret)."""
     path = data_dir() / "demo-secret"
     if not path.exists():
-        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        draft = path.with_name(f".demo-secret-{secrets.token_hex(8)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(secrets.token_hex(32))
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another demo made it first: use that one
+        finally:
+            draft.unlink(missing_ok=True)
     return path.read_text(encoding="utf-8").strip().encode("utf-8")
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """The most one submitted file may hold; a file over any limit is reported unreadable.
+
+    Each field is set by the environment variable `XIESHANG_MAX_<FIELD>` (a whole number
+    ≥ 1). The defaults are far above anything a county sends, and keep the memory one
+    hostile file can take to a few hundred MB:
+
+    - file_mb (50): a file's size on disk;
+    - unpacked_mb (200): an xlsx's parts, decompressed (a zip bomb stops here);
+    - rows (200,000): the last row of a sheet that holds a value; a CSV's records;
+    - columns (200): the last column of a sheet that holds a value (so the width of every
+      row, the header's included); a CSV record's cells;
+    - cells (5,000,000): rows × columns of a sheet from A1 to its last row and column (the
+      grid a spreadsheet reader builds); a CSV's cells;
+    - cell_chars (32,767, Excel's own limit): the characters of one cell;
+    - cell_lines (100): the lines one quoted CSV cell may span (a quote left open swallows
+      the lines after it).
+    """
+
+    file_mb: int = 50
+    unpacked_mb: int = 200
+    rows: int = 200_000
+    columns: int = 200
+    cells: int = 5_000_000
+    cell_chars: int = 32_767
+    cell_lines: int = 100
+
+
+def limit_variable(name: str) -> str:
+    """The environment variable that sets the ReadLimits field `name`."""
+    return f"XIESHANG_MAX_{name.upper()}"
+
+
+def read_limits() -> ReadLimits:
+    """The reading limits, each from its environment variable or its default."""
+    values: dict[str, int] = {}
+    for field in fields(ReadLimits):
+        variable = limit_variable(field.name)
+        text = os.environ.get(variable, "").strip()
+        if not text:
+            continue
+        if not (text.isascii() and text.isdigit() and int(text) >= 1):
+            raise ValueError(f"{variable} must be a whole number ≥ 1, not {text!r}")
+        values[field.name] = int(text)
+    return ReadLimits(**values)

@@ -54,9 +54,20 @@ def area_directory(bind: Engine | Connection) -> list[dict]:
     return [{"area_code": c, "area_name": n, "level": lv} for c, n, lv in rows]
 
 
+def latest_run(bind: Engine | Connection) -> str | None:
+    """The run_id of the latest load run of any status (a failed run included), or None."""
+    runs = schema.load_runs
+    rows = _rows(
+        bind,
+        select(runs.c.run_id).order_by(runs.c.finished_at.desc(), runs.c.run_id.desc()).limit(1),
+    )
+    return rows[0][0] if rows else None
+
+
 def load_runs(bind: Engine | Connection, limit: int = 50) -> list[dict]:
     """The latest load runs, newest first: when, status, files loaded and the rows read,
-    inserted, updated, rejected and held over every kind (from the run report)."""
+    inserted, updated, rejected and held over every kind (from the run report), and why a
+    failed run failed (`error`, None for a committed run)."""
     runs = schema.load_runs
     rows = _rows(
         bind,
@@ -93,6 +104,7 @@ def load_runs(bind: Engine | Connection, limit: int = 50) -> list[dict]:
                 "status": status,
                 "files_loaded": len((parsed.get("files") or {}).get("loaded") or []),
                 **totals,
+                "error": parsed.get("error"),
             }
         )
     return out

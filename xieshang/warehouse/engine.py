@@ -1,21 +1,121 @@
-"""Opening the warehouse: engines, first-use creation, the recorded schema version."""
+"""Opening the warehouse: its URL checked, engines, first-use creation, the write lock,
+the recorded schema version."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, event, insert, select
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    event,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from xieshang.contract.settings import db_url
 from xieshang.warehouse import schema
+
+URL_FORMS = "sqlite:///PATH, postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE"
+# A writer waits this long for another load to finish (a large first load takes minutes
+# on a slow disk); SQLite readers are never kept waiting under WAL.
+WRITE_WAIT_SECONDS = 600
+# Any constant will do: advisory locks are per database, and only writers take this one.
+PG_WRITE_LOCK = 0x78696573
+WAL_ATTEMPTS = 100
+DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mssql": 1433, "oracle": 1521}
 
 
 class SchemaVersionError(RuntimeError):
     pass
 
 
+class WarehouseError(RuntimeError):
+    """The warehouse URL is wrong, or the warehouse cannot be reached: the message is one
+    line saying which, and what to do."""
+
+
+def _shown(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file of a SQLite warehouse URL (None: in memory, a URI, or not SQLite)."""
+    database = url.database
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if url.query.get("uri") or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def check_url(url: str) -> URL:
+    """The parsed URL, or WarehouseError naming the mistake and the fix."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise WarehouseError(
+            f"仓库地址不是数据库地址 the warehouse URL is not a database URL: write it as {URL_FORMS}"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "postgres":
+        raise WarehouseError(
+            f"仓库地址 {_shown(parsed)} 应写作 postgresql+psycopg://… "
+            "SQLAlchemy does not know postgres://: use postgresql+psycopg://…"
+        )
+    try:
+        parsed.get_dialect()
+    except NoSuchModuleError:
+        raise WarehouseError(
+            f"未知的数据库类型 unknown database kind {backend!r} in the warehouse URL "
+            f"{_shown(parsed)}: use {URL_FORMS}"
+        ) from None
+    path = sqlite_file(parsed)
+    if path is not None and not path.parent.is_dir():
+        raise WarehouseError(
+            f"仓库文件所在的文件夹不存在 the folder {path.parent} of the warehouse file does not "
+            "exist: create it, or give a path in an existing folder"
+        )
+    return parsed
+
+
+def warehouse_exists(url: str) -> bool:
+    """Whether there may be a warehouse at `url` already (checked without creating one: a
+    SQLite file that is not there is not a warehouse; a server database may be)."""
+    parsed = check_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return True
+    path = sqlite_file(parsed)
+    return path is not None and path.is_file()
+
+
+def _wal(cursor) -> None:
+    # Two connections switching a new file to WAL at once can deadlock, and SQLite then
+    # answers "locked" at once instead of waiting: retry for a while.
+    for attempt in range(WAL_ATTEMPTS):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == WAL_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets the dashboard read while a load writes; NORMAL sync is safe under WAL.
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA cache_size=-65536")
@@ -24,35 +124,106 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def make_engine(url: str | None = None) -> Engine:
-    """An engine for the warehouse at `url` (resolved as interfaces.md says)."""
-    resolved = db_url(url)
-    if resolved.startswith("sqlite"):
-        engine = create_engine(resolved, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
-    else:
-        engine = create_engine(resolved, pool_pre_ping=True)
+    """An engine for the warehouse at `url` (resolved as interfaces.md says); it does not
+    connect yet. A wrong URL raises WarehouseError."""
+    parsed = check_url(db_url(url))
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            engine = create_engine(parsed, connect_args={"timeout": WRITE_WAIT_SECONDS})
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(parsed, pool_pre_ping=True)
+    except ImportError as exc:
+        raise WarehouseError(
+            f"数据库驱动未安装 the database driver {exc.name} for {parsed.drivername}:// is not "
+            f"installed: install it, or use {URL_FORMS}"
+        ) from None
     return engine
 
 
-def ensure_schema(engine: Engine) -> None:
-    """Create the warehouse on first use; refuse one written by a newer release."""
-    schema.metadata.create_all(engine)
+def _cannot_connect(url: URL, exc: DBAPIError) -> str:
+    reason = " ".join(str(exc.orig).split("\n")[0].split()) or type(exc.orig).__name__
+    path = sqlite_file(url)
+    if url.get_backend_name() == "sqlite":
+        return (
+            f"无法打开仓库文件 cannot open the warehouse file {path or url.database} ({reason}): "
+            "check the path and its permissions"
+        )
+    port = url.port or DEFAULT_PORTS.get(url.get_backend_name())
+    place = f"{url.host or 'localhost'}" + (f":{port}" if port else "")
+    lowered = reason.lower()
+    if "password" in lowered or "authentication" in lowered or "role" in lowered:
+        fix = "correct the user and password in the URL"
+    elif "database" in lowered and "does not exist" in lowered:
+        fix = f"create the database {url.database!r} there, or correct its name in the URL"
+    else:
+        fix = "start the database server there, or correct the host and port in the URL"
+    return f"无法连接仓库 cannot connect to the warehouse at {place} ({reason}): {fix}"
+
+
+def connect_warehouse(url: str | None = None) -> Engine:
+    """An engine that has connected once: an unreachable server, a wrong password or an
+    unopenable file is a WarehouseError here, not a driver's traceback later."""
+    engine = make_engine(url)
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        engine.dispose()
+        raise WarehouseError(_cannot_connect(engine.url, exc)) from None
+    return engine
+
+
+@contextmanager
+def begin_write(engine: Engine) -> Iterator[Connection]:
+    """A transaction that holds the warehouse's write lock from its first statement, so
+    that writers (loads, first-use creation) queue up instead of interleaving: two at once
+    end as if run one after the other. Readers are not blocked."""
     with engine.begin() as conn:
-        row = conn.execute(
-            select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
-        ).scalar()
-        if row is None:
-            conn.execute(
-                insert(schema.meta).values(key="schema_version", value=str(schema.SCHEMA_VERSION))
-            )
-        elif int(row) > schema.SCHEMA_VERSION:
-            raise SchemaVersionError(
-                f"warehouse schema version {row} is newer than this release "
-                f"({schema.SCHEMA_VERSION}); upgrade xieshang"
-            )
+        if engine.dialect.name == "sqlite":
+            # the driver would begin only at the first write, after the run's reads
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK})
+        yield conn
+
+
+def _version(conn: Connection):
+    return conn.execute(
+        select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
+    ).scalar()
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create the warehouse on first use; refuse one written by a newer release. Creation
+    runs under the write lock: two first uses at once create it once."""
+    with engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+        version = _version(conn) if schema.meta.name in tables else None
+    if version is None or not set(schema.metadata.tables) <= tables:
+        with begin_write(engine) as conn:
+            schema.metadata.create_all(conn)
+            version = _version(conn)
+            if version is None:
+                version = schema.SCHEMA_VERSION
+                conn.execute(insert(schema.meta).values(key="schema_version", value=str(version)))
+            elif int(version) < schema.SCHEMA_VERSION:
+                # an older release's warehouse, its new tables just made: record the
+                # version, so that an older release refuses it from now on
+                version = schema.SCHEMA_VERSION
+                conn.execute(
+                    update(schema.meta)
+                    .where(schema.meta.c.key == "schema_version")
+                    .values(value=str(version))
+                )
+    if int(version) > schema.SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"warehouse schema version {version} is newer than this release "
+            f"({schema.SCHEMA_VERSION}); upgrade xieshang"
+        )
 
 
 def open_warehouse(url: str | None = None) -> Engine:
-    engine = make_engine(url)
+    engine = connect_warehouse(url)
     ensure_schema(engine)
     return engine

@@ -27,7 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: users and audit_log
 
 metadata = MetaData()
 
@@ -352,4 +352,42 @@ MART_TABLES = (
     mart_resolution_states,
     mart_resolutions_current,
     mart_resolution_events,
+)
+
+# --- Users and the audit log ---------------------------------------------------------
+# Who may sign in to the dashboard (xieshang.access) and what was done (audit_log). Times
+# are UTC without a zone, alike on SQLite and PostgreSQL; xieshang.access shows them in
+# the server's local time.
+
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),  # leader | evaluator | staff | admin
+    Column("township", String(12)),  # staff only: the township they see
+    # argon2id, in the PHC string format argon2-cffi writes (parameters and salt included)
+    Column("password_hash", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_sign_in", DateTime),
+    # part of every session's identity: raising it (new password, disable, sign-out)
+    # ends the user's open sessions at their next request
+    Column("session_epoch", Integer, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("user_name", String(64)),  # as typed, for a failed sign-in of an unknown name
+    Column("action", String(32), nullable=False),  # a code of xieshang.access.audit.ACTIONS
+    Column("address", String(64)),  # the client's address, for what came over HTTP
+    Column("file", Text),
+    Column("scope", String(12)),
+    Column("period_from", Date),
+    Column("period_to", Date),
+    Column("detail", Text),  # JSON object, or null
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_user", "user_name", "at"),
 )

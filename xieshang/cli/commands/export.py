@@ -1,14 +1,40 @@
-"""`xieshang export assessment`: the assessment table of metrics.md as CSV or xlsx."""
+"""`xieshang export assessment`: the assessment table of metrics.md as CSV or xlsx, and a
+row in the audit log for it."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
+from pathlib import Path
 
 from xieshang import exports, metrics
+from xieshang.access import audit
 from xieshang.cli.errors import CommandError, UsageError
 from xieshang.metrics.assessment import WeightsError, assessment, load_weights
 from xieshang.warehouse.engine import open_warehouse
+
+
+def _os_user() -> str | None:
+    try:
+        return getpass.getuser()
+    except OSError:  # no login name in a bare container
+        return None
+
+
+def _record(engine, args: argparse.Namespace, result) -> None:
+    """The export's audit row: the operating-system user who ran it, the file, the
+    scope and period (xieshang.access.audit)."""
+    audit.record(
+        engine,
+        "export",
+        user=_os_user(),
+        file=Path(args.output).name,
+        scope=result.scope,
+        period_from=result.start,
+        period_to=result.end,
+        detail={"by": "xieshang export", "format": args.format, "level": args.level},
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,13 +69,16 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--within: {exc}") from None
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+        writer = (
+            exports.write_assessment_csv if args.format == "csv" else exports.write_assessment_xlsx
+        )
+        try:
+            writer(result, args.output)
+        except OSError as exc:
+            raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        _record(engine, args, result)
     finally:
         engine.dispose()
-    writer = exports.write_assessment_csv if args.format == "csv" else exports.write_assessment_xlsx
-    try:
-        writer(result, args.output)
-    except OSError as exc:
-        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     print(
         f"wrote {len(result.rows)} {args.level} rows ({result.scope} {result.scope_name}, "
         f"{result.start}–{result.end}, as of {result.as_of}) to {args.output}",

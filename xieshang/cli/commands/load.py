@@ -16,7 +16,13 @@ from xieshang.contract import settings
 from xieshang.etl.load import Progress as ProgressFn
 from xieshang.etl.load import run_load
 from xieshang.etl.report import render
-from xieshang.warehouse.engine import open_warehouse
+from xieshang.warehouse.engine import (
+    check_url,
+    connect_warehouse,
+    open_warehouse,
+    warehouse_exists,
+)
+from xieshang.warehouse.meta import is_demo
 
 STAGES = {"read": "读取文件 reading files", "merge": "写入仓库 merging into the warehouse"}
 
@@ -46,26 +52,47 @@ def terminal_progress() -> Iterator[ProgressFn]:
         yield update
 
 
-def resolve_secret(engine) -> bytes:
-    """XIESHANG_SECRET, or the demo's own secret for the demo warehouse only."""
-    from xieshang.warehouse.meta import is_demo
+def _is_demo_warehouse(url: str) -> bool:
+    """Whether the warehouse at `url` is the demo's, read without creating anything."""
+    if not warehouse_exists(url):
+        return False
+    engine = connect_warehouse(url)
+    try:
+        return is_demo(engine)
+    finally:
+        engine.dispose()
 
-    secret = settings.secret_from_env()
+
+def resolve_secret(url: str) -> bytes:
+    """XIESHANG_SECRET, or the demo's own secret for the demo warehouse only (said on
+    stderr). Checked before the warehouse is opened: a refused load creates nothing."""
+    try:
+        secret = settings.secret_from_env()
+    except settings.SecretTooShort as exc:
+        raise UsageError(str(exc)) from None
     if secret:
         return secret
-    if is_demo(engine):
+    if _is_demo_warehouse(url):
+        print(
+            "xieshang: 未设置 XIESHANG_SECRET，使用演示仓库自带的密钥 XIESHANG_SECRET is not "
+            "set: using the demo warehouse's own secret",
+            file=sys.stderr,
+        )
         return settings.demo_secret()
     raise UsageError(
-        "XIESHANG_SECRET is not set: set it to this deployment's secret (the key that "
-        "hashes person identifiers) and run again"
+        "XIESHANG_SECRET is not set 未设置密钥: set it to this deployment's secret (at least "
+        f"{settings.MIN_SECRET_CHARS} characters, the key that hashes person identifiers) "
+        "and run again"
     )
 
 
 def run(args: argparse.Namespace) -> int:
     if not args.inbox.is_dir():
         raise UsageError(f"inbox {args.inbox} is not a folder; give the folder of submitted files")
-    engine = open_warehouse(args.db)
-    secret = resolve_secret(engine)
+    url = settings.db_url(args.db)
+    check_url(url)
+    secret = resolve_secret(url)
+    engine = open_warehouse(url)
     with terminal_progress() as progress:
         report = run_load(engine, args.inbox, secret=secret, progress=progress)
     if args.json:

@@ -1,0 +1,257 @@
+"""The files the dashboard offers (interfaces.md "Downloads at plain addresses"): one
+function per file makes its bytes, and both the pages' buttons and the plain addresses
+`GET /download/<file>` go through `produce`, so both give the same bytes under the same
+rules — the role's right to the file (xieshang.access.scope.FILES), the user's scope —
+and both write a row to the audit log.
+
+    /download/assessment.csv  /download/assessment.xlsx     the assessment of the view
+    /download/overdue.csv                                   the overdue resolutions
+    /download/rejects.csv  /download/rejects.xlsx           the rejected rows
+    /download/held-rows.csv  /download/resolution-events.csv  the data-quality lists
+
+An address takes the pages' query parameters (scope, from, to, form, category, online,
+lang; superseded for the rejects) and answers 401 signed out (the sign-in gate), 403 for
+a role the file is not for or a `scope` the user may not see (for staff: another
+township, the county, a village of another township, anything that is no code), 400 for
+any other invalid value (a page would fall back to its default with a notice; a script
+is told instead), 404 for a file the dashboard does not offer — the brief (brief.pdf,
+brief.docx) is not offered yet — or an empty warehouse.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import xlsxwriter
+from dash import dcc
+from dash.exceptions import PreventUpdate
+from flask import Flask, Response, abort, request
+from sqlalchemy import Engine
+
+from xieshang.access import User, audit
+from xieshang.access.scope import home_scope, may_download, sees
+from xieshang.dashboard import auth, components, data
+from xieshang.dashboard.page_kit import engine
+from xieshang.dashboard.state import Options, State, parse_options, parse_query, to_query
+from xieshang.dashboard.views import assessment, resolutions
+from xieshang.dashboard.views import data_quality as quality
+from xieshang.exports import safe_text
+from xieshang.warehouse.codes import pad_code
+
+CSV = "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PREFIX = "/download/"
+
+
+@dataclass(frozen=True)
+class File:
+    """A file offered: `make(engine, state, options)` -> (bytes, file name), None
+    without a roster; `periodic` when its rows depend on the period (else the audit row
+    records no period)."""
+
+    mimetype: str
+    make: Callable[[Engine, State, Options], tuple[bytes, str] | None]
+    periodic: bool = True
+
+
+@dataclass(frozen=True)
+class Download:
+    content: bytes
+    filename: str
+    mimetype: str
+
+
+def _csv(value: dict | None) -> tuple[bytes, str] | None:
+    """A view's dcc.Download value (CSV text) as the bytes a browser saves: UTF-8."""
+    return None if value is None else (value["content"].encode("utf-8"), value["filename"])
+
+
+def _superseded(options: Options) -> bool:
+    return quality.SUPERSEDED.get(options)
+
+
+def _assessment(kind: str) -> Callable[[Engine, State, Options], tuple[bytes, str] | None]:
+    return lambda engine_, state, _options: assessment.download(engine_, state, kind)
+
+
+def _rejects_xlsx(engine_: Engine, state: State, options: Options) -> tuple[bytes, str] | None:
+    if data.directory(engine_).empty:
+        return None
+    superseded = _superseded(options)
+    table = components.table_data(
+        quality.reject_columns(state.lang, superseded),
+        quality.reject_list(engine_, state, superseded),
+        "rejected-rows",
+    )
+    return table_xlsx(table, sheet="拒收记录"), "rejected-rows.xlsx"
+
+
+FILES: dict[str, File] = {
+    "assessment.csv": File(CSV, _assessment("csv")),
+    "assessment.xlsx": File(XLSX, _assessment("xlsx")),
+    "overdue.csv": File(CSV, lambda e, s, _o: _csv(resolutions.overdue_csv(e, s))),
+    "rejects.csv": File(
+        CSV, lambda e, s, o: _csv(quality.rejects_csv(e, s, _superseded(o))), periodic=False
+    ),
+    "rejects.xlsx": File(XLSX, _rejects_xlsx, periodic=False),
+    "held-rows.csv": File(CSV, lambda e, s, _o: _csv(quality.held_rows_csv(e, s)), periodic=False),
+    "resolution-events.csv": File(CSV, lambda e, s, _o: _csv(quality.events_csv(e, s))),
+}
+"""Every file offered, by its name in /download/<name>. Who may take each: FILES of
+xieshang.access.scope."""
+
+
+class Refused(Exception):
+    """The file is not given: `status` 403 (not for this user) or 404 (none to give)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+def produce(
+    engine_: Engine, name: str, state: State, options: Options, user: User, via: str
+) -> Download:
+    """The file `name` of the view `state` for `user`, recorded in the audit log (`via`:
+    "page" or "address"); Refused when the role may not take it, the scope is not the
+    user's, or there is nothing to give."""
+    file = FILES.get(name)
+    if file is None:
+        raise Refused(404)
+    if not may_download(user, name) or not sees(user, state.scope):
+        raise Refused(403)
+    made = file.make(engine_, state, options)
+    if made is None:
+        raise Refused(404)
+    content, filename = made
+    record(engine_, user, name, state, options, via=via, filename=filename, periodic=file.periodic)
+    return Download(content, filename, file.mimetype)
+
+
+def record(
+    engine_: Engine,
+    user: User,
+    name: str,
+    state: State,
+    options: Options | None = None,
+    *,
+    via: str,
+    filename: str,
+    periodic: bool = True,
+) -> None:
+    """The audit row of a download: who, which file, the view's scope and period (of a
+    file whose rows depend on it), the client's address; `via` "page", "address" or
+    "chart" (a chart card's CSV)."""
+    audit.record(
+        engine_,
+        "download",
+        user=user.name,
+        address=auth.client_address(),
+        file=name,
+        scope=state.scope,
+        period_from=state.start if periodic else None,
+        period_to=state.end if periodic else None,
+        detail={"via": via, "filename": filename, "query": to_query(state, options)},
+    )
+
+
+def allowed(name: str) -> bool:
+    """Whether the signed-in user's role may take `name` (the pages show its button)."""
+    return may_download(auth.current_user(), name)
+
+
+def for_page(name: str, state: State, options: Options | None = None) -> dict[str, Any]:
+    """A page button's dcc.Download value: the bytes of /download/<name> for the page's
+    view; PreventUpdate (nothing sent) when the file is refused."""
+    try:
+        made = produce(engine(), name, state, options or {}, auth.current_user(), "page")
+    except Refused:
+        raise PreventUpdate from None
+    return dcc.send_bytes(made.content, made.filename, type=made.mimetype)
+
+
+# --- the plain addresses -----------------------------------------------------------------------------------
+
+
+def _view(user: User, query: str) -> tuple[State, Options]:
+    """The view an address's query names, for `user`: 403 for a scope the user may not
+    see, 400 for any other invalid value."""
+    directory = data.directory(engine())
+    defaults = replace(directory.defaults(), scope=home_scope(user, directory.root))
+    state, notices = parse_query(query, defaults)
+    options, option_notices = parse_options(query, (quality.SUPERSEDED,))
+    asked = request.args.get("scope", "").strip()
+    if asked and not sees(user, pad_code(asked)):
+        abort(403)
+    if notices or option_notices:
+        abort(400)
+    if not sees(user, state.scope):
+        abort(403)
+    return state, options
+
+
+def _serve(name: str) -> Response:
+    if name not in FILES:
+        abort(404)
+    user = auth.current_user()
+    if not may_download(user, name):
+        abort(403)
+    state, options = _view(user, request.query_string.decode("utf-8", "replace"))
+    try:
+        made = produce(engine(), name, state, options, user, "address")
+    except Refused as refused:
+        abort(refused.status)
+    response = Response(made.content, mimetype=made.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{made.filename}"'
+    response.headers["Cache-Control"] = "no-store"  # a county's figures stay off shared caches
+    return response
+
+
+def install(server: Flask) -> None:
+    """The /download/<file> routes (once, before the first request)."""
+    server.add_url_rule(PREFIX + "<name>", "xieshang_download", _serve, methods=["GET"])
+
+
+# --- a table as xlsx ---------------------------------------------------------------------------------------
+
+
+def _width(text: str) -> int:
+    # CJK characters take two columns
+    return sum(2 if ord(c) > 0x2E7F else 1 for c in text)
+
+
+def table_xlsx(table: dict, sheet: str) -> bytes:
+    """A components.table_data table as an xlsx workbook: its headers bold on a frozen
+    first row, numbers as numbers, text as text (never read as a formula: exports.safe_text)."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False}
+    )
+    bold = book.add_format({"bold": True, "bg_color": "#E8EEF4", "border": 1})
+    text = book.add_format({"num_format": "@"})
+    page = book.add_worksheet(sheet)
+    columns = table["columns"]
+    widths = []
+    for col, column in enumerate(columns):
+        page.write_string(0, col, column["header"], bold)
+        widths.append(_width(column["header"]))
+    for r, row in enumerate(table["rows"], start=1):
+        for col, column in enumerate(columns):
+            value = row.get(column["field"])
+            if value is None:
+                continue
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                page.write_number(r, col, value)
+                shown = str(value)
+            else:
+                shown = safe_text(value)
+                page.write_string(r, col, shown, text)
+            widths[col] = max(widths[col], _width(shown))
+    for col, width in enumerate(widths):
+        page.set_column(col, col, min(max(width + 2, 6), 60))
+    page.freeze_panes(1, 0)
+    book.close()
+    return buffer.getvalue()

@@ -1,0 +1,101 @@
+"""Judging the sheets a run reads, a batch of alike sheets at a time.
+
+`validate.check_sheet` costs mostly per call (a frame built, each column factorised, each
+distinct value parsed), and an inbox is thousands of small sheets of a few layouts. So
+sheets of the same kind and columns wait, and are judged together once they hold
+`BATCH_ROWS` rows (or the inbox is read): each row keeps its own file, sheet and run
+order, and the results come back in the order the sheets were read, as if each sheet
+had been judged on its own.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from xieshang.contract.columns import KINDS
+from xieshang.etl import validate
+from xieshang.etl.read import SheetRows
+
+BATCH_ROWS = 20_000  # judged at once: enough to spread the per-call cost, few enough to hold
+
+_Batch = list[tuple[SheetRows, int]]  # sheets with the run order of their first row
+
+
+def _repeated(value: str | None, n: int) -> np.ndarray:
+    """`value` n times, one object shared (np.full would copy a string into every cell)."""
+    column = np.empty(n, dtype=object)
+    column.fill(value)
+    return column
+
+
+class SheetJudge:
+    """Collects sheets as they are read; `results()` judges what waits and returns the
+    accepted rows by kind and the rejects, in reading order."""
+
+    def __init__(self, today: date, report: dict) -> None:
+        self.today = today
+        self.report = report
+        self.seq = 0  # the run order of the next row read
+        self.order: dict[tuple[str, str | None], int] = {}  # (path, sheet) -> reading order
+        self.waiting: dict[tuple, _Batch] = {}
+        self.waiting_rows: dict[tuple, int] = {}
+        self.accepted: dict[str, list[pd.DataFrame]] = {kind: [] for kind in KINDS}
+        self.rejects: list[pd.DataFrame] = []
+
+    def add(self, sheet: SheetRows) -> None:
+        self.order[(sheet.path, sheet.sheet)] = len(self.order)
+        self.report["kinds"][sheet.kind]["read"] += len(sheet.frame)
+        # CSV files have no sheet name: kept apart, so that no column mixes None and text
+        key = (sheet.kind, sheet.sheet is None, tuple(sheet.frame.columns))
+        self.waiting.setdefault(key, []).append((sheet, self.seq))
+        self.waiting_rows[key] = self.waiting_rows.get(key, 0) + len(sheet.frame)
+        self.seq += len(sheet.frame)
+        if self.waiting_rows[key] >= BATCH_ROWS:
+            self._judge(key)
+
+    def _judge(self, key: tuple) -> None:
+        batch = self.waiting.pop(key)
+        del self.waiting_rows[key]
+        first = batch[0][0]
+        rows = pd.concat(
+            [
+                sheet.frame.assign(
+                    _path=_repeated(sheet.path, len(sheet.frame)),
+                    _sheet=_repeated(sheet.sheet, len(sheet.frame)),
+                )
+                for sheet, _ in batch
+            ],
+            ignore_index=True,
+        )
+        seq = np.concatenate([start + np.arange(len(sheet.frame)) for sheet, start in batch])
+        # the rows carry their own _path and _sheet; check_sheet numbers them from 0
+        good, bad = validate.check_sheet(
+            SheetRows(first.path, first.sheet, first.kind, rows), self.today, 0
+        )
+        good["_seq"] = seq[good["_seq"].to_numpy(dtype=np.int64)]
+        self.report["kinds"][first.kind]["rejected"] += len(bad)
+        self.accepted[first.kind].append(good)
+        self.rejects.append(bad)
+
+    def results(self) -> tuple[dict[str, list[pd.DataFrame]], list[pd.DataFrame]]:
+        """(accepted rows by kind, rejects), each in the order the rows were read."""
+        for key in list(self.waiting):
+            self._judge(key)
+        accepted = {
+            kind: [pd.concat(frames, ignore_index=True).sort_values("_seq", kind="stable")]
+            if len(frames) > 1
+            else frames
+            for kind, frames in self.accepted.items()
+        }
+        rejects = [r for r in self.rejects if not r.empty]
+        if len(rejects) > 1:
+            merged = pd.concat(rejects, ignore_index=True)
+            position = [
+                self.order[(path, sheet if isinstance(sheet, str) else None)]
+                for path, sheet in zip(merged["path"], merged["sheet"], strict=True)
+            ]
+            rejects = [merged.iloc[np.argsort(position, kind="stable")].reset_index(drop=True)]
+        return accepted, rejects

@@ -1,0 +1,451 @@
+"""The statements that write the marts from the warehouse tables: INSERT … SELECT, the
+same on SQLite and PostgreSQL.
+
+Each writes its mart for the whole warehouse, or — given scope tables (`xieshang.marts.scope`)
+— only the rows of the partitions a load touched, computed exactly as the whole would be:
+
+- mart_meetings by (host area, month), the partition of prev_in_month;
+- mart_party_attendance by person, from a cut day on: rows before it keep their values,
+  and the first row after it takes prev_N from the person's last row before it (`anchors`);
+- the resolution marts by (area, resolution), the partition of their windows.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    case,
+    distinct,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
+
+from xieshang.contract.columns import STAKEHOLDER_CATEGORIES
+from xieshang.marts.days import FUTURE, PAST, day_number, overdue_from
+from xieshang.warehouse import schema
+
+# Prefix widths of area codes with a previous-attendance column: 4 city, 6 county, 9 township
+PREFIX_WIDTHS = (4, 6, 9)
+# How far a status has come; a later report with a lower rank is a step backwards.
+STATUS_RANK = {"not_started": 0, "in_progress": 1, "implemented": 2, "cancelled": 2}
+
+
+def _meetings_by_day(dialect: str, parts: Table | None = None):
+    """The meetings of roster areas (of `parts`' (area, month) pairs, if given), with
+    their day number and host level."""
+    m, ar = schema.meetings, schema.areas
+    source = m.join(ar, ar.c.area_code == m.c.area_code)
+    if parts is not None:
+        source = source.join(
+            parts, and_(parts.c.area_code == m.c.area_code, parts.c.month == m.c.month)
+        )
+    return (
+        select(
+            m.c.id,
+            m.c.area_code,
+            m.c.month,
+            m.c.form,
+            m.c.topic_category,
+            m.c.online,
+            m.c.led_by_party,
+            day_number(m.c.meeting_date, dialect).label("day"),
+            ar.c.level,
+        )
+        .select_from(source)
+        .subquery("m")
+    )
+
+
+def fill_meetings(conn: Connection, dialect: str, parts: Table | None = None) -> None:
+    a, mm = schema.attendance, schema.mart_meetings
+    m = _meetings_by_day(dialect, parts)
+    bit = case(*((a.c.category == code, 1 << k) for k, code in enumerate(STAKEHOLDER_CATEGORIES)))
+    agg = select(
+        a.c.meeting_pk,
+        func.count().label("rows"),
+        func.sum(case((a.c.party_member.is_(True), 1), else_=0)).label("party"),
+        func.count(distinct(bit)).label("ncat"),
+        func.sum(distinct(bit)).label("mask"),
+    )
+    if parts is not None:
+        agg = agg.where(a.c.meeting_pk.in_(select(m.c.id)))
+    agg = agg.group_by(a.c.meeting_pk).subquery()
+    prev_in_month = func.coalesce(
+        func.lag(m.c.day).over(partition_by=[m.c.area_code, m.c.month], order_by=[m.c.day, m.c.id]),
+        PAST,
+    )
+    query = (
+        select(
+            m.c.day,
+            m.c.area_code,
+            m.c.id,
+            m.c.level == "village",
+            m.c.month,
+            prev_in_month,
+            m.c.form,
+            m.c.topic_category,
+            m.c.online,
+            m.c.led_by_party,
+            func.coalesce(agg.c.rows, 0),
+            func.coalesce(agg.c.party, 0),
+            func.coalesce(agg.c.ncat, 0),
+            func.coalesce(agg.c.mask, 0),
+        )
+        .select_from(m.outerjoin(agg, agg.c.meeting_pk == m.c.id))
+        .order_by(m.c.day, m.c.area_code, m.c.id)
+    )
+    columns = [
+        "meeting_date",
+        "area_code",
+        "meeting_pk",
+        "is_village",
+        "month",
+        "prev_in_month",
+        "form",
+        "topic_category",
+        "online",
+        "led_by_party",
+        "attendance_rows",
+        "party_rows",
+        "stakeholder_categories",
+        "stakeholder_mask",
+    ]
+    conn.execute(insert(mm).from_select(columns, query))
+
+
+def prefix_widths(conn: Connection) -> tuple[int, ...]:
+    """The widths with a previous-attendance column worth computing. A scope is an area of
+    the roster; without a city there is no 4-digit scope, and prev_4 (a window over every
+    row) stays PAST. A load that brings the first city refreshes every mart."""
+    ar = schema.areas
+    has_city = conn.execute(select(func.count()).where(ar.c.level == "city")).scalar()
+    return PREFIX_WIDTHS if has_city else PREFIX_WIDTHS[1:]
+
+
+def _party_rows(dialect: str, persons: Table | None):
+    """Party-member attendance joined to its meeting; from each person's cut day on, if
+    `persons` (person_pk, cut) is given."""
+    a = schema.attendance
+    m = _meetings_by_day(dialect)
+    source = a.join(m, m.c.id == a.c.meeting_pk)
+    condition = a.c.party_member.is_(True)
+    if persons is not None:
+        source = source.join(persons, persons.c.person_pk == a.c.person_pk)
+        condition = and_(condition, m.c.day >= persons.c.cut)
+    return a, m, source, condition
+
+
+def fill_anchors(conn: Connection, dialect: str, persons: Table, anchors: Table) -> None:
+    """Each person's last Party-member attendance day before their cut, per scope prefix:
+    what prev_N of their first row from the cut on refers to."""
+    a = schema.attendance
+    m = _meetings_by_day(dialect)
+    for width in prefix_widths(conn):
+        prefix = func.substr(m.c.area_code, 1, width)
+        query = (
+            select(a.c.person_pk, literal(width), prefix, func.max(m.c.day))
+            .select_from(
+                persons.join(a, a.c.person_pk == persons.c.person_pk).join(
+                    m, m.c.id == a.c.meeting_pk
+                )
+            )
+            .where(a.c.party_member.is_(True), m.c.day < persons.c.cut)
+            .group_by(a.c.person_pk, prefix)
+        )
+        conn.execute(
+            insert(anchors).from_select(["person_pk", "width", "prefix", "day"], query)
+        )
+
+
+def fill_party_attendance(
+    conn: Connection,
+    dialect: str,
+    persons: Table | None = None,
+    anchors: Table | None = None,
+) -> None:
+    pa = schema.mart_party_attendance
+    a, m, source, condition = _party_rows(dialect, persons)
+    widths = prefix_widths(conn)
+    before = {}
+    if anchors is not None:
+        for width in widths:
+            alias = anchors.alias(f"anchor_{width}")
+            source = source.outerjoin(
+                alias,
+                and_(
+                    alias.c.person_pk == a.c.person_pk,
+                    alias.c.width == width,
+                    alias.c.prefix == func.substr(m.c.area_code, 1, width),
+                ),
+            )
+            before[width] = alias.c.day
+
+    def previous(width: int):
+        if width not in widths:
+            return literal(PAST)
+        group = func.substr(m.c.area_code, 1, width)
+        lag = func.lag(m.c.day).over(partition_by=[a.c.person_pk, group], order_by=[m.c.day, m.c.id])
+        return func.coalesce(lag, *([before[width]] if width in before else []), PAST)
+
+    inner = (
+        select(
+            m.c.day.label("meeting_date"),
+            m.c.area_code,
+            a.c.person_pk,
+            m.c.id.label("meeting_pk"),
+            m.c.form,
+            m.c.topic_category,
+            m.c.online,
+            *(previous(width).label(f"prev_{width}") for width in PREFIX_WIDTHS),
+            func.substr(m.c.area_code, 1, 9).label("township"),
+        )
+        .select_from(source)
+        .where(condition)
+        .subquery()
+    )
+    query = select(inner).order_by(
+        inner.c.meeting_date, inner.c.area_code, inner.c.person_pk, inner.c.meeting_pk
+    )
+    columns = [
+        "meeting_date",
+        "area_code",
+        "person_pk",
+        "meeting_pk",
+        "form",
+        "topic_category",
+        "online",
+        *(f"prev_{width}" for width in PREFIX_WIDTHS),
+        "township",
+    ]
+    conn.execute(insert(pa).from_select(columns, query))
+
+
+# the fields of a report that some figure reads; a new state starts when one changes
+_STATE_FIELDS = ("meeting_pk", "status", "due_date", "completed_date", "satisfaction", "escalated")
+
+
+def _in_keys(table, keys: Table | None):
+    """The condition that a row of `table` is of a resolution in `keys` (none: true)."""
+    if keys is None:
+        return sa.true()
+    area = table.c.area_code
+    return and_(
+        area.in_(select(keys.c.area_code)),
+        sa.exists().where(keys.c.area_code == area, keys.c.resolution_id == table.c.resolution_id),
+    )
+
+
+def _reports(keys: Table | None):
+    """The resolution reports (of the resolutions in `keys`, if given)."""
+    r = schema.resolution_reports
+    if keys is None:
+        return r
+    return (
+        select(r)
+        .select_from(
+            r.join(
+                keys,
+                and_(keys.c.area_code == r.c.area_code, keys.c.resolution_id == r.c.resolution_id),
+            )
+        )
+        .subquery("resolution_reports")
+    )
+
+
+def _reports_effective(keys: Table | None):
+    """Each report with the fields as the figures read them: the status as its class
+    (open | implemented | cancelled), completed_date and satisfaction only when
+    implemented, escalated as 0/1."""
+    r = _reports(keys)
+    implemented = r.c.status == "implemented"
+    return select(
+        r.c.area_code.label("report_area"),
+        r.c.resolution_id,
+        r.c.updated_on,
+        r.c.meeting_pk,
+        case(
+            (implemented, "implemented"), (r.c.status == "cancelled", "cancelled"), else_="open"
+        ).label("status"),
+        r.c.due_date,
+        case((implemented, r.c.completed_date)).label("completed_date"),
+        case((implemented, r.c.satisfaction)).label("satisfaction"),
+        case((and_(r.c.escalated_to.is_not(None), r.c.escalated_to != ""), 1), else_=0).label(
+            "escalated"
+        ),
+    ).subquery("reports")
+
+
+def fill_resolutions(conn: Connection, dialect: str, keys: Table | None = None) -> None:
+    m, ar = schema.meetings, schema.areas
+    states, current = schema.mart_resolution_states, schema.mart_resolutions_current
+    base = _reports_effective(keys)
+    key = [base.c.report_area, base.c.resolution_id]
+    lagged = select(
+        base,
+        func.row_number().over(partition_by=key, order_by=base.c.updated_on).label("rn"),
+        *(
+            func.lag(base.c[field])
+            .over(partition_by=key, order_by=base.c.updated_on)
+            .label(f"p_{field}")
+            for field in _STATE_FIELDS
+        ),
+    ).subquery("lagged")
+    changed = (
+        select(*(lagged.c[c.name] for c in base.c))
+        .where(
+            or_(
+                lagged.c.rn == 1,
+                *(
+                    lagged.c[field].is_distinct_from(lagged.c[f"p_{field}"])
+                    for field in _STATE_FIELDS
+                ),
+            )
+        )
+        .subquery("changed")
+    )
+    spans = select(
+        changed,
+        func.lead(changed.c.updated_on)
+        .over(
+            partition_by=[changed.c.report_area, changed.c.resolution_id],
+            order_by=changed.c.updated_on,
+        )
+        .label("next_from"),
+    ).subquery("spans")
+    valid_from = day_number(spans.c.updated_on, dialect)
+    valid_to = func.coalesce(day_number(spans.c.next_from, dialect), FUTURE)
+    meeting_day = day_number(m.c.meeting_date, dialect)
+    due = day_number(spans.c.due_date, dialect)
+    completed = day_number(spans.c.completed_date, dialect)
+    is_open = spans.c.status == "open"
+    first_overdue = overdue_from(due)
+    overdue_start = case((valid_from > first_overdue, valid_from), else_=first_overdue)
+    query = (
+        select(
+            m.c.area_code,
+            spans.c.resolution_id,
+            valid_from,
+            valid_to,
+            spans.c.meeting_pk,
+            meeting_day,
+            m.c.form,
+            m.c.topic_category,
+            m.c.online,
+            spans.c.status,
+            due,
+            completed,
+            completed - meeting_day,
+            spans.c.satisfaction,
+            spans.c.escalated == 1,
+            case((and_(is_open, overdue_start < valid_to), overdue_start)),
+        )
+        .select_from(
+            spans.join(m, m.c.id == spans.c.meeting_pk).join(ar, ar.c.area_code == m.c.area_code)
+        )
+        .order_by(m.c.area_code, spans.c.resolution_id, spans.c.updated_on)
+    )
+    shared = [
+        "meeting_pk",
+        "meeting_date",
+        "form",
+        "topic_category",
+        "online",
+        "status",
+        "due_date",
+        "completed_date",
+        "days_to_implement",
+        "satisfaction",
+        "escalated",
+    ]
+    columns = ["area_code", "resolution_id", "valid_from", "valid_to", *shared, "overdue_from"]
+    conn.execute(insert(states).from_select(columns, query))
+    latest = select(
+        states.c.area_code,
+        states.c.resolution_id,
+        states.c.valid_from,
+        *(states.c[name] for name in shared),
+    ).where(states.c.valid_to == FUTURE, _in_keys(states, keys))
+    conn.execute(
+        insert(current).from_select(["area_code", "resolution_id", "updated_on", *shared], latest)
+    )
+
+
+def fill_events(conn: Connection, keys: Table | None = None) -> None:
+    """Steps backwards and later due dates between consecutive reports of a resolution."""
+    r, ev = _reports(keys), schema.mart_resolution_events
+    window = dict(partition_by=[r.c.area_code, r.c.resolution_id], order_by=r.c.updated_on)
+
+    def rank(column):
+        return case(*((column == s, n) for s, n in STATUS_RANK.items()), else_=0)
+
+    lagged = select(
+        r.c.area_code,
+        r.c.resolution_id,
+        r.c.updated_on,
+        r.c.status,
+        r.c.due_date,
+        r.c.meeting_id,
+        func.lag(r.c.updated_on).over(**window).label("p_updated_on"),
+        func.lag(r.c.status).over(**window).label("p_status"),
+        func.lag(r.c.due_date).over(**window).label("p_due_date"),
+    ).subquery("lagged")
+    columns = [
+        "area_code",
+        "resolution_id",
+        "updated_on",
+        "kind",
+        "previous_updated_on",
+        "old_value",
+        "new_value",
+        "meeting_id",
+    ]
+    common = (lagged.c.area_code, lagged.c.resolution_id, lagged.c.updated_on)
+    backwards = select(
+        *common,
+        literal("status_backwards"),
+        lagged.c.p_updated_on,
+        lagged.c.p_status,
+        lagged.c.status,
+        lagged.c.meeting_id,
+    ).where(lagged.c.p_status.is_not(None), rank(lagged.c.status) < rank(lagged.c.p_status))
+    later = select(
+        *common,
+        literal("due_later"),
+        lagged.c.p_updated_on,
+        sa.cast(lagged.c.p_due_date, sa.String),
+        sa.cast(lagged.c.due_date, sa.String),
+        lagged.c.meeting_id,
+    ).where(lagged.c.p_due_date.is_not(None), lagged.c.due_date > lagged.c.p_due_date)
+    conn.execute(insert(ev).from_select(columns, backwards.union_all(later)))
+
+
+def delete_scope(conn: Connection, parts: Table, persons: Table, keys: Table) -> None:
+    """Delete the mart rows that the scope tables say are to be written again."""
+    mm, pa = schema.mart_meetings, schema.mart_party_attendance
+    conn.execute(
+        mm.delete().where(
+            mm.c.area_code.in_(select(parts.c.area_code)),
+            sa.exists().where(parts.c.area_code == mm.c.area_code, parts.c.month == mm.c.month),
+        )
+    )
+    first_cut = select(func.min(persons.c.cut)).scalar_subquery()
+    conn.execute(
+        pa.delete().where(
+            pa.c.meeting_date >= first_cut,
+            sa.exists().where(
+                persons.c.person_pk == pa.c.person_pk, pa.c.meeting_date >= persons.c.cut
+            ),
+        )
+    )
+    for table in (
+        schema.mart_resolution_states,
+        schema.mart_resolutions_current,
+        schema.mart_resolution_events,
+    ):
+        conn.execute(table.delete().where(_in_keys(table, keys)))

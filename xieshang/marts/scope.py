@@ -1,0 +1,142 @@
+"""What a load changed, and the partitions of the marts that it touches.
+
+The scope lives in temporary tables for the length of one refresh, so that the fills
+(`xieshang.marts.fill`) can join them: the (area, month) pairs of mart_meetings, each
+person's cut day in mart_party_attendance with their last day before it per scope
+prefix, and the resolutions of the resolution marts. Old positions (a meeting moved
+to another month) are read from the marts themselves, which still show the warehouse
+as it was before the load.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    select,
+)
+
+from xieshang.marts.days import day_number
+from xieshang.marts.fill import fill_anchors
+from xieshang.warehouse import schema
+
+
+@dataclass
+class Changes:
+    """The warehouse rows a load inserted or updated, by the keys the marts need."""
+
+    meetings: set[int] = field(default_factory=set)  # meeting ids
+    attendance: set[tuple[int, int]] = field(default_factory=set)  # (meeting_pk, person_pk)
+    resolutions: set[tuple[str, str]] = field(default_factory=set)  # (area_code, resolution_id)
+    new_city: bool = False  # the roster gained a city: every prev_4 changes
+
+    def __bool__(self) -> bool:
+        return bool(self.meetings or self.attendance or self.resolutions or self.new_city)
+
+    def touched_meetings(self) -> set[int]:
+        """The meetings whose mart row is to be written again."""
+        return self.meetings | {meeting for meeting, _ in self.attendance}
+
+
+_scratch = MetaData()
+
+
+def _temporary(name: str, *columns: Column) -> Table:
+    return Table(name, _scratch, *columns, prefixes=["TEMPORARY"])
+
+
+MEETINGS = _temporary(
+    "xs_scope_meetings",
+    Column("meeting_pk", Integer, primary_key=True, autoincrement=False),
+    Column("changed", Boolean, nullable=False),  # the meeting's own row changed
+)
+PARTS = _temporary(
+    "xs_scope_parts",
+    Column("area_code", String(12), primary_key=True),
+    Column("month", Integer, primary_key=True, autoincrement=False),
+)
+PERSONS = _temporary(
+    "xs_scope_persons",
+    Column("person_pk", Integer, primary_key=True, autoincrement=False),
+    Column("cut", Integer, nullable=False),  # day number: rows from this day on change
+)
+ANCHORS = _temporary(
+    "xs_scope_anchors",
+    Column("person_pk", Integer, primary_key=True, autoincrement=False),
+    Column("width", Integer, primary_key=True, autoincrement=False),
+    Column("prefix", String(12), primary_key=True),
+    Column("day", Integer, nullable=False),
+)
+RESOLUTIONS = _temporary(
+    "xs_scope_resolutions",
+    Column("area_code", String(12), primary_key=True),
+    Column("resolution_id", Text, primary_key=True),
+)
+TABLES = [MEETINGS, PARTS, PERSONS, ANCHORS, RESOLUTIONS]
+
+
+def _insert(conn: Connection, table: Table, rows: list[dict]) -> None:
+    if rows:
+        conn.execute(table.insert(), rows)
+
+
+def write_scope(conn: Connection, changes: Changes) -> None:
+    """Fill the scope tables from `changes` (the marts not yet refreshed)."""
+    dialect = conn.dialect.name
+    _scratch.drop_all(conn, tables=TABLES, checkfirst=True)
+    _scratch.create_all(conn, tables=TABLES)
+    _insert(
+        conn,
+        MEETINGS,
+        [{"meeting_pk": m, "changed": m in changes.meetings} for m in changes.touched_meetings()],
+    )
+    m, mm, x = schema.meetings, schema.mart_meetings, MEETINGS
+    now = conn.execute(
+        select(m.c.id, m.c.area_code, m.c.month, day_number(m.c.meeting_date, dialect)).join(
+            x, x.c.meeting_pk == m.c.id
+        )
+    ).all()
+    before = conn.execute(
+        select(mm.c.meeting_pk, mm.c.area_code, mm.c.month, mm.c.meeting_date).join(
+            x, x.c.meeting_pk == mm.c.meeting_pk
+        )
+    ).all()
+    parts = {(area, month) for _, area, month, _ in [*now, *before]}
+    first_day: dict[int, int] = {}  # the earlier of a meeting's day before and after
+    for meeting, _, _, day in [*now, *before]:
+        first_day[meeting] = min(day, first_day.get(meeting, day))
+    a, r = schema.attendance, schema.resolution_reports
+    of_changed = conn.execute(
+        select(a.c.meeting_pk, a.c.person_pk).join(x, x.c.meeting_pk == a.c.meeting_pk).where(x.c.changed)
+    ).all()
+    cuts: dict[int, int] = {}
+    for meeting, person in [*changes.attendance, *of_changed]:
+        if meeting in first_day:
+            cuts[person] = min(first_day[meeting], cuts.get(person, first_day[meeting]))
+    resolutions = set(changes.resolutions) | set(
+        conn.execute(
+            select(r.c.area_code, r.c.resolution_id)
+            .join(x, x.c.meeting_pk == r.c.meeting_pk)
+            .where(x.c.changed)
+        ).all()
+    )
+    _insert(conn, PARTS, [{"area_code": area, "month": month} for area, month in sorted(parts)])
+    _insert(conn, PERSONS, [{"person_pk": p, "cut": cut} for p, cut in sorted(cuts.items())])
+    _insert(
+        conn,
+        RESOLUTIONS,
+        [{"area_code": area, "resolution_id": rid} for area, rid in sorted(resolutions)],
+    )
+    fill_anchors(conn, dialect, PERSONS, ANCHORS)
+
+
+def drop_scope(conn: Connection) -> None:
+    _scratch.drop_all(conn, tables=TABLES)
