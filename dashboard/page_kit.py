@@ -5,7 +5,7 @@ step with it, the running warehouse, and small helpers for thin callbacks.
     def layout(lang): ...
     Input(STATE, "data")             # the view (scope, period, filters, language)
     Input(OPTIONS, "data")           # the page options of the address (PageOption.get)
-    state = state_or_stop(data)      # State from the store (PreventUpdate when empty)
+    state = state_or_stop(data)      # State from the store, within the user's scope
     engine()                         # the warehouse of the running app
     guarded(fn, on_error)            # fn(), or on_error(exc) (error_state / chart_error)
     Output(URL, "search", allow_duplicate=True)   # a page changes the view by the address

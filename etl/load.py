@@ -23,12 +23,13 @@ from sqlalchemy import Connection, Engine, delete, select, tuple_
 
 from xieshang import marts
 from xieshang.contract.columns import LOAD_ORDER
+from xieshang.contract.settings import read_limits
 from xieshang.etl import validate
 from xieshang.etl.failure import Position, describe_failure, one_line
 from xieshang.etl.judge import SheetJudge
 from xieshang.etl.pii import check_secret, person_hashes
 from xieshang.etl.read import discover, read_file, refusal
-from xieshang.etl.report import empty_report, failed_report
+from xieshang.etl.report import empty_report, failed_report, stored_json
 from xieshang.etl.upsert import CHUNK, insert_rows, keys_of, plan_upsert, update_rows
 from xieshang.warehouse import schema
 from xieshang.warehouse.codes import level_of, month_key, parent_of, township_of
@@ -142,6 +143,9 @@ class Run:
         self.report = report
         self.rejects: list[pd.DataFrame] = []
         self.changes = marts.Changes()  # what the marts must follow
+        # (area_code, meeting_id) -> (id, meeting_date) of the warehouse's meetings, as the
+        # run wrote them: its attendance and reports mostly refer to its own meetings
+        self.meetings: dict[tuple[str, str], tuple[int, date]] = {}
 
     def count(self, kind: str, outcome: str, n: int) -> None:
         self.report["kinds"][kind][outcome] += int(n)
@@ -194,30 +198,33 @@ class Run:
         insert_rows(self.conn, t, plan.inserts, [*keys, *MEETING_VALUES, "run_id"])
         plan.updates["run_id"] = self.run_id
         update_rows(self.conn, t, plan.updates, [*MEETING_VALUES, "run_id"], {"id": "_id"})
-        inserted = _select_keys(
-            self.conn, [t.c.id], [t.c.area_code, t.c.meeting_id], keys_of(plan.inserts, keys)
-        )
-        self.changes.meetings.update(int(i) for i in inserted["id"])
+        written = self._lookup_meetings(keys_of(accepted, keys))
+        self.changes.meetings.update(written[key][0] for key in keys_of(plan.inserts, keys))
         self.changes.meetings.update(int(i) for i in plan.updates["_id"])
 
-    def _join_meetings(self, rows: pd.DataFrame) -> pd.DataFrame:
-        """`rows` with their meeting's id and date (meeting_pk, _meeting_date), None where
-        the warehouse has no meeting of their (area_code, meeting_id)."""
+    def _lookup_meetings(self, keys: list[tuple]) -> dict[tuple[str, str], tuple[int, date]]:
+        """`self.meetings`, having looked up those of `keys` it did not hold yet."""
         t = schema.meetings
-        keys = keys_of(rows, ["area_code", "meeting_id"])
         found = _select_keys(
             self.conn,
             [t.c.area_code, t.c.meeting_id, t.c.id, t.c.meeting_date],
             [t.c.area_code, t.c.meeting_id],
-            keys,
+            (key for key in keys if key not in self.meetings),
         )
-        meetings = dict(
+        self.meetings.update(
             zip(
                 keys_of(found, ["area_code", "meeting_id"]),
-                zip(found["id"], found["meeting_date"], strict=True),
+                zip(found["id"].tolist(), found["meeting_date"].tolist(), strict=True),
                 strict=True,
             )
         )
+        return self.meetings
+
+    def _join_meetings(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """`rows` with their meeting's id and date (meeting_pk, _meeting_date), None where
+        the warehouse has no meeting of their (area_code, meeting_id)."""
+        keys = keys_of(rows, ["area_code", "meeting_id"])
+        meetings = self._lookup_meetings(keys)
         joined = [meetings.get(key, (None, None)) for key in keys]
         return rows.assign(
             meeting_pk=pd.Series([pk for pk, _ in joined], index=rows.index, dtype=object),
@@ -237,10 +244,8 @@ class Run:
         rows = rows.assign(_old=False, _held_id=None)
         old = self._held(kind)
         keys = HELD_KEYS[kind]
-        new_keys = set(zip(*(rows[k] for k in keys), strict=True))
-        replaced = np.array(
-            [k in new_keys for k in zip(*(old[k] for k in keys), strict=True)], dtype=bool
-        )
+        new_keys = set(keys_of(rows, keys))
+        replaced = np.array([k in new_keys for k in keys_of(old, keys)], dtype=bool)
         superseded = old[replaced]
         old = old.drop(superseded.index)
         combined = pd.concat([old, rows], ignore_index=True) if len(old) else rows
@@ -269,14 +274,14 @@ class Run:
 
     def _with_persons(self, rows: pd.DataFrame) -> pd.DataFrame:
         t = schema.persons
-        hashes = sorted(set(rows["person_hash"]))
+        hashes = sorted(set(rows["person_hash"].tolist()))
         known = _select_in(self.conn, [t.c.id, t.c.person_hash], t.c.person_hash, hashes)
         new = sorted(set(hashes) - set(known["person_hash"]))
         insert_rows(self.conn, t, pd.DataFrame({"person_hash": new}, dtype=object), ["person_hash"])
         if new:
             known = _select_in(self.conn, [t.c.id, t.c.person_hash], t.c.person_hash, hashes)
         ids = dict(zip(known["person_hash"], known["id"], strict=True))
-        return rows.assign(person_pk=[ids[h] for h in rows["person_hash"]])
+        return rows.assign(person_pk=[ids[h] for h in rows["person_hash"].tolist()])
 
     def _merge(self, kind: str, rows: pd.DataFrame) -> None:
         if kind == "attendance":
@@ -291,11 +296,12 @@ class Run:
             where = {"meeting_pk": "meeting_pk", "person_pk": "person_pk"}
         else:
             t, keys, values = schema.resolution_reports, RESOLUTION_KEYS, RESOLUTION_VALUES
+            # every report of the run's resolutions: half the keys to send of the full key
             existing = _select_keys(
                 self.conn,
                 [t.c.id.label("_id"), *[t.c[c] for c in keys + values]],
-                [t.c[c] for c in keys],
-                keys_of(rows, keys),
+                [t.c.area_code, t.c.resolution_id],
+                keys_of(rows, ["area_code", "resolution_id"]),
             )
             where = {"id": "_id"}
         rows = rows.assign(meeting_pk=rows["meeting_pk"].astype(object).map(int))
@@ -555,7 +561,7 @@ def _run_row(
         "inbox": str(inbox),
         "operator": operator or getpass.getuser(),
         "status": report["status"],
-        "report": json.dumps(report, ensure_ascii=False),
+        "report": stored_json(report, read_limits().report_kb * 1024),
     }
 
 

@@ -8,10 +8,11 @@ over a limit — its size, an xlsx's unpacked size and each sheet's extent
 (`xieshang.etl.xlsx_guard`, checked before calamine builds the sheet), rows, cells per
 row (so the header's width), cells, or a cell's characters — is unreadable, its reason
 naming the limit, and the run goes on with the other files. A cell over the character
-limit makes its file unreadable (rather than its row rejected): no spreadsheet program
-writes one, and its row number is all a reject could say of it. A CSV file whose
-quoting is broken is unreadable too, naming the line where the quote opens
-(`xieshang.etl.csv_quotes`): a file is read whole or not at all, never shorter.
+limit makes its file unreadable, naming the cell, rather than its row rejected: no
+spreadsheet program writes one, so the file is not what an office typed. A CSV file
+whose quoting is broken is unreadable too, naming the line where the quote opens
+(`xieshang.etl.csv_quotes`): a file is read whole or not at all, never shorter. An
+xlsx sheet whose name and file name name no kind is listed as skipped without being read.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import chain, islice
-from operator import length_hint
+from itertools import chain, compress, islice
+from operator import itemgetter, length_hint, not_
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +141,21 @@ def _is_blank(row: list[Any]) -> bool:
     return not any(cell != "" and cell is not None and clean_text(cell) for cell in row)
 
 
+def _blank_rows(rows: list[list[Any]]) -> list[int]:
+    """Indices of the blank rows. A row whose first cell is a number, or text starting with
+    a letter, digit or ideograph (no other character folds to one) is not blank; as most
+    rows are so, that is tested for all rows at once, and only the others one by one."""
+    try:  # text in every first cell (another cell, or an empty row, raises)
+        filled = list(map(str.isalnum, map(itemgetter(slice(0, 1)), map(itemgetter(0), rows))))
+    except (TypeError, IndexError):
+        try:  # numbers in every first cell; NaN, the blank number, is not equal to itself
+            firsts = list(map(itemgetter(0), rows))
+            filled = list(map(float.__eq__, firsts, firsts))
+        except (TypeError, IndexError):
+            return [i for i, row in enumerate(rows) if _is_blank(row)]
+    return [i for i in compress(range(len(rows)), map(not_, filled)) if _is_blank(rows[i])]
+
+
 def frame_from_rows(
     rows: list[list[Any]], row_numbers: list[int], kind: str
 ) -> tuple[pd.DataFrame, list[str]] | None:
@@ -159,23 +175,12 @@ def frame_from_rows(
             unknown.append(text)
     body = rows[header_at + 1 :]
     numbers = row_numbers[header_at + 1 :]
-    # Most rows start with a number, or a letter, digit or ideograph (no other character
-    # folds to one), so the first cell tells at once (inline: a call per row costs as much).
-    kept = [
-        i
-        for i, row in enumerate(body)
-        if (
-            row
-            and (
-                ((first_type := type(first := row[0])) is float and first == first)
-                or (first_type is str and first[:1].isalnum())
-            )
-        )
-        or not _is_blank(row)
-    ]
-    if len(kept) < len(body):
-        body = [body[i] for i in kept]
-        numbers = [numbers[i] for i in kept]
+    blank = _blank_rows(body)
+    if blank:
+        keep = [True] * len(body)
+        for i in blank:
+            keep[i] = False
+        body, numbers = list(compress(body, keep)), list(compress(numbers, keep))
     # One object block from the rows at once (not a column at a time, nor a cell at a
     # time): cells keep their Python types.
     width = max(max(positions.values()) + 1, max(map(len, body), default=0))
@@ -183,13 +188,8 @@ def frame_from_rows(
         body = [row if len(row) == width else [*row, *[""] * (width - len(row))] for row in body]
     table = np.empty((len(body), len(positions) + 1), dtype=object)
     table[:, 0] = numbers
-    columns = list(positions.values())
-    if columns == list(range(width)):
-        table[:, 1:] = body
-    elif body:
-        cells = np.empty((len(body), width), dtype=object)
-        cells[:] = body
-        table[:, 1:] = cells[:, columns]
+    if body:
+        table[:, 1:] = np.array(body, dtype=object)[:, list(positions.values())]
     frame = pd.DataFrame(table, columns=["_row", *positions], dtype=object, copy=False)
     return frame, unknown
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import json
+
 from rich.console import Console
 from rich.table import Table
 
@@ -106,3 +109,39 @@ def render(report: dict, console: Console) -> None:
         for row in problems:
             attention.add_row(*row)
         console.print(attention)
+
+
+_LISTS = (
+    ("files", "loaded"),
+    ("files", "unchanged"),
+    ("files", "skipped"),
+    ("files", "unreadable"),
+    (None, "sheets_skipped"),
+    (None, "unknown_columns"),
+)
+
+
+def stored_json(report: dict, max_bytes: int) -> str:
+    """The report as load_runs stores it: as is when it fits `max_bytes`, else with each
+    list cut to what fits and `"omitted"` counting what was cut (a hostile inbox of
+    thousands of odd files must not store megabytes per run; the counts stay whole)."""
+    text = json.dumps(report, ensure_ascii=False)
+    keep = 1000
+    while len(text.encode("utf-8")) > max_bytes and keep:
+        keep //= 4
+        short = copy.deepcopy(report)
+        omitted = {}
+        for outer, key in _LISTS:
+            holder = short[outer] if outer else short
+            items = holder.get(key) or []
+            if len(items) > keep:
+                omitted[key] = len(items) - keep
+                holder[key] = items[:keep]
+        if "unknown_columns" in short:
+            short["unknown_columns"] = [
+                {**u, "columns": u["columns"][:keep]} for u in short["unknown_columns"]
+            ]
+        short["error"] = (short.get("error") or "")[:1000] or report.get("error")
+        short["omitted"] = omitted
+        text = json.dumps(short, ensure_ascii=False)
+    return text

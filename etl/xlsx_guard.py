@@ -61,7 +61,7 @@ _CELL_TAG_END = (
     '(?: vm="[0-9]{1,9}")?+(?: ph="[01]")?+/?>)'
 )
 _NAMING_PART_BYTES = MB  # the parts that name sheets are parsed only when this small
-REPACK_BYTES = 64 * MB  # a workbook unpacking to no more is handed to calamine uncompressed
+_REPACK_BYTES = 64 * MB  # a workbook unpacking to no more is handed to calamine uncompressed
 _DOS_DATE = 33  # 1980-01-01, the earliest date a zip entry can carry
 
 
@@ -112,7 +112,7 @@ def check_workbook(data: bytes, limits: ReadLimits) -> Package:
         if used > budget:
             raise unpacks_too_large(limits)
         path = _normal(info.filename)
-        if path in part_bytes or not info.filename.isascii() or used > REPACK_BYTES:
+        if path in part_bytes or not info.filename.isascii() or used > _REPACK_BYTES:
             parts = None  # two parts of one name (calamine picks one), or too much to hold
         part_bytes[path] = len(content)
         if _SHEET_DATA in content:

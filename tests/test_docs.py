@@ -152,3 +152,12 @@ def test_architecture_names_no_module_that_does_not_exist():
     named = set(re.findall(r"`((?:xieshang|etl|dashboard)/[\w/]+\.py)`", text))
     missing = sorted(path for path in named if not (ROOT / path).exists())
     assert not missing, f"docs/architecture.md names modules that do not exist: {missing}"
+
+
+def test_every_test_docs_security_names_exists():
+    named = set(re.findall(r"`(test_\w+)`", (ROOT / "docs" / "security.md").read_text("utf-8")))
+    defined = set()
+    for path in (ROOT / "tests").rglob("test_*.py"):
+        defined |= set(re.findall(r"^def (test_\w+)", path.read_text("utf-8"), flags=re.M))
+    assert named, "docs/security.md names no test"
+    assert sorted(named - defined) == []

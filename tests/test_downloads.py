@@ -30,7 +30,7 @@ from tests.helpers.signin import sign_in, signin_app
 from xieshang.access import audit
 from xieshang.access.scope import may_download
 from xieshang.cli import main
-from xieshang.dashboard import proxies
+from xieshang.dashboard import components, downloads, proxies
 from xieshang.dashboard.app import create_app
 from xieshang.dashboard.state import State
 
@@ -486,3 +486,16 @@ def test_client_addresses_behind_a_trusted_proxy(app, engine, monkeypatch):
         create_app(engine, auth=True)
     client.get("/download/overdue.csv", headers=forwarded)
     assert last_downloads(engine)[0].address == "127.0.0.1"
+
+
+def test_the_xlsx_table_keeps_text_as_text():
+    columns = [("name", "单位", "text"), ("n", "行号", "count"), ("rate", "Rate", "percent")]
+    rows = [{"name": '=HYPERLINK("http://x")', "n": 3, "rate": 0.5}, {"name": "-1", "n": None}]
+    book = downloads.table_xlsx(components.table_data(columns, rows, "t"), sheet="拒收记录")
+    assert sheet_values(book) == {
+        "拒收记录": [
+            ("单位", "行号", "Rate"),
+            ('\'=HYPERLINK("http://x")', 3, 0.5),
+            ("-1", None, None),
+        ]
+    }

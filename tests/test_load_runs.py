@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -21,6 +22,7 @@ from tests.helpers.minimal_inbox import (
 )
 from xieshang.etl import load as load_module
 from xieshang.etl.load import run_load
+from xieshang.etl.report import empty_report, stored_json
 from xieshang.warehouse import schema
 
 DATA_TABLES = [
@@ -342,3 +344,20 @@ def test_a_load_that_changes_nothing_keeps_the_marts_fresh_without_a_rebuild(
     with engine.connect() as conn:
         assert marts.is_fresh(conn)
     assert rebuilt == []
+
+
+def test_the_stored_report_is_bounded():
+    report = empty_report("r1", "sqlite:///w.sqlite")
+    report["files"]["unreadable"] = [
+        {"path": f"乡镇/{i:05d}.xlsx", "reason": "坏文件 bad file " * 20} for i in range(5000)
+    ]
+    report["unknown_columns"] = [{"path": "a.csv", "sheet": None, "columns": ["列"] * 5000}]
+    whole = json.dumps(report, ensure_ascii=False)
+    assert len(whole.encode("utf-8")) > 1_000_000
+    stored = json.loads(stored_json(report, 64 * 1024))
+    assert len(json.dumps(stored, ensure_ascii=False).encode("utf-8")) <= 64 * 1024
+    assert stored["omitted"]["unreadable"] == 5000 - len(stored["files"]["unreadable"])
+    assert stored["files"]["unreadable"][0] == report["files"]["unreadable"][0]
+    assert stored["kinds"] == report["kinds"]
+    small = empty_report("r2", "sqlite:///w.sqlite")
+    assert stored_json(small, 64 * 1024) == json.dumps(small, ensure_ascii=False)

@@ -89,7 +89,9 @@ class ReadLimits:
       grid a spreadsheet reader builds); a CSV's cells;
     - cell_chars (32,767, Excel's own limit): the characters of one cell;
     - cell_lines (100): the lines one quoted CSV cell may span (a quote left open swallows
-      the lines after it).
+      the lines after it);
+    - report_kb (256): the run report as stored in load_runs (its lists are shortened,
+      with a count of what was left out, beyond that).
     """
 
     file_mb: int = 50
@@ -99,6 +101,7 @@ class ReadLimits:
     cells: int = 5_000_000
     cell_chars: int = 32_767
     cell_lines: int = 100
+    report_kb: int = 256
 
 
 def limit_variable(name: str) -> str:

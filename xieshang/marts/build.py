@@ -94,10 +94,11 @@ def update(conn: Connection, changes: Changes) -> bool:
         refresh(conn)
         return False
     dialect = conn.dialect.name
-    write_scope(conn, changes)
+    since = write_scope(conn, changes)
     fill.delete_scope(conn, PARTS, PERSONS, RESOLUTIONS)
     fill.fill_meetings(conn, dialect, PARTS)
-    fill.fill_party_attendance(conn, dialect, PERSONS, ANCHORS)
+    if since is not None:
+        fill.fill_party_attendance(conn, dialect, PERSONS, ANCHORS, since)
     fill.fill_resolutions(conn, dialect, RESOLUTIONS)
     fill.fill_events(conn, RESOLUTIONS)
     drop_scope(conn)

@@ -12,6 +12,8 @@ Each writes its mart for the whole warehouse, or — given scope tables (`xiesha
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from sqlalchemy import (
     Connection,
@@ -128,39 +130,45 @@ def prefix_widths(conn: Connection) -> tuple[int, ...]:
     return PREFIX_WIDTHS if has_city else PREFIX_WIDTHS[1:]
 
 
-def _party_rows(dialect: str, persons: Table | None):
-    """Party-member attendance joined to its meeting; from each person's cut day on, if
-    `persons` (person_pk, cut) is given."""
-    a = schema.attendance
+def _party_rows(dialect: str, persons: Table | None, since: date | None):
+    """Party-member attendance joined to its meeting; if `persons` (person_pk, cut) is
+    given, only theirs from their cut day on, which is on or after `since`."""
+    a, meetings = schema.attendance, schema.meetings
     m = _meetings_by_day(dialect)
     source = a.join(m, m.c.id == a.c.meeting_pk)
     condition = a.c.party_member.is_(True)
     if persons is not None:
         source = source.join(persons, persons.c.person_pk == a.c.person_pk)
-        condition = and_(condition, m.c.day >= persons.c.cut)
+        # through the meetings since the first cut (their date index), not each person's
+        # whole history
+        recent = select(meetings.c.id).where(meetings.c.meeting_date >= since)
+        condition = and_(condition, a.c.meeting_pk.in_(recent), m.c.day >= persons.c.cut)
     return a, m, source, condition
 
 
-def fill_anchors(conn: Connection, dialect: str, persons: Table, anchors: Table) -> None:
+def fill_anchors(conn: Connection, persons: Table, anchors: Table) -> None:
     """Each person's last Party-member attendance day before their cut, per scope prefix:
-    what prev_N of their first row from the cut on refers to."""
-    a = schema.attendance
-    m = _meetings_by_day(dialect)
-    for width in prefix_widths(conn):
-        prefix = func.substr(m.c.area_code, 1, width)
-        query = (
-            select(a.c.person_pk, literal(width), prefix, func.max(m.c.day))
-            .select_from(
-                persons.join(a, a.c.person_pk == persons.c.person_pk).join(
-                    m, m.c.id == a.c.meeting_pk
-                )
-            )
-            .where(a.c.party_member.is_(True), m.c.day < persons.c.cut)
-            .group_by(a.c.person_pk, prefix)
+    what prev_N of their first row from the cut on refers to. Read from the mart itself,
+    whose rows before a person's cut the load did not change: one pass over its covering
+    area index, rather than each person's history through the warehouse tables."""
+    pa = schema.mart_party_attendance
+    columns = ["person_pk", "width", "prefix", "day"]
+    finest = PREFIX_WIDTHS[-1]
+    township = (
+        select(pa.c.person_pk, literal(finest), pa.c.township, func.max(pa.c.meeting_date))
+        .select_from(pa.join(persons, persons.c.person_pk == pa.c.person_pk))
+        .where(pa.c.meeting_date < persons.c.cut)
+        .group_by(pa.c.person_pk, pa.c.township)
+    )
+    conn.execute(insert(anchors).from_select(columns, township))
+    for width in prefix_widths(conn)[:-1]:  # a wider scope: the latest of its townships
+        prefix = func.substr(anchors.c.prefix, 1, width)
+        wider = (
+            select(anchors.c.person_pk, literal(width), prefix, func.max(anchors.c.day))
+            .where(anchors.c.width == finest)
+            .group_by(anchors.c.person_pk, prefix)
         )
-        conn.execute(
-            insert(anchors).from_select(["person_pk", "width", "prefix", "day"], query)
-        )
+        conn.execute(insert(anchors).from_select(columns, wider))
 
 
 def fill_party_attendance(
@@ -168,9 +176,10 @@ def fill_party_attendance(
     dialect: str,
     persons: Table | None = None,
     anchors: Table | None = None,
+    since: date | None = None,
 ) -> None:
     pa = schema.mart_party_attendance
-    a, m, source, condition = _party_rows(dialect, persons)
+    a, m, source, condition = _party_rows(dialect, persons, since)
     widths = prefix_widths(conn)
     before = {}
     if anchors is not None:

@@ -11,6 +11,7 @@ as it was before the load.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import (
     Boolean,
@@ -24,7 +25,7 @@ from sqlalchemy import (
     select,
 )
 
-from xieshang.marts.days import day_number
+from xieshang.marts.days import day_number, from_day
 from xieshang.marts.fill import fill_anchors
 from xieshang.warehouse import schema
 
@@ -88,8 +89,9 @@ def _insert(conn: Connection, table: Table, rows: list[dict]) -> None:
         conn.execute(table.insert(), rows)
 
 
-def write_scope(conn: Connection, changes: Changes) -> None:
-    """Fill the scope tables from `changes` (the marts not yet refreshed)."""
+def write_scope(conn: Connection, changes: Changes) -> date | None:
+    """Fill the scope tables from `changes` (the marts not yet refreshed); returns the
+    first person's cut day (None when no Party-member attendance changes)."""
     dialect = conn.dialect.name
     _scratch.drop_all(conn, tables=TABLES, checkfirst=True)
     _scratch.create_all(conn, tables=TABLES)
@@ -135,7 +137,8 @@ def write_scope(conn: Connection, changes: Changes) -> None:
         RESOLUTIONS,
         [{"area_code": area, "resolution_id": rid} for area, rid in sorted(resolutions)],
     )
-    fill_anchors(conn, dialect, PERSONS, ANCHORS)
+    fill_anchors(conn, PERSONS, ANCHORS)
+    return from_day(min(cuts.values())) if cuts else None
 
 
 def drop_scope(conn: Connection) -> None:
