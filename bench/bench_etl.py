@@ -2,10 +2,10 @@
 
 The floor reads the same files with pandas and bulk-inserts every row, as read, into
 SQLite with `sqlite3.executemany` in one transaction, with no validation: the least any
-loader must do. Then the load proper into a fresh warehouse; a monthly load (the last
-month's files into a warehouse of the months before, which the bench loads first,
-untimed); and a reload of the whole inbox (every file unchanged). Each phase runs in its
-own process, so that its peak memory (max RSS) is its own.
+loader must do. Then the load proper into a fresh warehouse; a monthly load (an inbox of
+the last month's files into a warehouse of the months before, which the bench loads
+first, untimed); and a reload of the whole inbox (every file unchanged). Each phase runs
+in its own process, so that its peak memory (max RSS) is its own.
 
     python bench/bench_etl.py [--months 60] [--townships 13] [--villages-per-township 15]
 
@@ -48,9 +48,7 @@ def _read_raw(path: Path) -> list:
             encoding = "utf-8-sig"
         except UnicodeDecodeError:
             encoding = "gb18030"
-        frame = pd.read_csv(
-            path, header=None, dtype=str, keep_default_na=False, encoding=encoding
-        )
+        frame = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding=encoding)
         return [frame]
     sheets = pd.read_excel(
         path, sheet_name=None, header=None, dtype=str, keep_default_na=False, engine="calamine"
@@ -80,7 +78,8 @@ def phase_floor(inbox: Path, db: Path) -> dict:
                 tables.add(width)
             marks = ", ".join("?" * width)
             connection.executemany(
-                f"INSERT INTO raw_{width} VALUES ({marks})", frame.itertuples(index=False, name=None)
+                f"INSERT INTO raw_{width} VALUES ({marks})",
+                frame.itertuples(index=False, name=None),
             )
             rows += len(frame)
     connection.execute("COMMIT")
@@ -128,15 +127,17 @@ def _run_phase(name: str, inbox: Path, db: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _without_last_month(inbox: Path) -> Path:
-    """The inbox less its last month's folder (hard links: its files are never written)."""
+def _split(inbox: Path) -> tuple[Path, Path]:
+    """(the inbox less its last month's folder, that folder alone): hard-linked copies,
+    since no file of an inbox is ever written."""
     last = max(p.name for p in inbox.iterdir() if p.is_dir())
-    target = inbox.with_name(inbox.name + "-before")
-    if not target.exists():
-        shutil.copytree(
-            inbox, target, copy_function=os.link, ignore=shutil.ignore_patterns(last)
-        )
-    return target
+    before = inbox.with_name(inbox.name + "-before")
+    month = inbox.with_name(inbox.name + "-month")
+    if not before.exists():
+        shutil.copytree(inbox, before, copy_function=os.link, ignore=shutil.ignore_patterns(last))
+    if not month.exists():
+        shutil.copytree(inbox / last, month / last, copy_function=os.link)
+    return before, month
 
 
 def _fresh(db: Path) -> Path:
@@ -175,8 +176,9 @@ def main() -> None:
     floor = _run_phase("floor", inbox, _fresh(OUT / "floor.sqlite"))
     load = _run_phase("load", inbox, _fresh(OUT / "warehouse.sqlite"))
     monthly_db = _fresh(OUT / "monthly.sqlite")
-    _run_phase("before", _without_last_month(inbox), monthly_db)
-    month = _run_phase("month", inbox, monthly_db)
+    before, last_month = _split(inbox)
+    _run_phase("before", before, monthly_db)
+    month = _run_phase("month", last_month, monthly_db)
     reload = _run_phase("reload", inbox, OUT / "warehouse.sqlite")
     ratio = load["seconds"] / floor["seconds"]
     print(f"inbox: {files:,} files; rows read: {load['rows']:,} ({load['kinds']})")
@@ -194,8 +196,8 @@ def main() -> None:
         f"{load['peak_mb']:.0f} MB (target <= {TARGET_PEAK_MB} MB)"
     )
     print(
-        f"monthly load (the last month's {month['loaded_files']} files into the warehouse of "
-        f"the months before): {month['seconds']:.2f} s, {month['rows']:,} rows, "
+        f"monthly load (an inbox of the last month's {month['loaded_files']} files into the "
+        f"warehouse of the months before): {month['seconds']:.2f} s, {month['rows']:,} rows, "
         f"{month['seconds'] / load['seconds']:.1%} of the full load, "
         f"peak {month['peak_mb']:.0f} MB"
     )

@@ -253,8 +253,14 @@ def parse_column(cells: pd.Series, parser: Parser) -> tuple[np.ndarray, np.ndarr
     codes, uniques = pd.factorize(cells.astype(object), use_na_sentinel=False)
     numeric = any(isinstance(value, int | float) for value in uniques)  # bool is an int
     if numeric and any(isinstance(value, bool) for value in cells):
-        # factorize takes True for 1 and False for 0; TRUE/FALSE cells need their own parse.
-        codes, uniques = np.arange(len(cells)), cells.to_numpy(dtype=object)
+        # factorize takes True for 1 and False for 0: TRUE/FALSE cells are told by their type
+        distinct: dict = {}
+        codes = np.fromiter(
+            (distinct.setdefault((type(value), value), len(distinct)) for value in cells),
+            dtype=np.intp,
+            count=len(cells),
+        )
+        uniques = [value for _, value in distinct]
     results = [parser(value) for value in uniques]
     values = np.empty(len(results), dtype=object)
     reasons = np.empty(len(results), dtype=object)

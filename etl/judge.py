@@ -10,6 +10,7 @@ had been judged on its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import numpy as np
@@ -22,6 +23,7 @@ from xieshang.etl.read import SheetRows
 BATCH_ROWS = 20_000  # judged at once: enough to spread the per-call cost, few enough to hold
 
 _Batch = list[tuple[SheetRows, int]]  # sheets with the run order of their first row
+Where = Callable[[str, str | None], None]
 
 
 def _repeated(value: str | None, n: int) -> np.ndarray:
@@ -35,9 +37,10 @@ class SheetJudge:
     """Collects sheets as they are read; `results()` judges what waits and returns the
     accepted rows by kind and the rejects, in reading order."""
 
-    def __init__(self, today: date, report: dict) -> None:
+    def __init__(self, today: date, report: dict, where: Where) -> None:
         self.today = today
         self.report = report
+        self.where = where  # told which sheet is judged when judging one fails
         self.seq = 0  # the run order of the next row read
         self.order: dict[tuple[str, str | None], int] = {}  # (path, sheet) -> reading order
         self.waiting: dict[tuple, _Batch] = {}
@@ -72,9 +75,15 @@ class SheetJudge:
         )
         seq = np.concatenate([start + np.arange(len(sheet.frame)) for sheet, start in batch])
         # the rows carry their own _path and _sheet; check_sheet numbers them from 0
-        good, bad = validate.check_sheet(
-            SheetRows(first.path, first.sheet, first.kind, rows), self.today, 0
-        )
+        try:
+            good, bad = validate.check_sheet(
+                SheetRows(first.path, first.sheet, first.kind, rows), self.today, 0
+            )
+        except Exception:
+            for sheet, _ in batch:  # judged alone, the sheet that fails names itself
+                self.where(sheet.path, sheet.sheet)
+                validate.check_sheet(sheet, self.today, 0)
+            raise
         good["_seq"] = seq[good["_seq"].to_numpy(dtype=np.int64)]
         self.report["kinds"][first.kind]["rejected"] += len(bad)
         self.accepted[first.kind].append(good)
@@ -85,7 +94,11 @@ class SheetJudge:
         for key in list(self.waiting):
             self._judge(key)
         accepted = {
-            kind: [pd.concat(frames, ignore_index=True).sort_values("_seq", kind="stable")]
+            kind: [
+                pd.concat(frames, ignore_index=True)
+                .sort_values("_seq", kind="stable")
+                .reset_index(drop=True)
+            ]
             if len(frames) > 1
             else frames
             for kind, frames in self.accepted.items()

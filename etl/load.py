@@ -13,6 +13,7 @@ import hashlib
 import json
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -105,7 +106,12 @@ def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
 
 def _select_frame(conn: Connection, statement) -> pd.DataFrame:
     result = conn.execute(statement)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()), dtype=object)
+    names = list(result.keys())
+    # by column: pandas inspects each row object it is given, which costs per row
+    columns = list(zip(*result.fetchall())) or [()] * len(names)
+    return pd.DataFrame(
+        {name: pd.Series(list(cells), dtype=object) for name, cells in zip(names, columns)}
+    )
 
 
 def _select_in(conn: Connection, columns, column, values: Iterable) -> pd.DataFrame:
@@ -124,6 +130,8 @@ def _select_keys(conn: Connection, columns, key_columns, keys: Iterable[tuple]) 
     rows a run's keys match, through the table's unique index on them."""
     keys = sorted(set(keys))
     statement = select(*columns)
+    if keys and conn.execute(statement.limit(1)).first() is None:
+        keys = []  # an empty table (a first load) matches nothing
     frames = [
         _select_frame(conn, statement.where(tuple_(*key_columns).in_(part)))
         for part in _chunks(keys, CHUNK // len(key_columns))
@@ -313,9 +321,11 @@ class Run:
             frame["run_id"] = self.run_id
         insert_rows(self.conn, t, plan.inserts, [*keys, *values, "run_id"])
         update_rows(self.conn, t, plan.updates, [*values, "run_id"], where)
-        changed = self.changes.attendance if kind == "attendance" else self.changes.resolutions
         for frame in (plan.inserts, plan.updates):
-            changed.update(keys_of(frame, keys[:2]))
+            if kind == "attendance":
+                self.changes.add_attendance(frame["meeting_pk"], frame["person_pk"])
+            else:
+                self.changes.resolutions.update(keys_of(frame, ["area_code", "resolution_id"]))
         released = plan.rows.loc[old, "_held_id"].tolist()
         self._delete_held(released)
 
@@ -376,9 +386,8 @@ class Run:
     # -- bookkeeping ---------------------------------------------------------------------
 
     def _count_outcomes(self, kind: str, outcomes: np.ndarray) -> None:
-        values, counts = np.unique(outcomes.astype(str), return_counts=True)
-        for value, n in zip(values, counts, strict=True):
-            self.count(kind, str(value), int(n))
+        for outcome, n in Counter(outcomes.tolist()).items():
+            self.count(kind, outcome, n)
 
     def write_rejects(self) -> None:
         if not self.rejects:
@@ -419,7 +428,7 @@ def _read_inbox(
     files = report["files"]
     files["skipped"].extend(skipped)
     records = [{"path": s["path"], "status": "skipped", "reason": s["reason"]} for s in skipped]
-    judge = SheetJudge(today, report)
+    judge = SheetJudge(today, report, lambda path, sheet: position.at("read", path, sheet))
     for done, rel in enumerate(paths):
         progress("read", done, len(paths))
         position.at("read", rel)
@@ -453,7 +462,6 @@ def _read_inbox(
         for sheet in result.sheets:
             position.at("read", rel, sheet.sheet)
             judge.add(sheet)
-    position.at("read")
     accepted, rejects = judge.results()
     progress("read", len(paths), len(paths))
     files["skipped"].sort(key=lambda f: f["path"])

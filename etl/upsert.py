@@ -75,7 +75,9 @@ def plan_upsert(
     sigs = signature(rows.iloc[compared], values).tolist() if len(compared) else []
     for i, key, sig in zip(compared, compared_keys, sigs, strict=True):
         previous = latest[key] if key in latest else stored_sig.get(key)
-        outcomes[i] = "inserted" if previous is None else "unchanged" if previous == sig else "updated"
+        outcomes[i] = (
+            "inserted" if previous is None else "unchanged" if previous == sig else "updated"
+        )
         latest[key] = sig
     last = ~rows.duplicated(keys, keep="last").to_numpy(dtype=bool) if repeated.any() else None
     final = rows if last is None else rows[last]

@@ -30,21 +30,25 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import re
 import subprocess
 import sys
 import tempfile
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, event, example, given, note, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from python_calamine import CalamineWorkbook
 
 from tests.helpers.inbox_files import write_csv, write_xlsx
 from tests.helpers.minimal_inbox import (
@@ -137,6 +141,11 @@ HOSTILE_NATIVE = [  # cells only a workbook holds natively
 # A far cell and whether its sheet is within the reading limits.
 FAR_CELLS = {"XFD1048576": False, "Z1048576": False, "A200001": False, "GS3": False}
 NEAR_CELLS = {"GR300": True, "H300": True}
+DATED = [-1e12, -1e300, 1e12, 2.5e6, -2.5e6, 0.5, 60, 1e-300]  # -1e12: calamine panicked
+DATE_FORMATS = ["yyyy-mm-dd", "[h]:mm:ss", "hh:mm"]
+SHEET_PART = "xl/worksheets/sheet1.xml"  # where openpyxl writes the first sheet
+XML_ROWS = [3, 300, 200_000, 200_001, 1_048_576, 1_048_577, 2**32]
+XML_COLUMNS = ["A", "GR", "GS", "XFD", "XFE", "ZZZZ"]
 FRAGMENTS = ["修路议事会", "村道硬化，", "张三"]
 FRAGMENT_ENCODINGS = ["gb18030", "utf-16-le", "utf-16", "utf-8", "latin-1"]
 
@@ -152,6 +161,7 @@ class File:
     rows: int | None = None  # a workbook's non-blank data rows, as written
     whole: bool = False  # written whole and within every limit: it must load
     risky: bool = False  # read in a child process first
+    made: str = ""  # how it was made, for the statistics (--hypothesis-show-statistics)
 
 
 @dataclass
@@ -166,9 +176,12 @@ class Inbox:
 
 
 def is_blank(cells) -> bool:
-    """A row the loader drops: every cell empty once NFKC-folded and trimmed."""
+    """A row the loader drops: every cell empty (None, NaN, or text that is nothing once
+    NFKC-folded and trimmed)."""
     return all(
-        cell is None or (isinstance(cell, str) and not unicodedata.normalize("NFKC", cell).strip())
+        cell is None
+        or (isinstance(cell, float) and math.isnan(cell))
+        or (isinstance(cell, str) and not unicodedata.normalize("NFKC", cell).strip())
         for cell in cells
     )
 
@@ -181,6 +194,19 @@ def csv_bytes(rows: list[list], encoding: str) -> bytes:
 def xlsx_bytes(rows: list[list], sheet: str) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         return write_xlsx(Path(tmp) / "f.xlsx", {sheet: rows}).read_bytes()
+
+
+def with_formats(data: bytes, cells: list[tuple[int, int, float, str]]) -> bytes:
+    """The workbook `data` with number cells (row, column, value, number format) set."""
+    workbook = load_workbook(io.BytesIO(data))
+    sheet = workbook.worksheets[0]
+    for row, column, value, number_format in cells:
+        cell = sheet.cell(row=row, column=column)
+        cell.value = value
+        cell.number_format = number_format
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def for_workbook(cell):
@@ -216,8 +242,9 @@ def hostile_row(draw, kind: str, workbook: bool) -> list:
 
 
 @st.composite
-def sheet_rows(draw, kind: str, workbook: bool) -> tuple[list[list], int]:
-    """(rows from the header on, maybe after a title row; non-blank data rows)."""
+def sheet_rows(draw, kind: str, workbook: bool) -> tuple[list[list], int, int]:
+    """(rows: maybe a title row, the header, the data; the header's index; the non-blank
+    data rows)."""
     _, header, base = BASE[kind]
     body = [list(r) for r in base]
     for _ in range(draw(st.integers(0, 4))):
@@ -228,7 +255,7 @@ def sheet_rows(draw, kind: str, workbook: bool) -> tuple[list[list], int]:
         body = [[for_workbook(c) for c in r] for r in body]
     title = [["2025年3月 报送"]] if draw(st.integers(0, 4)) == 0 else []
     data_rows = sum(not is_blank(["" if c is None else c for c in r]) for r in body)
-    return [*title, list(header), *body], data_rows
+    return [*title, list(header), *body], len(title), data_rows
 
 
 @st.composite
@@ -265,30 +292,87 @@ def byte_damage(draw, data: bytes, csv: bool) -> tuple[bytes, str | None]:
 
 
 @st.composite
-def kind_file(draw, kind: str) -> File:
-    stem, _, _ = BASE[kind]
-    workbook = draw(st.integers(0, 3)) == 0
-    rows, data_rows = draw(sheet_rows(kind, workbook))
-    too_long = any(c == OVER_THE_CELL_LIMIT for r in rows for c in r)
-    if workbook:
-        sheet = draw(st.sampled_from(["Sheet1", stem]))
-        data = xlsx_bytes(rows, sheet)
-        path = f"{stem}.xlsx"
+def xml_damage(draw, data: bytes) -> bytes:
+    """The workbook `data` with its sheet's XML changed, zipped again (so its checksums
+    hold and the reader parses the changed XML)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    xml = parts[SHEET_PART]
+    how = draw(st.sampled_from(["flip", "cell", "cell", "dimension", "cut"]))
+    if how == "flip":
+        damaged = bytearray(xml)
+        for _ in range(draw(st.integers(1, 6))):
+            damaged[draw(st.integers(0, 10**6)) % len(xml)] = draw(st.integers(0, 255))
+        xml = bytes(damaged)
+    elif how == "cell":  # one more cell, maybe far away, with or without references
+        row = draw(st.sampled_from(XML_ROWS))
+        column = draw(st.sampled_from(XML_COLUMNS))
+        cell = draw(
+            st.sampled_from(
+                [
+                    f'<row r="{row}"><c r="{column}{row}"><v>1</v></c></row>',
+                    f'<row r="{row}"><c><v>1</v></c></row>',
+                    f'<row><c r="{column}{row}" t="inlineStr"><is><t>x</t></is></c></row>',
+                    f'<row r="{row}"><c r="{column}{row}" t="e"><v>#N/A</v></c></row>',
+                ]
+            )
+        )
+        xml = xml.replace(b"</sheetData>", cell.encode() + b"</sheetData>")
+    elif how == "dimension":
+        reference = f"{draw(st.sampled_from(XML_COLUMNS))}{draw(st.sampled_from(XML_ROWS))}"
+        xml = re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="A1:{reference}"'.encode(), xml)
     else:
+        start = draw(st.integers(0, 10**6)) % len(xml)
+        xml = xml[:start] + xml[start + draw(st.integers(1, 200)) :]
+    parts[SHEET_PART] = xml
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@st.composite
+def kind_file(draw, kind: str) -> File:
+    stem, header, _ = BASE[kind]
+    workbook = draw(st.integers(0, 3)) == 0
+    rows, header_index, data_rows = draw(sheet_rows(kind, workbook))
+    too_long = any(c == OVER_THE_CELL_LIMIT for r in rows for c in r)
+    if not workbook:
         data = csv_bytes(rows, draw(st.sampled_from(["utf-8", "utf-8-sig", "gb18030"])))
-        path = f"{stem}.csv"
-    data, damage = draw(byte_damage(data, csv=not workbook))
-    whole = damage is None and not too_long
-    if whole and not workbook:  # a cell of random text may hold lines shaped like rows
-        text = decoded(data)
-        whole = refused_span(text, parse_csv(text)) is None
+        data, damage = draw(byte_damage(data, csv=True))
+        whole = damage is None and not too_long
+        if whole:  # a cell of random text may hold lines shaped like rows
+            text = decoded(data)
+            whole = refused_span(text, parse_csv(text)) is None
+        return File(f"{stem}.csv", data, kind, None, whole, made=f".csv {damage or 'cells'}")
+    data = xlsx_bytes(rows, draw(st.sampled_from(["Sheet1", stem])))
+    filled = [i + 1 for i, r in enumerate(rows) if i > header_index and not is_blank(r)]
+    dated = []
+    if filled and draw(st.integers(0, 2)) == 0:  # numbers as dates, times and durations
+        for _ in range(draw(st.integers(1, 2))):
+            dated.append(
+                (
+                    draw(st.sampled_from(filled)),
+                    draw(st.integers(1, len(header))),
+                    draw(st.sampled_from(DATED)),
+                    draw(st.sampled_from(DATE_FORMATS)),
+                )
+            )
+        data = with_formats(data, dated)
+    damage = draw(st.sampled_from([None, None, None, "flip", "insert", "truncate", "xml"]))
+    if damage == "xml":
+        data = draw(xml_damage(data))
+    elif damage:
+        data, damage = draw(byte_damage(data, csv=False))
     return File(
-        path,
+        f"{stem}.xlsx",
         data,
         kind,
-        rows=data_rows if workbook else None,
-        whole=whole,
-        risky=workbook and damage is not None,
+        rows=data_rows if damage != "xml" else None,
+        whole=damage is None and not too_long and not dated,
+        risky=bool(damage or dated),
+        made=f".xlsx {damage or 'cells'}{' dated' if dated else ''}",
     )
 
 
@@ -310,13 +394,20 @@ def far_cell_workbook(kind: str, reference: str) -> bytes:
 @st.composite
 def extra_file(draw, n: int, kinds: dict[str, File]) -> File:
     kind = draw(st.sampled_from(list(BASE)))
-    stem, header, base = BASE[kind]
     how = draw(
         st.sampled_from(
             ["header-only", "empty", "far", "near", "copy", "garbage", "no-kind", "lock", "renamed"]
         )
     )
-    name = f"补报{n}/{stem}"
+    made = draw(_extra(how, f"补报{n}/", kind, kinds))
+    made.made = how
+    return made
+
+
+@st.composite
+def _extra(draw, how: str, folder: str, kind: str, kinds: dict[str, File]) -> File:
+    stem, header, base = BASE[kind]
+    name = folder + stem
     if how == "header-only":
         if draw(st.booleans()):
             return File(f"{name}.xlsx", xlsx_bytes([header], "Sheet1"), kind, rows=0, whole=True)
@@ -334,9 +425,9 @@ def extra_file(draw, n: int, kinds: dict[str, File]) -> File:
     if how == "garbage":
         return File(f"{name}.xlsx", draw(st.binary(min_size=1, max_size=64)), kind, risky=True)
     if how == "no-kind":
-        return File(f"补报{n}/notes.csv", csv_bytes([header, *base], "utf-8"), None)
+        return File(f"{folder}notes.csv", csv_bytes([header, *base], "utf-8"), None)
     if how == "lock":
-        return File(f"补报{n}/~${stem}.xlsx", b"\x00" * 165, None)
+        return File(f"{folder}~${stem}.xlsx", b"\x00" * 165, None)
     return File(f"{name}.xlsx", csv_bytes([header, *base], "utf-8"), kind, risky=True)
 
 
@@ -453,6 +544,25 @@ def decoded(data: bytes) -> str | None:
     return None
 
 
+def header_at(rows: list[list], kind: str) -> int | None:
+    """The index of the header row: the first with two of the kind's column names."""
+    names = header_names(kind)
+    for at, row in enumerate(rows):
+        found = {unicodedata.normalize("NFKC", str(c)).strip().lower() for c in row}
+        if len(found & names) >= 2:
+            return at
+    return None
+
+
+def workbook_data_rows(data: bytes, kind: str) -> int | None:
+    """The non-blank rows after the header of a workbook's one sheet, as calamine reads
+    it; None when it has no header row."""
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    at = header_at(rows, kind)
+    return None if at is None else sum(not is_blank(r) for r in rows[at + 1 :])
+
+
 def header_names(kind: str) -> set[str]:
     names = set()
     for column in COLUMNS[kind]:
@@ -469,12 +579,8 @@ def csv_data_rows(data: bytes, kind: str, path: str) -> int | None:
     records = parse_csv(text)
     refused = refused_span(text, records)
     assert refused is None, f"{path} was loaded with a broken quote: {refused} {text!r}"
-    names = header_names(kind)
-    for at, record in enumerate(records):
-        found = {unicodedata.normalize("NFKC", c).strip().lower() for c in record.cells}
-        if len(found & names) >= 2:
-            return sum(not is_blank(r.cells) for r in records[at + 1 :])
-    return None
+    at = header_at([r.cells for r in records], kind)
+    return None if at is None else sum(not is_blank(r.cells) for r in records[at + 1 :])
 
 
 # --- the checks -------------------------------------------------------------------------
@@ -541,11 +647,10 @@ def check_lines(inbox: Inbox, report: dict) -> None:
         f = by_path[path]
         if path.endswith(".csv"):
             rows = csv_data_rows(f.data, f.kind, path)
-            assert (rows is None) == (path in skipped), (path, report["sheets_skipped"])
-            expected[f.kind] += rows or 0
         else:
-            assert path not in skipped and f.rows is not None, (path, report["sheets_skipped"])
-            expected[f.kind] += f.rows
+            rows = f.rows if f.rows is not None else workbook_data_rows(f.data, f.kind)
+        assert (rows is None) == (path in skipped), (path, report["sheets_skipped"])
+        expected[f.kind] += rows or 0
     assert {kind: report["kinds"][kind]["read"] for kind in BASE} == expected
 
 
@@ -573,7 +678,26 @@ def check_no_person_ids_in_rejects(engine) -> None:
     assert [pid for pid in PERSON_IDS if pid in shown] == []
 
 
+def base_files() -> list[File]:
+    """The smallest valid inbox, as it is."""
+    return [
+        File(f"{stem}.csv", csv_bytes([header, *rows], "utf-8"), kind, whole=True, made=".csv")
+        for kind, (stem, header, rows) in BASE.items()
+    ]
+
+
+def date_cell_inbox(value: float, number_format: str) -> Inbox:
+    """The smallest valid inbox and a workbook whose one meeting date is `value` as a date:
+    calamine panicked converting -1e12 (pyo3's PanicException, a BaseException, left
+    run_load)."""
+    _, header, rows = BASE["meetings"]
+    data = with_formats(xlsx_bytes([header, *rows], "Sheet1"), [(2, 3, value, number_format)])
+    dated = File("补报/会议台账.xlsx", data, "meetings", len(rows), risky=True, made="dated")
+    return Inbox([*base_files(), dated])
+
+
 @pytest.mark.slow
+@example(inbox=date_cell_inbox(-1e12, "yyyy-mm-dd"))
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -601,6 +725,12 @@ def test_a_hostile_inbox_never_crashes_the_load_nor_loses_a_line(engine, inbox):
         check_failed(engine, report)
         return
     check_files(inbox, report)
+    statuses = {p: "loaded" for p in report["files"]["loaded"]}
+    statuses |= {p: "unchanged" for p in report["files"]["unchanged"]}
+    statuses |= {f["path"]: "skipped" for f in report["files"]["skipped"]}
+    statuses |= {f["path"]: "unreadable" for f in report["files"]["unreadable"]}
+    for f in inbox.files:
+        event(f"{f.made} -> {statuses[f.path]}")
     check_lines(inbox, report)
     check_counts(engine, report)
     check_no_person_ids_in_rejects(engine)

@@ -104,9 +104,7 @@ def _load_touched_only(engine: Engine, inbox: Path, monkeypatch: pytest.MonkeyPa
 def _marts(engine: Engine) -> dict[str, list[tuple]]:
     with engine.connect() as conn:
         return {
-            table.name: conn.execute(
-                sa.select(table).order_by(*table.primary_key.columns)
-            ).all()
+            table.name: conn.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
             for table in schema.MART_TABLES
         }
 

@@ -116,11 +116,14 @@ def records(result) -> list[list]:
 def run_isolated(path: Path) -> dict:
     """read_file in a child process: its reason, rows and peak memory (MB), or its death."""
     code = (
-        "import json, resource, sys; from pathlib import Path;"
+        "import json, re, sys; from pathlib import Path;"
         "from xieshang.etl.read import read_file;"
         "p = Path(sys.argv[1]); r = read_file(p.parent, p.name);"
+        # VmHWM is this program's own peak: ru_maxrss would also count the pytest worker's
+        # memory that the child shares between fork and exec
+        "hwm = re.search(r'VmHWM:\\s+(\\d+)', Path('/proc/self/status').read_text()).group(1);"
         "print(json.dumps({'unreadable': r.unreadable, 'rows': sum(len(s.frame) for s in r.sheets),"
-        "'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))"
+        "'peak_mb': int(hwm) // 1024}))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=300

@@ -199,7 +199,9 @@ def fill_party_attendance(
         if width not in widths:
             return literal(PAST)
         group = func.substr(m.c.area_code, 1, width)
-        lag = func.lag(m.c.day).over(partition_by=[a.c.person_pk, group], order_by=[m.c.day, m.c.id])
+        lag = func.lag(m.c.day).over(
+            partition_by=[a.c.person_pk, group], order_by=[m.c.day, m.c.id]
+        )
         return func.coalesce(lag, *([before[width]] if width in before else []), PAST)
 
     inner = (
@@ -403,7 +405,7 @@ def fill_events(conn: Connection, keys: Table | None = None) -> None:
         func.lag(r.c.updated_on).over(**window).label("p_updated_on"),
         func.lag(r.c.status).over(**window).label("p_status"),
         func.lag(r.c.due_date).over(**window).label("p_due_date"),
-    ).subquery("lagged")
+    ).cte("lagged")  # read twice, computed once
     columns = [
         "area_code",
         "resolution_id",

@@ -10,9 +10,12 @@ as it was before the load.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import (
     Boolean,
     Column,
@@ -35,16 +38,35 @@ class Changes:
     """The warehouse rows a load inserted or updated, by the keys the marts need."""
 
     meetings: set[int] = field(default_factory=set)  # meeting ids
-    attendance: set[tuple[int, int]] = field(default_factory=set)  # (meeting_pk, person_pk)
     resolutions: set[tuple[str, str]] = field(default_factory=set)  # (area_code, resolution_id)
     new_city: bool = False  # the roster gained a city: every prev_4 changes
+    # attendance rows as (meeting_pk, person_pk) arrays: a first load writes a million
+    _attendance: list[pd.DataFrame] = field(default_factory=list)
+
+    def add_attendance(self, meeting_pks: Sequence[int], person_pks: Sequence[int]) -> None:
+        if len(meeting_pks):
+            self._attendance.append(
+                pd.DataFrame(
+                    {
+                        "meeting_pk": np.asarray(meeting_pks, dtype=np.int64),
+                        "person_pk": np.asarray(person_pks, dtype=np.int64),
+                    }
+                )
+            )
+
+    def attendance(self) -> pd.DataFrame:
+        """The attendance rows inserted or updated: (meeting_pk, person_pk)."""
+        if not self._attendance:
+            return pd.DataFrame({"meeting_pk": [], "person_pk": []}, dtype=np.int64)
+        return pd.concat(self._attendance, ignore_index=True)
 
     def __bool__(self) -> bool:
-        return bool(self.meetings or self.attendance or self.resolutions or self.new_city)
+        return bool(self.meetings or self._attendance or self.resolutions or self.new_city)
 
     def touched_meetings(self) -> set[int]:
         """The meetings whose mart row is to be written again."""
-        return self.meetings | {meeting for meeting, _ in self.attendance}
+        of_attendance = self.attendance()["meeting_pk"].unique().tolist()
+        return self.meetings | set(of_attendance)
 
 
 _scratch = MetaData()
@@ -117,12 +139,15 @@ def write_scope(conn: Connection, changes: Changes) -> date | None:
         first_day[meeting] = min(day, first_day.get(meeting, day))
     a, r = schema.attendance, schema.resolution_reports
     of_changed = conn.execute(
-        select(a.c.meeting_pk, a.c.person_pk).join(x, x.c.meeting_pk == a.c.meeting_pk).where(x.c.changed)
+        select(a.c.meeting_pk, a.c.person_pk)
+        .join(x, x.c.meeting_pk == a.c.meeting_pk)
+        .where(x.c.changed)
     ).all()
-    cuts: dict[int, int] = {}
-    for meeting, person in [*changes.attendance, *of_changed]:
-        if meeting in first_day:
-            cuts[person] = min(first_day[meeting], cuts.get(person, first_day[meeting]))
+    rows = pd.concat(
+        [changes.attendance(), pd.DataFrame(of_changed, columns=["meeting_pk", "person_pk"])]
+    )
+    rows["day"] = rows["meeting_pk"].map(first_day)
+    cuts = rows.dropna().groupby("person_pk")["day"].min().astype(int).to_dict()
     resolutions = set(changes.resolutions) | set(
         conn.execute(
             select(r.c.area_code, r.c.resolution_id)
