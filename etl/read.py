@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ from xieshang.etl.xlsx_guard import check_workbook
 DATA_SUFFIXES = (".csv", ".xlsx")
 BAD_WORKBOOK = "无法读取的 xlsx 文件（损坏或加密） cannot read workbook: "
 EMPTY = "空文件（0字节） the file is empty (0 bytes)"
+NOT_UTF8 = "文件名不是 UTF-8 编码，请改名后重新放入 the file name is not UTF-8 (unpacked from a zip made on Windows?): rename the file"
 NO_KEYWORD = "文件名中没有表格类型关键词 no kind keyword in the file name"
 
 
@@ -88,6 +90,16 @@ def kind_from_name(name: str) -> str | None:
     return None
 
 
+def _is_utf8(rel: str) -> bool:
+    """Whether a path's bytes are UTF-8 (others reach Python as lone surrogates, which no
+    report, table or terminal takes)."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def discover(inbox: Path) -> tuple[list[str], list[dict]]:
     """(data file paths, skipped files with reasons), paths relative to the inbox, sorted."""
     data: list[str] = []
@@ -95,7 +107,11 @@ def discover(inbox: Path) -> tuple[list[str], list[dict]]:
     for path in sorted(p for p in inbox.rglob("*") if p.is_file()):
         rel = path.relative_to(inbox).as_posix()
         name = path.name
-        if any(part.startswith(".") for part in Path(rel).parts):
+        if not _is_utf8(rel):  # a zip made on Windows unpacks to GBK names: shown, not read
+            skipped.append(
+                {"path": os.fsencode(rel).decode("gb18030", "replace"), "reason": NOT_UTF8}
+            )
+        elif any(part.startswith(".") for part in Path(rel).parts):
             skipped.append({"path": rel, "reason": "隐藏文件 hidden file"})
         elif name.startswith("~$"):
             skipped.append({"path": rel, "reason": "Office 临时锁文件 Office lock file"})
@@ -334,6 +350,11 @@ def _workbook_errors() -> Iterator[None]:
     except OverLimit:
         raise
     except Exception as exc:  # noqa: BLE001 — any of them means the file cannot be read
+        raise _BadWorkbook(f"{BAD_WORKBOOK}{exc}") from exc
+    except BaseException as exc:
+        # calamine's Rust panics reach Python as pyo3's PanicException, a BaseException
+        if type(exc).__name__ != "PanicException":
+            raise
         raise _BadWorkbook(f"{BAD_WORKBOOK}{exc}") from exc
 
 

@@ -1,6 +1,6 @@
 """Regressions of issue 9 (the loader never falls over, never drops a row silently): a
 test for each row of its table that the loader's other tests do not already cover whole,
-and for what the fuzz test (tests/test_load_fuzz.py) found since.
+and for what was found since by the fuzz test (tests/test_load_fuzz.py) and beside it.
 
 Where each row of the table is tested:
 
@@ -341,7 +341,7 @@ def test_shifted_rows_show_no_id_or_name_on_data_quality_nor_in_its_downloads(en
     assert [text for text in people if text in everything] == []
 
 
-# --- found by the fuzz test -----------------------------------------------------------------
+# --- found while fuzzing ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("value", "number_format"), [(-1e12, "yyyy-mm-dd"), (-1e300, "hh:mm")])
@@ -366,3 +366,26 @@ def test_a_date_cell_the_reader_cannot_convert_makes_its_workbook_unreadable(
     assert unreadable["path"] == "会议补充.xlsx"
     assert unreadable["reason"].startswith(BAD_WORKBOOK)
     assert report["kinds"]["meetings"]["inserted"] == len(MEETINGS)
+
+
+def test_a_file_name_that_is_not_utf8_is_accounted_for_not_a_failed_run(engine, tmp_path):
+    # A zip made on Windows unpacks on Linux to GBK file names, which Python holds as
+    # lone surrogates: the run failed while recording itself, and its failure could not
+    # be recorded either, on every run of the inbox
+    inbox = base_inbox(tmp_path / "inbox")
+    gbk = os.path.join(os.fsencode(inbox), "会议补充".encode("gbk") + b".csv")
+    write_csv(os.fsdecode(gbk), [MEETING_HEADER, ["HY-3", *MEETINGS[0][1:]]])
+
+    report = run_load(engine, inbox, secret=SECRET, today=TODAY)
+
+    assert report["status"] == "committed", report.get("error")
+    files = report["files"]
+    listed = [
+        *files["loaded"],
+        *files["unchanged"],
+        *(f["path"] for f in files["skipped"] + files["unreadable"]),
+    ]
+    assert len(listed) == len(BASE_FILES) + 1
+    for path in listed:
+        path.encode("utf-8")  # shown and stored as text
+    assert [status for _, status, _ in stored_runs(engine)] == ["committed"]
