@@ -74,7 +74,9 @@ def main(argv=None) -> int:
         for town in townships:
             villages += [code for code, _ in metrics.children(conn, town)]
     villages = villages[:: max(1, len(villages) // 20)][:20]
-    metrics.figures(engine, root, date(2025, 1, 1), date(2025, 1, 31))  # warm the connection and caches
+    metrics.figures(
+        engine, root, date(2025, 1, 1), date(2025, 1, 31)
+    )  # warm the connection and caches
     print(f"warehouse {args.db}: {sizes(engine)}")
     print(f"root {root}, {len(townships)} townships, timing {len(villages)} villages")
 

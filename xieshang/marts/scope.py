@@ -143,9 +143,9 @@ def write_scope(conn: Connection, changes: Changes) -> date | None:
         .join(x, x.c.meeting_pk == a.c.meeting_pk)
         .where(x.c.changed)
     ).all()
-    rows = pd.concat(
-        [changes.attendance(), pd.DataFrame(of_changed, columns=["meeting_pk", "person_pk"])]
-    )
+    also = Changes()  # every attendee of a changed meeting: their day changed with it
+    also.add_attendance([m for m, _ in of_changed], [p for _, p in of_changed])
+    rows = pd.concat([changes.attendance(), also.attendance()])
     rows["day"] = rows["meeting_pk"].map(first_day)
     cuts = rows.dropna().groupby("person_pk")["day"].min().astype(int).to_dict()
     resolutions = set(changes.resolutions) | set(

@@ -1,0 +1,393 @@
+"""Merging a run's judged rows into the warehouse, inside the run's transaction.
+
+Kind by kind, in the contract's order: the roster (parents checked top-down), meetings
+(their host in the roster), then attendance and resolution reports, which join their
+meeting or are held until it arrives (and released then). Each kind is merged later-row-
+wins (`xieshang.etl.upsert`) with the contract's counting; what was written is kept as
+`marts.Changes`, for the marts to follow only that.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, delete, select, tuple_
+
+from xieshang import marts
+from xieshang.etl import validate
+from xieshang.etl.pii import person_hashes
+from xieshang.etl.upsert import CHUNK, insert_rows, keys_of, plan_upsert, update_rows
+from xieshang.warehouse import schema
+from xieshang.warehouse.codes import level_of, month_key, parent_of, township_of
+
+AREA_VALUES = ["area_name", "parent_code", "level", "unit_type", "party_members", "population"]
+MEETING_VALUES = [
+    "meeting_date",
+    "month",
+    "form",
+    "topic",
+    "topic_category",
+    "topic_source",
+    "led_by_party",
+    "online",
+]
+ATTENDANCE_KEYS = ["meeting_pk", "person_pk"]
+ATTENDANCE_VALUES = ["party_member", "category"]
+RESOLUTION_KEYS = ["area_code", "resolution_id", "updated_on"]
+RESOLUTION_VALUES = [
+    "meeting_pk",
+    "meeting_id",
+    "content",
+    "responsible_unit",
+    "due_date",
+    "status",
+    "completed_date",
+    "satisfaction",
+    "in_assessment",
+    "escalated_to",
+]
+HELD_KEYS = {
+    "attendance": ["area_code", "meeting_id", "person_hash"],
+    "resolutions": RESOLUTION_KEYS,
+}
+HELD_FIELDS = {
+    "attendance": ["area_code", "meeting_id", "person_hash", "party_member", "category"],
+    "resolutions": [
+        "resolution_id",
+        "meeting_id",
+        "area_code",
+        "content",
+        "responsible_unit",
+        "due_date",
+        "status",
+        "completed_date",
+        "updated_on",
+        "satisfaction",
+        "in_assessment",
+        "escalated_to",
+    ],
+}
+DATE_FIELDS = {"due_date", "completed_date", "updated_on"}
+
+
+def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _select_frame(conn: Connection, statement) -> pd.DataFrame:
+    result = conn.execute(statement)
+    names = list(result.keys())
+    # by column: pandas inspects each row object it is given, which costs per row
+    columns = list(zip(*result.fetchall(), strict=True)) or [()] * len(names)
+    return pd.DataFrame(
+        {
+            name: pd.Series(list(cells), dtype=object)
+            for name, cells in zip(names, columns, strict=True)
+        }
+    )
+
+
+def _select_in(conn: Connection, columns, column, values: Iterable) -> pd.DataFrame:
+    """Rows of `select(*columns)` whose `column` is in `values`, in chunks."""
+    values = sorted(set(values))
+    frames = [
+        _select_frame(conn, select(*columns).where(column.in_(part))) for part in _chunks(values)
+    ]
+    if frames:
+        return pd.concat(frames, ignore_index=True)
+    return pd.DataFrame({c.key: pd.Series(dtype=object) for c in columns})
+
+
+def _select_keys(conn: Connection, columns, key_columns, keys: Iterable[tuple]) -> pd.DataFrame:
+    """Rows of `select(*columns)` whose `key_columns` are one of `keys`, in chunks: the
+    rows a run's keys match, through the table's unique index (or its first columns)."""
+    keys = sorted(set(keys))
+    statement = select(*columns)
+    if keys and conn.execute(statement.limit(1)).first() is None:
+        keys = []  # an empty table (a first load) matches nothing
+    frames = [
+        _select_frame(conn, statement.where(tuple_(*key_columns).in_(part)))
+        for part in _chunks(keys, CHUNK // len(key_columns))
+    ]
+    if frames:
+        return pd.concat(frames, ignore_index=True)
+    return pd.DataFrame({c.key: pd.Series(dtype=object) for c in columns})
+
+
+class Run:
+    """The state of one load run while it merges (counts, rejects, held rows)."""
+
+    def __init__(self, conn: Connection, run_id: str, secret: bytes, report: dict) -> None:
+        self.conn = conn
+        self.run_id = run_id
+        self.secret = secret
+        self.report = report
+        self.rejects: list[pd.DataFrame] = []
+        self.changes = marts.Changes()  # what the marts must follow
+        # (area_code, meeting_id) -> (id, meeting_date) of the warehouse's meetings, as the
+        # run wrote them: its attendance and reports mostly refer to its own meetings
+        self.meetings: dict[tuple[str, str], tuple[int, date]] = {}
+
+    def count(self, kind: str, outcome: str, n: int) -> None:
+        self.report["kinds"][kind][outcome] += int(n)
+
+    def reject(self, kind: str, frame: pd.DataFrame, released: bool = False) -> None:
+        if frame.empty:
+            return
+        self.rejects.append(frame)
+        if released:
+            self.report["kinds"][kind]["released"]["rejected"] += len(frame)
+        else:
+            self.count(kind, "rejected", len(frame))
+
+    # -- areas ---------------------------------------------------------------------------
+
+    def load_areas(self, rows: pd.DataFrame) -> set[str]:
+        t = schema.areas
+        existing = _select_frame(self.conn, select(t.c.area_code, *[t.c[c] for c in AREA_VALUES]))
+        accepted, rejects = validate.check_areas(rows, set(existing["area_code"]))
+        self.reject("areas", rejects)
+        accepted["level"] = [level_of(c) for c in accepted["area_code"]]
+        accepted["parent_code"] = [parent_of(c) for c in accepted["area_code"]]
+        existing["_id"] = existing["area_code"]
+        plan = plan_upsert(accepted, ["area_code"], AREA_VALUES, existing)
+        self._count_outcomes("areas", plan.outcomes)
+        self.changes.new_city |= bool((plan.inserts["level"] == "city").any())
+        plan.inserts["run_id"] = self.run_id
+        insert_rows(self.conn, t, plan.inserts, ["area_code", *AREA_VALUES, "run_id"])
+        plan.updates["run_id"] = self.run_id
+        update_rows(self.conn, t, plan.updates, [*AREA_VALUES, "run_id"], {"area_code": "_id"})
+        return set(existing["area_code"]) | set(accepted["area_code"])
+
+    # -- meetings ------------------------------------------------------------------------
+
+    def load_meetings(self, rows: pd.DataFrame, roster: set[str]) -> None:
+        t = schema.meetings
+        accepted, rejects = validate.check_known_area("meetings", rows, roster)
+        self.reject("meetings", rejects)
+        accepted["month"] = [month_key(d) for d in accepted["meeting_date"]]
+        keys = ["area_code", "meeting_id"]
+        existing = _select_keys(
+            self.conn,
+            [t.c.id.label("_id"), t.c.area_code, t.c.meeting_id, *[t.c[c] for c in MEETING_VALUES]],
+            [t.c.area_code, t.c.meeting_id],
+            keys_of(accepted, keys),
+        )
+        plan = plan_upsert(accepted, keys, MEETING_VALUES, existing)
+        self._count_outcomes("meetings", plan.outcomes)
+        plan.inserts["run_id"] = self.run_id
+        insert_rows(self.conn, t, plan.inserts, [*keys, *MEETING_VALUES, "run_id"])
+        plan.updates["run_id"] = self.run_id
+        update_rows(self.conn, t, plan.updates, [*MEETING_VALUES, "run_id"], {"id": "_id"})
+        written = self._lookup_meetings(keys_of(accepted, keys))
+        self.changes.meetings.update(written[key][0] for key in keys_of(plan.inserts, keys))
+        self.changes.meetings.update(int(i) for i in plan.updates["_id"])
+
+    def _lookup_meetings(self, keys: list[tuple]) -> dict[tuple[str, str], tuple[int, date]]:
+        """`self.meetings`, having looked up those of `keys` it did not hold yet."""
+        t = schema.meetings
+        found = _select_keys(
+            self.conn,
+            [t.c.area_code, t.c.meeting_id, t.c.id, t.c.meeting_date],
+            [t.c.area_code, t.c.meeting_id],
+            (key for key in keys if key not in self.meetings),
+        )
+        self.meetings.update(
+            zip(
+                keys_of(found, ["area_code", "meeting_id"]),
+                zip(found["id"].tolist(), found["meeting_date"].tolist(), strict=True),
+                strict=True,
+            )
+        )
+        return self.meetings
+
+    def _join_meetings(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """`rows` with their meeting's id and date (meeting_pk, _meeting_date), None where
+        the warehouse has no meeting of their (area_code, meeting_id)."""
+        keys = keys_of(rows, ["area_code", "meeting_id"])
+        meetings = self._lookup_meetings(keys)
+        joined = [meetings.get(key, (None, None)) for key in keys]
+        return rows.assign(
+            meeting_pk=pd.Series([pk for pk, _ in joined], index=rows.index, dtype=object),
+            _meeting_date=pd.Series([day for _, day in joined], index=rows.index, dtype=object),
+        )
+
+    # -- attendance and resolutions (rows that need their meeting) -----------------------
+
+    def load_dependent(self, kind: str, rows: pd.DataFrame, roster: set[str]) -> None:
+        """Join rows to their meetings; hold those whose meeting is unknown; release old ones."""
+        if kind == "attendance":
+            rows = rows.assign(person_hash=person_hashes(rows["person_id"], self.secret))
+            rows = rows.drop(columns=["person_id", "name"])
+        else:
+            rows, rejects = validate.check_escalation(rows, roster)
+            self.reject(kind, rejects)
+        rows = rows.assign(_old=False, _held_id=None)
+        old = self._held(kind)
+        keys = HELD_KEYS[kind]
+        new_keys = set(keys_of(rows, keys))
+        replaced = np.array([k in new_keys for k in keys_of(old, keys)], dtype=bool)
+        superseded = old[replaced]
+        old = old.drop(superseded.index)
+        combined = pd.concat([old, rows], ignore_index=True) if len(old) else rows
+        combined = self._join_meetings(combined)
+        joinable = combined["meeting_pk"].notna().to_numpy()
+        waiting = combined[~joinable]
+        joining = combined if joinable.all() else combined[joinable].reset_index(drop=True)
+        if kind == "resolutions":
+            joining = self._check_dates(joining.rename(columns={"_meeting_date": "meeting_date"}))
+        else:
+            joining = self._with_persons(joining)
+        self._merge(kind, joining)
+        self._keep_held(kind, waiting, superseded)
+
+    def _check_dates(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """Resolution dates against the meeting; held rows rejected now leave the store."""
+        kept = []
+        for is_old in (True, False):
+            subset = rows[rows["_old"].astype(bool) == is_old]
+            accepted, rejects = validate.check_against_meeting(subset)
+            self.reject("resolutions", rejects, released=is_old)
+            if is_old:
+                self._delete_held(sorted(set(subset["_held_id"]) - set(accepted["_held_id"])))
+            kept.append(accepted)
+        return pd.concat(kept, ignore_index=True)
+
+    def _with_persons(self, rows: pd.DataFrame) -> pd.DataFrame:
+        t = schema.persons
+        hashes = sorted(set(rows["person_hash"].tolist()))
+        known = _select_in(self.conn, [t.c.id, t.c.person_hash], t.c.person_hash, hashes)
+        new = sorted(set(hashes) - set(known["person_hash"]))
+        insert_rows(self.conn, t, pd.DataFrame({"person_hash": new}, dtype=object), ["person_hash"])
+        if new:
+            known = _select_in(self.conn, [t.c.id, t.c.person_hash], t.c.person_hash, hashes)
+        ids = dict(zip(known["person_hash"], known["id"], strict=True))
+        return rows.assign(person_pk=[ids[h] for h in rows["person_hash"].tolist()])
+
+    def _merge(self, kind: str, rows: pd.DataFrame) -> None:
+        if kind == "attendance":
+            t, keys, values = schema.attendance, ATTENDANCE_KEYS, ATTENDANCE_VALUES
+            existing = _select_in(
+                self.conn,
+                [t.c.meeting_pk, t.c.person_pk, *[t.c[c] for c in values]],
+                t.c.meeting_pk,
+                rows["meeting_pk"],
+            )
+            existing["_id"] = None
+            where = {"meeting_pk": "meeting_pk", "person_pk": "person_pk"}
+        else:
+            t, keys, values = schema.resolution_reports, RESOLUTION_KEYS, RESOLUTION_VALUES
+            # every report of the run's resolutions: half the keys to send of the full key
+            existing = _select_keys(
+                self.conn,
+                [t.c.id.label("_id"), *[t.c[c] for c in keys + values]],
+                [t.c.area_code, t.c.resolution_id],
+                keys_of(rows, ["area_code", "resolution_id"]),
+            )
+            where = {"id": "_id"}
+        rows = rows.assign(meeting_pk=rows["meeting_pk"].astype(object).map(int))
+        plan = plan_upsert(rows, keys, values, existing)
+        old = plan.rows["_old"].to_numpy(dtype=bool)
+        self.report["kinds"][kind]["released"]["joined"] += int(old.sum())
+        self._count_outcomes(kind, plan.outcomes[~old])
+        for frame in (plan.inserts, plan.updates):
+            frame["run_id"] = self.run_id
+        insert_rows(self.conn, t, plan.inserts, [*keys, *values, "run_id"])
+        update_rows(self.conn, t, plan.updates, [*values, "run_id"], where)
+        for frame in (plan.inserts, plan.updates):
+            if kind == "attendance":
+                self.changes.add_attendance(frame["meeting_pk"], frame["person_pk"])
+            else:
+                self.changes.resolutions.update(keys_of(frame, ["area_code", "resolution_id"]))
+        released = plan.rows.loc[old, "_held_id"].tolist()
+        self._delete_held(released)
+
+    # -- held rows -----------------------------------------------------------------------
+
+    def _held(self, kind: str) -> pd.DataFrame:
+        t = schema.held_rows
+        stored = _select_frame(
+            self.conn,
+            select(t.c.id, t.c.path, t.c.sheet, t.c.row_number, t.c.payload)
+            .where(t.c.kind == kind)
+            .order_by(t.c.id),
+        )
+        fields = HELD_FIELDS[kind]
+        payloads = [json.loads(p) for p in stored["payload"]]
+        frame = pd.DataFrame(
+            {f: [_from_json(f, p.get(f)) for p in payloads] for f in fields}, dtype=object
+        )
+        frame["_path"] = stored["path"].to_numpy()
+        frame["_sheet"] = stored["sheet"].to_numpy()
+        frame["_row"] = stored["row_number"].to_numpy()
+        frame["_seq"] = np.arange(-len(stored), 0)  # earlier than anything read in this run
+        frame["_old"] = True
+        frame["_held_id"] = stored["id"].to_numpy()
+        return frame
+
+    def _delete_held(self, ids: list) -> None:
+        t = schema.held_rows
+        for part in _chunks([int(i) for i in ids]):
+            self.conn.execute(delete(t).where(t.c.id.in_(part)))
+
+    def _keep_held(self, kind: str, waiting: pd.DataFrame, superseded: pd.DataFrame) -> None:
+        """New rows without a meeting join the held store (replacing same-key rows)."""
+        self._delete_held(superseded["_held_id"].tolist())
+        new = waiting[~waiting["_old"].astype(bool)]
+        self.count(kind, "held", len(new))
+        keys = HELD_KEYS[kind]
+        final = new.sort_values("_seq").drop_duplicates(keys, keep="last")
+        fields = HELD_FIELDS[kind]
+        rows = [
+            {
+                "kind": kind,
+                "row_key": "|".join(str(r[k]) for k in keys),
+                "area_code": r["area_code"],
+                "meeting_id": r["meeting_id"],
+                "township_code": township_of(r["area_code"]),
+                "run_id": self.run_id,
+                "path": r["_path"],
+                "sheet": r["_sheet"],
+                "row_number": int(r["_row"]),
+                "payload": json.dumps({f: _to_json(r[f]) for f in fields}, ensure_ascii=False),
+            }
+            for r in final.to_dict("records")
+        ]
+        for part in _chunks(rows):
+            self.conn.execute(schema.held_rows.insert(), part)
+
+    # -- bookkeeping ---------------------------------------------------------------------
+
+    def _count_outcomes(self, kind: str, outcomes: np.ndarray) -> None:
+        for outcome, n in Counter(outcomes.tolist()).items():
+            self.count(kind, outcome, n)
+
+    def write_rejects(self) -> None:
+        if not self.rejects:
+            return
+        frame = pd.concat(self.rejects, ignore_index=True)
+        frame["run_id"] = self.run_id
+        frame = frame.astype(object).where(frame.notna(), None)
+        insert_rows(self.conn, schema.rejects, frame, [*validate.REJECT_COLUMNS, "run_id"])
+
+
+def _to_json(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _from_json(field: str, value):
+    if field in DATE_FIELDS and value is not None:
+        return date.fromisoformat(value)
+    return value
