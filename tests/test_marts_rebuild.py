@@ -11,7 +11,13 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers.builder_county import COUNTY, Q1, T1, V22, build_county
+from tests.helpers.builder_county import (
+    COUNTY,
+    Q1,
+    T1,
+    add_meeting_without_marts,
+    build_county,
+)
 from xieshang import marts, metrics
 from xieshang.cli import main
 from xieshang.metrics import assessment, quality
@@ -39,39 +45,6 @@ def county(engine):
     return engine
 
 
-def _load_without_marts(engine: sa.Engine) -> None:
-    """What a load that forgot the marts leaves: a new meeting and a committed run."""
-    with engine.begin() as conn:
-        conn.execute(
-            sa.insert(schema.meetings).values(
-                id=100,
-                area_code=V22,
-                meeting_id="LATE",
-                meeting_date=date(2025, 3, 3),
-                month=202503,
-                form="council",
-                topic="t",
-                topic_category="other",
-                topic_source="other",
-                led_by_party=True,
-                online=False,
-                run_id="r2",
-            )
-        )
-        conn.execute(
-            sa.insert(schema.load_runs).values(
-                run_id="r2",
-                started_at=sa.func.now(),
-                finished_at=sa.func.now(),
-                loaded_on=date(2025, 4, 20),
-                inbox="x",
-                operator="x",
-                status="committed",
-                report="{}",
-            )
-        )
-
-
 def _contents(engine: sa.Engine) -> dict:
     """Rows per table, and every meta row: what a write would change."""
     with engine.connect() as conn:
@@ -88,7 +61,7 @@ def _url(engine: sa.Engine) -> str:
 
 
 def test_every_reader_refuses_stale_marts_and_writes_nothing(county):
-    _load_without_marts(county)
+    add_meeting_without_marts(county, date(2025, 3, 3))
     before = _contents(county)
     for name, read in READERS.items():
         with pytest.raises(metrics.StaleMarts, match="run `xieshang marts rebuild`"):
@@ -99,7 +72,7 @@ def test_every_reader_refuses_stale_marts_and_writes_nothing(county):
 
 
 def test_a_reader_on_a_connection_refuses_them_too(county):
-    _load_without_marts(county)
+    add_meeting_without_marts(county, date(2025, 3, 3))
     before = _contents(county)
     with county.connect() as conn, pytest.raises(metrics.StaleMarts):
         metrics.figures(conn, COUNTY, *Q1)
@@ -108,7 +81,7 @@ def test_a_reader_on_a_connection_refuses_them_too(county):
 
 def test_marts_rebuild_makes_them_fresh(county, capsys):
     meetings = metrics.figures(county, COUNTY, *Q1)["meetings"]
-    _load_without_marts(county)
+    add_meeting_without_marts(county, date(2025, 3, 3))
 
     code = main(["marts", "rebuild", "--db", _url(county)])
     out, err = capsys.readouterr()
@@ -127,7 +100,7 @@ def test_marts_rebuild_makes_them_fresh(county, capsys):
 
 
 def test_the_cli_names_the_fix_in_one_line(county, capsys):
-    _load_without_marts(county)
+    add_meeting_without_marts(county, date(2025, 3, 3))
     code = main(
         ["kpi", "--scope", COUNTY, "--from", "2025-01-01", "--to", "2025-03-31"]
         + [

@@ -21,6 +21,7 @@ from tests.helpers.builder_county import (
     V12,
     V21,
     V22,
+    add_meeting_without_marts,
     build_county,
     small_county,
 )
@@ -352,35 +353,7 @@ def test_monthly_series_equals_each_month(county):
 
 def test_stale_marts_are_refused_until_rebuilt(county):
     before = metrics.figures(county, V22, date(2025, 4, 1), date(2025, 4, 30))["meetings"]
-    with county.begin() as conn:  # a load that forgot to refresh the marts
-        conn.execute(
-            sa.insert(schema.meetings).values(
-                id=100,
-                area_code=V22,
-                meeting_id="LATE",
-                meeting_date=date(2025, 4, 3),
-                month=202504,
-                form="council",
-                topic="t",
-                topic_category="other",
-                topic_source="other",
-                led_by_party=True,
-                online=False,
-                run_id="r2",
-            )
-        )
-        conn.execute(
-            sa.insert(schema.load_runs).values(
-                run_id="r2",
-                started_at=sa.func.now(),
-                finished_at=sa.func.now(),
-                loaded_on=date(2025, 4, 20),
-                inbox="x",
-                operator="x",
-                status="committed",
-                report="{}",
-            )
-        )
+    add_meeting_without_marts(county, date(2025, 4, 3))  # a load that forgot the marts
     with county.connect() as conn:
         assert not marts.is_fresh(conn)
     with pytest.raises(metrics.StaleMarts, match="xieshang marts rebuild"):

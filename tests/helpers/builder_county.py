@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
+
 from tests.helpers.warehouse_builder import WarehouseBuilder
+from xieshang.warehouse import schema
+from xieshang.warehouse.codes import month_key
 
 COUNTY = "330281000000"
 T1, V11, V12 = "330281101000", "330281101201", "330281101202"
@@ -140,3 +144,37 @@ def build_county() -> WarehouseBuilder:
     b.load_run("2025-04-10")  # the last committed load
     b.load_run("2025-06-01", status="failed")  # ignored
     return b
+
+
+def add_meeting_without_marts(engine: sa.Engine, meeting_date: date) -> None:
+    """What a load that forgot the marts leaves: a new meeting of V22 and a committed run,
+    the marts untouched (so they are stale)."""
+    with engine.begin() as conn:
+        conn.execute(
+            sa.insert(schema.meetings).values(
+                id=100,
+                area_code=V22,
+                meeting_id="LATE",
+                meeting_date=meeting_date,
+                month=month_key(meeting_date),
+                form="council",
+                topic="t",
+                topic_category="other",
+                topic_source="other",
+                led_by_party=True,
+                online=False,
+                run_id="r2",
+            )
+        )
+        conn.execute(
+            sa.insert(schema.load_runs).values(
+                run_id="r2",
+                started_at=sa.func.now(),
+                finished_at=sa.func.now(),
+                loaded_on=date(2025, 4, 20),
+                inbox="x",
+                operator="x",
+                status="committed",
+                report="{}",
+            )
+        )
