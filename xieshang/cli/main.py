@@ -103,6 +103,12 @@ def _parser() -> argparse.ArgumentParser:
     for command in user_sub.choices.values():
         command.add_argument("--db")
 
+    template = sub.add_parser("template", help="write a blank xlsx template for one kind of file")
+    template.add_argument("kind", metavar="areas|meetings|attendance|resolutions")
+    template.add_argument("--output", type=Path, required=True)
+    template.add_argument("--township", help="areas only: pre-fill this township's roster rows")
+    template.add_argument("--db")
+
     audit = sub.add_parser("audit", help="print the audit log")
     audit.add_argument("--since", type=_date, help="from this day on (YYYY-MM-DD)")
     audit.add_argument("--user")
@@ -166,6 +172,12 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     return audit.run(args)
 
 
+def _cmd_template(args: argparse.Namespace) -> int:
+    from xieshang.cli.commands import template
+
+    return template.run(args)
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "load": _cmd_load,
     "demo": _cmd_demo,
@@ -176,6 +188,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "generate": _cmd_generate,
     "user": _cmd_user,
     "audit": _cmd_audit,
+    "template": _cmd_template,
 }
 
 
