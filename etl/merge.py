@@ -19,6 +19,7 @@ import pandas as pd
 from sqlalchemy import Connection, delete, select, tuple_
 
 from xieshang import marts
+from xieshang.contract.columns import COLUMNS
 from xieshang.etl import validate
 from xieshang.etl.pii import person_hashes
 from xieshang.etl.upsert import CHUNK, insert_rows, keys_of, plan_upsert, update_rows
@@ -57,20 +58,8 @@ HELD_KEYS = {
 }
 HELD_FIELDS = {
     "attendance": ["area_code", "meeting_id", "person_hash", "party_member", "category"],
-    "resolutions": [
-        "resolution_id",
-        "meeting_id",
-        "area_code",
-        "content",
-        "responsible_unit",
-        "due_date",
-        "status",
-        "completed_date",
-        "updated_on",
-        "satisfaction",
-        "in_assessment",
-        "escalated_to",
-    ],
+    # a held report keeps every column of the contract, to be judged when its meeting comes
+    "resolutions": [c.name for c in COLUMNS["resolutions"]],
 }
 DATE_FIELDS = {"due_date", "completed_date", "updated_on"}
 
