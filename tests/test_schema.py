@@ -16,6 +16,35 @@ def test_schema_created_with_version(engine):
         assert conn.execute(sa.select(sa.func.count()).select_from(schema.meta)).scalar() == 1
 
 
+def test_a_version_2_warehouse_gets_the_new_columns_and_keeps_its_rows(db_url):
+    """Release 3 added nullable columns to rejects and load_files; a warehouse made
+    before them gets them in place, its rows kept (the new columns empty)."""
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE load_files (id INTEGER PRIMARY KEY, run_id VARCHAR(32) NOT NULL,"
+            " path TEXT NOT NULL, sha256 VARCHAR(64), size INTEGER,"
+            " status VARCHAR(16) NOT NULL, reason TEXT)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO load_files (id, run_id, path, status) VALUES (1, 'r1', 'a.csv', 'loaded')"
+        )
+        schema.meta.create(conn)
+        conn.execute(sa.insert(schema.meta).values(key="schema_version", value="2"))
+    ensure_schema(engine)
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("load_files")}
+    assert {"township_code", "replaces"} <= columns
+    assert {"header", "month"} <= {c["name"] for c in sa.inspect(engine).get_columns("rejects")}
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(schema.load_files)).one()
+        version = conn.execute(
+            sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
+        ).scalar_one()
+    assert (row.path, row.township_code, row.replaces) == ("a.csv", None, None)
+    assert version == "3"
+    engine.dispose()
+
+
 def test_scope_range_is_the_code_prefix():
     assert scope_range("330281000000") == ("330281000000", "330281999999")
     assert scope_range("330281101000") == ("330281101000", "330281101999")

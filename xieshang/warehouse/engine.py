@@ -200,9 +200,10 @@ def ensure_schema(engine: Engine) -> None:
     with engine.connect() as conn:
         tables = set(inspect(conn).get_table_names())
         version = _version(conn) if schema.meta.name in tables else None
-    if version is None or not set(schema.metadata.tables) <= tables:
+    if version is None or not set(schema.metadata.tables) <= tables or int(version) < schema.SCHEMA_VERSION:
         with begin_write(engine) as conn:
             schema.metadata.create_all(conn)
+            _add_missing_columns(conn)
             version = _version(conn)
             if version is None:
                 version = schema.SCHEMA_VERSION
@@ -221,6 +222,20 @@ def ensure_schema(engine: Engine) -> None:
             f"warehouse schema version {version} is newer than this release "
             f"({schema.SCHEMA_VERSION}); upgrade xieshang"
         )
+
+
+def _add_missing_columns(conn: Connection) -> None:
+    """Add the nullable columns a newer release gave existing tables (the only change
+    releases make to a table: data is never rewritten to migrate)."""
+    inspector = inspect(conn)
+    for table in schema.metadata.sorted_tables:
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present:
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(
+                    f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"
+                )
 
 
 def open_warehouse(url: str | None = None) -> Engine:

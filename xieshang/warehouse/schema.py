@@ -27,7 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 2  # 2: users and audit_log
+SCHEMA_VERSION = 3  # 2: users and audit_log; 3: submissions (columns added in place)
 
 metadata = MetaData()
 
@@ -136,6 +136,12 @@ load_files = Table(
     Column("size", Integer),
     Column("status", String(16), nullable=False),  # loaded | unchanged | skipped | unreadable
     Column("reason", Text),
+    # the township the file came from: its submitting user's, else one its folder or name
+    # names (None when neither says)
+    Column("township_code", String(12)),
+    # the path of an earlier file this one answers (a marked-up rejects workbook carries
+    # it): reading this file supersedes that file's rejects as a re-read of it would
+    Column("replaces", Text),
     Index("ix_load_files_sha256", "sha256"),
 )
 
@@ -154,7 +160,10 @@ rejects = Table(
     Column("reason_zh", Text, nullable=False),
     Column("reason_en", Text, nullable=False),
     Column("area_code", String(12)),  # as submitted, when it was a valid code
+    # the area's township when it is in the roster, else the file's (load_files.township_code)
     Column("township_code", String(12)),
+    Column("header", Text),  # column_name as the file's own header row names it
+    Column("month", Integer),  # yyyymm of the row's date when it is known
     Index("ix_rejects_township", "township_code"),
     Index("ix_rejects_run", "run_id"),
 )
