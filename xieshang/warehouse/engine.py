@@ -200,7 +200,11 @@ def ensure_schema(engine: Engine) -> None:
     with engine.connect() as conn:
         tables = set(inspect(conn).get_table_names())
         version = _version(conn) if schema.meta.name in tables else None
-    if version is None or not set(schema.metadata.tables) <= tables or int(version) < schema.SCHEMA_VERSION:
+    if (
+        version is None
+        or not set(schema.metadata.tables) <= tables
+        or int(version) < schema.SCHEMA_VERSION
+    ):
         with begin_write(engine) as conn:
             schema.metadata.create_all(conn)
             _add_missing_columns(conn)
@@ -233,9 +237,7 @@ def _add_missing_columns(conn: Connection) -> None:
         for column in table.columns:
             if column.name not in present:
                 kind = column.type.compile(dialect=conn.dialect)
-                conn.exec_driver_sql(
-                    f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"
-                )
+                conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}")
 
 
 def open_warehouse(url: str | None = None) -> Engine:
