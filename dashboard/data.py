@@ -42,7 +42,7 @@ from xieshang.access.scope import effective_scope
 from xieshang.dashboard import auth
 from xieshang.dashboard.state import Defaults, State
 from xieshang.metrics import assessment as assessments
-from xieshang.metrics import catalog, quality
+from xieshang.metrics import catalog, quality, submissions
 from xieshang.warehouse import meta
 from xieshang.warehouse.codes import LEVELS, ancestor_at, level_of
 
@@ -307,8 +307,8 @@ def overdue_resolutions(engine: Engine, state: State) -> list[dict]:
 
 
 # the lists that do not depend on the filters: keyed by their own arguments
-missing_months = cached(quality.missing_months)
 resolution_events = cached(quality.resolution_events)
+submission_status = cached(submissions.submission_status)
 held_and_rejected = cached(quality.held_and_rejected)
 held_rows = cached(quality.held_rows)
 held_count = cached(quality.held_count)

@@ -28,7 +28,7 @@ from typing import Any
 import xlsxwriter
 from dash import dcc
 from dash.exceptions import PreventUpdate
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, request, send_file
 from sqlalchemy import Engine
 
 from xieshang.access import User, audit
@@ -81,12 +81,13 @@ def _rejects_xlsx(engine_: Engine, state: State, options: Options) -> tuple[byte
     if data.directory(engine_).empty:
         return None
     superseded = _superseded(options)
+    filename = quality.list_filename(engine_, state, "dq_name_rejects", "xlsx")
     table = components.table_data(
         quality.reject_columns(state.lang, superseded),
         quality.reject_list(engine_, state, superseded),
-        "rejected-rows",
+        filename.rsplit(".", 1)[0],
     )
-    return table_xlsx(table, sheet="拒收记录"), "rejected-rows.xlsx"
+    return table_xlsx(table, sheet="拒收记录"), filename
 
 
 FILES: dict[str, File] = {
@@ -204,8 +205,16 @@ def _serve(name: str) -> Response:
         made = produce(engine(), name, state, options, user, "address")
     except Refused as refused:
         abort(refused.status)
-    response = Response(made.content, mimetype=made.mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{made.filename}"'
+    # send_file names the file for every browser: an ASCII fallback and RFC 6266's
+    # filename* for the Chinese name
+    response = send_file(
+        io.BytesIO(made.content),
+        mimetype=made.mimetype,
+        as_attachment=True,
+        download_name=made.filename,
+        etag=False,
+        conditional=False,
+    )
     response.headers["Cache-Control"] = "no-store"  # a county's figures stay off shared caches
     return response
 

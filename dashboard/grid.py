@@ -1,6 +1,7 @@
 """Tables of rows (dash-ag-grid) for the pages that list units or records.
 
-    columns = [(field, header, format), ...]      format: percent | count | number | month | text
+    columns = [(field, header, format), ...]      format: percent | count | number | month |
+                                                   text | longtext (wrapped) | state
     grid(grid_id, height, lang)                    the empty grid in a page layout
     grid_values(columns, rows, lang)               (rowData, columnDefs) a callback writes
     cut_note(shown, total, lang)                   "first N of M rows" under a cut list
@@ -21,6 +22,12 @@ from xieshang.dashboard import components, fmt
 from xieshang.dashboard.i18n import t
 
 TEXT_SUFFIX = "__text"
+STATE_SUFFIX = "__state"
+"""Beside a "state" column's text: the state its cell is coloured by (xs-state-<state>)."""
+STATES = ("received", "rejected", "no_meeting", "missing")
+
+# long texts wrap within this width instead of widening the grid past the screen
+WRAP_WIDTH = 320
 
 # the most rows a grid is sent: a browser grid of 100,000 rows is slow and a county's
 # overdue list alone would push a first view past 1 MB; the CSV download has them all
@@ -69,8 +76,11 @@ def grid(grid_id: str, height: int = 360, lang: str = "zh") -> dag.AgGrid:
         className="xs-grid",
         rowData=[],
         columnDefs=[],
-        defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 80},
-        columnSize="responsiveSizeToFit",
+        defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 72},
+        # each column as wide as its header and cells (no cut numbers or blank headers);
+        # long texts wrap at WRAP_WIDTH
+        columnSize="autoSize",
+        columnSizeOptions={"skipHeader": False},
         dashGridOptions=options,
         style={"height": f"{height}px", "width": "100%"},
     )
@@ -93,6 +103,11 @@ def column_defs(columns: Sequence[tuple[str, str, str]]) -> list[dict]:
             col["filter"] = "agNumberColumnFilter"
         else:
             col["filter"] = "agTextColumnFilter"
+        if kind == "longtext":
+            col.update(wrapText=True, autoHeight=True, maxWidth=WRAP_WIDTH)
+        if kind == "state":
+            state = f"params.data['{field}{STATE_SUFFIX}']"
+            col["cellClassRules"] = {f"xs-state-{s}": f"{state} === '{s}'" for s in STATES}
         defs.append(col)
     return defs
 
@@ -105,6 +120,8 @@ def row_data(columns: Sequence[tuple[str, str, str]], rows: Sequence[dict], lang
             value = components._plain(row.get(field))
             item[field] = value
             item[field + TEXT_SUFFIX] = components._format(value, kind, lang)
+            if kind == "state":
+                item[field + STATE_SUFFIX] = row.get(field + STATE_SUFFIX)
         out.append(item)
     return out
 

@@ -37,8 +37,11 @@ class SheetJudge:
     """Collects sheets as they are read; `results()` judges what waits and returns the
     accepted rows by kind and the rejects, in reading order."""
 
-    def __init__(self, today: date, report: dict, where: Where) -> None:
+    def __init__(
+        self, today: date, report: dict, where: Where, township: str | None = None
+    ) -> None:
         self.today = today
+        self.township = township  # the submitting township, whose rows alone are accepted
         self.report = report
         self.where = where  # told which sheet is judged when judging one fails
         self.seq = 0  # the run order of the next row read
@@ -77,12 +80,12 @@ class SheetJudge:
         # the rows carry their own _path and _sheet; check_sheet numbers them from 0
         try:
             good, bad = validate.check_sheet(
-                SheetRows(first.path, first.sheet, first.kind, rows), self.today, 0
+                SheetRows(first.path, first.sheet, first.kind, rows), self.today, 0, self.township
             )
         except Exception:
             for sheet, _ in batch:  # judged alone, the sheet that fails names itself
                 self.where(sheet.path, sheet.sheet)
-                validate.check_sheet(sheet, self.today, 0)
+                validate.check_sheet(sheet, self.today, 0, self.township)
             raise
         good["_seq"] = seq[good["_seq"].to_numpy(dtype=np.int64)]
         self.report["kinds"][first.kind]["rejected"] += len(bad)

@@ -4,6 +4,9 @@ Files are read and their rows judged on their own first (outside the transaction
 then, inside one transaction, the roster, meetings, attendance and resolution reports
 are merged in that order, held rows are released or kept, and the run is recorded.
 Any error rolls the whole run back.
+
+A run may be a township's submission (`township`): then only rows of that township and
+its villages are accepted, and every file and reject of the run is the township's.
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ from xieshang.contract.settings import read_limits
 from xieshang.etl import validate
 from xieshang.etl.failure import Position, describe_failure, one_line
 from xieshang.etl.judge import SheetJudge
-from xieshang.etl.merge import Run
+from xieshang.etl.merge import Headers, Run
+from xieshang.etl.origin import file_townships
 from xieshang.etl.pii import check_secret
 from xieshang.etl.read import discover, read_file, refusal
 from xieshang.etl.report import empty_report, failed_report, stored_json
 from xieshang.warehouse import schema
+from xieshang.warehouse.codes import level_of, normalize_code
 from xieshang.warehouse.engine import begin_write, ensure_schema
 
 Progress = Callable[[str, int, int], None]
@@ -52,15 +57,33 @@ def _loaded_hashes(engine: Engine) -> set[str]:
         return set(conn.execute(select(t.c.sha256).where(t.c.status == "loaded")).scalars())
 
 
+def _township_names(conn: Connection) -> dict[str, str]:
+    """The roster's townships, code -> name."""
+    t = schema.areas
+    return dict(
+        conn.execute(select(t.c.area_code, t.c.area_name).where(t.c.level == "township")).all()
+    )
+
+
 def _read_inbox(
-    inbox: Path, known: set[str], today: date, report: dict, progress: Progress, position: Position
-) -> tuple[dict[str, list[pd.DataFrame]], list[pd.DataFrame], list[dict]]:
-    """Read every new file and judge its rows alone: (accepted by kind, rejects, file records)."""
+    inbox: Path,
+    known: set[str],
+    today: date,
+    report: dict,
+    progress: Progress,
+    position: Position,
+    township: str | None,
+) -> tuple[dict[str, list[pd.DataFrame]], list[pd.DataFrame], list[dict], Headers]:
+    """Read every new file and judge its rows alone: (accepted by kind, rejects, file
+    records, the header each sheet gives each column)."""
     paths, skipped = discover(inbox)
     files = report["files"]
     files["skipped"].extend(skipped)
     records = [{"path": s["path"], "status": "skipped", "reason": s["reason"]} for s in skipped]
-    judge = SheetJudge(today, report, lambda path, sheet: position.at("read", path, sheet))
+    headers: Headers = {}
+    judge = SheetJudge(
+        today, report, lambda path, sheet: position.at("read", path, sheet), township
+    )
     for done, rel in enumerate(paths):
         progress("read", done, len(paths))
         position.at("read", rel)
@@ -88,16 +111,27 @@ def _read_inbox(
             continue
         known.add(digest)  # a second copy of the same file in this run is unchanged
         files["loaded"].append(rel)
-        records.append({**record, "status": "loaded"})
+        records.append({**record, "status": "loaded", "replaces": result.replaces})
         report["sheets_skipped"].extend(result.sheets_skipped)
         report["unknown_columns"].extend(result.unknown_columns)
         for sheet in result.sheets:
             position.at("read", rel, sheet.sheet)
+            headers[(rel, sheet.sheet)] = sheet.headers
             judge.add(sheet)
     accepted, rejects = judge.results()
     progress("read", len(paths), len(paths))
     files["skipped"].sort(key=lambda f: f["path"])
-    return accepted, rejects, records
+    return accepted, rejects, records, headers
+
+
+def _township_code(township: str | None) -> str | None:
+    """The submitting township's 12-digit code; ValueError when it is no township's."""
+    if township is None:
+        return None
+    code = normalize_code(township)
+    if level_of(code) != "township":
+        raise ValueError(f"{township} 不是乡镇代码 is not a township code")
+    return code
 
 
 def run_load(
@@ -108,10 +142,16 @@ def run_load(
     today: date | None = None,
     operator: str | None = None,
     progress: Progress | None = None,
+    township: str | None = None,
 ) -> dict:
     """Load an inbox; returns the run report: status "committed", or "failed" with a
     one-line "error" when the run rolled back. A failed run leaves the warehouse as it was
-    but for its load_runs row, written after the rollback."""
+    but for its load_runs row, written after the rollback.
+
+    `township`: the code of the township whose staff submit the inbox; rows of areas
+    outside it are rejected ("outside_township"). Raises ValueError for a code that is
+    no township's."""
+    township = _township_code(township)
     clock = time.perf_counter()
     progress = progress or _silent
     today = today or date.today()
@@ -121,15 +161,15 @@ def run_load(
     position = Position()
     try:
         ensure_schema(engine)
-        accepted, rejects, file_records = _read_inbox(
-            inbox, _loaded_hashes(engine), today, report, progress, position
+        accepted, rejects, file_records, headers = _read_inbox(
+            inbox, _loaded_hashes(engine), today, report, progress, position, township
         )
         position.at("lock")
         # the write lock from the first statement: a concurrent load waits for this one
         with begin_write(engine) as conn:
             position.at("secret")
             check_secret(conn, secret)
-            run = Run(conn, run_id, secret, report)
+            run = Run(conn, run_id, secret, report, headers)
             run.rejects.extend(r for r in rejects if not r.empty)
             steps = len(LOAD_ORDER) + 2
             progress("merge", 0, steps)
@@ -150,7 +190,10 @@ def run_load(
             report["seconds"] = round(time.perf_counter() - clock, 3)
             position.at("record")
             marts_were_fresh = marts.is_fresh(conn)
-            _record_run(conn, run, inbox, operator, started, today, file_records)
+            names = _township_names(conn)  # the roster's, this run's rows merged
+            origins = file_townships([r["path"] for r in file_records], names, township)
+            _record_run(conn, run, inbox, operator, started, today, file_records, origins)
+            run.write_rejects(origins, set(names))
             progress("merge", steps - 1, steps)
             position.at("marts")
             # after the run row: the marts record the load they reflect
@@ -174,6 +217,7 @@ def _record_run(
     started: datetime,
     today: date,
     file_records: list[dict],
+    origins: dict[str, str | None],
 ) -> None:
     conn.execute(
         schema.load_runs.insert().values(_run_row(run.report, inbox, operator, started, today))
@@ -182,11 +226,18 @@ def _record_run(
         conn.execute(
             schema.load_files.insert(),
             [
-                {"run_id": run.run_id, "sha256": None, "size": None, "reason": None, **r}
+                {
+                    "run_id": run.run_id,
+                    "sha256": None,
+                    "size": None,
+                    "reason": None,
+                    "replaces": None,
+                    "township_code": origins[r["path"]],
+                    **r,
+                }
                 for r in file_records
             ],
         )
-    run.write_rejects()
 
 
 def _run_row(

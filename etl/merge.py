@@ -4,14 +4,16 @@ Kind by kind, in the contract's order: the roster (parents checked top-down), me
 (their host in the roster), then attendance and resolution reports, which join their
 meeting or are held until it arrives (and released then). Each kind is merged later-row-
 wins (`xieshang.etl.upsert`) with the contract's counting; what was written is kept as
-`marts.Changes`, for the marts to follow only that.
+`marts.Changes`, for the marts to follow only that. The run's rejects are stored last,
+each given the township it belongs to, the header its file gives the column, and (an
+attendance row's) the month of its meeting, which only the merged warehouse knows.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 import numpy as np
@@ -109,14 +111,26 @@ def _select_keys(conn: Connection, columns, key_columns, keys: Iterable[tuple]) 
     return pd.DataFrame({c.key: pd.Series(dtype=object) for c in columns})
 
 
+Headers = dict[tuple[str, str | None], dict[str, str]]
+"""(path, sheet) -> canonical column name -> the header the sheet gives it."""
+
+
+def _sheet_name(sheet) -> str | None:
+    return sheet if isinstance(sheet, str) else None  # a CSV file's, None, may be NaN here
+
+
 class Run:
     """The state of one load run while it merges (counts, rejects, held rows)."""
 
-    def __init__(self, conn: Connection, run_id: str, secret: bytes, report: dict) -> None:
+    def __init__(
+        self, conn: Connection, run_id: str, secret: bytes, report: dict, headers: Headers
+    ) -> None:
         self.conn = conn
         self.run_id = run_id
         self.secret = secret
         self.report = report
+        # the headers of the sheets read, and of those whose held rows this run looks at
+        self.headers = headers
         self.rejects: list[pd.DataFrame] = []
         self.changes = marts.Changes()  # what the marts must follow
         # (area_code, meeting_id) -> (id, meeting_date) of the warehouse's meetings, as the
@@ -309,6 +323,8 @@ class Run:
         )
         fields = HELD_FIELDS[kind]
         payloads = [json.loads(p) for p in stored["payload"]]
+        for path, sheet, payload in zip(stored["path"], stored["sheet"], payloads, strict=True):
+            self.headers.setdefault((path, _sheet_name(sheet)), payload.get("_headers") or {})
         frame = pd.DataFrame(
             {f: [_from_json(f, p.get(f)) for p in payloads] for f in fields}, dtype=object
         )
@@ -344,7 +360,14 @@ class Run:
                 "path": r["_path"],
                 "sheet": r["_sheet"],
                 "row_number": int(r["_row"]),
-                "payload": json.dumps({f: _to_json(r[f]) for f in fields}, ensure_ascii=False),
+                "payload": json.dumps(
+                    {
+                        **{f: _to_json(r[f]) for f in fields},
+                        # for a reject when it is released: the column as its file names it
+                        "_headers": self.headers.get((r["_path"], _sheet_name(r["_sheet"]))),
+                    },
+                    ensure_ascii=False,
+                ),
             }
             for r in final.to_dict("records")
         ]
@@ -357,13 +380,51 @@ class Run:
         for outcome, n in Counter(outcomes.tolist()).items():
             self.count(kind, outcome, n)
 
-    def write_rejects(self) -> None:
+    def write_rejects(self, files: Mapping[str, str | None], townships: set[str]) -> None:
+        """Store the run's rejects. Each belongs to its area's township when that is one
+        of the roster's `townships`, else (a bad or unknown code, or a row outside the
+        submitting township) to its file's township, `files` by path."""
         if not self.rejects:
             return
         frame = pd.concat(self.rejects, ignore_index=True)
-        frame["run_id"] = self.run_id
         frame = frame.astype(object).where(frame.notna(), None)
-        insert_rows(self.conn, schema.rejects, frame, [*validate.REJECT_COLUMNS, "run_id"])
+        places = list(zip(frame["path"], map(_sheet_name, frame["sheet"]), strict=True))
+        owners = [
+            own if own in townships and rule != "outside_township" else files.get(path)
+            for own, rule, (path, _) in zip(
+                [township_of(c) if c else None for c in frame["area_code"]],
+                frame["rule"],
+                places,
+                strict=True,
+            )
+        ]
+        headers = [
+            self.headers.get(place, {}).get(column) if column else None
+            for place, column in zip(places, frame["column_name"], strict=True)
+        ]
+        months = frame["month"].tolist()
+        attendance = [
+            i
+            for i, (kind, code, meeting) in enumerate(
+                zip(frame["kind"], frame["area_code"], frame["_meeting_id"], strict=True)
+            )
+            if kind == "attendance" and code and meeting
+        ]
+        if attendance:
+            keys = keys_of(frame.iloc[attendance], ["area_code", "_meeting_id"])
+            meetings = self._lookup_meetings(keys)
+            for i, key in zip(attendance, keys, strict=True):
+                months[i] = month_key(meetings[key][1]) if key in meetings else None
+        # as objects: pandas would make a list of texts a string column, None its NaN
+        for name, cells in (("township_code", owners), ("header", headers), ("month", months)):
+            frame[name] = pd.Series(cells, index=frame.index, dtype=object)
+        frame["run_id"] = self.run_id
+        insert_rows(
+            self.conn,
+            schema.rejects,
+            frame,
+            [*validate.REJECT_COLUMNS, "township_code", "header", "run_id"],
+        )
 
 
 def _to_json(value):

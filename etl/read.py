@@ -13,6 +13,11 @@ spreadsheet program writes one, so the file is not what an office typed. A CSV f
 whose quoting is broken is unreadable too, naming the line where the quote opens
 (`xieshang.etl.csv_quotes`): a file is read whole or not at all, never shorter. An
 xlsx sheet whose name and file name name no kind is listed as skipped without being read.
+
+Workbooks that come back from the project are read as any other: a template's guide
+sheet (`GUIDE_SHEET`) is passed over and a marked-up rejects workbook's `PROBLEM_COLUMN`
+dropped, neither reported; the file such a workbook answers (its custom document
+property `REPLACES_PROPERTY`) is returned with the file.
 """
 
 from __future__ import annotations
@@ -21,13 +26,14 @@ import csv
 import hashlib
 import io
 import os
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain, compress, islice
 from operator import itemgetter, length_hint, not_
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -35,6 +41,7 @@ from python_calamine import CalamineWorkbook
 
 from xieshang.contract.columns import COLUMNS, KIND_KEYWORDS, KINDS
 from xieshang.contract.settings import ReadLimits, read_limits
+from xieshang.contract.workbooks import GUIDE_SHEET, PROBLEM_COLUMN, REPLACES_PROPERTY
 from xieshang.etl.cells import clean_text
 from xieshang.etl.csv_quotes import check_quoting
 from xieshang.etl.limits import (
@@ -55,6 +62,7 @@ BAD_WORKBOOK = "无法读取的 xlsx 文件（损坏或加密） cannot read wor
 EMPTY = "空文件（0字节） the file is empty (0 bytes)"
 NOT_UTF8 = "文件名不是 UTF-8 编码，请改名后重新放入 the file name is not UTF-8 (unpacked from a zip made on Windows?): rename the file"
 NO_KEYWORD = "文件名中没有表格类型关键词 no kind keyword in the file name"
+REPLACES_MAX = 1000  # characters of a path a workbook may say it answers; longer is malformed
 
 
 @dataclass
@@ -65,6 +73,7 @@ class SheetRows:
     sheet: str | None
     kind: str
     frame: pd.DataFrame  # raw cells under canonical names, plus "_row"
+    headers: dict[str, str] = field(default_factory=dict)  # canonical name -> the file's header
 
 
 @dataclass
@@ -79,6 +88,16 @@ class FileResult:
     unknown_columns: list[dict] = field(default_factory=list)
     unreadable: str | None = None
     skipped: str | None = None
+    replaces: str | None = None  # the earlier file this workbook answers (REPLACES_PROPERTY)
+
+
+class Framed(NamedTuple):
+    """A sheet's rows under canonical names, its unknown headers, and the header each
+    canonical column has in the file."""
+
+    frame: pd.DataFrame
+    unknown: list[str]
+    headers: dict[str, str]
 
 
 def kind_from_name(name: str) -> str | None:
@@ -172,26 +191,32 @@ def _blank_rows(rows: list[list[Any]]) -> list[int]:
     return [i for i in compress(range(len(rows)), map(not_, filled)) if _is_blank(rows[i])]
 
 
-def frame_from_rows(
-    rows: list[list[Any]], row_numbers: list[int], kind: str
-) -> tuple[pd.DataFrame, list[str]] | None:
+def frame_from_rows(rows: list[list[Any]], row_numbers: list[int], kind: str) -> Framed | None:
     """Raw cells under canonical names, or None when no header row is recognisable."""
     header_at = _find_header(rows, kind)
     if header_at is None:
         return None
     known = HEADER_NAMES[kind]
     positions: dict[str, int] = {}
+    headers: dict[str, str] = {}
     unknown: list[str] = []
+    problem: int | None = None
     for index, cell in enumerate(rows[header_at]):
         text = clean_text(cell)
         name = known.get(text.lower())
         if name and name not in positions:
             positions[name] = index
+            headers[name] = text
+        elif text == PROBLEM_COLUMN:
+            problem = index
         elif text:
             unknown.append(text)
     body = rows[header_at + 1 :]
     numbers = row_numbers[header_at + 1 :]
-    blank = _blank_rows(body)
+    # a row whose only cell left is the 问题 note is as blank as a row deleted by hand
+    blank = _blank_rows(
+        body if problem is None else [row[:problem] + row[problem + 1 :] for row in body]
+    )
     if blank:
         keep = [True] * len(body)
         for i in blank:
@@ -207,7 +232,7 @@ def frame_from_rows(
     if body:
         table[:, 1:] = np.array(body, dtype=object)[:, list(positions.values())]
     frame = pd.DataFrame(table, columns=["_row", *positions], dtype=object, copy=False)
-    return frame, unknown
+    return Framed(frame, unknown, headers)
 
 
 def decode(data: bytes) -> str:
@@ -365,9 +390,11 @@ def _read_workbook(
     with _workbook_errors():
         package = check_workbook(data, limits)
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(package.data))
-    kinds = {name: kind_from_name(name) or file_kind for name in workbook.sheet_names}
-    package.check_loads([name for name in workbook.sheet_names if kinds[name]], limits)
-    for name in workbook.sheet_names:
+    result.replaces = replaces_of(package.custom_properties)
+    names = [name for name in workbook.sheet_names if name.strip() != GUIDE_SHEET]
+    kinds = {name: kind_from_name(name) or file_kind for name in names}
+    package.check_loads([name for name in names if kinds[name]], limits)
+    for name in names:
         kind = kinds[name]
         if kind is None:
             result.sheets_skipped.append(
@@ -411,7 +438,32 @@ def _add_sheet(
             }
         )
         return
-    frame, unknown = framed
-    if unknown:
-        result.unknown_columns.append({"path": result.path, "sheet": sheet, "columns": unknown})
-    result.sheets.append(SheetRows(result.path, sheet, kind, frame))
+    if framed.unknown:
+        result.unknown_columns.append(
+            {"path": result.path, "sheet": sheet, "columns": framed.unknown}
+        )
+    result.sheets.append(SheetRows(result.path, sheet, kind, framed.frame, framed.headers))
+
+
+def replaces_of(custom_properties: bytes | None) -> str | None:
+    """The string a workbook's custom properties part (docProps/custom.xml) holds under
+    `REPLACES_PROPERTY`; None when absent or malformed (not XML, not a string, empty,
+    longer than `REPLACES_MAX`, or with a control character)."""
+    if not custom_properties:
+        return None
+    try:
+        root = ET.fromstring(custom_properties)
+    except ET.ParseError:
+        return None
+    for prop in root:
+        if _local(prop.tag) == "property" and prop.get("name") == REPLACES_PROPERTY:
+            strings = [v for v in prop if _local(v.tag) in ("lpwstr", "lpstr", "bstr")]
+            text = (strings[0].text or "").strip() if len(strings) == 1 else ""
+            if not text or len(text) > REPLACES_MAX or not text.isprintable():
+                return None
+            return text
+    return None
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]

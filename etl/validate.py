@@ -3,7 +3,9 @@
 `check_sheet` applies the rules a row can be judged on alone; the `check_*` functions
 after it apply the rules that need other rows (the roster, the meetings). Each returns
 the accepted rows and a frame of rejects, one per rejected row: the first broken rule
-in column order.
+in column order — except that a row of an area outside the submitting township, when
+there is one, is rejected for that alone ("outside_township"): no other fix makes it
+the township's to send.
 
 A reject shows the value that broke the rule, but never personal data (`shown_value`),
 since rejects are listed on 数据质量 and in its CSV:
@@ -47,7 +49,7 @@ from xieshang.contract.columns import (
 from xieshang.contract.reasons import reason
 from xieshang.etl.cells import BOOL_WORDS, EARLIEST, clean_text, column_parser, parse_column
 from xieshang.etl.read import SheetRows
-from xieshang.warehouse.codes import level_of, parent_of, township_of
+from xieshang.warehouse.codes import level_of, month_key, parent_of, scope_range
 
 META = ["_path", "_sheet", "_row", "_seq"]
 REJECT_COLUMNS = [
@@ -61,8 +63,13 @@ REJECT_COLUMNS = [
     "reason_zh",
     "reason_en",
     "area_code",
-    "township_code",
+    "month",
 ]
+"""The columns of `rejects` a reject has when judged; its township and the header its
+file gives the column are the run's to add (`xieshang.etl.merge`), and "_meeting_id"
+(not stored) lets the run find an attendance row's meeting, for its month."""
+DATE_OF_ROW = {"meetings": "meeting_date", "resolutions": "updated_on"}
+"""The date that places a row of a kind in a month (attendance: its meeting's)."""
 OPTIONAL_FALSE = ("online", "in_assessment")
 REDACTED = "（已隐去 redacted）"
 SHOWN_MAX = 200
@@ -100,7 +107,9 @@ def derived_unit_type(code: str) -> str | None:
 
 
 def empty_rejects() -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series(dtype=object) for name in REJECT_COLUMNS})
+    return pd.DataFrame(
+        {name: pd.Series(dtype=object) for name in [*REJECT_COLUMNS, "_meeting_id"]}
+    )
 
 
 def _contract_words() -> frozenset[str]:
@@ -196,6 +205,9 @@ def make_rejects(
     codes = rows["area_code"] if "area_code" in rows else pd.Series([None] * len(rows))
     codes = [c if isinstance(c, str) and len(c) == 12 else None for c in codes]
     texts = [reason(rule) for rule in rules]
+    day = DATE_OF_ROW.get(kind)
+    days = rows[day].tolist() if day is not None and day in rows else [None] * len(rows)
+    meeting_ids = rows["meeting_id"].tolist() if "meeting_id" in rows else [None] * len(rows)
     return pd.DataFrame(
         {
             "kind": kind,
@@ -211,13 +223,19 @@ def make_rejects(
             "reason_zh": [zh for zh, _ in texts],
             "reason_en": [en for _, en in texts],
             "area_code": codes,
-            "township_code": [township_of(c) if c else None for c in codes],
+            "month": pd.Series(
+                [month_key(d) if isinstance(d, date) else None for d in days], dtype=object
+            ),
+            "_meeting_id": [m if isinstance(m, str) else None for m in meeting_ids],
         }
     )
 
 
-def check_sheet(sheet: SheetRows, today: date, seq_start: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rules a row is judged on alone: types, required cells, vocabularies, own dates."""
+def check_sheet(
+    sheet: SheetRows, today: date, seq_start: int, township: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rules a row is judged on alone: types, required cells, vocabularies, own dates;
+    and, when `township` submits the sheet, that the row's area is the township's."""
     raw = sheet.frame
     n = len(raw)
     columns = COLUMNS[sheet.kind]
@@ -234,6 +252,10 @@ def check_sheet(sheet: SheetRows, today: date, seq_start: int) -> tuple[pd.DataF
         typed[column.name] = values
         problems[:, j] = reasons
     _own_rules(sheet.kind, typed, problems, [c.name for c in columns], today)
+    if township is not None:
+        outside = outside_township(typed["area_code"], township)
+        problems[outside] = None
+        problems[outside, [c.name for c in columns].index("area_code")] = "outside_township"
 
     bad = (problems != None).any(axis=1)  # noqa: E711
     frame = pd.DataFrame(typed, dtype=object)
@@ -260,6 +282,13 @@ def check_sheet(sheet: SheetRows, today: date, seq_start: int) -> tuple[pd.DataF
         file_order=list(raw.columns),  # read keeps the header's order
         in_place=persons_in_place(raw_bad),
     )
+
+
+def outside_township(codes: np.ndarray, township: str) -> np.ndarray:
+    """Per code: whether it is a valid code outside `township` (neither the township nor
+    below it); an invalid or missing code is another rule's to reject."""
+    low, high = scope_range(township)
+    return np.array([isinstance(c, str) and not low <= c <= high for c in codes], dtype=bool)
 
 
 def _own_rules(

@@ -19,7 +19,8 @@ A cell counts if it may hold a value (it has a `<v>` or `<is>`); formatting alon
 not count. The extent is measured from A1, as the reader pads rows and columns from A1.
 A sheet over a limit makes the whole file unreadable, the limit named. The parts checked
 are what calamine reads: repacked uncompressed (unless the workbook is large), which also
-spares calamine inflating them a second time.
+spares calamine inflating them a second time. The custom document properties part, which
+calamine does not read, is kept for the reader when it is small.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ _CELL_TAG_END = (
     '(?: vm="[0-9]{1,9}")?+(?: ph="[01]")?+/?>)'
 )
 _NAMING_PART_BYTES = MB  # the parts that name sheets are parsed only when this small
+_CUSTOM_PROPERTIES = "docprops/custom.xml"
 _REPACK_BYTES = 64 * MB  # a workbook unpacking to no more is handed to calamine uncompressed
 _DOS_DATE = 33  # 1980-01-01, the earliest date a zip entry can carry
 
@@ -75,6 +77,7 @@ class Package:
     original: bytes
     part_bytes: dict[str, int]  # every part, by lower-case path
     sheet_bytes: dict[str, int]  # the parts holding sheet data
+    custom_properties: bytes | None = None  # docProps/custom.xml, when at most a MB
 
     def check_loads(self, names: list[str], limits: ReadLimits) -> None:
         """Raise OverLimit if loading the sheets `names` parses more than the unpacked limit
@@ -104,6 +107,7 @@ def check_workbook(data: bytes, limits: ReadLimits) -> Package:
     part_bytes: dict[str, int] = {}
     sheet_bytes: dict[str, int] = {}
     parts: list[tuple[zipfile.ZipInfo, bytes]] | None = []  # kept while it may be repacked
+    custom: bytes | None = None
     for info in archive.infolist():
         if info.is_dir():
             continue
@@ -115,6 +119,8 @@ def check_workbook(data: bytes, limits: ReadLimits) -> Package:
         if path in part_bytes or not info.filename.isascii() or used > _REPACK_BYTES:
             parts = None  # two parts of one name (calamine picks one), or too much to hold
         part_bytes[path] = len(content)
+        if path == _CUSTOM_PROPERTIES and len(content) <= _NAMING_PART_BYTES:
+            custom = content
         if _SHEET_DATA in content:
             sheet_bytes[path] = len(content)
             try:
@@ -126,7 +132,7 @@ def check_workbook(data: bytes, limits: ReadLimits) -> Package:
         if parts is not None:
             parts.append((info, content))
     repacked = data if parts is None or len(parts) > 0xFFFF else _stored(parts)
-    return Package(repacked, data, part_bytes, sheet_bytes)
+    return Package(repacked, data, part_bytes, sheet_bytes, custom)
 
 
 def _normal(path: str) -> str:

@@ -112,7 +112,7 @@ def test_summary_counts(engine):
     assert counts(view.build_summary(engine, DEFAULT)) == {
         "rejected_rows": "2",
         "held_rows": "1",
-        "missing_months": "20",  # 4 villages × 6 months − 4 village-months with a meeting
+        "not_submitted": "3",  # see test_who_submitted_in_the_last_month
         "party_participation_over_100": "0",
         "status_regressions": "0",
         "due_dates_moved_later": "0",
@@ -120,31 +120,57 @@ def test_summary_counts(engine):
     assert counts(view.build_summary(engine, DEFAULT.replace(scope=DONGHU)))["rejected_rows"] == "1"
 
 
-def test_villages_not_submitted_in_the_last_month(engine):
-    rows, defs, note = view.build_missing(engine, DEFAULT)
-    # June 2025: HY-5 is the township's own meeting, so no village held one
-    assert [(r["area_code"], r["township_name"]) for r in rows] == [
-        (XINHUA, "城关街道"),
-        (JIEFANG, "城关街道"),
-        (LIUSHU, "东湖镇"),
-        (YANGJIA, "东湖镇"),
+def cells(rows) -> list[tuple]:
+    return [
+        (r["area_name"], *(r[f"{kind}{grid.STATE_SUFFIX}"] for kind in view.STATUS_KINDS))
+        for r in rows
     ]
-    assert rows[0]["month__text"] == "2025年6月"
-    assert rows[0]["note"] == "该乡镇本月尚未报送"
+
+
+def test_who_submitted_in_the_last_month(engine):
+    """June 2025, the period's last month: 东湖镇 sent HY-5 (its own meeting) and one
+    rejected meeting row of 柳树村 (the bad date planted above, its run loaded in June);
+    both townships' June resolution reports came (JY-1, JY-2 of 柳树村; JY-3, JY-4 of 城关
+    街道's communities); nobody sent attendance."""
+    rows, defs, note = view.build_status(engine, DEFAULT)
     assert note is None
-    # in May only 解放社区 met
-    may = DEFAULT.replace(scope=CHENGGUAN, end=date(2025, 5, 31))
-    rows, _, _ = view.build_missing(engine, may)
-    assert [r["area_name"] for r in rows] == ["新华社区"]
-    # April: 柳树村 met, 杨家村 did not
-    rows, _, _ = view.build_missing(engine, DEFAULT.replace(scope=DONGHU, end=date(2025, 4, 30)))
-    assert [r["area_name"] for r in rows] == ["杨家村"]
+    assert cells(rows) == [
+        ("城关街道", "missing", "missing", "received"),
+        ("东湖镇", "received", "missing", "received"),
+    ]
+    assert [d["headerName"] for d in defs] == [
+        "单位",
+        "区划代码",
+        "会议台账",
+        "参会签到",
+        "决议落实",
+    ]
+    day = rows[1]["meetings"].split(" ")[1]
+    assert rows[1]["meetings"] == f"已报送 {day} · 1/1"
+    assert (rows[0]["meetings"], rows[0]["resolutions"]) == ("未报送", f"已报送 {day} · 2/0")
+    assert counts(view.build_summary(engine, DEFAULT))["not_submitted"] == "3"
+    # the township's view: the whole township, then each village
+    rows, _, _ = view.build_status(engine, DEFAULT.replace(scope=DONGHU))
+    assert cells(rows) == [
+        ("东湖镇", "received", "missing", "received"),
+        ("柳树村", "rejected", "missing", "received"),
+        ("杨家村", "no_meeting", "missing", "no_meeting"),
+    ]
+    assert [rows[1]["meetings"], rows[2]["meetings"], rows[2]["resolutions"]] == [
+        f"全部拒收 {day} · 0/1",
+        "已报送·本月无会议",
+        "已报送·无决议",
+    ]
 
 
-def test_every_village_submitted(engine):
-    state = State(LIUSHU, date(2025, 3, 1), date(2025, 3, 31))
-    rows, _, note = view.build_missing(engine, state)
-    assert rows == [] and text(note) == "2025年3月各村（社区）均已报送"
+def test_a_month_before_the_data_says_so(engine):
+    state = State(COUNTY, date(2010, 1, 1), date(2010, 3, 31))
+    rows, _, note = view.build_status(engine, state)
+    assert rows == []
+    assert text(note) == (
+        "本期无数据数据始于 2024-06，此前没有报送记录 data begin in 2024-06: nothing was submitted before"
+    )
+    assert counts(view.build_summary(engine, state))["not_submitted"] == "0"
 
 
 def test_party_participation_over_100(engine):
@@ -199,7 +225,7 @@ def test_an_empty_warehouse(db_url):
     state = State(None, START, END)
     assert "xieshang demo" in text(view.build_summary(empty, state))
     builders = (
-        view.build_missing,
+        view.build_status,
         view.build_over_100,
         view.build_held,
         view.build_rejects,
@@ -339,7 +365,11 @@ def test_event_list_in_english(events_engine):
 
 def test_event_list_csv(events_engine):
     download = view.events_csv(events_engine, DEFAULT.replace(scope=CHENGGUAN))
-    assert (download["filename"], download["type"]) == ("resolution-events.csv", "text/csv")
+    today = date.today().isoformat()
+    assert (download["filename"], download["type"]) == (
+        f"城关街道-决议异动-{today}.csv",
+        "text/csv",
+    )
     assert download["content"] == (
         "\ufeff乡镇（街道）,单位,区划代码,决议编号,会议编号,问题,上次更新日期,本次更新日期,原值,新值\r\n"
         f"城关街道,新华社区,{XINHUA},JY-4,HY-2,完成时限推迟,2025-06-20,2025-06-25,2025-09-30,2025-12-31\r\n"
@@ -403,6 +433,10 @@ EARLY_RESOLUTION = [
 ]
 HELD = "会议尚未报送（暂存，待会议报送后自动关联）"
 BAD_DATE = "日期无法识别（应为 2025-03-08、2025年3月8日 或 20250308）"
+DATE_HINT = (
+    "日期填成 2025-03-08、2025/3/8、2025.3.8、2025年3月8日 或 20250308，或用日期格式的单元格"
+)
+BOOL_HINT = "可填：是、否（也可填 Y/N、yes/no、1/0、√/×、TRUE/FALSE）"
 HELD_FIELDS = (
     "township_name",
     "area_name",
@@ -425,6 +459,7 @@ REJECT_FIELDS = (
     "column_name",
     "value",
     "reason",
+    "hint",
 )
 
 
@@ -549,7 +584,11 @@ def test_held_rows_keep_no_personal_data(resubmitted):
 
 def test_held_rows_csv(resubmitted):
     download = view.held_rows_csv(resubmitted["fixed"], DEFAULT.replace(scope=XINHUA))
-    assert (download["filename"], download["type"]) == ("held-rows.csv", "text/csv")
+    today = date.today().isoformat()
+    assert (download["filename"], download["type"]) == (
+        f"新华社区-待匹配行-{today}.csv",
+        "text/csv",
+    )
     assert download["content"] == (
         "\ufeff乡镇（街道）,单位,区划代码,台账,文件,工作表,行号,会议编号,原因,首次暂存日\r\n"
         f"城关街道,新华社区,{XINHUA},决议落实,决议落实.csv,,7,HY-9,{HELD},2025-06-30\r\n"
@@ -587,8 +626,8 @@ def test_held_rows_in_english(resubmitted):
 def test_rejects_of_each_files_latest_load(resubmitted):
     rows, defs, note = view.build_rejects(resubmitted["fixed"], DEFAULT)
     assert fields(rows, REJECT_FIELDS) == [
-        ("2025-07-01", "城关街道", "会议台账", "会议台账.csv", None, 10, "会议日期", "2025-02-30", BAD_DATE),
-        ("2025-06-30", "东湖镇", "参会签到", "参会签到.csv", None, 13, "是否党员", "也许", "应填 是/否"),
+        ("2025-07-01", "城关街道", "会议台账", "会议台账.csv", None, 10, "会议日期", "2025-02-30", BAD_DATE, DATE_HINT),
+        ("2025-06-30", "东湖镇", "参会签到", "参会签到.csv", None, 13, "是否党员", "也许", "应填 是/否", BOOL_HINT),
     ]  # fmt: skip
     assert note is None
     assert [d["field"] for d in defs] == list(REJECT_FIELDS)
@@ -620,7 +659,7 @@ def test_the_switch_adds_the_superseded_rejects(resubmitted):
     assert (defs[-1]["field"], defs[-1]["headerName"]) == ("state", "记录状态")
 
     # the count above the lists is the list's length, with the switch or without; a
-    # village's list is its township's (a rejected row may have no valid area code)
+    # village lists its own rows (杨家村: line 9, superseded), not its township's
     def shown(scope, include_superseded):
         state = DEFAULT.replace(scope=scope)
         rows, _, _ = view.build_rejects(fixed, state, include_superseded)
@@ -628,7 +667,7 @@ def test_the_switch_adds_the_superseded_rejects(resubmitted):
         assert count == str(len(rows))
         return len(rows)
 
-    expected = {COUNTY: (2, 4), CHENGGUAN: (1, 2), XINHUA: (1, 2), DONGHU: (1, 2), YANGJIA: (1, 2)}
+    expected = {COUNTY: (2, 4), CHENGGUAN: (1, 2), XINHUA: (1, 2), DONGHU: (1, 2), YANGJIA: (0, 1)}
     assert {scope: (shown(scope, False), shown(scope, True)) for scope in expected} == expected
     rows, _, _ = view.build_rejects(fixed, DEFAULT.replace(scope=DONGHU), include_superseded=True)
     assert fields(rows, ("path", "row_number", "value")) == [
@@ -644,8 +683,8 @@ def test_the_switch_adds_the_superseded_rejects(resubmitted):
     state = DEFAULT.replace(lang="en")
     rows, defs, _ = view.build_rejects(fixed, state, include_superseded=True)
     assert [r["state"] for r in rows] == ["To fix", "Superseded", "Superseded", "To fix"]
-    # the column is the contract's field name in English, its usual header in Chinese
-    assert [r["column_name"] for r in rows] == ["meeting_date"] * 3 + ["party_member"]
+    # the column as the staff's own file names it, in either language
+    assert [r["column_name"] for r in rows] == ["会议日期"] * 3 + ["是否党员"]
     assert [d["headerName"] for d in defs] == [
         "Loaded on",
         "Township",
@@ -653,29 +692,31 @@ def test_the_switch_adds_the_superseded_rejects(resubmitted):
         "File",
         "Sheet",
         "Row",
-        "Column",
+        "Column (as in the file)",
         "Value",
         "Reason",
+        "How to fix",
         "State",
     ]
 
 
 def test_rejects_csv(resubmitted):
     download = view.rejects_csv(resubmitted["fixed"], DEFAULT)
-    assert (download["filename"], download["type"]) == ("rejected-rows.csv", "text/csv")
+    today = date.today().isoformat()
+    assert (download["filename"], download["type"]) == (f"清河县-拒收行-{today}.csv", "text/csv")
     assert download["content"] == (
-        "\ufeff载入日,乡镇（街道）,台账,文件,工作表,行号,列,值,原因\r\n"
-        f"2025-07-01,城关街道,会议台账,会议台账.csv,,10,会议日期,2025-02-30,{BAD_DATE}\r\n"
-        "2025-06-30,东湖镇,参会签到,参会签到.csv,,13,是否党员,也许,应填 是/否\r\n"
+        "\ufeff载入日,乡镇（街道）,台账,文件,工作表,行号,列名（按原文件）,值,原因,修改方法\r\n"
+        f"2025-07-01,城关街道,会议台账,会议台账.csv,,10,会议日期,2025-02-30,{BAD_DATE},{DATE_HINT}\r\n"
+        f"2025-06-30,东湖镇,参会签到,参会签到.csv,,13,是否党员,也许,应填 是/否,{BOOL_HINT}\r\n"
     )
     download = view.rejects_csv(
         resubmitted["fixed"], DEFAULT.replace(scope=DONGHU), include_superseded=True
     )
     assert download["content"] == (
-        "\ufeff载入日,乡镇（街道）,台账,文件,工作表,行号,列,值,原因,记录状态\r\n"
-        f"2025-06-30,东湖镇,会议台账,会议台账.csv,,9,会议日期,2025-13-01,{BAD_DATE},"
+        "\ufeff载入日,乡镇（街道）,台账,文件,工作表,行号,列名（按原文件）,值,原因,修改方法,记录状态\r\n"
+        f"2025-06-30,东湖镇,会议台账,会议台账.csv,,9,会议日期,2025-13-01,{BAD_DATE},{DATE_HINT},"
         "已被重新提交取代\r\n"
-        "2025-06-30,东湖镇,参会签到,参会签到.csv,,13,是否党员,也许,应填 是/否,待修正\r\n"
+        f"2025-06-30,东湖镇,参会签到,参会签到.csv,,13,是否党员,也许,应填 是/否,{BOOL_HINT},待修正\r\n"
     )
 
 

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 from datetime import date
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -182,9 +183,14 @@ def test_the_csv_contents(app):
     assert english.splitlines()[0].startswith("Late by,Days late,")
     rejects = admin.get(f"/download/rejects.csv?scope={CHENGGUAN}").data.decode("utf-8-sig")
     assert rejects.splitlines() == [
-        "载入日,乡镇（街道）,台账,文件,工作表,行号,列,值,原因",
-        "2025-06-30,城关街道,会议台账,会议台账.csv,,9,会议日期,2025-13-01,日期无效",
+        "载入日,乡镇（街道）,台账,文件,工作表,行号,列名（按原文件）,值,原因,修改方法",
+        "2025-06-30,城关街道,会议台账,会议台账.csv,,9,会议日期,2025-13-01,日期无效,"
+        "日期填成 2025-03-08、2025/3/8、2025.3.8、2025年3月8日 或 20250308，或用日期格式的单元格",
     ]
+    response = admin.get(f"/download/rejects.xlsx?scope={CHENGGUAN}")
+    # the scope and the day in the name; RFC 6266's filename* carries the Chinese
+    name = quote(f"城关街道-拒收行-{date.today().isoformat()}.xlsx")
+    assert response.headers["Content-Disposition"].endswith(f"filename*=UTF-8''{name}")
 
 
 def test_the_brief_is_not_offered_yet(app):

@@ -172,7 +172,7 @@ def test_a_database_error_is_one_line_without_sql(engine, tmp_path, monkeypatch)
 def test_a_failure_while_reading_names_the_file_and_sheet(engine, tmp_path, monkeypatch):
     before, runs_before = rows_of(engine), runs(engine)
 
-    def broken(sheet, today, seq):
+    def broken(sheet, today, seq, township):
         raise ValueError("cannot judge this sheet")
 
     monkeypatch.setattr(validate, "check_sheet", broken)

@@ -32,7 +32,6 @@ READERS = {
     "open_due_by_status": lambda e: metrics.open_due_by_status(e, COUNTY, *Q1),
     "stakeholder_reach": lambda e: metrics.stakeholder_reach(e, COUNTY, *Q1),
     "assessment": lambda e: assessment.assessment(e, "township", None, *Q1),
-    "missing_months": lambda e: quality.missing_months(e, COUNTY, *Q1),
     "overdue_resolutions": lambda e: quality.overdue_resolutions(e, COUNTY, *Q1),
     "resolution_events": lambda e: quality.resolution_events(e, COUNTY),
     "quality_summary": lambda e: quality.summary(e, COUNTY, *Q1),

@@ -44,23 +44,6 @@ def test_signals(engine):
     assert quality.party_participation_over_100(engine, V22, *april)[0]["area_code"] == V22
     assert quality.party_participation_over_100(engine, COUNTY, *Q1) == []
 
-    # Q1: 4 villages x 3 months, meetings in (V11,1) (V11,3) (V12,2) (V21,3)
-    missing = quality.missing_months(engine, COUNTY, *Q1)
-    assert [(r["month"], r["area_code"]) for r in missing] == [
-        ("2025-01", V12),
-        ("2025-01", V21),
-        ("2025-01", V22),
-        ("2025-02", V11),
-        ("2025-02", V21),
-        ("2025-02", V22),
-        ("2025-03", V12),
-        ("2025-03", V22),
-    ]
-    assert missing[0]["township_code"] == T1
-    # a month cut by the period: only its days count (V11 met on 01-10 and 01-20)
-    cut = quality.missing_months(engine, V11, date(2025, 1, 11), date(2025, 1, 19))
-    assert [(r["month"], r["area_code"]) for r in cut] == [("2025-01", V11)]
-
     back = quality.status_regressions(engine, COUNTY)
     assert [(r["resolution_id"], r["old_value"], r["new_value"]) for r in back] == [
         ("R11", "in_progress", "not_started"),
@@ -101,7 +84,6 @@ def test_signals(engine):
     assert len(in_april) == summary["status_regressions"] + summary["due_dates_moved_later"]
     assert summary == {
         "party_participation_over_100": 1,
-        "missing_months": 3,  # V11 V12 V21 held nothing in April
         "held_rows": 0,
         "rejected_rows": 0,
         "status_regressions": 1,
@@ -190,7 +172,18 @@ def test_held_and_rejected_per_township(engine):
         },
     ]
     assert [r["township_code"] for r in quality.held_and_rejected(engine, T2)] == [T2]
-    assert [r["township_code"] for r in quality.held_and_rejected(engine, V12)] == [T1]
+    # a village: only rows of its own area code (these rejects have none; the held rows
+    # are V21's)
+    assert quality.held_and_rejected(engine, V12) == []
+    assert quality.held_and_rejected(engine, V21) == [
+        {
+            "township_code": T2,
+            "area_name": "102镇",
+            "held": 3,
+            "rejected": 0,
+            "rejected_last_run": 0,
+        }
+    ]
 
 
 def _runs(conn, *runs: tuple[str, int, str]) -> None:
@@ -236,14 +229,15 @@ def test_rejects_superseded_by_a_file_read_again(engine):
             sa.insert(schema.load_files),
             [dict(run_id=r, path=p, status=s) for r, p, s in files],
         )
+        # (run, file, row, township, area code: None when the code itself was bad)
         rejects = [
-            ("run-a", "a.csv", 2, T1),
-            ("run-a", "a.csv", 3, T2),
-            ("run-a", "b.csv", 2, T1),
-            ("run-a", "c.csv", 2, T2),
-            ("run-a", "d.csv", 2, None),
-            ("run-b", "a.csv", 3, T2),  # still wrong after the fix
-            ("run-c", "c.csv", 5, T2),
+            ("run-a", "a.csv", 2, T1, V12),
+            ("run-a", "a.csv", 3, T2, None),
+            ("run-a", "b.csv", 2, T1, None),
+            ("run-a", "c.csv", 2, T2, None),
+            ("run-a", "d.csv", 2, None, None),
+            ("run-b", "a.csv", 3, T2, None),  # still wrong after the fix
+            ("run-c", "c.csv", 5, T2, None),
         ]
         conn.execute(
             sa.insert(schema.rejects),
@@ -257,8 +251,9 @@ def test_rejects_superseded_by_a_file_read_again(engine):
                     reason_zh="必填项为空",
                     reason_en="required value is empty",
                     township_code=town,
+                    area_code=area,
                 )
-                for run, path, row, town in rejects
+                for run, path, row, town, area in rejects
             ],
         )
 
@@ -286,10 +281,9 @@ def test_rejects_superseded_by_a_file_read_again(engine):
         ("run-a", "d.csv", 2, False),
     ]
     assert listed(T1) == [("run-a", "b.csv", 2, False)]
-    assert listed(V12, include_superseded=True) == [
-        ("run-a", "a.csv", 2, True),
-        ("run-a", "b.csv", 2, False),
-    ]
+    # a village lists its own rows only, not its township's rows of unknown area
+    assert listed(V12, include_superseded=True) == [("run-a", "a.csv", 2, True)]
+    assert listed(V12) == []
     assert [r[:3] for r in listed(T2)] == [
         ("run-c", "c.csv", 5),
         ("run-b", "a.csv", 3),
@@ -307,6 +301,49 @@ def test_rejects_superseded_by_a_file_read_again(engine):
     # the summary counts what rejected_rows lists
     assert quality.summary(engine, T2, *Q1)["rejected_rows"] == 3
     assert quality.summary(engine, T2, *Q1, include_superseded=True)["rejected_rows"] == 4
+
+
+def test_a_marked_workbook_supersedes_the_file_it_answers(engine):
+    # run-a reads a.csv (two rows rejected); staff fix the marked-up workbook of its
+    # rejects, which names a.csv as the file it replaces, and send it under another name
+    small_county().write(engine)
+    marked = "西城街道-拒收行-2025-05-02.xlsx"
+    with engine.begin() as conn:
+        _runs(conn, ("run-a", 1, "committed"), ("run-b", 2, "committed"))
+        conn.execute(
+            sa.insert(schema.load_files),
+            [
+                dict(run_id="run-a", path="a.csv", status="loaded", replaces=None),
+                dict(run_id="run-b", path=marked, status="loaded", replaces="a.csv"),
+            ],
+        )
+        conn.execute(
+            sa.insert(schema.rejects),
+            [
+                dict(
+                    run_id=run,
+                    kind="meetings",
+                    path=path,
+                    row_number=row,
+                    rule="missing",
+                    reason_zh="必填项为空",
+                    reason_en="required value is empty",
+                    township_code=T1,
+                )
+                for run, path, row in (
+                    ("run-a", "a.csv", 2),
+                    ("run-a", "a.csv", 3),
+                    ("run-b", marked, 2),
+                )
+            ],
+        )
+    rows = quality.rejected_rows(engine, COUNTY, None, include_superseded=True)
+    assert [(r["path"], r["row_number"], r["superseded"]) for r in rows] == [
+        (marked, 2, False),
+        ("a.csv", 2, True),
+        ("a.csv", 3, True),
+    ]
+    assert quality.rejected_count(engine, T1) == 1
 
 
 def test_held_rows_one_by_one(engine):

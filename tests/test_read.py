@@ -225,7 +225,7 @@ def test_frame_from_rows_finds_header_and_keeps_given_row_numbers():
         ["", " "],
         ["HY-2"],  # shorter than the header
     ]
-    frame, unknown = frame_from_rows(rows, [11, 12, 13, 14, 15], "meetings")
+    frame, unknown, _headers = frame_from_rows(rows, [11, 12, 13, 14, 15], "meetings")
     assert list(frame.columns) == ["_row", "meeting_id", "area_code"]
     assert records(frame) == [[13, "HY-1", "330281"], [15, "HY-2", ""]]
     assert unknown == ["备注"]
@@ -247,7 +247,7 @@ def test_frame_from_rows_without_header_is_none(rows):
 
 
 def test_frame_from_rows_header_with_only_known_columns_and_no_data():
-    frame, unknown = frame_from_rows([["meeting_id", "AREA_CODE"]], [1], "meetings")
+    frame, unknown, _headers = frame_from_rows([["meeting_id", "AREA_CODE"]], [1], "meetings")
     assert list(frame.columns) == ["_row", "meeting_id", "area_code"]
     assert len(frame) == 0
     assert unknown == []

@@ -30,6 +30,7 @@ from xieshang.contract.columns import (
     Column,
     header,
 )
+from xieshang.contract.workbooks import GUIDE_SHEET
 from xieshang.warehouse import schema
 from xieshang.warehouse.codes import level_of, normalize_code, scope_range
 
@@ -40,7 +41,6 @@ DATA_ROWS = 1000
 BOOLEAN_LABELS: tuple[str, ...] = ("是", "否")
 DATE_FORMAT = "yyyy-mm-dd"
 TEXT_FORMAT = "@"
-GUIDE_SHEET = "填表说明"
 GUIDE_HEADERS: tuple[str, ...] = ("列名", "是否必填", "填写要求", "也可用的列名")
 
 # Rules of the contract that hang on one column rather than on its type.

@@ -1,11 +1,12 @@
-"""数据质量 Data quality (path "/data-quality"): counts of every signal, the villages
-that have not submitted in the period's last month, Party participation above 100%,
+"""数据质量 Data quality (path "/data-quality"): counts of every signal, who has submitted
+in the period's last month (报送情况), Party participation above 100%,
 held and rejected rows per township, the rejected rows with their reasons, the rows
 held for a meeting that has not arrived, and the resolutions whose status went
 backwards or due date moved later (the scope filter narrows each list; each has a CSV
 download of all its rows), and the load runs. The switch on the rejected rows adds
 those superseded by a resubmitted file, to the list and to its counts: the page's own
-option `superseded` (views.data_quality.SUPERSEDED), in the address."""
+option `superseded` (views.data_quality.SUPERSEDED), in the address. Staff, who come to
+fix their files, get their township's rejected and held rows first."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from xieshang.dashboard import components, downloads, fmt, grid
+from xieshang.dashboard import auth, components, downloads, fmt, grid
 from xieshang.dashboard.i18n import t
 from xieshang.dashboard.page_kit import (
     OPTIONS,
@@ -42,7 +43,7 @@ dash.register_page(
 
 # (part id, builder, title key, grid height)
 GRIDS = (
-    ("dq-missing", view.build_missing, "dq_missing_title", 260),
+    ("dq-status", view.build_status, "dq_status_title", 300),
     ("dq-over", view.build_over_100, "dq_over_title", 260),
     ("dq-held", view.build_held, "dq_held_title", 260),
     ("dq-rejects", view.build_rejects, "dq_rejects_title", 360),
@@ -116,30 +117,32 @@ def _card(part: str, title, height: int, lang: str):
     )
 
 
+def _pair(left, right) -> dbc.Row:
+    return dbc.Row(
+        [dbc.Col(left, lg=6, className="mb-3"), dbc.Col(right, lg=6, className="mb-3")],
+        className="g-3",
+    )
+
+
 @page_layout
 def layout(lang: str):
     cards = {part: _card(part, t(key, lang, month=""), h, lang) for part, _, key, h in GRIDS}
+    rows = [
+        html.Div(cards["dq-status"], className="mb-3"),
+        _pair(cards["dq-over"], cards["dq-held"]),
+        html.Div(cards["dq-runs"], className="mb-3"),
+        html.Div(cards["dq-rejects"], className="mb-3"),
+        html.Div(cards["dq-held-rows"], className="mb-3"),
+        html.Div(cards["dq-events"], className="mb-3"),
+    ]
+    if auth.current_user().role == "staff":
+        # staff come to fix their files: their rows first, the overviews after
+        rows = rows[3:5] + rows[:3] + rows[5:]
     return html.Div(
         [
             html.H1(t("page_data_quality", lang), className="xs-title"),
             components.loading(html.Div(id="dq-summary")),
-            dbc.Row(
-                [
-                    dbc.Col(cards["dq-missing"], lg=6, className="mb-3"),
-                    dbc.Col(cards["dq-over"], lg=6, className="mb-3"),
-                ],
-                className="g-3",
-            ),
-            dbc.Row(
-                [
-                    dbc.Col(cards["dq-held"], lg=6, className="mb-3"),
-                    dbc.Col(cards["dq-runs"], lg=6, className="mb-3"),
-                ],
-                className="g-3",
-            ),
-            html.Div(cards["dq-rejects"], className="mb-3"),
-            html.Div(cards["dq-held-rows"], className="mb-3"),
-            html.Div(cards["dq-events"], className="mb-3"),
+            *rows,
         ]
     )
 
@@ -179,11 +182,11 @@ def _summary(store, options):
     )
 
 
-@callback(Output("dq-missing-title", "children"), Input(STATE, "data"))
-def _missing_title(store):
+@callback(Output("dq-status-title", "children"), Input(STATE, "data"))
+def _status_title(store):
     state = state_or_stop(store)
     month = guarded(lambda: view.last_month(engine(), state), lambda exc: "")
-    return t("dq_missing_title", state.lang, month=fmt.month(month, state.lang) if month else "")
+    return t("dq_status_title", state.lang, month=fmt.month(month, state.lang) if month else "")
 
 
 def _register(part: str, builder) -> None:

@@ -1,6 +1,7 @@
-"""数据质量 Data quality: what the load rejected and held, who has not submitted in the
-last month of the period (该乡镇本月尚未报送), Party participation above 100%, the
-resolutions whose status went backwards or due date moved later, and the load runs.
+"""数据质量 Data quality: what the load rejected and held, who has submitted in the last
+month of the period (报送情况: xieshang.metrics.submissions), Party participation above
+100%, the resolutions whose status went backwards or due date moved later, and the load
+runs.
 Pure functions of (engine, state, …); the queries are xieshang.metrics.quality's and
 xieshang.metrics.catalog's, through the cache of xieshang.dashboard.data.
 
@@ -14,8 +15,11 @@ follow it.
 
 from __future__ import annotations
 
+from datetime import date
+
 import dash_bootstrap_components as dbc
 from dash import html
+from xieshang.contract.hints import fix_hint
 
 from xieshang.access.scope import sees_load_runs
 from xieshang.contract.columns import header
@@ -53,11 +57,18 @@ def _capped_grid(columns, rows, total: int, lang, empty_title: str):
     return values, defs, note
 
 
-def _download(columns, rows, name: str) -> dict:
+def list_filename(engine_, state: ViewState, label_key: str, extension: str) -> str:
+    """A list's download name: its scope, what it lists and the day it was taken, e.g.
+    西城街道-拒收行-2026-12-05.xlsx (one folder of downloads stays tellable apart)."""
+    scope = data.directory(engine_).name(state.scope) or state.scope
+    return f"{scope}-{t(label_key, state.lang)}-{date.today().isoformat()}.{extension}"
+
+
+def _download(columns, rows, filename: str) -> dict:
     """A dcc.Download value: the list as CSV (UTF-8 with BOM, the labels shown in the
     grid, ISO dates)."""
-    table = components.table_data(columns, rows, name)
-    return {"content": components.csv_text(table), "filename": f"{name}.csv", "type": "text/csv"}
+    table = components.table_data(columns, rows, filename.rsplit(".", 1)[0])
+    return {"content": components.csv_text(table), "filename": filename, "type": "text/csv"}
 
 
 def last_month(engine_, state: ViewState) -> str:
@@ -75,11 +86,14 @@ def build_summary(engine_, state: ViewState, include_superseded: bool = False):
     directory = data.directory(engine_)
     if directory.empty:
         return _empty_warehouse(lang)[2]
-    counts = data.quality_summary(engine_, state, include_superseded)
+    counts = {
+        **data.quality_summary(engine_, state, include_superseded),
+        "not_submitted": sum(row["state"] == "missing" for row in status_of(engine_, state).rows),
+    }
     keys = (
         "rejected_rows",
         "held_rows",
-        "missing_months",
+        "not_submitted",
         "party_participation_over_100",
         "status_regressions",
         "due_dates_moved_later",
@@ -109,26 +123,55 @@ def build_summary(engine_, state: ViewState, include_superseded: bool = False):
     )
 
 
-def build_missing(engine_, state: ViewState):
-    """Villages of the scope without a meeting in the period's last month."""
+def status_of(engine_, state: ViewState):
+    """报送情况 of the scope for the period's last month (submissions.Status)."""
+    return data.submission_status(engine_, last_month(engine_, state), state.scope)
+
+
+STATUS_KINDS = ("meetings", "attendance", "resolutions")
+
+
+def _status_cell(row: dict, lang: str) -> str:
+    """ "已报送 12-03 · 59/2" (accepted/rejected), or the state alone."""
+    label = row["state_en"] if lang == "en" else row["state_zh"]
+    if row["state"] in ("received", "rejected"):
+        when = row["received_at"].strftime("%m-%d") if row["received_at"] else ""
+        return f"{label} {when} · {row['accepted']:,}/{row['rejected']:,}"
+    return label
+
+
+def status_table(engine_, state: ViewState) -> tuple[list[dict], str | None]:
+    """(one row per unit with a cell per kind and its state, the note of a month outside
+    the data)."""
     lang = state.lang
-    directory = data.directory(engine_)
-    if directory.empty:
-        return _empty_warehouse(lang)
-    month = last_month(engine_, state)
-    rows = [
-        {**r, "township_name": directory.name(r["township_code"]), "note": t("dq_not_yet", lang)}
-        for r in data.missing_months(engine_, state.scope, state.start, state.end)
-        if r["month"] == month
-    ]
-    columns = [
-        ("month", t("col_month", lang), "month"),
-        ("township_name", t("f_township", lang), "text"),
+    status = status_of(engine_, state)
+    units: dict[str, dict] = {}
+    for row in status.rows:
+        unit = units.setdefault(
+            row["area_code"], {"area_name": row["area_name"], "area_code": row["area_code"]}
+        )
+        unit[row["kind"]] = _status_cell(row, lang)
+        unit[f"{row['kind']}{grid.STATE_SUFFIX}"] = row["state"]
+    return list(units.values()), status.note
+
+
+def status_columns(lang: str) -> list[tuple[str, str, str]]:
+    return [
         ("area_name", t("col_area", lang), "text"),
         ("area_code", t("col_code", lang), "text"),
-        ("note", t("col_note", lang), "text"),
+        *((kind, t(f"dq_kind_{kind}", lang), "state") for kind in STATUS_KINDS),
     ]
-    return _grid(columns, rows, lang, t("dq_all_submitted", lang, month=fmt.month(month, lang)))
+
+
+def build_status(engine_, state: ViewState):
+    """报送情况: each unit × kind of the period's last month — received (when, rows
+    accepted/rejected), all rows rejected, submitted without this unit, or not submitted."""
+    lang = state.lang
+    if data.directory(engine_).empty:
+        return _empty_warehouse(lang)
+    rows, note = status_table(engine_, state)
+    values, defs, empty = _grid(status_columns(lang), rows, lang, t("no_data", lang), note or "")
+    return values, defs, empty if note or not rows else None
 
 
 def build_over_100(engine_, state: ViewState):
@@ -211,7 +254,8 @@ def held_rows_csv(engine_, state: ViewState) -> dict | None:
     """The dcc.Download value of every held row of the scope."""
     if data.directory(engine_).empty:
         return None
-    return _download(held_row_columns(state.lang), held_row_list(engine_, state), "held-rows")
+    filename = list_filename(engine_, state, "dq_name_held", "csv")
+    return _download(held_row_columns(state.lang), held_row_list(engine_, state), filename)
 
 
 def reject_columns(lang: str, include_superseded: bool = False) -> list[tuple[str, str, str]]:
@@ -225,7 +269,8 @@ def reject_columns(lang: str, include_superseded: bool = False) -> list[tuple[st
         ("row_number", t("dq_row", lang), "count"),
         ("column_name", t("dq_column", lang), "text"),
         ("value", t("dq_value", lang), "text"),
-        ("reason", t("dq_reason", lang), "text"),
+        ("reason", t("dq_reason", lang), "longtext"),
+        ("hint", t("dq_hint", lang), "longtext"),
     ]
     if include_superseded:
         columns.append(("state", t("dq_reject_state", lang), "text"))
@@ -237,20 +282,36 @@ def reject_list(
 ) -> list[dict]:
     """quality.rejected_rows of the scope's townships, labelled in the page's language."""
     lang = state.lang
+    names = data.directory(engine_).names
     return [
         {
             **r,
             "township_name": r["township_name"] or t("dq_unknown_township", lang),
             "reason": r["reason_en"] if lang == "en" else r["reason_zh"],
             "kind": _label("dq_kind_", r["kind"], lang),
-            # the header staff see in their file, not the warehouse's field name
-            "column_name": header(r["kind"], r["column_name"])
-            if lang == "zh" and r["column_name"]
-            else r["column_name"],
+            "column_name": _column_shown(r, lang),
+            "hint": fix_hint(
+                r["rule"],
+                r["column_name"],
+                r["value"],
+                area_code=r["area_code"],
+                names=names,
+                lang=lang,
+            ),
             "state": t("dq_reject_superseded" if r["superseded"] else "dq_reject_current", lang),
         }
         for r in data.rejected_rows(engine_, state.scope, limit, include_superseded)
     ]
+
+
+def _column_shown(reject: dict, lang: str) -> str | None:
+    """The column as the staff's own file names it (its header row), else the contract's
+    Chinese header, else the warehouse field (English)."""
+    if not reject["column_name"]:
+        return None
+    if reject.get("header"):
+        return reject["header"]
+    return header(reject["kind"], reject["column_name"]) if lang == "zh" else reject["column_name"]
 
 
 def build_rejects(engine_, state: ViewState, include_superseded: bool = False):
@@ -275,7 +336,7 @@ def rejects_csv(engine_, state: ViewState, include_superseded: bool = False) -> 
         return None
     columns = reject_columns(state.lang, include_superseded)
     rows = reject_list(engine_, state, include_superseded)
-    return _download(columns, rows, "rejected-rows")
+    return _download(columns, rows, list_filename(engine_, state, "dq_name_rejects", "csv"))
 
 
 def event_columns(lang: str) -> list[tuple[str, str, str]]:
@@ -331,7 +392,8 @@ def events_csv(engine_, state: ViewState) -> dict | None:
     shown in the grid, ISO dates)."""
     if data.directory(engine_).empty:
         return None
-    return _download(event_columns(state.lang), event_rows(engine_, state), "resolution-events")
+    filename = list_filename(engine_, state, "dq_name_events", "csv")
+    return _download(event_columns(state.lang), event_rows(engine_, state), filename)
 
 
 def build_runs(engine_, state: ViewState):

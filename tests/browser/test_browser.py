@@ -362,12 +362,34 @@ def test_the_assessment_grid_and_its_csv(duo, engine):
     assert duo.get_logs() == []
 
 
+def no_cut_cells(duo, grid: str) -> dict:
+    """In a grid: how many headers show no text, and the texts of the header and body
+    cells whose content is wider than the cell (shown cut, with "…")."""
+    return duo.driver.execute_script(
+        """
+        const root = document.querySelector(arguments[0]);
+        const headers = [...root.querySelectorAll('.ag-header-cell')];
+        const blank = headers.filter(h => !h.innerText.trim()).length;
+        const cells = [...root.querySelectorAll('.ag-header-cell-text, .ag-cell-value, .ag-cell')];
+        const cut = cells.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText);
+        return {blank_headers: blank, cut: cut};
+        """,
+        grid,
+    )
+
+
 def test_the_data_quality_page(duo):
     open_path(duo, "/data-quality")
-    duo.wait_for_contains_text("#dq-missing-grid", "柳树村", timeout=TIMEOUT)
-    duo.wait_for_contains_text("#dq-missing-grid", "该乡镇本月尚未报送", timeout=TIMEOUT)
-    duo.wait_for_text_to_equal("#dq-missing-title", "本月尚未报送（2025年6月）", timeout=TIMEOUT)
+    # 报送情况 of June: 城关街道 sent no meeting, 东湖镇 its own (HY-5)
+    duo.wait_for_contains_text("#dq-status-grid", "城关街道", timeout=TIMEOUT)
+    duo.wait_for_contains_text("#dq-status-grid", "未报送", timeout=TIMEOUT)
+    duo.wait_for_contains_text("#dq-status-grid", "已报送", timeout=TIMEOUT)
+    duo.wait_for_text_to_equal("#dq-status-title", "报送情况（2025年6月）", timeout=TIMEOUT)
     duo.wait_for_contains_text("#dq-runs-grid", "已提交", timeout=TIMEOUT)
+    settle(duo)
+    # at 1,366 px every header has its text and no cell is cut short
+    for part in ("#dq-status-grid", "#dq-runs-grid"):
+        assert no_cut_cells(duo, part) == {"blank_headers": 0, "cut": []}, part
     duo.wait_for_text_to_equal("#dq-rejects-note", "没有拒收的行", timeout=TIMEOUT)
     # an empty list shows its empty state only, a list with rows its grid
     assert not duo.find_element("#dq-rejects-grid").is_displayed()

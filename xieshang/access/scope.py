@@ -97,3 +97,13 @@ def sees_load_runs(user: User) -> bool:
     """Whether the list of load runs (the whole roster's files and counts) is shown: not
     to staff, who see their township only."""
     return limit_of(user) is None
+
+
+SUBMITTERS = frozenset({"staff", "admin"})
+"""The roles that send files through the dashboard (/submit, POST /api/submissions)."""
+
+
+def may_submit(user: User) -> bool:
+    """Whether the user may submit files: staff for their township, admins for the whole
+    roster; leaders and evaluators read, they do not send."""
+    return user.role in SUBMITTERS

@@ -115,6 +115,12 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--action", help="one action, e.g. sign_in_failed")
     audit.add_argument("--format", choices=("text", "csv"), default="text")
     audit.add_argument("--db")
+
+    status = sub.add_parser("status", help="who has submitted what for a month (报送情况)")
+    status.add_argument("--month", required=True, help="YYYY-MM")
+    status.add_argument("--scope", help="an area code (default: the roster's root)")
+    status.add_argument("--format", choices=("text", "csv"), default="text")
+    status.add_argument("--db")
     return parser
 
 
@@ -178,6 +184,12 @@ def _cmd_template(args: argparse.Namespace) -> int:
     return template.run(args)
 
 
+def _cmd_status(args: argparse.Namespace) -> int:
+    from xieshang.cli.commands import status
+
+    return status.run(args)
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "load": _cmd_load,
     "demo": _cmd_demo,
@@ -189,6 +201,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "user": _cmd_user,
     "audit": _cmd_audit,
     "template": _cmd_template,
+    "status": _cmd_status,
 }
 
 

@@ -56,6 +56,7 @@ REASONS: dict[str, tuple[str, str]] = {
         "编号中含有控制字符（如 NUL、制表符、换行）",
         "identifier contains a control character (NUL, tab, line break…)",
     ),
+    "outside_township": ("超出本乡镇范围", "outside your township"),
 }
 
 

@@ -121,3 +121,19 @@ def read_limits() -> ReadLimits:
             raise ValueError(f"{variable} must be a whole number ≥ 1, not {text!r}")
         values[field.name] = int(text)
     return ReadLimits(**values)
+
+
+MAX_UPLOAD_ENV = "XIESHANG_MAX_UPLOAD_MB"
+DEFAULT_MAX_UPLOAD_MB = 50
+
+
+def max_upload_mb() -> int:
+    """The most one submission through the dashboard may carry, all its files together, in
+    MB: XIESHANG_MAX_UPLOAD_MB (a whole number ≥ 1), default 50 — as one file may hold
+    (ReadLimits.file_mb), so a month's ledger always fits."""
+    text = os.environ.get(MAX_UPLOAD_ENV, "").strip()
+    if not text:
+        return DEFAULT_MAX_UPLOAD_MB
+    if not (text.isascii() and text.isdigit() and int(text) >= 1):
+        raise ValueError(f"{MAX_UPLOAD_ENV} must be a whole number ≥ 1, not {text!r}")
+    return int(text)

@@ -10,8 +10,8 @@ This package's public face; each name lives in the module of its job:
 * statements   the cached query builders over the marts;
 * compute      figures, figures_by_child, monthly_series and the `xieshang kpi` JSON;
 * breakdowns   splits of a figure's own set that the charts show;
-* assessment, quality, catalog  the assessment score, data-quality signals, the
-  dashboard's non-figure reads.
+* assessment, quality, submissions, catalog  the assessment score, data-quality
+  signals, who has submitted for a month, the dashboard's non-figure reads.
 """
 
 from xieshang.marts import StaleMarts

@@ -3,15 +3,13 @@
 * `party_participation_over_100` — units whose Party participation is above 100% (more
   distinct Party members attended than are registered: a roster that is out of date, or
   members of other units counted as this unit's);
-* `missing_months` — (village, calendar month) pairs in a period with no meeting hosted
-  by the village (nothing submitted for that month);
 * `held_and_rejected` — per township, rows waiting for their meeting (held) and rows
   rejected by the contract;
 * `held_rows` / `held_count` — the rows waiting for their meeting, one by one (never
   their person key or payload);
 * `rejected_rows` / `rejected_count` — the rejected rows with their reasons; by default
-  only those of each file's latest load (a file read again supersedes its earlier
-  rejects);
+  only those of each file's latest load (a file read again, or a marked-up rejects
+  workbook that answers it, supersedes its earlier rejects);
 * `status_regressions` — resolutions whose status went backwards between two reports
   (implemented → in progress …): the latest report wins in every figure, and this
   lists them so that nobody is surprised;
@@ -27,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import Connection, Engine, and_, func, not_, select, true
+from sqlalchemy import Connection, Engine, and_, func, not_, select, true, union_all
 
 from xieshang import marts
 from xieshang.contract.reasons import reason
@@ -36,12 +34,11 @@ from xieshang.metrics.breakdowns import report_on
 from xieshang.metrics.compute import figures, figures_by_child
 from xieshang.metrics.context import connect, session
 from xieshang.metrics.filters import NO_FILTERS, Filters
-from xieshang.metrics.periods import as_of_day, month_slices
+from xieshang.metrics.periods import as_of_day
 from xieshang.warehouse import schema
 from xieshang.warehouse.codes import (
     LEVELS,
     level_of,
-    month_key,
     normalize_code,
     scope_range,
     township_of,
@@ -91,47 +88,6 @@ def party_participation_over_100(
     return sorted(out, key=lambda r: (-r["party_participation_rate"], r["area_code"]))
 
 
-def missing_months(bind: Engine | Connection, scope: str, start: date, end: date) -> list[dict]:
-    """(village, month) pairs of the period without a meeting hosted by the village
-    (whatever the filters), by month then code; a month cut by the period counts only
-    its days inside the period."""
-    scope = normalize_code(scope)
-    low, high = scope_range(scope)
-    mm, ar = schema.mart_meetings, schema.areas
-    with session(bind) as (conn, ctx):
-        slices = month_slices(start, end, ctx.last_load)
-        villages = conn.execute(
-            select(ar.c.area_code, ar.c.area_name)
-            .where(ar.c.area_code.between(low, high), ar.c.level == "village")
-            .order_by(ar.c.area_code)
-        ).all()
-        held = set(
-            conn.execute(
-                select(mm.c.area_code, mm.c.month)
-                .distinct()
-                .where(
-                    mm.c.area_code.between(low, high),
-                    mm.c.is_village.is_(True),
-                    mm.c.meeting_date.between(marts.to_day(start), marts.to_day(end)),
-                )
-            ).all()
-        )
-    out = []
-    for sl in slices:
-        month = month_key(sl.start)
-        for code, name in villages:
-            if (code, month) not in held:
-                out.append(
-                    {
-                        "month": sl.month_label,
-                        "area_code": code,
-                        "area_name": name,
-                        "township_code": township_of(code),
-                    }
-                )
-    return out
-
-
 def _resolve(conn: Connection, scope: str | None) -> tuple[str | None, bool]:
     """(the 12-digit scope, the roster's root when None; whether it is the whole roster)."""
     root = root_area(conn)
@@ -143,30 +99,45 @@ def _range(scope: str | None) -> tuple[str, str]:
     return scope_range(scope) if scope else ("", "~")
 
 
-def _in_townships(column, scope: str | None, whole: bool):
-    """Rows whose township code is in the scope (a village: its township's rows, as a
-    rejected row may have no valid area code); the whole roster also takes the rows
-    whose township is unknown."""
-    low, high = _range(scope)
+def _names_around(conn: Connection, scope: str | None) -> dict[str, tuple[str, str]]:
+    """The names a list of the scope shows: a village's rows name its township too."""
+    village = scope is not None and level_of(scope) == "village"
+    return _names(conn, *_range(township_of(scope) if village else scope))
+
+
+def _belongs(table, scope: str | None, whole: bool):
+    """Rows of `table` (rejects or held rows) that belong to the scope: those whose
+    township (for a reject: the area's, or the sending township's when the area code is
+    bad) lies in it; for a village, only the rows of that village. The whole roster also
+    takes the rows whose township is unknown."""
     if scope and level_of(scope) == "village":
-        low = high = township_of(scope)
-    where = column.between(low, high)
-    return (column.is_(None) | where) if whole else where
+        return table.c.area_code == scope
+    where = table.c.township_code.between(*_range(scope))
+    return (table.c.township_code.is_(None) | where) if whole else where
 
 
 def _rejects_joined():
     """rejects joined to their run and to the last time their file was read, and the
     condition that it was read again after their run: the resubmitted file's rows were
-    judged again, so these rejects are superseded. A file listed as unchanged or
+    judged again, so these rejects are superseded. A file that names the one it replaces
+    (load_files.replaces: the marked-up rejects workbook staff fix and resend) counts as
+    a read of that one. A file listed as unchanged or
     unreadable was not read again; a held row rejected when its meeting arrived stays
     current until its file is read again."""
     rejects, runs = schema.rejects, schema.load_runs
     files, file_run = schema.load_files, schema.load_runs.alias("file_run")
+    reads = union_all(
+        *(
+            select(column.label("path"), file_run.c.finished_at)
+            .join(file_run, file_run.c.run_id == files.c.run_id)
+            .where(files.c.status == "loaded", file_run.c.status == "committed")
+            for column in (files.c.path, files.c.replaces)
+        )
+    ).subquery("reads")
     last_read = (
-        select(files.c.path, func.max(file_run.c.finished_at).label("read_at"))
-        .join(file_run, file_run.c.run_id == files.c.run_id)
-        .where(files.c.status == "loaded", file_run.c.status == "committed")
-        .group_by(files.c.path)
+        select(reads.c.path, func.max(reads.c.finished_at).label("read_at"))
+        .where(reads.c.path.is_not(None))
+        .group_by(reads.c.path)
         .subquery("last_read")
     )
     joined = rejects.join(runs, runs.c.run_id == rejects.c.run_id).outerjoin(
@@ -198,7 +169,7 @@ def held_and_rejected(
             query = (
                 select(table.c.township_code, func.count())
                 .select_from(table if source is None else source)
-                .where(_in_townships(table.c.township_code, scope, whole), *extra)
+                .where(_belongs(table, scope, whole), *extra)
                 .group_by(table.c.township_code)
             )
             for town, n in conn.execute(query):
@@ -210,7 +181,7 @@ def held_and_rejected(
         add(rejects, "rejected", joined, *([] if include_superseded else [not_(superseded)]))
         if last_run is not None:
             add(rejects, "rejected_last_run", None, rejects.c.run_id == last_run)
-        names = _names(conn, *_range(scope))
+        names = _names_around(conn, scope)
     out = [
         {
             "township_code": town,
@@ -257,8 +228,7 @@ def held_rows(
             .order_by(held.c.path, held.c.sheet, held.c.row_number, held.c.id)
         )
         rows = conn.execute(query if limit is None else query.limit(limit)).all()
-        village = scope is not None and level_of(scope) == "village"
-        names = _names(conn, *_range(township_of(scope) if village else scope))
+        names = _names_around(conn, scope)
     return [
         {
             **dict(row._mapping),
@@ -294,7 +264,7 @@ def rejected_rows(
     with connect(bind) as conn:
         scope, whole = _resolve(conn, scope)
         joined, superseded = _rejects_joined()
-        where = [_in_townships(rejects.c.township_code, scope, whole)]
+        where = [_belongs(rejects, scope, whole)]
         if not include_superseded:
             where.append(not_(superseded))
         query = (
@@ -307,6 +277,7 @@ def rejected_rows(
                 rejects.c.row_number,
                 rejects.c.rule,
                 rejects.c.column_name,
+                rejects.c.header,
                 rejects.c.value,
                 rejects.c.reason_zh,
                 rejects.c.reason_en,
@@ -325,7 +296,7 @@ def rejected_rows(
             )
         )
         rows = conn.execute(query if limit is None else query.limit(limit)).all()
-        names = _names(conn, *_range(scope))
+        names = _names_around(conn, scope)
     return [
         {
             **dict(row._mapping),
@@ -346,7 +317,7 @@ def rejected_count(
     with connect(bind) as conn:
         scope, whole = _resolve(conn, scope)
         joined, superseded = _rejects_joined()
-        where = [_in_townships(rejects.c.township_code, scope, whole)]
+        where = [_belongs(rejects, scope, whole)]
         if not include_superseded:
             where.append(not_(superseded))
         return int(conn.execute(select(func.count()).select_from(joined).where(*where)).scalar())
@@ -500,7 +471,6 @@ def summary(
         "party_participation_over_100": len(
             party_participation_over_100(bind, scope, start, end, filters)
         ),
-        "missing_months": len(missing_months(bind, scope, start, end)),
         "held_rows": held_count(bind, scope),
         "rejected_rows": rejected_count(bind, scope, include_superseded),
         "status_regressions": len(status_regressions(bind, scope, start, end)),
@@ -513,7 +483,6 @@ __all__: Sequence[str] = (
     "held_and_rejected",
     "held_count",
     "held_rows",
-    "missing_months",
     "overdue_resolutions",
     "party_participation_over_100",
     "rejected_count",

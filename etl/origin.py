@@ -1,0 +1,38 @@
+"""Which township a submitted file comes from, for the file's record and for its rejects
+whose own area code cannot tell (interfaces.md: rejects belong to the township that sent
+them).
+
+A file submitted by a township's staff comes from that township. A file put into the
+inbox by hand comes from the township its path names: offices keep a folder per township
+(`2026-12/新桥镇/会议.csv`) or put the name in the file's (`新桥镇12月会议台账.xlsx`). So the
+roster's townships whose name, or 9- or 12-digit code, occurs in a folder name or in the
+file's stem are found (a village's code holds its township's 9 digits, and names it too);
+exactly one is the file's, none or several say nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import PurePosixPath
+
+
+def named_township(rel: str, townships: Mapping[str, str]) -> str | None:
+    """The one township of `townships` (code -> name) that the path `rel`, relative to
+    the inbox, names in a folder or in the file's stem; None when none or several do."""
+    path = PurePosixPath(rel)
+    parts = [*path.parts[:-1], path.stem]
+    found = {
+        code
+        for code, name in townships.items()
+        # the 12-digit code holds the 9 digits that name the township
+        if any((name and name in part) or code[:9] in part for part in parts)
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def file_townships(
+    paths: list[str], townships: Mapping[str, str], township: str | None
+) -> dict[str, str | None]:
+    """Path -> the township each file comes from: `township`, the submitting staff's,
+    when given, else the one its path names (`named_township`)."""
+    return {rel: township or named_township(rel, townships) for rel in paths}

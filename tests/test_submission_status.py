@@ -1,0 +1,225 @@
+"""报送情况 (metrics.submissions.submission_status) on 清河县 as loaded by
+tests/helpers/submitted_county.py: every cell of the grid worked out by hand from its two
+runs, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+
+from tests.helpers.submitted_county import (
+    COUNTY,
+    DECEMBER_AT,
+    JANUARY_AT,
+    T1,
+    T2,
+    V1,
+    V2,
+    V3,
+    V4,
+    load_december,
+    load_january,
+)
+from xieshang.metrics.areas import UnknownScope
+from xieshang.metrics.submissions import Status, submission_status
+from xieshang.warehouse.engine import make_engine
+
+DEC, JAN = DECEMBER_AT, JANUARY_AT
+ALL_MISSING = [(kind, "missing", 0, 0, None) for kind in ("meetings", "attendance", "resolutions")]
+NONE_HELD = [(kind, "no_meeting", 0, 0, None) for kind in ("meetings", "attendance", "resolutions")]
+
+
+def cells(status: Status) -> list[tuple]:
+    return [
+        (r["area_code"], r["kind"], r["state"], r["accepted"], r["rejected"], r["received_at"])
+        for r in status.rows
+    ]
+
+
+def unit(code: str, cells_of_kinds: list[tuple]) -> list[tuple]:
+    return [(code, *cell) for cell in cells_of_kinds]
+
+
+@pytest.fixture
+def december(shared_warehouse):
+    return shared_warehouse(load_december)
+
+
+@pytest.fixture
+def january(shared_warehouse):
+    return shared_warehouse(load_january)
+
+
+def test_township_in_december(december):
+    """Run 1 only. 城关街道 as a whole: meetings HY-1…3 accepted, HY-4 (茶话会) and HY-5
+    (bad code, 城关街道's by its folder) rejected; attendance 2 accepted + 1 rejected; JY-1.
+    新华社区 sent everything; 解放社区's only attendee was rejected and it has no
+    resolution; 和平社区 is in none of the township's files."""
+    status = submission_status(december, "2025-12", "330281001")
+    assert (status.month, status.scope, status.note) == ("2025-12", T1, None)
+    assert cells(status) == [
+        *unit(T1, [("meetings", "received", 3, 2, DEC)]),
+        *unit(T1, [("attendance", "received", 2, 1, DEC), ("resolutions", "received", 1, 0, DEC)]),
+        *unit(V1, [("meetings", "received", 2, 0, DEC), ("attendance", "received", 2, 0, DEC)]),
+        *unit(V1, [("resolutions", "received", 1, 0, DEC)]),
+        *unit(V2, [("meetings", "received", 1, 1, DEC), ("attendance", "rejected", 0, 1, DEC)]),
+        *unit(V2, [("resolutions", "no_meeting", 0, 0, None)]),
+        *unit(V3, NONE_HELD),
+    ]
+
+
+def test_rows_carry_names_levels_and_labels(december):
+    rows = {(r["area_code"], r["kind"]): r for r in submission_status(december, "2025-12", T1).rows}
+    assert rows[(V2, "attendance")] == {
+        "area_code": V2,
+        "area_name": "解放社区",
+        "level": "village",
+        "kind": "attendance",
+        "state": "rejected",
+        "state_zh": "全部拒收",
+        "state_en": "all rows rejected",
+        "received_at": datetime(2025, 12, 31, 17, 30),
+        "accepted": 0,
+        "rejected": 1,
+    }
+    assert (rows[(T1, "meetings")]["area_name"], rows[(T1, "meetings")]["level"]) == (
+        "城关街道",
+        "township",
+    )
+    labels = {(r["kind"], r["state"]): (r["state_zh"], r["state_en"]) for r in rows.values()}
+    assert labels == {
+        ("meetings", "received"): ("已报送", "received"),
+        ("attendance", "received"): ("已报送", "received"),
+        ("resolutions", "received"): ("已报送", "received"),
+        ("attendance", "rejected"): ("全部拒收", "all rows rejected"),
+        ("meetings", "no_meeting"): ("已报送·本月无会议", "submitted, no meeting held"),
+        ("attendance", "no_meeting"): ("已报送·无签到", "submitted, no attendance"),
+        ("resolutions", "no_meeting"): ("已报送·无决议", "submitted, no resolution reports"),
+    }
+
+
+def test_county_lists_its_townships(december):
+    """The root (the default scope): 城关街道 with everything below it; 东湖镇 sent
+    nothing, which is "not submitted", not "none held"."""
+    status = submission_status(december, "2025-12")
+    assert status.scope == COUNTY
+    assert cells(status) == [
+        *unit(T1, [("meetings", "received", 3, 2, DEC), ("attendance", "received", 2, 1, DEC)]),
+        *unit(T1, [("resolutions", "received", 1, 0, DEC)]),
+        *unit(T2, ALL_MISSING),
+    ]
+    assert [r["state_zh"] for r in status.rows[3:]] == ["未报送"] * 3
+    assert {r["state_en"] for r in status.rows[3:]} == {"not submitted"}
+
+
+def test_a_village_alone(december):
+    """和平社区: its township sent every kind, so "none held"; 柳树村: its township sent
+    nothing, so "not submitted"; 新华社区 its own counts."""
+    assert cells(submission_status(december, "2025-12", V3)) == unit(V3, NONE_HELD)
+    assert cells(submission_status(december, "2025-12", V4)) == unit(V4, ALL_MISSING)
+    assert cells(submission_status(december, "2025-12", V1)) == unit(
+        V1,
+        [
+            ("meetings", "received", 2, 0, DEC),
+            ("attendance", "received", 2, 0, DEC),
+            ("resolutions", "received", 1, 0, DEC),
+        ],
+    )
+
+
+def test_a_resubmitted_file_supersedes_its_rejects(january):
+    """Run 2 read 会议台账-2025-12.csv again: HY-4 and HY-5's rejects are gone, HY-4 is
+    accepted (written by run 2, so 解放社区's meetings were received in January); HY-11,
+    a December row sent in January's file, is rejected for 和平社区's December."""
+    assert cells(submission_status(january, "2025-12", T1)) == [
+        *unit(T1, [("meetings", "received", 4, 1, JAN), ("attendance", "received", 2, 1, DEC)]),
+        *unit(T1, [("resolutions", "received", 1, 0, DEC)]),
+        *unit(V1, [("meetings", "received", 2, 0, DEC), ("attendance", "received", 2, 0, DEC)]),
+        *unit(V1, [("resolutions", "received", 1, 0, DEC)]),
+        *unit(V2, [("meetings", "received", 2, 0, JAN), ("attendance", "rejected", 0, 1, DEC)]),
+        *unit(V2, [("resolutions", "no_meeting", 0, 0, None)]),
+        *unit(V3, [("meetings", "rejected", 0, 1, JAN), ("attendance", "no_meeting", 0, 0, None)]),
+        *unit(V3, [("resolutions", "no_meeting", 0, 0, None)]),
+    ]
+
+
+def test_january(january):
+    """HY-10 accepted and HY-12 (no valid date: counted in its run's month) rejected for
+    和平社区; JY-1's January report for 新华社区; no attendance file at all."""
+    no_attendance = ("attendance", "missing", 0, 0, None)
+    assert cells(submission_status(january, "2026-01", T1)) == [
+        *unit(T1, [("meetings", "received", 1, 1, JAN), no_attendance]),
+        *unit(T1, [("resolutions", "received", 1, 0, JAN)]),
+        *unit(V1, [("meetings", "no_meeting", 0, 0, None), no_attendance]),
+        *unit(V1, [("resolutions", "received", 1, 0, JAN)]),
+        *unit(V2, [("meetings", "no_meeting", 0, 0, None), no_attendance]),
+        *unit(V2, [("resolutions", "no_meeting", 0, 0, None)]),
+        *unit(V3, [("meetings", "received", 1, 1, JAN), no_attendance]),
+        *unit(V3, [("resolutions", "no_meeting", 0, 0, None)]),
+    ]
+    assert cells(submission_status(january, "2026-01")) == [
+        *unit(T1, [("meetings", "received", 1, 1, JAN), no_attendance]),
+        *unit(T1, [("resolutions", "received", 1, 0, JAN)]),
+        *unit(T2, ALL_MISSING),
+    ]
+
+
+BEFORE = "数据始于 2025-12，此前没有报送记录 data begin in 2025-12: nothing was submitted before"
+
+
+def test_months_outside_the_data_have_a_note_and_no_rows(december, january):
+    for engine, month, scope in [(december, "2025-11", None), (january, "1999-01", V1)]:
+        assert submission_status(engine, month, scope).note == BEFORE
+        assert submission_status(engine, month, scope).rows == []
+    after = submission_status(december, "2026-01", T1)
+    assert (after.month, after.scope, after.rows) == ("2026-01", T1, [])
+    assert after.note == (
+        "最近一次导入在 2025-12-31，2026-01 还没有报送记录 "
+        "the last load was on 2025-12-31: nothing was submitted for 2026-01 yet"
+    )
+    assert submission_status(january, "2026-02").note == (
+        "最近一次导入在 2026-01-20，2026-02 还没有报送记录 "
+        "the last load was on 2026-01-20: nothing was submitted for 2026-02 yet"
+    )
+
+
+def test_an_empty_warehouse(engine):
+    status = submission_status(engine, "2025-12")
+    assert status == Status(
+        "2025-12",
+        None,
+        "仓库中还没有会议，没有报送记录 the warehouse holds no meetings yet: nothing was submitted",
+        [],
+    )
+
+
+@pytest.mark.parametrize("month", ["2025-13", "202512", "2025-1", "2025-00", "十二月"])
+def test_a_malformed_month_is_one_line_with_the_fix(december, month):
+    with pytest.raises(ValueError) as raised:
+        submission_status(december, month)
+    assert str(raised.value) == (
+        f"月份 {month!r} 应写作 YYYY-MM，如 2025-12 month {month!r} must be YYYY-MM, e.g. 2025-12"
+    )
+
+
+def test_an_unknown_scope(december):
+    with pytest.raises(UnknownScope, match="330281999000 is not in the roster"):
+        submission_status(december, "2025-12", "330281999")
+
+
+def test_a_few_grouped_queries_whatever_the_units(december):
+    """Eight statements for a village, a township or the county (the root, the scope, the
+    data's months, the units, one per kind accepted, the rejects): none per unit."""
+    engine = make_engine(december.url.render_as_string(hide_password=False))
+    submission_status(engine, "2025-12")  # the first connection's own statements aside
+    statements: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    counts = []
+    for scope in (V3, T1, COUNTY):
+        statements.clear()
+        submission_status(engine, "2025-12", scope)
+        counts.append(len(statements))
+    engine.dispose()
+    assert counts == [8, 8, 8]

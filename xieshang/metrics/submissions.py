@@ -1,0 +1,304 @@
+"""报送情况: who has submitted what for a month (issue 11, item 4).
+
+For each unit of a scope and each monthly kind (meetings, attendance, resolution reports)
+it says whether rows for the month arrived, when, and how many were accepted and
+rejected. "Not submitted" (no row at all) is kept apart from "submitted, none held" (the
+village's township sent its ledger for the month and the village was not in it), since
+only the first asks the township for a file.
+
+Counts come from the warehouse tables as they stand (not the marts: a just-loaded file
+shows at once) in one grouped query per kind, summed per unit here; a county's 200
+villages cost four queries, not eight hundred.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Connection, Engine, func, not_, or_, select
+
+from xieshang.metrics.areas import root_area, scope_info
+from xieshang.metrics.context import connect
+from xieshang.metrics.quality import _rejects_joined
+from xieshang.warehouse import schema
+from xieshang.warehouse.codes import (
+    LEVEL_PREFIX,
+    level_of,
+    month_key,
+    normalize_code,
+    scope_range,
+    township_of,
+)
+
+GRID_KINDS: tuple[str, ...] = ("meetings", "attendance", "resolutions")
+"""The monthly kinds, in LOAD_ORDER; the roster (areas) is not monthly."""
+
+STATES: tuple[str, ...] = ("received", "rejected", "no_meeting", "missing")
+
+_LABELS: dict[str, tuple[str, str]] = {
+    "received": ("已报送", "received"),
+    "rejected": ("全部拒收", "all rows rejected"),
+    "missing": ("未报送", "not submitted"),
+}
+_NO_MEETING: dict[str, tuple[str, str]] = {
+    "meetings": ("已报送·本月无会议", "submitted, no meeting held"),
+    "attendance": ("已报送·无签到", "submitted, no attendance"),
+    "resolutions": ("已报送·无决议", "submitted, no resolution reports"),
+}
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+@dataclass(frozen=True)
+class Status:
+    """The grid of one month and scope. rows: one dict per unit × kind (area_code,
+    area_name, level, kind, state, state_zh, state_en, received_at, accepted, rejected),
+    unit by unit, kinds in GRID_KINDS order. note: why there are no rows for a month
+    outside the data, else None."""
+
+    month: str
+    scope: str | None
+    note: str | None
+    rows: list[dict]
+
+
+def parse_month(text: str) -> date:
+    """The first day of a "YYYY-MM" month; ValueError with the fix otherwise."""
+    match = _MONTH.fullmatch(str(text).strip())
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise ValueError(
+            f"月份 {text!r} 应写作 YYYY-MM，如 2025-12 month {text!r} must be YYYY-MM, e.g. 2025-12"
+        )
+    return date(int(match[1]), int(match[2]), 1)
+
+
+def state_label(state: str, kind: str) -> tuple[str, str]:
+    """(Chinese, English) label of a state; "submitted, none held" names its kind."""
+    return _NO_MEETING[kind] if state == "no_meeting" else _LABELS[state]
+
+
+def _month_end(first: date) -> date:
+    return (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+
+
+def _label(key: int) -> str:
+    return f"{key // 100:04d}-{key % 100:02d}"
+
+
+def _out_of_data(conn: Connection, first: date) -> str | None:
+    """The note for a month before the first meeting or after the last committed load."""
+    meetings, runs = schema.meetings, schema.load_runs
+    first_month, last_load = conn.execute(
+        select(
+            select(func.min(meetings.c.month)).scalar_subquery(),
+            select(func.max(runs.c.loaded_on))
+            .where(runs.c.status == "committed")
+            .scalar_subquery(),
+        )
+    ).one()
+    if first_month is None:
+        return "仓库中还没有会议，没有报送记录 the warehouse holds no meetings yet: nothing was submitted"
+    month = month_key(first)
+    if month < first_month:
+        begin = _label(first_month)
+        return f"数据始于 {begin}，此前没有报送记录 data begin in {begin}: nothing was submitted before"
+    if isinstance(last_load, str):  # SQLite's scalar subquery comes back untyped
+        last_load = date.fromisoformat(last_load)
+    if last_load is not None and month > month_key(last_load):
+        return (
+            f"最近一次导入在 {last_load}，{_label(month)} 还没有报送记录 "
+            f"the last load was on {last_load}: nothing was submitted for {_label(month)} yet"
+        )
+    return None
+
+
+def _units(conn: Connection, scope: str) -> list[tuple[str, str, str]]:
+    """(code, name, level) of the grid's units: a village itself; a township itself then
+    its villages; anything higher, its children."""
+    ar = schema.areas
+    columns = (ar.c.area_code, ar.c.area_name, ar.c.level)
+    if level_of(scope) == "village":
+        where = ar.c.area_code == scope
+    elif level_of(scope) == "township":
+        where = or_(ar.c.area_code == scope, ar.c.parent_code == scope)
+    else:
+        where = ar.c.parent_code == scope
+    return [tuple(r) for r in conn.execute(select(*columns).where(where).order_by(ar.c.area_code))]
+
+
+class _Tally:
+    """Rows and their latest run time, summed under the prefixes of their codes."""
+
+    def __init__(self) -> None:
+        self._sums: dict[tuple[str, str], tuple[int, datetime | None]] = {}
+
+    def add(self, kind: str, key: str, n: int, at: datetime | None) -> None:
+        count, latest = self._sums.get((kind, key), (0, None))
+        later = at if latest is None or (at is not None and at > latest) else latest
+        self._sums[(kind, key)] = (count + int(n), later)
+
+    def add_prefixes(self, kind: str, code: str | None, n: int, at: datetime | None) -> None:
+        """Count a row under its code at every level's prefix (so a unit of any level
+        finds it by its own prefix)."""
+        if code:
+            for width in sorted(set(LEVEL_PREFIX.values())):
+                self.add(kind, code[:width], n, at)
+
+    def get(self, kind: str, key: str) -> tuple[int, datetime | None]:
+        return self._sums.get((kind, key), (0, None))
+
+
+def _accepted(conn: Connection, low: str, high: str, first: date, last: date) -> _Tally:
+    """Accepted rows of the month with an area in [low, high], per kind."""
+    mt, at, rr, runs = (
+        schema.meetings,
+        schema.attendance,
+        schema.resolution_reports,
+        schema.load_runs,
+    )
+    in_month = mt.c.meeting_date.between(first, last)
+    queries = {
+        "meetings": select(mt.c.area_code, func.count(), func.max(runs.c.finished_at))
+        .join(runs, runs.c.run_id == mt.c.run_id)
+        .where(mt.c.area_code.between(low, high), in_month)
+        .group_by(mt.c.area_code),
+        "attendance": select(mt.c.area_code, func.count(), func.max(runs.c.finished_at))
+        .select_from(at)
+        .join(mt, mt.c.id == at.c.meeting_pk)
+        .join(runs, runs.c.run_id == at.c.run_id)
+        .where(mt.c.area_code.between(low, high), in_month)
+        .group_by(mt.c.area_code),
+        "resolutions": select(rr.c.area_code, func.count(), func.max(runs.c.finished_at))
+        .join(runs, runs.c.run_id == rr.c.run_id)
+        .where(rr.c.area_code.between(low, high), rr.c.updated_on.between(first, last))
+        .group_by(rr.c.area_code),
+    }
+    tally = _Tally()
+    for kind, query in queries.items():
+        for code, n, latest in conn.execute(query):
+            tally.add_prefixes(kind, code, n, latest)
+    return tally
+
+
+def _rejected(
+    conn: Connection, low: str, high: str, first: date, last: date
+) -> tuple[_Tally, _Tally]:
+    """Current rejects of the month (their row's month, else their run's day) in
+    [low, high]: (by area code, for villages; by township code, for larger units)."""
+    rejects, runs = schema.rejects, schema.load_runs
+    joined, superseded = _rejects_joined()
+    month = month_key(first)
+    query = (
+        select(
+            rejects.c.kind,
+            rejects.c.area_code,
+            rejects.c.township_code,
+            func.count(),
+            func.max(runs.c.finished_at),
+        )
+        .select_from(joined)
+        .where(
+            not_(superseded),
+            rejects.c.kind.in_(GRID_KINDS),
+            or_(
+                rejects.c.month == month,
+                rejects.c.month.is_(None) & runs.c.loaded_on.between(first, last),
+            ),
+            or_(rejects.c.township_code.between(low, high), rejects.c.area_code.between(low, high)),
+        )
+        .group_by(rejects.c.kind, rejects.c.area_code, rejects.c.township_code)
+    )
+    by_area, by_township = _Tally(), _Tally()
+    for kind, area, township, n, latest in conn.execute(query):
+        if area:
+            by_area.add(kind, area, n, latest)
+        # a county's (or city's) own row has no township: it counts where its area is
+        by_township.add_prefixes(kind, township or area, n, latest)
+    return by_area, by_township
+
+
+def _later(*times: datetime | None) -> datetime | None:
+    return max((t for t in times if t is not None), default=None)
+
+
+def _cells(
+    units: Iterable[tuple[str, str, str]],
+    accepted: _Tally,
+    by_area: _Tally,
+    by_township: _Tally,
+) -> list[dict]:
+    rows = []
+    for code, name, level in units:
+        prefix = code[: LEVEL_PREFIX[level_of(code)]]
+        village = level_of(code) == "village"
+        for kind in GRID_KINDS:
+            n_ok, at_ok = accepted.get(kind, prefix)
+            n_bad, at_bad = (by_area if village else by_township).get(kind, prefix)
+            if n_ok:
+                state = "received"
+            elif n_bad:
+                state = "rejected"
+            elif village and _township_sent(kind, township_of(code), accepted, by_township):
+                state = "no_meeting"
+            else:
+                state = "missing"
+            zh, en = state_label(state, kind)
+            rows.append(
+                {
+                    "area_code": code,
+                    "area_name": name,
+                    "level": level,
+                    "kind": kind,
+                    "state": state,
+                    "state_zh": zh,
+                    "state_en": en,
+                    "received_at": _later(at_ok, at_bad),
+                    "accepted": n_ok,
+                    "rejected": n_bad,
+                }
+            )
+    return rows
+
+
+def _township_sent(kind: str, township: str, accepted: _Tally, by_township: _Tally) -> bool:
+    key = township[: LEVEL_PREFIX["township"]]
+    return bool(accepted.get(kind, key)[0] or by_township.get(kind, key)[0])
+
+
+def submission_status(bind: Engine | Connection, month: str, scope: str | None = None) -> Status:
+    """The 报送情况 grid of `month` ("YYYY-MM") for `scope` (an area code; the roster's
+    root by default): a county's (or city's) child units, each with everything below
+    it; a township's whole (itself, its villages and the rejects it sent without a valid
+    area code) then each village; a village alone. ValueError for a malformed month,
+    UnknownScope for a scope not in the roster. A month before the first meeting or
+    after the last committed load has no rows and a note saying so."""
+    first = parse_month(month)
+    last = _month_end(first)
+    label = _label(month_key(first))
+    with connect(bind) as conn:
+        root = root_area(conn)
+        code = normalize_code(scope) if scope else root
+        if code is not None and root is not None:
+            scope_info(conn, code)
+        note = _out_of_data(conn, first)
+        if note is not None or code is None:
+            return Status(label, code, note, [])
+        units = _units(conn, code)
+        # a village's "none held" depends on its township's rows: read the township
+        low, high = scope_range(township_of(code) if level_of(code) == "village" else code)
+        accepted = _accepted(conn, low, high, first, last)
+        by_area, by_township = _rejected(conn, low, high, first, last)
+    return Status(label, code, None, _cells(units, accepted, by_area, by_township))
+
+
+__all__: Sequence[str] = (
+    "GRID_KINDS",
+    "STATES",
+    "Status",
+    "parse_month",
+    "state_label",
+    "submission_status",
+)
