@@ -45,7 +45,9 @@ def build_log(
     """(rowData, columnDefs, note under the grid): the newest `grid.ROW_CAP` entries."""
     filters = {"since": since, "user": user or None, "action": action or None}
     entries = audit.entries(engine, limit=grid.ROW_CAP, **filters)
-    columns = [(key, t(f"au_{key}", lang), "text") for key in COLUMNS]
+    columns = [
+        (key, t(f"au_{key}", lang), "longtext" if key == "detail" else "text") for key in COLUMNS
+    ]
     rows, defs = grid.grid_values(columns, [_row(entry, lang) for entry in entries], lang)
     if not entries:
         return rows, defs, components.empty_state(t("au_none", lang))

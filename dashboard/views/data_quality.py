@@ -221,7 +221,7 @@ def held_row_columns(lang: str) -> list[tuple[str, str, str]]:
         ("sheet", t("dq_sheet", lang), "text"),
         ("row_number", t("dq_row", lang), "count"),
         ("meeting_id", t("rs_meeting", lang), "text"),
-        ("reason", t("dq_reason", lang), "text"),
+        ("reason", t("dq_reason", lang), "longtext"),
         ("loaded_on", t("dq_held_since", lang), "text"),
     ]
 
@@ -422,6 +422,6 @@ def build_runs(engine_, state: ViewState):
         ("rejected", t("dq_rejected", lang), "count"),
         ("held", t("dq_held", lang), "count"),
         ("operator", t("dq_operator", lang), "text"),
-        ("error", t("dq_reason", lang), "text"),
+        ("error", t("dq_reason", lang), "longtext"),
     ]
     return _grid(columns, rows, lang, t("no_data", lang), t("empty_warehouse", lang))

@@ -301,7 +301,7 @@ def overdue_columns(lang: str) -> list[tuple[str, str, str]]:
         ("days_late", t("rs_days_late", lang), "count"),
         ("area_name", t("col_area", lang), "text"),
         ("resolution_id", t("rs_resolution", lang), "text"),
-        ("content", t("rs_content", lang), "text"),
+        ("content", t("rs_content", lang), "longtext"),
         ("responsible_unit", t("rs_unit", lang), "text"),
         ("due_date", t("rs_due", lang), "text"),
         ("meeting_id", t("rs_meeting", lang), "text"),
