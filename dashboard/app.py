@@ -15,7 +15,16 @@ from dash import Dash
 from sqlalchemy import Engine
 
 from xieshang.dashboard import auth as sign_in
-from xieshang.dashboard import chart_cards, data, downloads, hardening, proxies, shell, url_sync
+from xieshang.dashboard import (
+    chart_cards,
+    data,
+    downloads,
+    hardening,
+    proxies,
+    shell,
+    submissions,
+    url_sync,
+)
 from xieshang.dashboard.page_kit import ENGINE_KEY, engine
 from xieshang.dashboard.paths import PAGES_DIR, assets_dir
 from xieshang.warehouse.engine import open_warehouse
@@ -74,6 +83,7 @@ def _build() -> Dash:
     chart_cards.register(app)
     sign_in.install(app.server, engine)
     downloads.install(app.server)
+    submissions.install(app.server)
     hardening.install(app)
     return app
 

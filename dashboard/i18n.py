@@ -508,7 +508,6 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "sb_status_title": ("报送情况", "Submission status"),
     "sb_month": ("月份", "Month"),
-    "sb_col_unit": ("单位", "Unit"),
 }
 
 # The count behind a figure, shown under its value ("226 / 278 项到期决议"). Placeholders

@@ -158,7 +158,7 @@ def _header_names(kind: str) -> dict[str, str]:
 HEADER_NAMES = {kind: _header_names(kind) for kind in KINDS}
 
 
-def _find_header(rows: list[list[Any]], kind: str) -> int | None:
+def find_header(rows: list[list[Any]], kind: str) -> int | None:
     known = HEADER_NAMES[kind]
     for index, row in enumerate(rows):
         hits = {known[text] for text in (clean_text(c).lower() for c in row) if text in known}
@@ -193,7 +193,7 @@ def _blank_rows(rows: list[list[Any]]) -> list[int]:
 
 def frame_from_rows(rows: list[list[Any]], row_numbers: list[int], kind: str) -> Framed | None:
     """Raw cells under canonical names, or None when no header row is recognisable."""
-    header_at = _find_header(rows, kind)
+    header_at = find_header(rows, kind)
     if header_at is None:
         return None
     known = HEADER_NAMES[kind]

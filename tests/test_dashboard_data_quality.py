@@ -37,6 +37,7 @@ from xieshang.dashboard.state import State
 from xieshang.dashboard.views import data_quality as view
 from xieshang.etl.load import run_load
 from xieshang.metrics import quality
+from xieshang.metrics.submissions import GRID_KINDS
 from xieshang.warehouse import schema
 
 START, END = date(2025, 1, 1), date(2025, 6, 30)
@@ -122,7 +123,7 @@ def test_summary_counts(engine):
 
 def cells(rows) -> list[tuple]:
     return [
-        (r["area_name"], *(r[f"{kind}{grid.STATE_SUFFIX}"] for kind in view.STATUS_KINDS))
+        (r["area_name"], *(r[f"{kind}{grid.STATE_SUFFIX}"] for kind in GRID_KINDS))
         for r in rows
     ]
 

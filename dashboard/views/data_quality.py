@@ -19,14 +19,15 @@ from datetime import date
 
 import dash_bootstrap_components as dbc
 from dash import html
-from xieshang.contract.hints import fix_hint
 
 from xieshang.access.scope import sees_load_runs
 from xieshang.contract.columns import header
+from xieshang.contract.hints import fix_hint
 from xieshang.dashboard import auth, components, data, fmt, grid
 from xieshang.dashboard.i18n import TEXT, t, vocab
 from xieshang.dashboard.state import PageOption, yes_no
 from xieshang.dashboard.state import State as ViewState
+from xieshang.dashboard.views import status_grid
 from xieshang.dashboard.views.empty_states import no_warehouse
 
 # the page's own option (superseded=yes in the address): the rejected rows of a file's
@@ -128,50 +129,16 @@ def status_of(engine_, state: ViewState):
     return data.submission_status(engine_, last_month(engine_, state), state.scope)
 
 
-STATUS_KINDS = ("meetings", "attendance", "resolutions")
-
-
-def _status_cell(row: dict, lang: str) -> str:
-    """ "已报送 12-03 · 59/2" (accepted/rejected), or the state alone."""
-    label = row["state_en"] if lang == "en" else row["state_zh"]
-    if row["state"] in ("received", "rejected"):
-        when = row["received_at"].strftime("%m-%d") if row["received_at"] else ""
-        return f"{label} {when} · {row['accepted']:,}/{row['rejected']:,}"
-    return label
-
-
-def status_table(engine_, state: ViewState) -> tuple[list[dict], str | None]:
-    """(one row per unit with a cell per kind and its state, the note of a month outside
-    the data)."""
-    lang = state.lang
-    status = status_of(engine_, state)
-    units: dict[str, dict] = {}
-    for row in status.rows:
-        unit = units.setdefault(
-            row["area_code"], {"area_name": row["area_name"], "area_code": row["area_code"]}
-        )
-        unit[row["kind"]] = _status_cell(row, lang)
-        unit[f"{row['kind']}{grid.STATE_SUFFIX}"] = row["state"]
-    return list(units.values()), status.note
-
-
-def status_columns(lang: str) -> list[tuple[str, str, str]]:
-    return [
-        ("area_name", t("col_area", lang), "text"),
-        ("area_code", t("col_code", lang), "text"),
-        *((kind, t(f"dq_kind_{kind}", lang), "state") for kind in STATUS_KINDS),
-    ]
-
-
 def build_status(engine_, state: ViewState):
     """报送情况: each unit × kind of the period's last month — received (when, rows
     accepted/rejected), all rows rejected, submitted without this unit, or not submitted."""
     lang = state.lang
     if data.directory(engine_).empty:
         return _empty_warehouse(lang)
-    rows, note = status_table(engine_, state)
-    values, defs, empty = _grid(status_columns(lang), rows, lang, t("no_data", lang), note or "")
-    return values, defs, empty if note or not rows else None
+    status = status_of(engine_, state)
+    rows, defs = status_grid.values(status, lang)
+    note = status.note
+    return rows, defs, components.empty_state(t("no_data", lang), note) if note else None
 
 
 def build_over_100(engine_, state: ViewState):

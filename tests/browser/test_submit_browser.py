@@ -1,0 +1,243 @@
+"""数据报送 in headless Chromium, as 东湖镇's staff user (sign-in on, SQLite): upload a
+month's meeting ledger with planted bad rows through the page's file input, read the exact
+rejects in the grid (the file's own column names, how to fix), download the marked-up
+workbook, fix it with openpyxl, send it back, see the rows accepted and 报送情况 turn to
+已报送; then send another township's rows and see them rejected 超出本乡镇范围."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.browser.test_browser import (
+    TIMEOUT,
+    _wait_for_file,
+    free_port,
+    no_cut_cells,
+    no_horizontal_scroll,
+    settle,
+)
+from tests.browser.test_signin import fill_in
+from tests.helpers.inbox_county import (
+    DONGHU,
+    JIEFANG,
+    LIUSHU,
+    SECRET,
+    XINHUA,
+    YANGJIA,
+    load_county,
+)
+from tests.helpers.inbox_files import write_xlsx
+from xieshang.access import users
+from xieshang.dashboard import auth
+from xieshang.dashboard.app import create_app
+from xieshang.submission import SECRET_KEY
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
+
+PASSWORD = "correct horse battery"
+TODAY = date.today()
+DAY = TODAY.replace(day=1).isoformat()  # this month: the month 报送情况 opens on
+HEADER = ["会议编号", "区划代码", "召开日期", "形式", "议题", "党组织主持"]
+LEDGER = [
+    ["东湖镇协商会议台账"],
+    HEADER,
+    ["HY-10", LIUSHU, DAY, "议事会", "村道硬化", "是"],
+    ["HY-11", YANGJIA, "2025-13-01", "议事会", "路灯维修", "是"],
+    ["HY-12", LIUSHU, DAY, "茶话会", "河塘清淤", "是"],
+]
+DATE_REASON = "日期无法识别（应为 2025-03-08、2025年3月8日 或 20250308）"
+DATE_HINT = (
+    "日期填成 2025-03-08、2025/3/8、2025.3.8、2025年3月8日 或 20250308，或用日期格式的单元格"
+)
+FORM_HINT = (
+    "可填：议事会、听证会、恳谈会、座谈会、协调会、评议会、党日活动、协商式民意调查、"
+    "愿景工作坊、参与式预算、联席会议、其他"
+)
+
+
+@pytest.fixture
+def duo(dash_duo, engine, tmp_path, monkeypatch):
+    load_county(engine, tmp_path)
+    users.add_user(engine, "wang", "staff", PASSWORD, DONGHU, by="test")
+    monkeypatch.setenv(auth.SESSION_KEY_ENV, "a-browser-test-session-key-of-40-chars!!")
+    app = create_app(engine, auth=True)
+    monkeypatch.setitem(app.server.config, SECRET_KEY, SECRET)
+    auth.LIMITER.reset()
+    dash_duo.start_server(app, navigate=False, port=free_port())
+    dash_duo.driver.set_window_size(1366, 768)
+    dash_duo.driver.execute_cdp_cmd(
+        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": dash_duo.download_path}
+    )
+    yield dash_duo
+    auth.LIMITER.reset()
+    auth.configure(app.server, False)
+
+
+def upload(duo, path: Path) -> None:
+    """Choose one file in the page's file input (Chromium adds to what an input holds)."""
+    chooser = duo.find_element("#sb-upload input[type=file]")
+    duo.driver.execute_script("arguments[0].value = ''", chooser)
+    chooser.send_keys(str(path))
+
+
+def grid_rows(duo, grid: str) -> list[list[str]]:
+    """The texts a grid shows, row by row, its columns in order (pinned ones first)."""
+    return duo.driver.execute_script(
+        """
+        const root = document.querySelector(arguments[0]);
+        const rows = {};
+        for (const row of root.querySelectorAll('.ag-row')) {
+            const index = Number(row.getAttribute('row-index'));
+            for (const cell of row.querySelectorAll('.ag-cell')) {
+                (rows[index] = rows[index] || []).push(
+                    [Number(cell.getAttribute('aria-colindex')), cell.innerText.trim()]);
+            }
+        }
+        return Object.keys(rows).sort((a, b) => a - b)
+            .map(k => rows[k].sort((a, b) => a[0] - b[0]).map(c => c[1]));
+        """,
+        grid,
+    )
+
+
+def wait_for_rows(duo, grid: str, want: list[list[str]]) -> None:
+    deadline = datetime.now().timestamp() + TIMEOUT
+    while grid_rows(duo, grid) != want and datetime.now().timestamp() < deadline:
+        settle(duo, 0.2)
+    assert grid_rows(duo, grid) == want
+
+
+def headers(duo, grid: str) -> list[str]:
+    return duo.driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0] + ' .ag-header-cell-text')]"
+        ".map(h => h.innerText.trim())",
+        grid,
+    )
+
+
+def test_send_fix_and_resend_a_ledger(duo, engine, tmp_path):
+    base = duo.server.url
+    duo.driver.get(base + "/submit")
+    fill_in(duo, "wang", PASSWORD)
+    duo.wait_for_element("#sb-upload", timeout=TIMEOUT)
+    assert duo.find_element("h1").text == "数据报送"
+    links = duo.driver.execute_script(
+        "return [...document.querySelectorAll('.sb-templates a')]"
+        ".map(a => [a.innerText, a.getAttribute('href')])"
+    )
+    assert links == [
+        ["区划名册", "/download/template/areas.xlsx"],
+        ["会议台账", "/download/template/meetings.xlsx"],
+        ["参会签到", "/download/template/attendance.xlsx"],
+        ["决议落实", "/download/template/resolutions.xlsx"],
+    ]
+    assert "将文件拖到此处，或点击选择文件 (xlsx/CSV)" in duo.find_element("#sb-upload").text
+
+    ledger = write_xlsx(tmp_path / "sent" / "会议台账.xlsx", {"本月": LEDGER})
+    upload(duo, ledger)
+    duo.wait_for_contains_text("#sb-outcome", "新增 1 行（会议台账 1）", timeout=TIMEOUT)
+    assert duo.find_element("#sb-outcome .sb-outcomes").text == (
+        "新增 1 行（会议台账 1）\n拒收 2 行，见下表（会议台账 2）"
+    )
+    assert duo.find_element("#sb-outcome .sb-files").text == "已导入：会议台账.xlsx"
+    assert (
+        duo.driver.execute_script("return document.querySelector('#sb-progress-text').textContent")
+        == "正在导入 1 个文件…"
+    )
+    assert headers(duo, "#sb-rejects") == [
+        "文件",
+        "工作表",
+        "行号",
+        "列名",
+        "值",
+        "原因",
+        "修改方法",
+    ]
+    wait_for_rows(
+        duo,
+        "#sb-rejects",
+        [
+            ["会议台账.xlsx", "本月", "4", "召开日期", "2025-13-01", DATE_REASON, DATE_HINT],
+            ["会议台账.xlsx", "本月", "5", "形式", "茶话会", "不在规定取值范围内", FORM_HINT],
+        ],
+    )
+    settle(duo)
+    assert no_cut_cells(duo, "#sb-rejects") == {"blank_headers": 0, "cut": []}
+    assert no_horizontal_scroll(duo)
+    mmdd = f"{datetime.now():%m-%d}"
+    wait_for_rows(
+        duo,
+        "#sb-status",
+        [
+            ["东湖镇", DONGHU, f"已报送 {mmdd} · 1/2", "未报送", "未报送"],
+            ["柳树村", LIUSHU, f"已报送 {mmdd} · 1/1", "未报送", "未报送"],
+            ["杨家村", YANGJIA, f"全部拒收 {mmdd} · 0/1", "未报送", "未报送"],
+        ],
+    )
+
+    # the marked-up workbook: the two rows as sent, to fix and send again
+    button = json.dumps({"index": 0, "type": "sb-marked-btn"}, separators=(",", ":"))
+    assert duo.find_element(".sb-marked span").text == "会议台账.xlsx"
+    assert duo.find_element(f"[id='{button}']").text == "下载标注后的拒收行 (xlsx)"
+    duo.find_element(f"[id='{button}']").click()
+    name = f"东湖镇-拒收行-{TODAY.isoformat()}.xlsx"
+    marked = Path(duo.download_path) / name
+    book = openpyxl.load_workbook(io.BytesIO(_wait_for_file(marked)))
+    sheet = book["协商会议台账"]
+    assert [row[:4] for row in sheet.iter_rows(values_only=True)] == [
+        ("会议编号", "区划代码", "召开日期", "形式"),
+        ("HY-11", YANGJIA, "2025-13-01", "议事会"),
+        ("HY-12", LIUSHU, DAY, "茶话会"),
+    ]
+    sheet["C2"] = DAY
+    sheet["D3"] = "座谈会"
+    fixed = tmp_path / "fixed" / name
+    fixed.parent.mkdir()
+    book.save(fixed)
+    upload(duo, fixed)
+    duo.wait_for_contains_text("#sb-outcome", "新增 2 行（会议台账 2）", timeout=TIMEOUT)
+    assert duo.find_element("#sb-outcome .sb-outcomes").text == "新增 2 行（会议台账 2）"
+    assert duo.find_elements(".sb-marked") == []
+    assert duo.find_elements("#sb-rejects") == []
+    wait_for_rows(
+        duo,
+        "#sb-status",
+        [
+            ["东湖镇", DONGHU, f"已报送 {mmdd} · 3/0", "未报送", "未报送"],
+            ["柳树村", LIUSHU, f"已报送 {mmdd} · 2/0", "未报送", "未报送"],
+            ["杨家村", YANGJIA, f"已报送 {mmdd} · 1/0", "未报送", "未报送"],
+        ],
+    )
+
+    # another township's rows are not this township's to send
+    other = write_xlsx(
+        tmp_path / "sent" / "城关会议台账.xlsx",
+        {
+            "会议": [
+                HEADER,
+                ["HY-30", XINHUA, DAY, "议事会", "加装电梯", "是"],
+                ["HY-31", JIEFANG, DAY, "座谈会", "老年食堂", "是"],
+            ]
+        },
+    )
+    upload(duo, other)
+    duo.wait_for_contains_text("#sb-outcome", "拒收 2 行", timeout=TIMEOUT)
+    hint = (
+        "只能报送本乡镇及所辖村（社区）的行；此行属于 330281001000 城关街道，请删除，由该乡镇报送"
+    )
+    wait_for_rows(
+        duo,
+        "#sb-rejects",
+        [
+            ["城关会议台账.xlsx", "会议", "2", "区划代码", XINHUA, "超出本乡镇范围", hint],
+            ["城关会议台账.xlsx", "会议", "3", "区划代码", JIEFANG, "超出本乡镇范围", hint],
+        ],
+    )
+    settle(duo)
+    assert duo.get_logs() == []

@@ -1,0 +1,456 @@
+"""POST /api/submissions and the template downloads (dashboard.submissions over
+xieshang.submission) on the real app with sign-in on, over 清河县 with a user of every role
+(tests/helpers/scoped_county.py), on SQLite and PostgreSQL: 401 signed out, 403 for
+leaders and evaluators, 413 over the size limit, 400 without files or for refused names,
+503 without a secret; a staff upload with planted bad rows answered with its exact counts
+and rejects (the file's own column names, how to fix, another township's row rejected
+超出本乡镇范围) and an audit row; the fixed marked-up workbook sent back supersedes the
+original's rejects; a failed run answered 200 with its error."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import openpyxl
+import pytest
+
+from tests.helpers.inbox_county import (
+    CHENGGUAN,
+    DONGHU,
+    LIUSHU,
+    SECRET,
+    XINHUA,
+    YANGJIA,
+    load_county,
+)
+from tests.helpers.inbox_files import write_xlsx
+from tests.helpers.scoped_county import STAFF, county_with_users
+from tests.helpers.signin import sign_in, signin_app
+from xieshang.access import audit
+from xieshang.contract.settings import MAX_UPLOAD_ENV
+from xieshang.dashboard.app import create_app
+from xieshang.dashboard.views.submit import file_lines, outcome_lines
+from xieshang.marked import marked_workbook
+from xieshang.metrics import quality
+from xieshang.submission import SECRET_KEY, submit
+from xieshang.warehouse import schema
+
+API = "/api/submissions"
+FILE = "会议台账-7月.xlsx"
+HEADER = ["会议编号", "区划代码", "召开日期", "形式", "议题", "党组织主持"]
+MEETINGS = [
+    ["东湖镇2025年7月协商会议台账"],
+    HEADER,
+    ["HY-10", LIUSHU, "2025-07-03", "议事会", "村道硬化", "是"],
+    ["HY-11", YANGJIA, "2025-13-01", "议事会", "路灯维修", "是"],  # row 4: bad date
+    ["HY-12", LIUSHU, "2025-07-05", "茶话会", "河塘清淤", "是"],  # row 5: bad form
+    ["HY-13", XINHUA, "2025-07-06", "议事会", "加装电梯", "否"],  # row 6: 城关街道's
+]
+DATE_HINT = (
+    "日期填成 2025-03-08、2025/3/8、2025.3.8、2025年3月8日 或 20250308，或用日期格式的单元格"
+)
+FORM_HINT = (
+    "可填：议事会、听证会、恳谈会、座谈会、协调会、评议会、党日活动、协商式民意调查、"
+    "愿景工作坊、参与式预算、联席会议、其他"
+)
+OUTSIDE_HINT = (
+    "只能报送本乡镇及所辖村（社区）的行；此行属于 330281001000 城关街道，请删除，由该乡镇报送"
+)
+PATH = f"东湖镇/{FILE}"
+REJECTS = [
+    {
+        "file": FILE,
+        "path": PATH,
+        "sheet": "Sheet1",
+        "row_number": 4,
+        "kind": "meetings",
+        "rule": "bad_date",
+        "column_name": "meeting_date",
+        "header": "召开日期",
+        "value": "2025-13-01",
+        "reason_zh": "日期无法识别（应为 2025-03-08、2025年3月8日 或 20250308）",
+        "reason_en": "unrecognised date (use 2025-03-08, 2025年3月8日 or 20250308)",
+        "hint": DATE_HINT,
+    },
+    {
+        "file": FILE,
+        "path": PATH,
+        "sheet": "Sheet1",
+        "row_number": 5,
+        "kind": "meetings",
+        "rule": "bad_vocab",
+        "column_name": "form",
+        "header": "形式",
+        "value": "茶话会",
+        "reason_zh": "不在规定取值范围内",
+        "reason_en": "not one of the allowed values",
+        "hint": FORM_HINT,
+    },
+    {
+        "file": FILE,
+        "path": PATH,
+        "sheet": "Sheet1",
+        "row_number": 6,
+        "kind": "meetings",
+        "rule": "outside_township",
+        "column_name": "area_code",
+        "header": "区划代码",
+        "value": XINHUA,
+        "reason_zh": "超出本乡镇范围",
+        "reason_en": "outside your township",
+        "hint": OUTSIDE_HINT,
+    },
+]
+ZERO = {
+    "read": 0,
+    "inserted": 0,
+    "updated": 0,
+    "unchanged": 0,
+    "rejected": 0,
+    "held": 0,
+    "released": {"joined": 0, "rejected": 0},
+}
+
+
+@pytest.fixture
+def app(engine, tmp_path, monkeypatch):
+    """The app over a warehouse of its own (the tests write to it), with the secret the
+    county was loaded with."""
+    county_with_users(engine, tmp_path)
+    monkeypatch.delenv("XIESHANG_SECRET", raising=False)
+    monkeypatch.delenv(MAX_UPLOAD_ENV, raising=False)
+    with signin_app(engine, monkeypatch) as dash_app:
+        monkeypatch.setitem(dash_app.server.config, SECRET_KEY, SECRET)
+        yield dash_app
+
+
+def xlsx_bytes(tmp_path, rows, name: str = FILE) -> bytes:
+    return write_xlsx(tmp_path / "made" / name, {"Sheet1": rows}).read_bytes()
+
+
+def post(client, *files: tuple[str, bytes]):
+    data = {"files": [(io.BytesIO(content), name) for name, content in files]}
+    return client.post(API, data=data, content_type="multipart/form-data")
+
+
+def run_count(engine) -> int:
+    with engine.connect() as conn:
+        return len(conn.execute(schema.load_runs.select()).all())
+
+
+def without_english_hints(rejects: list[dict]) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != "hint_en"} for r in rejects]
+
+
+# --- who may submit ---------------------------------------------------------------------------------------
+
+
+def test_signed_out_gets_401(app, engine, tmp_path):
+    response = post(app.server.test_client(), (FILE, xlsx_bytes(tmp_path, MEETINGS)))
+    assert (response.status_code, response.get_json()) == (401, {"error": "sign-in required"})
+    assert run_count(engine) == 1  # the county's own load only
+
+
+@pytest.mark.parametrize("name", ["zhao", "qian"])  # leader, evaluator
+def test_leaders_and_evaluators_get_403(app, engine, tmp_path, name):
+    client = sign_in(app.server.test_client(), name)
+    response = post(client, (FILE, xlsx_bytes(tmp_path, MEETINGS)))
+    assert (response.status_code, response.get_json()) == (
+        403,
+        {"error": "您的角色不能报送文件 your role may not submit files"},
+    )
+    assert run_count(engine) == 1
+    assert audit.count(engine, action="submission") == 0
+
+
+def test_over_the_limit_gets_413(app, engine, monkeypatch):
+    monkeypatch.setenv(MAX_UPLOAD_ENV, "1")
+    client = sign_in(app.server.test_client(), "wang")
+    response = post(client, ("会议台账.csv", b"x" * (1024 * 1024)))  # 1 MB + the form around it
+    assert response.status_code == 413
+    assert response.get_json() == {
+        "error": "报送的文件合计超过 1 MB，请分批报送 the files together exceed 1 MB "
+        "(XIESHANG_MAX_UPLOAD_MB): send them in several submissions"
+    }
+    assert run_count(engine) == 1
+    # just under the limit is read and loaded
+    response = post(client, ("会议台账.csv", "会议编号\n".encode() * 50_000))
+    assert (response.status_code, response.get_json()["status"]) == (200, "committed")
+
+
+def test_a_callback_carries_an_upload_of_the_limit_in_base64_and_no_more(app, monkeypatch):
+    monkeypatch.setenv(MAX_UPLOAD_ENV, "1")
+    client = sign_in(app.server.test_client(), "wang")
+    limit = 1024 * 1024 * 4 // 3 + 1 + 1024 * 1024  # 1 MB in base64, and the JSON around it
+    for size, status in ((limit, 400), (limit + 1, 413)):  # 400: no callback of the app's
+        body = b'{"x": "' + b"A" * (size - 9) + b'"}'
+        assert len(body) == size
+        response = client.post(
+            "/_dash-update-component", data=body, content_type="application/json"
+        )
+        assert response.status_code == status, size
+
+
+def test_with_sign_in_off_the_local_admin_submits(engine, tmp_path, monkeypatch):
+    county_with_users(engine, tmp_path)
+    app = create_app(engine)
+    monkeypatch.setitem(app.server.config, SECRET_KEY, SECRET)
+    rows = [HEADER, ["HY-20", XINHUA, "2025-07-08", "座谈会", "加装电梯", "是"]]
+    response = post(app.server.test_client(), (FILE, xlsx_bytes(tmp_path, rows)))
+    assert response.status_code == 200
+    assert response.get_json()["kinds"]["meetings"] == {**ZERO, "read": 1, "inserted": 1}
+    (entry,) = audit.entries(engine, action="submission")
+    assert (entry.user, entry.scope) == ("(sign-in off)", None)
+
+
+def test_no_files_and_refused_names_get_400(app, engine):
+    client = sign_in(app.server.test_client(), "wang")
+    response = client.post(API, data={}, content_type="multipart/form-data")
+    assert (response.status_code, response.get_json()) == (
+        400,
+        {
+            "error": "没有收到文件：请选择一个或多个 xlsx/CSV 文件 no files received: send one "
+            "or more xlsx/CSV files in the form field `files`"
+        },
+    )
+    response = post(client, ("a/会议.csv", b"x"), ("b\\会议.csv", b"y"))
+    assert (response.status_code, response.get_json()) == (
+        400,
+        {
+            "error": "本次报送中有两个文件都叫“会议.csv”，请改名后重新报送 two files are named "
+            "“会议.csv”: rename one and send them again"
+        },
+    )
+    response = post(client, (".会议.csv", b"x"))
+    assert (response.status_code, response.get_json()) == (
+        400,
+        {
+            "error": "文件名“.会议.csv”无效（为空或以“.”开头），请改名后重新报送 the file name "
+            "“.会议.csv” is empty or hidden: rename the file and send it again"
+        },
+    )
+    assert run_count(engine) == 1
+    assert audit.count(engine, action="submission") == 0
+
+
+def test_without_a_secret_the_answer_is_503(app, engine, tmp_path, monkeypatch):
+    monkeypatch.delitem(app.server.config, SECRET_KEY)
+    client = sign_in(app.server.test_client(), "wang")
+    response = post(client, (FILE, xlsx_bytes(tmp_path, MEETINGS)))
+    assert (response.status_code, response.get_json()) == (
+        503,
+        {
+            "error": "服务器未设置 XIESHANG_SECRET，无法导入：请管理员设置后重启看板 "
+            "XIESHANG_SECRET is not set on the server: ask the administrator to set it and "
+            "restart the dashboard"
+        },
+    )
+    assert run_count(engine) == 1
+
+
+# --- a staff user's submission --------------------------------------------------------------------------
+
+
+def test_a_staff_upload_with_planted_bad_rows(app, engine, tmp_path):
+    client = sign_in(app.server.test_client(), "wang")
+    client.environ_base["REMOTE_ADDR"] = "10.0.0.7"
+    response = post(client, (FILE, xlsx_bytes(tmp_path, MEETINGS)))
+    assert (response.status_code, response.mimetype) == (200, "application/json")
+    assert response.headers["Cache-Control"] == "no-store"
+    body = response.get_json()
+    assert body["status"] == "committed"
+    assert body["files"] == {"loaded": [PATH], "unchanged": [], "skipped": [], "unreadable": []}
+    assert (body["sheets_skipped"], body["unknown_columns"]) == ([], [])
+    assert body["kinds"] == {
+        "areas": ZERO,
+        "meetings": {**ZERO, "read": 4, "inserted": 1, "rejected": 3},
+        "attendance": ZERO,
+        "resolutions": ZERO,
+    }
+    assert without_english_hints(body["rejects"]) == REJECTS
+    assert [r["hint_en"][:30] for r in body["rejects"]] == [
+        "write the date as 2025-03-08, ",
+        "allowed: 议事会 (council), 听证会 (h",
+        "send only rows of your townshi",
+    ]
+    # the run is the user's; its file is the township's
+    with engine.connect() as conn:
+        run = conn.execute(
+            schema.load_runs.select().where(schema.load_runs.c.run_id == body["run_id"])
+        ).one()
+        file = conn.execute(
+            schema.load_files.select().where(schema.load_files.c.run_id == body["run_id"])
+        ).one()
+        meeting = conn.execute(
+            schema.meetings.select().where(schema.meetings.c.meeting_id == "HY-10")
+        ).one()
+    assert (run.operator, run.status) == ("wang", "committed")
+    assert (file.path, file.township_code, file.status) == (PATH, DONGHU, "loaded")
+    assert (meeting.area_code, meeting.meeting_date) == (LIUSHU, date(2025, 7, 3))
+    (entry,) = audit.entries(engine, action="submission")
+    assert (entry.user, entry.file, entry.scope, entry.address) == (
+        "wang",
+        FILE,
+        DONGHU,
+        "10.0.0.7",
+    )
+    assert entry.detail == {
+        "run_id": body["run_id"],
+        "status": "committed",
+        "files": [FILE],
+        "read": 4,
+        "inserted": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "held": 0,
+        "rejected": 3,
+    }
+
+
+def test_the_fixed_marked_workbook_supersedes_the_rejects(app, engine, tmp_path):
+    client = sign_in(app.server.test_client(), "wang")
+    original = xlsx_bytes(tmp_path, MEETINGS)
+    first = post(client, (FILE, original)).get_json()
+    # what the page offers: the staff's own rows marked, made from the answer's rejects
+    marked = marked_workbook(PATH, original, first["rejects"])
+    book = openpyxl.load_workbook(io.BytesIO(marked))
+    sheet = book["协商会议台账"]
+    assert [row[:4] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+        ("HY-11", YANGJIA, "2025-13-01", "议事会"),
+        ("HY-12", LIUSHU, "2025-07-05", "茶话会"),
+        ("HY-13", XINHUA, "2025-07-06", "议事会"),
+    ]
+    sheet["C2"] = "2025-07-11"
+    sheet["D3"] = "座谈会"
+    sheet.delete_rows(4)  # 城关街道's row: theirs to send
+    fixed = io.BytesIO()
+    book.save(fixed)
+    name = f"东湖镇-拒收行-{date.today().isoformat()}.xlsx"
+    response = post(client, (name, fixed.getvalue()))
+    body = response.get_json()
+    assert (response.status_code, body["status"]) == (200, "committed")
+    assert body["files"]["loaded"] == [f"东湖镇/{name}"]
+    assert body["unknown_columns"] == []  # the 问题 column is not the staff's data
+    assert body["kinds"]["meetings"] == {**ZERO, "read": 2, "inserted": 2}
+    assert body["rejects"] == []
+    with engine.connect() as conn:
+        replaces = conn.execute(
+            schema.load_files.select().where(schema.load_files.c.run_id == body["run_id"])
+        ).one()
+        fixed_rows = conn.execute(
+            schema.meetings.select().where(schema.meetings.c.meeting_id.in_(["HY-11", "HY-12"]))
+        ).all()
+    assert replaces.replaces == PATH
+    assert sorted((r.meeting_id, r.meeting_date, r.form) for r in fixed_rows) == [
+        ("HY-11", date(2025, 7, 11), "council"),
+        ("HY-12", date(2025, 7, 5), "forum"),
+    ]
+    # the original's rejects are no longer current, whoever lists them
+    listed = quality.rejected_rows(engine, None, limit=None, include_superseded=True)
+    assert sorted((r["path"], r["row_number"], r["superseded"]) for r in listed) == [
+        (PATH, 4, True),
+        (PATH, 5, True),
+        (PATH, 6, True),
+        ("会议台账.csv", 8, False),
+        ("会议台账.csv", 9, False),
+        ("会议台账.csv", 10, False),
+    ]
+    assert [r["path"] for r in quality.rejected_rows(engine, DONGHU, limit=None)] == [
+        "会议台账.csv"
+    ]
+    assert audit.count(engine, action="submission") == 2
+
+
+def test_an_admin_submits_for_the_whole_roster(app, engine, tmp_path):
+    client = sign_in(app.server.test_client(), "li")
+    rows = [HEADER, ["HY-20", XINHUA, "2025-07-08", "座谈会", "加装电梯", "是"]]
+    body = post(client, (FILE, xlsx_bytes(tmp_path, rows))).get_json()
+    assert body["files"]["loaded"] == [FILE]  # no township folder
+    assert body["kinds"]["meetings"] == {**ZERO, "read": 1, "inserted": 1}
+    (entry,) = audit.entries(engine, action="submission")
+    assert (entry.user, entry.scope) == ("li", None)
+
+
+def test_a_failed_run_is_answered_200_with_its_error(app, engine, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.server.config, SECRET_KEY, b"another-secret-of-this-server")
+    client = sign_in(app.server.test_client(), "chen")
+    response = post(client, (FILE, xlsx_bytes(tmp_path, MEETINGS)))
+    body = response.get_json()
+    assert (response.status_code, body["status"], body["rejects"]) == (200, "failed", [])
+    assert body["error"] == (
+        "SecretMismatch: XIESHANG_SECRET differs from the secret this warehouse was loaded "
+        "with; set the original secret (person identifiers would not match otherwise) "
+        "(核对密钥 checking the secret)"
+    )
+    assert body["kinds"]["meetings"] == ZERO
+    (entry,) = audit.entries(engine, action="submission")
+    assert (entry.user, entry.scope, entry.detail["status"]) == ("chen", CHENGGUAN, "failed")
+
+
+# --- templates ------------------------------------------------------------------------------------------
+
+
+def test_templates(app):
+    assert app.server.test_client().get("/download/template/areas.xlsx").status_code == 401
+    staff = sign_in(app.server.test_client(), "wang")
+    response = staff.get("/download/template/areas.xlsx")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == (
+        "attachment; filename=\"areas-template.xlsx\"; filename*=UTF-8''%E5%8C%BA%E5%88%92%E4%B8%8E%E5%85%9A%E5%91%98%E5%90%8D"
+        "%E5%86%8C%E6%B1%87%E6%80%BB-%E6%A8%A1%E6%9D%BF.xlsx"
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).worksheets[0]
+    assert [row[0] for row in sheet.iter_rows(min_row=2, max_row=4, values_only=True)] == [
+        DONGHU,
+        LIUSHU,
+        YANGJIA,
+    ]
+    leader = sign_in(app.server.test_client(), "zhao")
+    blank = openpyxl.load_workbook(io.BytesIO(leader.get("/download/template/areas.xlsx").data))
+    assert blank.worksheets[0].cell(2, 1).value is None
+    for kind in ("meetings", "attendance", "resolutions"):
+        assert leader.get(f"/download/template/{kind}.xlsx").status_code == 200
+    assert leader.get("/download/template/persons.xlsx").status_code == 404
+
+
+# --- the page's answer, in words ------------------------------------------------------------------------
+
+
+def test_the_answer_in_words(engine, tmp_path):
+    load_county(engine, tmp_path)  # without the scope tests' stand-in held rows
+    attendance = [
+        ["会议编号", "区划代码", "身份证号", "是否党员", "身份类别"],
+        ["HY-40", LIUSHU, "330281199001010101", "是", "村民代表"],
+        ["HY-40", LIUSHU, "330281199001010102", "否", "网格员"],
+    ]
+    meeting = [HEADER, ["HY-40", LIUSHU, "2025-07-09", "议事会", "村道硬化", "是"]]
+    files = [("参会签到.csv", "\n".join(",".join(r) for r in attendance).encode("gb18030"))]
+    made = submit(engine, files, STAFF, secret=SECRET)
+    assert made.held == [
+        {"kind": "attendance", "area_code": LIUSHU, "meeting_id": "HY-40", "rows": 2}
+    ]
+    assert outcome_lines(made.report, made.held, "zh") == [
+        "暂存 2 行，等待会议 HY-40 报送后自动关联（参会签到 2）"
+    ]
+    assert file_lines(made.report, made.folder, "zh") == ["已导入：参会签到.csv"]
+    sent = [(FILE, xlsx_bytes(tmp_path, meeting)), ("说明.txt", b"x")]
+    made = submit(engine, sent, STAFF, secret=SECRET)
+    assert outcome_lines(made.report, made.held, "zh") == [
+        "新增 1 行（会议台账 1）",
+        "此前暂存的 2 行已与会议关联（参会签到 2）",
+    ]
+    assert outcome_lines(made.report, made.held, "en") == [
+        "1 rows added (Meetings 1)",
+        "2 rows held earlier joined their meeting (Attendance 2)",
+    ]
+    assert file_lines(made.report, made.folder, "zh") == [
+        f"已导入：{FILE}",
+        "未导入 说明.txt：不是 CSV 或 xlsx 文件 not a .csv or .xlsx file",
+    ]
+    made = submit(engine, sent[:1], STAFF, secret=SECRET)
+    assert outcome_lines(made.report, made.held, "zh") == []
+    assert file_lines(made.report, made.folder, "zh") == [
+        f"与此前报送的文件相同，未重新导入：{FILE}"
+    ]
+    assert made.marked == []

@@ -1,0 +1,308 @@
+"""One submission of files through the dashboard (interfaces.md "Submitting files through
+the dashboard"): the function behind both the 数据报送 page and POST /api/submissions.
+
+    made = submit(engine, [("会议台账.xlsx", data)], user, secret=secret)
+    made.report     the load report (interfaces.md), untouched
+    made.rejects    this run's rejected rows: the column as the file names it, how to fix
+    made.marked     per file with rejects, the marked-up workbook to fix and send again
+
+A submission is one ordinary load run (same contract, idempotency and report) recorded
+with its user: the files are written into a fresh temporary folder — a staff user's under
+their township's name, so their stored paths say whose they are and a resend of a file
+supersedes its own earlier rejects, not another township's — loaded with the user's
+township as its bound (rows outside it are rejected 超出本乡镇范围), and the folder is
+deleted: the files hold names and ID numbers, and the server keeps no copy. Then the run's
+rejected and held rows are read back from the warehouse, and the audit log records it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path, PurePosixPath
+
+from sqlalchemy import Engine, func, select
+
+from xieshang import metrics
+from xieshang.access import User, audit
+from xieshang.access.scope import may_submit
+from xieshang.contract import settings
+from xieshang.contract.hints import fix_hint
+from xieshang.etl.load import run_load
+from xieshang.marked import marked_workbook
+from xieshang.metrics import catalog
+from xieshang.warehouse import meta, schema
+
+SECRET_KEY = "XIESHANG_SUBMISSION_SECRET"
+"""Where an app keeps the HMAC secret submissions load with, when it is given one
+(`find_secret`'s `config`)."""
+
+NO_SECRET = (
+    "服务器未设置 XIESHANG_SECRET，无法导入：请管理员设置后重启看板 XIESHANG_SECRET is not set "
+    "on the server: ask the administrator to set it and restart the dashboard"
+)
+
+
+class Refused(ValueError):
+    """The submission is not loaded; the message says why and what to do in one line.
+    `status` is the API's answer."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Marked:
+    """The marked-up rejects workbook of one submitted file."""
+
+    source: str  # the file's name as sent
+    filename: str  # the name it downloads under
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What one submission gave: the load report (interfaces.md, untouched); `folder`,
+    where the files sat in the run's inbox ("<township name>/" for staff, which the
+    report's paths and a reject's `path` begin with); this run's rejected rows (file,
+    path, sheet, row_number, kind, rule, column_name, header, value, reason_zh, reason_en,
+    hint, hint_en); the rows this run left waiting, by kind and meeting (kind, area_code,
+    meeting_id, rows); the marked-up workbooks."""
+
+    report: dict
+    folder: str = ""
+    rejects: list[dict] = field(default_factory=list)
+    held: list[dict] = field(default_factory=list)
+    marked: list[Marked] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        """The API's answer: the report plus "rejects", without the warehouse's address
+        (a staff user has no business knowing where the database server is)."""
+        report = {key: value for key, value in self.report.items() if key != "warehouse"}
+        return {**report, "rejects": self.rejects}
+
+
+def find_secret(engine: Engine, config: Mapping | None = None) -> bytes:
+    """The HMAC secret this deployment loads with, found as `xieshang load` finds it: the
+    one an app was given (`config[SECRET_KEY]`), else XIESHANG_SECRET, else the demo's own
+    for the demo warehouse. Refused (503) when there is none or it is too short to use."""
+    given = (config or {}).get(SECRET_KEY)
+    if given:
+        return given
+    try:
+        secret = settings.secret_from_env()
+    except settings.SecretTooShort as exc:
+        raise Refused(str(exc), 503) from None
+    if secret:
+        return secret
+    if meta.is_demo(engine):
+        return settings.demo_secret()
+    raise Refused(NO_SECRET, 503)
+
+
+# --- names and folders ------------------------------------------------------------------------------
+
+
+def base_name(name: str) -> str:
+    """A file name as sent, without any folder a browser or script put before it."""
+    return PurePosixPath(name.replace("\\", "/")).name.strip()
+
+
+def _checked_names(files: Sequence[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    if not files:
+        raise Refused(
+            "没有收到文件：请选择一个或多个 xlsx/CSV 文件 no files received: send one or more "
+            "xlsx/CSV files in the form field `files`"
+        )
+    out: list[tuple[str, bytes]] = []
+    seen: set[str] = set()
+    for name, data in files:
+        base = base_name(name)
+        if not base or base.startswith("."):
+            raise Refused(
+                f"文件名“{base}”无效（为空或以“.”开头），请改名后重新报送 the file name "
+                f"“{base}” is empty or hidden: rename the file and send it again"
+            )
+        if base.casefold() in seen:
+            raise Refused(
+                f"本次报送中有两个文件都叫“{base}”，请改名后重新报送 two files are named "
+                f"“{base}”: rename one and send them again"
+            )
+        seen.add(base.casefold())
+        out.append((base, data))
+    return out
+
+
+def _folder(names: Mapping[str, str], township: str | None) -> str:
+    """The folder a staff user's files sit in: their township's name (its code when the
+    name would not make a folder); none for admins."""
+    if township is None:
+        return ""
+    name = names.get(township, "").replace("/", "_").replace("\\", "_").strip()
+    return (name if name and not name.startswith(".") else township) + "/"
+
+
+def _names(engine: Engine) -> dict[str, str]:
+    return {row["area_code"]: row["area_name"] for row in catalog.area_directory(engine)}
+
+
+def marked_name(scope_name: str, day: date, stem: str | None = None) -> str:
+    """西城街道-拒收行-2026-12-05.xlsx; with `stem` (one of several files with rejects)
+    西城街道-拒收行-会议台账-2026-12-05.xlsx."""
+    return "-".join([scope_name, "拒收行", *([stem] if stem else []), day.isoformat()]) + ".xlsx"
+
+
+# --- what the run gave ------------------------------------------------------------------------------
+
+
+def _run_rejects(engine: Engine, run_id: str) -> list[dict]:
+    rejects = schema.rejects
+    query = (
+        select(
+            rejects.c.path,
+            rejects.c.sheet,
+            rejects.c.row_number,
+            rejects.c.kind,
+            rejects.c.rule,
+            rejects.c.column_name,
+            rejects.c.header,
+            rejects.c.value,
+            rejects.c.reason_zh,
+            rejects.c.reason_en,
+            rejects.c.area_code,
+        )
+        .where(rejects.c.run_id == run_id)
+        .order_by(rejects.c.path, rejects.c.sheet, rejects.c.row_number, rejects.c.id)
+    )
+    with engine.connect() as conn:
+        return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def _run_held(engine: Engine, run_id: str) -> list[dict]:
+    held = schema.held_rows
+    query = (
+        select(held.c.kind, held.c.area_code, held.c.meeting_id, func.count().label("rows"))
+        .where(held.c.run_id == run_id)
+        .group_by(held.c.kind, held.c.area_code, held.c.meeting_id)
+        .order_by(held.c.kind, held.c.area_code, held.c.meeting_id)
+    )
+    with engine.connect() as conn:
+        return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def _shown_reject(row: dict, folder: str, names: Mapping[str, str]) -> dict:
+    path = row["path"]
+    hints = {
+        lang: fix_hint(
+            row["rule"],
+            row["column_name"],
+            row["value"],
+            area_code=row["area_code"],
+            names=names,
+            lang=lang,
+        )
+        for lang in ("zh", "en")
+    }
+    return {
+        "file": path[len(folder) :] if folder and path.startswith(folder) else path,
+        "path": path,
+        "sheet": row["sheet"],
+        "row_number": row["row_number"],
+        "kind": row["kind"],
+        "rule": row["rule"],
+        "column_name": row["column_name"],
+        "header": row["header"] or row["column_name"],
+        "value": row["value"],
+        "reason_zh": row["reason_zh"],
+        "reason_en": row["reason_en"],
+        "hint": hints["zh"],
+        "hint_en": hints["en"],
+    }
+
+
+def _marked(
+    files: list[tuple[str, bytes]], rejects: list[dict], folder: str, scope_name: str, day: date
+) -> list[Marked]:
+    by_path: dict[str, list[dict]] = {}
+    for reject in rejects:
+        by_path.setdefault(reject["path"], []).append(reject)
+    sent = [(name, data) for name, data in files if folder + name in by_path]
+    return [
+        Marked(
+            name,
+            marked_name(scope_name, day, PurePosixPath(name).stem if len(sent) > 1 else None),
+            marked_workbook(folder + name, data, by_path[folder + name]),
+        )
+        for name, data in sent
+    ]
+
+
+# --- one submission ---------------------------------------------------------------------------------
+
+
+def submit(
+    engine: Engine,
+    files: Sequence[tuple[str, bytes]],
+    user: User,
+    *,
+    secret: bytes,
+    today: date | None = None,
+    address: str | None = None,
+) -> Submission:
+    """Load `files` ((name, bytes) as sent) as one run for `user` — staff: bounded by
+    their township; admins: the whole roster — recorded in the audit log (from `address`).
+    Refused for no files, a name that is empty or hidden, or two files of one name;
+    PermissionError for a role that may not submit. A run that fails is returned too:
+    its report says so, with its one-line error."""
+    if not may_submit(user):
+        raise PermissionError(f"{user.role} may not submit files")
+    files = _checked_names(files)
+    day = today or date.today()
+    names = _names(engine)
+    township = user.township if user.role == "staff" else None
+    folder = _folder(names, township)
+    with tempfile.TemporaryDirectory(prefix="xieshang-submission-") as inbox:
+        for name, data in files:
+            target = Path(inbox) / folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        report = run_load(
+            engine, Path(inbox), secret=secret, today=day, operator=user.name, township=township
+        )
+    rejects: list[dict] = []
+    held: list[dict] = []
+    if report["status"] == "committed":
+        names = _names(engine)  # the run may have brought the roster
+        rejects = [_shown_reject(r, folder, names) for r in _run_rejects(engine, report["run_id"])]
+        held = _run_held(engine, report["run_id"])
+    scope_name = names.get(township or metrics.root_area(engine) or "", "") or "全部"
+    marked = _marked(files, rejects, folder, scope_name, day)
+    _record(engine, user, address, files, report)
+    return Submission(report, folder, rejects, held, marked)
+
+
+def _record(
+    engine: Engine, user: User, address: str | None, files: list[tuple[str, bytes]], report: dict
+) -> None:
+    kinds = report["kinds"]
+    totals = {
+        outcome: sum(counts[outcome] for counts in kinds.values())
+        for outcome in ("read", "inserted", "updated", "unchanged", "held", "rejected")
+    }
+    audit.record(
+        engine,
+        "submission",
+        user=user.name,
+        address=address,
+        file=", ".join(name for name, _ in files),
+        scope=user.township if user.role == "staff" else None,
+        detail={
+            "run_id": report["run_id"],
+            "status": report["status"],
+            "files": [name for name, _ in files],
+            **totals,
+        },
+    )
