@@ -51,12 +51,24 @@ def create_app(engine_or_url: Engine | str | None = None, auth: bool = False) ->
     warehouse and returns it."""
     global _app
     warehouse = _engine(engine_or_url)
-    if _app is None:
+    fresh = _app is None
+    if fresh:
         _app = _build()
     sign_in.configure(_app.server, auth)
     proxies.configure(_app.server)
     _app.server.config[ENGINE_KEY] = warehouse
+    if fresh:
+        _finish_setup(_app)
     return _app
+
+
+def _finish_setup(app: Dash) -> None:
+    """Dash finishes setting itself up (which script files it serves, the callbacks of
+    the pages) during its first request, and marks that done before it is: the other
+    first requests of a threaded worker — a browser's dozen script files just after a
+    restart — find it half done and get 404 or 500, a blank page. One request made here,
+    before the server takes any, does it whole."""
+    app.server.test_client().get("/_dash-dependencies")
 
 
 def _build() -> Dash:
