@@ -6,8 +6,12 @@ Every answer goes through one decorator, `cached`: keyed by the function, the wa
 URL, the latest committed load run (so a new load invalidates everything at once; the
 list of load runs: the latest run of any status, so a failed run shows at once) and
 every argument that changes the answer — a `State` by its scope, period and filters, not
-its language. The cache is flask-caching's SimpleCache, bound to the app's server by
-`init_cache`; outside a running app (unit tests) the functions compute directly.
+its language. The cache is flask-caching's, bound to the app's server by `init_cache`:
+Redis when XIESHANG_CACHE_URL names one (every worker and app server then shares each
+answer; the load run in the key invalidates them all when a load commits), else each
+process's own SimpleCache. When Redis cannot be reached the answers are computed, slower,
+and Redis is asked again after CACHE_RETRY_SECONDS. Outside a running app (unit tests)
+the functions compute directly.
 
 The signed-in user's scope is applied here, beneath every view, callback and download:
 before an answer is keyed or computed, a `State`'s scope and an argument named `scope`
@@ -27,13 +31,17 @@ from __future__ import annotations
 import functools
 import hashlib
 import inspect
-from collections.abc import Callable, Sequence
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
 from flask import has_app_context
 from flask_caching import Cache
+from redis.exceptions import RedisError
 from sqlalchemy import Engine
 
 from xieshang import metrics
@@ -48,19 +56,35 @@ from xieshang.warehouse.codes import LEVELS, ancestor_at, level_of
 
 cache = Cache()
 VERSION_SECONDS = 2  # how long the "latest load run" answer is trusted
+CACHE_URL_ENV = "XIESHANG_CACHE_URL"
+CACHE_RETRY_SECONDS = 30  # after Redis failed, how long answers are computed without it
+CACHE_TIMEOUT_SECONDS = 0.25  # Redis on the same network answers in a millisecond or two
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+_unreachable_until = 0.0
+
+
+def cache_config(environ: Mapping[str, str] = os.environ) -> dict:
+    """flask-caching's settings: Redis at XIESHANG_CACHE_URL (redis://host:port/db), else
+    a SimpleCache of the process's own."""
+    common = {"CACHE_DEFAULT_TIMEOUT": 3600, "CACHE_KEY_PREFIX": "xieshang:"}
+    url = environ.get(CACHE_URL_ENV, "").strip()
+    if not url:
+        return {**common, "CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 5000}
+    return {
+        **common,
+        "CACHE_TYPE": "RedisCache",
+        "CACHE_REDIS_URL": url,
+        "CACHE_OPTIONS": {
+            "socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
+            "socket_timeout": CACHE_TIMEOUT_SECONDS,
+        },
+    }
 
 
 def init_cache(server) -> None:
-    cache.init_app(
-        server,
-        config={
-            "CACHE_TYPE": "SimpleCache",
-            "CACHE_DEFAULT_TIMEOUT": 3600,
-            "CACHE_THRESHOLD": 5000,
-        },
-    )
+    cache.init_app(server, config=cache_config())
 
 
 def _backend():
@@ -81,15 +105,29 @@ def _url(engine: Engine) -> str:
 
 def _get_or_compute(key: str, compute: Callable, timeout: int | None = None):
     backend = _backend()
-    if backend is None:
+    if backend is None or time.monotonic() < _unreachable_until:
         return compute()
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
-    hit = backend.get(digest)
+    try:
+        hit = backend.get(digest)
+    except RedisError as exc:
+        _unreachable(exc)
+        return compute()
     if hit is not None:
         return hit[0]
     value = compute()
-    backend.set(digest, (value,), timeout=timeout)
+    try:
+        backend.set(digest, (value,), timeout=timeout)
+    except RedisError as exc:
+        _unreachable(exc)
     return value
+
+
+def _unreachable(exc: Exception) -> None:
+    """The cache is a speed-up, never a dependency: answer without it for a while."""
+    global _unreachable_until
+    _unreachable_until = time.monotonic() + CACHE_RETRY_SECONDS
+    log.warning("the figure cache is unreachable (%s); computing without it", exc)
 
 
 def version(engine: Engine) -> tuple[str | None, date | None]:
