@@ -355,27 +355,34 @@ def test_the_assessment_grid_and_its_csv(duo, engine):
     duo.wait_for_contains_text("#as-grid", "50.7", timeout=TIMEOUT)
     duo.wait_for_contains_text("#as-weights", "决议落实率 30", timeout=TIMEOUT)
     duo.find_element("#as-csv").click()
-    target = Path(duo.download_path) / f"assessment-township-{COUNTY}-2025-01-01-2025-06-30.csv"
+    target = Path(duo.download_path) / "清河县-乡镇考核评估-2025年1-6月.csv"
     want = exports.write_assessment_csv(assessment(engine, "township", None, START, END))
     assert _wait_for_file(target) == want
     settle(duo)
     assert duo.get_logs() == []
 
 
-def no_cut_cells(duo, grid: str) -> dict:
-    """In a grid: how many headers show no text, and the texts of the header and body
-    cells whose content is wider than the cell (shown cut, with "…")."""
-    return duo.driver.execute_script(
-        """
+CUT_CELLS = """
         const root = document.querySelector(arguments[0]);
         const headers = [...root.querySelectorAll('.ag-header-cell')];
         const blank = headers.filter(h => !h.innerText.trim()).length;
         const cells = [...root.querySelectorAll('.ag-header-cell-text, .ag-cell-value, .ag-cell')];
         const cut = cells.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText);
         return {blank_headers: blank, cut: cut};
-        """,
-        grid,
-    )
+"""
+
+
+def no_cut_cells(duo, grid: str, wait: float = 5.0) -> dict:
+    """In a grid: how many headers show no text, and the texts of the header and body
+    cells whose content is wider than the cell (shown cut, with "…") — once the grid has
+    sized its columns (it does so after its rows render: on a busy machine a moment
+    later), or as they are after `wait` seconds."""
+    deadline = time.time() + wait
+    while True:
+        found = duo.driver.execute_script(CUT_CELLS, grid)
+        if found == {"blank_headers": 0, "cut": []} or time.time() > deadline:
+            return found
+        time.sleep(0.2)
 
 
 def test_the_data_quality_page(duo):
