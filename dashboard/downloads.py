@@ -8,14 +8,18 @@ and both write a row to the audit log.
     /download/overdue.csv                                   the overdue resolutions
     /download/rejects.csv  /download/rejects.xlsx           the rejected rows
     /download/held-rows.csv  /download/resolution-events.csv  the data-quality lists
+    /download/brief.pdf  /download/brief.docx               the monthly brief (工作简报)
 
 An address takes the pages' query parameters (scope, from, to, form, category, online,
-lang; superseded for the rejects) and answers 401 signed out (the sign-in gate), 403 for
+lang; superseded for the rejects; month=YYYY-MM for the brief, whose month is otherwise
+the period's last) and answers 401 signed out (the sign-in gate), 403 for
 a role the file is not for or a `scope` the user may not see (for staff: another
 township, the county, a village of another township, anything that is no code), 400 for
 any other invalid value (a page would fall back to its default with a notice; a script
-is told instead), 404 for a file the dashboard does not offer — the brief (brief.pdf,
-brief.docx) is not offered yet — or an empty warehouse.
+is told instead), 404 for a file the dashboard does not offer, an empty warehouse, a
+brief whose month lies before the data or after the last load, or an assessment of a
+period with nothing to rank (before the data begin, say). `headers=zh` gives the
+assessment CSV Chinese headers and the values as shown.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 import xlsxwriter
@@ -31,14 +36,23 @@ from dash.exceptions import PreventUpdate
 from flask import Flask, Response, abort, request, send_file
 from sqlalchemy import Engine
 
+from xieshang import brief
 from xieshang.access import User, audit
 from xieshang.access.scope import home_scope, may_download, sees
 from xieshang.dashboard import auth, components, data
 from xieshang.dashboard.page_kit import engine
-from xieshang.dashboard.state import Options, State, parse_options, parse_query, to_query
+from xieshang.dashboard.state import (
+    Options,
+    PageOption,
+    State,
+    parse_options,
+    parse_query,
+    to_query,
+)
 from xieshang.dashboard.views import assessment, resolutions
 from xieshang.dashboard.views import data_quality as quality
 from xieshang.exports import safe_text
+from xieshang.metrics.submissions import parse_month
 from xieshang.warehouse.codes import pad_code
 
 CSV = "text/csv"
@@ -50,11 +64,13 @@ PREFIX = "/download/"
 class File:
     """A file offered: `make(engine, state, options)` -> (bytes, file name), None
     without a roster; `periodic` when its rows depend on the period (else the audit row
-    records no period)."""
+    records no period); `view(state, options)` the view it is made of when that is not
+    the page's (the brief: the period's last month), which the audit row records."""
 
     mimetype: str
     make: Callable[[Engine, State, Options], tuple[bytes, str] | None]
     periodic: bool = True
+    view: Callable[[State, Options], State] | None = None
 
 
 @dataclass(frozen=True)
@@ -74,7 +90,9 @@ def _superseded(options: Options) -> bool:
 
 
 def _assessment(kind: str) -> Callable[[Engine, State, Options], tuple[bytes, str] | None]:
-    return lambda engine_, state, _options: assessment.download(engine_, state, kind)
+    return lambda engine_, state, options: assessment.download(
+        engine_, state, kind, options=options
+    )
 
 
 def _rejects_xlsx(engine_: Engine, state: State, options: Options) -> tuple[bytes, str] | None:
@@ -90,6 +108,37 @@ def _rejects_xlsx(engine_: Engine, state: State, options: Options) -> tuple[byte
     return table_xlsx(table, sheet="拒收记录"), filename
 
 
+def _month(text: str) -> str | None:
+    try:
+        return f"{parse_month(text):%Y-%m}"
+    except ValueError:
+        return None
+
+
+MONTH = PageOption("month", None, read=_month, write=str)
+"""The brief's month (month=YYYY-MM); without it, the month the view's period ends in."""
+
+
+def _brief_month(state: State, options: Options) -> State:
+    """The view narrowed to the brief's month, its first to its last day."""
+    first = parse_month(MONTH.get(options) or f"{state.end:%Y-%m}")
+    last = (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+    return state.replace(start=first, end=last)
+
+
+def _brief(fmt: str) -> Callable[[Engine, State, Options], tuple[bytes, str] | None]:
+    def make(engine_: Engine, state: State, _options: Options) -> tuple[bytes, str] | None:
+        if data.directory(engine_).empty:
+            return None
+        try:
+            made = brief.build_brief(engine_, state.scope, f"{state.start:%Y-%m}")
+        except brief.NoBrief:  # a month before the data or after the last load
+            return None
+        return brief.render(made, fmt), made.filename(fmt)
+
+    return make
+
+
 FILES: dict[str, File] = {
     "assessment.csv": File(CSV, _assessment("csv")),
     "assessment.xlsx": File(XLSX, _assessment("xlsx")),
@@ -100,6 +149,8 @@ FILES: dict[str, File] = {
     "rejects.xlsx": File(XLSX, _rejects_xlsx, periodic=False),
     "held-rows.csv": File(CSV, lambda e, s, _o: _csv(quality.held_rows_csv(e, s)), periodic=False),
     "resolution-events.csv": File(CSV, lambda e, s, _o: _csv(quality.events_csv(e, s))),
+    "brief.pdf": File(brief.FORMATS["pdf"][0], _brief("pdf"), view=_brief_month),
+    "brief.docx": File(brief.FORMATS["docx"][0], _brief("docx"), view=_brief_month),
 }
 """Every file offered, by its name in /download/<name>. Who may take each: FILES of
 xieshang.access.scope."""
@@ -124,6 +175,8 @@ def produce(
         raise Refused(404)
     if not may_download(user, name) or not sees(user, state.scope):
         raise Refused(403)
+    if file.view is not None:
+        state = file.view(state, options)
     made = file.make(engine_, state, options)
     if made is None:
         raise Refused(404)
@@ -183,7 +236,7 @@ def _view(user: User, query: str) -> tuple[State, Options]:
     directory = data.directory(engine())
     defaults = replace(directory.defaults(), scope=home_scope(user, directory.root))
     state, notices = parse_query(query, defaults)
-    options, option_notices = parse_options(query, (quality.SUPERSEDED,))
+    options, option_notices = parse_options(query, (quality.SUPERSEDED, MONTH, assessment.HEADERS))
     asked = request.args.get("scope", "").strip()
     if asked and not sees(user, pad_code(asked)):
         abort(403)

@@ -81,6 +81,10 @@ def grid(grid_id: str, height: int = 360, lang: str = "zh") -> dag.AgGrid:
         # long texts wrap at WRAP_WIDTH
         columnSize="autoSize",
         columnSizeOptions={"skipHeader": False},
+        # columnSize sizes the columns once, when the grid starts — often before its rows
+        # arrive; size them again whenever new rows are in (dash-ag-grid evaluates the
+        # expression without eval: the CSP holds)
+        eventListeners={"rowDataUpdated": ["params.api.autoSizeAllColumns()"]},
         dashGridOptions=options,
         style={"height": f"{height}px", "width": "100%"},
     )

@@ -204,11 +204,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "reached in the period, and the ones reached least.",
     ),
     "rs_mix_info": (
-        "各单位到期决议（与决议落实率同一范围）中：按期落实、逾期落实，以及截至统计截止日"
-        "尚未落实的决议按其最新台账状态分为推进中、未启动。",
+        "各单位到期决议（与决议落实率同一范围）中：按期落实、逾期落实；截至统计截止日尚未落实的，"
+        "已过完成时限的为已逾期（与逾期未落实数同一规则），当日到期的按其最新台账状态分为"
+        "推进中、未启动。",
         "Each unit's resolutions due (the implementation rate's set): implemented on time, "
-        "implemented late, and the rest by the status of their latest report on as_of: in "
-        "progress or not started.",
+        "implemented late; of those not implemented on as_of, the ones past their due date "
+        "are overdue (the rule of overdue resolutions), the ones due that very day in "
+        "progress or not started by their latest report.",
     ),
     "rs_days_info": (
         "与“落实用时中位数”相同的决议（截至统计截止日已落实、完成日期在统计期内），"
@@ -229,7 +231,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "as_table": ("考核评估表", "Assessment table"),
     "as_subject": (
         "{scope} 各{level} · {start} 至 {end} · 截至 {as_of}",
-        "{scope}: each {level} · {start} to {end} · as of {as_of}",
+        "{level}s of {scope} · {start} to {end} · as of {as_of}",
     ),
     "as_weights": ("权重：", "Weights: "),
     "as_formula": (
@@ -345,6 +347,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "rs_late": ("逾期落实", "Implemented late"),
     "rs_in_progress": ("推进中", "In progress"),
     "rs_not_started": ("未启动", "Not started"),
+    "rs_overdue_part": ("已逾期", "Overdue"),
     "rs_mix_due": ("到期数", "Due"),
     "rs_none_due_why": (
         "{scope}各单位在 {start} 至 {end} 期间没有到期决议",
@@ -508,6 +511,72 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "sb_status_title": ("报送情况", "Submission status"),
     "sb_month": ("月份", "Month"),
+    # the shell on a narrow screen, the date inputs (issue 12)
+    "nav_menu": ("页面", "Pages"),
+    "f_start_date": ("开始日期", "Start date"),
+    "f_end_date": ("结束日期", "End date"),
+    # KPI cards: a figure without a value, a period outside the data (said once, under the row)
+    "kpi_no_data": ("无数据", "No data"),
+    "kpi_before_data": (
+        "本期 {start} 至 {end} 早于数据起始 {first}，无数据",
+        "No data: the period {start} to {end} is before the data begin ({first})",
+    ),
+    "kpi_after_data": (
+        "本期 {start} 至 {end} 晚于数据更新日 {last}，尚无数据",
+        "No data yet: the period {start} to {end} is after the last load ({last})",
+    ),
+    # 落后单位: the bottom of the page's ranking, under the KPI cards
+    "lagging_label": ("落后单位（{figure}）：", "Lagging ({figure}):"),
+    "lagging_rank": ("第 {rank} 名，共 {total} 个参与排名", "ranked {rank} of {total}"),
+    "lagging_no_value": ("无数据：{names}", "No data: {names}"),
+    "lagging_more": ("{names} 等 {n} 个", "{names} and {more} more"),
+    # assessment: the unrounded score, a period with nothing to rank
+    "as_exact_score": ("未取整得分 {score}", "Unrounded score {score}"),
+    "as_before_data": (
+        "数据始于 {first}，本期（{start} 至 {end}）无数据，不作排名",
+        "The data begin in {first}: nothing from {start} to {end}, so no ranking",
+    ),
+    "as_after_data": (
+        "数据截至 {last}，本期（{start} 至 {end}）尚无数据，不作排名",
+        "The data end on {last}: nothing from {start} to {end} yet, so no ranking",
+    ),
+    "as_nothing_to_rank": (
+        "{scope}各{level}在 {start} 至 {end} 期间均无协商会议、到期决议或满意度评分，不作排名",
+        "No {level} of {scope} held a meeting or had a resolution due or a satisfaction "
+        "score from {start} to {end}, so no ranking",
+    ),
+    # 大屏 /screen
+    "sc_title": ("协商治理看板 · 大屏", "Consultative Governance · Wall"),
+    "sc_assessment": ("考核得分排名", "Assessment scores"),
+    "sc_rank_name": ("{rank}. {name}", "{rank}. {name}"),
+    "sc_against": ("变化较上期 {start} 至 {end}", "changes against {start} to {end}"),
+    "notice_bad_rotate": (
+        "rotate=“{value}” 应为 2 至 3600 之间的秒数",
+        "rotate=“{value}” must be a number of seconds from 2 to 3600",
+    ),
+    # monthly trends (charts.trends): sample sizes, thin and partial months
+    "trend_n": ("n = {n} {unit}", "n = {n} {unit}"),
+    "trend_share": ("（{k} / {n}）", " ({k} / {n})"),
+    "unit_resolutions_due": ("项到期决议", "resolutions due"),
+    "unit_meetings": ("次会议", "meetings"),
+    "unit_village_months": ("个村·月", "village-months"),
+    "unit_attendances": ("人次", "attendances"),
+    "unit_resolutions": ("项决议", "resolutions"),
+    "trend_few": ("空心点：样本少于 {n}，仅供参考", "Hollow: fewer than {n} cases, indicative"),
+    "trend_few_hover": ("样本少于 {n}，仅供参考", "fewer than {n} cases, indicative"),
+    "trend_part_hover": (
+        "仅含 {start} 至 {end}（不满整月）",
+        "{start} to {end} only (not a whole month)",
+    ),
+    "trend_part_line": ("虚线：{months}不满整月", "Dashed: {months}, not a whole month"),
+    "trend_part_bar": ("斜纹：{months}不满整月", "Hatched: {months}, not a whole month"),
+    # the title line of a printout and of a chart's PNG (chart_cards, assets/print.js)
+    "print_line": (
+        "{scope} · {start} 至 {end} · 数据截至 {as_of}",
+        "{scope} · {start} to {end} · data as of {as_of}",
+    ),
+    "print_filter": ("{name}：{value}", "{name}: {value}"),
+    "png_range": ("{start}至{end}", "{start} to {end}"),
 }
 
 # The count behind a figure, shown under its value ("226 / 278 项到期决议"). Placeholders

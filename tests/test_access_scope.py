@@ -87,8 +87,10 @@ def test_the_role_by_file_table():
         "rejects.xlsx": ["admin", "staff"],
         "held-rows.csv": ["admin", "staff"],
         "resolution-events.csv": ["admin", "staff"],
+        "brief.pdf": ["admin", "evaluator", "leader", "staff"],
+        "brief.docx": ["admin", "evaluator", "leader", "staff"],
     }
-    assert not may_download(ADMIN, "brief.pdf") and not may_download(ADMIN, "../etc/passwd")
+    assert not may_download(ADMIN, "brief.xlsx") and not may_download(ADMIN, "../etc/passwd")
 
 
 # --- forged requests on the running app ------------------------------------------------------------------

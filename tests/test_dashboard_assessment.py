@@ -27,7 +27,9 @@ DEFAULT = State(COUNTY, START, END)
 
 
 def test_townships_of_the_county(engine):
-    rows, defs, heading = view.build_table(engine, DEFAULT)
+    table = view.build_table(engine, DEFAULT)
+    rows, defs, heading = table.rows, table.columns, table.heading
+    assert table.offered and table.notes == []
     # 城关街道: party 1/(80+40+20)... computed by xieshang.metrics.assessment; check the order and text
     by_code = {r["area_code"]: r for r in rows}
     assert set(by_code) == {CHENGGUAN, DONGHU}
@@ -53,7 +55,7 @@ def test_townships_of_the_county(engine):
 
 
 def test_score_by_hand(engine):
-    rows, _, _ = view.build_table(engine, DEFAULT)
+    rows = view.build_table(engine, DEFAULT).rows
     by_code = {r["area_code"]: r for r in rows}
     cg = by_code[CHENGGUAN]
     expect = (
@@ -80,30 +82,32 @@ def test_score_by_hand(engine):
 
 
 def test_villages_of_a_township_or_of_a_villages_township(engine):
-    rows, _, heading = view.build_table(engine, DEFAULT.replace(scope=DONGHU))
+    table = view.build_table(engine, DEFAULT.replace(scope=DONGHU))
+    rows, heading = table.rows, table.heading
     assert [r["area_code"] for r in rows] == [LIUSHU, YANGJIA]
     assert [r["meetings"] for r in rows] == [2, 0]
     assert "东湖镇 各村（社区）" in text(heading)
-    rows2, _, _ = view.build_table(engine, DEFAULT.replace(scope=YANGJIA))
-    assert rows2 == rows
+    assert view.build_table(engine, DEFAULT.replace(scope=YANGJIA)).rows == rows
 
 
 def test_english_headers(engine):
-    _, defs, heading = view.build_table(engine, DEFAULT.replace(lang="en"))
+    table = view.build_table(engine, DEFAULT.replace(lang="en"))
+    defs, heading = table.columns, table.heading
     assert defs[3]["headerName"] == "Score"
     assert defs[10]["headerName"] == "Implementation rate"
     assert "Weights: " in text(heading)
+    assert "Townships of 清河县 · 2025-01-01 to 2025-06-30 · as of 2025-06-30" in text(heading)
 
 
 def test_downloads_are_the_export_bytes(engine):
     csv, name = view.download(engine, DEFAULT, "csv")
-    assert name == f"assessment-township-{COUNTY}-2025-01-01-2025-06-30.csv"
+    assert name == "清河县-乡镇考核评估-2025年1-6月.csv"
     expected = exports.write_assessment_csv(assessment(engine, "township", None, START, END))
     assert csv == expected
     assert csv.startswith("\ufeffrank,area_code".encode())
     at = datetime(2025, 7, 1, 9, 0, tzinfo=UTC)
     xlsx, name = view.download(engine, DEFAULT.replace(scope=DONGHU), "xlsx", exported_at=at)
-    assert name.endswith(".xlsx")
+    assert name == "东湖镇-村考核评估-2025年1-6月.xlsx"
     want = exports.write_assessment_xlsx(
         assessment(engine, "village", DONGHU, START, END), exported_at=at
     )
@@ -114,7 +118,7 @@ def test_an_empty_warehouse(db_url):
     from xieshang.warehouse.engine import open_warehouse
 
     empty = open_warehouse(db_url)
-    rows, defs, heading = view.build_table(empty, State(None, START, END))
-    assert rows == [] and "xieshang demo" in text(heading)
+    table = view.build_table(empty, State(None, START, END))
+    assert table.rows == [] and "xieshang demo" in text(table.heading) and not table.offered
     assert view.download(empty, State(None, START, END), "xlsx") is None
     empty.dispose()

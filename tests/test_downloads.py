@@ -147,14 +147,15 @@ def test_each_role_gets_the_files_it_may_have(app, engine, user, file):
             shown = [tuple("" if v is None else str(v) for v in row) for row in sheets["拒收记录"]]
             assert shown == table  # the same rows as the CSV
         else:
-            codes = [row[1] for row in sheets["考核评估表"][1:]]
+            codes = [row[1] for row in sheets["考核评估表"][2:]]  # under the title, headers
             assert codes == ROWS[(user.name, "assessment.csv")]
-            assert sheets["说明"][0][0] == "范围 scope"
-            assert sheets["说明"][0][1].startswith(f"{HOME[user.name]} ")
+            assert sheets["说明"][0][0] == "范围"
+            assert sheets["说明"][0][1].endswith(f"（{HOME[user.name]}）")
     else:
         assert response.mimetype == "text/csv"
         rows = csv_rows(content)
-        assert [r[KEY_COLUMN[file]] for r in rows] == ROWS[(user.name, file)]
+        # (the assessment's codes end in a tab: text in Excel)
+        assert [r[KEY_COLUMN[file]].strip() for r in rows] == ROWS[(user.name, file)]
     (entry,) = last_downloads(engine)
     assert audit.count(engine, action="download") == before + 1
     periodic = file.split(".")[0] not in ("rejects", "held-rows")
@@ -173,9 +174,9 @@ def test_the_csv_contents(app):
     assessment = admin.get(f"/download/assessment.csv?scope={DONGHU}").data.decode("utf-8-sig")
     assert assessment.splitlines() == [
         ASSESSMENT_HEADER,
-        "1,330281100201,柳树村,40.9,2,0.3333333333333333,0.06666666666666667,1.0,0.5,2,0.5,"
+        "1,330281100201\t,柳树村,40.9,2,0.3333333333333333,0.06666666666666667,1.0,0.5,2,0.5,"
         "0.5,1,92.0",
-        "2,330281100202,杨家村,0.0,0,0.0,0.0,,,0,,,0,",
+        "2,330281100202\t,杨家村,0.0,0,0.0,0.0,,,0,,,0,",
     ]
     overdue = admin.get("/download/overdue.csv").data.decode("utf-8-sig")
     assert overdue.splitlines() == [OVERDUE_HEADER, OVERDUE_JY2]
@@ -193,9 +194,29 @@ def test_the_csv_contents(app):
     assert response.headers["Content-Disposition"].endswith(f"filename*=UTF-8''{name}")
 
 
-def test_the_brief_is_not_offered_yet(app):
+def test_the_assessment_in_chinese_and_of_a_period_without_data(app, engine):
+    client = client_of(app, "qian")
+    chinese = client.get(f"/download/assessment.csv?scope={DONGHU}&headers=zh")
+    assert chinese.data.decode("utf-8-sig").splitlines() == [
+        "排名,区划代码,单位名称,考核得分,协商会议数,常态化率,党员参与率,党组织主持率,"
+        "多元主体覆盖率,到期决议数,决议落实率,按期落实率,逾期未落实数,群众满意度",
+        "1,330281100201\t,柳树村,40.9,2,33.3%,6.7%,100.0%,50.0%,2,50.0%,50.0%,1,92.0",
+        "2,330281100202\t,杨家村,0.0,0,0.0%,0.0%,无数据,无数据,0,无数据,无数据,0,无数据",
+    ]
+    name = quote("东湖镇-村考核评估-2025年1-6月.csv")
+    assert chinese.headers["Content-Disposition"].endswith(f"filename*=UTF-8''{name}")
+    assert client.get("/download/assessment.csv?headers=fr").status_code == 400
+    # 2010, before the data: nothing to rank, nothing to download (and nothing recorded)
+    before = audit.count(engine, action="download")
+    for kind in ("csv", "xlsx"):
+        response = client.get(f"/download/assessment.{kind}?from=2010-01-01&to=2010-12-31")
+        assert (response.status_code, response.get_data(as_text=True)) == (404, "404 Not Found\n")
+    assert audit.count(engine, action="download") == before
+
+
+def test_unknown_files_are_404(app):
     client = client_of(app, "li")
-    for path in ("brief.pdf", "brief.docx", "nothing.csv"):
+    for path in ("nothing.csv", "brief.xlsx"):
         response = client.get(f"/download/{path}")
         assert (response.status_code, response.get_data(as_text=True)) == (404, "404 Not Found\n")
     assert client.get("/download/..%2Fetc%2Fpasswd").status_code == 404
@@ -252,7 +273,7 @@ def test_the_page_filters_apply(app):
     assert csv_rows(client.get("/download/overdue.csv?online=yes").data) == []
     assert csv_rows(client.get("/download/overdue.csv?from=2025-01-01&to=2025-03-31").data) == []
     assessment = client.get("/download/assessment.csv?from=2025-03-01&to=2025-03-31").data
-    march = {r["area_code"]: r["meetings"] for r in csv_rows(assessment)}
+    march = {r["area_code"].strip(): r["meetings"] for r in csv_rows(assessment)}
     assert march == {CHENGGUAN: "1", DONGHU: "1"}
     all_rejects = csv_rows(client.get("/download/rejects.csv?superseded=yes").data)
     assert [r["记录状态"] for r in all_rejects] == ["待修正"] * 3

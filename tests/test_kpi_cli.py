@@ -126,7 +126,11 @@ def test_export_csv_and_xlsx(county, capsys, tmp_path):
     data = out_csv.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-    assert [(r["rank"], r["area_code"]) for r in rows] == [("1", T1), ("2", "330281102000")]
+    # codes end in a tab, which keeps them text in Excel (xieshang.exports)
+    assert [(r["rank"], r["area_code"]) for r in rows] == [
+        ("1", T1 + "\t"),
+        ("2", "330281102000\t"),
+    ]
     t1 = 25 * 4 / 24 + 30 * 3 / 5 + 20 * 2 / 5 + 15 * 3 / 6 + 10 * 0.8
     assert rows[0]["score"] == f"{t1:.1f}"
 
@@ -157,11 +161,11 @@ def test_export_csv_and_xlsx(county, capsys, tmp_path):
     assert code == 0, err
     book = openpyxl.load_workbook(out_xlsx)
     sheet = book["考核评估表"]
-    assert [sheet.cell(row=r, column=2).value for r in (2, 3)] == [V12, V11]
+    assert [sheet.cell(row=r, column=2).value for r in (3, 4)] == [V12, V11]  # under the title
     about = {r[0].value: r[1].value for r in book["说明"].iter_rows()}
-    assert about["权重来源 weights"] == str(weights)
-    assert about["权重 决议落实率"] == "0  (implementation_rate)"
-    assert about["范围 scope"] == "330281101000 101镇"
+    assert about["权重来源"] == f"设置文件 {weights}"
+    assert about["权重：决议落实率"] == "0"
+    assert about["范围"] == "101镇（330281101000）"
 
 
 def test_export_errors(county, capsys, tmp_path):

@@ -1,7 +1,10 @@
 """考核评估 Assessment (path "/assessment"): the assessment table of the townships of the
 scope (or the villages of the selected township) for the chosen period, its weights, and
 CSV / xlsx downloads with the bytes of `xieshang export assessment` (dashboard.downloads:
-those of /download/assessment.csv and .xlsx, for the roles they are for)."""
+those of /download/assessment.csv and .xlsx, for the roles they are for).
+
+The grid grows with its rows (every unit shows, the lagging ones too, without a scroll box
+of its own); a period with nothing to rank shows its notice and hides the downloads."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from dash import Input, Output, State, callback, dcc, html
 from xieshang.dashboard import components, downloads, grid
 from xieshang.dashboard.i18n import t
 from xieshang.dashboard.page_kit import STATE, engine, guarded, page_layout, state_or_stop
-from xieshang.dashboard.views.assessment import build_table
+from xieshang.dashboard.views.assessment import CELL_PADDING, build_table
 
 dash.register_page(
     __name__,
@@ -55,7 +58,9 @@ def layout(lang: str):
                                         ),
                                         dcc.Download(id="as-download"),
                                     ],
+                                    id="as-actions",
                                     className="chart-actions",
+                                    hidden=True,  # until the table shows
                                 ),
                             ],
                             className="chart-head",
@@ -64,7 +69,8 @@ def layout(lang: str):
                     dbc.CardBody(
                         [
                             components.loading(html.Div(id="as-heading", className="mb-2")),
-                            grid.grid("as-grid", height=420, lang=lang),
+                            _growing_grid(lang),
+                            html.Div(id="as-notes", className="chart-note"),
                         ]
                     ),
                 ],
@@ -74,17 +80,41 @@ def layout(lang: str):
     )
 
 
+def _growing_grid(lang: str):
+    """The grid as tall as its rows (AG Grid's autoHeight): a county's 13 townships or a
+    township's villages all show; columns sized to their cells, headers wrapping."""
+    table = grid.grid("as-grid", lang=lang)
+    table.dashGridOptions = {
+        **table.dashGridOptions,
+        "domLayout": "autoHeight",
+        "suppressColumnVirtualisation": True,  # all 14 columns measured by the autosize
+        "tooltipShowDelay": 300,
+    }
+    table.columnSizeOptions = {"skipHeader": True}
+    # columnSize sizes the columns once, when the grid starts — often before the rows
+    # arrive; each new table is sized again once its rows are in (AG Grid's own event;
+    # dash-ag-grid evaluates the expression without eval, so the CSP holds)
+    table.eventListeners = {"rowDataUpdated": ["params.api.autoSizeAllColumns(true)"]}
+    # 8 px of padding each side instead of 16: the 14 columns fit 1,366 px at 14 px text
+    table.style = {"width": "100%", "--ag-cell-horizontal-padding": f"{CELL_PADDING}px"}
+    return table
+
+
 @callback(
     *grid.grid_outputs("as-grid"),
     Output("as-heading", "children"),
+    Output("as-notes", "children"),
+    Output("as-actions", "hidden"),
     Input(STATE, "data"),
 )
 def _table(store):
     state = state_or_stop(store)
-    return guarded(
-        lambda: build_table(engine(), state),
-        lambda exc: ([], [], components.error_state(exc, state.lang)),
-    )
+
+    def shown():
+        table = build_table(engine(), state)
+        return table.rows, table.columns, table.heading, table.notes, not table.offered
+
+    return guarded(shown, lambda exc: ([], [], components.error_state(exc, state.lang), [], True))
 
 
 @callback(

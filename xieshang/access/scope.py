@@ -7,7 +7,8 @@ and everything below it. A scope a staff user asks for outside it is replaced by
 township (`allowed_scope`, with the reason a page shows), or refused (downloads: `sees`).
 
 Files: `FILES` says which roles may take each file the dashboard offers. Leaders get the
-charts (and their CSVs, which every chart card offers to everyone) but not the raw lists:
+charts (and their CSVs, which every chart card offers to everyone) and the monthly
+briefs, but not the raw lists:
 not the resolution contents of the overdue list, not the rejected or held rows;
 evaluators also the assessment files and the overdue list; staff their scope's lists and
 assessment; admins everything.
@@ -37,6 +38,9 @@ FILES: dict[str, frozenset[str]] = {
     "rejects.xlsx": _LISTS,
     "held-rows.csv": _LISTS,
     "resolution-events.csv": _LISTS,
+    # the monthly brief: figures, counts and unit names, no resolution contents
+    "brief.pdf": frozenset({"leader", "evaluator", "staff", "admin"}),
+    "brief.docx": frozenset({"leader", "evaluator", "staff", "admin"}),
 }
 """file name -> the roles that may download it (the role × file table of docs/security.md)."""
 

@@ -62,6 +62,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     rebuild.add_argument("--db")
 
+    db = sub.add_parser("db", help="maintain the warehouse itself (schema upgrades)")
+    db_sub = db.add_subparsers(dest="action", required=True)
+    db_upgrade = db_sub.add_parser(
+        "upgrade", help="bring the warehouse to this release's schema (Alembic migrations)"
+    )
+    db_upgrade.add_argument("--db")
+
     export = sub.add_parser("export", help="write an export file")
     export_sub = export.add_subparsers(dest="what", required=True)
     assessment = export_sub.add_parser("assessment", help="the assessment table (考核评估表)")
@@ -72,6 +79,15 @@ def _parser() -> argparse.ArgumentParser:
     assessment.add_argument("--format", choices=("csv", "xlsx"), required=True)
     assessment.add_argument("--output", type=Path, required=True)
     assessment.add_argument("--weights", type=Path)
+    assessment.add_argument(
+        "--headers",
+        choices=("machine", "zh"),
+        default="machine",
+        help="CSV only: zh for Chinese headers and the values as shown (81.3%%, 无数据)",
+    )
+    assessment.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="xlsx only: the file's language"
+    )
     assessment.add_argument("--db")
 
     generate = sub.add_parser("generate", help="write a synthetic inbox for a demo county")
@@ -121,6 +137,13 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--scope", help="an area code (default: the roster's root)")
     status.add_argument("--format", choices=("text", "csv"), default="text")
     status.add_argument("--db")
+
+    brief = sub.add_parser("brief", help="write the monthly brief (工作简报) as PDF or Word")
+    brief.add_argument("--scope", required=True, help="an area code")
+    brief.add_argument("--month", required=True, help="YYYY-MM")
+    brief.add_argument("--format", choices=("pdf", "docx"), required=True)
+    brief.add_argument("--output", type=Path, required=True)
+    brief.add_argument("--db")
     return parser
 
 
@@ -152,6 +175,12 @@ def _cmd_marts(args: argparse.Namespace) -> int:
     from xieshang.cli.commands import marts
 
     return marts.run(args)
+
+
+def _cmd_db(args: argparse.Namespace) -> int:
+    from xieshang.cli.commands import db
+
+    return db.run(args)
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -190,18 +219,26 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return status.run(args)
 
 
+def _cmd_brief(args: argparse.Namespace) -> int:
+    from xieshang.cli.commands import brief
+
+    return brief.run(args)
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "load": _cmd_load,
     "demo": _cmd_demo,
     "serve": _cmd_serve,
     "kpi": _cmd_kpi,
     "marts": _cmd_marts,
+    "db": _cmd_db,
     "export": _cmd_export,
     "generate": _cmd_generate,
     "user": _cmd_user,
     "audit": _cmd_audit,
     "template": _cmd_template,
     "status": _cmd_status,
+    "brief": _cmd_brief,
 }
 
 

@@ -1,5 +1,6 @@
 """`xieshang export assessment`: the assessment table of metrics.md as CSV or xlsx, and a
-row in the audit log for it."""
+row in the audit log for it. The file goes to --output as given; a period with nothing
+to rank (before the data begin, say) is refused, as the dashboard refuses it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from xieshang import exports, metrics
 from xieshang.access import audit
 from xieshang.cli.errors import CommandError, UsageError
+from xieshang.metrics import catalog
 from xieshang.metrics.assessment import WeightsError, assessment, load_weights
 from xieshang.warehouse.engine import open_warehouse
 
@@ -37,6 +39,15 @@ def _record(engine, args: argparse.Namespace, result) -> None:
     )
 
 
+def _nothing_to_rank(engine, result) -> str:
+    first = catalog.first_meeting_day(engine)
+    begin = f" (the data begin in {first:%Y-%m})" if first else ""
+    return (
+        f"nothing to rank from {result.start} to {result.end}{begin}: no {result.level} held "
+        "a meeting or had a resolution due or a satisfaction score; choose a period with data"
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     if args.what != "assessment":  # pragma: no cover - argparse only offers assessment
         raise UsageError(f"unknown export {args.what!r}")
@@ -44,6 +55,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--to {args.end} is before --from {args.start}")
     if args.level == "village" and not args.within:
         raise UsageError("--level village needs --within TOWNSHIP_CODE")
+    if args.headers != "machine" and args.format != "csv":
+        raise UsageError("--headers applies to --format csv only")
+    if args.lang != "zh" and args.format != "xlsx":
+        raise UsageError("--lang applies to --format xlsx only")
     within = None
     if args.within:
         try:
@@ -69,11 +84,13 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--within: {exc}") from None
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        writer = (
-            exports.write_assessment_csv if args.format == "csv" else exports.write_assessment_xlsx
-        )
+        if not exports.has_data(result):
+            raise CommandError(_nothing_to_rank(engine, result))
         try:
-            writer(result, args.output)
+            if args.format == "csv":
+                exports.write_assessment_csv(result, args.output, headers=args.headers)
+            else:
+                exports.write_assessment_xlsx(result, args.output, lang=args.lang)
         except OSError as exc:
             raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
         _record(engine, args, result)

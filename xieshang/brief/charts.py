@@ -1,0 +1,176 @@
+"""The brief's key charts as PNG images, drawn offline with matplotlib (Agg) in the
+system CJK font (xieshang.brief.fonts): the monthly meetings, the monthly implementation
+rate and the ranking of the units by score. Each image carries its own title with the
+scope and the months, so one copied out of the brief still says what it shows.
+
+Matplotlib's settings are process-wide, so the charts are drawn one at a time under a
+lock; the figures are built with the object API (no pyplot state left behind).
+Matplotlib takes half a second to import: it is imported when a brief is drawn, not when
+the dashboard or the command line starts."""
+
+from __future__ import annotations
+
+import io
+import threading
+from dataclasses import dataclass
+from datetime import date
+
+from xieshang.brief.content import Brief, Unit
+from xieshang.brief.fonts import cjk_font
+from xieshang.brief.numbers import half_up, month_label
+
+BLUE, ORANGE, GREY, TEXT = "#0072B2", "#D55E00", "#9aa0a6", "#212529"  # Okabe–Ito, as the dashboard
+WIDTH_IN = 6.3  # 16 cm: A4's text width with 2.5 cm margins
+DPI = 200
+MOST_BARS = 30  # a longer ranking shows its first and last 15
+
+_LOCK = threading.Lock()
+_FONTS_ADDED: set[str] = set()
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: its title (also drawn in the image), the PNG and a note under it."""
+
+    title: str
+    png: bytes
+    note: str = ""
+
+
+def _month_ticks(months: list[str]) -> list[str]:
+    # "6月"; the year on the first month and on every January
+    ticks = []
+    for i, month in enumerate(months):
+        year, mon = int(month[:4]), int(month[5:7])
+        ticks.append(f"{year}年\n{mon}月" if i == 0 or mon == 1 else f"{mon}月")
+    return ticks
+
+
+def _span(brief: Brief) -> str:
+    first, last = brief.trend[0]["month"], brief.trend[-1]["month"]
+    start = month_label(_first_day(first))
+    return start if first == last else f"{start}–{month_label(_first_day(last))}"
+
+
+def _first_day(month: str) -> date:
+    return date(int(month[:4]), int(month[5:7]), 1)
+
+
+def _png(figure) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    buffer = io.BytesIO()
+    FigureCanvasAgg(figure).print_png(buffer)
+    return buffer.getvalue()
+
+
+def _figure(height: float):
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(WIDTH_IN, height), dpi=DPI, layout="constrained")
+    ax = figure.add_subplot()
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return figure, ax
+
+
+def _meetings(brief: Brief) -> Chart:
+    title = f"{brief.scope_name} · 月度协商会议数（{_span(brief)}）"
+    months = [m["month"] for m in brief.trend]
+    values = [m["meetings"] for m in brief.trend]
+    figure, ax = _figure(2.6)
+    colors = [GREY if m["partial"] else BLUE for m in brief.trend]
+    bars = ax.bar(range(len(months)), values, color=colors, width=0.6)
+    ax.bar_label(bars, labels=[f"{v:,}" for v in values], fontsize=8, padding=2, color=TEXT)
+    ax.set_xticks(range(len(months)), _month_ticks(months), fontsize=8)
+    ax.set_ylabel("次", fontsize=8)
+    ax.set_ylim(0, max([*values, 1]) * 1.2)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.set_title(title, fontsize=10, loc="left")
+    note = "灰色柱为数据尚不完整的月份。" if any(m["partial"] for m in brief.trend) else ""
+    return Chart(title, _png(figure), note)
+
+
+def _implementation(brief: Brief) -> Chart:
+    title = f"{brief.scope_name} · 月度决议落实率（{_span(brief)}）"
+    months = [m["month"] for m in brief.trend]
+    figure, ax = _figure(2.6)
+    xs = list(range(len(months)))
+    # a month with nothing due has no rate: a gap in the line, not a fall to 0 %
+    ys = [
+        None if m["implementation_rate"] is None else 100 * m["implementation_rate"]
+        for m in brief.trend
+    ]
+    ax.plot(xs, [float("nan") if y is None else y for y in ys], color=ORANGE, marker="o", lw=1.6)
+    for x, m in zip(xs, brief.trend, strict=True):
+        if m["implementation_rate"] is not None:
+            label = f"{half_up(m['implementation_rate'], 1, 100)}%\n{m['implemented']}/{m['resolutions_due']}"
+            ax.annotate(
+                label,
+                (x, 100 * m["implementation_rate"]),
+                textcoords="offset points",
+                xytext=(0, 6),
+                ha="center",
+                fontsize=7,
+                color=TEXT,
+            )
+    ax.set_xticks(xs, _month_ticks(months), fontsize=8)
+    ax.set_xlim(-0.5, len(months) - 0.5)
+    ax.set_ylim(0, 125)
+    ax.set_yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"], fontsize=8)
+    ax.set_title(title, fontsize=10, loc="left")
+    empty = [m for m in brief.trend if m["implementation_rate"] is None]
+    note = (
+        "点旁为落实率与“已落实/到期”件数；没有到期决议的月份不画点。"
+        if empty
+        else "点旁为落实率与“已落实/到期”件数。"
+    )
+    return Chart(title, _png(figure), note)
+
+
+def _shown_units(units: tuple[Unit, ...]) -> tuple[list[Unit], str]:
+    if len(units) <= MOST_BARS:
+        return list(units), ""
+    half = MOST_BARS // 2
+    return [*units[:half], *units[-half:]], f"（共{len(units)}个，显示前{half}名与后{half}名）"
+
+
+def _ranking(brief: Brief) -> Chart:
+    units, cut = _shown_units(brief.ranking)
+    title = f"{brief.scope_name} · {brief.unit_word}考核得分排名（{month_label(brief.start)}）{cut}"
+    figure, ax = _figure(0.9 + 0.26 * len(units))
+    ys = list(range(len(units)))[::-1]  # rank 1 at the top
+    bars = ax.barh(ys, [u.score for u in units], color=BLUE, height=0.6)
+    ax.bar_label(bars, labels=[f"{u.score:.1f}" for u in units], fontsize=7, padding=2, color=TEXT)
+    ax.set_yticks(ys, [f"{u.rank}. {u.name}" for u in units], fontsize=8)
+    ax.set_xlim(0, 108)
+    ax.set_xlabel("考核得分（满分100）", fontsize=8)
+    ax.tick_params(axis="x", labelsize=8)
+    ax.set_title(title, fontsize=10, loc="left")
+    return Chart(title, _png(figure))
+
+
+def _use_font() -> str:
+    """The CJK family, registered with matplotlib once per process."""
+    from matplotlib import font_manager
+
+    font = cjk_font()
+    if str(font.path) not in _FONTS_ADDED:
+        font_manager.fontManager.addfont(str(font.path))
+        _FONTS_ADDED.add(str(font.path))
+    return font.family
+
+
+def charts(brief: Brief) -> list[Chart]:
+    """The brief's charts, in the order it shows them: meetings and implementation by
+    month, then the ranking (when the scope has units to rank). NoCjkFont without a
+    system CJK font."""
+    import matplotlib
+
+    with _LOCK:
+        family = _use_font()
+        with matplotlib.rc_context({"font.family": [family], "axes.unicode_minus": False}):
+            drawn = [_meetings(brief), _implementation(brief)]
+            if brief.ranking:
+                drawn.append(_ranking(brief))
+    return drawn
