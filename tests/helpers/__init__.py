@@ -8,4 +8,5 @@ builder_county     示范县, counties written with the builder, figures worked 
 components         walking a Dash component tree: its nodes, texts and KPI cards
 signin             the app with sign-in on, and a test client signed in through its form
 scoped_county      清河县 with a user of every role and rejected and held rows in each township
+schema_v2          the warehouse tables as the previous release (schema 2) left them
 """

@@ -1,0 +1,390 @@
+"""The warehouse schema as the previous release left it (schema 2), for the upgrade test.
+
+The table definitions of xieshang/warehouse/schema.py at commit 71a06de (release 2),
+copied as they were, with their own MetaData: tests/test_migrations.py builds a
+warehouse with them and upgrades it. Schema 3 added load_files.township_code and
+.replaces, and rejects.header and .month; nothing else changed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+SCHEMA_VERSION = 2  # 2: users and audit_log
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+areas = Table(
+    "areas",
+    metadata,
+    Column("area_code", String(12), primary_key=True),
+    Column("area_name", Text, nullable=False),
+    Column("parent_code", String(12)),
+    Column("level", String(8), nullable=False),  # city | county | township | village
+    Column("unit_type", String(4)),
+    Column("party_members", Integer, nullable=False),
+    Column("population", Integer),
+    Column("run_id", String(32), nullable=False),
+)
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("area_code", String(12), nullable=False),
+    Column("meeting_id", Text, nullable=False),
+    Column("meeting_date", Date, nullable=False),
+    Column("month", Integer, nullable=False),  # yyyymm of meeting_date, for regularity
+    Column("form", String(16), nullable=False),
+    Column("topic", Text, nullable=False),
+    Column("topic_category", String(16), nullable=False),
+    Column("topic_source", String(16), nullable=False),
+    Column("led_by_party", Boolean, nullable=False),
+    Column("online", Boolean, nullable=False),
+    Column("run_id", String(32), nullable=False),
+    UniqueConstraint("area_code", "meeting_id", name="uq_meetings_key"),
+    Index("ix_meetings_area_date", "area_code", "meeting_date"),
+    Index("ix_meetings_date", "meeting_date"),
+)
+
+persons = Table(
+    "persons",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # HMAC-SHA256(secret, normalised person_id), hex. The raw identifier is never stored.
+    Column("person_hash", String(64), nullable=False, unique=True),
+)
+
+attendance = Table(
+    "attendance",
+    metadata,
+    Column("meeting_pk", Integer, ForeignKey("meetings.id"), primary_key=True),
+    Column("person_pk", Integer, ForeignKey("persons.id"), primary_key=True),
+    Column("party_member", Boolean, nullable=False),
+    Column("category", String(20), nullable=False),
+    Column("run_id", String(32), nullable=False),
+    Index("ix_attendance_person", "person_pk"),
+)
+
+resolution_reports = Table(
+    "resolution_reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("area_code", String(12), nullable=False),
+    Column("resolution_id", Text, nullable=False),
+    Column("updated_on", Date, nullable=False),
+    Column("meeting_pk", Integer, ForeignKey("meetings.id"), nullable=False),
+    Column("meeting_id", Text, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("responsible_unit", Text, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("completed_date", Date),
+    Column("satisfaction", Float),
+    Column("in_assessment", Boolean, nullable=False),
+    Column("escalated_to", String(12)),
+    Column("run_id", String(32), nullable=False),
+    UniqueConstraint("area_code", "resolution_id", "updated_on", name="uq_resolution_reports_key"),
+    Index("ix_resolution_reports_meeting", "meeting_pk"),
+    Index("ix_resolution_reports_due", "area_code", "due_date"),
+)
+
+load_runs = Table(
+    "load_runs",
+    metadata,
+    Column("run_id", String(32), primary_key=True),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, nullable=False),
+    Column("loaded_on", Date, nullable=False),  # "the day of loading" of the contract
+    Column("inbox", Text, nullable=False),
+    Column("operator", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("report", Text, nullable=False),  # the run report as JSON
+)
+
+load_files = Table(
+    "load_files",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(32), ForeignKey("load_runs.run_id"), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("sha256", String(64)),
+    Column("size", Integer),
+    Column("status", String(16), nullable=False),  # loaded | unchanged | skipped | unreadable
+    Column("reason", Text),
+    Index("ix_load_files_sha256", "sha256"),
+)
+
+rejects = Table(
+    "rejects",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(32), ForeignKey("load_runs.run_id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("sheet", Text),
+    Column("row_number", Integer, nullable=False),
+    Column("rule", String(32), nullable=False),  # a code of xieshang.contract.reasons.REASONS
+    Column("column_name", Text),
+    Column("value", Text),  # redacted for personal columns
+    Column("reason_zh", Text, nullable=False),
+    Column("reason_en", Text, nullable=False),
+    Column("area_code", String(12)),  # as submitted, when it was a valid code
+    Column("township_code", String(12)),
+    Index("ix_rejects_township", "township_code"),
+    Index("ix_rejects_run", "run_id"),
+)
+
+held_rows = Table(
+    "held_rows",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # attendance | resolutions
+    Column("row_key", Text, nullable=False),
+    Column("area_code", String(12), nullable=False),
+    Column("meeting_id", Text, nullable=False),
+    Column("township_code", String(12)),
+    Column("run_id", String(32), nullable=False),  # the run that last held it
+    Column("path", Text, nullable=False),
+    Column("sheet", Text),
+    Column("row_number", Integer, nullable=False),
+    Column("payload", Text, nullable=False),  # validated values as JSON; person_id already hashed
+    UniqueConstraint("kind", "row_key", name="uq_held_rows_key"),
+    Index("ix_held_rows_meeting", "area_code", "meeting_id"),
+)
+
+# --- Marts ---------------------------------------------------------------------------
+# Summaries of the tables above that the metrics (xieshang.metrics) read, so that every
+# figure for a county and five years answers in milliseconds. They hold nothing new:
+# xieshang.marts.refresh(conn) rebuilds them from the tables above inside the load's
+# transaction (or by `xieshang marts rebuild`); the metrics refuse stale marts. Only areas
+# of the roster appear in them. Sorted storage (WITHOUT ROWID on SQLite) keeps a period
+# or an area one contiguous range. Days are stored as day numbers (Integer: days since
+# 1970-01-01, xieshang.marts.day_number), which compare and subtract alike on SQLite and
+# PostgreSQL and keep the indexes small; marts.PAST and marts.FUTURE mark "none before"
+# and "still valid".
+
+from sqlalchemy import text  # noqa: E402 (kept with the marts: the section is appended)
+
+mart_meetings = Table(
+    "mart_meetings",
+    metadata,
+    Column("meeting_date", Integer, primary_key=True, autoincrement=False),
+    Column("area_code", String(12), primary_key=True),
+    Column("meeting_pk", Integer, primary_key=True, autoincrement=False),
+    Column("is_village", Boolean, nullable=False),  # host is a village of the roster
+    Column("month", Integer, nullable=False),
+    # the host's previous meeting in the same calendar month (0001-01-01 if none): the
+    # first meeting of a (village, month) inside [s, e] is the one with prev < s
+    Column("prev_in_month", Integer, nullable=False),
+    Column("form", String(16), nullable=False),
+    Column("topic_category", String(16), nullable=False),
+    Column("online", Boolean, nullable=False),
+    Column("led_by_party", Boolean, nullable=False),
+    Column("attendance_rows", Integer, nullable=False),
+    Column("party_rows", Integer, nullable=False),
+    Column("stakeholder_categories", Integer, nullable=False),  # distinct, 0..10
+    # bit k set when an attendee has contract.STAKEHOLDER_CATEGORIES[k]
+    Column("stakeholder_mask", Integer, nullable=False),
+    Index("ix_mart_meetings_area", "area_code", "meeting_date"),
+    sqlite_with_rowid=False,
+)
+
+# Attendance rows of Party members. prev_N is the day of the same person's previous
+# Party-member attendance among meetings whose host code shares the first N digits
+# (N = 4 city, 6 county, 9 township); marts.PAST when none. Within a scope of that level
+# a person counts once in [s, e] through their first row there, the one with
+# prev_N < s: distinct counting without a sort. (A village, a few hundred rows a year,
+# counts distinct persons directly.)
+mart_party_attendance = Table(
+    "mart_party_attendance",
+    metadata,
+    Column("meeting_date", Integer, primary_key=True, autoincrement=False),
+    Column("area_code", String(12), primary_key=True),
+    Column("person_pk", Integer, primary_key=True, autoincrement=False),
+    Column("meeting_pk", Integer, primary_key=True, autoincrement=False),
+    Column("form", String(16), nullable=False),
+    Column("topic_category", String(16), nullable=False),
+    Column("online", Boolean, nullable=False),
+    Column("prev_4", Integer, nullable=False),
+    Column("prev_6", Integer, nullable=False),
+    Column("prev_9", Integer, nullable=False),
+    Column("township", String(9), nullable=False),  # first 9 digits of area_code
+    # covering indexes: the whole roster or a county by period; a township by period;
+    # an area by period
+    Index("ix_mart_party_attendance_period", "meeting_date", "prev_6", "prev_9"),
+    Index("ix_mart_party_attendance_township", "township", "meeting_date", "prev_9"),
+    Index("ix_mart_party_attendance_area", "area_code", "meeting_date"),
+    sqlite_with_rowid=False,
+)
+
+
+def _resolution_columns() -> list[Column]:
+    """A resolution's state as one report gives it, with its meeting's attributes."""
+    return [
+        Column("meeting_pk", Integer, nullable=False),
+        Column("meeting_date", Integer, nullable=False),
+        Column("form", String(16), nullable=False),
+        Column("topic_category", String(16), nullable=False),
+        Column("online", Boolean, nullable=False),
+        # open (not_started | in_progress) | implemented | cancelled: no figure tells
+        # not_started from in_progress, so a step between them is no new state
+        Column("status", String(16), nullable=False),
+        Column("due_date", Integer, nullable=False),
+        # completed_date, days_to_implement and satisfaction only when implemented
+        Column("completed_date", Integer),
+        Column("days_to_implement", Integer),  # completed_date - meeting_date
+        Column("satisfaction", Float),
+        Column("escalated", Boolean, nullable=False),
+    ]
+
+
+# Every state a resolution has been in: one row per run of consecutive reports that
+# agree on everything a figure reads, valid on [valid_from, valid_to) (valid_to
+# 9999-12-31 for the latest). overdue_from is the first day it is overdue and still in
+# this state (open and due_date < that day), when there is one; only those rows are in
+# the overdue index.
+mart_resolution_states = Table(
+    "mart_resolution_states",
+    metadata,
+    Column("area_code", String(12), primary_key=True),  # the host meeting's area
+    Column("resolution_id", Text, primary_key=True),
+    Column("valid_from", Integer, primary_key=True, autoincrement=False),
+    Column("valid_to", Integer, nullable=False),
+    *_resolution_columns(),
+    Column("overdue_from", Integer),
+    Index(
+        "ix_mart_resolution_states_due",
+        "due_date",
+        "valid_from",
+        "valid_to",
+        "status",
+        "completed_date",
+    ),
+    Index(
+        "ix_mart_resolution_states_overdue",
+        "valid_to",
+        "overdue_from",
+        sqlite_where=text("overdue_from IS NOT NULL"),
+        postgresql_where=text("overdue_from IS NOT NULL"),
+    ),
+    Index(
+        "ix_mart_resolution_states_done",
+        "completed_date",
+        "valid_from",
+        "valid_to",
+        "days_to_implement",
+        "satisfaction",
+    ),
+    Index(
+        "ix_mart_resolution_states_meeting",
+        "meeting_date",
+        "valid_from",
+        "valid_to",
+        "status",
+        "escalated",
+    ),
+    sqlite_with_rowid=False,
+)
+
+# The latest state of every resolution: its state on any day on or after the last
+# report in the warehouse (the usual as_of), without the validity test.
+mart_resolutions_current = Table(
+    "mart_resolutions_current",
+    metadata,
+    Column("area_code", String(12), primary_key=True),
+    Column("resolution_id", Text, primary_key=True),
+    Column("updated_on", Integer, nullable=False),
+    *_resolution_columns(),
+    Index("ix_mart_resolutions_current_due", "due_date", "status", "completed_date"),
+    Index("ix_mart_resolutions_current_open", "status", "due_date"),
+    Index(
+        "ix_mart_resolutions_current_done", "completed_date", "days_to_implement", "satisfaction"
+    ),
+    Index("ix_mart_resolutions_current_meeting", "meeting_date", "status", "escalated"),
+    sqlite_with_rowid=False,
+)
+
+# Data-quality events between consecutive reports of one resolution (keyed as the
+# reports are): kind 'status_backwards' (implemented/cancelled -> open, in_progress ->
+# not_started) or 'due_later' (due_date moved later). old/new are statuses or ISO dates.
+mart_resolution_events = Table(
+    "mart_resolution_events",
+    metadata,
+    Column("area_code", String(12), primary_key=True),
+    Column("resolution_id", Text, primary_key=True),
+    Column("updated_on", Date, primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("previous_updated_on", Date, nullable=False),
+    Column("old_value", String(16), nullable=False),
+    Column("new_value", String(16), nullable=False),
+    Column("meeting_id", Text, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+MART_TABLES = (
+    mart_meetings,
+    mart_party_attendance,
+    mart_resolution_states,
+    mart_resolutions_current,
+    mart_resolution_events,
+)
+
+# --- Users and the audit log ---------------------------------------------------------
+# Who may sign in to the dashboard (xieshang.access) and what was done (audit_log). Times
+# are UTC without a zone, alike on SQLite and PostgreSQL; xieshang.access shows them in
+# the server's local time.
+
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),  # leader | evaluator | staff | admin
+    Column("township", String(12)),  # staff only: the township they see
+    # argon2id, in the PHC string format argon2-cffi writes (parameters and salt included)
+    Column("password_hash", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_sign_in", DateTime),
+    # part of every session's identity: raising it (new password, disable, sign-out)
+    # ends the user's open sessions at their next request
+    Column("session_epoch", Integer, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("user_name", String(64)),  # as typed, for a failed sign-in of an unknown name
+    Column("action", String(32), nullable=False),  # a code of xieshang.access.audit.ACTIONS
+    Column("address", String(64)),  # the client's address, for what came over HTTP
+    Column("file", Text),
+    Column("scope", String(12)),
+    Column("period_from", Date),
+    Column("period_to", Date),
+    Column("detail", Text),  # JSON object, or null
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_user", "user_name", "at"),
+)

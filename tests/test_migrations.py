@@ -1,0 +1,247 @@
+"""Schema upgrades with Alembic (xieshang.warehouse.migrations, `xieshang db upgrade`).
+
+The central case: a warehouse made with the previous release's tables (schema 2,
+tests/helpers/schema_v2.py) holding 示范县, upgraded, keeps every row and every figure
+and has exactly the tables and columns of a new warehouse. Each test has a database of
+its own: the session's shared PostgreSQL database would carry Alembic's version table
+from one test to the next.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from tests.helpers import schema_v2
+from tests.helpers.builder_county import COUNTY, Q1, T1, T2, V11, V12, V21, V22, build_county
+from xieshang import metrics
+from xieshang.cli.main import main
+from xieshang.warehouse import migrations, schema
+from xieshang.warehouse.engine import ensure_schema, make_engine, open_warehouse
+
+AREAS = (COUNTY, T1, T2, V11, V12, V21, V22)
+NEW_COLUMNS = {"load_files": {"township_code", "replaces"}, "rejects": {"header", "month"}}
+
+
+@pytest.fixture
+def new_url(backend, request, tmp_path):
+    """`new_url()`: the URL of a new empty database on the test's backend."""
+    made = iter(range(100))
+
+    def new() -> str:
+        if backend == "sqlite":
+            return f"sqlite:///{tmp_path / f'warehouse{next(made)}.sqlite'}"
+        return request.getfixturevalue("pg_databases").create()
+
+    return new
+
+
+def _release_2_warehouse(url: str) -> sa.Engine:
+    """示范县 in the tables of schema 2, as that release left it: its rows, two files
+    and a reject in the old layout, a user, meta.schema_version 2, no Alembic table.
+    The marts are written by marts.refresh, whose tables and fingerprint are the same
+    in both releases (MARTS_VERSION 3)."""
+    engine = make_engine(url)
+    schema_v2.metadata.create_all(engine)
+    build_county().write(engine)  # areas … load_runs: the same columns in both releases
+    with engine.begin() as conn:
+        conn.execute(
+            sa.insert(schema_v2.load_files),
+            [
+                dict(
+                    run_id="run001", path="会议台账.csv", sha256="a" * 64, size=10, status="loaded"
+                ),
+                dict(
+                    run_id="run001", path="参会签到.xlsx", sha256="b" * 64, size=20, status="loaded"
+                ),
+            ],
+        )
+        conn.execute(
+            sa.insert(schema_v2.rejects).values(
+                run_id="run001",
+                kind="meetings",
+                path="会议台账.csv",
+                sheet=None,
+                row_number=7,
+                rule="bad_date",
+                column_name="meeting_date",
+                value="2025-02-30",
+                reason_zh="日期无效",
+                reason_en="not a date",
+                area_code=V11,
+                township_code=T1,
+            )
+        )
+        conn.execute(
+            sa.insert(schema_v2.users).values(
+                name="wang",
+                role="staff",
+                township=T1,
+                password_hash="$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
+                active=True,
+                created_at=datetime(2025, 1, 2, 3, 4, 5),
+                session_epoch=0,
+            )
+        )
+        conn.execute(sa.insert(schema_v2.meta).values(key="schema_version", value="2"))
+    return engine
+
+
+def _rows(engine: sa.Engine) -> dict[str, list[tuple]]:
+    """Every row of every table of schema 2, read through its schema-2 columns."""
+    with engine.connect() as conn:
+        return {
+            table.name: sorted(tuple(map(repr, row)) for row in conn.execute(sa.select(table)))
+            for table in schema_v2.metadata.sorted_tables
+        }
+
+
+def _every_figure(engine: sa.Engine) -> dict[str, dict]:
+    return {code: metrics.figures(engine, code, *Q1) for code in AREAS}
+
+
+def _statements(engine: sa.Engine, action) -> list[str]:
+    """The SQL statements `action()` sends."""
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return sent
+
+
+def _writes(statements: list[str]) -> list[str]:
+    changing = ("CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE")
+    return [s for s in statements if s.split()[0].upper() in changing]
+
+
+def _version_and_revision(engine: sa.Engine) -> tuple[str, str]:
+    with engine.connect() as conn:
+        version = conn.execute(
+            sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
+        ).scalar_one()
+        revision = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one()
+    return version, revision
+
+
+def test_the_head_revision_leaves_this_release_s_schema():
+    # a release that raises SCHEMA_VERSION without a revision leaving it fails here
+    assert migrations.head() == "0003"
+    assert migrations.revision_of_schema(schema.SCHEMA_VERSION) == "0003"
+    assert migrations.revision_of_schema(2) is None  # older than the baseline
+
+
+def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, capsys):
+    url = new_url()
+    engine = _release_2_warehouse(url)
+    rows_before = _rows(engine)
+    assert len(rows_before["meetings"]) == 9 and len(rows_before["resolution_reports"]) == 15
+
+    assert main(["db", "upgrade", "--db", url]) == 0
+    assert capsys.readouterr().out == (
+        "仓库结构已升级 upgraded the warehouse: schema 2 (未经 Alembic not under Alembic) "
+        "→ schema 3 (0003)\n"
+    )
+
+    inspector = sa.inspect(engine)
+    assert set(inspector.get_table_names()) == set(schema.metadata.tables) | {"alembic_version"}
+    for table in schema.metadata.sorted_tables:
+        columns = {c["name"] for c in inspector.get_columns(table.name)}
+        assert columns == set(table.columns.keys()), table.name
+    with engine.connect() as conn:
+        # the upgraded warehouse is what a new warehouse of this release is: same tables,
+        # columns, types, keys and indexes
+        assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
+        files = sa.select(schema.load_files.c.township_code, schema.load_files.c.replaces)
+        assert conn.execute(files).all() == [(None, None), (None, None)]
+        rejects = sa.select(schema.rejects.c.header, schema.rejects.c.month)
+        assert conn.execute(rejects).all() == [(None, None)]
+    assert _version_and_revision(engine) == ("3", "0003")
+    rows_after = _rows(engine)
+    assert rows_after.pop("meta") == [
+        ("'marts'", repr('{"fingerprint": "v3:1:run001", "max_report_day": "2025-04-05"}')),
+        ("'marts_version'", "'3'"),
+        ("'schema_version'", "'3'"),
+    ]
+    rows_before.pop("meta")
+    assert rows_after == rows_before
+
+    # the figures answer at once (the marts reflect the last load still) and are the
+    # hand-worked ones of tests/test_metrics.py; every area's equal a new warehouse's
+    county = metrics.figures(engine, COUNTY, *Q1)
+    assert county["meetings"] == 7 and county["resolutions_due"] == 6
+    assert county["overdue_open"] == 2 and county["satisfaction"] == 80.0
+    assert county["median_days_to_implement"] == 43.0
+    assert county["counts"]["party_members_attending"] == 7
+    assert county["counts"]["implemented"] == 4
+    fresh = open_warehouse(new_url())
+    build_county().write(fresh)
+    assert _every_figure(engine) == _every_figure(fresh)
+    fresh.dispose()
+
+    # nothing is left to do, for either path
+    assert main(["db", "upgrade", "--db", url]) == 0
+    out = capsys.readouterr().out
+    assert out == "仓库结构已是最新 the warehouse is up to date: schema 3 (0003)\n"
+    assert _writes(_statements(engine, lambda: ensure_schema(engine))) == []
+    engine.dispose()
+
+
+def test_an_empty_database_upgrades_to_what_ensure_schema_creates(new_url):
+    engine = make_engine(new_url())
+    done = migrations.upgrade(engine)
+    assert (done.schema_before, done.revision_before) == (None, None)
+    assert (done.schema_after, done.revision_after, done.changed) == (3, "0003", True)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
+    assert _writes(_statements(engine, lambda: ensure_schema(engine))) == []
+    engine.dispose()
+
+
+def test_a_warehouse_ensure_schema_made_is_stamped_and_not_changed(new_url):
+    engine = open_warehouse(new_url())
+    sent = _statements(engine, lambda: migrations.upgrade(engine))
+    # Alembic's own table and its row: no table of the warehouse is created or altered
+    assert [s.split("(")[0].strip() for s in _writes(sent)] == [
+        "CREATE TABLE alembic_version",
+        "INSERT INTO alembic_version",
+    ]
+    assert _version_and_revision(engine) == ("3", "0003")
+    again = migrations.upgrade(engine)
+    assert (again.schema_before, again.revision_before, again.changed) == (3, "0003", False)
+    engine.dispose()
+
+
+def test_a_newer_warehouse_is_refused_and_left_alone(new_url, capsys):
+    url = new_url()
+    engine = open_warehouse(url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="4")
+        )
+    assert main(["db", "upgrade", "--db", url]) == 1
+    assert capsys.readouterr().err == (
+        "xieshang: 仓库结构版本 4（None）比本版本新 the warehouse is schema 4 (revision None), "
+        "newer than this release (3): upgrade xieshang\n"
+    )
+    assert not sa.inspect(engine).has_table("alembic_version")
+    engine.dispose()
+
+
+def test_no_sqlite_file_is_created_by_an_upgrade(tmp_path, capsys):
+    path = tmp_path / "typo.sqlite"
+    assert main(["db", "upgrade", "--db", f"sqlite:///{path}"]) == 1
+    assert capsys.readouterr().err == (
+        f"xieshang: 没有仓库文件 there is no warehouse file at {path}: nothing to upgrade; "
+        "check --db / XIESHANG_DB (`xieshang load` creates a new warehouse)\n"
+    )
+    assert not path.exists()
