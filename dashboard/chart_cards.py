@@ -2,7 +2,12 @@
 (pattern-matching ids of components.chart_card): the "数据" toggle, which shows the
 numbers behind the chart as a table, and the CSV download of those numbers (recorded in
 the audit log). A page only writes the numbers (`components.chart_content`'s table) into
-the card's store."""
+the card's store.
+
+Also the view's title line (components.print_title: scope, period, as_of, filters), which
+a printout carries on top and a chart's PNG download under the chart's title
+(assets/chart_png.js reads it from the page, so the image and its file name always name
+the view the chart shows)."""
 
 from __future__ import annotations
 
@@ -10,8 +15,33 @@ import dash
 from dash import MATCH, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from xieshang.dashboard import auth, components, downloads
+from xieshang.dashboard import auth, components, data, downloads
+from xieshang.dashboard.i18n import t, vocab
 from xieshang.dashboard.page_kit import STATE, engine, state_or_stop
+from xieshang.dashboard.state import State as ViewState
+
+
+def title_line(engine_, state: ViewState):
+    """The title line's content for a view (None for an empty warehouse): the scope's
+    name, the period, the day the figures are read on and the filters in force."""
+    directory = data.directory(engine_)
+    if directory.empty:
+        return None
+    lang = state.lang
+    as_of = min(state.end, directory.last_load) if directory.last_load else state.end
+    filters = []
+    if state.form:
+        filters.append(
+            t("print_filter", lang, name=t("f_form", lang), value=vocab("form", state.form, lang))
+        )
+    if state.category:
+        value = vocab("topic_category", state.category, lang)
+        filters.append(t("print_filter", lang, name=t("f_category", lang), value=value))
+    if state.online is not None:
+        filters.append(t("f_online_yes" if state.online else "f_online_no", lang))
+    return components.print_title_line(
+        directory.name(state.scope), state.start, state.end, as_of, filters, lang
+    )
 
 
 def register(app: dash.Dash) -> None:
@@ -34,6 +64,10 @@ def register(app: dash.Dash) -> None:
         if not is_open:
             raise PreventUpdate  # a closed table is rendered when it is opened
         return no_update, components.render_table(table, lang)
+
+    @app.callback(Output(components.PRINT_TITLE, "children"), Input(STATE, "data"))
+    def _title_line(store):
+        return title_line(engine(), state_or_stop(store))
 
     @app.callback(
         Output({"type": "chart-download", "chart": MATCH}, "data"),

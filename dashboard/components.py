@@ -1,7 +1,7 @@
 """Reusable pieces of every page: KPI cards, chart cards, empty and error states, loading.
 
 KPI cards
-    kpi_row(keys, result, previous, lang)        a responsive row of kpi_card()s
+    kpi_row(keys, result, previous, lang, note)  a row of kpi_card()s, and a note said once
     kpi_card(key, result, previous, lang)        value, name, count behind it, change
                                                  against the previous period, ⓘ definition
 Chart cards (the "数据" toggle and the CSV download are handled once, by chart_cards)
@@ -14,6 +14,9 @@ Chart cards (the "数据" toggle and the CSV download are handled once, by chart
     table_data(columns, rows, filename)                the numbers behind a chart
 Other states
     empty_state(title, why), error_state(exc, lang), loading(children)
+The title line (on paper and under a chart's PNG title)
+    print_title()                                      the shell's element
+    print_title_line(scope_name, start, end, as_of, filters, lang)   its content
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from datetime import date
 
 import dash_bootstrap_components as dbc
 from dash import Output, dcc, html, no_update
@@ -72,49 +76,48 @@ def _unit(key: str, lang: str) -> str:
     return ""
 
 
-def kpi_card(
-    key: str,
-    result: dict,
-    previous: dict | None,
-    lang: str = "zh",
-    no_previous: tuple[str, str] | None = None,
-) -> dbc.Card:
+def kpi_card(key: str, result: dict, previous: dict | None, lang: str = "zh") -> dbc.Card:
     """One KPI card. `result` / `previous` are metrics.figures() dicts (previous period
-    of equal length, or None; then `no_previous`, if given, is (the line shown, its hover
-    text) saying why). Element ids: {"type": "kpi-value", "key": key} holds the formatted
-    value (browser tests read it)."""
+    of equal length, or None: then the card has no change line, and the row says why
+    once). A figure without a value reads 无数据 (No data), never 0.0% or a dash; a
+    result without counts (a period outside the data) has no count line. Element ids:
+    {"type": "kpi-value", "key": key} holds the formatted value (browser tests read it)."""
     value = result.get(key)
     counts = result.get("counts", {})
     info_id = {"type": "kpi-info", "key": key}
-    prev_value = previous.get(key) if previous else None
-    arrow, magnitude, tone = change(key, value, prev_value)
-    why, title = no_previous or (t("no_previous", lang), "")
-    if arrow is None:
-        change_line = html.Span(why, className="kpi-change kpi-flat")
-    elif arrow == "":
-        change_line = html.Span(
-            f"{t('unchanged', lang)} {t('vs_previous', lang)}", className="kpi-change kpi-flat"
-        )
+    title = ""
+    if previous is None:
+        change_line = html.Span("", className="kpi-change kpi-flat")
     else:
-        unit = _unit(key, lang)
-        sep = " " if unit and lang == "zh" else (" " if unit else "")
-        change_line = html.Span(
-            f"{arrow} {magnitude}{sep}{unit} {t('vs_previous', lang)}",
-            className=f"kpi-change kpi-{tone}",
-        )
-    if previous:
+        prev_value = previous.get(key)
+        arrow, magnitude, tone = change(key, value, prev_value)
+        if arrow is None:
+            change_line = html.Span(t("no_previous", lang), className="kpi-change kpi-flat")
+        elif arrow == "":
+            change_line = html.Span(
+                f"{t('unchanged', lang)} {t('vs_previous', lang)}",
+                className="kpi-change kpi-flat",
+            )
+        else:
+            unit = _unit(key, lang)
+            sep = " " if unit else ""
+            change_line = html.Span(
+                f"{arrow} {magnitude}{sep}{unit} {t('vs_previous', lang)}",
+                className=f"kpi-change kpi-{tone}",
+            )
         title = t(
             "previous_period",
             lang,
             start=fmt.day(previous.get("from")),
             end=fmt.day(previous.get("to")),
-            value=fmt.figure_value(key, prev_value),
+            value=_shown(key, prev_value, lang),
         )
     flags = []
     if key == "party_participation_rate" and value is not None and value > 1:
         flags.append(
             html.Span("> 100%", className="badge kpi-flag", title=t("above_one_flag", lang))
         )
+    count_line = count_text(key, counts, lang, as_of=fmt.day(result.get("as_of"))) if counts else ""
     return dbc.Card(
         dbc.CardBody(
             [
@@ -137,21 +140,24 @@ def kpi_card(
                 html.Div(
                     [
                         html.Span(
-                            fmt.figure_value(key, value), id={"type": "kpi-value", "key": key}
+                            _shown(key, value, lang),
+                            id={"type": "kpi-value", "key": key},
+                            className="kpi-none" if value is None else None,
                         ),
                         *flags,
                     ],
                     className="kpi-value",
                 ),
-                html.Div(
-                    count_text(key, counts, lang, as_of=fmt.day(result.get("as_of"))),
-                    className="kpi-count",
-                ),
-                html.Div(change_line, title=title),
+                html.Div(count_line, className="kpi-count"),
+                html.Div(change_line, title=title or None),
             ]
         ),
         className="kpi-card h-100",
     )
+
+
+def _shown(key: str, value, lang: str) -> str:
+    return t("kpi_no_data", lang) if value is None else fmt.figure_value(key, value)
 
 
 def kpi_row(
@@ -159,13 +165,20 @@ def kpi_row(
     result: dict,
     previous: dict | None,
     lang: str = "zh",
-    no_previous: tuple[str, str] | None = None,
-) -> dbc.Row:
-    """KPI cards four to a row on a laptop (two on a narrow screen)."""
-    return dbc.Row(
-        [dbc.Col(kpi_card(k, result, previous, lang, no_previous), xs=6, md=3) for k in keys],
-        className="g-3 mb-3 kpi-row",
+    note: tuple[str, str] | None = None,
+) -> html.Div:
+    """The KPI cards — one row of up to eight on a laptop, so that the first screen
+    (1,366×768) still shows the units that lag; four a row on a tablet, two on a phone
+    (app.css) — and under them `note`, (text, hover text), said once for every card: why
+    there is no change against the previous period, or no figure at all."""
+    cards = html.Div(
+        [kpi_card(k, result, previous, lang) for k in keys],
+        className=f"kpi-row kpi-n{len(keys)}",
     )
+    parts = [cards]
+    if note is not None:
+        parts.append(html.Div(note[0], title=note[1] or None, className="kpi-note"))
+    return html.Div(parts, className="kpi-block")
 
 
 # --- empty, error, loading --------------------------------------------------------------------------
@@ -367,6 +380,46 @@ def chart_content(
 def chart_error(exc: BaseException, lang: str = "zh"):
     """The values for chart_outputs() when building the chart failed."""
     return no_update, HIDDEN, error_state(exc, lang), None, None
+
+
+# --- the title line of a printout and of a chart's PNG --------------------------------------
+
+PRINT_TITLE = "print-title"
+
+
+def print_title() -> html.Div:
+    """The shell's title line: on paper above the page (assets/print.css; hidden on
+    screen), and under the title of a chart's PNG download (assets/chart_png.js, which
+    also names the file by its data-scope and data-range). chart_cards fills it."""
+    return html.Div(id=PRINT_TITLE, className="xs-print-title")
+
+
+def print_title_line(
+    scope_name: str,
+    start: date,
+    end: date,
+    as_of: date,
+    filters: Sequence[str] = (),
+    lang: str = "zh",
+) -> html.Span:
+    """The line "清河县 · 2025-01-01 至 2025-06-30 · 数据截至 2025-06-30", then the active
+    filters, with the scope and the period for a file name as data attributes."""
+    line = t(
+        "print_line",
+        lang,
+        scope=scope_name,
+        start=fmt.day(start),
+        end=fmt.day(end),
+        as_of=fmt.day(as_of),
+    )
+    return html.Span(
+        " · ".join([line, *filters]),
+        className="xs-print-line",
+        **{
+            "data-scope": scope_name,
+            "data-range": t("png_range", lang, start=fmt.day(start), end=fmt.day(end)),
+        },
+    )
 
 
 def render_table(data: dict | None, lang: str = "zh"):

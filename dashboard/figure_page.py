@@ -23,6 +23,7 @@ from xieshang.dashboard.page_kit import (
     guarded,
     state_or_stop,
 )
+from xieshang.dashboard.views.lagging import build_lagging
 
 
 class Chart(NamedTuple):
@@ -66,17 +67,29 @@ def layout(prefix: str, title_key: str, view, lang: str, charts: Sequence[Chart]
         [
             html.H1(t(title_key, lang), className="xs-title"),
             components.loading(html.Div(id=f"{prefix}-kpis", className="xs-kpis")),
+            html.Div(id=f"{prefix}-lagging"),
             dbc.Row([dbc.Col(card, lg=6, className="mb-3") for card in cards], className="g-3"),
         ]
     )
 
 
-def register(prefix: str, view, charts: Sequence[Chart] = ()) -> None:
+def register(prefix: str, view, charts: Sequence[Chart] = (), path: str = "/") -> None:
+    """The page's callbacks; `path` is the page's address (the lagging units' links)."""
+
     @callback(Output(f"{prefix}-kpis", "children"), Input(STATE, "data"))
     def _kpis(store):
         state = state_or_stop(store)
         return guarded(
             lambda: view.build_kpis(engine(), state),
+            lambda exc: components.error_state(exc, state.lang),
+        )
+
+    @callback(Output(f"{prefix}-lagging", "children"), Input(STATE, "data"))
+    def _lagging(store):
+        # the units lagging on the page's first ranking
+        state = state_or_stop(store)
+        return guarded(
+            lambda: build_lagging(engine(), state, view.RANKINGS[0], path),
             lambda exc: components.error_state(exc, state.lang),
         )
 

@@ -526,7 +526,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "No data yet: the period {start} to {end} is after the last load ({last})",
     ),
     # 落后单位: the bottom of the page's ranking, under the KPI cards
-    "lagging_label": ("落后单位（{figure}）：", "Lagging ({figure}):"),
+    "lagging_label": ("落后单位（{figure}）：", "Lagging ({figure}): "),
     "lagging_rank": ("第 {rank} 名，共 {total} 个参与排名", "ranked {rank} of {total}"),
     "lagging_no_value": ("无数据：{names}", "No data: {names}"),
     "lagging_more": ("{names} 等 {n} 个", "{names} and {more} more"),

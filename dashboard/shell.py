@@ -20,11 +20,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, ctx, dcc, html
+from dash import ALL, Input, Output, State, ctx, dcc, html
 from flask import has_request_context, request
 
 from xieshang.contract.columns import VOCABULARIES
-from xieshang.dashboard import auth, data, fmt
+from xieshang.dashboard import auth, components, data, fmt
 from xieshang.dashboard.i18n import t, vocab
 from xieshang.dashboard.page_kit import OPTIONS, STATE, URL, engine, state_or_stop
 from xieshang.dashboard.state import PERIODS, language, to_query
@@ -71,6 +71,7 @@ def layout() -> html.Div:
             html.Div([_top_bar(lang), _filter_bar(lang)], className="xs-sticky"),
             html.Div(id="notices", className="xs-notices"),
             html.Div(id=ERROR_NOTICE, className="xs-notices"),
+            components.print_title(),  # on paper only (assets/print.css)
             html.Main(dash.page_container, className="xs-main"),
         ],
         className="xs-app",
@@ -78,6 +79,9 @@ def layout() -> html.Div:
 
 
 def _top_bar(lang: str) -> html.Header:
+    """Name, tabs, 中文/EN, freshness. On a laptop all in one line; below 992 px (a phone,
+    a narrow window) the tabs and the rest fold into a menu behind a button that names the
+    current page, so no tab shrinks to one character (app.css)."""
     tabs = [
         dcc.Link(t(key, lang), href=path, id={"type": "nav", "page": key}, className="xs-tab")
         for path, key in nav_pages()
@@ -85,21 +89,38 @@ def _top_bar(lang: str) -> html.Header:
     return html.Header(
         [
             dcc.Link(t("app_title", lang), id="brand", href="/", className="xs-brand"),
-            html.Nav(tabs, id="nav", className="xs-tabs"),
-            html.Div(
+            html.Button(
+                [html.Span("☰", className="xs-menu-icon"), html.Span(id="nav-current")],
+                id="nav-toggle",
+                n_clicks=0,
+                type="button",
+                className="xs-nav-toggle",
+                title=t("nav_menu", lang),
+                **{"aria-controls": "nav-menu", "aria-label": t("nav_menu", lang)},
+            ),
+            dbc.Collapse(
                 [
-                    # a plain link: a full page load, every part built in the other language
-                    html.A(
-                        t("lang_switch", lang),
-                        id="lang-link",
-                        href="/" if lang == "en" else "/?lang=en",
-                        className="xs-lang",
-                        title=t("lang_switch_title", lang),
+                    html.Nav(tabs, id="nav", className="xs-tabs"),
+                    html.Div(
+                        [
+                            # a plain link: a full page load, every part built in the
+                            # other language
+                            html.A(
+                                t("lang_switch", lang),
+                                id="lang-link",
+                                href="/" if lang == "en" else "/?lang=en",
+                                className="xs-lang",
+                                title=t("lang_switch_title", lang),
+                            ),
+                            html.Span(id="freshness", className="xs-fresh"),
+                            *_user_links(lang),
+                        ],
+                        className="xs-right",
                     ),
-                    html.Span(id="freshness", className="xs-fresh"),
-                    *_user_links(lang),
                 ],
-                className="xs-right",
+                id="nav-menu",
+                is_open=False,
+                className="xs-nav-menu",
             ),
         ],
         className="xs-topbar",
@@ -170,6 +191,12 @@ def _filter_bar(lang: str) -> html.Div:
                 display_format="YYYY-MM-DD",
                 first_day_of_week=1,
                 minimum_nights=0,
+                # Dash's defaults, "Start Date" / "End Date", are also the inputs'
+                # accessible names
+                start_date_placeholder_text=t("f_start_date", lang),
+                end_date_placeholder_text=t("f_end_date", lang),
+                # the calendar's month and weekday names: assets/date_locale.js
+                month_format="YYYY年MMM" if lang == "zh" else "MMMM YYYY",  # 2026年1月
                 className="xs-dates",
             ),
         ],
@@ -240,6 +267,7 @@ def register(app: dash.Dash) -> None:
         Output("brand", "href"),
         Output("freshness", "children"),
         Output("f-online", "children"),
+        Output("nav-current", "children"),
         Input(STATE, "data"),
         Input(OPTIONS, "data"),
         Input(URL, "pathname"),
@@ -262,6 +290,7 @@ def register(app: dash.Dash) -> None:
         online = None
         if state.online is not None:
             online = t("f_online_yes" if state.online else "f_online_no", lang)
+        here = {path: key for key, path in paths.items()}.get(current)
         return (
             [path + search for path in tabs],
             ["xs-tab active" if path == current else "xs-tab" for path in tabs],
@@ -269,4 +298,18 @@ def register(app: dash.Dash) -> None:
             "/" + search,
             fresh,
             online,
+            t(here or "nav_menu", lang),
         )
+
+    @app.callback(
+        Output("nav-menu", "is_open"),
+        Input("nav-toggle", "n_clicks"),
+        Input(URL, "pathname"),
+        Input(URL, "search"),
+        State("nav-menu", "is_open"),
+        prevent_initial_call=True,
+    )
+    def _menu(clicks, pathname, search, is_open):
+        """The narrow screen's menu: the button opens and closes it; going to another
+        page or view closes it."""
+        return not is_open if ctx.triggered_id == "nav-toggle" else False

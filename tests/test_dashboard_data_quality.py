@@ -123,8 +123,7 @@ def test_summary_counts(engine):
 
 def cells(rows) -> list[tuple]:
     return [
-        (r["area_name"], *(r[f"{kind}{grid.STATE_SUFFIX}"] for kind in GRID_KINDS))
-        for r in rows
+        (r["area_name"], *(r[f"{kind}{grid.STATE_SUFFIX}"] for kind in GRID_KINDS)) for r in rows
     ]
 
 

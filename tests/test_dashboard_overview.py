@@ -114,13 +114,22 @@ def test_no_change_against_a_period_before_the_data(engine):
     # of 2024-07-01 — 2024-12-31 (184 days) is 2023-12-30 — 2024-06-30
     state = State(COUNTY, date(2024, 7, 1), date(2024, 12, 31))
     tree = overview.build_kpis(engine, state)
-    why = "数据始于 2024-06-01，无上期可比"
-    assert card(tree, "meetings")[:3] == ("1", "截至 2024-12-31", why)
-    assert card(tree, "implementation_rate")[2] == why
-    hover = [n.title for n in walk(tree) if getattr(n, "title", None)]
-    assert hover == ["上期 2023-12-30 至 2024-06-30 早于数据起始 2024-06-01，不作比较"] * 8
+    # the cards have no change line; the row says why once, under them (issue 12)
+    assert card(tree, "meetings")[:3] == ("1", "截至 2024-12-31", "")
+    assert card(tree, "implementation_rate")[2] == ""
+    notes = [n for n in walk(tree) if getattr(n, "className", None) == "kpi-note"]
+    assert [(n.children, n.title) for n in notes] == [
+        (
+            "数据始于 2024-06-01，无上期可比",
+            "上期 2023-12-30 至 2024-06-30 早于数据起始 2024-06-01，不作比较",
+        )
+    ]
+    assert text(tree).count("无上期可比") == 1
     english = overview.build_kpis(engine, state.replace(lang="en"))
-    assert card(english, "meetings")[2] == "no previous period: data begin 2024-06-01"
+    assert card(english, "meetings")[2] == ""
+    assert [n.children for n in walk(english) if getattr(n, "className", None) == "kpi-note"] == [
+        "no previous period: data begin 2024-06-01"
+    ]
 
 
 def test_a_previous_period_starting_with_the_data_is_compared(engine):
@@ -200,10 +209,16 @@ def test_ranking_of_a_village_shows_its_siblings_with_it_selected(engine):
 
 
 def test_ranking_of_an_empty_period(engine):
-    state = State(COUNTY, date(2023, 1, 1), date(2023, 3, 31))
+    # within the data's span: nobody reported a meeting
+    state = State(COUNTY, date(2024, 7, 1), date(2024, 7, 31))
     figure, style, empty, _, _ = overview.build_ranking(engine, state, "meetings")
     assert style == {"display": "none"}
-    assert text(empty) == "本期无数据清河县在 2023-01-01 至 2023-03-31 期间尚未报送协商会议"
+    assert text(empty) == "本期无数据清河县在 2024-07-01 至 2024-07-31 期间尚未报送协商会议"
+    # before the data begin (June 2024): said so, for every figure (issue 12)
+    early = State(COUNTY, date(2023, 1, 1), date(2023, 3, 31))
+    figure, style, empty, _, table = overview.build_ranking(engine, early, "regularity")
+    assert (style, table) == ({"display": "none"}, None)
+    assert text(empty) == "本期无数据本期 2023-01-01 至 2023-03-31 早于数据起始 2024-06-01，无数据"
 
 
 # --- map ------------------------------------------------------------------------------------------------------------
@@ -264,6 +279,7 @@ def test_trends(engine):
         "党员参与率",
         "多元主体覆盖率",
         "常态化率",
+        "空心点：样本少于 5，仅供参考",
     ]
     assert rates_fig.layout.yaxis.tickformat == ".0%"
 

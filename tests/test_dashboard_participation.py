@@ -112,7 +112,7 @@ def test_a_unit_above_100_percent_is_flagged_and_not_ranked(over_engine):
     assert "超过100%（数据问题）" in bar.hovertext[2]
     assert "超过100%" not in bar.hovertext[0]
     assert figure.layout.annotations[2].text == (
-        "150.0% <span style='color:#868e96'>9/6</span> <span style='color:#C8102E'>⚠</span>"
+        "150.0% <span style='color:#6c757d'>9/6</span> <span style='color:#C8102E'>⚠</span>"
     )
     assert figure.layout.xaxis.range[1] == pytest.approx(1.5 * 1.02)  # the bar fits
     *_, warning = notes
@@ -142,8 +142,27 @@ def test_the_flag_in_english(over_engine):
 def test_trend(engine):
     figure, style, empty, _, table = participation.build_trend(engine, DEFAULT)
     assert empty is None and style == {"height": "300px"}
-    assert [tr.name for tr in figure.data] == ["党员参与率", "党员参会占比", "党组织主持率"]
+    # every month rests on fewer than 5 meetings / attendances: a grey legend entry says
+    # what the hollow points mean
+    assert [tr.name for tr in figure.data] == [
+        "党员参与率",
+        "党员参会占比",
+        "党组织主持率",
+        "空心点：样本少于 5，仅供参考",
+    ]
     assert figure.layout.yaxis.tickformat == ".0%"
+    # Jan and Feb held no meeting: gaps, not the 0 % the figure gives over the roster;
+    # June's one meeting had no Party member: a real 0 %. n is the month's meetings.
+    rate = figure.data[0]
+    assert list(rate.y) == [None, None, pytest.approx(2 / 290), pytest.approx(1 / 290)] + [
+        pytest.approx(1 / 290),
+        0.0,
+    ]
+    assert list(rate.customdata) == [None, None, 2, 1, 1, 1]
+    assert list(rate.marker.symbol)[2:] == ["circle-open"] * 4
+    assert rate.hovertext[5] == (
+        "<b>2025年6月</b><br>党员参与率 0.0%（0 / 290）<br>n = 1 次会议 · 样本少于 5，仅供参考"
+    )
     rows = {r["month"]: r for r in table["rows"]}
     assert list(rows) == [f"2025-0{m}" for m in range(1, 7)]
     # each month a period of its own, over the 290 registered: Mar P1, P3 (HY-1); Apr P1
@@ -177,7 +196,12 @@ def test_trend_in_english(engine):
         "Party member participation",
         "Party share of attendance",
         "Party-led rate",
+        "Hollow: fewer than 5 cases, indicative",
     ]
+    assert figure.data[1].hovertext[2] == (
+        "<b>Mar 2025</b><br>Party share of attendance 66.7% (2 / 3)<br>n = 3 attendances"
+        " · fewer than 5 cases, indicative"
+    )
     assert [c["header"] for c in table["columns"]] == [
         "Month",
         "Consultation meetings",

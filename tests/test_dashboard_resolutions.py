@@ -118,7 +118,8 @@ def test_an_empty_warehouse(db_url):
 #
 # Due in the default period (as_of 2025-06-30), by the township of the resolution's
 # meeting: 城关街道 JY-3 (解放社区, due 06-10, completed 06-12: late); 东湖镇 JY-1 (柳树村,
-# due 05-31, completed 05-20: on time) and JY-2 (柳树村, 推进中 in its 06-20 report).
+# due 05-31, completed 05-20: on time) and JY-2 (柳树村, due 06-15, 推进中 in its 06-20
+# report: open and past its due date on 06-30, so 已逾期 — overdue_open's JY-2).
 # JY-4 is due 09-30, JY-5 was due in 2024. 杨家村 has nothing due.
 
 
@@ -133,40 +134,47 @@ def test_status_mix_by_township(engine):
     assert segments(figure) == [
         ("按期落实", (0.0, 0.5), (CHENGGUAN, DONGHU)),
         ("逾期落实", (1.0, 0.0), (CHENGGUAN, DONGHU)),
-        ("推进中", (0.0, 0.5), (CHENGGUAN, DONGHU)),
+        ("推进中", (0.0, 0.0), (CHENGGUAN, DONGHU)),
         ("未启动", (0.0, 0.0), (CHENGGUAN, DONGHU)),
+        ("已逾期", (0.0, 0.5), (CHENGGUAN, DONGHU)),
     ]
     assert [bar.marker.color for bar in figure.data] == [
         theme.PALETTE[2],
         theme.PALETTE[1],
         theme.PALETTE[4],
+        theme.PALETTE[3],
         theme.PALETTE[5],
     ]
     assert theme.ACCENT not in [bar.marker.color for bar in figure.data]
     assert [bar.text for bar in figure.data] == [
         ("", "50.0%"),
         ("100.0%", ""),
-        ("", "50.0%"),
         ("", ""),
+        ("", ""),
+        ("", "50.0%"),
     ]
-    assert figure.data[2].hovertext[1] == "<b>东湖镇</b><br>推进中 1 / 2 · 50.0%"
+    assert figure.data[4].hovertext[1] == "<b>东湖镇</b><br>已逾期 1 / 2 · 50.0%"
     # the column of totals at the right: its header, then one per bar
     assert [a.text for a in figure.layout.annotations][1:] == ["1", "2"]
     assert style == {"height": "200px"} and empty is None
     assert text(notes) == "点击条形可进入该单位"
     assert [
-        (r["area_code"], r["resolutions_due"], r["on_time"], r["late"], r["in_progress"])
+        (r["area_code"], r["resolutions_due"], r["on_time"], r["late"], r["overdue"])
         for r in table["rows"]
     ] == [(CHENGGUAN, 1, 0, 1, 0), (DONGHU, 2, 1, 0, 1)]
-    assert [r["not_started"] for r in table["rows"]] == [0, 0]
+    assert [(r["in_progress"], r["not_started"]) for r in table["rows"]] == [(0, 0), (0, 0)]
     assert [r["implementation_rate"] for r in table["rows"]] == [1.0, 0.5]
-    assert [c["header"] for c in table["columns"]][2:7] == [
+    assert [c["header"] for c in table["columns"]][2:8] == [
         "到期决议数",
         "按期落实",
         "逾期落实",
         "推进中",
         "未启动",
+        "已逾期",
     ]
+    # the overdue segment is the KPI card's 逾期未落实数 (JY-2), by the same rule
+    assert sum(r["overdue"] for r in table["rows"]) == 1
+    assert card(view.build_kpis(engine, DEFAULT), "overdue_open")[0] == "1"
 
 
 def test_status_mix_drills_into_the_unit(engine):
@@ -181,7 +189,7 @@ def test_status_mix_of_a_village_shows_its_siblings(engine):
     assert list(figure.layout.yaxis.ticktext) == [
         f"<span style='color:{theme.ACCENT}'><b>柳树村</b></span>"
     ]
-    assert [bar.x for bar in figure.data] == [(0.5,), (0.0,), (0.5,), (0.0,)]
+    assert [bar.x for bar in figure.data] == [(0.5,), (0.0,), (0.0,), (0.0,), (0.5,)]
     assert [(r["area_code"], r["resolutions_due"]) for r in table["rows"]] == [
         (LIUSHU, 2),
         (YANGJIA, 0),
@@ -197,8 +205,9 @@ def test_status_mix_in_english(engine):
         "Implemented late",
         "In progress",
         "Not started",
+        "Overdue",
     ]
-    assert figure.layout.annotations[0].text == "<span style='color:#868e96'>Due</span>"
+    assert figure.layout.annotations[0].text == "<span style='color:#6c757d'>Due</span>"
     assert text(notes) == "Click a bar to open that unit"
     assert table["columns"][2]["header"] == "Resolutions due"
 
@@ -252,6 +261,9 @@ def test_days_to_implement_of_the_county(engine):
     figure, style, empty, notes, table = view.build_days(engine, DEFAULT)
     assert list(figure.layout.xaxis.ticktext) == BUCKETS_ZH
     assert list(figure.data[0].y) == [0, 0, 1, 0, 1, 0, 0]
+    # the median (3.08) passes clear of the labelled bars: their counts stay above them
+    assert list(figure.data[0].text) == ["", "", "1", "", "1", "", ""]
+    assert len(figure.layout.annotations) == 1
     assert figure.data[0].hovertext[2] == "<b>清河县 · 15–30天</b><br>决议数 1 / 2 · 50.0%"
     [median] = figure.layout.shapes
     assert median.x0 == pytest.approx(2.5 + 17.5 / 30) and median.line.dash == "dash"
@@ -275,6 +287,18 @@ def test_days_to_implement_of_a_township_and_the_previous_period(engine):
     figure, *_ = view.build_days(engine, DEFAULT.replace(scope=CHENGGUAN))
     assert list(figure.data[0].y) == [0, 0, 1, 0, 0, 0, 0]  # JY-3, 23 days
     assert figure.layout.annotations[0].text == "中位数 23.0 天"
+    # the median, 8.5/16 into 15–30 (2.03), would run through that bar's "1": the count
+    # is written left of the line instead
+    assert figure.layout.shapes[0].x0 == pytest.approx(1.5 + 8.5 / 16)
+    assert list(figure.data[0].text) == ["", "", "", "", "", "", ""]
+    count = figure.layout.annotations[1]
+    assert (count.text, count.x, count.y, count.xanchor, count.xshift) == (
+        "1",
+        pytest.approx(1.5 + 8.5 / 16),
+        1,
+        "right",
+        -4,
+    )
     # JY-5: HY-6 2024-11-15 → 2024-12-20, 15 + 20 = 35 days
     previous = DEFAULT.replace(start=date(2024, 7, 4), end=date(2024, 12, 31))
     figure, *_ = view.build_days(engine, previous)

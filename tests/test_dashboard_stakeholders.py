@@ -57,7 +57,8 @@ def test_stakeholder_rankings(engine):
 
 def test_heatmap_of_the_county(engine):
     figure, style, empty, notes, table = stakeholders.build_heatmap(engine, DEFAULT)
-    assert empty is None and style == {"height": f"{32 * 2 + 170}px"}
+    # two units of 34 px, and the upright category names below them
+    assert empty is None and style == {"height": f"{34 * 2 + 190}px"}
     cells, zeros = figure.data
     third = pytest.approx(1 / 3)
     assert [list(row) for row in cells.z] == [

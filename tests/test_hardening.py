@@ -303,6 +303,7 @@ def test_a_wildcard_callback_checks_each_component_it_names(app, client):
         {"id": "brand", "property": "href"},
         {"id": "freshness", "property": "children"},
         {"id": "f-online", "property": "children"},
+        {"id": "nav-current", "property": "children"},
     ]
     inputs = [
         {"id": "state", "property": "data", "value": STORE},
@@ -488,6 +489,7 @@ def test_a_failing_callback_shows_an_error_id_and_logs_the_exception(
             {"id": "brand", "property": "href"},
             {"id": "freshness", "property": "children"},
             {"id": "f-online", "property": "children"},
+            {"id": "nav-current", "property": "children"},
         ],
         "inputs": [
             {"id": "state", "property": "data", "value": STORE},

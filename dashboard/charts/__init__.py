@@ -6,7 +6,9 @@
               trimmed to "download as PNG", zh-CN locale)
 - `bars`      units compared: ranking_bar (sorted, labelled, Wilson whiskers, the
               compared-to average dashed), share_bars (100%-stacked), bucket_bars
-- `trends`    month by month: trend_lines (rates, 0–100%), trend_bars (counts)
+- `trends`    month by month: trend_lines (rates, 0–100%), trend_bars (counts); gaps
+              for months without cases, n on every point, thin months hollow,
+              partly covered months dashed
 - `heatmaps`  reach_heatmap (unit × stakeholder category)
 - `maps`      township_map (polygons, no tiles)
 - `text`      plain(text): warehouse text escaped, so that Plotly shows it as text

@@ -17,6 +17,7 @@ from xieshang.dashboard.charts.theme import (
     MUTED,
     TEXT,
     base_layout,
+    count_axis,
     hover_value,
     is_rate,
 )
@@ -110,19 +111,19 @@ def ranking_bar(
     )
     for position, row in zip(positions, rows, strict=True):
         if row["value"] is None:
-            text = f"<span style='color:#868e96'>{t('no_value', lang)}</span>"
+            text = f"<span style='color:#6c757d'>{t('no_value', lang)}</span>"
         else:
             text = fmt.figure_value(key, row["value"])
             if row.get("k") is not None and row.get("n") is not None:
-                text += f" <span style='color:#868e96'>{fmt.count(row['k'])}/{fmt.count(row['n'])}</span>"
+                text += f" <span style='color:#6c757d'>{fmt.count(row['k'])}/{fmt.count(row['n'])}</span>"
             if row["too_few"]:
-                text += f" <span style='color:#868e96'>· {t('too_few', lang)}</span>"
+                text += f" <span style='color:#6c757d'>· {t('too_few', lang)}</span>"
             if row.get("over_100"):  # a sign, not words: the column is narrow (hover says)
                 text += f" <span style='color:{ACCENT}'>{OVER_100_MARK}</span>"
             if key in SAMPLE_TEXT and row.get("n"):
                 # a 100.0 from one score must not read like one from fifty
                 sample = t(SAMPLE_TEXT[key], lang, n=fmt.count(row["n"]))
-                text += f" <span style='color:#868e96'>· {sample}</span>"
+                text += f" <span style='color:#6c757d'>· {sample}</span>"
         fig.add_annotation(
             x=1.0,
             xref="paper",
@@ -257,7 +258,7 @@ def share_bars(
         yref="paper",
         yanchor="bottom",
         showarrow=False,
-        text=f"<span style='color:#868e96'>{total_label}</span>",
+        text=f"<span style='color:#6c757d'>{total_label}</span>",
         font={"size": 12},
     )
     for position, total in zip(positions, totals, strict=True):
@@ -274,21 +275,39 @@ def share_bars(
     return fig
 
 
+LABEL_CLEARANCE = 0.3
+"""How near (in bar widths) a dashed marker may pass a bar's centre before it would run
+through the count written above that bar: nearer, the count is moved beside the line."""
+
+
+def crossed_bar(counts: Sequence[int], marker: float | None) -> int | None:
+    """The bar whose count label a dashed line at `marker` would cross (its nearest bar,
+    if that bar has a label and the line passes within LABEL_CLEARANCE of its centre)."""
+    if marker is None:
+        return None
+    nearest = round(marker)
+    if 0 <= nearest < len(counts) and counts[nearest] and abs(marker - nearest) < LABEL_CLEARANCE:
+        return nearest
+    return None
+
+
 def bucket_bars(
     rows: Sequence[dict], *, marker: float | None = None, marker_label: str = ""
 ) -> go.Figure:
     """Counts of ordered buckets (rows with "label", "count", "hover") as labelled
     vertical bars in one colour, and a dashed line at `marker` — a position in bar
     units, 0 being the first bar's centre (e.g. where the median falls) — labelled
-    `marker_label`."""
+    `marker_label`. The count of a bar the line would run through is written beside
+    the line instead (an annotation, on the side of the bar's centre), never across it."""
     positions = list(range(len(rows)))
     counts = [r["count"] for r in rows]
+    crossed = crossed_bar(counts, marker)
     fig = go.Figure(
         go.Bar(
             x=positions,
             y=counts,
             marker={"color": BAR},
-            text=[fmt.count(c) if c else "" for c in counts],
+            text=[fmt.count(c) if c and i != crossed else "" for i, c in enumerate(counts)],
             textposition="outside",
             cliponaxis=False,
             hovertext=[r["hover"] for r in rows],
@@ -306,14 +325,23 @@ def bucket_bars(
             "showgrid": False,
             "fixedrange": True,
         },
-        yaxis={
-            "range": [0, (max(counts) if counts else 1) * 1.2 or 1],
-            "tickformat": ",d",
-            "rangemode": "tozero",
-            "gridcolor": GRID,
-            "fixedrange": True,
-        },
+        yaxis=count_axis(max(counts) if counts else 0),
     )
     if marker is not None:
         dashed_marker(fig, marker, marker_label)
+    if crossed is not None:
+        # the line is right of the bar's centre (or on it): the count goes to its left
+        left = marker >= crossed
+        fig.add_annotation(
+            x=marker,
+            y=counts[crossed],
+            xref="x",
+            yref="y",
+            xanchor="right" if left else "left",
+            yanchor="bottom",
+            xshift=-4 if left else 4,
+            showarrow=False,
+            text=fmt.count(counts[crossed]),
+            font={"size": 13, "color": TEXT},
+        )
     return fig

@@ -12,6 +12,9 @@ from xieshang.dashboard.charts.text import plain
 from xieshang.dashboard.charts.theme import ACCENT, NO_DATA_FILL, base_layout, colorscale
 from xieshang.dashboard.i18n import t, vocab
 
+CELL_FONT = 13  # px: the shares in the cells and the category names (was 10 / 11)
+ROW_HEIGHT = 34  # px a unit
+
 
 def reach_heatmap(
     units: Sequence[dict], lang: str = "zh", *, selected: str | None = None
@@ -62,7 +65,7 @@ def reach_heatmap(
             ygap=2,
             text=texts,
             texttemplate="%{text}",
-            textfont={"size": 10},
+            textfont={"size": CELL_FONT},  # read from across a table, as the ticks are
             customdata=codes,
             hovertext=hover,
             hovertemplate="%{hovertext}<extra></extra>",
@@ -88,7 +91,7 @@ def reach_heatmap(
     fig.update_layout(
         **base_layout(
             # rows, and the upright category names below them (the English ones longer)
-            32 * len(rows) + (240 if lang == "en" else 170),
+            ROW_HEIGHT * len(rows) + (260 if lang == "en" else 190),
             margin={"l": 8, "r": 8, "t": 8, "b": 8},
             plot_bgcolor=NO_DATA_FILL,  # a unit without meetings: grey, not white
         ),
@@ -97,7 +100,7 @@ def reach_heatmap(
             "tickvals": list(range(len(labels))),
             "ticktext": labels,
             "tickangle": -90,  # slanted, the first long names would run off the left edge
-            "tickfont": {"size": 11},
+            "tickfont": {"size": CELL_FONT},
             "automargin": True,
             "showgrid": False,
             "zeroline": False,

@@ -114,6 +114,21 @@ def base_layout(height: int = 320, **extra) -> dict:
     return layout
 
 
+def count_axis(top: float) -> dict:
+    """A y axis of counts from 0 with room for the labels above the bars; whole-number
+    ticks only (below 5 plotly would step by 0.2, and ",d" would print 0 0 1 1 1)."""
+    axis = {
+        "range": [0, (top or 1) * 1.2],
+        "tickformat": ",d",
+        "rangemode": "tozero",
+        "gridcolor": GRID,
+        "fixedrange": True,
+    }
+    if top < 5:
+        axis["dtick"] = 1
+    return axis
+
+
 def is_rate(key: str) -> bool:
     return fmt.kind_of(key) == "rate"
 

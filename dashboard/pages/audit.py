@@ -54,7 +54,14 @@ def layout(lang: str):
             _filter(
                 "au-since",
                 t("au_since", lang),
-                dcc.DatePickerSingle(id="au-since", display_format="YYYY-MM-DD", clearable=True),
+                dcc.DatePickerSingle(
+                    id="au-since",
+                    display_format="YYYY-MM-DD",
+                    clearable=True,
+                    # not Dash's "Select Date", which is also the input's accessible name
+                    placeholder=t("au_since", lang),
+                    month_format="YYYY年MMM" if lang == "zh" else "MMMM YYYY",
+                ),
             ),
         ],
         className="xs-audit-filters",

@@ -37,6 +37,7 @@ from xieshang.dashboard.page_kit import (
     state_or_stop,
 )
 from xieshang.dashboard.state import to_query
+from xieshang.dashboard.views.lagging import build_lagging
 from xieshang.dashboard.views.overview import (
     DEFAULT_FIGURE,
     FIGURE,
@@ -81,6 +82,7 @@ def layout(lang: str):
         [
             html.Div(id="ov-heading", className="xs-heading"),
             components.loading(html.Div(id="ov-kpis", className="xs-kpis")),
+            html.Div(id="ov-lagging"),
             dbc.Row(
                 [
                     dbc.Col(
@@ -147,6 +149,17 @@ def _kpis(store):
     state = state_or_stop(store)
     return guarded(
         lambda: build_kpis(engine(), state), lambda exc: components.error_state(exc, state.lang)
+    )
+
+
+@callback(Output("ov-lagging", "children"), Input(STATE, "data"), Input(OPTIONS, "data"))
+def _lagging(store, options):
+    """The units lagging on the figure the map and the ranking show."""
+    state = state_or_stop(store)
+    options = options_or_stop(options)
+    return guarded(
+        lambda: build_lagging(engine(), state, FIGURE.get(options), "/", options),
+        lambda exc: components.error_state(exc, state.lang),
     )
 
 

@@ -27,4 +27,4 @@ def layout(lang: str):
     return figure_page.layout("pp", "page_participation", view, lang, CHARTS)
 
 
-figure_page.register("pp", view, CHARTS)
+figure_page.register("pp", view, CHARTS, path="/participation")

@@ -23,6 +23,7 @@ from xieshang.dashboard.page_kit import (
     state_or_stop,
 )
 from xieshang.dashboard.views import resolutions as view
+from xieshang.dashboard.views.lagging import build_lagging
 
 dash.register_page(
     __name__,
@@ -113,6 +114,7 @@ def layout(lang: str):
         [
             html.H1(t("page_resolutions", lang), className="xs-title"),
             components.loading(html.Div(id="rs-kpis", className="xs-kpis")),
+            html.Div(id="rs-lagging"),
             dbc.Row(charts, className="g-3"),
             dbc.Row(dbc.Col(_overdue_card(lang), lg=12, className="mb-3"), className="g-3"),
         ]
@@ -124,6 +126,16 @@ def _kpis(store):
     state = state_or_stop(store)
     return guarded(
         lambda: view.build_kpis(engine(), state),
+        lambda exc: components.error_state(exc, state.lang),
+    )
+
+
+@callback(Output("rs-lagging", "children"), Input(STATE, "data"))
+def _lagging(store):
+    """The units lagging on the implementation rate (the first ranking)."""
+    state = state_or_stop(store)
+    return guarded(
+        lambda: build_lagging(engine(), state, view.RANKING, "/resolutions"),
         lambda exc: components.error_state(exc, state.lang),
     )
 

@@ -35,4 +35,4 @@ def layout(lang: str):
     return figure_page.layout("sh", "page_stakeholders", view, lang, CHARTS)
 
 
-figure_page.register("sh", view, CHARTS)
+figure_page.register("sh", view, CHARTS, path="/stakeholders")

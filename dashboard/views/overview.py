@@ -18,7 +18,12 @@ from xieshang.dashboard.i18n import figure_name, t, vocab
 from xieshang.dashboard.paths import assets_dir
 from xieshang.dashboard.state import PageOption, State, to_query
 from xieshang.dashboard.views import ranking
-from xieshang.dashboard.views.empty_states import no_warehouse, nothing_in_period
+from xieshang.dashboard.views.empty_states import (
+    no_warehouse,
+    nothing_in_period,
+    outside_data,
+    outside_data_state,
+)
 from xieshang.dashboard.views.kpi_row import kpi_row_for
 from xieshang.warehouse.codes import ancestor_at
 
@@ -154,6 +159,10 @@ def build_map(engine_, state: State, key: str):
     directory = data.directory(engine_)
     if directory.empty:
         return (*components.chart_content(None, None, lang, empty=no_warehouse(lang)), [])
+    outside = outside_data(directory, state)
+    if outside is not None:  # no map of zeros
+        empty = outside_data_state(outside, lang)
+        return (*components.chart_content(None, None, lang, empty=empty), [])
     county, selected, ranked = map_units(engine_, state, key)
     codes = [r["area_code"] for r in ranked]
     shapes = shapes_for(engine_, codes)

@@ -14,7 +14,12 @@ from xieshang.dashboard.charts import bars
 from xieshang.dashboard.charts.theme import ACCENT, is_rate
 from xieshang.dashboard.i18n import figure_name, t
 from xieshang.dashboard.state import State, to_query
-from xieshang.dashboard.views.empty_states import no_warehouse, nothing_in_period
+from xieshang.dashboard.views.empty_states import (
+    no_warehouse,
+    nothing_in_period,
+    outside_data,
+    outside_data_state,
+)
 
 DATA_QUALITY_PATH = "/data-quality"
 
@@ -96,6 +101,9 @@ def build_ranking(engine_: Engine, state: State, key: str) -> tuple:
     directory = data.directory(engine_)
     if directory.empty:
         return components.chart_content(None, None, lang, empty=no_warehouse(lang))
+    outside = outside_data(directory, state)
+    if outside is not None:  # no ranking of zeros (every unit 0.0 % in 2010)
+        return components.chart_content(None, None, lang, empty=outside_data_state(outside, lang))
     ranked, selected, parent, avg_value = ranking_rows(engine_, state, key)
     table = ranking_table(ranked, key, lang, f"ranking-{key}")
     if not ranked:

@@ -32,14 +32,17 @@ RANKING = "implementation_rate"
 SATISFACTION = "satisfaction"
 BUCKETS: tuple[tuple[int, str], ...] = ((30, "rs_bucket_30"), (90, "rs_bucket_90"))
 
-# the status mix: (field, i18n key, Okabe–Ito colour) — green, orange, sky blue,
-# vermillion: done on time, done late, under way, not started
+# the status mix: (field, i18n key, Okabe–Ito colour) — green, orange, sky blue, reddish
+# purple, vermillion: done on time, done late, and of the open ones those due on as_of
+# itself under way or not started, then those past their due date (already overdue),
+# last, so that their share is read against the bar's fixed right end
 MIX_KEYS: tuple[str, ...] = ("implementation_rate", "on_time_rate")
 MIX_SEGMENTS: tuple[tuple[str, str, str], ...] = (
     ("on_time", "rs_on_time", PALETTE[2]),
     ("late", "rs_late", PALETTE[1]),
     ("in_progress", "rs_in_progress", PALETTE[4]),
-    ("not_started", "rs_not_started", PALETTE[5]),
+    ("not_started", "rs_not_started", PALETTE[3]),
+    ("overdue", "rs_overdue_part", PALETTE[5]),
 )
 
 # days to implement: upper bounds (inclusive) of 0–7, 8–14, 15–30, 31–60, 61–90, 91–180
@@ -86,6 +89,7 @@ def _mix_row(child: dict, open_by_status: dict) -> dict:
         "late": done - on_time,
         "in_progress": open_by_status["in_progress"],
         "not_started": open_by_status["not_started"],
+        "overdue": open_by_status["overdue"],
         "implementation_rate": child["implementation_rate"],
         "on_time_rate": child["on_time_rate"],
     }
@@ -100,7 +104,8 @@ def _mix_order(row: dict) -> tuple:
 def mix_rows(engine_, state: ViewState) -> tuple[list[dict], str | None, str]:
     """(rows sorted by implemented share, selected unit, compared-to area): per child unit
     its resolutions due split into implemented on time / late, and — not implemented on
-    as_of — in progress / not started."""
+    as_of — overdue (metrics.open_due_by_status: overdue_open's rule), or, due on as_of
+    itself, in progress / not started."""
     parent, selected = ranking.compared(data.directory(engine_), state.scope)
     units = state.replace(scope=parent)
     children = data.figures_by_child(engine_, units, keys=MIX_KEYS)

@@ -1,8 +1,9 @@
 """Splits of a figure's own set that the charts show; they add no new definition.
 
 * `days_to_implement_histogram` the days behind median_days_to_implement;
-* `open_due_by_status`          the resolutions due and not implemented, by the status
-                                their report gives (in progress / not started);
+* `open_due_by_status`          the resolutions due and not implemented: overdue (the
+                                marts' overdue rule), else by the status their report
+                                gives (in progress / not started);
 * `stakeholder_reach`           meetings reaching each stakeholder category, the
                                 categories behind stakeholder_breadth.
 """
@@ -34,6 +35,9 @@ from xieshang.warehouse import schema
 from xieshang.warehouse.codes import CHILD_LEVEL, LEVEL_PREFIX, level_of, scope_range
 
 OPEN_STATUSES: tuple[str, ...] = ("in_progress", "not_started")
+OPEN_PARTS: tuple[str, ...] = ("overdue", *OPEN_STATUSES)
+"""How open_due_by_status splits the resolutions due and not implemented: overdue on
+as_of first (whatever their status), the rest (due exactly on as_of) by status."""
 
 
 def days_to_implement_histogram(
@@ -87,11 +91,14 @@ def open_due_by_status(
     level: str | None = None,
 ) -> list[dict]:
     """For every child of `scope` (or area at `level` within it), in code order: of its
-    resolutions due (as resolutions_due counts them) those not implemented on as_of,
-    by the status their report valid on as_of gives — {"area_code", "in_progress",
-    "not_started"}; the two add up to resolutions_due − implemented. The marts keep
-    both as "open" (no figure tells them apart), so the status is read from the
-    report itself, one index probe per open resolution."""
+    resolutions due (as resolutions_due counts them) those not implemented on as_of —
+    {"area_code", "overdue", "in_progress", "not_started"}, which add up to
+    resolutions_due − implemented. "overdue" are those overdue on as_of by the marts'
+    rule (`marts.overdue_on`, the rule of overdue_open: a leader must not read a
+    resolution past its due date as merely 推进中); the others, due exactly on as_of, by
+    the status their report valid on as_of gives. The marts keep both statuses as
+    "open" (no figure tells them apart), so the status is read from the report itself,
+    one index probe per open resolution."""
     code, _ = check_arguments(scope, start, end, ())
     st, rr = schema.mart_resolution_states, schema.resolution_reports
     with session(bind) as (conn, ctx):
@@ -104,9 +111,10 @@ def open_due_by_status(
         a = marts.to_day(as_of)
         width = LEVEL_PREFIX[level]
         group = (st.c.area_code if width == 12 else code_prefix(st.c.area_code, width)).label("g")
+        part = case((marts.overdue_on(st, a), "overdue"), else_=rr.c.status).label("part")
         low, high = scope_range(code)
         query = (
-            select(group, rr.c.status, func.count())
+            select(group, part, func.count())
             .select_from(st.join(rr, report_on(st, as_of)))
             .where(
                 st.c.area_code.between(low, high),
@@ -116,7 +124,7 @@ def open_due_by_status(
                 st.c.due_date.between(marts.to_day(start), a),
                 *filters.where(st),
             )
-            .group_by(group, rr.c.status)
+            .group_by(group, part)
         )
         counts: dict[tuple[str, str], int] = {
             (g, status): int(n) for g, status, n in conn.execute(query)
@@ -124,7 +132,7 @@ def open_due_by_status(
     return [
         {
             "area_code": child,
-            **{status: counts.get((child[:width], status), 0) for status in OPEN_STATUSES},
+            **{name: counts.get((child[:width], name), 0) for name in OPEN_PARTS},
         }
         for child, _ in kids
     ]

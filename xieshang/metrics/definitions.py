@@ -231,8 +231,8 @@ _RECORDS: tuple[Figure, ...] = (
         key="resolutions_due",
         label_zh="到期决议数",
         label_en="Resolutions due",
-        definition_zh="范围内会议（受筛选，会议可早于统计期）形成的决议中，截至as_of的状态不是“已撤销”、"
-        "完成时限在统计期内且不晚于as_of的决议数。",
+        definition_zh="范围内会议（受筛选，会议可早于统计期）形成的决议中，截至日的状态不是“已撤销”、"
+        "完成时限在统计期内且不晚于截至日的决议数。",
         definition_en="Resolutions of meetings hosted in scope (the meeting passes the "
         "filters and may be older than the period) with a due date in the period and on or "
         "before as_of, whose status on as_of is not cancelled.",
@@ -246,7 +246,7 @@ _RECORDS: tuple[Figure, ...] = (
         key="implementation_rate",
         label_zh="决议落实率",
         label_en="Implementation rate",
-        definition_zh="到期决议中截至as_of状态为“已落实”的 ÷ 到期决议数；无到期决议时为空。",
+        definition_zh="到期决议中截至日状态为“已落实”的 ÷ 到期决议数；无到期决议时为空。",
         definition_en="Of the resolutions due, those implemented on as_of ÷ resolutions due. "
         "Null if none are due.",
         kind="rate",
@@ -274,8 +274,8 @@ _RECORDS: tuple[Figure, ...] = (
         key="overdue_open",
         label_zh="逾期未落实数",
         label_en="Overdue and open",
-        definition_zh="范围内会议形成的决议中，截至as_of状态既非“已落实”也非“已撤销”、"
-        "且完成时限早于as_of的决议数（含以往积压；完成时限恰为as_of的不算逾期）。",
+        definition_zh="范围内会议形成的决议中，截至日状态既非“已落实”也非“已撤销”、"
+        "且完成时限早于截至日的决议数（含以往积压；完成时限恰为截至日的不算逾期）。",
         definition_en="Resolutions of meetings hosted in scope whose status on as_of is "
         "neither implemented nor cancelled and whose due date is before as_of, however old "
         "(one due exactly on as_of is not overdue).",
@@ -289,7 +289,7 @@ _RECORDS: tuple[Figure, ...] = (
         key="median_days_to_implement",
         label_zh="落实用时中位数(天)",
         label_en="Median days to implement",
-        definition_zh="范围内会议形成、截至as_of已落实、完成日期在统计期内的决议，"
+        definition_zh="范围内会议形成、截至日已落实、完成日期在统计期内的决议，"
         "（完成日期 − 会议日期）天数的中位数；偶数个取中间两数的平均；无则为空。",
         definition_en="Median of (completed date − meeting date) in days over the resolutions "
         "of meetings hosted in scope that are implemented on as_of with a completed date in "
@@ -318,7 +318,7 @@ _RECORDS: tuple[Figure, ...] = (
         key="escalation_rate",
         label_zh="上报率",
         label_en="Escalation rate",
-        definition_zh="统计期内范围内会议形成、截至as_of已存在且未撤销的决议中，已上报上级的 ÷ 全部；无则为空。",
+        definition_zh="统计期内范围内会议形成、截至日已存在且未撤销的决议中，已上报上级的 ÷ 全部；无则为空。",
         definition_en="Of the resolutions of meetings in scope (meeting in the period) that "
         "exist and are not cancelled on as_of, those escalated to a higher level ÷ all of "
         "them. Null if none.",
