@@ -18,13 +18,22 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, delete, select, tuple_
+from sqlalchemy import Connection, and_, bindparam, func, select, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from xieshang import marts
 from xieshang.contract.columns import COLUMNS
 from xieshang.etl import validate
 from xieshang.etl.pii import person_hashes
-from xieshang.etl.upsert import CHUNK, insert_rows, keys_of, plan_upsert, update_rows
+from xieshang.etl.upsert import (
+    CHUNK,
+    copies,
+    delete_rows,
+    insert_rows,
+    keys_of,
+    plan_upsert,
+    update_rows,
+)
 from xieshang.warehouse import schema
 from xieshang.warehouse.codes import level_of, month_key, parent_of, township_of
 
@@ -85,23 +94,21 @@ def _select_frame(conn: Connection, statement) -> pd.DataFrame:
 
 
 def _select_in(conn: Connection, columns, column, values: Iterable) -> pd.DataFrame:
-    """Rows of `select(*columns)` whose `column` is in `values`, in chunks."""
-    values = sorted(set(values))
-    frames = [
-        _select_frame(conn, select(*columns).where(column.in_(part))) for part in _chunks(values)
-    ]
-    if frames:
-        return pd.concat(frames, ignore_index=True)
-    return pd.DataFrame({c.key: pd.Series(dtype=object) for c in columns})
+    """Rows of `select(*columns)` whose `column` is in `values`."""
+    return _select_keys(conn, columns, [column], ((v,) for v in values))
 
 
 def _select_keys(conn: Connection, columns, key_columns, keys: Iterable[tuple]) -> pd.DataFrame:
-    """Rows of `select(*columns)` whose `key_columns` are one of `keys`, in chunks: the
-    rows a run's keys match, through the table's unique index (or its first columns)."""
+    """Rows of `select(*columns)` whose `key_columns` are one of `keys`: the rows a run's
+    keys match, through the table's unique index (or its first columns). Where rows are
+    COPY'd (`copies`), the keys go as arrays in one statement that joins them; elsewhere
+    as IN lists, in chunks."""
     keys = sorted(set(keys))
     statement = select(*columns)
     if keys and conn.execute(statement.limit(1)).first() is None:
         keys = []  # an empty table (a first load) matches nothing
+    if keys and copies(conn):
+        return _select_frame(conn, _joining_arrays(statement, key_columns, keys))
     frames = [
         _select_frame(conn, statement.where(tuple_(*key_columns).in_(part)))
         for part in _chunks(keys, CHUNK // len(key_columns))
@@ -109,6 +116,18 @@ def _select_keys(conn: Connection, columns, key_columns, keys: Iterable[tuple]) 
     if frames:
         return pd.concat(frames, ignore_index=True)
     return pd.DataFrame({c.key: pd.Series(dtype=object) for c in columns})
+
+
+def _joining_arrays(statement, key_columns, keys: list[tuple]):
+    """`statement` joined to `keys`, sent as one array per key column (unnest)."""
+    names = [f"k{i}" for i in range(len(key_columns))]
+    arrays = [
+        bindparam(name, list(values), type_=ARRAY(column.type))
+        for name, column, values in zip(names, key_columns, zip(*keys, strict=True), strict=True)
+    ]
+    matched = func.unnest(*arrays).table_valued(*names).render_derived()
+    condition = and_(*(c == matched.c[n] for c, n in zip(key_columns, names, strict=True)))
+    return statement.join_from(key_columns[0].table, matched, condition)
 
 
 Headers = dict[tuple[str, str | None], dict[str, str]]
@@ -337,9 +356,7 @@ class Run:
         return frame
 
     def _delete_held(self, ids: list) -> None:
-        t = schema.held_rows
-        for part in _chunks([int(i) for i in ids]):
-            self.conn.execute(delete(t).where(t.c.id.in_(part)))
+        delete_rows(self.conn, schema.held_rows, "id", [int(i) for i in ids])
 
     def _keep_held(self, kind: str, waiting: pd.DataFrame, superseded: pd.DataFrame) -> None:
         """New rows without a meeting join the held store (replacing same-key rows)."""
@@ -371,8 +388,8 @@ class Run:
             }
             for r in final.to_dict("records")
         ]
-        for part in _chunks(rows):
-            self.conn.execute(schema.held_rows.insert(), part)
+        if rows:
+            insert_rows(self.conn, schema.held_rows, pd.DataFrame(rows), list(rows[0]))
 
     # -- bookkeeping ---------------------------------------------------------------------
 

@@ -25,8 +25,11 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
+    func,
     select,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from xieshang.marts.days import day_number, from_day
 from xieshang.marts.fill import fill_anchors
@@ -107,8 +110,20 @@ TABLES = [MEETINGS, PARTS, PERSONS, ANCHORS, RESOLUTIONS]
 
 
 def _insert(conn: Connection, table: Table, rows: list[dict]) -> None:
-    if rows:
+    """`rows` into a scope table: on PostgreSQL in one statement, each column sent as an
+    array (a month of a city touches some hundred thousand persons)."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
         conn.execute(table.insert(), rows)
+        return
+    names = list(rows[0])
+    arrays = [
+        bindparam(name, [row[name] for row in rows], type_=ARRAY(table.c[name].type))
+        for name in names
+    ]
+    source = select(func.unnest(*arrays).table_valued(*names).render_derived())
+    conn.execute(table.insert().from_select(names, source))
 
 
 def write_scope(conn: Connection, changes: Changes) -> date | None:

@@ -9,30 +9,16 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-import unicodedata
 
 from xieshang import metrics
 from xieshang.cli.errors import UsageError
+from xieshang.cli.text_table import text_table
 from xieshang.etl.report import KIND_SHORT
 from xieshang.exports import safe_text
 from xieshang.metrics.submissions import GRID_KINDS, Status, parse_month, submission_status
 from xieshang.warehouse.engine import open_warehouse
 
 CSV_COLUMNS = ("area_code", "area_name", "kind", "state", "received_at", "accepted", "rejected")
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _table(rows: list[list[str]]) -> str:
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join(
-        "  ".join(
-            cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)
-        ).rstrip()
-        for row in rows
-    )
 
 
 def _cell(row: dict) -> str:
@@ -91,5 +77,5 @@ def run(args: argparse.Namespace) -> int:
         return 0
     name = f"{info['area_name']} {status.scope}" if info else status.scope
     print(f"报送情况 submissions {status.month} · {name}")
-    print(_table(_grid(status)))
+    print(text_table(_grid(status)))
     return 0

@@ -7,11 +7,11 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-import unicodedata
 
 from xieshang.access import users
 from xieshang.access.passwords import MIN_LENGTH
 from xieshang.cli.errors import CommandError
+from xieshang.cli.text_table import text_table
 from xieshang.warehouse.engine import open_warehouse
 
 
@@ -41,20 +41,6 @@ def _password(from_stdin: bool) -> str:
     return first
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _table(rows: list[list[str]]) -> str:
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join(
-        "  ".join(
-            cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)
-        ).rstrip()
-        for row in rows
-    )
-
-
 def _list(engine) -> int:
     rows = [["name", "role", "township", "active", "last sign-in"]]
     for account in users.accounts(engine):
@@ -68,7 +54,7 @@ def _list(engine) -> int:
                 last.isoformat(sep=" ", timespec="seconds") if last else "-",
             ]
         )
-    print(_table(rows))
+    print(text_table(rows))
     return 0
 
 

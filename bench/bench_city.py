@@ -1,0 +1,434 @@
+"""City-scale benchmark on PostgreSQL: a city of N counties loaded, a month added, figures timed.
+
+A city (330200000000) of N demo counties (`xieshang generate`'s world, 13 townships of 15
+villages each, every office writing CSV) over 60 months, plus one month more, is written
+once under bench/out/. Then, in a database of its own (created and dropped) on the
+server of XIESHANG_BENCH_PG (default postgresql://postgres@127.0.0.1:5432/test):
+
+(a) the floor: every CSV of the inbox COPY'd as it is into text tables, in one transaction;
+(b) `run_load` of the whole inbox: rows/s, and its ratio to the floor (target <= 4x), with
+    the time of its stages (reading and judging the files, writing the rows, the marts);
+(c) a monthly load: the month more, into the full warehouse (analysed first, untimed, as
+    autovacuum does soon after a load);
+(d) `xieshang.metrics.figures` (every figure) at city, county, township and village scope
+    for the month, quarter and year ending with the month added: p50/p95 (target p95 <=
+    100 ms).
+
+Each phase runs in a process of its own, so that its peak memory (max RSS) is its own.
+
+    python bench/bench_city.py [--counties 1 3 10] [--months 60] [--quick]
+
+`--quick` (1 county, 12 months) is the smoke test CI runs. The inboxes are kept (under
+bench/out/ or `--out`) and written again only when missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import calendar
+import csv
+import json
+import multiprocessing
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out"
+SECRET = b"bench-city-secret-0123456789"
+CITY = "330200000000"
+CITY_NAME = "明州市"
+COUNTY_NAMES = "清河县 临江县 青山县 白水县 东阳县 南溪县 北岭县 西湖区 长宁县 安平县"
+CSV_FORMATS = ("csv_utf8", "csv_gb18030", "csv_bom_en")
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+TARGET_RATIO = 4.0
+TARGET_P95_MS = 100.0
+PERIODS = (("month", 0), ("quarter", 2), ("year", 11))
+
+
+@dataclass(frozen=True)
+class Shape:
+    townships: int = 13
+    villages: int = 15
+    months: int = 60
+
+    @property
+    def name(self) -> str:
+        return f"{self.townships}x{self.villages}x{self.months}"
+
+
+MAX_COUNTIES = 19  # county codes 330281 … 330299
+
+
+def county_code(k: int) -> str:
+    return f"3302{81 + k:02d}000000"
+
+
+# --- the city's inbox ----------------------------------------------------------------------
+
+
+def _county_world(k: int, shape: Shape, end: tuple[int, int], today: date):
+    """County k's demo world, moved to its own code and writing CSV only."""
+    from xieshang.demo.files import make_style
+    from xieshang.demo.world import build_world
+
+    world = build_world(shape.townships, shape.villages, shape.months + 1, end, k + 1, today, False)
+    prefix = county_code(k)[:6]
+    for office in world.offices:
+        for area in [office.area, *office.villages]:
+            area.code = prefix + area.code[6:]
+        office.skip = {prefix + code[6:]: share for code, share in office.skip.items()}
+        if office.over_village:
+            office.over_village = prefix + office.over_village[6:]
+        rng = random.Random(f"bench-city:{k}:{office.area.code}")
+        office.style = make_style(rng, rng.choice(CSV_FORMATS))
+    world.county.name = COUNTY_NAMES.split()[k % 10] + ("" if k < 10 else "二")
+    return world
+
+
+def _write_office(world, index: int, outdir: Path, code: str):
+    """One office's files; escalations go to its own county (the demo names one county)."""
+    from xieshang.demo import office_run
+
+    office_run.COUNTY_CODE = code
+    return office_run.run_office(world, index, outdir)
+
+
+def _roster(worlds: list, path: Path) -> None:
+    """The city's roster as one CSV: the city, its counties, their townships and villages."""
+    rows = [["区划代码", "名称", "上级代码", "类型", "党员人数", "常住人口"]]
+    rows.append([CITY, CITY_NAME, "", "市", 500, sum(w.county.population for w in worlds)])
+    for world in worlds:
+        county = world.county
+        rows.append([county.code, county.name, CITY, "县", county.party_members, ""])
+        for office in world.offices[1:]:
+            town = office.area
+            rows.append([town.code, town.name, county.code, town.unit_type, town.party_members, ""])
+            for v in office.villages:
+                rows.append([v.code, v.name, town.code, v.unit_type, v.party_members, v.population])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+
+
+def write_city(root: Path, counties: int, shape: Shape, end: str) -> tuple[Path, Path]:
+    """(the inbox of the `shape.months` months before `end`, the inbox of month `end`,
+    YYYY-MM), written under `root` once: each county's files under its name, then
+    hard-linked into the two. The same arguments write the same files."""
+    full, month = root / "inbox", root / "month"
+    roster = full / f"{CITY_NAME}区划与党员名册.csv"  # written last
+    if roster.exists():
+        return full, month
+    shutil.rmtree(root, ignore_errors=True)
+    year, month_number = map(int, end.split("-"))
+    today = date(year + month_number // 12, month_number % 12 + 1, 1)  # the month is over
+    worlds = [_county_world(k, shape, (year, month_number), today) for k in range(counties)]
+    files = root / "files"
+    jobs = [
+        (world, i, files / world.county.name, county_code(k))
+        for k, world in enumerate(worlds)
+        for i in range(len(world.offices))
+    ]
+    with ProcessPoolExecutor(
+        min(4, os.cpu_count() or 1), mp_context=multiprocessing.get_context("spawn")
+    ) as pool:
+        list(pool.map(_write_office, *zip(*jobs, strict=True)))
+    for world in worlds:
+        county = files / world.county.name
+        for folder in sorted(county.iterdir()):
+            target = (month if folder.name == end else full) / world.county.name / folder.name
+            shutil.copytree(folder, target, copy_function=os.link)
+    _roster(worlds, roster)
+    return full, month
+
+
+# --- the phases, each in a process of its own (its imports and peak memory its own) ------
+
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def phase_floor(inbox: Path, url: str) -> dict:
+    """Every CSV of the inbox COPY'd as it is (header, title and blank lines too) into a
+    text table of its width, in one transaction, one COPY per width and encoding: the
+    least a load must do (read the files, send them, store them)."""
+    import psycopg
+
+    start = time.perf_counter()
+    groups: dict[tuple[int, str], list[bytes]] = {}
+    paths = sorted(inbox.rglob("*.csv"))
+    for path in paths:
+        data = path.read_bytes()
+        first = data.split(b"\n", 1)[0]
+        try:
+            data.decode("utf-8")
+            header, encoding = first.decode("utf-8"), "UTF8"
+        except UnicodeDecodeError:
+            header, encoding = first.decode("gb18030"), "GB18030"
+        width = len(next(csv.reader([header])))
+        groups.setdefault((width, encoding), []).append(data.rstrip(b"\r\n") + b"\r\n")
+    rows = 0
+    with psycopg.connect(url.replace("+psycopg", "")) as conn, conn.cursor() as cursor:
+        for width in sorted({w for w, _ in groups}):
+            columns = ", ".join(f"c{i} text" for i in range(width))
+            cursor.execute(f"CREATE TABLE floor_{width} ({columns})")
+        for (width, encoding), files in groups.items():
+            statement = f"COPY floor_{width} FROM STDIN (FORMAT csv, ENCODING '{encoding}')"
+            with cursor.copy(statement) as copy:
+                for data in files:
+                    copy.write(data)
+            rows += cursor.rowcount
+    return {"rows": rows, "files": len(paths), "seconds": time.perf_counter() - start}
+
+
+def phase_load(inbox: Path, url: str) -> dict:
+    """`run_load` of the inbox, with the time of its stages: reading and judging the
+    files, writing the rows (and the run's records), writing the marts."""
+    from xieshang.etl.load import run_load
+    from xieshang.warehouse.engine import open_warehouse
+
+    engine = open_warehouse(url)
+    marks: dict[tuple[str, int], float] = {}
+    start = time.perf_counter()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == "merge" or done == total:
+            marks[(stage, done)] = time.perf_counter() - start
+
+    report = run_load(engine, inbox, secret=SECRET, progress=progress)
+    seconds = time.perf_counter() - start
+    assert report["status"] == "committed", report.get("error")
+    steps = max(done for stage, done in marks if stage == "merge")
+    read = marks[("merge", 0)]
+    written = marks[("merge", steps - 1)]
+    with engine.connect() as conn:
+        size = conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar()
+    # untimed, what autovacuum does within a minute or so of the commit: the monthly load
+    # and the figures read a warehouse with statistics, as they would a month later
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE")
+    kinds = report["kinds"]
+    return {
+        "rows": sum(k["read"] for k in kinds.values()),
+        "kinds": {k: v["read"] for k, v in kinds.items()},
+        "rejected": sum(k["rejected"] for k in kinds.values()),
+        "seconds": seconds,
+        "read": read,
+        "write": written - read,
+        "marts": seconds - written,
+        "peak_mb": _peak_mb(),
+        "database_mb": size / 2**20,
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q
+    low, high = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def _months_back(day: date, back: int) -> date:
+    """The first day of the month `back` months before `day`'s."""
+    index = day.year * 12 + day.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def phase_figures(url: str, last: date, repeat: int) -> dict:
+    """`metrics.figures` (every figure) at each level for the month, quarter and year
+    that end on `last`: p50/p95 in ms per level, after one call to connect."""
+    from xieshang import metrics
+    from xieshang.warehouse.engine import open_warehouse
+
+    engine = open_warehouse(url)
+    with engine.connect() as conn:
+        counties = [code for code, _ in metrics.children(conn, CITY)]
+        townships = [t for c in counties for t, _ in metrics.children(conn, c)]
+        villages = [v for t in townships[::4] for v, _ in metrics.children(conn, t)]
+    scopes = {
+        "city": [CITY],
+        "county": counties[:10],
+        "township": townships[:: max(1, len(townships) // 10)][:10],
+        "village": villages[:: max(1, len(villages) // 20)][:20],
+    }
+    periods = [(_months_back(last, back), last) for _, back in PERIODS]
+    metrics.figures(engine, CITY, *periods[0])
+    timings: dict[str, list[float]] = {level: [] for level in scopes}
+    for _ in range(repeat):
+        for level, codes in scopes.items():
+            for code in codes:
+                for start, stop in periods:
+                    began = time.perf_counter()
+                    metrics.figures(engine, code, start, stop)
+                    timings[level].append((time.perf_counter() - began) * 1000)
+    return {
+        level: {"n": len(v), "p50": statistics.median(v), "p95": percentile(v, 0.95)}
+        for level, v in timings.items()
+    }
+
+
+def _phase(name: str, *args: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--phase", name, *args],
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode:
+        raise SystemExit(f"phase {name} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _run_phase(args: argparse.Namespace) -> dict:
+    if args.phase == "floor":
+        return phase_floor(args.inbox, args.db)
+    if args.phase == "load":
+        return phase_load(args.inbox, args.db)
+    return phase_figures(args.db, date.fromisoformat(args.last), args.repeat)
+
+
+# --- one city, and the table -------------------------------------------------------------
+
+
+@contextmanager
+def own_database(admin_url: str) -> Iterator[str]:
+    """A database of the benchmark's own on the server of `admin_url`, dropped after."""
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"xieshang_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def bench_city(
+    counties: int, shape: Shape, end: str, out: Path, admin_url: str, repeat: int
+) -> dict:
+    began = time.perf_counter()
+    full, month = write_city(out / f"city-{counties}x{shape.name}-{end}", counties, shape, end)
+    generated = time.perf_counter() - began
+    year, number = map(int, end.split("-"))
+    last = date(year, number, calendar.monthrange(year, number)[1])
+    with own_database(admin_url) as url:
+        floor = _phase("floor", "--inbox", str(full), "--db", url)
+    with own_database(admin_url) as url:
+        load = _phase("load", "--inbox", str(full), "--db", url)
+        monthly = _phase("load", "--inbox", str(month), "--db", url)
+        figures = _phase(
+            "figures", "--db", url, "--last", last.isoformat(), "--repeat", str(repeat)
+        )
+    return {
+        "counties": counties,
+        "generated": generated,
+        "floor": floor,
+        "load": load,
+        "month": monthly,
+        "figures": figures,
+    }
+
+
+def _line(cells: list[str], widths: list[int]) -> str:
+    return "  ".join(c.rjust(w) for c, w in zip(cells, widths, strict=True))
+
+
+def print_table(results: list[dict]) -> None:
+    """The figures of every city size, one row each, then what each load spent its time on."""
+    head = ["counties", "rows", "floor s", "floor rows/s", "load s", "load rows/s", "ratio"]
+    head += ["month rows", "month s", "db MB", "peak MB"]
+    levels = ["city", "county", "township", "village"]
+    head += [f"{level} p50/p95 ms" for level in levels]
+    rows = []
+    for r in results:
+        floor, load, month, figures = r["floor"], r["load"], r["month"], r["figures"]
+        cells = [
+            str(r["counties"]),
+            f"{load['rows']:,}",
+            f"{floor['seconds']:.1f}",
+            f"{floor['rows'] / floor['seconds']:,.0f}",
+            f"{load['seconds']:.1f}",
+            f"{load['rows'] / load['seconds']:,.0f}",
+            f"{load['seconds'] / floor['seconds']:.1f}x",
+            f"{month['rows']:,}",
+            f"{month['seconds']:.1f}",
+            f"{month['database_mb']:,.0f}",
+            f"{max(load['peak_mb'], month['peak_mb']):,.0f}",
+        ]
+        cells += [f"{figures[lv]['p50']:.0f}/{figures[lv]['p95']:.0f}" for lv in levels]
+        rows.append(cells)
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
+    print(_line(head, widths))
+    for cells in rows:
+        print(_line(cells, widths))
+    print()
+    print("where the time went (s): read and judge / write the rows / marts and commit")
+    for r in results:
+        for name in ("load", "month"):
+            p = r[name]
+            print(
+                f"  {r['counties']:>2} counties, {name:5s}: {p['read']:.1f} / {p['write']:.1f}"
+                f" / {p['marts']:.1f} of {p['seconds']:.1f}"
+                f" ({p['kinds']}, rejected {p['rejected']})"
+            )
+    print(
+        f"targets: load <= {TARGET_RATIO:.0f}x the floor; figures p95 <= {TARGET_P95_MS:.0f} ms"
+        " at every level"
+    )
+
+
+def _last_month() -> str:
+    today = date.today()
+    return f"{today.year - (today.month == 1)}-{(today.month - 2) % 12 + 1:02d}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--counties", type=int, nargs="+", default=[10])
+    parser.add_argument("--months", type=int, default=60)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="1 county, 12 months")
+    parser.add_argument("--out", type=Path, default=OUT, help="where the inboxes are kept")
+    parser.add_argument("--end", default=_last_month(), help="the month added, YYYY-MM")
+    parser.add_argument("--phase", choices=("floor", "load", "figures"))
+    parser.add_argument("--inbox", type=Path)
+    parser.add_argument("--db")
+    parser.add_argument("--last")
+    args = parser.parse_args()
+    if args.phase:
+        print(json.dumps(_run_phase(args)))
+        return
+    if not all(1 <= n <= MAX_COUNTIES for n in args.counties):
+        parser.error(f"--counties: 1 to {MAX_COUNTIES}")
+    shape = Shape(months=args.months)
+    counties = args.counties
+    if args.quick:
+        shape, counties = Shape(months=12), [1]
+    admin_url = os.environ.get("XIESHANG_BENCH_PG", DEFAULT_PG)
+    args.out.mkdir(parents=True, exist_ok=True)
+    results = []
+    for n in counties:
+        results.append(bench_city(n, shape, args.end, args.out, admin_url, args.repeat))
+        print(f"{n} counties: generated in {results[-1]['generated']:.0f} s", flush=True)
+    print()
+    print_table(results)
+
+
+if __name__ == "__main__":
+    main()
