@@ -249,6 +249,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "dq_due_dates_moved_later": ("完成时限推迟", "Due dates moved later"),
     "dq_status_title": ("报送情况（{month}）", "Submissions ({month})"),
     "dq_hint": ("修改方法", "How to fix"),
+    "ov_brief": ("工作简报（{month}）：", "Monthly brief ({month}): "),
     "dq_name_rejects": ("拒收行", "rejected-rows"),
     "dq_name_held": ("待匹配行", "held-rows"),
     "dq_name_events": ("决议异动", "resolution-events"),

@@ -105,7 +105,25 @@ def build_heading(engine_, state: State):
         [
             html.H1(crumbs, className="xs-title"),
             html.Div(" · ".join(parts), className="xs-subtitle"),
+            _brief_links(state),
         ]
+    )
+
+
+def _brief_links(state: State) -> html.Div:
+    """The monthly brief of the scope for the month the period ends in, at its plain
+    addresses (/download/brief.pdf and .docx, the view's query)."""
+    lang = state.lang
+    query = to_query(state)
+    month = fmt.month(f"{state.end:%Y-%m}", lang)
+    return html.Div(
+        [
+            t("ov_brief", lang, month=month),
+            html.A("PDF", href=f"/download/brief.pdf{query}", className="xs-brief-link"),
+            " · ",
+            html.A("Word", href=f"/download/brief.docx{query}", className="xs-brief-link"),
+        ],
+        className="xs-brief-links",
     )
 
 

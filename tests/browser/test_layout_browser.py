@@ -298,7 +298,7 @@ def test_on_a_laptop_the_tabs_are_in_the_bar(duo):
 # --- words ---------------------------------------------------------------------------------------
 
 # the language switch, file formats and a product, a unit of size
-ALLOWED_IN_CHINESE = {"EN", "CSV", "PNG", "Excel", "xlsx", "MB"}
+ALLOWED_IN_CHINESE = {"EN", "CSV", "PNG", "PDF", "Word", "Excel", "xlsx", "MB"}  # formats
 NAMES = sorted(
     {"清河县", "中文"}
     | {name for _code, name, *_ in TOWNSHIPS}
