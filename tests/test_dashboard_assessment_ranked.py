@@ -153,6 +153,11 @@ def test_a_filter_nothing_matches_is_not_ranked(engine):
         "不作排名" in text(table.heading)
     )
     assert view.download(engine, state, "xlsx") is None
+    english = view.build_table(engine, state.replace(lang="en"))
+    assert (
+        "No township of 清河县 held a meeting or had a resolution due or a satisfaction score "
+        "from 2026-01-01 to 2026-11-30, so no ranking" in text(english.heading)
+    )
 
 
 def test_the_csv_files(engine):

@@ -168,6 +168,8 @@ def _why_empty(engine_, result: Assessment, lang: str) -> str:
     if directory.last_load is not None and result.start > directory.last_load:
         return t("as_after_data", lang, last=fmt.day(directory.last_load), **period)
     level = t("f_township" if result.level == "township" else "f_village", lang)
+    # the filter label is capitalised ("Township"); mid-sentence it is not
+    level = level.lower() if lang == "en" else level
     return t("as_nothing_to_rank", lang, scope=result.scope_name, level=level, **period)
 
 
