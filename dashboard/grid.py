@@ -76,7 +76,16 @@ def grid(grid_id: str, height: int = 360, lang: str = "zh") -> dag.AgGrid:
         className="xs-grid",
         rowData=[],
         columnDefs=[],
-        defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 72},
+        # a header wraps rather than being cut if its column ends up narrower than it
+        # (the autosize can measure before the page's CJK font is in)
+        defaultColDef={
+            "sortable": True,
+            "resizable": True,
+            "filter": True,
+            "minWidth": 72,
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+        },
         # each column as wide as its header and cells (no cut numbers or blank headers);
         # long texts wrap at WRAP_WIDTH
         columnSize="autoSize",
