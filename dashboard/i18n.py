@@ -26,6 +26,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "lang_switch": ("EN", "中文"),
     "lang_switch_title": ("Switch to English", "切换为中文"),
     # filter bar
+    "f_county": ("县（市、区）", "County"),
+    "f_all_counties": ("全部县（市、区）", "All counties"),
+    "ov_map_counties": ("各县（市、区）{figure}", "{figure}: counties of {city}"),
+    "drill_hint_map_county": (
+        "点击县（市、区）可查看其各乡镇（街道）",
+        "Click a county to see its townships",
+    ),
     "f_township": ("乡镇（街道）", "Township"),
     "f_village": ("村（社区）", "Village"),
     "f_all_townships": ("全部乡镇（街道）", "All townships"),
@@ -230,9 +237,13 @@ TEXT: dict[str, tuple[str, str]] = {
     # assessment
     "as_table": ("考核评估表", "Assessment table"),
     "as_subject": (
-        "{scope} 各{level} · {start} 至 {end} · 截至 {as_of}",
-        "{level}s of {scope} · {start} to {end} · as of {as_of}",
+        "{scope} 各{units} · {start} 至 {end} · 截至 {as_of}",
+        "{units} of {scope} · {start} to {end} · as of {as_of}",
     ),
+    # the units an assessment ranks (as_units_<level>), as the subject line names them
+    "as_units_county": ("县（市、区）", "Counties"),
+    "as_units_township": ("乡镇（街道）", "Townships"),
+    "as_units_village": ("村（社区）", "Villages"),
     "as_weights": ("权重：", "Weights: "),
     "as_formula": (
         "得分 = 100 × Σ 权重×指标值 ÷ Σ 权重；空值按 0 计，超过 1 按 1 计；并列名次相同",

@@ -21,13 +21,13 @@ from urllib.parse import parse_qs, urlsplit
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html
-from flask import has_request_context, request
+from flask import has_app_context, has_request_context, request
 
 from xieshang.contract.columns import VOCABULARIES
 from xieshang.dashboard import auth, components, data, fmt
 from xieshang.dashboard.i18n import t, vocab
 from xieshang.dashboard.page_kit import OPTIONS, STATE, URL, engine, state_or_stop
-from xieshang.dashboard.state import PERIODS, language, to_query
+from xieshang.dashboard.state import PERIODS, PICKER_NAMES, language, picker_levels, to_query
 
 
 def request_language() -> str:
@@ -173,6 +173,39 @@ def _dropdown(control_id: str, placeholder: str, **extra) -> dcc.Dropdown:
     return dcc.Dropdown(id=control_id, placeholder=placeholder, className="xs-dd", **extra)
 
 
+_PICKER_TEXT = {
+    "county": ("f_county", "f_all_counties"),
+    "township": ("f_township", "f_all_townships"),
+    "village": ("f_village", "f_all_villages"),
+}
+
+
+def _area_pickers(lang: str) -> list[html.Div]:
+    """One picker per level below the roster's root (township, village; a city's roster
+    starts with its counties). The callbacks always have all PICKERS: one a county's
+    roster does not use is hidden."""
+    # the layout is also built outside an app and before sign-in (Dash checks it on its
+    # first request, whoever sends it): a county's pickers then
+    known = has_app_context() and auth.signed_in_user() is not None
+    root = data.directory(engine()).root if known else None
+    levels = picker_levels(root) or ("township", "village")
+    pickers = []
+    for i, name in enumerate(PICKER_NAMES):
+        label, placeholder = _PICKER_TEXT[levels[min(i, len(levels) - 1)]]
+        item = _item(
+            f"f-{name}",
+            t(label, lang),
+            _dropdown(
+                f"f-{name}", t(placeholder, lang), clearable=True, searchable=True, disabled=i > 0
+            ),
+            "xs-fitem-area",
+        )
+        if i >= len(levels):
+            item.style = {"display": "none"}
+        pickers.append(item)
+    return pickers
+
+
 def _filter_bar(lang: str) -> html.Div:
     period = html.Div(
         [
@@ -202,21 +235,9 @@ def _filter_bar(lang: str) -> html.Div:
         ],
         className="xs-period-row",
     )
-    area = {"clearable": True, "searchable": True}
     return html.Div(
         [
-            _item(
-                "f-first",
-                t("f_township", lang),
-                _dropdown("f-first", t("f_all_townships", lang), **area),
-                "xs-fitem-area",
-            ),
-            _item(
-                "f-second",
-                t("f_village", lang),
-                _dropdown("f-second", t("f_all_villages", lang), disabled=True, **area),
-                "xs-fitem-area",
-            ),
+            *_area_pickers(lang),
             _item("f-period", t("f_period", lang), period, "xs-fitem-period"),
             _item(
                 "f-form",

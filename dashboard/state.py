@@ -333,28 +333,43 @@ def preset_of(start: date, end: date, anchor: date) -> str:
 # --- the filter bar ----------------------------------------------------------------------
 
 
-def scope_to_controls(scope: str | None, root: str | None) -> tuple[str | None, str | None]:
-    """(first dropdown, second dropdown) values for a scope under `root`: the areas one
-    and two levels below the root on the way to the scope (None where the scope stops)."""
+PICKERS = 3
+"""Area pickers in the filter bar: a city's roster needs county, township and village."""
+PICKER_NAMES = ("first", "second", "third")
+
+
+def picker_levels(root: str | None) -> tuple[str, ...]:
+    """The levels the pickers choose, top down: those below the root (a county's roster:
+    township, village; a city's: county, township, village)."""
+    levels: list[str] = []
+    level = level_of(root) if root else None
+    while len(levels) < PICKERS and (level := CHILD_LEVEL.get(level)) is not None:
+        levels.append(level)
+    return tuple(levels)
+
+
+def scope_to_controls(scope: str | None, root: str | None) -> tuple[str | None, ...]:
+    """The pickers' values (PICKERS of them) for a scope under `root`: the areas at each
+    picker's level on the way to the scope (None where the scope stops)."""
+    picked: list[str | None] = [None] * PICKERS
     if scope is None or root is None or not is_above(root, scope):
-        return None, None
-    first_level = CHILD_LEVEL[level_of(root)]
-    second_level = CHILD_LEVEL.get(first_level)
-    first = ancestor_at(scope, first_level)
-    below_second = second_level is not None and LEVELS.index(level_of(scope)) >= LEVELS.index(
-        second_level
-    )
-    return first, ancestor_at(scope, second_level) if below_second else None
+        return tuple(picked)
+    depth = LEVELS.index(level_of(scope))
+    for i, level in enumerate(picker_levels(root)):
+        if LEVELS.index(level) <= depth:
+            picked[i] = ancestor_at(scope, level)
+    return tuple(picked)
 
 
-def controls_to_scope(first: str | None, second: str | None, root: str | None) -> str | None:
-    """The scope the two dropdowns name: the second if set (and inside the first), else the
-    first, else root."""
-    if second and first and is_above(first, second):
-        return second
-    if first:
-        return first
-    return root
+def controls_to_scope(picked: Sequence[str | None], default: str | None) -> str | None:
+    """The scope the pickers name: the lowest one set that lies inside the one above it
+    (a stale village under another township stops at the township), else `default`."""
+    scope = None
+    for code in picked:
+        if not code or (scope is not None and not is_above(scope, code)):
+            break
+        scope = code
+    return scope or default
 
 
 def state_from_controls(
@@ -363,6 +378,7 @@ def state_from_controls(
     *,
     first: str | None,
     second: str | None,
+    third: str | None = None,
     period: str | None,
     start: date | None,
     end: date | None,
@@ -371,14 +387,16 @@ def state_from_controls(
     changed: str | None = None,
 ) -> State:
     """The state after the user changed one filter control (`changed` names it:
-    "first", "second", "period", "dates", "form", "category"; None: take them all).
+    "first", "second", "third", "period", "dates", "form", "category"; None: take them all).
 
-    Changing the first dropdown clears the second; choosing a preset sets its dates;
+    Changing an area picker clears those below it; choosing a preset sets its dates;
     editing the dates keeps them as given (a reversed range is put in order).
     """
-    if changed == "first":
-        second = None
-    scope = controls_to_scope(first, second, defaults.scope)
+    picked = [first, second, third]
+    if changed in PICKER_NAMES:
+        depth = PICKER_NAMES.index(changed) + 1
+        picked[depth:] = [None] * (PICKERS - depth)
+    scope = controls_to_scope(picked, defaults.scope)
     new_start, new_end = current.start, current.end
     if changed == "period" and period in ("month", "quarter", "year"):
         new_start, new_end = period_range(period, defaults.anchor)

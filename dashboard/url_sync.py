@@ -30,11 +30,13 @@ from xieshang.dashboard import auth, data
 from xieshang.dashboard.i18n import t
 from xieshang.dashboard.page_kit import OPTIONS, STATE, URL, engine
 from xieshang.dashboard.state import (
+    PICKER_NAMES,
     Defaults,
     Notice,
     PageOption,
     parse_options,
     parse_query,
+    picker_levels,
     preset_of,
     scope_to_controls,
     state_from_controls,
@@ -44,8 +46,7 @@ from xieshang.dashboard.state import State as ViewState
 from xieshang.warehouse.codes import is_above
 
 _CONTROLS = {
-    "f-first": "first",
-    "f-second": "second",
+    **{f"f-{name}": name for name in PICKER_NAMES},
     "f-period": "period",
     "f-dates": "dates",
     "f-form": "form",
@@ -98,8 +99,7 @@ def sync(
         state = state_from_controls(
             current,
             defaults,
-            first=controls.get("first"),
-            second=controls.get("second"),
+            **{name: controls.get(name) for name in PICKER_NAMES},
             period=controls.get("period"),
             start=_parse_day(controls.get("start")),
             end=_parse_day(controls.get("end")),
@@ -119,17 +119,25 @@ def sync(
         new_search = to_query(state)
     elif state != current:
         new_search = to_query(state, page_options)
-    first, second = scope_to_controls(state.scope, directory.root)
+    picked = scope_to_controls(state.scope, directory.root)
+    depth = len(picker_levels(directory.root))
     offered = _offered(directory, user)
+    pickers = {
+        name: {
+            "value": picked[i],
+            # a picker offers the children of the one above; the first, the root's
+            "options": (offered(directory.root if i == 0 else picked[i - 1]))
+            if i < depth and (i == 0 or picked[i - 1])
+            else [],
+        }
+        for i, name in enumerate(PICKER_NAMES)
+    }
     return {
         "search": new_search,
         "state": state,
         "options": page_options,
         "notices": notices,
-        "first": first,
-        "second": second,
-        "first_options": offered(directory.root),
-        "second_options": offered(first) if first else [],
+        "pickers": pickers,
         "period": preset_of(state.start, state.end, defaults.anchor),
         "start": state.start.isoformat(),
         "end": state.end.isoformat(),
@@ -187,25 +195,29 @@ def notices_view(notices, lang: str):
 def register(app: dash.Dash) -> None:
     """The address <-> filters callback (on this app: the shell it writes is this app's)."""
 
+    picker_outputs = [
+        output
+        for name in PICKER_NAMES
+        for output in (
+            Output(f"f-{name}", "value"),
+            Output(f"f-{name}", "options"),
+            Output(f"f-{name}", "disabled"),
+        )
+    ]
+
     @app.callback(
         Output(URL, "search"),
         Output(STATE, "data"),
         Output(OPTIONS, "data"),
         Output("notices", "children"),
-        Output("f-first", "value"),
-        Output("f-first", "options"),
-        Output("f-second", "value"),
-        Output("f-second", "options"),
-        Output("f-second", "disabled"),
+        *picker_outputs,
         Output("f-period", "value"),
         Output("f-dates", "start_date"),
         Output("f-dates", "end_date"),
         Output("f-form", "value"),
         Output("f-category", "value"),
-        Output("f-first", "disabled"),
         Input(URL, "search"),
-        Input("f-first", "value"),
-        Input("f-second", "value"),
+        *(Input(f"f-{name}", "value") for name in PICKER_NAMES),
         Input("f-period", "value"),
         Input("f-dates", "start_date"),
         Input("f-dates", "end_date"),
@@ -215,7 +227,8 @@ def register(app: dash.Dash) -> None:
         State(STATE, "data"),
         State(OPTIONS, "data"),
     )
-    def _sync(search, first, second, period, start, end, form, category, _reset, store, kept):
+    def _sync(search, *values):
+        *picked, period, start, end, form, category, _reset, store, kept = values
         triggered = ctx.triggered_id
         if triggered == URL or triggered is None:
             trigger = "search"
@@ -231,8 +244,7 @@ def register(app: dash.Dash) -> None:
             trigger,
             search,
             {
-                "first": first,
-                "second": second,
+                **dict(zip(PICKER_NAMES, picked, strict=True)),
                 "period": period,
                 "start": start,
                 "end": end,
@@ -250,20 +262,21 @@ def register(app: dash.Dash) -> None:
         def keep(value, old):
             return no_update if value == old else value
 
+        pickers = []
+        for name, old in zip(PICKER_NAMES, picked, strict=True):
+            picker = out["pickers"][name]
+            # an empty roster disables them all; below the first, one without choices
+            disabled = directory.empty or (name != PICKER_NAMES[0] and not picker["options"])
+            pickers += [keep(picker["value"], old), picker["options"], disabled]
         return (
             out["search"] if out["search"] is not None else no_update,
             new_store if new_store != store else no_update,
             out["options"] if out["options"] != kept else no_update,
             notices_view(out["notices"], state.lang) if trigger == "search" else None,
-            keep(out["first"], first),
-            out["first_options"],
-            keep(out["second"], second),
-            out["second_options"],
-            not out["first"],
+            *pickers,
             keep(out["period"], period),
             keep(out["start"], start),
             keep(out["end"], end),
             keep(out["form"], form),
             keep(out["category"], category),
-            directory.empty,
         )

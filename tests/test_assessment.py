@@ -146,7 +146,10 @@ def test_arguments(county):
         A.assessment(county, "village", None, *Q1)
     with pytest.raises(ValueError, match="has no townships"):
         A.assessment(county, "township", T1, *Q1)
-    with pytest.raises(ValueError, match="township or village"):
+    # a county roster's root has no counties below it (a city's has: test_assessment_county)
+    with pytest.raises(ValueError, match=f"^{COUNTY} is a county: it has no counties to assess"):
         A.assessment(county, "county", None, *Q1)
+    with pytest.raises(ValueError, match="county, township or village, not 'province'"):
+        A.assessment(county, "province", None, *Q1)
     with pytest.raises(WeightsError):
         A.assessment(county, "township", None, *Q1, {"regularity": -2})

@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from tests.helpers.city import write_city
 from tests.helpers.components import by_id, walk
 from tests.helpers.layout_county import load_layout_county
 from xieshang.dashboard import shell
@@ -140,15 +141,59 @@ def test_the_words_of_the_first_screen():
 
 def test_english_names_the_units_of_an_area_in_english_order():
     # issue 12: English read "清河县: each Township"
-    level = t("f_township", "en")
     subject = t(
         "as_subject",
         "en",
         scope="清河县",
-        level=level,
+        units=t("as_units_township", "en"),
         start="2026-01-01",
         end="2026-11-30",
         as_of="2026-11-30",
     )
     assert subject == "Townships of 清河县 · 2026-01-01 to 2026-11-30 · as of 2026-11-30"
     assert not any(": each" in en for _zh, en in TEXT.values())
+
+
+# --- the area pickers follow the roster's levels (issue 13) ---------------------------------
+
+
+def area_pickers(engine, lang: str = "zh") -> list[tuple[str, str, bool]]:
+    """(label, placeholder, shown) of each area picker, as a page load builds them."""
+    from xieshang.dashboard.app import create_app
+
+    app = create_app(engine)
+    referer = "http://x/?lang=en" if lang == "en" else "http://x/"
+    with app.server.test_request_context("/_dash-layout", headers={"Referer": referer}):
+        layout = shell.layout()
+    items = [n for n in walk(layout) if "xs-fitem-area" in (getattr(n, "className", "") or "")]
+    return [
+        (
+            item.children[0].children,
+            item.children[1].placeholder,
+            (getattr(item, "style", None) or {}).get("display") != "none",
+        )
+        for item in items
+    ]
+
+
+@pytest.mark.warehouse(fill=load_layout_county)
+def test_a_countys_roster_has_a_township_and_a_village_picker(engine):
+    assert area_pickers(engine) == [
+        ("乡镇（街道）", "全部乡镇（街道）", True),
+        ("村（社区）", "全部村（社区）", True),
+        ("村（社区）", "全部村（社区）", False),  # the callbacks' third picker, hidden
+    ]
+
+
+@pytest.mark.warehouse(fill=write_city)
+def test_a_citys_roster_has_a_county_picker_first(engine):
+    assert area_pickers(engine) == [
+        ("县（市、区）", "全部县（市、区）", True),
+        ("乡镇（街道）", "全部乡镇（街道）", True),
+        ("村（社区）", "全部村（社区）", True),
+    ]
+    assert [label for label, _, _ in area_pickers(engine, "en")] == [
+        "County",
+        "Township",
+        "Village",
+    ]

@@ -16,6 +16,7 @@ from xieshang.dashboard.state import (
     parse_options,
     parse_query,
     period_range,
+    picker_levels,
     preset_of,
     previous_period,
     scope_to_controls,
@@ -310,18 +311,46 @@ def test_preset_of_prefers_the_shortest_and_says_custom_otherwise():
 
 
 def test_scope_to_controls():
-    assert scope_to_controls(ROOT, ROOT) == (None, None)
-    assert scope_to_controls(TOWN, ROOT) == (TOWN, None)
-    assert scope_to_controls(VILLAGE, ROOT) == (TOWN, VILLAGE)
-    assert scope_to_controls(None, ROOT) == (None, None)
-    assert scope_to_controls("110101001000", ROOT) == (None, None)  # another county
+    assert scope_to_controls(ROOT, ROOT) == (None, None, None)
+    assert scope_to_controls(TOWN, ROOT) == (TOWN, None, None)
+    assert scope_to_controls(VILLAGE, ROOT) == (TOWN, VILLAGE, None)
+    assert scope_to_controls(None, ROOT) == (None, None, None)
+    assert scope_to_controls("110101001000", ROOT) == (None, None, None)  # another county
 
 
 def test_controls_to_scope():
-    assert controls_to_scope(None, None, ROOT) == ROOT
-    assert controls_to_scope(TOWN, None, ROOT) == TOWN
-    assert controls_to_scope(TOWN, VILLAGE, ROOT) == VILLAGE
-    assert controls_to_scope(OTHER_TOWN, VILLAGE, ROOT) == OTHER_TOWN  # stale village
+    assert controls_to_scope((None, None, None), ROOT) == ROOT
+    assert controls_to_scope((TOWN, None, None), ROOT) == TOWN
+    assert controls_to_scope((TOWN, VILLAGE, None), ROOT) == VILLAGE
+    assert controls_to_scope((OTHER_TOWN, VILLAGE, None), ROOT) == OTHER_TOWN  # stale village
+    assert controls_to_scope((None, VILLAGE, None), ROOT) == ROOT  # a village without its town
+
+
+# a city's roster: the pickers are county, township, village
+CITY, COUNTY_B = "330200000000", "330282000000"
+
+
+def test_a_citys_pickers_are_county_township_village():
+    assert picker_levels(CITY) == ("county", "township", "village")
+    assert picker_levels(ROOT) == ("township", "village")
+    assert picker_levels(TOWN) == ("village",)
+    assert picker_levels(None) == ()
+    assert scope_to_controls(VILLAGE, CITY) == (ROOT, TOWN, VILLAGE)
+    assert scope_to_controls(TOWN, CITY) == (ROOT, TOWN, None)
+    assert scope_to_controls(COUNTY_B, CITY) == (COUNTY_B, None, None)
+    assert controls_to_scope((ROOT, TOWN, VILLAGE), CITY) == VILLAGE
+    assert controls_to_scope((COUNTY_B, TOWN, VILLAGE), CITY) == COUNTY_B  # stale township
+
+
+def test_choosing_a_county_clears_the_township_and_village():
+    current = DEFAULT_STATE.replace(scope=VILLAGE)
+    city = Defaults.build(CITY, date(2025, 6, 30), SCOPES | {CITY, COUNTY_B})
+    picked = {"first": COUNTY_B, "second": TOWN, "third": VILLAGE}
+    state = state_from_controls(current, city, **controls(**picked), changed="first")
+    assert state.scope == COUNTY_B
+    picked = {"first": ROOT, "second": OTHER_TOWN, "third": VILLAGE}
+    state = state_from_controls(current, city, **controls(**picked), changed="second")
+    assert state.scope == OTHER_TOWN
 
 
 def controls(**changes):
@@ -399,12 +428,14 @@ def test_sync_from_the_address_sets_the_controls_and_keeps_the_address():
     )
     assert out["search"] is None
     assert out["state"] == State(VILLAGE, date(2025, 6, 1), date(2025, 6, 30), form="council")
-    assert (out["first"], out["second"], out["period"]) == (TOWN, VILLAGE, "month")
-    assert out["first_options"] == [
+    first, second, third = (out["pickers"][name] for name in ("first", "second", "third"))
+    assert (first["value"], second["value"], out["period"]) == (TOWN, VILLAGE, "month")
+    assert first["options"] == [
         {"label": "城关街道", "value": OTHER_TOWN},
         {"label": "东湖镇", "value": TOWN},
     ]
-    assert out["second_options"] == [{"label": "柳树村", "value": VILLAGE}]
+    assert second["options"] == [{"label": "柳树村", "value": VILLAGE}]
+    assert third == {"value": None, "options": []}  # a county's roster has two levels
     assert (out["start"], out["end"], out["form"]) == ("2025-06-01", "2025-06-30", "council")
     assert out["notices"] == ()
 
@@ -443,4 +474,4 @@ def test_sync_on_an_empty_warehouse():
     empty = data.Directory(names={}, levels={}, root=None, last_load=None, run_id=None)
     out = sync("search", "?scope=330281000000", {}, None, empty, today=date(2025, 3, 5))
     assert out["state"] == State(None, date(2025, 1, 1), date(2025, 3, 5))
-    assert out["first_options"] == [] and out["first"] is None
+    assert out["pickers"]["first"] == {"value": None, "options": []}

@@ -6,8 +6,6 @@ given, computed. A redis-server of the test's own, so stopping it disturbs nothi
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
 import time
 from datetime import date
 
@@ -25,33 +23,6 @@ from xieshang.metrics import compute
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="no redis-server")
 
 PERIOD = State(COUNTY, date(2025, 1, 1), date(2025, 6, 30))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def redis_url():
-    port = free_port()
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
-        stdout=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port)
-    deadline = time.time() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.exceptions.ConnectionError:
-            assert time.time() < deadline, "redis-server did not start"
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0", server
-    server.terminate()
-    server.wait(10)
 
 
 def app_with_cache(url: str, monkeypatch) -> Flask:

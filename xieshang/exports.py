@@ -42,15 +42,19 @@ import xlsxwriter
 
 from xieshang import metrics
 from xieshang.contract.columns import label
-from xieshang.metrics.assessment import COLUMNS, Assessment, round_score
+from xieshang.metrics.assessment import COLUMNS, PLURALS, Assessment, round_score
 
 DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
 COUNT_COLUMNS = {"rank", "meetings", "resolutions_due", "overdue_open"}
 TEXT_COLUMNS = {"area_code", "area_name"}
 SCORE_COLUMNS = {"score", "satisfaction"}  # shown with one decimal, not as percentages
 HEADERS_EN = {"rank": "Rank", "area_code": "Area code", "area_name": "Unit", "score": "Score"}
-LEVEL_ZH = {"township": "乡镇（街道）", "village": "村（社区）"}
-LEVEL_SHORT = {"township": ("乡镇", "township"), "village": ("村", "village")}
+LEVEL_ZH = {"county": "县（市、区）", "township": "乡镇（街道）", "village": "村（社区）"}
+LEVEL_SHORT = {
+    "county": ("县", "county"),
+    "township": ("乡镇", "township"),
+    "village": ("村", "village"),
+}
 NO_DATA = ("无数据", "no data")
 CODE_END = "\t"  # see the module's docstring: Excel keeps a code ending in a tab as text
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -363,7 +367,7 @@ def _about_rows(a: Assessment, exported_at: datetime, lang: str) -> list[tuple[s
         ),
         (
             "Units assessed" if en else "考核对象",
-            ("townships" if a.level == "township" else "villages") if en else LEVEL_ZH[a.level],
+            PLURALS[a.level] if en else LEVEL_ZH[a.level],
         ),
         ("Period" if en else "统计期", period),
         ("Data as of" if en else "数据截至", a.as_of.isoformat()),

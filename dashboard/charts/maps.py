@@ -1,5 +1,5 @@
-"""The township map: polygons filled on the single-hue scale, drawn as plain scatter
-traces (no basemap, no tiles, nothing fetched)."""
+"""The overview's map: township (or, at a city's scope, county) polygons filled on the
+single-hue scale, drawn as plain scatter traces (no basemap, no tiles, nothing fetched)."""
 
 from __future__ import annotations
 
@@ -32,8 +32,9 @@ def township_map(
     selected: str | None = None,
     height: int = 380,
 ) -> tuple[go.Figure, list[str]]:
-    """Township polygons filled by a figure on the single-hue scale (rates on a fixed
-    0–100% scale), the selected township outlined in the accent red. Drawn as plain
+    """Township polygons (a city's county polygons alike) filled by a figure on the
+    single-hue scale (rates on a fixed 0–100% scale), the selected township outlined in
+    the accent red. Drawn as plain
     scatter traces: no basemap, no tiles, nothing fetched.
 
     `shapes`: area_code -> rings of (x, y) (lon, lat). `units`: rows with area_code,

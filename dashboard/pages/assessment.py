@@ -1,7 +1,8 @@
-"""考核评估 Assessment (path "/assessment"): the assessment table of the townships of the
-scope (or the villages of the selected township) for the chosen period, its weights, and
-CSV / xlsx downloads with the bytes of `xieshang export assessment` (dashboard.downloads:
-those of /download/assessment.csv and .xlsx, for the roles they are for).
+"""考核评估 Assessment (path "/assessment"): the assessment table of the counties of a city,
+the townships of a county (or the villages of the selected township) for the chosen period,
+its weights, and CSV / xlsx downloads with the bytes of `xieshang export assessment`
+(dashboard.downloads: those of /download/assessment.csv and .xlsx, for the roles they are
+for).
 
 The grid grows with its rows (every unit shows, the lagging ones too, without a scroll box
 of its own); a period with nothing to rank shows its notice and hides the downloads."""
@@ -81,8 +82,9 @@ def layout(lang: str):
 
 
 def _growing_grid(lang: str):
-    """The grid as tall as its rows (AG Grid's autoHeight): a county's 13 townships or a
-    township's villages all show; columns sized to their cells, headers wrapping."""
+    """The grid as tall as its rows (AG Grid's autoHeight): a city's counties, a county's
+    13 townships or a township's villages all show; columns sized to their cells, headers
+    wrapping."""
     table = grid.grid("as-grid", lang=lang)
     table.dashGridOptions = {
         **table.dashGridOptions,

@@ -47,6 +47,7 @@ from xieshang.dashboard.views.overview import (
     build_map,
     build_ranking,
     build_trends,
+    map_title,
 )
 
 dash.register_page(
@@ -195,7 +196,10 @@ def _choose_figure(key, store, options):
 def _map(store, options):
     state = state_or_stop(store)
     key = FIGURE.get(options_or_stop(options))
-    title = t("ov_map", state.lang, figure=figure_name(key, state.lang))
+    title = guarded(  # by county at a city's own scope
+        lambda: map_title(engine(), state, key),
+        lambda exc: t("ov_map", state.lang, figure=figure_name(key, state.lang)),
+    )
     values = guarded(
         lambda: build_map(engine(), state, key),
         lambda exc: (*components.chart_error(exc, state.lang), []),

@@ -100,7 +100,11 @@ def layout(lang: str):
                 [
                     html.Section(
                         [
-                            html.H2(view.map_title(lang), className="xs-screen-panel-title"),
+                            html.H2(
+                                view.map_title(lang),
+                                id="sc-map-title",
+                                className="xs-screen-panel-title",
+                            ),
                             html.Div(
                                 [_graph("sc-map", lang), html.Div(id="sc-map-empty")],
                                 className="xs-screen-plot",
@@ -179,6 +183,7 @@ def _outputs(graph_id: str, empty_id: str, notes_id: str) -> list[Output]:
 @callback(
     Output("sc-heading", "children"),
     Output("sc-headline", "children"),
+    Output("sc-map-title", "children"),
     *_outputs("sc-map", "sc-map-empty", "sc-map-notes"),
     *[
         o
@@ -211,6 +216,9 @@ def _render(store, run, size, search):
         guarded(
             lambda: view.build_headline(warehouse, state),
             lambda e: components.error_state(e, state.lang),
+        ),
+        guarded(
+            lambda: view.build_map_title(warehouse, state), lambda e: view.map_title(state.lang)
         ),
         *guarded(lambda: view.build_map(warehouse, state, scale), failed),
     ]

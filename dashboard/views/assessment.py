@@ -1,5 +1,6 @@
-"""考核评估 Assessment: the assessment table (xieshang.metrics.assessment) of the townships of the
-scope, or of the villages of the selected township, for the chosen period and filters;
+"""考核评估 Assessment: the assessment table (xieshang.metrics.assessment) of the counties of a
+city, the townships of a county, or the villages of the selected township (or of a
+village's township), for the chosen period and filters;
 its weights; a note naming the units whose shown scores are equal but whose ranks differ
 (the unrounded score is also each score cell's tooltip); and the CSV / xlsx downloads,
 whose bytes are those of xieshang.exports (the files of `xieshang export assessment`).
@@ -64,18 +65,21 @@ class Table:
     offered: bool
 
 
+# the units assessed for a scope of each level: its children; a village's are its township's
+ASSESSED: dict[str, str] = {"city": "county", "county": "township", "township": "village"}
+
+
 def target(engine_, state: ViewState) -> tuple[str, str] | None:
-    """(level, within) assessed for the state's scope: the townships of a county (or
-    city), the villages of a township — or of a village's township. None without a roster."""
+    """(level, within) assessed for the state's scope: the counties of a city, the
+    townships of a county, the villages of a township — or of a village's township.
+    None without a roster."""
     directory = data.directory(engine_)
     if directory.empty or state.scope is None:
         return None
     level = directory.levels.get(state.scope)
-    if level in ("township",):
-        return "village", state.scope
     if level == "village":
         return "village", directory.parent(state.scope) or state.scope
-    return "township", state.scope
+    return ASSESSED.get(level, "township"), state.scope
 
 
 def build_assessment(engine_, state: ViewState) -> Assessment | None:
@@ -145,12 +149,11 @@ def grid_rows(result: Assessment, lang: str) -> tuple[list, list]:
 
 
 def _subject(result: Assessment, lang: str) -> str:
-    level = t("f_township" if result.level == "township" else "f_village", lang)
     return t(
         "as_subject",
         lang,
         scope=result.scope_name,
-        level=level,
+        units=t(f"as_units_{result.level}", lang),
         start=fmt.day(result.start),
         end=fmt.day(result.end),
         as_of=fmt.day(result.as_of),
@@ -167,7 +170,7 @@ def _why_empty(engine_, result: Assessment, lang: str) -> str:
         return t("as_before_data", lang, first=fmt.month(first, lang), **period)
     if directory.last_load is not None and result.start > directory.last_load:
         return t("as_after_data", lang, last=fmt.day(directory.last_load), **period)
-    level = t("f_township" if result.level == "township" else "f_village", lang)
+    level = t(f"f_{result.level}", lang)  # the filter bar's label of the level
     # the filter label is capitalised ("Township"); mid-sentence it is not
     level = level.lower() if lang == "en" else level
     return t("as_nothing_to_rank", lang, scope=result.scope_name, level=level, **period)

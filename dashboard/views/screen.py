@@ -39,7 +39,7 @@ HEADLINE_KEYS: tuple[str, ...] = overview.KPI_KEYS
 MAP_FIGURE = overview.DEFAULT_FIGURE
 DESIGN_SIZE = (1920, 1080)  # the screen the type is drawn for; larger screens scale up
 # the pages' notes that say what a click opens (i18n keys): nothing on the screen opens
-CLICK_HINTS = ("drill_hint_map", "drill_hint_bar", "sh_click_row")
+CLICK_HINTS = ("drill_hint_map", "drill_hint_map_county", "drill_hint_bar", "sh_click_row")
 
 
 def _seconds(text: str) -> int | None:
@@ -303,12 +303,19 @@ def _shown(values: tuple, lang: str, scale: float) -> tuple:
 
 
 def build_map(engine_: Engine, state: State, scale: float = 1.0) -> tuple:
-    """(figure, style, empty state, notes) of the map: the overview's, by MAP_FIGURE."""
+    """(figure, style, empty state, notes) of the map: the overview's, by MAP_FIGURE (a
+    city's counties at its own scope, a county's townships below it)."""
     return _shown(overview.build_map(engine_, state, MAP_FIGURE), state.lang, scale)
 
 
 def map_title(lang: str) -> str:
+    """The map's title before anything is known (the layout's): by township."""
     return t("ov_map", lang, figure=figure_name(MAP_FIGURE, lang))
+
+
+def build_map_title(engine_: Engine, state: State) -> str:
+    """The map's title for the view shown: the overview's (by county at a city's scope)."""
+    return overview.map_title(engine_, state, MAP_FIGURE)
 
 
 def build_slide(engine_: Engine, state: State, slide: Slide, scale: float = 1.0) -> tuple:

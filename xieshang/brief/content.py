@@ -26,12 +26,7 @@ from sqlalchemy import Engine
 from xieshang import metrics
 from xieshang.brief.numbers import basis, change, day_label, month_label, shown
 from xieshang.metrics import quality
-from xieshang.metrics.assessment import (
-    ASSESSED_LEVELS,
-    DEFAULT_WEIGHTS,
-    assessment,
-    round_score,
-)
+from xieshang.metrics.assessment import DEFAULT_WEIGHTS, assessment, round_score
 from xieshang.metrics.catalog import first_meeting_day
 from xieshang.metrics.definitions import RECORDS
 from xieshang.metrics.submissions import GRID_KINDS, parse_month, submission_status
@@ -246,12 +241,9 @@ def _rows(current: dict, previous: dict | None) -> tuple[Row, ...]:
 
 
 def _ranked_level(scope: str) -> str | None:
-    """The level ranked under a scope: its children's (townships of a county, villages
-    of a township), the townships of a city; None for a village."""
-    child = CHILD_LEVEL.get(level_of(scope))
-    if child is None:
-        return None
-    return child if child in ASSESSED_LEVELS else "township"
+    """The level ranked under a scope: its children's (the counties of a city, the
+    townships of a county, the villages of a township); None for a village."""
+    return CHILD_LEVEL.get(level_of(scope))
 
 
 def _lagging_reason(unit: Unit) -> str:

@@ -72,7 +72,13 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write an export file")
     export_sub = export.add_subparsers(dest="what", required=True)
     assessment = export_sub.add_parser("assessment", help="the assessment table (考核评估表)")
-    assessment.add_argument("--level", choices=("township", "village"), required=True)
+    assessment.add_argument(
+        "--level",
+        choices=("county", "township", "village"),
+        required=True,
+        help="the units ranked: a city's counties, the townships of the root (or --within), "
+        "a township's villages (--within TOWNSHIP_CODE)",
+    )
     assessment.add_argument("--within")
     assessment.add_argument("--from", dest="start", type=_date, required=True)
     assessment.add_argument("--to", dest="end", type=_date, required=True)

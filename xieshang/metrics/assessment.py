@@ -40,7 +40,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 # a 0–100 score is weighed ÷ 100, like a rate
 SCALE: dict[str, float] = {k: 100.0 for k in DEFAULT_WEIGHTS if RECORDS[k].kind == "score100"}
 TIE_TOLERANCE = 1e-9
-ASSESSED_LEVELS = ("township", "village")
+ASSESSED_LEVELS = ("county", "township", "village")
+PLURALS: dict[str, str] = {"county": "counties", "township": "townships", "village": "villages"}
 
 # the figures of the table, in the order of metrics.md
 TABLE_FIGURES: tuple[str, ...] = (
@@ -183,10 +184,10 @@ def assessment(
     weights_source: str | None = None,
     filters: Filters = NO_FILTERS,
 ) -> Assessment:
-    """The assessment of every unit of `level` (township | village) within `within`
-    (default: the roster's root; required for villages: the township)."""
+    """The assessment of every unit of `level` (county | township | village) within
+    `within` (default: the roster's root; required for villages: the township)."""
     if level not in ASSESSED_LEVELS:
-        raise ValueError(f"level must be township or village, not {level!r}")
+        raise ValueError(f"level must be county, township or village, not {level!r}")
     if within is None:
         if level == "village":
             raise ValueError("villages are assessed within a township: name it (--within)")
@@ -196,7 +197,7 @@ def assessment(
     within = normalize_code(within)
     within_level = level_of(within)
     if LEVELS.index(within_level) >= LEVELS.index(level):
-        raise ValueError(f"{within} is a {within_level}: it has no {level}s to assess")
+        raise ValueError(f"{within} is a {within_level}: it has no {PLURALS[level]} to assess")
     info = area_info(bind, within)
     if info is None:
         raise UnknownScope(f"area {within} is not in the roster")
