@@ -81,3 +81,80 @@ def build_city() -> WarehouseBuilder:
 def write_city(engine: Engine, directory: Path | None = None) -> None:
     """The shared-warehouse fill (`@pytest.mark.warehouse(fill=write_city)`)."""
     build_city().write(engine)
+
+
+# --- the same city as inbox files, loaded through the ETL ---------------------------------
+
+CITY_SECRET = b"city-test"
+_PEOPLE = {name: f"33028119900101{n:04d}" for n, name in enumerate("甲乙丙丁戊己庚辛", 1)}
+
+
+def write_city_inbox(root: Path) -> Path:
+    """The roster, meetings, attendance and resolution reports of `build_city` as the CSV
+    files a city's offices send (the city's roster in one file)."""
+    from tests.helpers.inbox_files import write_csv
+
+    write_csv(
+        root / "明州市区划名册.csv",
+        [
+            ["区划代码", "名称", "上级代码", "党员人数"],
+            [CITY, "明州市", "", 0],
+            [COUNTY_A, "甲县", CITY, 0],
+            [COUNTY_B, "乙县", CITY, 0],
+            [TOWN_A1, "甲一镇", COUNTY_A, 0],
+            [TOWN_A2, "甲二镇", COUNTY_A, 0],
+            [TOWN_B1, "乙一镇", COUNTY_B, 0],
+            [VILLAGE_A1, "甲一村", TOWN_A1, 10],
+            [VILLAGE_A2, "甲二村", TOWN_A2, 10],
+            [VILLAGE_B1, "乙一村", TOWN_B1, 10],
+        ],
+    )
+    header = ["会议编号", "区划代码", "会议日期", "协商形式", "议题", "是否党组织主持"]
+    write_csv(
+        root / "会议台账.csv",
+        [
+            header,
+            ["M1", VILLAGE_A1, "2025-01-10", "议事会", "议题", "是"],
+            ["M2", VILLAGE_A2, "2025-01-12", "议事会", "议题", "否"],
+            ["M3", VILLAGE_B1, "2025-01-15", "议事会", "议题", "是"],
+        ],
+    )
+    p = _PEOPLE
+    write_csv(
+        root / "参会签到.csv",
+        [
+            ["会议编号", "区划代码", "身份证号", "是否党员", "身份类别"],
+            ["M1", VILLAGE_A1, p["甲"], "是", "村民代表"],
+            ["M1", VILLAGE_A1, p["乙"], "是", "人大代表"],
+            ["M1", VILLAGE_A1, p["丙"], "否", "政协委员"],
+            ["M2", VILLAGE_A2, p["丁"], "是", "村民代表"],
+            ["M3", VILLAGE_B1, p["戊"], "是", "村民代表"],
+            ["M3", VILLAGE_B1, p["己"], "是", "网格员"],
+            ["M3", VILLAGE_B1, p["庚"], "是", "社会组织"],
+            ["M3", VILLAGE_B1, p["辛"], "否", "群众"],
+        ],
+    )
+    write_csv(
+        root / "决议落实.csv",
+        [
+            ["决议编号", "会议编号", "区划代码", "决议内容", "责任单位", "完成时限",
+             "落实状态", "完成日期", "更新日期", "满意度"],
+            ["R1", "M1", VILLAGE_A1, "决议", "单位", "2025-01-20", "已落实", "2025-01-18",
+             "2025-01-25", "90"],
+            ["R2", "M3", VILLAGE_B1, "决议", "单位", "2025-01-25", "推进中", "", "2025-01-16",
+             ""],
+        ],
+    )  # fmt: skip
+    return root
+
+
+def load_city(engine: Engine, directory: Path) -> None:
+    """The shared-warehouse fill: the city's inbox through the ETL, every row accepted."""
+    from xieshang.etl.load import run_load
+
+    report = run_load(
+        engine, write_city_inbox(directory / "inbox"), secret=CITY_SECRET, today=JANUARY[1]
+    )
+    assert report["status"] == "committed", report.get("error")
+    refused = {k: v["rejected"] + v["held"] for k, v in report["kinds"].items()}
+    assert not any(refused.values()), (refused, report)

@@ -1,0 +1,99 @@
+"""A city's roster (a city code above two counties) through the load, every figure at
+every level, the command line, and every page's callbacks at city, county, township and
+village scope (tests/helpers/city.py: the numbers worked out by hand)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.helpers.city import (
+    CITY,
+    COUNTY_A,
+    COUNTY_B,
+    JANUARY,
+    TOWN_A1,
+    TOWN_A2,
+    TOWN_B1,
+    VILLAGE_A1,
+    VILLAGE_A2,
+    VILLAGE_B1,
+    load_city,
+    write_city,
+)
+from tests.test_access_scope import body, post, reads_the_state
+from xieshang import metrics
+from xieshang.cli import main
+from xieshang.dashboard.app import create_app
+from xieshang.dashboard.state import State
+from xieshang.warehouse.engine import open_warehouse
+
+AREAS = (CITY, COUNTY_A, COUNTY_B, TOWN_A1, TOWN_A2, TOWN_B1, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1)
+# (meetings, party participation, led, coverage, due, implementation, overdue) by hand
+HAND = {
+    CITY: (3, 0.2, 2 / 3, 2 / 3, 2, 0.5, 1),
+    COUNTY_A: (2, 0.15, 0.5, 0.5, 1, 1.0, 0),
+    COUNTY_B: (1, 0.3, 1.0, 1.0, 1, 0.0, 1),
+}
+KEYS = (
+    "meetings",
+    "party_participation_rate",
+    "party_led_rate",
+    "stakeholder_coverage",
+    "resolutions_due",
+    "implementation_rate",
+    "overdue_open",
+)
+
+
+@pytest.mark.warehouse(fill=load_city)
+def test_the_loaded_city_has_the_hand_checked_figures(engine):
+    for scope, want in HAND.items():
+        got = metrics.figures(engine, scope, *JANUARY)
+        assert tuple(got[k] for k in KEYS) == pytest.approx(want, abs=1e-12), scope
+    assert metrics.root_area(engine) == CITY
+    assert metrics.children(engine, CITY) == [(COUNTY_A, "甲县"), (COUNTY_B, "乙县")]
+
+
+@pytest.mark.warehouse(fill=load_city)
+def test_every_figure_at_every_level_equals_the_builders(engine, tmp_path, backend):
+    """The ETL's warehouse and the one written straight into the tables agree on every
+    figure of every area, and on the children's figures of every area above a village."""
+    url = f"sqlite:///{tmp_path / 'built.sqlite'}"
+    built = open_warehouse(url)
+    write_city(built)
+    for scope in AREAS:
+        assert metrics.figures(engine, scope, *JANUARY) == metrics.figures(
+            built, scope, *JANUARY
+        ), scope
+    for scope in AREAS[:6]:
+        assert metrics.figures_by_child(engine, scope, *JANUARY) == metrics.figures_by_child(
+            built, scope, *JANUARY
+        ), scope
+
+
+@pytest.mark.warehouse(fill=load_city)
+def test_kpi_at_city_scope(engine, capsys):
+    url = engine.url.render_as_string(hide_password=False)
+    argv = ["kpi", "--scope", CITY, "--from", "2025-01-01", "--to", "2025-01-31", "--db", url]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["scope"], out["as_of"]) == (CITY, "2025-01-31")
+    assert tuple(out[k] for k in KEYS) == pytest.approx(HAND[CITY], abs=1e-12)
+
+
+@pytest.mark.warehouse(fill=load_city)
+@pytest.mark.parametrize("scope", [CITY, COUNTY_B, TOWN_A1, VILLAGE_A1])
+def test_every_page_answers_at_every_level(engine, scope):
+    """Every callback that reads the view state answers at a city's every level, none
+    with an error (the pages' parts; the browser side: tests/browser/test_city_browser.py)."""
+    client = create_app(engine).server.test_client()
+    assert client.get("/").status_code == 200  # Dash's first page adds the pages' callbacks
+    found = [d for d in client.get("/_dash-dependencies").get_json() if reads_the_state(d)]
+    assert len(found) >= 40
+    store = State(scope, *JANUARY).to_store()
+    for dependency in found:
+        answer = post(client, body(dependency, store))
+        assert answer.status_code in (200, 204), dependency["output"]
+        assert "错误编号" not in answer.get_data(as_text=True), dependency["output"]
