@@ -115,13 +115,13 @@ def compute(
         many = len(part) > 1
         for row in result:
             index = int(row[0]) if many else part[0][0]
-            group = row[1 if many else 0] if grouped and st.kind != "exists_mask" else None
+            group = row[1 if many else 0] if grouped and st.kind != "any_mask" else None
             counts = out.setdefault((index, group), {})
             values = row[st.n_keys :]
             if st.kind == "row":
                 for name, value in zip(st.names, values, strict=True):
                     counts[name] = value
-            elif st.kind == "exists_mask":
+            elif st.kind == "any_mask":
                 counts["stakeholder_mask"] = sum(1 << k for k, hit in enumerate(values) if hit)
             elif st.kind == "histogram":
                 days, n, n_scores, total = values
