@@ -57,6 +57,7 @@ def create_app(engine_or_url: Engine | str | None = None, auth: bool = False) ->
     sign_in.configure(_app.server, auth)
     proxies.configure(_app.server)
     _app.server.config[ENGINE_KEY] = warehouse
+    data.init_replica(_app.server, warehouse)
     if fresh:
         _finish_setup(_app)
     return _app

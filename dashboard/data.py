@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
-from flask import has_app_context
+from flask import current_app, has_app_context
 from flask_caching import Cache
 from redis.exceptions import RedisError
 from sqlalchemy import Engine
@@ -53,6 +53,7 @@ from xieshang.metrics import assessment as assessments
 from xieshang.metrics import catalog, quality, submissions
 from xieshang.warehouse import meta
 from xieshang.warehouse.codes import LEVELS, ancestor_at, level_of
+from xieshang.warehouse.engine import make_engine
 
 cache = Cache()
 VERSION_SECONDS = 2  # how long the "latest load run" answer is trusted
@@ -81,6 +82,32 @@ def cache_config(environ: Mapping[str, str] = os.environ) -> dict:
             "socket_timeout": CACHE_TIMEOUT_SECONDS,
         },
     }
+
+
+READ_DB_ENV = "XIESHANG_READ_DB"
+REPLICA_KEY = "XIESHANG_REPLICA"  # server.config: (the warehouse's engine, its replica's)
+
+
+def init_replica(server, primary: Engine, environ: Mapping[str, str] = os.environ) -> None:
+    """Reads of `primary` go to the streaming replica at XIESHANG_READ_DB when that is set
+    (docs/deploy.md); everything that writes keeps using `primary`."""
+    previous = server.config.pop(REPLICA_KEY, None)
+    if previous is not None:
+        previous[1].dispose()
+    url = environ.get(READ_DB_ENV, "").strip()
+    if url:
+        server.config[REPLICA_KEY] = (primary, make_engine(url))
+
+
+def reading(engine: Engine) -> Engine:
+    """Where the reads of `engine` go: its replica inside an app that has one, else itself.
+    Every read of this module goes there, the latest load run of the cache key included,
+    so an answer never mixes the primary's load with the replica's."""
+    if has_app_context():
+        pair = current_app.config.get(REPLICA_KEY)
+        if pair is not None and pair[0] is engine:
+            return pair[1]
+    return engine
 
 
 def init_cache(server) -> None:
@@ -132,6 +159,7 @@ def _unreachable(exc: Exception) -> None:
 
 def version(engine: Engine) -> tuple[str | None, date | None]:
     """(run_id, loaded_on) of the latest committed load (trusted for a few seconds)."""
+    engine = reading(engine)
     return _get_or_compute(
         f"version|{_url(engine)}",
         lambda: catalog.data_version(engine),
@@ -176,6 +204,7 @@ def cached(
 
     @functools.wraps(compute)
     def answer(engine: Engine, *args, **kwargs) -> T:
+        engine = reading(engine)
         bound = signature.bind(engine, *args, **kwargs)
         bound.apply_defaults()  # an omitted scope (the whole roster) is clamped too
         user = auth.current_user()
@@ -357,6 +386,7 @@ rejected_count = cached(quality.rejected_count)
 def latest_run(engine: Engine) -> str | None:
     """The latest load run of any status (trusted for a few seconds): a failed run changes
     no data, so not the data version, but the list of runs must show it at once."""
+    engine = reading(engine)
     return _get_or_compute(
         f"latest-run|{_url(engine)}", lambda: catalog.latest_run(engine), timeout=VERSION_SECONDS
     )

@@ -31,8 +31,8 @@ from sqlalchemy import Engine
 from xieshang.warehouse import schema
 from xieshang.warehouse.engine import ensure_schema, make_engine, open_warehouse
 
-# `redis_url`: a redis-server of the test's own
-pytest_plugins = ["tests.helpers.redis_server"]
+# `redis_url`: a redis-server of the test's own; `pg_pair`: a PostgreSQL primary and replica
+pytest_plugins = ["tests.helpers.redis_server", "tests.helpers.pg_replica"]
 
 PG_ADMIN_URL = os.environ.get(
     "XIESHANG_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

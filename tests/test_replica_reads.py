@@ -1,0 +1,87 @@
+"""The dashboard reads from a streaming replica (XIESHANG_READ_DB) and writes to the
+primary (XIESHANG_DB): figures, lists and the load run in the cache key come from the
+replica, a load on the primary shows once the replica has replayed it, and what writes
+(the audit row of a download) still goes to the primary — a hot standby refuses writes,
+so a write sent to it would fail the request. A real primary and replica of the test's
+own (tests/helpers/pg_replica.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from tests.helpers.inbox_county import COUNTY, DONGHU, LIUSHU, SECRET, load_county
+from tests.helpers.inbox_files import write_csv
+from tests.helpers.pg_replica import wait_for_replay
+from tests.test_access_scope import body, post, reads_the_state
+from xieshang.access import audit
+from xieshang.dashboard import data
+from xieshang.dashboard.app import create_app
+from xieshang.dashboard.state import State
+from xieshang.etl.load import run_load
+from xieshang.warehouse.engine import open_warehouse
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+
+PERIOD = State(COUNTY, date(2025, 1, 1), date(2025, 6, 30))
+
+
+def counted(engine: sa.Engine) -> list[str]:
+    """Every statement `engine` sends from now on."""
+    sent: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+    return sent
+
+
+def meetings_card(client) -> str:
+    found = [d for d in client.get("/_dash-dependencies").get_json() if reads_the_state(d)]
+    kpis = next(d for d in found if d["output"] == "ov-kpis.children")
+    return post(client, body(kpis, PERIOD.to_store())).get_data(as_text=True)
+
+
+def test_the_dashboard_reads_the_replica_and_writes_the_primary(pg_pair, tmp_path, monkeypatch):
+    primary_url, replica_url = pg_pair
+    primary = open_warehouse(primary_url)
+    load_county(primary, tmp_path)
+    wait_for_replay(primary_url, replica_url)
+    monkeypatch.setenv(data.READ_DB_ENV, replica_url)
+    app = create_app(primary)
+    replica = app.server.config[data.REPLICA_KEY][1]
+    assert replica.url.port != primary.url.port
+    client = app.server.test_client()
+    assert client.get("/").status_code == 200
+    to_primary, to_replica = counted(primary), counted(replica)
+
+    answer = meetings_card(client)
+    assert '"children":"5"' in answer  # the county's 5 meetings (tests/helpers/inbox_county.py)
+    assert to_replica and not to_primary  # figures, the directory, the load run
+
+    # a load on the primary shows once the replica has replayed it
+    inbox = tmp_path / "more"
+    write_csv(
+        inbox / "会议台账.csv",
+        [
+            ["会议编号", "区划代码", "会议日期", "协商形式", "议题", "是否党组织主持"],
+            ["HY-9", LIUSHU, "2025-06-10", "议事会", "议题", "是"],
+        ],
+    )
+    report = run_load(primary, inbox, secret=SECRET, today=date(2025, 6, 30))
+    assert report["kinds"]["meetings"]["inserted"] == 1
+    wait_for_replay(primary_url, replica_url)
+    time.sleep(data.VERSION_SECONDS + 0.1)  # the latest run is looked up again
+    assert '"children":"6"' in meetings_card(client)
+
+    # a download: its rows from the replica, its audit row written on the primary
+    del to_primary[:]
+    csv_file = client.get(f"/download/assessment.csv?scope={COUNTY}&from=2025-01-01&to=2025-06-30")
+    assert csv_file.status_code == 200
+    rows = list(csv.reader(io.StringIO(csv_file.get_data(as_text=True).lstrip("\ufeff"))))
+    assert sorted(r[1].strip() for r in rows[1:]) == ["330281001000", DONGHU]
+    assert any(s.lstrip().upper().startswith("INSERT INTO AUDIT_LOG") for s in to_primary)
+    latest = audit.entries(primary, limit=1)[0]
+    assert (latest.action, latest.file, latest.scope) == ("download", "assessment.csv", COUNTY)
