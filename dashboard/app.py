@@ -11,7 +11,12 @@ its own scripts (serve_locally), and no web fonts are used.
 
 from __future__ import annotations
 
+import functools
+
 from dash import Dash
+from flask import Flask, Response, request
+from flask_compress import Compress
+from flask_compress.flask_compress import _choose_algorithm
 from sqlalchemy import Engine
 
 from xieshang.dashboard import auth as sign_in
@@ -72,6 +77,63 @@ def _finish_setup(app: Dash) -> None:
     app.server.test_client().get("/_dash-dependencies")
 
 
+def _component_files_once(server: Flask) -> None:
+    """Dash answers a request for one of its unfingerprinted script files — plotly.js
+    (4.6 MB), loaded by every page visit that draws a chart, and the components' other
+    lazy chunks — by reading the whole file and hashing it for its ETag, even when the
+    browser's copy is current (304, nearly always). Installed files do not change under a
+    running process: each is read and hashed once, through Dash's own view, and answered
+    from memory as Dash answers it (200 with the ETag, or 304)."""
+    endpoint = next(
+        rule.endpoint
+        for rule in server.url_map.iter_rules()
+        if "_dash-component-suites" in rule.rule
+    )
+    serve = server.view_functions[endpoint]
+    files: dict[tuple[str, str], tuple[bytes, str, str]] = {}  # → (content, ETag, mimetype)
+
+    @functools.wraps(serve)
+    def from_memory(package_name: str, fingerprinted_path: str) -> Response:
+        key = (package_name, fingerprinted_path)
+        if key not in files:
+            with server.test_request_context(request.path):  # no If-None-Match: the file
+                whole = serve(package_name=package_name, fingerprinted_path=fingerprinted_path)
+            tag = whole.get_etag()[0]
+            if whole.status_code != 200 or not tag:  # fingerprinted: browsers keep it a year
+                return serve(package_name=package_name, fingerprinted_path=fingerprinted_path)
+            files[key] = (whole.get_data(), tag, whole.mimetype)
+        content, tag, mimetype = files[key]
+        sent = request.headers.get("If-None-Match")
+        if sent == f'"{tag}"':
+            return Response(None, status=304)  # as Dash answers it
+        if sent == _encoded_tag(server, tag):
+            current = Response(None, status=304)  # as flask-compress answers it
+            current.headers["ETag"] = sent
+            return current
+        response = Response(content, mimetype=mimetype)
+        response.set_etag(tag)
+        return response
+
+    server.view_functions[endpoint] = from_memory
+
+
+def _encoded_tag(server: Flask, tag: str) -> str | None:
+    """The file's ETag as flask-compress rewrites it for the encoding it chooses for this
+    request ("tag:zstd"); a browser sending it back gets 304 from flask-compress — but
+    only after the whole file has been compressed again."""
+    compress = next(
+        (
+            f.__self__
+            for f in server.after_request_funcs.get(None, [])
+            if isinstance(getattr(f, "__self__", None), Compress)
+        ),
+        None,
+    )
+    accept = request.headers.get("Accept-Encoding", "")
+    encoding = _choose_algorithm(compress.enabled_algorithms, accept) if compress else None
+    return f'"{tag}:{encoding}"' if encoding else None
+
+
 def _build() -> Dash:
     app = Dash(
         __name__,
@@ -90,6 +152,7 @@ def _build() -> Dash:
         on_error=hardening.callback_failed,
     )
     data.init_cache(app.server)
+    _component_files_once(app.server)
     app.layout = shell.layout  # a function: the shell of each page load, in its language
     shell.register(app)
     url_sync.register(app)

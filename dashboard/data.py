@@ -39,8 +39,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
-from flask import current_app, has_app_context
+from flask import Response, current_app, has_app_context
 from flask_caching import Cache
+from flask_caching.backends import RedisCache
 from redis.exceptions import RedisError
 from sqlalchemy import Engine
 
@@ -64,6 +65,7 @@ CACHE_TIMEOUT_SECONDS = 0.25  # Redis on the same network answers in a milliseco
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 _unreachable_until = 0.0
+_recent: dict[str, tuple[float, object]] = {}  # _trusted_briefly: key → (until, value)
 
 
 def cache_config(environ: Mapping[str, str] = os.environ) -> dict:
@@ -130,7 +132,13 @@ def _url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
-def _get_or_compute(key: str, compute: Callable, timeout: int | None = None):
+def _get_or_compute(
+    key: str,
+    compute: Callable,
+    timeout: int | None = None,
+    keep: Callable[[object], bool] = lambda _value: True,
+):
+    """The cached answer of `key`, else compute() — stored when keep(answer)."""
     backend = _backend()
     if backend is None or time.monotonic() < _unreachable_until:
         return compute()
@@ -143,6 +151,8 @@ def _get_or_compute(key: str, compute: Callable, timeout: int | None = None):
     if hit is not None:
         return hit[0]
     value = compute()
+    if not keep(value):
+        return value
     try:
         backend.set(digest, (value,), timeout=timeout)
     except RedisError as exc:
@@ -157,14 +167,27 @@ def _unreachable(exc: Exception) -> None:
     log.warning("the figure cache is unreachable (%s); computing without it", exc)
 
 
+def _trusted_briefly(key: str, compute: Callable[[], T]) -> T:
+    """compute(), trusted for VERSION_SECONDS. Every cached answer first asks for the
+    latest load: with Redis the process keeps it itself, so one page's dozen callbacks
+    (each asking several times) cost one indexed query per process every few seconds
+    rather than a Redis round trip each — what a load changes is still seen as soon.
+    Without Redis it is kept in the process's own cache, as every answer is."""
+    if not isinstance(_backend(), RedisCache):
+        return _get_or_compute(key, compute, timeout=VERSION_SECONDS)
+    now = time.monotonic()
+    hit = _recent.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = compute()
+    _recent[key] = (now + VERSION_SECONDS, value)
+    return value
+
+
 def version(engine: Engine) -> tuple[str | None, date | None]:
     """(run_id, loaded_on) of the latest committed load (trusted for a few seconds)."""
     engine = reading(engine)
-    return _get_or_compute(
-        f"version|{_url(engine)}",
-        lambda: catalog.data_version(engine),
-        timeout=VERSION_SECONDS,
-    )
+    return _trusted_briefly(f"version|{_url(engine)}", lambda: catalog.data_version(engine))
 
 
 def _key(value) -> object:
@@ -387,9 +410,44 @@ def latest_run(engine: Engine) -> str | None:
     """The latest load run of any status (trusted for a few seconds): a failed run changes
     no data, so not the data version, but the list of runs must show it at once."""
     engine = reading(engine)
-    return _get_or_compute(
-        f"latest-run|{_url(engine)}", lambda: catalog.latest_run(engine), timeout=VERSION_SECONDS
-    )
+    return _trusted_briefly(f"latest-run|{_url(engine)}", lambda: catalog.latest_run(engine))
 
 
 load_runs = cached(catalog.load_runs, version_of=latest_run)
+
+
+# --- whole callback answers ------------------------------------------------------------------
+
+
+def callback_answer(engine: Engine, request_key: str, respond: Callable[[], Response]) -> Response:
+    """A callback's answer (Dash's JSON response), shared like the figures: computed once
+    for the request's `request_key` (what the browser sent that the answer depends on:
+    the callback, its inputs and states, the page's language), the signed-in user's scope
+    (role and township: what `effective_scope` reads), the latest committed and latest
+    run, and the day (periods and file names read it); then read back by every worker.
+    Building a chart's figure costs many times reading its numbers from the cache. Only a
+    plain 200 is kept: not PreventUpdate's 204, nor an answer carrying the error notice
+    (`sideUpdate`: its error id belongs to one failure). Only with the shared cache
+    (Redis): a single process of its own (a laptop) computes every answer, as before."""
+    if not isinstance(_backend(), RedisCache):
+        return respond()
+    user = auth.current_user()
+    key = (
+        f"answer|{_url(engine)}|{_committed_run(engine)}|{latest_run(engine)}|"
+        f"{date.today().isoformat()}|{user.role}|{user.township}|{request_key}"
+    )
+
+    fresh: list[Response] = []
+
+    def compute() -> bytes | None:
+        fresh.append(respond())
+        answer = fresh[0]
+        if answer.status_code != 200 or answer.direct_passthrough:
+            return None
+        body = answer.get_data()
+        return None if b'"sideUpdate"' in body else body
+
+    body = _get_or_compute(key, compute, keep=lambda kept: kept is not None)
+    if fresh:  # computed here: Dash's own response, whatever it is
+        return fresh[0]
+    return Response(body, 200, content_type="application/json")  # as Dash writes it

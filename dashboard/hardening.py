@@ -30,7 +30,8 @@ from flask import Response, abort, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import WSGIRequestHandler
 
-from xieshang.dashboard import components, errors
+from xieshang.dashboard import components, data, errors
+from xieshang.dashboard.page_kit import engine
 from xieshang.dashboard.shell import ERROR_NOTICE, request_language
 
 log = logging.getLogger("xieshang.dashboard")
@@ -111,10 +112,20 @@ def install(app: Dash) -> None:
 
     @functools.wraps(dash_dispatch)
     def checked_dispatch(*args, **kwargs):
-        if not well_formed_callback(request.get_json(silent=True), app.callback_map):
+        body = request.get_json(silent=True)
+        if not well_formed_callback(body, app.callback_map):
             log.warning("refused a malformed callback request from %s", request.remote_addr)
             abort(400)
-        return dash_dispatch(*args, **kwargs)
+        if not shared_answer(body["output"], app.callback_map[body["output"]]):
+            return dash_dispatch(*args, **kwargs)
+        sent = json.dumps(
+            [body["output"], body["inputs"], body.get("state", []), body.get("changedPropIds")],
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        return data.callback_answer(
+            engine(), f"{request_language()}|{sent}", lambda: dash_dispatch(*args, **kwargs)
+        )
 
     server.view_functions[dispatch] = checked_dispatch
 
@@ -157,6 +168,32 @@ def install(app: Dash) -> None:
             return Response("400 Bad Request\n", status=400, mimetype="text/plain")
         line = f"服务器出错（错误编号 {error_id}）/ Server error (error {error_id})\n"
         return Response(line, status=500, mimetype="text/plain")
+
+
+# the pages whose callbacks answer from the warehouse alone (through dashboard.data, whose
+# answers change only with a load): their ids start so. Not the audit log (au-: it grows
+# with every sign-in), data submission (sb-) or the big screen (sc-, which polls).
+SHARED_PAGES = ("ov-", "pp-", "rs-", "sh-", "as-", "dq-")
+
+
+def shared_answer(output: str, spec: dict) -> bool:
+    """Whether a callback's answer may be shared through dashboard.data.callback_answer:
+    every output a component of one of SHARED_PAGES (a chart card's by its "chart"), none
+    a page option kept in the address (`.value`); every input a store's `data` — the view
+    and the page's options, which the address sets — so never a click: a download, which
+    the audit log records, or a drill."""
+    if not all(entry["property"] == "data" for entry in spec["inputs"]):
+        return False
+    parts = output[2:-2].split("...") if output.startswith("..") else [output]
+    for part in parts:
+        component, prop = part.rsplit(".", 1)
+        if component.startswith("{"):
+            component = json.loads(component).get("chart")
+        if not isinstance(component, str) or not component.startswith(SHARED_PAGES):
+            return False
+        if prop.split("@", 1)[0] == "value":
+            return False
+    return True
 
 
 def is_page(app: Dash, path: str) -> bool:

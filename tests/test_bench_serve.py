@@ -1,0 +1,80 @@
+"""The load test's smoke run (bench/bench_serve.py --quick): the demo county, the Procfile's
+gunicorn with sign-in on and the shared cache on Redis, two pages recorded in Chromium and
+replayed by three signed-in users for a few seconds. Every answer is the one the browser
+got, every request kind recorded is answered so, and the figures print as they should."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.skipif(
+        shutil.which("chromium") is None or shutil.which("chromedriver") is None,
+        reason="Chromium and chromedriver are needed (scripts/install-test-deps)",
+    ),
+]
+
+FIGURES = re.compile(r"n=(\d+) p50=(\d+)ms p95=(\d+)ms p99=(\d+)ms")
+
+
+def _redis_up() -> bool:
+    try:
+        return bool(redis.Redis(host="127.0.0.1", port=6379, socket_timeout=1).ping())
+    except redis.exceptions.ConnectionError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis at 127.0.0.1:6379")
+def test_the_quick_load_test_answers_every_request_as_the_browser_got_it():
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_serve.py"), "--quick", "--redis-db", "14"],
+        capture_output=True,
+        text=True,
+        timeout=150,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    out = done.stdout
+    assert done.returncode == 0, out[-3000:] + done.stderr[-3000:]
+
+    recorded = re.search(r"recorded: 8 steps, (\d+) requests \((\d+) pages, (\d+) callbacks", out)
+    assert recorded, out
+    assert int(recorded.group(2)) == 2  # the two pages' documents, visited once each
+    assert int(recorded.group(3)) > 20
+
+    runs = re.findall(
+        r"^users=(\d+)\s+requests=(\d+) seconds=(\d+) rps=([\d.]+) errors=(\d+)", out, re.M
+    )
+    assert [(users, errors) for users, _, _, _, errors in runs] == [("1", "0"), ("3", "0")]
+    assert all(int(requests) > 0 and float(rps) > 0 for _, requests, _, rps, _ in runs)
+
+    for kind in ("all", "callback", "page", "other", "visit", "switch"):
+        lines = re.findall(rf"^  {kind}\s+(.*)$", out, re.M)
+        assert len(lines) == 2, (kind, out)
+        for line in lines:
+            n, p50, p95, p99 = map(int, FIGURES.match(line).groups())
+            assert n > 0 and p50 <= p95 <= p99
+    assert re.search(r"cpu server=[\d.]+s \([\d.]+ cores\) generator=[\d.]+s", out)
+
+    # every request kind the browser sent is answered with what it got (200 and 304 agree)
+    kinds = re.findall(r"^  kind (\S+) (.*?) recorded=([\d,]+) answered=(\S+)$", out, re.M)
+    assert len(kinds) > 20
+    for method, name, want, answered in kinds:
+        statuses = {int(part.split("x")[0]) for part in answered.split(",")}
+        allowed = {int(w) for w in want.split(",")}
+        if allowed & {200, 304}:
+            allowed |= {200, 304}
+        assert statuses <= allowed, (method, name, want, answered)
+    assert {m for m, *_ in kinds} == {"GET", "POST"}
