@@ -15,15 +15,13 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers.inbox_county import COUNTY, DONGHU, LIUSHU, SECRET, load_county
-from tests.helpers.inbox_files import write_csv
+from tests.helpers.inbox_county import COUNTY, DONGHU, load_county, load_one_more_meeting
 from tests.helpers.pg_replica import wait_for_replay
 from tests.test_access_scope import body, post, reads_the_state
 from xieshang.access import audit
 from xieshang.dashboard import data
 from xieshang.dashboard.app import create_app
 from xieshang.dashboard.state import State
-from xieshang.etl.load import run_load
 from xieshang.warehouse.engine import open_warehouse
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -62,16 +60,7 @@ def test_the_dashboard_reads_the_replica_and_writes_the_primary(pg_pair, tmp_pat
     assert to_replica and not to_primary  # figures, the directory, the load run
 
     # a load on the primary shows once the replica has replayed it
-    inbox = tmp_path / "more"
-    write_csv(
-        inbox / "会议台账.csv",
-        [
-            ["会议编号", "区划代码", "会议日期", "协商形式", "议题", "是否党组织主持"],
-            ["HY-9", LIUSHU, "2025-06-10", "议事会", "议题", "是"],
-        ],
-    )
-    report = run_load(primary, inbox, secret=SECRET, today=date(2025, 6, 30))
-    assert report["kinds"]["meetings"]["inserted"] == 1
+    load_one_more_meeting(primary, tmp_path)
     wait_for_replay(primary_url, replica_url)
     time.sleep(data.VERSION_SECONDS + 0.1)  # the latest run is looked up again
     assert '"children":"6"' in meetings_card(client)

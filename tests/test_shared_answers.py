@@ -14,11 +14,13 @@ import sys
 import textwrap
 from datetime import date
 
-from tests.helpers.inbox_county import COUNTY, SECRET, load_county, write_inbox
-from tests.helpers.inbox_files import write_csv
+from tests.helpers.inbox_county import (
+    COUNTY,
+    load_county,
+    load_one_more_meeting,
+)
 from xieshang.dashboard import data
 from xieshang.dashboard.state import State
-from xieshang.etl.load import run_load
 from xieshang.warehouse.engine import open_warehouse
 
 SERVE = textwrap.dedent(
@@ -94,16 +96,7 @@ def test_a_pages_answer_is_computed_once_for_every_worker_until_a_load(tmp_path,
     assert second == [["200", "0", "application/json", first[0][3]]]
 
     # a load commits (a 6th meeting in the period): the next answer is computed again
-    inbox = write_inbox(tmp_path / "later")
-    write_csv(
-        inbox / "会议台账.csv",
-        [
-            ["会议编号", "区划代码", "会议日期", "协商形式", "议题", "议题类别", "是否党组织主持"],
-            ["HY-20", "330281100201", "2025-06-25", "议事会", "修路", "道路交通", "是"],
-        ],
-    )
-    report = run_load(engine, inbox, secret=SECRET, today=date(2025, 6, 30))
-    assert report["kinds"]["meetings"]["inserted"] == 1
+    load_one_more_meeting(engine, tmp_path)
     third = serve(url, cache_url, KPIS, KPIS)
     assert [(status, calls) for status, calls, _t, _d in third] == [("200", "1"), ("200", "1")]
     assert third[0][3] != first[0][3]  # six meetings now, not five

@@ -13,11 +13,13 @@ import pytest
 import redis
 from flask import Flask
 
-from tests.helpers.inbox_county import COUNTY, SECRET, load_county, write_inbox
-from tests.helpers.inbox_files import write_csv
+from tests.helpers.inbox_county import (
+    COUNTY,
+    load_county,
+    load_one_more_meeting,
+)
 from xieshang.dashboard import data
 from xieshang.dashboard.state import State
-from xieshang.etl.load import run_load
 from xieshang.metrics import compute
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="no redis-server")
@@ -58,16 +60,7 @@ def test_every_process_shares_one_answer_until_a_load(engine, tmp_path, redis_ur
     assert figures["meetings"] == 5
 
     # a load commits: the next answer is computed again, with the new meeting
-    inbox = write_inbox(tmp_path / "later")
-    write_csv(
-        inbox / "会议台账.csv",
-        [
-            ["会议编号", "区划代码", "会议日期", "协商形式", "议题", "议题类别", "是否党组织主持"],
-            ["HY-20", "330281100201", "2025-06-25", "议事会", "修路", "道路交通", "是"],
-        ],
-    )
-    report = run_load(engine, inbox, secret=SECRET, today=date(2025, 6, 30))
-    assert report["kinds"]["meetings"]["inserted"] == 1
+    load_one_more_meeting(engine, tmp_path)
     time.sleep(data.VERSION_SECONDS + 0.1)  # the latest run is looked up again
     with second.app_context():
         assert data.figures(engine, PERIOD)["meetings"] == 6

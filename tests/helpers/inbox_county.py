@@ -197,3 +197,17 @@ def load_county(engine: Engine, directory: Path) -> None:
     assert report["status"] == "committed", report.get("error")
     rejected = {k: v["rejected"] + v["held"] for k, v in report["kinds"].items()}
     assert not any(rejected.values()), (rejected, report)
+
+
+def load_one_more_meeting(engine: Engine, directory: Path) -> None:
+    """A later load: HY-20 of 柳树村 on 2025-06-25, a 6th meeting in the default view."""
+    inbox = directory / "one-more"
+    write_csv(
+        inbox / "会议台账.csv",
+        [
+            ["会议编号", "区划代码", "会议日期", "协商形式", "议题", "议题类别", "是否党组织主持"],
+            ["HY-20", LIUSHU, "2025-06-25", "议事会", "修路", "道路交通", "是"],
+        ],
+    )
+    report = run_load(engine, inbox, secret=SECRET, today=LOAD_DAY)
+    assert report["kinds"]["meetings"]["inserted"] == 1, report
