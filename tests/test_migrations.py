@@ -135,8 +135,9 @@ def _version_and_revision(engine: sa.Engine) -> tuple[str, str]:
 
 def test_the_head_revision_leaves_this_release_s_schema():
     # a release that raises SCHEMA_VERSION without a revision leaving it fails here
-    assert migrations.head() == "0003"
-    assert migrations.revision_of_schema(schema.SCHEMA_VERSION) == "0003"
+    assert migrations.head() == "0004"
+    assert migrations.revision_of_schema(schema.SCHEMA_VERSION) == "0004"
+    assert migrations.revision_of_schema(3) == "0003"
     assert migrations.revision_of_schema(2) is None  # older than the baseline
 
 
@@ -149,7 +150,7 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
     assert main(["db", "upgrade", "--db", url]) == 0
     assert capsys.readouterr().out == (
         "仓库结构已升级 upgraded the warehouse: schema 2 (未经 Alembic not under Alembic) "
-        "→ schema 3 (0003)\n"
+        "→ schema 4 (0004)\n"
     )
 
     inspector = sa.inspect(engine)
@@ -165,12 +166,12 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
         assert conn.execute(files).all() == [(None, None), (None, None)]
         rejects = sa.select(schema.rejects.c.header, schema.rejects.c.month)
         assert conn.execute(rejects).all() == [(None, None)]
-    assert _version_and_revision(engine) == ("3", "0003")
+    assert _version_and_revision(engine) == ("4", "0004")
     rows_after = _rows(engine)
     assert rows_after.pop("meta") == [
         ("'marts'", repr('{"fingerprint": "v3:1:run001", "max_report_day": "2025-04-05"}')),
         ("'marts_version'", "'3'"),
-        ("'schema_version'", "'3'"),
+        ("'schema_version'", "'4'"),
     ]
     rows_before.pop("meta")
     assert rows_after == rows_before
@@ -191,7 +192,7 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
     # nothing is left to do, for either path
     assert main(["db", "upgrade", "--db", url]) == 0
     out = capsys.readouterr().out
-    assert out == "仓库结构已是最新 the warehouse is up to date: schema 3 (0003)\n"
+    assert out == "仓库结构已是最新 the warehouse is up to date: schema 4 (0004)\n"
     assert _writes(_statements(engine, lambda: ensure_schema(engine))) == []
     engine.dispose()
 
@@ -200,7 +201,7 @@ def test_an_empty_database_upgrades_to_what_ensure_schema_creates(new_url):
     engine = make_engine(new_url())
     done = migrations.upgrade(engine)
     assert (done.schema_before, done.revision_before) == (None, None)
-    assert (done.schema_after, done.revision_after, done.changed) == (3, "0003", True)
+    assert (done.schema_after, done.revision_after, done.changed) == (4, "0004", True)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
     assert _writes(_statements(engine, lambda: ensure_schema(engine))) == []
@@ -215,9 +216,9 @@ def test_a_warehouse_ensure_schema_made_is_stamped_and_not_changed(new_url):
         "CREATE TABLE alembic_version",
         "INSERT INTO alembic_version",
     ]
-    assert _version_and_revision(engine) == ("3", "0003")
+    assert _version_and_revision(engine) == ("4", "0004")
     again = migrations.upgrade(engine)
-    assert (again.schema_before, again.revision_before, again.changed) == (3, "0003", False)
+    assert (again.schema_before, again.revision_before, again.changed) == (4, "0004", False)
     engine.dispose()
 
 
@@ -226,12 +227,12 @@ def test_a_newer_warehouse_is_refused_and_left_alone(new_url, capsys):
     engine = open_warehouse(url)
     with engine.begin() as conn:
         conn.execute(
-            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="4")
+            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="5")
         )
     assert main(["db", "upgrade", "--db", url]) == 1
     assert capsys.readouterr().err == (
-        "xieshang: 仓库结构版本 4（None）比本版本新 the warehouse is schema 4 (revision None), "
-        "newer than this release (3): upgrade xieshang\n"
+        "xieshang: 仓库结构版本 5（None）比本版本新 the warehouse is schema 5 (revision None), "
+        "newer than this release (4): upgrade xieshang\n"
     )
     assert not sa.inspect(engine).has_table("alembic_version")
     engine.dispose()
@@ -245,3 +246,61 @@ def test_no_sqlite_file_is_created_by_an_upgrade(tmp_path, capsys):
         "check --db / XIESHANG_DB (`xieshang load` creates a new warehouse)\n"
     )
     assert not path.exists()
+
+
+COUNTY_INDEXES = sorted(index.name for index in schema.COUNTY_INDEXES)
+
+
+def _index_names(engine: sa.Engine) -> set[str]:
+    """Every index of the warehouse, those on expressions too (SQLAlchemy's SQLite
+    inspector leaves them out)."""
+    query = (
+        "SELECT name FROM sqlite_master WHERE type = 'index'"
+        if engine.dialect.name == "sqlite"
+        else "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    )
+    with engine.connect() as conn:
+        return {name for (name,) in conn.exec_driver_sql(query)}
+
+
+def _schema_3_warehouse(url: str) -> sa.Engine:
+    """示范县 as release 3 left it: schema 3, without the marts' county indexes."""
+    engine = open_warehouse(url)
+    build_county().write(engine)
+    with engine.begin() as conn:
+        for name in COUNTY_INDEXES:
+            conn.exec_driver_sql(f"DROP INDEX {name}")
+        conn.execute(
+            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="3")
+        )
+    assert not set(COUNTY_INDEXES) & _index_names(engine)
+    return engine
+
+
+@pytest.mark.parametrize("path", ["db upgrade", "ensure_schema"])
+def test_a_schema_3_warehouse_gets_the_county_indexes(new_url, path, capsys):
+    url = new_url()
+    engine = _schema_3_warehouse(url)
+    rows_before, figures_before = _rows(engine), _every_figure(engine)
+    if path == "db upgrade":
+        assert main(["db", "upgrade", "--db", url]) == 0
+        assert capsys.readouterr().out == (
+            "仓库结构已升级 upgraded the warehouse: schema 3 (未经 Alembic not under Alembic) "
+            "→ schema 4 (0004)\n"
+        )
+    else:
+        ensure_schema(engine)
+    assert set(COUNTY_INDEXES) <= _index_names(engine)
+    assert COUNTY_INDEXES == [
+        "ix_mart_meetings_county",
+        "ix_mart_party_attendance_city",
+        "ix_mart_party_attendance_county",
+        "ix_mart_resolutions_current_county_done",
+        "ix_mart_resolutions_current_county_due",
+        "ix_mart_resolutions_current_county_meeting",
+    ]
+    rows_after = _rows(engine)
+    assert dict(rows_after.pop("meta"))["'schema_version'"] == "'4'"
+    rows_before.pop("meta")
+    assert rows_after == rows_before and _every_figure(engine) == figures_before
+    engine.dispose()

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.schema import CreateIndex
 
 from xieshang.contract.settings import db_url
 from xieshang.warehouse import schema
@@ -208,6 +209,7 @@ def ensure_schema(engine: Engine) -> None:
         with begin_write(engine) as conn:
             schema.metadata.create_all(conn)
             _add_missing_columns(conn)
+            _add_missing_indexes(conn)
             version = _version(conn)
             if version is None:
                 version = schema.SCHEMA_VERSION
@@ -238,6 +240,15 @@ def _add_missing_columns(conn: Connection) -> None:
             if column.name not in present:
                 kind = column.type.compile(dialect=conn.dialect)
                 conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}")
+
+
+def _add_missing_indexes(conn: Connection) -> None:
+    """Build the indexes a newer release gave existing tables (schema 4: the marts'
+    county and city indexes); rows are untouched."""
+    # IF NOT EXISTS: SQLite's inspector does not list indexes on expressions
+    for table in schema.metadata.sorted_tables:
+        for index in table.indexes:
+            conn.execute(CreateIndex(index, if_not_exists=True))
 
 
 def open_warehouse(url: str | None = None) -> Engine:
