@@ -29,6 +29,7 @@ from xieshang.dashboard.state import State as ViewState
 from xieshang.dashboard.views.empty_states import no_warehouse
 from xieshang.dashboard.views.kpi_row import data_start
 from xieshang.metrics.assessment import Assessment
+from xieshang.warehouse.codes import CHILD_LEVEL
 
 FORMATS: dict[str, str] = {
     "rank": "count",
@@ -65,10 +66,6 @@ class Table:
     offered: bool
 
 
-# the units assessed for a scope of each level: its children; a village's are its township's
-ASSESSED: dict[str, str] = {"city": "county", "county": "township", "township": "village"}
-
-
 def target(engine_, state: ViewState) -> tuple[str, str] | None:
     """(level, within) assessed for the state's scope: the counties of a city, the
     townships of a county, the villages of a township — or of a village's township.
@@ -79,7 +76,7 @@ def target(engine_, state: ViewState) -> tuple[str, str] | None:
     level = directory.levels.get(state.scope)
     if level == "village":
         return "village", directory.parent(state.scope) or state.scope
-    return ASSESSED.get(level, "township"), state.scope
+    return CHILD_LEVEL.get(level, "township"), state.scope  # the scope's children
 
 
 def build_assessment(engine_, state: ViewState) -> Assessment | None:
