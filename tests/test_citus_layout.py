@@ -156,6 +156,8 @@ def test_the_layout_places_every_table_once():
                 "mart_resolution_states",
                 "mart_resolutions_current",
                 "mart_resolution_events",
+                "mart_county_days",
+                "mart_county_party",
             )
         ),
     ]
@@ -268,7 +270,7 @@ def test_the_prepared_layout_holds_on_a_loaded_warehouse(pg_databases, tmp_path)
         "FOREIGN KEY (county_code, meeting_pk) REFERENCES meetings(county_code, id)",
         to_persons,
     ]
-    assert len(keys) == 13  # 8 primary keys, 2 unique keys, 3 foreign keys
+    assert len(keys) == 15  # 10 primary keys, 2 unique keys, 3 foreign keys
     after = {code: metrics.figures(engine, code, *CURRENT) for code in (CITY_A, COUNTY, T1)}
     assert after == before
     engine.dispose()

@@ -43,11 +43,12 @@ def new_url(backend, request, tmp_path):
 def _release_2_warehouse(url: str) -> sa.Engine:
     """示范县 in the tables of schema 2, as that release left it: its rows, two files
     and a reject in the old layout, a user, meta.schema_version 2, no Alembic table.
-    The marts are written by marts.refresh, whose tables and fingerprint are the same
-    in both releases (MARTS_VERSION 3)."""
+    The marts are written by marts.refresh and then made the previous releases' (layout 3:
+    without the county rollups)."""
     engine = make_engine(url)
     schema_v2.metadata.create_all(engine)
     build_county().write(engine)  # areas … load_runs: the same columns in both releases
+    _previous_marts(engine)
     with engine.begin() as conn:
         conn.execute(
             sa.insert(schema_v2.load_files),
@@ -89,6 +90,20 @@ def _release_2_warehouse(url: str) -> sa.Engine:
         )
         conn.execute(sa.insert(schema_v2.meta).values(key="schema_version", value="2"))
     return engine
+
+
+def _previous_marts(engine: sa.Engine) -> None:
+    """The marts as releases before schema 5 leave them: no county rollups, layout 3 in
+    meta, and the fingerprint of that layout."""
+    with engine.begin() as conn:
+        for table in schema.ROLLUP_TABLES:
+            conn.exec_driver_sql(f"DROP TABLE {table.name}")
+        meta = schema.meta
+        conn.execute(sa.update(meta).where(meta.c.key == "marts_version").values(value="3"))
+        state = conn.execute(sa.select(meta.c.value).where(meta.c.key == "marts")).scalar_one()
+        assert state.startswith('{"fingerprint": "v4:')
+        previous = state.replace('"v4:', '"v3:', 1)
+        conn.execute(sa.update(meta).where(meta.c.key == "marts").values(value=previous))
 
 
 def _rows(engine: sa.Engine) -> dict[str, list[tuple]]:
@@ -135,8 +150,9 @@ def _version_and_revision(engine: sa.Engine) -> tuple[str, str]:
 
 def test_the_head_revision_leaves_this_release_s_schema():
     # a release that raises SCHEMA_VERSION without a revision leaving it fails here
-    assert migrations.head() == "0004"
-    assert migrations.revision_of_schema(schema.SCHEMA_VERSION) == "0004"
+    assert migrations.head() == "0005"
+    assert migrations.revision_of_schema(schema.SCHEMA_VERSION) == "0005"
+    assert migrations.revision_of_schema(4) == "0004"
     assert migrations.revision_of_schema(3) == "0003"
     assert migrations.revision_of_schema(2) is None  # older than the baseline
 
@@ -150,7 +166,7 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
     assert main(["db", "upgrade", "--db", url]) == 0
     assert capsys.readouterr().out == (
         "仓库结构已升级 upgraded the warehouse: schema 2 (未经 Alembic not under Alembic) "
-        "→ schema 4 (0004)\n"
+        "→ schema 5 (0005)\n"
     )
 
     inspector = sa.inspect(engine)
@@ -166,18 +182,23 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
         assert conn.execute(files).all() == [(None, None), (None, None)]
         rejects = sa.select(schema.rejects.c.header, schema.rejects.c.month)
         assert conn.execute(rejects).all() == [(None, None)]
-    assert _version_and_revision(engine) == ("4", "0004")
+    assert _version_and_revision(engine) == ("5", "0005")
     rows_after = _rows(engine)
     assert rows_after.pop("meta") == [
         ("'marts'", repr('{"fingerprint": "v3:1:run001", "max_report_day": "2025-04-05"}')),
         ("'marts_version'", "'3'"),
-        ("'schema_version'", "'4'"),
+        ("'schema_version'", "'5'"),
     ]
     rows_before.pop("meta")
     assert rows_after == rows_before
 
-    # the figures answer at once (the marts reflect the last load still) and are the
-    # hand-worked ones of tests/test_metrics.py; every area's equal a new warehouse's
+    # the marts' layout changed (the county rollups): readers name the command until it
+    # runs; then the figures are the hand-worked ones of tests/test_metrics.py, and
+    # every area's equal a new warehouse's
+    with pytest.raises(metrics.StaleMarts, match="xieshang marts rebuild"):
+        metrics.figures(engine, COUNTY, *Q1)
+    assert main(["marts", "rebuild", "--db", url]) == 0
+    capsys.readouterr()
     county = metrics.figures(engine, COUNTY, *Q1)
     assert county["meetings"] == 7 and county["resolutions_due"] == 6
     assert county["overdue_open"] == 2 and county["satisfaction"] == 80.0
@@ -192,7 +213,7 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
     # nothing is left to do, for either path
     assert main(["db", "upgrade", "--db", url]) == 0
     out = capsys.readouterr().out
-    assert out == "仓库结构已是最新 the warehouse is up to date: schema 4 (0004)\n"
+    assert out == "仓库结构已是最新 the warehouse is up to date: schema 5 (0005)\n"
     assert _writes(_statements(engine, lambda: ensure_schema(engine))) == []
     engine.dispose()
 
@@ -201,7 +222,7 @@ def test_an_empty_database_upgrades_to_what_ensure_schema_creates(new_url):
     engine = make_engine(new_url())
     done = migrations.upgrade(engine)
     assert (done.schema_before, done.revision_before) == (None, None)
-    assert (done.schema_after, done.revision_after, done.changed) == (4, "0004", True)
+    assert (done.schema_after, done.revision_after, done.changed) == (5, "0005", True)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
     assert _writes(_statements(engine, lambda: ensure_schema(engine))) == []
@@ -216,9 +237,9 @@ def test_a_warehouse_ensure_schema_made_is_stamped_and_not_changed(new_url):
         "CREATE TABLE alembic_version",
         "INSERT INTO alembic_version",
     ]
-    assert _version_and_revision(engine) == ("4", "0004")
+    assert _version_and_revision(engine) == ("5", "0005")
     again = migrations.upgrade(engine)
-    assert (again.schema_before, again.revision_before, again.changed) == (4, "0004", False)
+    assert (again.schema_before, again.revision_before, again.changed) == (5, "0005", False)
     engine.dispose()
 
 
@@ -227,12 +248,12 @@ def test_a_newer_warehouse_is_refused_and_left_alone(new_url, capsys):
     engine = open_warehouse(url)
     with engine.begin() as conn:
         conn.execute(
-            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="5")
+            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="6")
         )
     assert main(["db", "upgrade", "--db", url]) == 1
     assert capsys.readouterr().err == (
-        "xieshang: 仓库结构版本 5（None）比本版本新 the warehouse is schema 5 (revision None), "
-        "newer than this release (4): upgrade xieshang\n"
+        "xieshang: 仓库结构版本 6（None）比本版本新 the warehouse is schema 6 (revision None), "
+        "newer than this release (5): upgrade xieshang\n"
     )
     assert not sa.inspect(engine).has_table("alembic_version")
     engine.dispose()
@@ -286,7 +307,7 @@ def test_a_schema_3_warehouse_gets_the_county_indexes(new_url, path, capsys):
         assert main(["db", "upgrade", "--db", url]) == 0
         assert capsys.readouterr().out == (
             "仓库结构已升级 upgraded the warehouse: schema 3 (未经 Alembic not under Alembic) "
-            "→ schema 4 (0004)\n"
+            "→ schema 5 (0005)\n"
         )
     else:
         ensure_schema(engine)
@@ -300,7 +321,56 @@ def test_a_schema_3_warehouse_gets_the_county_indexes(new_url, path, capsys):
         "ix_mart_resolutions_current_county_meeting",
     ]
     rows_after = _rows(engine)
-    assert dict(rows_after.pop("meta"))["'schema_version'"] == "'4'"
+    assert dict(rows_after.pop("meta"))["'schema_version'"] == "'5'"
     rows_before.pop("meta")
     assert rows_after == rows_before and _every_figure(engine) == figures_before
     engine.dispose()
+
+
+def _schema_4_warehouse(url: str) -> sa.Engine:
+    """示范县 as release 4 left it: schema 4, the marts without the county rollups."""
+    engine = open_warehouse(url)
+    build_county().write(engine)
+    _previous_marts(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="4")
+        )
+    return engine
+
+
+@pytest.mark.parametrize("path", ["db upgrade", "ensure_schema"])
+def test_a_schema_4_warehouse_gets_the_county_rollups_after_a_marts_rebuild(new_url, path, capsys):
+    url = new_url()
+    fresh = open_warehouse(new_url())
+    build_county().write(fresh)
+    engine = _schema_4_warehouse(url)
+    rows_before = _rows(engine)
+    if path == "db upgrade":
+        assert main(["db", "upgrade", "--db", url]) == 0
+        assert capsys.readouterr().out == (
+            "仓库结构已升级 upgraded the warehouse: schema 4 (未经 Alembic not under Alembic) "
+            "→ schema 5 (0005)\n"
+        )
+    else:
+        ensure_schema(engine)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
+        for table in schema.ROLLUP_TABLES:  # created empty: the rebuild fills them
+            assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
+    with engine.connect() as conn:
+        version = sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
+        assert conn.execute(version).scalar_one() == "5"
+    with pytest.raises(metrics.StaleMarts, match="xieshang marts rebuild"):
+        metrics.figures(engine, COUNTY, *Q1)
+    assert main(["marts", "rebuild", "--db", url]) == 0
+    rows_after = _rows(engine)
+    rows_after.pop("meta"), rows_before.pop("meta")
+    assert rows_after == rows_before
+    with engine.connect() as conn, fresh.connect() as new:
+        for table in schema.ROLLUP_TABLES:
+            rows = sorted(conn.execute(sa.select(table)).all())
+            assert rows and rows == sorted(new.execute(sa.select(table)).all())
+    assert _every_figure(engine) == _every_figure(fresh)
+    engine.dispose()
+    fresh.dispose()

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
-from xieshang.marts import fill
+from xieshang.marts import fill, rollup
+from xieshang.marts.days import to_day
 from xieshang.marts.freshness import (
     MARTS_VERSION,
     VERSION_KEY,
@@ -22,6 +23,7 @@ from xieshang.marts.freshness import (
 )
 from xieshang.marts.scope import (
     ANCHORS,
+    DAYS,
     PARTS,
     PERSONS,
     RESOLUTIONS,
@@ -74,6 +76,7 @@ def refresh(conn: Connection) -> None:
     fill.fill_party_attendance(conn, dialect)
     fill.fill_resolutions(conn, dialect)
     fill.fill_events(conn)
+    rollup.fill_rollups(conn, dialect)
     stamp(conn)
     _forget_statistics(conn)
 
@@ -95,12 +98,15 @@ def update(conn: Connection, changes: Changes) -> bool:
         return False
     dialect = conn.dialect.name
     since = write_scope(conn, changes)
+    rollup.mark_days(conn, DAYS, PARTS, RESOLUTIONS)  # the rows as they were
     fill.delete_scope(conn, PARTS, PERSONS, RESOLUTIONS)
     fill.fill_meetings(conn, dialect, PARTS)
     if since is not None:
         fill.fill_party_attendance(conn, dialect, PERSONS, ANCHORS, since)
     fill.fill_resolutions(conn, dialect, RESOLUTIONS)
     fill.fill_events(conn, RESOLUTIONS)
+    rollup.mark_days(conn, DAYS, PARTS, RESOLUTIONS)  # and as they are
+    rollup.update_rollups(conn, dialect, DAYS, None if since is None else to_day(since))
     drop_scope(conn)
     stamp(conn)
     _forget_statistics(conn)

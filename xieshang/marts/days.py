@@ -30,6 +30,15 @@ def day_number(value, dialect: str):
     return value - literal(EPOCH, Date)  # PostgreSQL: date - date is an integer
 
 
+def month_start(day, dialect: str):
+    """SQL: the day number of the first day of the month of a day number (PAST stays PAST)."""
+    if dialect == "sqlite":
+        julian = sa.cast(day, sa.Float) + 2440587.5
+        return sa.cast(func.julianday(func.date(julian, "start of month")) - 2440587.5, sa.Integer)
+    of_month = sa.extract("day", literal(EPOCH, Date) + day)  # PostgreSQL: date + integer
+    return day - sa.cast(of_month, sa.Integer) + 1
+
+
 OVERDUE_AFTER_DAYS = 1
 """An open resolution is overdue from this many days after its due date on: one due
 exactly on as_of is due, not overdue (metrics.md, overdue_open). The marts' overdue_from

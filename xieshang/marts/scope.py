@@ -106,7 +106,12 @@ RESOLUTIONS = _temporary(
     Column("area_code", String(12), primary_key=True),
     Column("resolution_id", Text, primary_key=True),
 )
-TABLES = [MEETINGS, PARTS, PERSONS, ANCHORS, RESOLUTIONS]
+DAYS = _temporary(  # (county, day) pairs of the rollups to write again; repeats allowed
+    "xs_scope_days",
+    Column("area_code", String(6), nullable=False),
+    Column("day", Integer, nullable=False),
+)
+TABLES = [MEETINGS, PARTS, PERSONS, ANCHORS, RESOLUTIONS, DAYS]
 
 
 def _insert(conn: Connection, table: Table, rows: list[dict]) -> None:

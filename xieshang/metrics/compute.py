@@ -91,7 +91,10 @@ def compute(
         for index, sl in items:
             is_current = ctx.max_report_day is None or sl.as_of >= ctx.max_report_day
             (current if is_current else historic).append((index, sl))
-    shape = Shape.of(scope, group_width, filters, needs, len(items), len(current), len(historic))
+    month_starts = all(sl.start.day == 1 for sl in slices)
+    shape = Shape.of(
+        scope, group_width, filters, needs, len(items), len(current), len(historic), month_starts
+    )
     params = bind_values(scope, filters, items)
     parts = {"m": items, "c": current, "h": historic}
     if current:

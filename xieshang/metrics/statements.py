@@ -26,6 +26,8 @@ from xieshang.warehouse.codes import LEVEL_PREFIX, level_of, scope_range
 RESOLUTION_STATEMENTS = frozenset({"due", "overdue", "done", "escalation"})
 """The statements over the resolution marts: current or historic by the period's as_of."""
 
+ROLLUP_WIDTH = 6  # the rollups' area_code: a county's code prefix
+
 # Statements are built once per "shape" (how the scope is selected, how many periods,
 # the grouping, which filters) with bound parameters for every value, and cached; a call
 # only binds values. The shapes:
@@ -35,7 +37,11 @@ RESOLUTION_STATEMENTS = frozenset({"due", "overdue", "done", "escalation"})
 #           that the period's index drives), "range" (the code range);
 #   slices  one period (bound parameters), or several (a UNION ALL of one branch per
 #           period, each planned as a single period is);
-#   group   None, or the width of the code prefix that names a child.
+#   group   None, or the width of the code prefix that names a child;
+#   rollup  an unfiltered county or city (or its counties), every period starting on the
+#           first of a month: the additive counts come from the county rollups
+#           (schema.mart_county_days, mart_county_party), some 3,650 rows a year for a
+#           city of ten counties instead of 100,000 of each mart; the rest as without.
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,8 @@ def _scope_where(kind: str, width: int, table) -> list:
     if kind == "township" and "township" in table.c:
         return [table.c.township == sa.bindparam("scope_prefix")]
     if kind == "prefix":
+        if table in schema.ROLLUP_TABLES and width == ROLLUP_WIDTH:
+            return [column == sa.bindparam("scope_prefix")]  # the key's first column
         return [code_prefix(column, width) == sa.bindparam("scope_prefix")]
     return [column.between(sa.bindparam("scope_low"), sa.bindparam("scope_high"))]
 
@@ -137,6 +145,7 @@ class Shape:
     n_slices: int
     n_current: int  # slices whose as_of is on or after the last report
     n_historic: int
+    rollup: bool = False
 
     @classmethod
     def of(
@@ -148,7 +157,9 @@ class Shape:
         n_slices: int = 1,
         n_current: int = 0,
         n_historic: int = 0,
+        month_starts: bool = False,
     ) -> Shape:
+        """`month_starts`: every period of the computation starts on the first of a month."""
         return cls(
             scope_kind=scope.kind,
             width=scope.width,
@@ -160,6 +171,11 @@ class Shape:
             n_slices=n_slices,
             n_current=n_current,
             n_historic=n_historic,
+            rollup=month_starts
+            and not filters.active
+            and scope.kind in ("all", "prefix")
+            and scope.width <= ROLLUP_WIDTH
+            and (group_width or 0) <= ROLLUP_WIDTH,
         )
 
     @property
@@ -248,6 +264,7 @@ def statements_for(shape: Shape) -> tuple[Statement, ...]:
     needs = shape.needs
     out: list[Statement] = []
     mm = schema.mart_meetings
+    cd, cp = schema.mart_county_days, schema.mart_county_party
     single = shape.n_slices == 1 and shape.group_width is None
 
     def add(kind: str, prefix: str, n: int, make, names: Sequence[str] = ()) -> None:
@@ -271,6 +288,20 @@ def statements_for(shape: Shape) -> tuple[Statement, ...]:
 
         def meetings(build: Builder):
             p = build.period
+            if shape.rollup:
+                columns = [
+                    func.sum(cd.c.meetings),
+                    func.sum(cd.c.meetings_led_by_party),
+                    func.sum(cd.c.attendance_rows),
+                    func.sum(cd.c.party_rows),
+                    func.sum(_covered(cd)),
+                    *(
+                        func.max(cd.c.stakeholder_mask.bitwise_and(1 << k))
+                        for k in range(len(STAKEHOLDER_CATEGORIES) if bits else 0)
+                    ),
+                    *([func.sum(cd.c.village_firsts)] if first_in_month else []),
+                ]
+                return build.select(cd, columns, [cd.c.day.between(p.s, p.e)])
             columns = [
                 func.count(),
                 func.sum(case((mm.c.led_by_party.is_(True), 1), else_=0)),
@@ -318,9 +349,11 @@ def statements_for(shape: Shape) -> tuple[Statement, ...]:
         # but a rare category's reads them all: ten passes at a city's scope)
         def any_mask(build: Builder):
             p = build.period
-            conditions = build.conditions(mm, [mm.c.meeting_date.between(p.s, p.e)])
+            table = cd if shape.rollup else mm
+            day = table.c.day if shape.rollup else table.c.meeting_date
+            conditions = build.conditions(table, [day.between(p.s, p.e)])
             hits = [
-                func.max(mm.c.stakeholder_mask.bitwise_and(1 << k))
+                func.max(table.c.stakeholder_mask.bitwise_and(1 << k))
                 for k in range(len(STAKEHOLDER_CATEGORIES))
             ]
             return select(*hits).where(*conditions), 0
@@ -332,8 +365,15 @@ def statements_for(shape: Shape) -> tuple[Statement, ...]:
 
         def party(build: Builder):
             p = build.period
-            where = [pa.c.meeting_date.between(p.s, p.e)]
             width = shape.group_width or shape.width
+            if shape.rollup:  # a person counts through their row whose prev's month is before s
+                where = [
+                    cp.c.width == width,
+                    cp.c.prev_month < p.s,
+                    cp.c.day.between(p.s, p.e),
+                ]
+                return build.select(cp, [func.sum(cp.c.party_rows)], where)
+            where = [pa.c.meeting_date.between(p.s, p.e)]
             if shape.filtered or width == 12:
                 # the previous-attendance columns ignore the filters, and a village has
                 # few rows: count distinct persons
@@ -351,7 +391,8 @@ def statements_for(shape: Shape) -> tuple[Statement, ...]:
         ("h", shape.n_historic, schema.mart_resolution_states),
     ):
         if n:
-            for kind, make, names in _resolution_statements(needs, table):
+            rollup = shape.rollup and table is schema.mart_resolutions_current
+            for kind, make, names in _resolution_statements(needs, table, rollup):
                 add(kind, prefix, n, make, names)
 
     if "areas" in needs:
@@ -370,9 +411,21 @@ def statements_for(shape: Shape) -> tuple[Statement, ...]:
     return tuple(out)
 
 
-def _resolution_statements(needs: frozenset, table) -> list:
-    """(kind, make, names) of the resolution statements over one mart table."""
+def _covered(cd):
+    """mart_county_days: the meetings covered by the threshold's stakeholder categories."""
+    threshold = max(STAKEHOLDER_THRESHOLD, 0)
+    if threshold == 0:
+        return cd.c.meetings
+    if threshold > len(STAKEHOLDER_CATEGORIES):
+        return sa.literal(0)
+    return cd.c[f"meetings_covered_{threshold}"]
+
+
+def _resolution_statements(needs: frozenset, table, rollup: bool = False) -> list:
+    """(kind, make, names) of the resolution statements over one mart table; `rollup`:
+    the due and escalation counts from mart_county_days."""
     out = []
+    cd = schema.mart_county_days
     historic = table is schema.mart_resolution_states
     implemented = table.c.status == "implemented"
     not_cancelled = table.c.status != "cancelled"
@@ -386,6 +439,13 @@ def _resolution_statements(needs: frozenset, table) -> list:
 
         def due(build: Builder):
             p = build.period
+            if rollup:
+                columns = [
+                    func.sum(cd.c.resolutions_due),
+                    func.sum(cd.c.implemented),
+                    func.sum(cd.c.implemented_on_time),
+                ]
+                return build.select(cd, columns, [cd.c.day.between(p.s, p.a)])
             on_time = and_(implemented, table.c.completed_date <= table.c.due_date)
             columns = [
                 func.count(),
@@ -431,6 +491,9 @@ def _resolution_statements(needs: frozenset, table) -> list:
 
         def escalation(build: Builder):
             p = build.period
+            if rollup:
+                columns = [func.sum(cd.c.resolutions_of_meetings), func.sum(cd.c.escalated)]
+                return build.select(cd, columns, [cd.c.day.between(p.s, p.e)])
             columns = [func.count(), func.sum(case((table.c.escalated.is_(True), 1), else_=0))]
             where = [table.c.meeting_date.between(p.s, p.e), not_cancelled, *valid(p)]
             return build.select(table, columns, where)

@@ -61,6 +61,8 @@ DISTRIBUTED: dict[str, str | None] = {
     "mart_resolution_states": "area_code",
     "mart_resolutions_current": "area_code",
     "mart_resolution_events": "area_code",
+    "mart_county_days": "area_code",  # the county's code itself
+    "mart_county_party": "area_code",
 }
 """Tables distributed by county_code, and the column whose first 6 digits are it."""
 

@@ -29,8 +29,8 @@ from sqlalchemy import (
     literal_column,
 )
 
-SCHEMA_VERSION = 4  # 2: users and audit_log; 3: submissions (columns added in place);
-# 4: the marts' county and city indexes (added in place)
+SCHEMA_VERSION = 5  # 2: users and audit_log; 3: submissions (columns added in place);
+# 4: the marts' county and city indexes (added in place); 5: the marts' county rollups
 
 metadata = MetaData()
 
@@ -201,6 +201,8 @@ held_rows = Table(
 # and "still valid".
 
 from sqlalchemy import text  # noqa: E402 (kept with the marts: the section is appended)
+
+from xieshang.contract.columns import STAKEHOLDER_CATEGORIES  # noqa: E402
 
 mart_meetings = Table(
     "mart_meetings",
@@ -394,13 +396,67 @@ COUNTY_INDEXES = (
     ),
 )
 
+# The marts above summed by county (area_code here holds the first six digits of the
+# hosts' codes) and day: what an unfiltered view of a county or a city adds up when its
+# periods start on the first of a month (xieshang.metrics.statements, "rollups"). A
+# city's year reads some 3,650 rows a table instead of 100,000 of each mart above.
+# Days and sums as in the marts they come from.
+mart_county_days = Table(
+    "mart_county_days",
+    metadata,
+    Column("area_code", String(6), primary_key=True),
+    Column("day", Integer, primary_key=True, autoincrement=False),
+    # the meetings held that day (mart_meetings)
+    Column("meetings", Integer, nullable=False),
+    Column("meetings_led_by_party", Integer, nullable=False),
+    Column("attendance_rows", Integer, nullable=False),
+    Column("party_rows", Integer, nullable=False),
+    # meetings_covered_k: meetings whose attendees have k or more stakeholder categories
+    # (the threshold is the metrics' setting, read when a figure is computed)
+    *(
+        Column(f"meetings_covered_{k}", Integer, nullable=False)
+        for k in range(1, len(STAKEHOLDER_CATEGORIES) + 1)
+    ),
+    Column("stakeholder_mask", Integer, nullable=False),  # bit k: some meeting had category k
+    # village meetings that are their village's first of the calendar month
+    Column("village_firsts", Integer, nullable=False),
+    # the resolutions (latest state, not cancelled) due that day
+    Column("resolutions_due", Integer, nullable=False),
+    Column("implemented", Integer, nullable=False),
+    Column("implemented_on_time", Integer, nullable=False),
+    # the resolutions (latest state, not cancelled) of the meetings held that day
+    Column("resolutions_of_meetings", Integer, nullable=False),
+    Column("escalated", Integer, nullable=False),
+    Index("ix_mart_county_days_day", "day"),
+    sqlite_with_rowid=False,
+)
+
+# Party-member attendance rows (mart_party_attendance) by county, day and the first day
+# of the month of prev_<width> (width 4, city, when the roster has one; 6, county): a
+# period that starts on the first of a month counts a person through the row whose
+# prev_month is before its start.
+mart_county_party = Table(
+    "mart_county_party",
+    metadata,
+    Column("area_code", String(6), primary_key=True),
+    Column("day", Integer, primary_key=True, autoincrement=False),
+    Column("width", Integer, primary_key=True, autoincrement=False),
+    Column("prev_month", Integer, primary_key=True, autoincrement=False),
+    Column("party_rows", Integer, nullable=False),
+    Index("ix_mart_county_party_day", "width", "day"),
+    sqlite_with_rowid=False,
+)
+
 MART_TABLES = (
     mart_meetings,
     mart_party_attendance,
     mart_resolution_states,
     mart_resolutions_current,
     mart_resolution_events,
+    mart_county_days,
+    mart_county_party,
 )
+ROLLUP_TABLES = (mart_county_days, mart_county_party)
 
 # --- Users and the audit log ---------------------------------------------------------
 # Who may sign in to the dashboard (xieshang.access) and what was done (audit_log). Times
