@@ -12,7 +12,8 @@ server of XIESHANG_BENCH_PG (default postgresql://postgres@127.0.0.1:5432/test):
     autovacuum does soon after a load);
 (d) `xieshang.metrics.figures` (every figure) at city, county, township and village scope
     for the month, quarter and year ending with the month added: p50/p95 (target p95 <=
-    100 ms).
+    100 ms); and, as the baseline of the same run, the same figures read from the marts
+    alone, without the county rollups (schema 5).
 
 Each phase runs in a process of its own, so that its peak memory (max RSS) is its own.
 
@@ -247,11 +248,27 @@ def _months_back(day: date, back: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def phase_figures(url: str, last: date, repeat: int) -> dict:
+class _WithoutRollups:
+    """What `xieshang.metrics.compute` builds its statements' shapes with, the county
+    rollups never read: the baseline."""
+
+    @staticmethod
+    def of(*args):
+        from xieshang.metrics.statements import Shape
+
+        return Shape.of(*args[:7], month_starts=False)
+
+
+def phase_figures(url: str, last: date, repeat: int, rollups: bool = True) -> dict:
     """`metrics.figures` (every figure) at each level for the month, quarter and year
-    that end on `last`: p50/p95 in ms per level, after one call to connect."""
+    that end on `last`: p50/p95 in ms per level, after one call to connect; without the
+    county rollups unless `rollups`."""
     from xieshang import metrics
+    from xieshang.metrics import compute
     from xieshang.warehouse.engine import open_warehouse
+
+    if not rollups:
+        compute.Shape = _WithoutRollups
 
     engine = open_warehouse(url)
     with engine.connect() as conn:
@@ -296,7 +313,7 @@ def _run_phase(args: argparse.Namespace) -> dict:
         return phase_floor(args.inbox, args.db)
     if args.phase == "load":
         return phase_load(args.inbox, args.db)
-    return phase_figures(args.db, date.fromisoformat(args.last), args.repeat)
+    return phase_figures(args.db, date.fromisoformat(args.last), args.repeat, not args.baseline)
 
 
 # --- one city, and the table -------------------------------------------------------------
@@ -335,6 +352,10 @@ def bench_city(
         figures = _phase(
             "figures", "--db", url, "--last", last.isoformat(), "--repeat", str(repeat)
         )
+        baseline = _phase(
+            "figures", "--db", url, "--last", last.isoformat(), "--repeat", str(repeat),
+            "--baseline",
+        )  # fmt: skip
     return {
         "counties": counties,
         "generated": generated,
@@ -342,6 +363,7 @@ def bench_city(
         "load": load,
         "month": monthly,
         "figures": figures,
+        "baseline": baseline,
     }
 
 
@@ -373,6 +395,11 @@ def print_table(results: list[dict]) -> None:
         ]
         cells += [f"{figures[lv]['p50']:.0f}/{figures[lv]['p95']:.0f}" for lv in levels]
         rows.append(cells)
+        base = r["baseline"]
+        rows.append(
+            ["", "without rollups", *[""] * (len(head) - 6)]
+            + [f"{base[lv]['p50']:.0f}/{base[lv]['p95']:.0f}" for lv in levels]
+        )
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
     print(_line(head, widths))
     for cells in rows:
@@ -410,6 +437,7 @@ def main() -> None:
     parser.add_argument("--inbox", type=Path)
     parser.add_argument("--db")
     parser.add_argument("--last")
+    parser.add_argument("--baseline", action="store_true", help="figures: without the rollups")
     args = parser.parse_args()
     if args.phase:
         print(json.dumps(_run_phase(args)))

@@ -9,21 +9,23 @@ A first load or a new month brings mostly keys that are new and appear once: tho
 are inserted without comparing anything, so only rows whose key is stored or repeated
 are compared. What to write is decided here, in Python, alike for every database; how
 it is written depends on the database (`copies`): on PostgreSQL through COPY — new
-rows straight into their table, changed ones into a temporary table and from there
-with one UPDATE … FROM — and elsewhere with the driver's own executemany, in chunks
+rows straight into their table (an empty one's keys and indexes built after the COPY,
+`xieshang.warehouse.bulk`), changed ones into a temporary table and from there with
+one UPDATE … FROM — and elsewhere with the driver's own executemany, in chunks
 (the statement compiled once). Either way each value is converted as the column's type
 converts it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Table, any_, bindparam, delete, text, update
+from sqlalchemy import Connection, Table, any_, bindparam, delete, update
+
+from xieshang.warehouse.bulk import built_after
 
 CHUNK = 5000
 INSERT_CHUNK = CHUNK * 10
@@ -149,33 +151,6 @@ def _copy(conn: Connection, target: str, columns: list[str], cells: list[list]) 
             copy.write_row(row)
 
 
-@contextmanager
-def _foreign_keys_checked_after(conn: Connection, table: Table) -> Iterator[None]:
-    """Around a COPY into `table`: when the table is empty (a first load) and the run's
-    user owns it, its foreign keys are dropped and then added back as they were, so that
-    PostgreSQL checks them in one join after the COPY, not with one lookup per row (which
-    takes three times as long as the COPY itself). The statements are the run's: if it
-    fails, its rollback brings the keys back unchanged. Readers of the table (and of the
-    tables it refers to) wait for the run to commit: there is nothing to read yet."""
-    prepare = conn.dialect.identifier_preparer
-    name = prepare.format_table(table)
-    keys = conn.execute(
-        text(
-            "SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
-            "JOIN pg_class t ON t.oid = c.conrelid "
-            "WHERE c.conrelid = to_regclass(:name) AND c.contype = 'f' "
-            f"AND pg_has_role(t.relowner, 'USAGE') AND NOT EXISTS (SELECT FROM {name}) "
-            "ORDER BY c.conname"
-        ),
-        {"name": name},
-    ).all()
-    for key, _ in keys:
-        conn.exec_driver_sql(f"ALTER TABLE {name} DROP CONSTRAINT {prepare.quote(key)}")
-    yield
-    for key, definition in keys:
-        conn.exec_driver_sql(f"ALTER TABLE {name} ADD CONSTRAINT {prepare.quote(key)} {definition}")
-
-
 def insert_rows(
     conn: Connection, table: Table, frame: pd.DataFrame, columns: Iterable[str]
 ) -> None:
@@ -187,7 +162,7 @@ def insert_rows(
     prepare = dialect.identifier_preparer
     if copies(conn):
         cells = _cells(table, frame, columns, dialect)
-        with _foreign_keys_checked_after(conn, table):
+        with built_after(conn, [table]):
             _copy(conn, prepare.format_table(table), columns, cells)
         return
     marker = "?" if dialect.paramstyle in ("qmark", "numeric") else "%s"

@@ -27,6 +27,7 @@ from tests.helpers.minimal_inbox import (
     base_inbox,
     load,
 )
+from xieshang import marts
 from xieshang.demo.inbox import write_inbox
 from xieshang.etl import upsert
 from xieshang.etl.load import run_load
@@ -360,12 +361,73 @@ FOREIGN_KEYS = [
 ]
 
 
+def keys_and_indexes(engine: sa.Engine) -> list[tuple]:
+    """Every constraint and index of the warehouse, as PostgreSQL defines it."""
+    with engine.connect() as conn:
+        constraints = conn.exec_driver_sql(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated"
+            " FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2"
+        ).all()
+        indexes = conn.exec_driver_sql(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes"
+            " WHERE schemaname = 'public' ORDER BY 1, 2"
+        ).all()
+    return [tuple(r) for r in [*constraints, *indexes]]
+
+
+FACT_TABLES_FIRST_LOAD = [
+    # the roster's key, referred to by no foreign key: dropped, then built after the COPY
+    "ALTER TABLE areas DROP CONSTRAINT areas_pkey",
+    "ALTER TABLE areas ADD CONSTRAINT areas_pkey PRIMARY KEY (area_code)",
+    # meetings.id stays: the foreign keys of attendance and resolution_reports refer to it
+    "DROP INDEX ix_meetings_area_date",
+    "DROP INDEX ix_meetings_date",
+    "ALTER TABLE meetings DROP CONSTRAINT uq_meetings_key",
+    "ALTER TABLE meetings ADD CONSTRAINT uq_meetings_key UNIQUE (area_code, meeting_id)",
+    "CREATE INDEX ix_meetings_date ON public.meetings USING btree (meeting_date)",
+    "CREATE INDEX ix_meetings_area_date ON public.meetings USING btree (area_code, meeting_date)",
+    "ALTER TABLE persons DROP CONSTRAINT persons_person_hash_key",
+    "ALTER TABLE persons ADD CONSTRAINT persons_person_hash_key UNIQUE (person_hash)",
+    "ALTER TABLE attendance DROP CONSTRAINT attendance_meeting_pk_fkey",
+    "ALTER TABLE attendance DROP CONSTRAINT attendance_person_pk_fkey",
+    "DROP INDEX ix_attendance_person",
+    "ALTER TABLE attendance DROP CONSTRAINT attendance_pkey",
+    "ALTER TABLE attendance ADD CONSTRAINT attendance_pkey PRIMARY KEY (meeting_pk, person_pk)",
+    "CREATE INDEX ix_attendance_person ON public.attendance USING btree (person_pk)",
+    "ALTER TABLE attendance ADD CONSTRAINT attendance_person_pk_fkey"
+    " FOREIGN KEY (person_pk) REFERENCES persons(id)",
+    "ALTER TABLE attendance ADD CONSTRAINT attendance_meeting_pk_fkey"
+    " FOREIGN KEY (meeting_pk) REFERENCES meetings(id)",
+    "ALTER TABLE resolution_reports DROP CONSTRAINT resolution_reports_meeting_pk_fkey",
+    "DROP INDEX ix_resolution_reports_due",
+    "DROP INDEX ix_resolution_reports_meeting",
+    "ALTER TABLE resolution_reports DROP CONSTRAINT resolution_reports_pkey",
+    "ALTER TABLE resolution_reports DROP CONSTRAINT uq_resolution_reports_key",
+    "ALTER TABLE resolution_reports ADD CONSTRAINT uq_resolution_reports_key"
+    " UNIQUE (area_code, resolution_id, updated_on)",
+    "ALTER TABLE resolution_reports ADD CONSTRAINT resolution_reports_pkey PRIMARY KEY (id)",
+    "CREATE INDEX ix_resolution_reports_meeting ON public.resolution_reports"
+    " USING btree (meeting_pk)",
+    "CREATE INDEX ix_resolution_reports_due ON public.resolution_reports"
+    " USING btree (area_code, due_date)",
+    "ALTER TABLE resolution_reports ADD CONSTRAINT resolution_reports_meeting_pk_fkey"
+    " FOREIGN KEY (meeting_pk) REFERENCES meetings(id)",
+]
+
+
+def _key_statements(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.startswith(("ALTER", "DROP INDEX", "CREATE INDEX"))]
+
+
 @pytest.mark.postgres
-def test_a_first_load_checks_foreign_keys_once_and_keeps_them(pg_url, tmp_path, monkeypatch):
+def test_a_first_load_builds_keys_and_indexes_once_and_keeps_them(pg_url, tmp_path, monkeypatch):
     engine = sa.create_engine(pg_url)
     schema.metadata.drop_all(engine)
     engine = open_warehouse(pg_url)
     assert foreign_keys(engine) == FOREIGN_KEYS
+    with engine.begin() as conn:  # marts of this release's layout, empty
+        marts.refresh(conn)
+    before = keys_and_indexes(engine)
     statements: list[str] = []
     sa.event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     monkeypatch.setattr(upsert, "_copy", _dangling_meeting(upsert._copy))
@@ -375,26 +437,30 @@ def test_a_first_load_checks_foreign_keys_once_and_keeps_them(pg_url, tmp_path, 
         'ForeignKeyViolation: insert or update on table "attendance" violates foreign key'
         ' constraint "attendance_meeting_pk_fkey"'
     ), failed["error"]
-    assert foreign_keys(engine) == FOREIGN_KEYS  # rolled back with the run
+    assert keys_and_indexes(engine) == before  # rolled back with the run
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(schema.meetings)).scalar() == 0
     monkeypatch.undo()
     statements.clear()
     load(engine, tmp_path / "inbox")
-    assert [s for s in statements if s.startswith("ALTER")] == [
-        "ALTER TABLE attendance DROP CONSTRAINT attendance_meeting_pk_fkey",
-        "ALTER TABLE attendance DROP CONSTRAINT attendance_person_pk_fkey",
-        "ALTER TABLE attendance ADD CONSTRAINT attendance_meeting_pk_fkey"
-        " FOREIGN KEY (meeting_pk) REFERENCES meetings(id)",
-        "ALTER TABLE attendance ADD CONSTRAINT attendance_person_pk_fkey"
-        " FOREIGN KEY (person_pk) REFERENCES persons(id)",
-        "ALTER TABLE resolution_reports DROP CONSTRAINT resolution_reports_meeting_pk_fkey",
-        "ALTER TABLE resolution_reports ADD CONSTRAINT resolution_reports_meeting_pk_fkey"
-        " FOREIGN KEY (meeting_pk) REFERENCES meetings(id)",
-    ]
-    assert foreign_keys(engine) == FOREIGN_KEYS
+    sent = _key_statements(statements)
+    assert sent[: len(FACT_TABLES_FIRST_LOAD)] == FACT_TABLES_FIRST_LOAD
+    # then the empty marts' (the first refresh): each index dropped is built again
+    marts_part = sent[len(FACT_TABLES_FIRST_LOAD) :]
+    dropped = sorted(s.split()[2] for s in marts_part if s.startswith("DROP INDEX"))
+    built = sorted(s.split()[2] for s in marts_part if s.startswith("CREATE INDEX"))
+    assert dropped == built and len(dropped) == 20
+    primary_keys = [s for s in marts_part if "PRIMARY KEY" in s]
+    assert len(primary_keys) == len(schema.MART_TABLES)
+    assert keys_and_indexes(engine) == before
     statements.clear()
-    load(engine, later_files(tmp_path / "later"))  # attendance is not empty: checked per row
-    assert [s for s in statements if s.startswith("ALTER")] == []
-    assert foreign_keys(engine) == FOREIGN_KEYS
+    load(engine, later_files(tmp_path / "later"))
+    # the facts are not empty: kept up row by row; of the marts, a full refresh rebuilds
+    # only those still empty (no report has gone back)
+    assert _key_statements(statements) == [
+        "ALTER TABLE mart_resolution_events DROP CONSTRAINT mart_resolution_events_pkey",
+        "ALTER TABLE mart_resolution_events ADD CONSTRAINT mart_resolution_events_pkey"
+        " PRIMARY KEY (area_code, resolution_id, updated_on, kind)",
+    ]
+    assert keys_and_indexes(engine) == before
     engine.dispose()

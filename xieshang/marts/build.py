@@ -32,6 +32,7 @@ from xieshang.marts.scope import (
     write_scope,
 )
 from xieshang.warehouse import schema
+from xieshang.warehouse.bulk import built_after
 
 FULL_SHARE = 0.25  # a load touching more of the meetings than this refreshes every mart
 _PG_LOCK_KEY = 7_305_118_001  # advisory lock serialising refreshes on PostgreSQL
@@ -70,13 +71,15 @@ def refresh(conn: Connection) -> None:
         conn.execute(insert(meta).values(key=VERSION_KEY, value=str(MARTS_VERSION)))
     schema.metadata.create_all(conn, tables=list(schema.MART_TABLES))
     dialect = conn.dialect.name
-    for table in schema.MART_TABLES:
-        conn.execute(delete(table))
-    fill.fill_meetings(conn, dialect)
-    fill.fill_party_attendance(conn, dialect)
-    fill.fill_resolutions(conn, dialect)
-    fill.fill_events(conn)
-    rollup.fill_rollups(conn, dialect)
+    # empty marts (a first load, a new layout): their keys and indexes built once, after
+    with built_after(conn, schema.MART_TABLES):
+        for table in schema.MART_TABLES:
+            conn.execute(delete(table))
+        fill.fill_meetings(conn, dialect)
+        fill.fill_party_attendance(conn, dialect)
+        fill.fill_resolutions(conn, dialect)
+        fill.fill_events(conn)
+        rollup.fill_rollups(conn, dialect)
     stamp(conn)
     _forget_statistics(conn)
 
