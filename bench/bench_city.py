@@ -156,10 +156,11 @@ def write_city(root: Path, counties: int, shape: Shape, end: str) -> tuple[Path,
 # --- the phases, each in a process of its own (its imports and peak memory its own) ------
 
 
-def _peak_mb() -> float:
+def _peak_mb(who: str = "RUSAGE_SELF") -> float:
+    """The peak memory (max RSS) of this process, or of the largest of its children."""
     import resource
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return resource.getrusage(getattr(resource, who)).ru_maxrss / 1024
 
 
 def phase_floor(inbox: Path, url: str) -> dict:
@@ -231,6 +232,7 @@ def phase_load(inbox: Path, url: str) -> dict:
         "write": written - read,
         "marts": seconds - written,
         "peak_mb": _peak_mb(),
+        "workers_peak_mb": _peak_mb("RUSAGE_CHILDREN"),  # the load's reading workers
         "database_mb": size / 2**20,
     }
 
@@ -412,7 +414,9 @@ def print_table(results: list[dict]) -> None:
             print(
                 f"  {r['counties']:>2} counties, {name:5s}: {p['read']:.1f} / {p['write']:.1f}"
                 f" / {p['marts']:.1f} of {p['seconds']:.1f}"
-                f" ({p['kinds']}, rejected {p['rejected']})"
+                f" ({p['kinds']}, rejected {p['rejected']};"
+                f" peak {p['peak_mb']:,.0f} MB, each reading worker at most"
+                f" {p['workers_peak_mb']:,.0f} MB)"
             )
     print(
         f"targets: load <= {TARGET_RATIO:.0f}x the floor; figures p95 <= {TARGET_P95_MS:.0f} ms"

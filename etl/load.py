@@ -28,6 +28,7 @@ from xieshang.contract.settings import read_limits
 from xieshang.etl import validate
 from xieshang.etl.failure import Position, describe_failure, one_line
 from xieshang.etl.judge import SheetJudge
+from xieshang.etl.judge_chunks import JudgedRun, judged_in_runs
 from xieshang.etl.merge import Headers, Run
 from xieshang.etl.origin import file_townships
 from xieshang.etl.pii import check_secret
@@ -84,8 +85,18 @@ def _read_inbox(
     judge = SheetJudge(
         today, report, lambda path, sheet: position.at("read", path, sheet), township
     )
+    position.at("read")
+    read_so_far = [0]
+
+    def runs_progress(files_done: int) -> None:
+        read_so_far[0] += files_done
+        progress("read", read_so_far[0], len(paths))
+
+    runs = judged_in_runs(inbox, paths, known, today, township, runs_progress)
+    read_by_workers = iter(result for run in runs or [] for result in run.files)
     for done, rel in enumerate(paths):
-        progress("read", done, len(paths))
+        if runs is None:
+            progress("read", done, len(paths))
         position.at("read", rel)
         size = (inbox / rel).stat().st_size
         refused = refusal(size, rel)
@@ -100,7 +111,7 @@ def _read_inbox(
             files["unchanged"].append(rel)
             records.append({**record, "status": "unchanged"})
             continue
-        result = read_file(inbox, rel, data)
+        result = read_file(inbox, rel, data) if runs is None else next(read_by_workers)
         if result.skipped:
             files["skipped"].append({"path": rel, "reason": result.skipped})
             records.append({**record, "status": "skipped", "reason": result.skipped})
@@ -117,11 +128,32 @@ def _read_inbox(
         for sheet in result.sheets:
             position.at("read", rel, sheet.sheet)
             headers[(rel, sheet.sheet)] = sheet.headers
-            judge.add(sheet)
-    accepted, rejects = judge.results()
+            if runs is None:
+                judge.add(sheet)
+    accepted, rejects = judge.results() if runs is None else _merged(runs, report)
     progress("read", len(paths), len(paths))
     files["skipped"].sort(key=lambda f: f["path"])
     return accepted, rejects, records, headers
+
+
+def _merged(runs: list[JudgedRun], report: dict) -> tuple[dict[str, list[pd.DataFrame]], list]:
+    """The accepted rows by kind and the rejects of runs judged by workers, as one judge
+    reading them one after another gives them: each run's rows in their run order moved
+    on by the rows read before it; the runs' counts added to the report."""
+    accepted: dict[str, list[pd.DataFrame]] = {kind: [] for kind in report["kinds"]}
+    rejects: list[pd.DataFrame] = []
+    before = 0
+    for run in runs:
+        for kind, frames in run.accepted.items():
+            for frame in frames:
+                if len(frame):
+                    accepted[kind].append(frame.assign(_seq=frame["_seq"] + before))
+        rejects.extend(run.rejects)
+        for kind, counts in run.counts.items():
+            for outcome, n in counts.items():
+                report["kinds"][kind][outcome] += n
+        before += run.rows
+    return accepted, rejects
 
 
 def _township_code(township: str | None) -> str | None:

@@ -137,3 +137,18 @@ def max_upload_mb() -> int:
     if not (text.isascii() and text.isdigit() and int(text) >= 1):
         raise ValueError(f"{MAX_UPLOAD_ENV} must be a whole number ≥ 1, not {text!r}")
     return int(text)
+
+
+READ_WORKERS_ENV = "XIESHANG_READ_WORKERS"
+
+
+def read_workers() -> int:
+    """How many worker processes read and judge a large inbox's files
+    (`XIESHANG_READ_WORKERS`, a whole number ≥ 0; 0: the load's own process does). By
+    default the machine's cores, at most 4."""
+    text = os.environ.get(READ_WORKERS_ENV, "").strip()
+    if not text:
+        return min(4, os.cpu_count() or 1)
+    if not (text.isascii() and text.isdigit()):
+        raise ValueError(f"{READ_WORKERS_ENV} must be a whole number ≥ 0, not {text!r}")
+    return int(text)

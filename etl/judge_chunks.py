@@ -1,0 +1,137 @@
+"""Reading and judging a large inbox's files in worker processes, a run of consecutive
+files each.
+
+Reading and judging every row is a first load's largest step, and one file's rows are
+judged alone (`xieshang.etl.judge`), so the files can be shared out: each worker reads
+and judges its run of files as the load's own process would, numbering their rows from
+0; the load takes the runs back in order, each row's run order moved on by the rows of
+the runs before it, and keeps the books file by file as it always does — its rows,
+rejects and report are those of reading the files one after another
+(tests/test_judge_chunks.py).
+
+Only when it pays: `read_workers()` at least 1 and the files to read at least
+`MIN_BYTES` (a township's submission is read in the load's own process, without starting
+any). Not when two files to read have the same bytes: whether the second is unchanged
+depends on how the first was read. Whatever goes wrong in a worker — an error, its
+process gone — gives None, and the load reads the files itself, so that an error is
+raised there, naming its file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from xieshang.contract.columns import KINDS
+from xieshang.contract.settings import read_workers
+from xieshang.etl.judge import SheetJudge
+from xieshang.etl.limits import MB
+from xieshang.etl.read import FileResult, SheetRows, read_file, refusal
+
+MIN_BYTES = 32 * MB  # fewer are read and judged sooner than worker processes start
+RUNS_PER_WORKER = 4  # runs of files a worker: the last to finish waits for less
+
+
+@dataclass
+class JudgedRun:
+    """One worker's run of files, read and judged."""
+
+    files: list[FileResult]  # in reading order; their sheets without their rows
+    accepted: dict[str, list[pd.DataFrame]]
+    rejects: list[pd.DataFrame]
+    counts: dict[str, dict[str, int]]  # kind -> rows "read" and "rejected"
+    rows: int  # rows read: the run order the next run's first row takes
+
+
+def _nowhere(path: str, sheet: str | None) -> None:
+    pass  # a worker's error is raised again by the load's own process, which says where
+
+
+def _judge_run(inbox: str, paths: list[str], today: date, township: str | None) -> JudgedRun:
+    counts = {"kinds": {kind: {"read": 0, "rejected": 0} for kind in KINDS}}
+    judge = SheetJudge(today, counts, _nowhere, township)
+    results = []
+    for rel in paths:
+        result = read_file(Path(inbox), rel)
+        if not (result.skipped or result.unreadable):
+            for sheet in result.sheets:
+                judge.add(sheet)
+        result.sheets = [
+            SheetRows(s.path, s.sheet, s.kind, s.frame.iloc[:0], s.headers) for s in result.sheets
+        ]
+        results.append(result)
+    accepted, rejects = judge.results()
+    return JudgedRun(results, accepted, rejects, counts["kinds"], judge.seq)
+
+
+def to_read(inbox: Path, paths: list[str], known: set[str]) -> list[str] | None:
+    """The files a load reads (neither refused by size nor of bytes it holds), in order;
+    None when two of them have the same bytes."""
+    out, seen = [], set()
+    for rel in paths:
+        path = inbox / rel
+        if refusal(path.stat().st_size, rel):
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest in known:
+            continue
+        if digest in seen:
+            return None
+        seen.add(digest)
+        out.append(rel)
+    return out
+
+
+def _runs(inbox: Path, paths: list[str], n: int) -> list[list[str]]:
+    """`paths` cut into at most n runs of consecutive files of about equal bytes."""
+    sizes = [(inbox / rel).stat().st_size for rel in paths]
+    share = sum(sizes) / n
+    runs: list[list[str]] = [[]]
+    held = 0
+    for rel, size in zip(paths, sizes, strict=True):
+        if held >= share * len(runs) and len(runs) < n:
+            runs.append([])
+        runs[-1].append(rel)
+        held += size
+    return [run for run in runs if run]
+
+
+def judged_in_runs(
+    inbox: Path,
+    paths: list[str],
+    known: set[str],
+    today: date,
+    township: str | None,
+    progress: Callable[[int], None],
+) -> list[JudgedRun] | None:
+    """The inbox's files to read, read and judged by worker processes in runs (`progress`
+    told the files each run held as it comes back); None when that does not pay or
+    cannot be done (the load then reads them itself)."""
+    workers = read_workers()
+    if workers < 1:
+        return None
+    files = to_read(inbox, paths, known)
+    if files is None or sum((inbox / rel).stat().st_size for rel in files) < MIN_BYTES:
+        return None
+    runs = _runs(inbox, files, workers * RUNS_PER_WORKER)
+    # spawned, not forked: a load may run inside a threaded server
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = [pool.submit(_judge_run, str(inbox), run, today, township) for run in runs]
+        done = []
+        try:
+            for future, run in zip(futures, runs, strict=True):
+                done.append(future.result())
+                progress(len(run))
+        except Exception:  # noqa: BLE001 — the load reads the files itself and says why
+            for future in futures:
+                future.cancel()
+            return None
+    return done

@@ -1,0 +1,142 @@
+"""Reading and judging an inbox's files in worker processes (xieshang.etl.judge_chunks):
+the same report and the same warehouse as the load's own process reading them one after
+another, on SQLite and PostgreSQL, with real spawned workers; and when the workers are
+not used (files of the same bytes, an error in a worker, too few bytes, none asked for).
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.helpers.inbox_files import write_csv
+from xieshang.demo.inbox import write_inbox
+from xieshang.etl import judge_chunks
+from xieshang.etl.load import run_load
+from xieshang.warehouse import schema
+from xieshang.warehouse.engine import open_warehouse
+
+SECRET = b"judge-chunks-secret-0123"
+TODAY = date(2025, 7, 1)
+# what differs between two runs of the same inbox: their ids, times and where they wrote
+RUN_FIELDS = {"run_id", "started_at", "finished_at", "seconds", "warehouse", "report"}
+
+
+@pytest.fixture(scope="module")
+def messy_inbox(tmp_path_factory) -> Path:
+    """A dirty demo inbox (bad rows of every kind, CSV in three encodings and xlsx), with
+    a file too large to read, an unreadable workbook and a CSV of no kind."""
+    inbox = tmp_path_factory.mktemp("messy") / "inbox"
+    write_inbox(inbox, townships=3, villages_per_township=4, months=6, end="2025-06", dirty=True)
+    (inbox / "坏的会议台账.xlsx").write_bytes(b"not a workbook")
+    write_csv(inbox / "说明.csv", [["备注"], ["no kind in this name"]])
+    return inbox
+
+
+def _rows(engine: sa.Engine) -> dict[str, list[tuple]]:
+    """Every table's rows, without the columns that name the run or its time."""
+    out = {}
+    with engine.connect() as conn:
+        for table in schema.metadata.sorted_tables:
+            columns = [c for c in table.columns if c.name not in RUN_FIELDS]
+            query = sa.select(*columns)
+            if table is schema.meta:  # the marts' row names the run they reflect
+                query = query.where(table.c.key != "marts")
+            rows = conn.execute(query).all()
+            out[table.name] = sorted(rows, key=repr)
+    return out
+
+
+def _same_parts(report: dict) -> dict:
+    return {k: v for k, v in report.items() if k not in RUN_FIELDS}
+
+
+def _load(url: str, inbox: Path, monkeypatch, workers: str) -> tuple[dict, sa.Engine]:
+    monkeypatch.setenv("XIESHANG_READ_WORKERS", workers)
+    engine = open_warehouse(url)
+    return run_load(engine, inbox, secret=SECRET, today=TODAY), engine
+
+
+def _second_url(backend: str, tmp_path: Path, request) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'second.sqlite'}"
+    return request.getfixturevalue("pg_databases").create()
+
+
+def test_workers_load_what_the_load_s_own_process_loads(
+    db_url, backend, tmp_path, request, messy_inbox, monkeypatch
+):
+    used = []
+    judged = judge_chunks.judged_in_runs
+
+    def recorded(*args, **kwargs):
+        runs = judged(*args, **kwargs)
+        used.append(runs is not None and len(runs))
+        return runs
+
+    monkeypatch.setattr(judge_chunks, "MIN_BYTES", 0)
+    monkeypatch.setattr("xieshang.etl.load.judged_in_runs", recorded)
+    alone, alone_engine = _load(db_url, messy_inbox, monkeypatch, "0")
+    shared, shared_engine = _load(
+        _second_url(backend, tmp_path, request), messy_inbox, monkeypatch, "2"
+    )
+    assert used == [False, 8]  # 2 workers, 4 runs of files each
+    assert alone["status"] == shared["status"] == "committed"
+    assert _same_parts(shared) == _same_parts(alone)
+    assert "坏的会议台账.xlsx" in [f["path"] for f in alone["files"]["unreadable"]]
+    assert {
+        "path": "说明.csv",
+        "reason": "文件名中没有表格类型关键词 no kind keyword in the file name",
+    } in (alone["files"]["skipped"])
+    rejected = sum(kind["rejected"] for kind in alone["kinds"].values())
+    assert rejected > 0 and alone["kinds"]["attendance"]["read"] > 1000
+    assert _rows(shared_engine) == _rows(alone_engine)
+    alone_engine.dispose()
+    shared_engine.dispose()
+
+
+def test_files_of_the_same_bytes_are_read_by_the_load_itself(tmp_path, messy_inbox):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(messy_inbox, inbox)
+    files = judge_chunks.to_read(inbox, ["说明.csv"], set())
+    assert files == ["说明.csv"]
+    shutil.copy(inbox / "说明.csv", inbox / "说明二.csv")
+    assert judge_chunks.to_read(inbox, ["说明.csv", "说明二.csv"], set()) is None
+
+
+def test_an_error_in_a_worker_leaves_the_files_to_the_load(messy_inbox, monkeypatch):
+    monkeypatch.setattr(judge_chunks, "MIN_BYTES", 0)
+    monkeypatch.setenv("XIESHANG_READ_WORKERS", "2")
+    paths = sorted(p.relative_to(messy_inbox).as_posix() for p in messy_inbox.rglob("*.csv"))
+    # a day that is no date: judging the first row raises, in the worker
+    runs = judge_chunks.judged_in_runs(
+        messy_inbox, paths, set(), "2025-07-01", None, lambda n: None
+    )
+    assert runs is None
+    ok = judge_chunks.judged_in_runs(messy_inbox, paths, set(), TODAY, None, lambda n: None)
+    assert ok is not None and sum(len(run.files) for run in ok) == len(paths)
+
+
+def test_no_workers_for_few_bytes_or_when_none_are_asked_for(messy_inbox, monkeypatch):
+    paths = sorted(p.relative_to(messy_inbox).as_posix() for p in messy_inbox.rglob("*.csv"))
+    monkeypatch.setenv("XIESHANG_READ_WORKERS", "2")
+    assert (
+        judge_chunks.judged_in_runs(messy_inbox, paths, set(), TODAY, None, lambda n: None) is None
+    )
+    monkeypatch.setattr(judge_chunks, "MIN_BYTES", 0)
+    monkeypatch.setenv("XIESHANG_READ_WORKERS", "0")
+    assert (
+        judge_chunks.judged_in_runs(messy_inbox, paths, set(), TODAY, None, lambda n: None) is None
+    )
+
+
+def test_runs_are_consecutive_files_of_about_equal_bytes(tmp_path):
+    for name, size in (("a", 10), ("b", 10), ("c", 30), ("d", 5), ("e", 5)):
+        (tmp_path / name).write_bytes(b"x" * size)
+    assert judge_chunks._runs(tmp_path, list("abcde"), 2) == [["a", "b", "c"], ["d", "e"]]
+    assert judge_chunks._runs(tmp_path, list("abcde"), 3) == [["a", "b"], ["c"], ["d", "e"]]
+    assert judge_chunks._runs(tmp_path, ["a"], 4) == [["a"]]
