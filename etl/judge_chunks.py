@@ -115,7 +115,7 @@ def judged_in_runs(
     told the files each run held as it comes back); None when that does not pay or
     cannot be done (the load then reads them itself)."""
     workers = read_workers()
-    if workers < 1:
+    if workers < 1 or sum((inbox / rel).stat().st_size for rel in paths) < MIN_BYTES:
         return None
     files = to_read(inbox, paths, known)
     if files is None or sum((inbox / rel).stat().st_size for rel in files) < MIN_BYTES:
@@ -123,15 +123,17 @@ def judged_in_runs(
     runs = _runs(inbox, files, workers * RUNS_PER_WORKER)
     # spawned, not forked: a load may run inside a threaded server
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        futures = [pool.submit(_judge_run, str(inbox), run, today, township) for run in runs]
-        done = []
-        try:
-            for future, run in zip(futures, runs, strict=True):
-                done.append(future.result())
-                progress(len(run))
-        except Exception:  # noqa: BLE001 — the load reads the files itself and says why
-            for future in futures:
-                future.cancel()
-            return None
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            futures = [pool.submit(_judge_run, str(inbox), run, today, township) for run in runs]
+            done = []
+            try:
+                for future, run in zip(futures, runs, strict=True):
+                    done.append(future.result())
+                    progress(len(run))
+            except Exception:
+                pool.shutdown(cancel_futures=True)  # the runs not begun: not worth waiting for
+                raise
+    except Exception:  # noqa: BLE001 — the load reads the files itself and says why
+        return None
     return done
