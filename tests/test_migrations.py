@@ -18,6 +18,7 @@ from alembic.runtime.migration import MigrationContext
 
 from tests.helpers import schema_v2
 from tests.helpers.builder_county import COUNTY, Q1, T1, T2, V11, V12, V21, V22, build_county
+from tests.helpers.sent_sql import statements_sent
 from xieshang import metrics
 from xieshang.cli.main import main
 from xieshang.warehouse import migrations, schema
@@ -119,21 +120,6 @@ def _every_figure(engine: sa.Engine) -> dict[str, dict]:
     return {code: metrics.figures(engine, code, *Q1) for code in AREAS}
 
 
-def _statements(engine: sa.Engine, action) -> list[str]:
-    """The SQL statements `action()` sends."""
-    sent: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        action()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
-    return sent
-
-
 def _writes(statements: list[str]) -> list[str]:
     changing = ("CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE")
     return [s for s in statements if s.split()[0].upper() in changing]
@@ -214,7 +200,7 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
     assert main(["db", "upgrade", "--db", url]) == 0
     out = capsys.readouterr().out
     assert out == "仓库结构已是最新 the warehouse is up to date: schema 5 (0005)\n"
-    assert _writes(_statements(engine, lambda: ensure_schema(engine))) == []
+    assert _writes(statements_sent(engine, lambda: ensure_schema(engine))) == []
     engine.dispose()
 
 
@@ -225,13 +211,13 @@ def test_an_empty_database_upgrades_to_what_ensure_schema_creates(new_url):
     assert (done.schema_after, done.revision_after, done.changed) == (5, "0005", True)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
-    assert _writes(_statements(engine, lambda: ensure_schema(engine))) == []
+    assert _writes(statements_sent(engine, lambda: ensure_schema(engine))) == []
     engine.dispose()
 
 
 def test_a_warehouse_ensure_schema_made_is_stamped_and_not_changed(new_url):
     engine = open_warehouse(new_url())
-    sent = _statements(engine, lambda: migrations.upgrade(engine))
+    sent = statements_sent(engine, lambda: migrations.upgrade(engine))
     # Alembic's own table and its row: no table of the warehouse is created or altered
     assert [s.split("(")[0].strip() for s in _writes(sent)] == [
         "CREATE TABLE alembic_version",

@@ -22,6 +22,7 @@ from tests.helpers.city import (
     VILLAGE_B1,
     build_city,
 )
+from tests.helpers.sent_sql import statements_sent
 from xieshang import metrics
 from xieshang.contract.columns import STAKEHOLDER_CATEGORIES
 from xieshang.marts import PAST, to_day
@@ -117,22 +118,8 @@ def test_the_county_party_rows_bucket_the_previous_attendance_by_month(engine):
     assert _rows(engine, schema.mart_county_party) == want
 
 
-def _sent(engine, action) -> list[str]:
-    sent: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        action()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
-    return sent
-
-
 def _reads_rollups(engine, action) -> bool:
-    return any("mart_county_" in statement for statement in _sent(engine, action))
+    return any("mart_county_" in statement for statement in statements_sent(engine, action))
 
 
 @pytest.mark.warehouse(fill=city_with_february)
