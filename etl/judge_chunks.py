@@ -112,7 +112,7 @@ def judged_in_runs(
     progress: Callable[[int], None],
 ) -> list[JudgedRun] | None:
     """The inbox's files to read, read and judged by worker processes in runs (`progress`
-    told the files each run held as it comes back); None when that does not pay or
+    told how many files are done as each run comes back); None when that does not pay or
     cannot be done (the load then reads them itself)."""
     workers = read_workers()
     if workers < 1 or sum((inbox / rel).stat().st_size for rel in paths) < MIN_BYTES:
@@ -128,9 +128,9 @@ def judged_in_runs(
             futures = [pool.submit(_judge_run, str(inbox), run, today, township) for run in runs]
             done = []
             try:
-                for future, run in zip(futures, runs, strict=True):
+                for future in futures:
                     done.append(future.result())
-                    progress(len(run))
+                    progress(sum(len(run.files) for run in done))
             except Exception:
                 pool.shutdown(cancel_futures=True)  # the runs not begun: not worth waiting for
                 raise

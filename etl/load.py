@@ -86,13 +86,9 @@ def _read_inbox(
         today, report, lambda path, sheet: position.at("read", path, sheet), township
     )
     position.at("read")
-    read_so_far = [0]
-
-    def runs_progress(files_done: int) -> None:
-        read_so_far[0] += files_done
-        progress("read", read_so_far[0], len(paths))
-
-    runs = judged_in_runs(inbox, paths, known, today, township, runs_progress)
+    runs = judged_in_runs(
+        inbox, paths, known, today, township, lambda n: progress("read", n, len(paths))
+    )
     read_by_workers = iter(result for run in runs or [] for result in run.files)
     for done, rel in enumerate(paths):
         if runs is None:

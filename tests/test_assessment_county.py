@@ -33,6 +33,7 @@ from tests.helpers.city import (
 )
 from tests.helpers.components import text
 from tests.helpers.signin import PASSWORD, sign_in, signin_app
+from tests.test_downloads import sheet_values
 from xieshang import exports
 from xieshang.access import audit, users
 from xieshang.cli import main
@@ -296,17 +297,6 @@ def test_the_page_downloads_are_the_exports(engine, capsys, tmp_path):
     result = assessment(engine, "county", CITY, START, END)
     # the cells; the bytes differ by the zip entries' times (the second each is written)
     assert sheet_values(xlsx) == sheet_values(exports.write_assessment_xlsx(result, exported_at=at))
-
-
-def sheet_values(content: bytes) -> dict[str, list[tuple]]:
-    """Every sheet's cell values, without the export's time (说明: 导出时间)."""
-    book = openpyxl.load_workbook(io.BytesIO(content))
-    return {
-        sheet.title: [
-            row for row in sheet.iter_rows(values_only=True) if not str(row[0]).startswith("导出")
-        ]
-        for sheet in book.worksheets
-    }
 
 
 def test_the_addresses_give_the_command_bytes(engine, capsys, tmp_path, monkeypatch):

@@ -55,10 +55,12 @@ def _same_parts(report: dict) -> dict:
     return {k: v for k, v in report.items() if k not in RUN_FIELDS}
 
 
-def _load(url: str, inbox: Path, monkeypatch, workers: str) -> tuple[dict, sa.Engine]:
+def _load(
+    url: str, inbox: Path, monkeypatch, workers: str, progress=None
+) -> tuple[dict, sa.Engine]:
     monkeypatch.setenv("XIESHANG_READ_WORKERS", workers)
     engine = open_warehouse(url)
-    return run_load(engine, inbox, secret=SECRET, today=TODAY), engine
+    return run_load(engine, inbox, secret=SECRET, today=TODAY, progress=progress), engine
 
 
 def _second_url(backend: str, tmp_path: Path, request) -> str:
@@ -81,10 +83,22 @@ def test_workers_load_what_the_load_s_own_process_loads(
     monkeypatch.setattr(judge_chunks, "MIN_BYTES", 0)
     monkeypatch.setattr("xieshang.etl.load.judged_in_runs", recorded)
     alone, alone_engine = _load(db_url, messy_inbox, monkeypatch, "0")
+    reading = []
+
+    def progress(stage, done, total):
+        if stage == "read":
+            reading.append((done, total))
+
     shared, shared_engine = _load(
-        _second_url(backend, tmp_path, request), messy_inbox, monkeypatch, "2"
+        _second_url(backend, tmp_path, request), messy_inbox, monkeypatch, "2", progress
     )
     assert used == [False, 8]  # 2 workers, 4 runs of files each
+    # the files done after each of the 8 runs, then every file of the inbox
+    done = [d for d, _ in reading]
+    assert len(reading) == 9 and done == sorted(done) and 0 < done[0] < done[-2]
+    total = reading[0][1]
+    # none of the inbox's files is too large or already loaded: the workers read them all
+    assert reading[-1] == (total, total) and done[-2] == total
     assert alone["status"] == shared["status"] == "committed"
     assert _same_parts(shared) == _same_parts(alone)
     assert "坏的会议台账.xlsx" in [f["path"] for f in alone["files"]["unreadable"]]
