@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, datetime
+import time
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -16,7 +17,6 @@ import pytest
 
 from tests.browser.test_browser import (
     TIMEOUT,
-    _wait_for_file,
     free_port,
     no_cut_cells,
     no_horizontal_scroll,
@@ -121,6 +121,18 @@ def headers(duo, grid: str) -> list[str]:
     )
 
 
+def _first_download(directory: Path, names: list[str]) -> Path:
+    """The first of `names` to appear in `directory`, once written out."""
+    deadline = time.time() + TIMEOUT
+    while time.time() < deadline:
+        found = [directory / name for name in names if (directory / name).exists()]
+        if found:
+            time.sleep(0.3)  # the browser may still be writing it
+            return found[0]
+        time.sleep(0.2)
+    raise AssertionError(f"none of {names} was downloaded into {directory}")
+
+
 def test_send_fix_and_resend_a_ledger(duo, engine, tmp_path):
     base = duo.server.url
     duo.driver.get(base + "/submit")
@@ -185,10 +197,15 @@ def test_send_fix_and_resend_a_ledger(duo, engine, tmp_path):
     button = json.dumps({"index": 0, "type": "sb-marked-btn"}, separators=(",", ":"))
     assert duo.find_element(".sb-marked span").text == "会议台账.xlsx"
     assert duo.find_element(f"[id='{button}']").text == "下载标注后的拒收行 (xlsx)"
+    clicked_on = date.today()
     duo.find_element(f"[id='{button}']").click()
-    name = f"东湖镇-拒收行-{TODAY.isoformat()}.xlsx"
-    marked = Path(duo.download_path) / name
-    book = openpyxl.load_workbook(io.BytesIO(_wait_for_file(marked)))
+    # named on the day of the request: a day later for a test run over midnight
+    marked = _first_download(
+        Path(duo.download_path),
+        [f"东湖镇-拒收行-{d.isoformat()}.xlsx" for d in (clicked_on, clicked_on + timedelta(1))],
+    )
+    name = marked.name
+    book = openpyxl.load_workbook(io.BytesIO(marked.read_bytes()))
     sheet = book["协商会议台账"]
     assert [row[:4] for row in sheet.iter_rows(values_only=True)] == [
         ("会议编号", "区划代码", "召开日期", "形式"),
