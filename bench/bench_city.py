@@ -198,17 +198,21 @@ def phase_floor(inbox: Path, url: str) -> dict:
 
 def phase_load(inbox: Path, url: str) -> dict:
     """`run_load` of the inbox, with the time of its stages: reading and judging the
-    files, writing the rows (and the run's records), writing the marts."""
+    files, writing the rows (and the run's records), writing the marts; and the CPU time
+    the load's own process used while writing (what it did not use, it waited for the
+    database server)."""
     from xieshang.etl.load import run_load
     from xieshang.warehouse.engine import open_warehouse
 
     engine = open_warehouse(url)
     marks: dict[tuple[str, int], float] = {}
+    cpu: dict[tuple[str, int], float] = {}
     start = time.perf_counter()
 
     def progress(stage: str, done: int, total: int) -> None:
         if stage == "merge" or done == total:
             marks[(stage, done)] = time.perf_counter() - start
+            cpu[(stage, done)] = time.process_time()
 
     report = run_load(engine, inbox, secret=SECRET, progress=progress)
     seconds = time.perf_counter() - start
@@ -216,6 +220,7 @@ def phase_load(inbox: Path, url: str) -> dict:
     steps = max(done for stage, done in marks if stage == "merge")
     read = marks[("merge", 0)]
     written = marks[("merge", steps - 1)]
+    writing_cpu = cpu[("merge", steps)] - cpu[("merge", 0)]
     with engine.connect() as conn:
         size = conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar()
     # untimed, what autovacuum does within a minute or so of the commit: the monthly load
@@ -231,6 +236,7 @@ def phase_load(inbox: Path, url: str) -> dict:
         "read": read,
         "write": written - read,
         "marts": seconds - written,
+        "write_own_cpu": writing_cpu,  # of write + marts; the rest waited for the server
         "peak_mb": _peak_mb(),
         "workers_peak_mb": _peak_mb("RUSAGE_CHILDREN"),  # the load's reading workers
         "database_mb": size / 2**20,
@@ -414,6 +420,8 @@ def print_table(results: list[dict]) -> None:
             print(
                 f"  {r['counties']:>2} counties, {name:5s}: {p['read']:.1f} / {p['write']:.1f}"
                 f" / {p['marts']:.1f} of {p['seconds']:.1f}"
+                f" (the load's own CPU {p['write_own_cpu']:.1f} of the writing"
+                f" {p['write'] + p['marts']:.1f})"
                 f" ({p['kinds']}, rejected {p['rejected']};"
                 f" peak {p['peak_mb']:,.0f} MB, each reading worker at most"
                 f" {p['workers_peak_mb']:,.0f} MB)"

@@ -2,19 +2,20 @@
 files each.
 
 Reading and judging every row is a first load's largest step, and one file's rows are
-judged alone (`xieshang.etl.judge`), so the files can be shared out: each worker reads
-and judges its run of files as the load's own process would, numbering their rows from
-0; the load takes the runs back in order, each row's run order moved on by the rows of
-the runs before it, and keeps the books file by file as it always does — its rows,
+judged alone (`xieshang.etl.judge`), so the files can be shared out: each worker hashes,
+reads and judges its run of files as the load's own process would, numbering their rows
+from 0; the load takes the runs back in order, each row's run order moved on by the rows
+of the runs before it, and keeps the books file by file as it always does — its rows,
 rejects and report are those of reading the files one after another
-(tests/test_judge_chunks.py).
+(tests/test_judge_chunks.py). Each file's bytes are read once, by its worker, which
+hashes them and skips a file the warehouse holds.
 
 Only when it pays: `read_workers()` at least 1 and the files to read at least
 `MIN_BYTES` (a township's submission is read in the load's own process, without starting
-any). Not when two files to read have the same bytes: whether the second is unchanged
-depends on how the first was read. Whatever goes wrong in a worker — an error, its
-process gone — gives None, and the load reads the files itself, so that an error is
-raised there, naming its file.
+any). Not when two files read have the same bytes (seen when the runs come back, and
+their work dropped): whether the second is unchanged depends on how the first was read.
+Whatever goes wrong in a worker — an error, its process gone — gives None, and the load
+reads the files itself, so that an error is raised there, naming its file.
 """
 
 from __future__ import annotations
@@ -41,52 +42,57 @@ RUNS_PER_WORKER = 4  # runs of files a worker: the last to finish waits for less
 
 @dataclass
 class JudgedRun:
-    """One worker's run of files, read and judged."""
+    """One worker's run of files, hashed, read and judged."""
 
-    files: list[FileResult]  # in reading order; their sheets without their rows
+    digests: dict[str, str]  # path -> SHA-256 of its bytes, every file of the run
+    files: dict[str, FileResult]  # those read (not held): their sheets without their rows
     accepted: dict[str, list[pd.DataFrame]]
     rejects: list[pd.DataFrame]
     counts: dict[str, dict[str, int]]  # kind -> rows "read" and "rejected"
     rows: int  # rows read: the run order the next run's first row takes
 
 
+@dataclass
+class Judged:
+    """The runs in order, and by path what the load takes from them for each file."""
+
+    runs: list[JudgedRun]
+    digests: dict[str, str]
+    files: dict[str, FileResult]
+
+
 def _nowhere(path: str, sheet: str | None) -> None:
     pass  # a worker's error is raised again by the load's own process, which says where
 
 
-def _judge_run(inbox: str, paths: list[str], today: date, township: str | None) -> JudgedRun:
+def _judge_run(
+    inbox: str, paths: list[str], today: date, township: str | None, known: set[str]
+) -> JudgedRun:
     counts = {"kinds": {kind: {"read": 0, "rejected": 0} for kind in KINDS}}
     judge = SheetJudge(today, counts, _nowhere, township)
-    results = []
+    digests: dict[str, str] = {}
+    results: dict[str, FileResult] = {}
     for rel in paths:
-        result = read_file(Path(inbox), rel)
+        data = (Path(inbox) / rel).read_bytes()
+        digests[rel] = hashlib.sha256(data).hexdigest()
+        if digests[rel] in known:
+            continue
+        result = read_file(Path(inbox), rel, data)
         if not (result.skipped or result.unreadable):
             for sheet in result.sheets:
                 judge.add(sheet)
         result.sheets = [
             SheetRows(s.path, s.sheet, s.kind, s.frame.iloc[:0], s.headers) for s in result.sheets
         ]
-        results.append(result)
+        results[rel] = result
     accepted, rejects = judge.results()
-    return JudgedRun(results, accepted, rejects, counts["kinds"], judge.seq)
+    return JudgedRun(digests, results, accepted, rejects, counts["kinds"], judge.seq)
 
 
-def to_read(inbox: Path, paths: list[str], known: set[str]) -> list[str] | None:
-    """The files a load reads (neither refused by size nor of bytes it holds), in order;
-    None when two of them have the same bytes."""
-    out, seen = [], set()
-    for rel in paths:
-        path = inbox / rel
-        if refusal(path.stat().st_size, rel):
-            continue
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        if digest in known:
-            continue
-        if digest in seen:
-            return None
-        seen.add(digest)
-        out.append(rel)
-    return out
+def _same_bytes(runs: list[JudgedRun]) -> bool:
+    """Whether two of the files the runs read have the same bytes."""
+    read = [run.digests[rel] for run in runs for rel in run.files]
+    return len(set(read)) < len(read)
 
 
 def _runs(inbox: Path, paths: list[str], n: int) -> list[list[str]]:
@@ -110,30 +116,40 @@ def judged_in_runs(
     today: date,
     township: str | None,
     progress: Callable[[int], None],
-) -> list[JudgedRun] | None:
-    """The inbox's files to read, read and judged by worker processes in runs (`progress`
-    told how many files are done as each run comes back); None when that does not pay or
-    cannot be done (the load then reads them itself)."""
+) -> Judged | None:
+    """The inbox's files (but those refused by their size) hashed, and those not `known`
+    read and judged, by worker processes in runs (`progress` told how many files are
+    done as each run comes back); None when that does not pay or cannot be done (the
+    load then reads them itself)."""
     workers = read_workers()
-    if workers < 1 or sum((inbox / rel).stat().st_size for rel in paths) < MIN_BYTES:
+    if workers < 1:
         return None
-    files = to_read(inbox, paths, known)
-    if files is None or sum((inbox / rel).stat().st_size for rel in files) < MIN_BYTES:
+    sizes = {rel: (inbox / rel).stat().st_size for rel in paths}
+    files = [rel for rel in paths if not refusal(sizes[rel], rel)]
+    if sum(sizes[rel] for rel in files) < MIN_BYTES:
         return None
     runs = _runs(inbox, files, workers * RUNS_PER_WORKER)
     # spawned, not forked: a load may run inside a threaded server
     context = multiprocessing.get_context("spawn")
     try:
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            futures = [pool.submit(_judge_run, str(inbox), run, today, township) for run in runs]
+            futures = [
+                pool.submit(_judge_run, str(inbox), run, today, township, known) for run in runs
+            ]
             done = []
             try:
                 for future in futures:
                     done.append(future.result())
-                    progress(sum(len(run.files) for run in done))
+                    progress(sum(len(run.digests) for run in done))
             except Exception:
                 pool.shutdown(cancel_futures=True)  # the runs not begun: not worth waiting for
                 raise
     except Exception:  # noqa: BLE001 — the load reads the files itself and says why
         return None
-    return done
+    if _same_bytes(done):
+        return None
+    return Judged(
+        done,
+        {rel: digest for run in done for rel, digest in run.digests.items()},
+        {rel: result for run in done for rel, result in run.files.items()},
+    )

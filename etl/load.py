@@ -86,12 +86,11 @@ def _read_inbox(
         today, report, lambda path, sheet: position.at("read", path, sheet), township
     )
     position.at("read")
-    runs = judged_in_runs(
+    judged = judged_in_runs(
         inbox, paths, known, today, township, lambda n: progress("read", n, len(paths))
     )
-    read_by_workers = iter(result for run in runs or [] for result in run.files)
     for done, rel in enumerate(paths):
-        if runs is None:
+        if judged is None:
             progress("read", done, len(paths))
         position.at("read", rel)
         size = (inbox / rel).stat().st_size
@@ -100,14 +99,17 @@ def _read_inbox(
             files["unreadable"].append({"path": rel, "reason": refused})
             records.append({"path": rel, "size": size, "status": "unreadable", "reason": refused})
             continue
-        data = (inbox / rel).read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        record = {"path": rel, "sha256": digest, "size": len(data)}
+        if judged is None:
+            data = (inbox / rel).read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+        else:
+            digest = judged.digests[rel]
+        record = {"path": rel, "sha256": digest, "size": size}
         if digest in known:
             files["unchanged"].append(rel)
             records.append({**record, "status": "unchanged"})
             continue
-        result = read_file(inbox, rel, data) if runs is None else next(read_by_workers)
+        result = read_file(inbox, rel, data) if judged is None else judged.files[rel]
         if result.skipped:
             files["skipped"].append({"path": rel, "reason": result.skipped})
             records.append({**record, "status": "skipped", "reason": result.skipped})
@@ -124,9 +126,9 @@ def _read_inbox(
         for sheet in result.sheets:
             position.at("read", rel, sheet.sheet)
             headers[(rel, sheet.sheet)] = sheet.headers
-            if runs is None:
+            if judged is None:
                 judge.add(sheet)
-    accepted, rejects = judge.results() if runs is None else _merged(runs, report)
+    accepted, rejects = judge.results() if judged is None else _merged(judged.runs, report)
     progress("read", len(paths), len(paths))
     files["skipped"].sort(key=lambda f: f["path"])
     return accepted, rejects, records, headers

@@ -77,7 +77,7 @@ def test_workers_load_what_the_load_s_own_process_loads(
 
     def recorded(*args, **kwargs):
         runs = judged(*args, **kwargs)
-        used.append(runs is not None and len(runs))
+        used.append(runs is not None and len(runs.runs))
         return runs
 
     monkeypatch.setattr(judge_chunks, "MIN_BYTES", 0)
@@ -113,13 +113,23 @@ def test_workers_load_what_the_load_s_own_process_loads(
     shared_engine.dispose()
 
 
-def test_files_of_the_same_bytes_are_read_by_the_load_itself(tmp_path, messy_inbox):
+def test_files_of_the_same_bytes_are_read_by_the_load_itself(tmp_path, messy_inbox, monkeypatch):
+    monkeypatch.setattr(judge_chunks, "MIN_BYTES", 0)
+    monkeypatch.setenv("XIESHANG_READ_WORKERS", "2")
     inbox = tmp_path / "inbox"
     shutil.copytree(messy_inbox, inbox)
-    files = judge_chunks.to_read(inbox, ["说明.csv"], set())
-    assert files == ["说明.csv"]
+    paths = sorted(p.relative_to(inbox).as_posix() for p in inbox.rglob("*.csv"))
+    judged = judge_chunks.judged_in_runs(inbox, paths, set(), TODAY, None, lambda n: None)
+    assert judged is not None and sorted(judged.files) == paths
+    # a file the warehouse holds is hashed, not read; its copy in the inbox neither
+    held = judged.digests["说明.csv"]
     shutil.copy(inbox / "说明.csv", inbox / "说明二.csv")
-    assert judge_chunks.to_read(inbox, ["说明.csv", "说明二.csv"], set()) is None
+    both = [*paths, "说明二.csv"]
+    judged = judge_chunks.judged_in_runs(inbox, both, {held}, TODAY, None, lambda n: None)
+    assert judged is not None and sorted(judged.files) == sorted(set(paths) - {"说明.csv"})
+    assert judged.digests["说明二.csv"] == held and sorted(judged.digests) == sorted(both)
+    # two copies to read: which one is unchanged is for the load itself to say
+    assert judge_chunks.judged_in_runs(inbox, both, set(), TODAY, None, lambda n: None) is None
 
 
 def test_an_error_in_a_worker_leaves_the_files_to_the_load(messy_inbox, monkeypatch):
@@ -132,7 +142,7 @@ def test_an_error_in_a_worker_leaves_the_files_to_the_load(messy_inbox, monkeypa
     )
     assert runs is None
     ok = judge_chunks.judged_in_runs(messy_inbox, paths, set(), TODAY, None, lambda n: None)
-    assert ok is not None and sum(len(run.files) for run in ok) == len(paths)
+    assert ok is not None and sorted(ok.files) == sorted(ok.digests) == paths
 
 
 def test_no_workers_for_few_bytes_or_when_none_are_asked_for(messy_inbox, monkeypatch):
