@@ -103,10 +103,10 @@ def _select_keys(conn: Connection, columns, key_columns, keys: Iterable[tuple]) 
     keys match, through the table's unique index (or its first columns). Where rows are
     COPY'd (`copies`), the keys go as arrays in one statement that joins them; elsewhere
     as IN lists, in chunks."""
-    keys = sorted(set(keys))
     statement = select(*columns)
-    if keys and conn.execute(statement.limit(1)).first() is None:
-        keys = []  # an empty table (a first load) matches nothing
+    if conn.execute(statement.limit(1)).first() is None:
+        keys = []  # an empty table (a first load) matches nothing: its keys not even gathered
+    keys = sorted(set(keys))
     if keys and copies(conn):
         return _select_frame(conn, _joining_arrays(statement, key_columns, keys))
     frames = [
@@ -232,12 +232,17 @@ class Run:
     def _join_meetings(self, rows: pd.DataFrame) -> pd.DataFrame:
         """`rows` with their meeting's id and date (meeting_pk, _meeting_date), None where
         the warehouse has no meeting of their (area_code, meeting_id)."""
-        keys = keys_of(rows, ["area_code", "meeting_id"])
+        # each distinct key looked up once: a meeting has many attendance rows
+        pairs = pd.MultiIndex.from_arrays([rows["area_code"], rows["meeting_id"]])
+        codes, distinct = pairs.factorize(use_na_sentinel=False)
+        keys = list(distinct)
         meetings = self._lookup_meetings(keys)
-        joined = [meetings.get(key, (None, None)) for key in keys]
+        pks, days = np.empty(len(keys), dtype=object), np.empty(len(keys), dtype=object)
+        for i, key in enumerate(keys):
+            pks[i], days[i] = meetings.get(key, (None, None))
         return rows.assign(
-            meeting_pk=pd.Series([pk for pk, _ in joined], index=rows.index, dtype=object),
-            _meeting_date=pd.Series([day for _, day in joined], index=rows.index, dtype=object),
+            meeting_pk=pd.Series(pks[codes], index=rows.index, dtype=object),
+            _meeting_date=pd.Series(days[codes], index=rows.index, dtype=object),
         )
 
     # -- attendance and resolutions (rows that need their meeting) -----------------------
@@ -253,7 +258,7 @@ class Run:
         rows = rows.assign(_old=False, _held_id=None)
         old = self._held(kind)
         keys = HELD_KEYS[kind]
-        new_keys = set(keys_of(rows, keys))
+        new_keys = set(keys_of(rows, keys)) if len(old) else set()
         replaced = np.array([k in new_keys for k in keys_of(old, keys)], dtype=bool)
         superseded = old[replaced]
         old = old.drop(superseded.index)
@@ -289,8 +294,8 @@ class Run:
         insert_rows(self.conn, t, pd.DataFrame({"person_hash": new}, dtype=object), ["person_hash"])
         if new:
             known = _select_in(self.conn, [t.c.id, t.c.person_hash], t.c.person_hash, hashes)
-        ids = dict(zip(known["person_hash"], known["id"], strict=True))
-        return rows.assign(person_pk=[ids[h] for h in rows["person_hash"].tolist()])
+        ids = pd.Series(known["id"].to_numpy(), index=known["person_hash"].to_numpy())
+        return rows.assign(person_pk=ids.reindex(rows["person_hash"].to_numpy()).to_numpy(np.int64))
 
     def _merge(self, kind: str, rows: pd.DataFrame) -> None:
         if kind == "attendance":
@@ -313,7 +318,7 @@ class Run:
                 keys_of(rows, ["area_code", "resolution_id"]),
             )
             where = {"id": "_id"}
-        rows = rows.assign(meeting_pk=rows["meeting_pk"].astype(object).map(int))
+        rows = rows.assign(meeting_pk=rows["meeting_pk"].to_numpy(dtype=np.int64))
         plan = plan_upsert(rows, keys, values, existing)
         old = plan.rows["_old"].to_numpy(dtype=bool)
         self.report["kinds"][kind]["released"]["joined"] += int(old.sum())
