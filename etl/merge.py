@@ -130,6 +130,21 @@ def _joining_arrays(statement, key_columns, keys: list[tuple]):
     return statement.join_from(key_columns[0].table, matched, condition)
 
 
+def _distinct_pairs(first: pd.Series, second: pd.Series) -> tuple[np.ndarray, list[tuple]]:
+    """(the number of each row's pair, the distinct pairs), counted column by column: no
+    tuple is made for a row. A missing value stays None."""
+    first_codes, firsts = pd.factorize(first.astype(object), use_na_sentinel=False)
+    second_codes, seconds = pd.factorize(second.astype(object), use_na_sentinel=False)
+    width = max(len(seconds), 1)
+    codes, pairs = pd.factorize(first_codes * width + second_codes)
+    firsts, seconds = _nones(firsts), _nones(seconds)
+    return codes, [(firsts[pair // width], seconds[pair % width]) for pair in pairs.tolist()]
+
+
+def _nones(values) -> list:
+    return [None if pd.isna(v) else v for v in values]
+
+
 Headers = dict[tuple[str, str | None], dict[str, str]]
 """(path, sheet) -> canonical column name -> the header the sheet gives it."""
 
@@ -233,9 +248,7 @@ class Run:
         """`rows` with their meeting's id and date (meeting_pk, _meeting_date), None where
         the warehouse has no meeting of their (area_code, meeting_id)."""
         # each distinct key looked up once: a meeting has many attendance rows
-        pairs = pd.MultiIndex.from_arrays([rows["area_code"], rows["meeting_id"]])
-        codes, distinct = pairs.factorize(use_na_sentinel=False)
-        keys = list(distinct)
+        codes, keys = _distinct_pairs(rows["area_code"], rows["meeting_id"])
         meetings = self._lookup_meetings(keys)
         pks, days = np.empty(len(keys), dtype=object), np.empty(len(keys), dtype=object)
         for i, key in enumerate(keys):
