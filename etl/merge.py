@@ -18,6 +18,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 from sqlalchemy import Connection, and_, bindparam, func, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -98,13 +99,22 @@ def _select_in(conn: Connection, columns, column, values: Iterable) -> pd.DataFr
     return _select_keys(conn, columns, [column], ((v,) for v in values))
 
 
-def _select_keys(conn: Connection, columns, key_columns, keys: Iterable[tuple]) -> pd.DataFrame:
+def _is_empty(conn: Connection, table) -> bool:
+    return conn.execute(select(sa.literal(1)).select_from(table).limit(1)).first() is None
+
+
+def _select_keys(
+    conn: Connection, columns, key_columns, keys: Iterable[tuple], every: bool = False
+) -> pd.DataFrame:
     """Rows of `select(*columns)` whose `key_columns` are one of `keys`: the rows a run's
     keys match, through the table's unique index (or its first columns). Where rows are
     COPY'd (`copies`), the keys go as arrays in one statement that joins them; elsewhere
-    as IN lists, in chunks."""
+    as IN lists, in chunks. `every`: the caller knows the table holds only rows of `keys`
+    (it wrote them into an empty table), so all are read without sending a key."""
     statement = select(*columns)
-    if conn.execute(statement.limit(1)).first() is None:
+    if every:
+        return _select_frame(conn, statement)
+    if _is_empty(conn, key_columns[0].table):
         keys = []  # an empty table (a first load) matches nothing: its keys not even gathered
     keys = sorted(set(keys))
     if keys and copies(conn):
@@ -206,6 +216,7 @@ class Run:
 
     def load_meetings(self, rows: pd.DataFrame, roster: set[str]) -> None:
         t = schema.meetings
+        first = _is_empty(self.conn, t)
         accepted, rejects = validate.check_known_area("meetings", rows, roster)
         self.reject("meetings", rejects)
         accepted["month"] = [month_key(d) for d in accepted["meeting_date"]]
@@ -222,18 +233,22 @@ class Run:
         insert_rows(self.conn, t, plan.inserts, [*keys, *MEETING_VALUES, "run_id"])
         plan.updates["run_id"] = self.run_id
         update_rows(self.conn, t, plan.updates, [*MEETING_VALUES, "run_id"], {"id": "_id"})
-        written = self._lookup_meetings(keys_of(accepted, keys))
+        written = self._lookup_meetings(keys_of(accepted, keys), every=first)
         self.changes.meetings.update(written[key][0] for key in keys_of(plan.inserts, keys))
         self.changes.meetings.update(int(i) for i in plan.updates["_id"])
 
-    def _lookup_meetings(self, keys: list[tuple]) -> dict[tuple[str, str], tuple[int, date]]:
-        """`self.meetings`, having looked up those of `keys` it did not hold yet."""
+    def _lookup_meetings(
+        self, keys: list[tuple], every: bool = False
+    ) -> dict[tuple[str, str], tuple[int, date]]:
+        """`self.meetings`, having looked up those of `keys` it did not hold yet (`every`:
+        the table holds only meetings of `keys`)."""
         t = schema.meetings
         found = _select_keys(
             self.conn,
             [t.c.area_code, t.c.meeting_id, t.c.id, t.c.meeting_date],
             [t.c.area_code, t.c.meeting_id],
             (key for key in keys if key not in self.meetings),
+            every,
         )
         self.meetings.update(
             zip(
@@ -301,12 +316,19 @@ class Run:
 
     def _with_persons(self, rows: pd.DataFrame) -> pd.DataFrame:
         t = schema.persons
+        first = _is_empty(self.conn, t)
         hashes = sorted(set(rows["person_hash"].tolist()))
         known = _select_in(self.conn, [t.c.id, t.c.person_hash], t.c.person_hash, hashes)
         new = sorted(set(hashes) - set(known["person_hash"]))
         insert_rows(self.conn, t, pd.DataFrame({"person_hash": new}, dtype=object), ["person_hash"])
         if new:
-            known = _select_in(self.conn, [t.c.id, t.c.person_hash], t.c.person_hash, hashes)
+            known = _select_keys(
+                self.conn,
+                [t.c.id, t.c.person_hash],
+                [t.c.person_hash],
+                ((h,) for h in hashes),
+                first,
+            )
         ids = pd.Series(known["id"].to_numpy(), index=known["person_hash"].to_numpy())
         return rows.assign(person_pk=ids.reindex(rows["person_hash"].to_numpy()).to_numpy(np.int64))
 

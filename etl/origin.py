@@ -16,17 +16,25 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 
 
-def named_township(rel: str, townships: Mapping[str, str]) -> str | None:
+def named_township(
+    rel: str, townships: Mapping[str, str], seen: dict[str, frozenset[str]] | None = None
+) -> str | None:
     """The one township of `townships` (code -> name) that the path `rel`, relative to
-    the inbox, names in a folder or in the file's stem; None when none or several do."""
+    the inbox, names in a folder or in the file's stem; None when none or several do.
+    `seen`: the townships each part of a path named before (a city's inbox repeats its
+    folders over thousands of files)."""
+    seen = {} if seen is None else seen
     path = PurePosixPath(rel)
-    parts = [*path.parts[:-1], path.stem]
-    found = {
-        code
-        for code, name in townships.items()
-        # the 12-digit code holds the 9 digits that name the township
-        if any((name and name in part) or code[:9] in part for part in parts)
-    }
+    found: set[str] = set()
+    for part in [*path.parts[:-1], path.stem]:
+        if part not in seen:
+            seen[part] = frozenset(
+                code
+                for code, name in townships.items()
+                # the 12-digit code holds the 9 digits that name the township
+                if (name and name in part) or code[:9] in part
+            )
+        found |= seen[part]
     return found.pop() if len(found) == 1 else None
 
 
@@ -35,4 +43,7 @@ def file_townships(
 ) -> dict[str, str | None]:
     """Path -> the township each file comes from: `township`, the submitting staff's,
     when given, else the one its path names (`named_township`)."""
-    return {rel: township or named_township(rel, townships) for rel in paths}
+    if township:
+        return dict.fromkeys(paths, township)
+    seen: dict[str, frozenset[str]] = {}
+    return {rel: named_township(rel, townships, seen) for rel in paths}
