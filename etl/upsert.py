@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Table, any_, bindparam, delete, update
+from sqlalchemy import Connection, Table, any_, bindparam, delete, text, update
 
 from xieshang.warehouse.bulk import built_after
 
@@ -118,13 +118,20 @@ def records(frame: pd.DataFrame, columns: Iterable[str]) -> list[dict]:
 
 
 def _cells(table: Table, frame: pd.DataFrame, columns: list[str], dialect) -> list[list]:
-    """`frame`'s `columns`, each a list of values as the column's type binds them."""
+    """`frame`'s `columns`, each a list of values as the column's type binds them; a
+    missing value (pandas' NaN of a text column, say) as None, that is NULL."""
     return [
-        _converted(
-            frame[name].astype(object).tolist(), table.c[name].type._cached_bind_processor(dialect)
-        )
+        _converted(_values(frame[name]), table.c[name].type._cached_bind_processor(dialect))
         for name in columns
     ]
+
+
+def _values(column: pd.Series) -> list:
+    values = column.astype(object)
+    missing = values.isna().to_numpy()
+    if missing.any():
+        values = values.where(~missing, None)
+    return values.tolist()
 
 
 def _converted(cells: list, convert) -> list:
@@ -140,13 +147,26 @@ def _converted(cells: list, convert) -> list:
 
 def _copy(conn: Connection, target: str, columns: list[str], cells: list[list]) -> None:
     """COPY rows (`cells` by column) into `target`, on the run's own connection and so
-    inside its transaction."""
+    inside its transaction, in the binary format: each value written as its column's type
+    (looked up in the catalogue), none parsed from text by the server."""
     prepare = conn.dialect.identifier_preparer
-    statement = f"COPY {target} ({', '.join(prepare.quote(c) for c in columns)}) FROM STDIN"
+    types = dict(
+        conn.execute(
+            text(
+                "SELECT attname, atttypid FROM pg_attribute "
+                "WHERE attrelid = to_regclass(:t) AND attnum > 0 AND NOT attisdropped"
+            ),
+            {"t": target},
+        ).all()
+    )
+    statement = (
+        f"COPY {target} ({', '.join(prepare.quote(c) for c in columns)}) FROM STDIN (FORMAT BINARY)"
+    )
     with (
         conn.connection.driver_connection.cursor() as cursor,
         cursor.copy(statement) as copy,
     ):
+        copy.set_types([types[c] for c in columns])
         for row in zip(*cells, strict=True):
             copy.write_row(row)
 

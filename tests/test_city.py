@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import sqlalchemy as sa
 
 from tests.helpers.city import (
     CITY,
@@ -27,6 +28,7 @@ from xieshang import metrics
 from xieshang.cli import main
 from xieshang.dashboard.app import create_app
 from xieshang.dashboard.state import State
+from xieshang.warehouse import schema
 from xieshang.warehouse.engine import open_warehouse
 
 AREAS = (CITY, COUNTY_A, COUNTY_B, TOWN_A1, TOWN_A2, TOWN_B1, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1)
@@ -54,6 +56,19 @@ def test_the_loaded_city_has_the_hand_checked_figures(engine):
         assert tuple(got[k] for k in KEYS) == pytest.approx(want, abs=1e-12), scope
     assert metrics.root_area(engine) == CITY
     assert metrics.children(engine, CITY) == [(COUNTY_A, "甲县"), (COUNTY_B, "乙县")]
+
+
+@pytest.mark.warehouse(fill=load_city)
+def test_the_roster_s_parents_and_the_city_s_none(engine):
+    # pandas makes a list of codes with a None a string column whose missing value is
+    # NaN: written through COPY that was the text 'nan' as the city's parent
+    areas = schema.areas
+    with engine.connect() as conn:
+        parents = dict(conn.execute(sa.select(areas.c.area_code, areas.c.parent_code)).all())
+    assert parents[CITY] is None
+    assert parents[COUNTY_A] == parents[COUNTY_B] == CITY
+    assert parents[TOWN_A1] == parents[TOWN_A2] == COUNTY_A and parents[TOWN_B1] == COUNTY_B
+    assert parents[VILLAGE_A1] == TOWN_A1 and parents[VILLAGE_B1] == TOWN_B1
 
 
 @pytest.mark.warehouse(fill=load_city)

@@ -250,7 +250,7 @@ def _fail_mid_stream(copy):
             _duplicate_first_row,
             'UniqueViolation: duplicate key value violates unique constraint "attendance_pkey"',
         ),
-        (_fail_mid_stream, "ProgrammingError: cannot adapt type 'object'"),
+        (_fail_mid_stream, "TypeError: 'object' object cannot be interpreted as an integer"),
     ],
     ids=["server-refuses", "client-fails"],
 )
