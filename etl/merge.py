@@ -317,7 +317,7 @@ class Run:
     def _with_persons(self, rows: pd.DataFrame) -> pd.DataFrame:
         t = schema.persons
         first = _is_empty(self.conn, t)
-        hashes = sorted(set(rows["person_hash"].tolist()))
+        hashes = sorted(pd.unique(rows["person_hash"].to_numpy()).tolist())
         known = _select_in(self.conn, [t.c.id, t.c.person_hash], t.c.person_hash, hashes)
         new = sorted(set(hashes) - set(known["person_hash"]))
         insert_rows(self.conn, t, pd.DataFrame({"person_hash": new}, dtype=object), ["person_hash"])
