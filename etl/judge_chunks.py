@@ -95,17 +95,16 @@ def _same_bytes(runs: list[JudgedRun]) -> bool:
     return len(set(read)) < len(read)
 
 
-def _runs(inbox: Path, paths: list[str], n: int) -> list[list[str]]:
+def _runs(paths: list[str], sizes: dict[str, int], n: int) -> list[list[str]]:
     """`paths` cut into at most n runs of consecutive files of about equal bytes."""
-    sizes = [(inbox / rel).stat().st_size for rel in paths]
-    share = sum(sizes) / n
+    share = sum(sizes[rel] for rel in paths) / n
     runs: list[list[str]] = [[]]
     held = 0
-    for rel, size in zip(paths, sizes, strict=True):
+    for rel in paths:
         if held >= share * len(runs) and len(runs) < n:
             runs.append([])
         runs[-1].append(rel)
-        held += size
+        held += sizes[rel]
     return [run for run in runs if run]
 
 
@@ -128,7 +127,7 @@ def judged_in_runs(
     files = [rel for rel in paths if not refusal(sizes[rel], rel)]
     if sum(sizes[rel] for rel in files) < MIN_BYTES:
         return None
-    runs = _runs(inbox, files, workers * RUNS_PER_WORKER)
+    runs = _runs(files, sizes, workers * RUNS_PER_WORKER)
     # spawned, not forked: a load may run inside a threaded server
     context = multiprocessing.get_context("spawn")
     try:

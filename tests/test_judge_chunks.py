@@ -158,9 +158,8 @@ def test_no_workers_for_few_bytes_or_when_none_are_asked_for(messy_inbox, monkey
     )
 
 
-def test_runs_are_consecutive_files_of_about_equal_bytes(tmp_path):
-    for name, size in (("a", 10), ("b", 10), ("c", 30), ("d", 5), ("e", 5)):
-        (tmp_path / name).write_bytes(b"x" * size)
-    assert judge_chunks._runs(tmp_path, list("abcde"), 2) == [["a", "b", "c"], ["d", "e"]]
-    assert judge_chunks._runs(tmp_path, list("abcde"), 3) == [["a", "b"], ["c"], ["d", "e"]]
-    assert judge_chunks._runs(tmp_path, ["a"], 4) == [["a"]]
+def test_runs_are_consecutive_files_of_about_equal_bytes():
+    sizes = {"a": 10, "b": 10, "c": 30, "d": 5, "e": 5}
+    assert judge_chunks._runs(list("abcde"), sizes, 2) == [["a", "b", "c"], ["d", "e"]]
+    assert judge_chunks._runs(list("abcde"), sizes, 3) == [["a", "b"], ["c"], ["d", "e"]]
+    assert judge_chunks._runs(["a"], sizes, 4) == [["a"]]
