@@ -455,12 +455,17 @@ def test_a_first_load_builds_keys_and_indexes_once_and_keeps_them(pg_url, tmp_pa
     assert keys_and_indexes(engine) == before
     statements.clear()
     load(engine, later_files(tmp_path / "later"))
-    # the facts are not empty: kept up row by row; of the marts, a full refresh rebuilds
-    # only those still empty (no report has gone back)
-    assert _key_statements(statements) == [
-        "ALTER TABLE mart_resolution_events DROP CONSTRAINT mart_resolution_events_pkey",
-        "ALTER TABLE mart_resolution_events ADD CONSTRAINT mart_resolution_events_pkey"
-        " PRIMARY KEY (area_code, resolution_id, updated_on, kind)",
+    # the facts are not empty: kept up row by row. The marts are filled: each is made
+    # anew beside the old one (xieshang.warehouse.swap), its keys and indexes built once
+    # after its rows as in the first load, and moved in its place
+    sent = _key_statements(statements)
+    made = [s for s in sent if s.startswith("CREATE INDEX") and " USING " not in s]
+    assert len(made) == len(dropped)  # with the new empty table, then dropped
+    moved = [s for s in sent if s.endswith(" SET SCHEMA public")]
+    assert moved == [
+        f"ALTER TABLE xieshang_next.{table.name} SET SCHEMA public" for table in schema.MART_TABLES
     ]
+    rest = [s for s in sent if s not in made and s not in moved]
+    assert rest == [s.replace(" ON public.", " ON xieshang_next.") for s in marts_part]
     assert keys_and_indexes(engine) == before
     engine.dispose()

@@ -33,6 +33,7 @@ from xieshang.marts.scope import (
 )
 from xieshang.warehouse import schema
 from xieshang.warehouse.bulk import built_after
+from xieshang.warehouse.swap import written_anew
 
 FULL_SHARE = 0.25  # a load touching more of the meetings than this refreshes every mart
 _PG_LOCK_KEY = 7_305_118_001  # advisory lock serialising refreshes on PostgreSQL
@@ -71,8 +72,9 @@ def refresh(conn: Connection) -> None:
         conn.execute(insert(meta).values(key=VERSION_KEY, value=str(MARTS_VERSION)))
     schema.metadata.create_all(conn, tables=list(schema.MART_TABLES))
     dialect = conn.dialect.name
-    # empty marts (a first load, a new layout): their keys and indexes built once, after
-    with built_after(conn, schema.MART_TABLES):
+    # filled marts written anew beside the old ones, which readers go on reading; empty
+    # marts (a first load, a new layout, those beside): keys and indexes built once, after
+    with written_anew(conn, schema.MART_TABLES), built_after(conn, schema.MART_TABLES):
         for table in schema.MART_TABLES:
             conn.execute(delete(table))
         fill.fill_meetings(conn, dialect)

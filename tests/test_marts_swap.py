@@ -1,0 +1,141 @@
+"""A refresh of filled marts on PostgreSQL writes them anew beside the old ones and swaps
+them in at the end of its transaction (xieshang.warehouse.swap): the same rows, keys and
+indexes under the same names, the old tables kept on a rollback, and marts that something
+else hangs on (a view, a privilege of their own) deleted and written in place."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from tests.helpers.builder_county import COUNTY, Q1, T1, add_meeting_without_marts, build_county
+from xieshang import marts, metrics
+from xieshang.warehouse import schema
+from xieshang.warehouse.engine import open_warehouse
+from xieshang.warehouse.swap import NEXT_SCHEMA
+
+pytestmark = pytest.mark.postgres
+
+NAMES = [table.name for table in schema.MART_TABLES]
+INDEXES = {i.name for t in schema.MART_TABLES for i in t.indexes} | {f"{n}_pkey" for n in NAMES}
+
+
+@pytest.fixture
+def county(pg_databases):
+    engine = open_warehouse(pg_databases.create())
+    build_county().write(engine)
+    yield engine
+    engine.dispose()
+
+
+def _oids(engine: sa.Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {
+            n: conn.execute(sa.text("SELECT to_regclass(:n)::oid"), {"n": n}).scalar()
+            for n in NAMES
+        }
+
+
+def _layout(engine: sa.Engine) -> dict:
+    """Every mart's rows, and the definitions of its keys and indexes by name."""
+    with engine.connect() as conn:
+        rows = {
+            t.name: sorted(conn.execute(sa.select(t)).all(), key=repr) for t in schema.MART_TABLES
+        }
+        indexes = conn.execute(
+            sa.text(
+                "SELECT schemaname, indexname, indexdef FROM pg_indexes "
+                "WHERE tablename = ANY(:names) ORDER BY indexname"
+            ),
+            {"names": NAMES},
+        ).all()
+        constraints = conn.execute(
+            sa.text(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                "FROM pg_constraint WHERE conrelid::regclass::text = ANY(:names) ORDER BY 2"
+            ),
+            {"names": NAMES},
+        ).all()
+        schemas = conn.execute(sa.text("SELECT nspname FROM pg_namespace")).scalars().all()
+    return {"rows": rows, "indexes": indexes, "keys": constraints, "schemas": sorted(schemas)}
+
+
+def _figures(engine: sa.Engine) -> list[dict]:
+    return [metrics.figures(engine, scope, *Q1) for scope in (COUNTY, T1)]
+
+
+def test_filled_marts_are_written_anew_and_swapped_in(county):
+    before, oids, figures = _layout(county), _oids(county), _figures(county)
+    assert NEXT_SCHEMA not in before["schemas"]
+    assert {(where, name) for where, name, _ in before["indexes"]} == {
+        ("public", name) for name in INDEXES
+    }
+    assert all(before["rows"][name] for name in ("mart_meetings", "mart_party_attendance"))
+
+    marts.rebuild(county)
+
+    after = _oids(county)
+    assert all(after[name] != oids[name] for name in NAMES)  # new tables
+    assert _layout(county) == before  # same rows, names, keys and indexes; nothing beside
+    assert _figures(county) == figures
+    with county.connect() as conn:
+        assert marts.is_fresh(conn)
+        assert conn.execute(sa.text("SHOW search_path")).scalar() == '"$user", public'
+
+
+def test_a_refresh_that_fails_leaves_the_old_marts(county):
+    before, oids = _layout(county), _oids(county)
+    with pytest.raises(RuntimeError, match="after the swap"), county.begin() as conn:
+        marts.refresh(conn)
+        assert (
+            conn.execute(sa.text("SELECT to_regclass('mart_meetings')::oid")).scalar()
+            != oids["mart_meetings"]
+        )
+        raise RuntimeError("after the swap")
+    assert _oids(county) == oids and _layout(county) == before
+
+
+def test_a_refresh_of_new_rows_swaps_them_in(county):
+    meetings = metrics.figures(county, COUNTY, *Q1)["meetings"]
+    add_meeting_without_marts(county, date(2025, 3, 3))
+    oids = _oids(county)
+    marts.rebuild(county)
+    assert _oids(county)["mart_meetings"] != oids["mart_meetings"]
+    assert metrics.figures(county, COUNTY, *Q1)["meetings"] == meetings + 1
+
+
+HANGING = {
+    "a view": (
+        "CREATE VIEW village_meetings AS SELECT * FROM mart_meetings WHERE is_village",
+        "SELECT count(*) > 0 FROM village_meetings",
+    ),
+    "a privilege": (
+        "GRANT SELECT ON mart_party_attendance TO PUBLIC",
+        "SELECT has_table_privilege('public', 'mart_party_attendance', 'SELECT')",
+    ),
+}
+
+
+@pytest.mark.parametrize("what", HANGING)
+def test_marts_something_hangs_on_are_written_in_place(county, what):
+    make, still = HANGING[what]
+    with county.begin() as conn:
+        conn.exec_driver_sql(make)
+    before, oids = _layout(county), _oids(county)
+
+    marts.rebuild(county)
+
+    assert _oids(county) == oids and _layout(county) == before
+    with county.connect() as conn:
+        assert conn.exec_driver_sql(still).scalar() is True
+
+
+def test_a_privilege_granted_and_taken_back_leaves_nothing_hanging(county):
+    with county.begin() as conn:
+        conn.exec_driver_sql("GRANT SELECT ON mart_meetings TO PUBLIC")
+        conn.exec_driver_sql("REVOKE SELECT ON mart_meetings FROM PUBLIC")
+    oids = _oids(county)
+    marts.rebuild(county)
+    assert all(oid != oids[name] for name, oid in _oids(county).items())
