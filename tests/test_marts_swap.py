@@ -82,6 +82,10 @@ def test_filled_marts_are_written_anew_and_swapped_in(county):
     assert _figures(county) == figures
     with county.connect() as conn:
         assert marts.is_fresh(conn)
+        analysed = conn.execute(
+            sa.text("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL")
+        )
+        assert set(NAMES) <= set(analysed.scalars())  # the old tables' statistics replaced
         assert conn.execute(sa.text("SHOW search_path")).scalar() == '"$user", public'
 
 
