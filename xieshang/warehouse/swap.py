@@ -11,7 +11,9 @@ are dropped and the new ones, their keys and indexes with them, moved into the o
 schema under the same names.
 
 Readers go on reading the old tables while the new ones are written; those that come
-after the swap wait for the commit, a moment later. A rollback leaves the old tables as
+after the swap wait for the commit, a moment later. The old tables are locked all at
+once before they are dropped, and again should a reader holding one of them close a
+cycle of locks with the swap (`_lock`). A rollback leaves the old tables as
 they were. Only where nothing else hangs on the tables: owned by the run's user, without
 privileges of their own, views or publications, on a server without Citus (whose tables
 are distributed; a plain new one would not be), and a user who may create a schema.
@@ -24,8 +26,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy import ARRAY, Connection, String, Table, bindparam, text
+from sqlalchemy.exc import DBAPIError
 
 NEXT_SCHEMA = "xieshang_next"
+DEADLOCK = "40P01"  # PostgreSQL's SQLSTATE
+LOCK_ATTEMPTS = 20
 
 # every one of the tables: owned by the run's user, with no privileges but its owner's
 # (a new table's), no views or publications; a user who may create a schema; no Citus
@@ -44,6 +49,22 @@ _SWAPPABLE = text(
 
 def _holds_rows(conn: Connection, names: Sequence[str]) -> bool:
     return any(conn.exec_driver_sql(f"SELECT EXISTS (SELECT FROM {n})").scalar() for n in names)
+
+
+def _lock(conn: Connection, old: list[str]) -> None:
+    """Every old table locked for the swap, in a savepoint. A reader that holds one of them
+    and then asks for one already locked here closes a cycle, which PostgreSQL breaks by
+    failing the waiter that finds it; when that is this run, only the savepoint fails:
+    its locks go, the reader finishes, and the run asks again."""
+    statement = f"LOCK TABLE {', '.join(old)} IN ACCESS EXCLUSIVE MODE"
+    for attempt in range(1, LOCK_ATTEMPTS + 1):
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql(statement)
+            return
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) != DEADLOCK or attempt == LOCK_ATTEMPTS:
+                raise
 
 
 @contextmanager
@@ -71,6 +92,7 @@ def written_anew(conn: Connection, tables: Sequence[Table]) -> Iterator[None]:
     # the old tables' statistics go with them: readers plan with the new ones' at once
     conn.exec_driver_sql(f"ANALYZE {', '.join(f'{beside}.{name}' for name in names)}")
     conn.execute(text("SELECT set_config('search_path', :p, true)"), {"p": path})
+    _lock(conn, [f"{home}.{name}" for name, home in homes.items()])
     for name, home in homes.items():
         conn.exec_driver_sql(f"DROP TABLE {home}.{name}")
         conn.exec_driver_sql(f"ALTER TABLE {beside}.{name} SET SCHEMA {home}")
