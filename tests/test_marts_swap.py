@@ -117,6 +117,10 @@ HANGING = {
         "CREATE VIEW village_meetings AS SELECT * FROM mart_meetings WHERE is_village",
         "SELECT count(*) > 0 FROM village_meetings",
     ),
+    "a schema of the name the new marts take": (
+        f"CREATE SCHEMA {NEXT_SCHEMA}",
+        f"SELECT to_regnamespace('{NEXT_SCHEMA}') IS NOT NULL",
+    ),
     "a privilege": (
         "GRANT SELECT ON mart_party_attendance TO PUBLIC",
         "SELECT has_table_privilege('public', 'mart_party_attendance', 'SELECT')",

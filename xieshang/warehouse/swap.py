@@ -33,7 +33,8 @@ DEADLOCK = "40P01"  # PostgreSQL's SQLSTATE
 LOCK_ATTEMPTS = 20
 
 # every one of the tables: owned by the run's user, with no privileges but its owner's
-# (a new table's), no views or publications; a user who may create a schema; no Citus
+# (a new table's), no views or publications; a user who may create a schema, and none
+# of the name the new tables take; no Citus
 _SWAPPABLE = text(
     "SELECT count(*) = cardinality(:names) "
     "AND coalesce(bool_and(pg_has_role(c.relowner, 'USAGE') "
@@ -43,6 +44,7 @@ _SWAPPABLE = text(
     "AND NOT EXISTS (SELECT FROM pg_publication_rel p WHERE p.prrelid = c.oid)), false) "
     "AND has_database_privilege(current_database(), 'CREATE') "
     "AND NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') "
+    "AND to_regnamespace(:beside) IS NULL "
     "FROM pg_class c WHERE c.oid = ANY(ARRAY(SELECT to_regclass(n) FROM unnest(:names) n))"
 ).bindparams(bindparam("names", type_=ARRAY(String)))
 
@@ -77,7 +79,10 @@ def written_anew(conn: Connection, tables: Sequence[Table]) -> Iterator[None]:
         return
     prepare = conn.dialect.identifier_preparer
     names = [prepare.format_table(table) for table in tables]
-    if not _holds_rows(conn, names) or not conn.execute(_SWAPPABLE, {"names": names}).scalar():
+    if (
+        not _holds_rows(conn, names)
+        or not conn.execute(_SWAPPABLE, {"names": names, "beside": NEXT_SCHEMA}).scalar()
+    ):
         yield
         return
     home = text("SELECT relnamespace::regnamespace::text FROM pg_class WHERE oid = to_regclass(:n)")
