@@ -2,22 +2,21 @@
 names beside them, which take their place at the end of the caller's transaction.
 
 Deleting a filled mart's rows and inserting them again keeps each of its indexes up row
-by row: rebuilding every mart of the 3-county benchmark's warehouse took 44 s that way,
-28 s with the same rows written into empty tables whose keys and indexes are built once,
-after (`xieshang.warehouse.bulk`). So the new rows go into empty tables made in a
-schema of their own, put first on the transaction's search path: every statement that
-names a table, the writer's own, reads and writes the new one. At the end the old tables
-are dropped and the new ones, their keys and indexes with them, moved into the old ones'
-schema under the same names.
+by row: rebuilding every mart of the 3-county benchmark's warehouse took 40-50 s that way
+and 25-27 s into empty tables whose keys and indexes are built once, after
+(`xieshang.warehouse.bulk`), in the same run. So the new rows go into empty tables made in
+a schema of their own, put first on the transaction's search path: each statement of the
+transaction that names one of the tables reads and writes the new one. At the end the new
+tables are analysed, the old ones locked all at once (`_lock`) and dropped, and the new
+ones, their keys and indexes with them, moved into the old ones' schema.
 
 Readers go on reading the old tables while the new ones are written; those that come
-after the swap wait for the commit, a moment later. The old tables are locked all at
-once before they are dropped, and again should a reader holding one of them close a
-cycle of locks with the swap (`_lock`). A rollback leaves the old tables as
+after the swap wait for the commit, a moment later. A rollback leaves the old tables as
 they were. Only where nothing else hangs on the tables: owned by the run's user, without
 privileges of their own, views or publications, on a server without Citus (whose tables
-are distributed; a plain new one would not be), and a user who may create a schema.
-Otherwise, and elsewhere than PostgreSQL, nothing changes: the caller deletes and inserts.
+are distributed; a plain new one would not be), a user who may create a schema and no
+schema of that name yet. Otherwise, and elsewhere than PostgreSQL, nothing changes: the
+caller deletes and inserts.
 """
 
 from __future__ import annotations
