@@ -162,9 +162,15 @@ def persons_in_place(raw: pd.DataFrame) -> np.ndarray:
 
 
 def shows_personal_number(text: str) -> bool:
-    """Whether a resident ID number or a mobile number appears in `text`."""
-    digits = _SEPARATORS.sub("", text[: SHOWN_MAX * 2])
-    return bool(_ID_NUMBER.search(digits) or _MOBILE.search(digits))
+    """Whether a resident ID number or a mobile number appears in `text`, as it is or with
+    spaces, line breaks and dashes taken out (a number written in groups). Both: taking
+    them out also joins a number to the digits after it, which then reads as no number."""
+    head = text[: SHOWN_MAX * 2]
+    return any(
+        pattern.search(version)
+        for version in (head, _SEPARATORS.sub("", head))
+        for pattern in (_ID_NUMBER, _MOBILE)
+    )
 
 
 def shown_value(column: str, value: object, exposed: bool = False) -> str:

@@ -203,6 +203,10 @@ NEAR = frozenset({"area_code", "party_member"})
         ("content", "+8613800138000", REDACTED),
         ("satisfaction", 330281199001011234.0, REDACTED),  # a number cell
         ("meeting_date", "1990-01-01-330281-1234", REDACTED),
+        # a quoted cell over two lines (found by tests/test_load_fuzz.py): taking the line
+        # break out joined the ID to the next line's code, 30 digits that were no ID
+        ("area_name", ",,50,100000,,330281199001011234\r\n330281100000,东湖镇", REDACTED),
+        ("topic", "电话 13800138000 3302811002", REDACTED),
         # not ID-like: shown
         ("area_code", "3302811002", "3302811002"),
         ("area_code", "330281100201330", REDACTED),  # 15 digits: the old ID format
