@@ -297,3 +297,39 @@ def test_a_load_that_changes_nothing_only_restamps(engine, generated, monkeypatc
     assert _marts(engine) == before
     with engine.connect() as conn:
         assert marts.is_fresh(conn)
+
+
+def test_a_load_rewriting_most_party_rows_refreshes_every_mart(
+    engine, generated, tmp_path, monkeypatch
+):
+    """The first month's meetings resubmitted with another form: one meeting in 14, but
+    their Party attendees' rows from that month on, which an update writes again, are
+    most of mart_party_attendance, so every mart is written (build.FULL_SHARE)."""
+    _load(engine, generated)
+    first = _months(generated)[0]
+    inbox = _copy(generated, tmp_path / "first-month")
+    m = schema.meetings
+    meetings = _rows(
+        engine,
+        sa.select(*[m.c[c] for c in MEETING_COLUMNS]).where(
+            m.c.month == int(first.replace("-", ""))
+        ),
+    )
+    for row in meetings:
+        row["form"] = "hearing" if row["form"] != "hearing" else "council"
+    _write(inbox / first / "resub_meetings.csv", MEETING_COLUMNS, meetings)
+    with engine.connect() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(m)).scalar()
+    assert len(meetings) < build.FULL_SHARE * total
+    refreshes = []
+
+    def refresh(conn, real=build.refresh):
+        refreshes.append(conn)
+        real(conn)
+
+    monkeypatch.setattr(build, "refresh", refresh)
+    report = _load(engine, inbox)
+
+    assert report["kinds"]["meetings"]["updated"] == len(meetings)
+    assert len(refreshes) == 1
+    _assert_as_rebuilt(engine)

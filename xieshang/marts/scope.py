@@ -186,5 +186,20 @@ def write_scope(conn: Connection, changes: Changes) -> date | None:
     return from_day(min(cuts.values())) if cuts else None
 
 
+def party_share(conn: Connection) -> float:
+    """The share of mart_party_attendance's rows that the scope's persons have from their
+    cut day on: what an update writes again of the largest mart."""
+    pa, p = schema.mart_party_attendance, PERSONS
+    rows = conn.execute(select(func.count()).select_from(pa)).scalar()
+    after = conn.execute(
+        select(func.count())
+        .select_from(pa.join(p, p.c.person_pk == pa.c.person_pk))
+        .where(pa.c.meeting_date >= p.c.cut)
+        # through the rows since the first cut (their date index), as the update deletes
+        .where(pa.c.meeting_date >= select(func.min(p.c.cut)).scalar_subquery())
+    ).scalar()
+    return after / rows if rows else 1.0
+
+
 def drop_scope(conn: Connection) -> None:
     _scratch.drop_all(conn, tables=TABLES)
