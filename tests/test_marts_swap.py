@@ -1,7 +1,9 @@
 """A refresh of filled marts on PostgreSQL writes them anew beside the old ones and swaps
 them in at the end of its transaction (xieshang.warehouse.swap): the same rows, keys and
-indexes under the same names, the old tables kept on a rollback, and marts that something
-else hangs on (a view, a privilege of their own) deleted and written in place."""
+indexes under the same names, analysed, the old tables kept on a rollback; a reader of two
+marts that closes a cycle of locks with the swap does not fail it; and marts that something
+else hangs on (a view, a privilege of their own, a schema of the name the new ones take)
+deleted and written in place."""
 
 from __future__ import annotations
 

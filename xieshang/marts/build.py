@@ -4,7 +4,9 @@ partitions a load touched (`update`), with the same result; `rebuild` for the co
 An update deletes the touched partitions and writes them again with the statements of a
 full refresh restricted to them (`xieshang.marts.scope`), so a monthly load costs time in
 proportion to the month, not to the warehouse. When a load touched a large share of the
-meetings (a first load), one full refresh is quicker than the partitions one by one.
+meetings (a first load) or of the Party-attendance rows (corrections to the first
+months), one full refresh is quicker than the partitions one by one; on PostgreSQL it
+writes filled marts anew beside the old ones (`xieshang.warehouse.swap`).
 """
 
 from __future__ import annotations
