@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from datetime import date
 
 import pytest
@@ -116,16 +117,49 @@ def test_a_refresh_of_new_rows_swaps_them_in(county):
 
 HANGING = {
     "a view": (
-        "CREATE VIEW village_meetings AS SELECT * FROM mart_meetings WHERE is_village",
+        ["CREATE VIEW village_meetings AS SELECT * FROM mart_meetings WHERE is_village"],
         "SELECT count(*) > 0 FROM village_meetings",
     ),
     "a schema of the name the new marts take": (
-        f"CREATE SCHEMA {NEXT_SCHEMA}",
+        [f"CREATE SCHEMA {NEXT_SCHEMA}"],
         f"SELECT to_regnamespace('{NEXT_SCHEMA}') IS NOT NULL",
     ),
-    "a privilege": (
-        "GRANT SELECT ON mart_party_attendance TO PUBLIC",
-        "SELECT has_table_privilege('public', 'mart_party_attendance', 'SELECT')",
+    # dropping the old mart would fail the load: another table's key refers to it
+    "a foreign key of another table": (
+        [
+            "CREATE TABLE day_notes (area_code varchar(6), day integer, note text, "
+            "FOREIGN KEY (area_code, day) REFERENCES mart_county_days)"
+        ],
+        "SELECT count(*) = 1 FROM pg_constraint WHERE confrelid = 'mart_county_days'::regclass",
+    ),
+    # these the drop would take with it, unsaid
+    "a trigger": (
+        [
+            "CREATE FUNCTION noted() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NULL; END'",
+            "CREATE TRIGGER noted AFTER INSERT ON mart_meetings "
+            "FOR EACH STATEMENT EXECUTE FUNCTION noted()",
+        ],
+        "SELECT count(*) = 1 FROM pg_trigger WHERE tgname = 'noted'",
+    ),
+    "a row-security policy": (
+        [
+            "ALTER TABLE mart_party_attendance ENABLE ROW LEVEL SECURITY",
+            "CREATE POLICY one_county ON mart_party_attendance USING (township LIKE '330281%%')",
+        ],
+        "SELECT relrowsecurity AND EXISTS (SELECT FROM pg_policy WHERE polname = 'one_county') "
+        "FROM pg_class WHERE oid = 'mart_party_attendance'::regclass",
+    ),
+    "a privilege on one column": (
+        ["GRANT SELECT (meeting_date) ON mart_meetings TO PUBLIC"],
+        "SELECT has_column_privilege('public', 'mart_meetings', 'meeting_date', 'SELECT')",
+    ),
+    "a comment on a column": (
+        ["COMMENT ON COLUMN mart_meetings.party_rows IS '党员人次'"],
+        "SELECT col_description('mart_meetings'::regclass, 12) = '党员人次'",
+    ),
+    "a storage option": (
+        ["ALTER TABLE mart_meetings SET (fillfactor = 90)"],
+        "SELECT reloptions = '{fillfactor=90}' FROM pg_class WHERE relname = 'mart_meetings'",
     ),
 }
 
@@ -134,7 +168,8 @@ HANGING = {
 def test_marts_something_hangs_on_are_written_in_place(county, what):
     make, still = HANGING[what]
     with county.begin() as conn:
-        conn.exec_driver_sql(make)
+        for statement in make:
+            conn.exec_driver_sql(statement)
     before, oids = _layout(county), _oids(county)
 
     marts.rebuild(county)
@@ -142,6 +177,65 @@ def test_marts_something_hangs_on_are_written_in_place(county, what):
     assert _oids(county) == oids and _layout(county) == before
     with county.connect() as conn:
         assert conn.exec_driver_sql(still).scalar() is True
+
+
+@pytest.fixture
+def reader_role(county):
+    """A role of this test's own (roles are the server's, not the database's)."""
+    name = f"xieshang_reader_{uuid.uuid4().hex[:8]}"
+    with county.begin() as conn:
+        conn.exec_driver_sql(f"CREATE ROLE {name}")
+    yield name
+    with county.begin() as conn:
+        conn.exec_driver_sql(f"DROP OWNED BY {name}")
+        conn.exec_driver_sql(f"DROP ROLE {name}")
+
+
+def _privileges(engine: sa.Engine) -> set[tuple]:
+    """(mart, grantee, privilege, grantable) of every mart."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT c.relname, a.grantee::regrole::text, a.privilege_type, a.is_grantable "
+                "FROM pg_class c, aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a "
+                "WHERE c.relname = ANY(:names) AND c.relkind = 'r'"
+            ),
+            {"names": NAMES},
+        )
+        return set(rows.all())
+
+
+def test_privileges_granted_on_the_marts_are_granted_on_the_new_ones(county, reader_role):
+    with county.begin() as conn:
+        conn.exec_driver_sql("GRANT SELECT ON mart_party_attendance TO PUBLIC")
+        conn.exec_driver_sql(f"GRANT SELECT ON mart_meetings TO {reader_role} WITH GRANT OPTION")
+        conn.exec_driver_sql(f"GRANT SELECT, UPDATE ON mart_county_days TO {reader_role}")
+    before, oids = _privileges(county), _oids(county)
+    assert ("mart_meetings", reader_role, "SELECT", True) in before
+    assert ("mart_county_days", reader_role, "UPDATE", False) in before
+    assert ("mart_party_attendance", "-", "SELECT", False) in before  # PUBLIC
+
+    marts.rebuild(county)
+
+    assert all(oid != oids[name] for name, oid in _oids(county).items())  # swapped
+    assert _privileges(county) == before
+    with county.connect() as conn:
+        conn.exec_driver_sql(f"SET ROLE {reader_role}")
+        assert conn.execute(sa.select(sa.func.count()).select_from(schema.mart_meetings)).scalar()
+
+
+def test_marts_of_another_owner_are_written_in_place(county, reader_role):
+    """New tables would be the run's user's: a role of the owner's members would lose them."""
+    with county.begin() as conn:
+        conn.exec_driver_sql(f"ALTER TABLE mart_meetings OWNER TO {reader_role}")
+    oids = _oids(county)
+    marts.rebuild(county)
+    assert _oids(county) == oids
+    with county.connect() as conn:
+        owner = conn.exec_driver_sql(
+            "SELECT relowner::regrole::text FROM pg_class WHERE relname = 'mart_meetings'"
+        )
+        assert owner.scalar() == reader_role
 
 
 def test_a_privilege_granted_and_taken_back_leaves_nothing_hanging(county):

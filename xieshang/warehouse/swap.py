@@ -12,11 +12,12 @@ ones, their keys and indexes with them, moved into the old ones' schema.
 
 Readers go on reading the old tables while the new ones are written; those that come
 after the swap wait for the commit, a moment later. A rollback leaves the old tables as
-they were. Only where nothing else hangs on the tables: owned by the run's user, without
-privileges of their own, views or publications, on a server without Citus (whose tables
-are distributed; a plain new one would not be), a user who may create a schema and no
-schema of that name yet. Otherwise, and elsewhere than PostgreSQL, nothing changes: the
-caller deletes and inserts.
+they were. The privileges granted on an old table are granted on its new one. Only where
+nothing else hangs on the tables (`_SWAPPABLE`): owned by the run's user, with no view,
+foreign key, trigger, policy or publication on them and no settings of their own, on a
+server without Citus (whose tables are distributed; a plain new one would not be), a
+user who may create a schema and no schema of that name yet. Otherwise, and elsewhere
+than PostgreSQL, nothing changes: the caller deletes and inserts.
 """
 
 from __future__ import annotations
@@ -31,21 +32,46 @@ NEXT_SCHEMA = "xieshang_next"
 DEADLOCK = "40P01"  # PostgreSQL's SQLSTATE
 LOCK_ATTEMPTS = 20
 
-# every one of the tables: owned by the run's user, with no privileges but its owner's
-# (a new table's), no views or publications; a user who may create a schema, and none
-# of the name the new tables take; no Citus
+# every one of the tables: owned by the run's user; its privileges granted by its owner,
+# the owner's own as a new table's, none on a column (the others are granted again on
+# the new table: `_GRANTS`); nothing depending on it but its own row type, TOAST table,
+# keys and indexes (a view, a foreign key of another table, a trigger, a policy, extended
+# statistics, a publication would be dropped with it, or stop the drop); no comment, row
+# security, storage options, tablespace, unlogged storage or replica identity of its own,
+# no column statistics target. A user who may create a schema, and none of the name the new
+# tables take; no Citus.
 _SWAPPABLE = text(
     "SELECT count(*) = cardinality(:names) "
-    "AND coalesce(bool_and(pg_has_role(c.relowner, 'USAGE') "
-    "AND coalesce(c.relacl = acldefault('r', c.relowner), true) "
-    "AND NOT EXISTS (SELECT FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid "
-    "WHERE d.classid = 'pg_rewrite'::regclass AND d.refobjid = c.oid AND r.ev_class <> c.oid) "
-    "AND NOT EXISTS (SELECT FROM pg_publication_rel p WHERE p.prrelid = c.oid)), false) "
+    "AND coalesce(bool_and(c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) "
+    "AND NOT EXISTS (SELECT FROM aclexplode(c.relacl) a WHERE a.grantor <> c.relowner) "
+    "AND ARRAY(SELECT a.privilege_type FROM aclexplode(coalesce(c.relacl, "
+    "acldefault('r', c.relowner))) a WHERE a.grantee = c.relowner ORDER BY 1) "
+    "= ARRAY(SELECT a.privilege_type FROM aclexplode(acldefault('r', c.relowner)) a ORDER BY 1) "
+    "AND NOT EXISTS (SELECT FROM pg_attribute t WHERE t.attrelid = c.oid AND t.attnum > 0 "
+    "AND (t.attacl IS NOT NULL OR t.attstattarget >= 0)) "
+    "AND NOT EXISTS (SELECT FROM pg_description e "
+    "WHERE e.classoid = 'pg_class'::regclass AND e.objoid = c.oid) "
+    "AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.refclassid = 'pg_class'::regclass "
+    "AND d.refobjid = c.oid AND d.deptype <> 'i' "
+    "AND NOT (d.classid = 'pg_class'::regclass "
+    "AND d.objid IN (SELECT i.indexrelid FROM pg_index i WHERE i.indrelid = c.oid)) "
+    "AND NOT (d.classid = 'pg_constraint'::regclass AND d.objid IN "
+    "(SELECT k.oid FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype IN ('p', 'u')))) "
+    "AND NOT (c.relrowsecurity OR c.relforcerowsecurity) AND c.reloptions IS NULL "
+    "AND c.reltablespace = 0 AND c.relpersistence = 'p' AND c.relreplident = 'd'), false) "
     "AND has_database_privilege(current_database(), 'CREATE') "
     "AND NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') "
     "AND to_regnamespace(:beside) IS NULL "
     "FROM pg_class c WHERE c.oid = ANY(ARRAY(SELECT to_regclass(n) FROM unnest(:names) n))"
 ).bindparams(bindparam("names", type_=ARRAY(String)))
+
+# a table's privileges granted to others than its owner: (privilege, grantee, grantable)
+_GRANTS = text(
+    "SELECT a.privilege_type, CASE a.grantee WHEN 0 THEN 'PUBLIC' "
+    "ELSE a.grantee::regrole::text END, a.is_grantable "
+    "FROM pg_class c, aclexplode(c.relacl) a "
+    "WHERE c.oid = to_regclass(:name) AND a.grantee <> c.relowner ORDER BY 2, 1"
+)
 
 
 def _holds_rows(conn: Connection, names: Sequence[str]) -> bool:
@@ -86,12 +112,17 @@ def written_anew(conn: Connection, tables: Sequence[Table]) -> Iterator[None]:
         return
     home = text("SELECT relnamespace::regnamespace::text FROM pg_class WHERE oid = to_regclass(:n)")
     homes = {name: conn.execute(home, {"n": name}).scalar() for name in names}
+    grants = {name: conn.execute(_GRANTS, {"name": name}).all() for name in names}
     path = conn.execute(text("SELECT current_setting('search_path')")).scalar()
     beside = prepare.quote(NEXT_SCHEMA)
     conn.exec_driver_sql(f"CREATE SCHEMA {beside}")
     conn.execute(text("SELECT set_config('search_path', :p, true)"), {"p": f"{beside}, {path}"})
     for table in tables:
         table.create(conn)
+    for name, granted in grants.items():
+        for privilege, grantee, grantable in granted:
+            option = " WITH GRANT OPTION" if grantable else ""
+            conn.exec_driver_sql(f"GRANT {privilege} ON {beside}.{name} TO {grantee}{option}")
     yield
     # the old tables' statistics go with them: readers plan with the new ones' at once
     conn.exec_driver_sql(f"ANALYZE {', '.join(f'{beside}.{name}' for name in names)}")
