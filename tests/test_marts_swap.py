@@ -149,6 +149,14 @@ HANGING = {
         "SELECT relrowsecurity AND EXISTS (SELECT FROM pg_policy WHERE polname = 'one_county') "
         "FROM pg_class WHERE oid = 'mart_party_attendance'::regclass",
     ),
+    "a publication": (
+        ["CREATE PUBLICATION marts_out FOR TABLE mart_meetings"],
+        "SELECT count(*) = 1 FROM pg_publication_rel WHERE prrelid = 'mart_meetings'::regclass",
+    ),
+    "extended statistics": (
+        ["CREATE STATISTICS area_month ON area_code, month FROM mart_meetings"],
+        "SELECT count(*) = 1 FROM pg_statistic_ext WHERE stxname = 'area_month'",
+    ),
     "a privilege on one column": (
         ["GRANT SELECT (meeting_date) ON mart_meetings TO PUBLIC"],
         "SELECT has_column_privilege('public', 'mart_meetings', 'meeting_date', 'SELECT')",
