@@ -187,16 +187,21 @@ def test_marts_something_hangs_on_are_written_in_place(county, what):
         assert conn.exec_driver_sql(still).scalar() is True
 
 
+def _run(conn: sa.Connection, statement: str) -> None:
+    conn.exec_driver_sql(statement.replace("%", "%%"))  # no parameters: a % is itself
+
+
 @pytest.fixture
 def reader_role(county):
-    """A role of this test's own (roles are the server's, not the database's)."""
-    name = f"xieshang_reader_{uuid.uuid4().hex[:8]}"
+    """A role of this test's own (roles are the server's, not the database's), its name one
+    that must be quoted."""
+    name = f'"读者 %{uuid.uuid4().hex[:8]}"'
     with county.begin() as conn:
-        conn.exec_driver_sql(f"CREATE ROLE {name}")
+        _run(conn, f"CREATE ROLE {name}")
     yield name
     with county.begin() as conn:
-        conn.exec_driver_sql(f"DROP OWNED BY {name}")
-        conn.exec_driver_sql(f"DROP ROLE {name}")
+        _run(conn, f"DROP OWNED BY {name}")
+        _run(conn, f"DROP ROLE {name}")
 
 
 def _privileges(engine: sa.Engine) -> set[tuple]:
@@ -216,8 +221,8 @@ def _privileges(engine: sa.Engine) -> set[tuple]:
 def test_privileges_granted_on_the_marts_are_granted_on_the_new_ones(county, reader_role):
     with county.begin() as conn:
         conn.exec_driver_sql("GRANT SELECT ON mart_party_attendance TO PUBLIC")
-        conn.exec_driver_sql(f"GRANT SELECT ON mart_meetings TO {reader_role} WITH GRANT OPTION")
-        conn.exec_driver_sql(f"GRANT SELECT, UPDATE ON mart_county_days TO {reader_role}")
+        _run(conn, f"GRANT SELECT ON mart_meetings TO {reader_role} WITH GRANT OPTION")
+        _run(conn, f"GRANT SELECT, UPDATE ON mart_county_days TO {reader_role}")
     before, oids = _privileges(county), _oids(county)
     assert ("mart_meetings", reader_role, "SELECT", True) in before
     assert ("mart_county_days", reader_role, "UPDATE", False) in before
@@ -228,14 +233,14 @@ def test_privileges_granted_on_the_marts_are_granted_on_the_new_ones(county, rea
     assert all(oid != oids[name] for name, oid in _oids(county).items())  # swapped
     assert _privileges(county) == before
     with county.connect() as conn:
-        conn.exec_driver_sql(f"SET ROLE {reader_role}")
+        _run(conn, f"SET ROLE {reader_role}")
         assert conn.execute(sa.select(sa.func.count()).select_from(schema.mart_meetings)).scalar()
 
 
 def test_marts_of_another_owner_are_written_in_place(county, reader_role):
     """New tables would be the run's user's: a role of the owner's members would lose them."""
     with county.begin() as conn:
-        conn.exec_driver_sql(f"ALTER TABLE mart_meetings OWNER TO {reader_role}")
+        _run(conn, f"ALTER TABLE mart_meetings OWNER TO {reader_role}")
     oids = _oids(county)
     marts.rebuild(county)
     assert _oids(county) == oids

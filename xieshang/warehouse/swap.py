@@ -74,6 +74,12 @@ _GRANTS = text(
 )
 
 
+def _run(conn: Connection, statement: str) -> None:
+    """A statement naming what the catalog names: a schema's or a role's name may hold a
+    %, which the driver would read as a placeholder."""
+    conn.exec_driver_sql(statement.replace("%", "%%"))
+
+
 def _holds_rows(conn: Connection, names: Sequence[str]) -> bool:
     return any(conn.exec_driver_sql(f"SELECT EXISTS (SELECT FROM {n})").scalar() for n in names)
 
@@ -87,7 +93,7 @@ def _lock(conn: Connection, old: list[str]) -> None:
     for attempt in range(1, LOCK_ATTEMPTS + 1):
         try:
             with conn.begin_nested():
-                conn.exec_driver_sql(statement)
+                _run(conn, statement)
             return
         except DBAPIError as exc:
             if getattr(exc.orig, "sqlstate", None) != DEADLOCK or attempt == LOCK_ATTEMPTS:
@@ -122,13 +128,13 @@ def written_anew(conn: Connection, tables: Sequence[Table]) -> Iterator[None]:
     for name, granted in grants.items():
         for privilege, grantee, grantable in granted:
             option = " WITH GRANT OPTION" if grantable else ""
-            conn.exec_driver_sql(f"GRANT {privilege} ON {beside}.{name} TO {grantee}{option}")
+            _run(conn, f"GRANT {privilege} ON {beside}.{name} TO {grantee}{option}")
     yield
     # the old tables' statistics go with them: readers plan with the new ones' at once
     conn.exec_driver_sql(f"ANALYZE {', '.join(f'{beside}.{name}' for name in names)}")
     conn.execute(text("SELECT set_config('search_path', :p, true)"), {"p": path})
     _lock(conn, [f"{home}.{name}" for name, home in homes.items()])
     for name, home in homes.items():
-        conn.exec_driver_sql(f"DROP TABLE {home}.{name}")
-        conn.exec_driver_sql(f"ALTER TABLE {beside}.{name} SET SCHEMA {home}")
+        _run(conn, f"DROP TABLE {home}.{name}")
+        _run(conn, f"ALTER TABLE {beside}.{name} SET SCHEMA {home}")
     conn.exec_driver_sql(f"DROP SCHEMA {beside}")
