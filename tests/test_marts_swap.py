@@ -1,9 +1,10 @@
 """A refresh of filled marts on PostgreSQL writes them anew beside the old ones and swaps
 them in at the end of its transaction (xieshang.warehouse.swap): the same rows, keys and
 indexes under the same names, analysed, the old tables kept on a rollback; a reader of two
-marts that closes a cycle of locks with the swap does not fail it; and marts that something
-else hangs on (a view, a privilege of their own, a schema of the name the new ones take)
-deleted and written in place."""
+marts that closes a cycle of locks with the swap does not fail it; the privileges granted on
+the old marts granted on the new ones; and marts that something else hangs on (a view, a
+foreign key, a trigger, a policy, a column's privilege, a comment, settings of their own,
+another owner, a schema of the name the new ones take) deleted and written in place."""
 
 from __future__ import annotations
 
