@@ -49,6 +49,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default=str(ROOT / "bench" / "out" / "warehouse.sqlite"))
     args = parser.parse_args()
+    if not Path(args.db).is_file():  # opening it would make an empty warehouse there
+        parser.error(f"no warehouse at {args.db}: make it with python bench/bench_etl.py")
     engine = open_warehouse(f"sqlite:///{args.db}")
     with engine.connect() as conn:
         root = metrics.root_area(conn)
