@@ -20,6 +20,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Connection,
+    Index,
     Integer,
     MetaData,
     String,
@@ -110,6 +111,10 @@ DAYS = _temporary(  # (county, day) pairs of the rollups to write again; repeats
     "xs_scope_days",
     Column("area_code", String(6), nullable=False),
     Column("day", Integer, nullable=False),
+    # SQLite looks a pair up once per mart row (a correlated EXISTS), PostgreSQL hashes
+    # them: without it, a month's load into a 5-year county took 91 s on SQLite to write
+    # mart_county_days again
+    Index("ix_xs_scope_days", "area_code", "day"),
 )
 TABLES = [MEETINGS, PARTS, PERSONS, ANCHORS, RESOLUTIONS, DAYS]
 
