@@ -7,7 +7,7 @@ the last month's files into a warehouse of the months before, which the bench lo
 first, untimed); and a reload of the whole inbox (every file unchanged). Each phase runs
 in its own process, so that its peak memory (max RSS) is its own.
 
-    python bench/bench_etl.py [--months 60] [--townships 13] [--villages-per-township 15]
+    python bench/bench_etl.py [--months 60] [--townships 13] [--villages-per-township 15] [--out DIR]
 
 Targets: load <= 3x the floor, peak <= 1 GB; a monthly load costs time in proportion to
 the month, not to the warehouse.
@@ -141,7 +141,7 @@ def _split(inbox: Path) -> tuple[Path, Path]:
 
 
 def _fresh(db: Path) -> Path:
-    for path in OUT.glob(db.name + "*"):
+    for path in db.parent.glob(db.name + "*"):
         path.unlink()
     return db
 
@@ -154,6 +154,7 @@ def main() -> None:
     parser.add_argument("--phase", choices=PHASES)
     parser.add_argument("--inbox", type=Path)
     parser.add_argument("--db", type=Path)
+    parser.add_argument("--out", type=Path, default=OUT, help="where the inbox and warehouses go")
     args = parser.parse_args()
     if args.phase:
         print(json.dumps(PHASES[args.phase](args.inbox, args.db)))
@@ -161,8 +162,9 @@ def main() -> None:
 
     from xieshang.demo.inbox import write_inbox
 
-    OUT.mkdir(exist_ok=True)
-    inbox = OUT / f"inbox-{args.townships}x{args.villages_per_township}x{args.months}"
+    out = args.out
+    out.mkdir(exist_ok=True)
+    inbox = out / f"inbox-{args.townships}x{args.villages_per_township}x{args.months}"
     if not inbox.exists():
         start = time.perf_counter()
         write_inbox(
@@ -173,13 +175,13 @@ def main() -> None:
         )
         print(f"generated {inbox.name} in {time.perf_counter() - start:.1f} s")
     files = sum(1 for p in inbox.rglob("*") if p.is_file())
-    floor = _run_phase("floor", inbox, _fresh(OUT / "floor.sqlite"))
-    load = _run_phase("load", inbox, _fresh(OUT / "warehouse.sqlite"))
-    monthly_db = _fresh(OUT / "monthly.sqlite")
+    floor = _run_phase("floor", inbox, _fresh(out / "floor.sqlite"))
+    load = _run_phase("load", inbox, _fresh(out / "warehouse.sqlite"))
+    monthly_db = _fresh(out / "monthly.sqlite")
     before, last_month = _split(inbox)
     _run_phase("before", before, monthly_db)
     month = _run_phase("month", last_month, monthly_db)
-    reload = _run_phase("reload", inbox, OUT / "warehouse.sqlite")
+    reload = _run_phase("reload", inbox, out / "warehouse.sqlite")
     ratio = load["seconds"] / floor["seconds"]
     print(f"inbox: {files:,} files; rows read: {load['rows']:,} ({load['kinds']})")
     print(
