@@ -166,6 +166,20 @@ HANGING = {
         ["COMMENT ON COLUMN mart_meetings.party_rows IS '党员人次'"],
         "SELECT col_description('mart_meetings'::regclass, 12) = '党员人次'",
     ),
+    "a comment on an index": (
+        ["COMMENT ON INDEX ix_mart_meetings_area IS '按地区'"],
+        "SELECT obj_description('ix_mart_meetings_area'::regclass, 'pg_class') = '按地区'",
+    ),
+    "a comment on a key": (
+        ["COMMENT ON CONSTRAINT mart_meetings_pkey ON mart_meetings IS '一次会议一行'"],
+        "SELECT obj_description(oid, 'pg_constraint') = '一次会议一行' "
+        "FROM pg_constraint WHERE conname = 'mart_meetings_pkey'",
+    ),
+    "a column option": (
+        ["ALTER TABLE mart_meetings ALTER COLUMN area_code SET (n_distinct = 200)"],
+        "SELECT 'n_distinct=200' = ANY(attoptions) FROM pg_attribute "
+        "WHERE attrelid = 'mart_meetings'::regclass AND attname = 'area_code'",
+    ),
     "a storage option": (
         ["ALTER TABLE mart_meetings SET (fillfactor = 90)"],
         "SELECT reloptions = '{fillfactor=90}' FROM pg_class WHERE relname = 'mart_meetings'",

@@ -36,9 +36,10 @@ LOCK_ATTEMPTS = 20
 # the owner's own as a new table's, none on a column (the others are granted again on
 # the new table: `_GRANTS`); nothing depending on it but its own row type, TOAST table,
 # keys and indexes (a view, a foreign key of another table, a trigger, a policy, extended
-# statistics, a publication would be dropped with it, or stop the drop); no comment, row
-# security, storage options, tablespace, unlogged storage or replica identity of its own,
-# no column statistics target. A user who may create a schema, and none of the name the new
+# statistics, a publication would be dropped with it, or stop the drop); no comment on it,
+# its columns, keys or indexes, no row security, storage options, tablespace, unlogged
+# storage or replica identity of its own, no column statistics target or column options
+# (but pg_attver, which some PostgreSQL builds set on every column themselves). A user who may create a schema, and none of the name the new
 # tables take; no Citus.
 _SWAPPABLE = text(
     "SELECT count(*) = cardinality(:names) "
@@ -48,9 +49,12 @@ _SWAPPABLE = text(
     "acldefault('r', c.relowner))) a WHERE a.grantee = c.relowner ORDER BY 1) "
     "= ARRAY(SELECT a.privilege_type FROM aclexplode(acldefault('r', c.relowner)) a ORDER BY 1) "
     "AND NOT EXISTS (SELECT FROM pg_attribute t WHERE t.attrelid = c.oid AND t.attnum > 0 "
-    "AND (t.attacl IS NOT NULL OR t.attstattarget >= 0)) "
-    "AND NOT EXISTS (SELECT FROM pg_description e "
-    "WHERE e.classoid = 'pg_class'::regclass AND e.objoid = c.oid) "
+    "AND (t.attacl IS NOT NULL OR t.attstattarget >= 0 OR EXISTS (SELECT FROM "
+    "unnest(t.attoptions) o WHERE split_part(o, '=', 1) <> 'pg_attver'))) "
+    "AND NOT EXISTS (SELECT FROM pg_description e WHERE (e.classoid = 'pg_class'::regclass "
+    "AND e.objoid IN (SELECT c.oid UNION ALL SELECT i.indexrelid FROM pg_index i "
+    "WHERE i.indrelid = c.oid)) OR (e.classoid = 'pg_constraint'::regclass "
+    "AND e.objoid IN (SELECT k.oid FROM pg_constraint k WHERE k.conrelid = c.oid))) "
     "AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.refclassid = 'pg_class'::regclass "
     "AND d.refobjid = c.oid AND d.deptype <> 'i' "
     "AND NOT (d.classid = 'pg_class'::regclass "
