@@ -13,7 +13,10 @@ server of XIESHANG_BENCH_PG (default postgresql://postgres@127.0.0.1:5432/test):
 (d) `xieshang.metrics.figures` (every figure) at city, county, township and village scope
     for the month, quarter and year ending with the month added: p50/p95 (target p95 <=
     100 ms); and, as the baseline of the same run, the same figures read from the marts
-    alone, without the county rollups (schema 5).
+    alone, without the county rollups (schema 5);
+(e) for a server on this machine, the CPU seconds of the first load by stage (its own
+    process, its reading workers, every PostgreSQL process) and of the floor: their sum
+    over the cores is the least time the load's work could take, however well it overlapped.
 
 Each phase runs in a process of its own, so that its peak memory (max RSS) is its own.
 
@@ -163,6 +166,39 @@ def _peak_mb(who: str = "RUSAGE_SELF") -> float:
     return resource.getrusage(getattr(resource, who)).ru_maxrss / 1024
 
 
+def _server_cpu(url: str) -> float | None:
+    """CPU seconds used so far by the PostgreSQL server of `url`, when it runs on this
+    machine: every server process's own time, and that of the processes its postmaster
+    has reaped (backends gone, parallel workers). None for a server elsewhere."""
+    from sqlalchemy.engine import make_url
+
+    if make_url(url).host not in (None, "", "127.0.0.1", "localhost", "::1"):
+        return None
+    ticks = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            comm = Path(f"/proc/{pid}/comm").read_text().strip()
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        if comm == "postgres":
+            # utime, stime, cutime, cstime: the 14th to 17th fields, after "(comm)"
+            ticks += sum(int(f) for f in stat.rsplit(")", 1)[1].split()[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _workers_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _used(before: tuple, after: tuple) -> list[float | None]:
+    """CPU seconds between two (own, workers, server) readings; server None if unknown."""
+    return [None if a is None or b is None else b - a for a, b in zip(before, after, strict=True)]
+
+
 def phase_floor(inbox: Path, url: str) -> dict:
     """Every CSV of the inbox COPY'd as it is (header, title and blank lines too) into a
     text table of its width, in one transaction, one COPY per width and encoding: the
@@ -170,6 +206,7 @@ def phase_floor(inbox: Path, url: str) -> dict:
     import psycopg
 
     start = time.perf_counter()
+    cpu = (time.process_time(), 0.0, _server_cpu(url))
     groups: dict[tuple[int, str], list[bytes]] = {}
     paths = sorted(inbox.rglob("*.csv"))
     for path in paths:
@@ -193,7 +230,12 @@ def phase_floor(inbox: Path, url: str) -> dict:
                 for data in files:
                     copy.write(data)
             rows += cursor.rowcount
-    return {"rows": rows, "files": len(paths), "seconds": time.perf_counter() - start}
+        conn.commit()
+        # read before the connection closes: its server process's time is its own until
+        # then, and the postmaster's only once it has reaped the process
+        used = _used(cpu, (time.process_time(), 0.0, _server_cpu(url)))
+    seconds = time.perf_counter() - start
+    return {"rows": rows, "files": len(paths), "seconds": seconds, "cpu": used}
 
 
 def phase_load(inbox: Path, url: str) -> dict:
@@ -206,21 +248,30 @@ def phase_load(inbox: Path, url: str) -> dict:
 
     engine = open_warehouse(url)
     marks: dict[tuple[str, int], float] = {}
-    cpu: dict[tuple[str, int], float] = {}
-    start = time.perf_counter()
+    cpu: dict[tuple[str, int], tuple] = {}  # (own, workers, server) CPU seconds so far
+
+    def used() -> tuple:
+        return (time.process_time(), _workers_cpu(), _server_cpu(url))
+
+    start, began = time.perf_counter(), used()
 
     def progress(stage: str, done: int, total: int) -> None:
         if stage == "merge" or done == total:
             marks[(stage, done)] = time.perf_counter() - start
-            cpu[(stage, done)] = time.process_time()
+            cpu[(stage, done)] = used()
 
     report = run_load(engine, inbox, secret=SECRET, progress=progress)
-    seconds = time.perf_counter() - start
+    seconds, ended = time.perf_counter() - start, used()
     assert report["status"] == "committed", report.get("error")
     steps = max(done for stage, done in marks if stage == "merge")
     read = marks[("merge", 0)]
     written = marks[("merge", steps - 1)]
-    writing_cpu = cpu[("merge", steps)] - cpu[("merge", 0)]
+    writing_cpu = cpu[("merge", steps)][0] - cpu[("merge", 0)][0]
+    stages = {
+        "read": _used(began, cpu[("merge", 0)]),
+        "write": _used(cpu[("merge", 0)], cpu[("merge", steps - 1)]),
+        "marts": _used(cpu[("merge", steps - 1)], ended),
+    }
     with engine.connect() as conn:
         size = conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar()
     # untimed, what autovacuum does within a minute or so of the commit: the monthly load
@@ -237,6 +288,7 @@ def phase_load(inbox: Path, url: str) -> dict:
         "write": written - read,
         "marts": seconds - written,
         "write_own_cpu": writing_cpu,  # of write + marts; the rest waited for the server
+        "cpu": stages,  # stage -> CPU seconds of [own, workers, server (None: elsewhere)]
         "peak_mb": _peak_mb(),
         "workers_peak_mb": _peak_mb("RUSAGE_CHILDREN"),  # the load's reading workers
         "database_mb": size / 2**20,
@@ -426,9 +478,35 @@ def print_table(results: list[dict]) -> None:
                 f" peak {p['peak_mb']:,.0f} MB, each reading worker at most"
                 f" {p['workers_peak_mb']:,.0f} MB)"
             )
+    print()
+    print(
+        "CPU seconds of the first load by stage (its own process + its reading workers + the"
+        " database server), and the least time they need on this machine's cores"
+    )
+    for r in results:
+        print(f"  {r['counties']:>2} counties: {cpu_budget(r, os.cpu_count() or 1)}")
     print(
         f"targets: load <= {TARGET_RATIO:.0f}x the floor; figures p95 <= {TARGET_P95_MS:.0f} ms"
         " at every level"
+    )
+
+
+def cpu_budget(result: dict, cores: int) -> str:
+    """One city's first load as CPU seconds by stage, against the floor's: on `cores`
+    cores, however well its work overlapped, the load could not take less than their sum
+    over `cores` seconds."""
+    stages, floor = result["load"]["cpu"], result["floor"]
+    if any(used[2] is None for used in stages.values()) or floor["cpu"][2] is None:
+        return "the database server runs elsewhere: its CPU is not counted"
+    parts = " / ".join(
+        f"{name} {' + '.join(f'{v:.1f}' for v in used)}" for name, used in stages.items()
+    )
+    total = sum(sum(used) for used in stages.values())
+    least = total / cores
+    return (
+        f"{parts} = {total:.1f}; the floor {floor['cpu'][0]:.1f} + {floor['cpu'][2]:.1f}"
+        f" = {sum(floor['cpu']):.1f}; on {cores} cores the load takes at least {least:.1f} s"
+        f" = {least / floor['seconds']:.1f}x the floor"
     )
 
 

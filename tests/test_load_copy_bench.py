@@ -4,6 +4,7 @@ a PostgreSQL database of its own, a month added, figures timed — and the table
 from __future__ import annotations
 
 import ast
+import importlib.util
 import os
 import re
 import subprocess
@@ -72,4 +73,42 @@ def test_quick_run_prints_its_table(tmp_path, pg_databases):
     assert kinds == {"areas": 210, "meetings": 8442, "attendance": 182163, "resolutions": 35440}
     assert sum(kinds.values()) == 226_255
     assert "rejected 0" in load
+    # the CPU of each stage: own + workers + server, their sum, and that over the cores
+    budget = next(line for line in lines if line.startswith("   1 counties: read "))
+    numbers = [float(n) for n in re.findall(r"\d+\.\d+", budget)]
+    stages, total, floor, least = numbers[:9], numbers[9], numbers[10:13], numbers[13]
+    assert total == pytest.approx(sum(stages), abs=0.46)  # 9 parts, each rounded
+    assert floor[2] == pytest.approx(floor[0] + floor[1], abs=0.11)
+    assert least == pytest.approx(total / (os.cpu_count() or 1), abs=0.06)
+    assert stages[7] == 0 and stages[8] > 0  # the marts: the server's work alone
     assert bench_databases() == before  # its databases were dropped
+
+
+def _bench_module():
+    spec = importlib.util.spec_from_file_location("bench_city", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_cpu_budget_is_the_least_time_of_the_load_s_cpu_seconds_over_the_cores():
+    bench = _bench_module()
+    result = {
+        "floor": {"seconds": 3.0, "cpu": [0.6, 0.0, 2.3]},
+        "load": {
+            "cpu": {
+                "read": [2.7, 20.6, 0.0],
+                "write": [6.7, 0.0, 7.1],
+                "marts": [0.3, 0.0, 21.0],
+            }
+        },
+    }
+    assert bench.cpu_budget(result, 2) == (
+        "read 2.7 + 20.6 + 0.0 / write 6.7 + 0.0 + 7.1 / marts 0.3 + 0.0 + 21.0 = 58.4;"
+        " the floor 0.6 + 2.3 = 2.9; on 2 cores the load takes at least 29.2 s = 9.7x the floor"
+    )
+    result["load"]["cpu"]["marts"][2] = None  # a server elsewhere
+    assert bench.cpu_budget(result, 2) == (
+        "the database server runs elsewhere: its CPU is not counted"
+    )
