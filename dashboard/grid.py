@@ -30,8 +30,9 @@ STATES = ("received", "rejected", "no_meeting", "missing")
 WRAP_WIDTH = 320
 
 # the most rows a grid is sent: a browser grid of 100,000 rows is slow and a county's
-# overdue list alone would push a first view past 1 MB; the CSV download has them all
-ROW_CAP = 1000
+# overdue list of 1,000 rows alone pushed a first view past 1 MB (bench_dashboard: 1,039 KiB
+# gzip, 1,012 at 500); the CSV download has them all
+ROW_CAP = 500
 
 
 # AG Grid's own texts that these grids show (the column filter menu; "no rows" is never

@@ -740,7 +740,7 @@ def test_a_cut_list_says_so(resubmitted, monkeypatch):
     assert len(rows) == 2 and note is None
 
 
-def test_the_rejected_list_stops_at_a_thousand_rows(db_url):
+def test_the_rejected_list_stops_at_five_hundred_rows(db_url):
     from xieshang.warehouse.engine import open_warehouse
 
     engine = open_warehouse(db_url)
@@ -762,14 +762,14 @@ def test_the_rejected_list_stops_at_a_thousand_rows(db_url):
                     "reason_en": "required value is empty",
                     "township_code": township,
                 }
-                for line in range(2, 1003)
+                for line in range(2, 503)
             ],
         )
     rows, _, note = view.build_rejects(engine, DEFAULT)
-    assert (len(rows), rows[0]["row_number"], rows[-1]["row_number"]) == (1000, 2, 1001)
-    assert text(note) == "显示前 1,000 行，共 1,001 行；下载 CSV 查看全部"
-    assert counts(view.build_summary(engine, DEFAULT))["rejected_rows"] == "1,001"
-    assert len(view.rejects_csv(engine, DEFAULT)["content"].splitlines()) == 1 + 1001
+    assert (len(rows), rows[0]["row_number"], rows[-1]["row_number"]) == (500, 2, 501)
+    assert text(note) == "显示前 500 行，共 501 行；下载 CSV 查看全部"
+    assert counts(view.build_summary(engine, DEFAULT))["rejected_rows"] == "501"
+    assert len(view.rejects_csv(engine, DEFAULT)["content"].splitlines()) == 1 + 501
     engine.dispose()
 
 
