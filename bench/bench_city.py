@@ -14,7 +14,9 @@ server of XIESHANG_BENCH_PG (default postgresql://postgres@127.0.0.1:5432/test):
     for the month, quarter and year ending with the month added: p50/p95 (target p95 <=
     100 ms); and, as the baseline of the same run, the same figures read from the marts
     alone, without the county rollups (schema 5);
-(e) for a server on this machine, the CPU seconds of the first load by stage (its own
+(e) every page's callback builders (`bench_dashboard.page_builders`, no cache) at each
+    level for the same periods: p50/p95 (target p95 <= 300 ms);
+(f) for a server on this machine, the CPU seconds of the first load by stage (its own
     process, its reading workers, every PostgreSQL process) and of the floor: their sum
     over the cores is the least time the load's work could take, however well it overlapped.
 
@@ -57,6 +59,7 @@ CSV_FORMATS = ("csv_utf8", "csv_gb18030", "csv_bom_en")
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TARGET_RATIO = 4.0
 TARGET_P95_MS = 100.0
+TARGET_CALLBACK_MS = 300.0
 PERIODS = (("month", 0), ("quarter", 2), ("year", 11))
 
 
@@ -357,6 +360,58 @@ def phase_figures(url: str, last: date, repeat: int, rollups: bool = True) -> di
     }
 
 
+def phase_callbacks(url: str, last: date) -> dict:
+    """Every page's builders (`bench_dashboard.page_builders`, the functions its callbacks
+    call, with no cache: as after a filter change) at each level for the month, quarter
+    and year that end on `last`: p50/p95 in ms per level over every builder call, and the
+    slowest page's p95."""
+    from bench_dashboard import page_builders
+
+    from xieshang import metrics
+    from xieshang.dashboard.state import State
+    from xieshang.warehouse.engine import open_warehouse
+
+    engine = open_warehouse(url)
+    with engine.connect() as conn:
+        counties = [code for code, _ in metrics.children(conn, CITY)]
+        townships = [t for c in counties for t, _ in metrics.children(conn, c)]
+        villages = [v for t in townships[::4] for v, _ in metrics.children(conn, t)]
+    scopes = {
+        "city": [CITY],
+        "county": counties[:: max(1, len(counties) // 3)][:3],
+        "township": townships[:: max(1, len(townships) // 3)][:3],
+        "village": villages[:: max(1, len(villages) // 3)][:3],
+    }
+    periods = [(_months_back(last, back), last) for _, back in PERIODS]
+    builders = page_builders()
+    for build in builders["overview"]:  # connect and import first
+        build(engine, State(CITY, *periods[0]))
+    timings: dict[str, list[float]] = {level: [] for level in scopes}
+    slowest: dict[str, tuple[float, str]] = {}
+    for level, codes in scopes.items():
+        for page, builds in builders.items():
+            times = []
+            for code in codes:
+                for start, stop in periods:
+                    state = State(code, start, stop)
+                    for build in builds:
+                        began = time.perf_counter()
+                        build(engine, state)
+                        times.append((time.perf_counter() - began) * 1000)
+            timings[level] += times
+            slowest[level] = max(slowest.get(level, (0.0, "")), (percentile(times, 0.95), page))
+    return {
+        level: {
+            "n": len(v),
+            "p50": statistics.median(v),
+            "p95": percentile(v, 0.95),
+            "slowest_page": slowest[level][1],
+            "slowest_p95": slowest[level][0],
+        }
+        for level, v in timings.items()
+    }
+
+
 def _phase(name: str, *args: str) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--phase", name, *args],
@@ -373,6 +428,8 @@ def _run_phase(args: argparse.Namespace) -> dict:
         return phase_floor(args.inbox, args.db)
     if args.phase == "load":
         return phase_load(args.inbox, args.db)
+    if args.phase == "callbacks":
+        return phase_callbacks(args.db, date.fromisoformat(args.last))
     return phase_figures(args.db, date.fromisoformat(args.last), args.repeat, not args.baseline)
 
 
@@ -416,6 +473,7 @@ def bench_city(
             "figures", "--db", url, "--last", last.isoformat(), "--repeat", str(repeat),
             "--baseline",
         )  # fmt: skip
+        callbacks = _phase("callbacks", "--db", url, "--last", last.isoformat())
     return {
         "counties": counties,
         "generated": generated,
@@ -424,6 +482,7 @@ def bench_city(
         "month": monthly,
         "figures": figures,
         "baseline": baseline,
+        "callbacks": callbacks,
     }
 
 
@@ -480,6 +539,17 @@ def print_table(results: list[dict]) -> None:
             )
     print()
     print(
+        "callbacks: every page's builders, no cache, p50/p95 ms (the slowest page's p95)"
+        f" at each level (target p95 <= {TARGET_CALLBACK_MS:.0f} ms)"
+    )
+    for r in results:
+        cells = [
+            f"{lv} {c['p50']:.0f}/{c['p95']:.0f} ({c['slowest_page']} {c['slowest_p95']:.0f})"
+            for lv, c in r["callbacks"].items()
+        ]
+        print(f"  {r['counties']:>2} counties: {' · '.join(cells)}")
+    print()
+    print(
         "CPU seconds of the first load by stage (its own process + its reading workers + the"
         " database server), and the least time they need on this machine's cores"
     )
@@ -487,7 +557,7 @@ def print_table(results: list[dict]) -> None:
         print(f"  {r['counties']:>2} counties: {cpu_budget(r, os.cpu_count() or 1)}")
     print(
         f"targets: load <= {TARGET_RATIO:.0f}x the floor; figures p95 <= {TARGET_P95_MS:.0f} ms"
-        " at every level"
+        f" and callbacks p95 <= {TARGET_CALLBACK_MS:.0f} ms at every level"
     )
 
 
@@ -523,7 +593,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="1 county, 12 months")
     parser.add_argument("--out", type=Path, default=OUT, help="where the inboxes are kept")
     parser.add_argument("--end", default=_last_month(), help="the month added, YYYY-MM")
-    parser.add_argument("--phase", choices=("floor", "load", "figures"))
+    parser.add_argument("--phase", choices=("floor", "load", "figures", "callbacks"))
     parser.add_argument("--inbox", type=Path)
     parser.add_argument("--db")
     parser.add_argument("--last")

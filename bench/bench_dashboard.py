@@ -39,12 +39,8 @@ def _answer(built):
     return built
 
 
-def main() -> None:
-    sys.path.insert(0, str(ROOT))
-    import plotly
-
-    from xieshang import metrics
-    from xieshang.dashboard.state import State
+def page_builders() -> dict:
+    """Each page's builders, the functions its callbacks call: page -> [f(engine, state)]."""
     from xieshang.dashboard.views import assessment as assessment_view
     from xieshang.dashboard.views import (
         data_quality,
@@ -53,25 +49,8 @@ def main() -> None:
         resolutions,
         stakeholders,
     )
-    from xieshang.warehouse.engine import open_warehouse
 
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--db", default=str(ROOT / "bench" / "out" / "warehouse.sqlite"))
-    args = parser.parse_args()
-    if not Path(args.db).is_file():  # opening it would make an empty warehouse there
-        parser.error(f"no warehouse at {args.db}: make it with python bench/bench_etl.py")
-    engine = open_warehouse(f"sqlite:///{args.db}")
-    with engine.connect() as conn:
-        root = metrics.root_area(conn)
-        last = metrics.last_load_day(conn)
-        townships = [code for code, _ in metrics.children(conn, root)]
-    periods = {
-        "month": (last.replace(day=1), last),
-        "quarter": (date(last.year, 3 * ((last.month - 1) // 3) + 1, 1), last),
-        "year": (date(last.year, 1, 1), last),
-    }
-    states = [State(scope, s, e) for scope in [root, *townships] for s, e in periods.values()]
-    builders = {
+    return {
         "overview": [
             overview.build_kpis,
             lambda e, s: overview.build_map(e, s, "implementation_rate"),
@@ -111,6 +90,33 @@ def main() -> None:
             data_quality.build_runs,
         ],
     }
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
+    import plotly
+
+    from xieshang import metrics
+    from xieshang.dashboard.state import State
+    from xieshang.warehouse.engine import open_warehouse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default=str(ROOT / "bench" / "out" / "warehouse.sqlite"))
+    args = parser.parse_args()
+    if not Path(args.db).is_file():  # opening it would make an empty warehouse there
+        parser.error(f"no warehouse at {args.db}: make it with python bench/bench_etl.py")
+    engine = open_warehouse(f"sqlite:///{args.db}")
+    with engine.connect() as conn:
+        root = metrics.root_area(conn)
+        last = metrics.last_load_day(conn)
+        townships = [code for code, _ in metrics.children(conn, root)]
+    periods = {
+        "month": (last.replace(day=1), last),
+        "quarter": (date(last.year, 3 * ((last.month - 1) // 3) + 1, 1), last),
+        "year": (date(last.year, 1, 1), last),
+    }
+    states = [State(scope, s, e) for scope in [root, *townships] for s, e in periods.values()]
+    builders = page_builders()
     print(f"{len(states)} filter states (county + {len(townships)} townships × month/quarter/year)")
     # baseline: every figure of the state's scope in one metrics.figures call
     base = []

@@ -73,6 +73,12 @@ def test_quick_run_prints_its_table(tmp_path, pg_databases):
     assert kinds == {"areas": 210, "meetings": 8442, "attendance": 182163, "resolutions": 35440}
     assert sum(kinds.values()) == 226_255
     assert "rejected 0" in load
+    # every page's callbacks at every level, and the page slowest at each
+    calls = next(line for line in lines if line.startswith("   1 counties: city "))
+    pages = "overview|participation|resolutions|stakeholders|assessment|data-quality"
+    level = r"{} \d+/\d+ \((?:" + pages + r") \d+\)"
+    levels = ("city", "county", "township", "village")
+    assert re.fullmatch(r"   1 counties: " + " · ".join(map(level.format, levels)), calls), calls
     # the CPU of each stage: own + workers + server, their sum, and that over the cores
     budget = next(line for line in lines if line.startswith("   1 counties: read "))
     numbers = [float(n) for n in re.findall(r"\d+\.\d+", budget)]
