@@ -1,8 +1,9 @@
+import pytest
 import sqlalchemy as sa
 
 from xieshang.warehouse import schema
 from xieshang.warehouse.codes import level_of, parent_of, scope_range, township_of
-from xieshang.warehouse.engine import ensure_schema
+from xieshang.warehouse.engine import ensure_schema, open_warehouse
 
 
 def test_schema_created_with_version(engine):
@@ -55,3 +56,17 @@ def test_scope_range_is_the_code_prefix():
     assert parent_of("330281000000") == "330200000000"
     assert township_of("330281101203") == "330281101000"
     assert township_of("330281000000") is None
+
+
+@pytest.mark.postgres
+def test_postgresql_connections_compile_no_jit(pg_url):
+    """Every connection of a PostgreSQL warehouse, the pool's new ones too, runs without
+    JIT (xieshang.warehouse.engine): the server's default is on."""
+    engine = open_warehouse(pg_url)
+    with engine.connect() as a, engine.connect() as b:
+        assert [c.exec_driver_sql("SHOW jit").scalar() for c in (a, b)] == ["off", "off"]
+    plain = sa.create_engine(pg_url)
+    with plain.connect() as conn:
+        assert conn.exec_driver_sql("SHOW jit").scalar() == "on"
+    plain.dispose()
+    engine.dispose()

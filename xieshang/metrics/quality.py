@@ -30,7 +30,7 @@ from sqlalchemy import Connection, Engine, and_, func, not_, select, true, union
 from xieshang import marts
 from xieshang.contract.reasons import reason
 from xieshang.metrics.areas import root_area
-from xieshang.metrics.breakdowns import report_on
+from xieshang.metrics.breakdowns import reported_on
 from xieshang.metrics.compute import figures, figures_by_child
 from xieshang.metrics.context import connect, session
 from xieshang.metrics.filters import NO_FILTERS, Filters
@@ -351,11 +351,10 @@ def overdue_resolutions(
                 mt.c.meeting_id,
                 mt.c.meeting_date,
                 mt.c.topic,
-                rr.c.content,
-                rr.c.responsible_unit,
+                reported_on(st, as_of, rr.c.content).label("content"),
+                reported_on(st, as_of, rr.c.responsible_unit).label("responsible_unit"),
             )
             .join(mt, mt.c.id == st.c.meeting_pk)
-            .outerjoin(rr, report_on(st, as_of))
             .where(
                 st.c.area_code.between(low, high),
                 st.c.valid_from <= a,

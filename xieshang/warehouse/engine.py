@@ -124,6 +124,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _postgresql_settings(dbapi_connection, _record) -> None:
+    # No JIT compiling: the warehouse's statements are short, and PostgreSQL compiles when
+    # its estimate is large, not its work: a city's overdue list, its states misjudged at
+    # 13 times their number, spent 176 of its 260 ms compiling
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    dbapi_connection.commit()
+
+
 def make_engine(url: str | None = None) -> Engine:
     """An engine for the warehouse at `url` (resolved as interfaces.md says); it does not
     connect yet. A wrong URL raises WarehouseError."""
@@ -134,6 +143,8 @@ def make_engine(url: str | None = None) -> Engine:
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
             engine = create_engine(parsed, pool_pre_ping=True)
+            if parsed.get_backend_name() == "postgresql":
+                event.listen(engine, "connect", _postgresql_settings)
     except ImportError as exc:
         raise WarehouseError(
             f"数据库驱动未安装 the database driver {exc.name} for {parsed.drivername}:// is not "
