@@ -376,13 +376,22 @@ def statements_for(shape: Shape) -> tuple[Statement, ...]:
             where = [pa.c.meeting_date.between(p.s, p.e)]
             if shape.filtered or width == 12:
                 # the previous-attendance columns ignore the filters, and a village has
-                # few rows: count distinct persons
-                column = func.count(sa.distinct(pa.c.person_pk))
-            else:
-                # a person counts through their first row inside the period
-                where.append(pa.c[f"prev_{width}"] < p.s)
-                column = func.count()
-            return build.select(pa, [column], where)
+                # few rows: count distinct persons, as the rows of distinct (keys, person)
+                # (which PostgreSQL can hash; count(DISTINCT) sorts every row: a 3-county
+                # city's villages over a year 148 → 69 ms)
+                keys = build.keys(pa)
+                persons = (
+                    select(*keys, pa.c.person_pk)
+                    .where(and_(*build.conditions(pa, where)))
+                    .distinct()
+                    .subquery("persons")
+                )
+                outer = [persons.c[key.name] for key in keys]
+                query = select(*outer, func.count()).select_from(persons).group_by(*outer)
+                return query, len(keys)
+            # a person counts through their first row inside the period
+            where.append(pa.c[f"prev_{width}"] < p.s)
+            return build.select(pa, [func.count()], where)
 
         add("row", "m", shape.n_slices, party, ["party_members_attending"])
 
