@@ -360,6 +360,11 @@ def overdue_resolutions(
                 st.c.valid_from <= a,
                 st.c.valid_to > a,
                 marts.overdue_on(st, a),
+                # implied by the above (the marts' overdue_from), and what the partial
+                # index reads, as overdue_open's historic count does: a 3-county city's
+                # states 37 → 4 ms
+                st.c.overdue_from.is_not(None),
+                st.c.overdue_from + 0 <= a,
                 *filters.where(st),
             )
         ).all()
