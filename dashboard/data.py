@@ -392,8 +392,15 @@ def party_participation_over_100(engine: Engine, state: State) -> list[dict]:
 
 
 @cached
-def overdue_resolutions(engine: Engine, state: State) -> list[dict]:
-    return quality.overdue_resolutions(engine, state.scope, state.start, state.end, state.filters())
+def overdue_resolutions(engine: Engine, state: State, limit: int | None = None) -> list[dict]:
+    return quality.overdue_resolutions(
+        engine, state.scope, state.start, state.end, state.filters(), limit
+    )
+
+
+@cached
+def overdue_count(engine: Engine, state: State) -> int:
+    return quality.overdue_count(engine, state.scope, state.start, state.end, state.filters())
 
 
 # the lists that do not depend on the filters: keyed by their own arguments

@@ -34,7 +34,7 @@ HISTORIC = (date(2025, 1, 1), date(2025, 3, 31))  # as_of before the last report
 CURRENT = (date(2025, 1, 1), date(2025, 4, 30))  # as_of the last load (04-10)
 
 SUBMISSIONS_JOIN = "joined without the county: attendance | meetings"
-OVERDUE_JOIN = "joined without the county: mart_resolution_states, resolution_reports | meetings"
+OVERDUE_JOIN = "joined without the county: mart_resolution_states | meetings"
 
 
 def two_cities(engine: sa.Engine, directory) -> None:

@@ -435,3 +435,28 @@ def test_overdue_resolutions_read_the_report_valid_on_as_of(engine):
     # as_of 02-20: R8 not due yet; R9 (5 days late) as its 02-01 report had it
     feb = quality.overdue_resolutions(engine, COUNTY, date(2025, 2, 1), date(2025, 2, 20))
     assert [(r["resolution_id"], r["days_late"], r["content"]) for r in feb] == [("R9", 5, "修路")]
+
+
+def test_the_overdue_list_cut_by_the_database_is_the_head_of_the_whole_list(engine):
+    b = small_county()
+    m = b.meeting(V11, "2025-01-10")
+    # due 02-10, 02-10, 02-20, 03-01: on 03-31 late 49, 49, 39, 30 days
+    for rid, due in (("R3", "2025-02-10"), ("R1", "2025-02-10"), ("R2", "2025-02-20")):
+        b.report(m, rid, "2025-02-01", due=due)
+    b.report(b.meeting(V12, "2025-01-12"), "R0", "2025-02-01", due="2025-03-01")
+    b.load_run("2025-03-31")
+    b.write(engine)
+    march = (date(2025, 3, 1), date(2025, 3, 31))
+
+    def listed(limit):
+        rows = quality.overdue_resolutions(engine, COUNTY, *march, limit=limit)
+        return [(r["area_code"], r["resolution_id"], r["days_late"]) for r in rows]
+
+    whole = [(V11, "R1", 49), (V11, "R3", 49), (V11, "R2", 39), (V12, "R0", 30)]
+    assert listed(None) == whole
+    assert [listed(n) for n in (0, 1, 2, 3)] == [whole[:n] for n in (0, 1, 2, 3)]
+    assert quality.overdue_count(engine, COUNTY, *march) == 4
+    assert quality.overdue_count(engine, V12, *march) == 1
+    # on 02-11 only the two due 02-10; on 02-10 none (due, not overdue)
+    assert quality.overdue_count(engine, COUNTY, date(2025, 2, 1), date(2025, 2, 11)) == 2
+    assert quality.overdue_count(engine, COUNTY, date(2025, 2, 1), date(2025, 2, 10)) == 0

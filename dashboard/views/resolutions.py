@@ -314,8 +314,8 @@ def overdue_columns(lang: str) -> list[tuple[str, str, str]]:
     ]
 
 
-def overdue_rows(engine_, state: ViewState) -> list[dict]:
-    rows = data.overdue_resolutions(engine_, state)
+def overdue_rows(engine_, state: ViewState, limit: int | None = None) -> list[dict]:
+    rows = data.overdue_resolutions(engine_, state, limit)
     return [{**r, "bucket": bucket(r["days_late"], state.lang)} for r in rows]
 
 
@@ -327,13 +327,13 @@ def build_overdue(engine_, state: ViewState):
         return [], [], no_warehouse(lang)
     if not sees_overdue_list(auth.current_user()):
         return [], [], components.empty_state(t("rs_overdue_not_yours", lang))
-    rows = overdue_rows(engine_, state)
-    shown = rows[: grid.ROW_CAP]
+    shown = overdue_rows(engine_, state, grid.ROW_CAP)
+    total = len(shown) if len(shown) < grid.ROW_CAP else data.overdue_count(engine_, state)
     values = grid.grid_values(overdue_columns(lang), shown, lang)
-    if not rows:
+    if not total:
         note = components.empty_state(t("rs_none_overdue", lang))
-    elif len(shown) < len(rows):
-        note = grid.cut_note(len(shown), len(rows), lang)
+    elif len(shown) < total:
+        note = grid.cut_note(len(shown), total, lang)
     else:
         note = None
     return (*values, note)
