@@ -322,6 +322,23 @@ class _WithoutRollups:
         return Shape.of(*args[:7], month_starts=False)
 
 
+def sample_scopes(engine, **most: int) -> dict[str, list[str]]:
+    """The city, and at most `most[level]` areas of each level below it, spread over the
+    city (villages from every fourth township)."""
+    from xieshang import metrics
+
+    with engine.connect() as conn:
+        counties = [code for code, _ in metrics.children(conn, CITY)]
+        townships = [t for c in counties for t, _ in metrics.children(conn, c)]
+        villages = [v for t in townships[::4] for v, _ in metrics.children(conn, t)]
+    found = {"county": counties, "township": townships, "village": villages}
+    spread = {
+        level: codes[:: max(1, len(codes) // most[level])][: most[level]]
+        for level, codes in found.items()
+    }
+    return {"city": [CITY], **spread}
+
+
 def phase_figures(url: str, last: date, repeat: int, rollups: bool = True) -> dict:
     """`metrics.figures` (every figure) at each level for the month, quarter and year
     that end on `last`: p50/p95 in ms per level, after one call to connect; without the
@@ -334,16 +351,7 @@ def phase_figures(url: str, last: date, repeat: int, rollups: bool = True) -> di
         compute.Shape = _WithoutRollups
 
     engine = open_warehouse(url)
-    with engine.connect() as conn:
-        counties = [code for code, _ in metrics.children(conn, CITY)]
-        townships = [t for c in counties for t, _ in metrics.children(conn, c)]
-        villages = [v for t in townships[::4] for v, _ in metrics.children(conn, t)]
-    scopes = {
-        "city": [CITY],
-        "county": counties[:10],
-        "township": townships[:: max(1, len(townships) // 10)][:10],
-        "village": villages[:: max(1, len(villages) // 20)][:20],
-    }
+    scopes = sample_scopes(engine, county=10, township=10, village=20)
     periods = [(_months_back(last, back), last) for _, back in PERIODS]
     metrics.figures(engine, CITY, *periods[0])
     timings: dict[str, list[float]] = {level: [] for level in scopes}
@@ -367,21 +375,11 @@ def phase_callbacks(url: str, last: date) -> dict:
     slowest page's p95."""
     from bench_dashboard import page_builders
 
-    from xieshang import metrics
     from xieshang.dashboard.state import State
     from xieshang.warehouse.engine import open_warehouse
 
     engine = open_warehouse(url)
-    with engine.connect() as conn:
-        counties = [code for code, _ in metrics.children(conn, CITY)]
-        townships = [t for c in counties for t, _ in metrics.children(conn, c)]
-        villages = [v for t in townships[::4] for v, _ in metrics.children(conn, t)]
-    scopes = {
-        "city": [CITY],
-        "county": counties[:: max(1, len(counties) // 3)][:3],
-        "township": townships[:: max(1, len(townships) // 3)][:3],
-        "village": villages[:: max(1, len(villages) // 3)][:3],
-    }
+    scopes = sample_scopes(engine, county=3, township=3, village=3)
     periods = [(_months_back(last, back), last) for _, back in PERIODS]
     builders = page_builders()
     for build in builders["overview"]:  # connect and import first
