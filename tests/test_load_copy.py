@@ -402,11 +402,14 @@ FACT_TABLES_FIRST_LOAD = [
     "ALTER TABLE resolution_reports DROP CONSTRAINT resolution_reports_meeting_pk_fkey",
     "DROP INDEX ix_resolution_reports_due",
     "DROP INDEX ix_resolution_reports_meeting",
+    "DROP INDEX ix_resolution_reports_updated",
     "ALTER TABLE resolution_reports DROP CONSTRAINT resolution_reports_pkey",
     "ALTER TABLE resolution_reports DROP CONSTRAINT uq_resolution_reports_key",
     "ALTER TABLE resolution_reports ADD CONSTRAINT uq_resolution_reports_key"
     " UNIQUE (area_code, resolution_id, updated_on)",
     "ALTER TABLE resolution_reports ADD CONSTRAINT resolution_reports_pkey PRIMARY KEY (id)",
+    "CREATE INDEX ix_resolution_reports_updated ON public.resolution_reports"
+    " USING btree (updated_on)",
     "CREATE INDEX ix_resolution_reports_meeting ON public.resolution_reports"
     " USING btree (meeting_pk)",
     "CREATE INDEX ix_resolution_reports_due ON public.resolution_reports"

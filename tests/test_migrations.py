@@ -136,8 +136,9 @@ def _version_and_revision(engine: sa.Engine) -> tuple[str, str]:
 
 def test_the_head_revision_leaves_this_release_s_schema():
     # a release that raises SCHEMA_VERSION without a revision leaving it fails here
-    assert migrations.head() == "0005"
-    assert migrations.revision_of_schema(schema.SCHEMA_VERSION) == "0005"
+    assert migrations.head() == "0006"
+    assert migrations.revision_of_schema(schema.SCHEMA_VERSION) == "0006"
+    assert migrations.revision_of_schema(5) == "0005"
     assert migrations.revision_of_schema(4) == "0004"
     assert migrations.revision_of_schema(3) == "0003"
     assert migrations.revision_of_schema(2) is None  # older than the baseline
@@ -152,7 +153,7 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
     assert main(["db", "upgrade", "--db", url]) == 0
     assert capsys.readouterr().out == (
         "仓库结构已升级 upgraded the warehouse: schema 2 (未经 Alembic not under Alembic) "
-        "→ schema 5 (0005)\n"
+        "→ schema 6 (0006)\n"
     )
 
     inspector = sa.inspect(engine)
@@ -168,12 +169,12 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
         assert conn.execute(files).all() == [(None, None), (None, None)]
         rejects = sa.select(schema.rejects.c.header, schema.rejects.c.month)
         assert conn.execute(rejects).all() == [(None, None)]
-    assert _version_and_revision(engine) == ("5", "0005")
+    assert _version_and_revision(engine) == ("6", "0006")
     rows_after = _rows(engine)
     assert rows_after.pop("meta") == [
         ("'marts'", repr('{"fingerprint": "v3:1:run001", "max_report_day": "2025-04-05"}')),
         ("'marts_version'", "'3'"),
-        ("'schema_version'", "'5'"),
+        ("'schema_version'", "'6'"),
     ]
     rows_before.pop("meta")
     assert rows_after == rows_before
@@ -199,7 +200,7 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
     # nothing is left to do, for either path
     assert main(["db", "upgrade", "--db", url]) == 0
     out = capsys.readouterr().out
-    assert out == "仓库结构已是最新 the warehouse is up to date: schema 5 (0005)\n"
+    assert out == "仓库结构已是最新 the warehouse is up to date: schema 6 (0006)\n"
     assert _writes(statements_sent(engine, lambda: ensure_schema(engine))) == []
     engine.dispose()
 
@@ -208,7 +209,7 @@ def test_an_empty_database_upgrades_to_what_ensure_schema_creates(new_url):
     engine = make_engine(new_url())
     done = migrations.upgrade(engine)
     assert (done.schema_before, done.revision_before) == (None, None)
-    assert (done.schema_after, done.revision_after, done.changed) == (5, "0005", True)
+    assert (done.schema_after, done.revision_after, done.changed) == (6, "0006", True)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
     assert _writes(statements_sent(engine, lambda: ensure_schema(engine))) == []
@@ -223,9 +224,9 @@ def test_a_warehouse_ensure_schema_made_is_stamped_and_not_changed(new_url):
         "CREATE TABLE alembic_version",
         "INSERT INTO alembic_version",
     ]
-    assert _version_and_revision(engine) == ("5", "0005")
+    assert _version_and_revision(engine) == ("6", "0006")
     again = migrations.upgrade(engine)
-    assert (again.schema_before, again.revision_before, again.changed) == (5, "0005", False)
+    assert (again.schema_before, again.revision_before, again.changed) == (6, "0006", False)
     engine.dispose()
 
 
@@ -234,12 +235,12 @@ def test_a_newer_warehouse_is_refused_and_left_alone(new_url, capsys):
     engine = open_warehouse(url)
     with engine.begin() as conn:
         conn.execute(
-            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="6")
+            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="7")
         )
     assert main(["db", "upgrade", "--db", url]) == 1
     assert capsys.readouterr().err == (
-        "xieshang: 仓库结构版本 6（None）比本版本新 the warehouse is schema 6 (revision None), "
-        "newer than this release (5): upgrade xieshang\n"
+        "xieshang: 仓库结构版本 7（None）比本版本新 the warehouse is schema 7 (revision None), "
+        "newer than this release (6): upgrade xieshang\n"
     )
     assert not sa.inspect(engine).has_table("alembic_version")
     engine.dispose()
@@ -293,7 +294,7 @@ def test_a_schema_3_warehouse_gets_the_county_indexes(new_url, path, capsys):
         assert main(["db", "upgrade", "--db", url]) == 0
         assert capsys.readouterr().out == (
             "仓库结构已升级 upgraded the warehouse: schema 3 (未经 Alembic not under Alembic) "
-            "→ schema 5 (0005)\n"
+            "→ schema 6 (0006)\n"
         )
     else:
         ensure_schema(engine)
@@ -307,7 +308,7 @@ def test_a_schema_3_warehouse_gets_the_county_indexes(new_url, path, capsys):
         "ix_mart_resolutions_current_county_meeting",
     ]
     rows_after = _rows(engine)
-    assert dict(rows_after.pop("meta"))["'schema_version'"] == "'5'"
+    assert dict(rows_after.pop("meta"))["'schema_version'"] == "'6'"
     rows_before.pop("meta")
     assert rows_after == rows_before and _every_figure(engine) == figures_before
     engine.dispose()
@@ -336,7 +337,7 @@ def test_a_schema_4_warehouse_gets_the_county_rollups_after_a_marts_rebuild(new_
         assert main(["db", "upgrade", "--db", url]) == 0
         assert capsys.readouterr().out == (
             "仓库结构已升级 upgraded the warehouse: schema 4 (未经 Alembic not under Alembic) "
-            "→ schema 5 (0005)\n"
+            "→ schema 6 (0006)\n"
         )
     else:
         ensure_schema(engine)
@@ -346,7 +347,7 @@ def test_a_schema_4_warehouse_gets_the_county_rollups_after_a_marts_rebuild(new_
             assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
     with engine.connect() as conn:
         version = sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
-        assert conn.execute(version).scalar_one() == "5"
+        assert conn.execute(version).scalar_one() == "6"
     with pytest.raises(metrics.StaleMarts, match="xieshang marts rebuild"):
         metrics.figures(engine, COUNTY, *Q1)
     assert main(["marts", "rebuild", "--db", url]) == 0
@@ -360,3 +361,33 @@ def test_a_schema_4_warehouse_gets_the_county_rollups_after_a_marts_rebuild(new_
     assert _every_figure(engine) == _every_figure(fresh)
     engine.dispose()
     fresh.dispose()
+
+
+@pytest.mark.parametrize("path", ["db upgrade", "ensure_schema"])
+def test_a_schema_5_warehouse_gets_the_reports_day_index(new_url, path, capsys):
+    url = new_url()
+    engine = open_warehouse(url)
+    build_county().write(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX ix_resolution_reports_updated")
+        conn.execute(
+            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="5")
+        )
+    assert "ix_resolution_reports_updated" not in _index_names(engine)
+    rows_before, figures_before = _rows(engine), _every_figure(engine)
+    if path == "db upgrade":
+        assert main(["db", "upgrade", "--db", url]) == 0
+        assert capsys.readouterr().out == (
+            "仓库结构已升级 upgraded the warehouse: schema 5 (未经 Alembic not under Alembic) "
+            "→ schema 6 (0006)\n"
+        )
+    else:
+        ensure_schema(engine)
+    assert "ix_resolution_reports_updated" in _index_names(engine)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
+    rows_after = _rows(engine)
+    assert dict(rows_after.pop("meta"))["'schema_version'"] == "'6'"
+    rows_before.pop("meta")
+    assert rows_after == rows_before and _every_figure(engine) == figures_before
+    engine.dispose()

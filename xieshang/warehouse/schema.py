@@ -29,8 +29,9 @@ from sqlalchemy import (
     literal_column,
 )
 
-SCHEMA_VERSION = 5  # 2: users and audit_log; 3: submissions (columns added in place);
-# 4: the marts' county and city indexes (added in place); 5: the marts' county rollups
+SCHEMA_VERSION = 6  # 2: users and audit_log; 3: submissions (columns added in place);
+# 4: the marts' county and city indexes (added in place); 5: the marts' county rollups;
+# 6: the reports' day index (added in place)
 
 metadata = MetaData()
 
@@ -114,6 +115,9 @@ resolution_reports = Table(
     UniqueConstraint("area_code", "resolution_id", "updated_on", name="uq_resolution_reports_key"),
     Index("ix_resolution_reports_meeting", "meeting_pk"),
     Index("ix_resolution_reports_due", "area_code", "due_date"),
+    # 报送情况 counts a month's reports of every unit of a scope: without it, every
+    # report of a 10-county city is read (230-250 ms)
+    Index("ix_resolution_reports_updated", "updated_on"),
 )
 
 load_runs = Table(
