@@ -257,6 +257,7 @@ def test_no_sqlite_file_is_created_by_an_upgrade(tmp_path, capsys):
 
 
 COUNTY_INDEXES = sorted(index.name for index in schema.COUNTY_INDEXES)
+REPORT_DAY_INDEX = "ix_resolution_reports_updated"  # schema 6
 
 
 def _index_names(engine: sa.Engine) -> set[str]:
@@ -271,34 +272,51 @@ def _index_names(engine: sa.Engine) -> set[str]:
         return {name for (name,) in conn.exec_driver_sql(query)}
 
 
-def _schema_3_warehouse(url: str) -> sa.Engine:
-    """示范县 as release 3 left it: schema 3, without the marts' county indexes."""
+def _warehouse_without(url: str, indexes: list[str], version: int) -> sa.Engine:
+    """示范县 as the release of schema `version` left it: without `indexes`, which later
+    releases added."""
     engine = open_warehouse(url)
     build_county().write(engine)
     with engine.begin() as conn:
-        for name in COUNTY_INDEXES:
+        for name in indexes:
             conn.exec_driver_sql(f"DROP INDEX {name}")
         conn.execute(
-            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="3")
+            sa.update(schema.meta)
+            .where(schema.meta.c.key == "schema_version")
+            .values(value=str(version))
         )
-    assert not set(COUNTY_INDEXES) & _index_names(engine)
+    assert not set(indexes) & _index_names(engine)
     return engine
+
+
+def _upgraded(engine: sa.Engine, url: str, path: str, capsys, version: int) -> None:
+    """`engine`'s warehouse of schema `version` (not under Alembic) upgraded by `path`:
+    `xieshang db upgrade`, or opening it (ensure_schema)."""
+    if path == "db upgrade":
+        assert main(["db", "upgrade", "--db", url]) == 0
+        assert capsys.readouterr().out == (
+            f"仓库结构已升级 upgraded the warehouse: schema {version} (未经 Alembic not under "
+            "Alembic) → schema 6 (0006)\n"
+        )
+    else:
+        ensure_schema(engine)
+
+
+def _only_stamped(engine: sa.Engine, rows_before: dict, figures_before) -> None:
+    """The upgrade changed no row but the schema version, and no figure."""
+    rows_after = _rows(engine)
+    assert dict(rows_after.pop("meta"))["'schema_version'"] == "'6'"
+    rows_before.pop("meta")
+    assert rows_after == rows_before and _every_figure(engine) == figures_before
 
 
 @pytest.mark.parametrize("path", ["db upgrade", "ensure_schema"])
 def test_a_schema_3_warehouse_gets_the_county_indexes(new_url, path, capsys):
     url = new_url()
-    engine = _schema_3_warehouse(url)
+    engine = _warehouse_without(url, COUNTY_INDEXES + [REPORT_DAY_INDEX], 3)
     rows_before, figures_before = _rows(engine), _every_figure(engine)
-    if path == "db upgrade":
-        assert main(["db", "upgrade", "--db", url]) == 0
-        assert capsys.readouterr().out == (
-            "仓库结构已升级 upgraded the warehouse: schema 3 (未经 Alembic not under Alembic) "
-            "→ schema 6 (0006)\n"
-        )
-    else:
-        ensure_schema(engine)
-    assert set(COUNTY_INDEXES) <= _index_names(engine)
+    _upgraded(engine, url, path, capsys, 3)
+    assert set(COUNTY_INDEXES) | {REPORT_DAY_INDEX} <= _index_names(engine)
     assert COUNTY_INDEXES == [
         "ix_mart_meetings_county",
         "ix_mart_party_attendance_city",
@@ -307,10 +325,7 @@ def test_a_schema_3_warehouse_gets_the_county_indexes(new_url, path, capsys):
         "ix_mart_resolutions_current_county_due",
         "ix_mart_resolutions_current_county_meeting",
     ]
-    rows_after = _rows(engine)
-    assert dict(rows_after.pop("meta"))["'schema_version'"] == "'6'"
-    rows_before.pop("meta")
-    assert rows_after == rows_before and _every_figure(engine) == figures_before
+    _only_stamped(engine, rows_before, figures_before)
     engine.dispose()
 
 
@@ -333,14 +348,7 @@ def test_a_schema_4_warehouse_gets_the_county_rollups_after_a_marts_rebuild(new_
     build_county().write(fresh)
     engine = _schema_4_warehouse(url)
     rows_before = _rows(engine)
-    if path == "db upgrade":
-        assert main(["db", "upgrade", "--db", url]) == 0
-        assert capsys.readouterr().out == (
-            "仓库结构已升级 upgraded the warehouse: schema 4 (未经 Alembic not under Alembic) "
-            "→ schema 6 (0006)\n"
-        )
-    else:
-        ensure_schema(engine)
+    _upgraded(engine, url, path, capsys, 4)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
         for table in schema.ROLLUP_TABLES:  # created empty: the rebuild fills them
@@ -366,28 +374,11 @@ def test_a_schema_4_warehouse_gets_the_county_rollups_after_a_marts_rebuild(new_
 @pytest.mark.parametrize("path", ["db upgrade", "ensure_schema"])
 def test_a_schema_5_warehouse_gets_the_reports_day_index(new_url, path, capsys):
     url = new_url()
-    engine = open_warehouse(url)
-    build_county().write(engine)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP INDEX ix_resolution_reports_updated")
-        conn.execute(
-            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="5")
-        )
-    assert "ix_resolution_reports_updated" not in _index_names(engine)
+    engine = _warehouse_without(url, [REPORT_DAY_INDEX], 5)
     rows_before, figures_before = _rows(engine), _every_figure(engine)
-    if path == "db upgrade":
-        assert main(["db", "upgrade", "--db", url]) == 0
-        assert capsys.readouterr().out == (
-            "仓库结构已升级 upgraded the warehouse: schema 5 (未经 Alembic not under Alembic) "
-            "→ schema 6 (0006)\n"
-        )
-    else:
-        ensure_schema(engine)
-    assert "ix_resolution_reports_updated" in _index_names(engine)
+    _upgraded(engine, url, path, capsys, 5)
+    assert REPORT_DAY_INDEX in _index_names(engine)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
-    rows_after = _rows(engine)
-    assert dict(rows_after.pop("meta"))["'schema_version'"] == "'6'"
-    rows_before.pop("meta")
-    assert rows_after == rows_before and _every_figure(engine) == figures_before
+    _only_stamped(engine, rows_before, figures_before)
     engine.dispose()
