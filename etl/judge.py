@@ -30,10 +30,11 @@ _Batch = list[tuple[SheetRows, int]]  # sheets with the run order of their first
 Where = Callable[[str, str | None], None]
 
 
-def _repeated(value: str | None, n: int) -> np.ndarray:
-    """`value` n times, one object shared (np.full would copy a string into every cell)."""
-    column = np.empty(n, dtype=object)
-    column.fill(value)
+def _objects(values: list) -> np.ndarray:
+    """`values` as an object array (np.array would make strings a fixed-width str array,
+    and repeating one would copy a string into every cell)."""
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
     return column
 
 
@@ -70,17 +71,15 @@ class SheetJudge:
         batch = self.waiting.pop(key)
         del self.waiting_rows[key]
         first = batch[0][0]
-        rows = pd.concat(
-            [
-                sheet.frame.assign(
-                    _path=_repeated(sheet.path, len(sheet.frame)),
-                    _sheet=_repeated(sheet.sheet, len(sheet.frame)),
-                )
-                for sheet, _ in batch
-            ],
-            ignore_index=True,
+        lengths = [len(sheet.frame) for sheet, _ in batch]
+        # the sheets' cells joined first, their files and sheets added as two columns after:
+        # not two columns added to each of thousands of small frames
+        rows = pd.concat([sheet.frame for sheet, _ in batch], ignore_index=True)
+        rows["_path"] = np.repeat(_objects([sheet.path for sheet, _ in batch]), lengths)
+        rows["_sheet"] = np.repeat(_objects([sheet.sheet for sheet, _ in batch]), lengths)
+        seq = np.concatenate(
+            [start + np.arange(n) for (_, start), n in zip(batch, lengths, strict=True)]
         )
-        seq = np.concatenate([start + np.arange(len(sheet.frame)) for sheet, start in batch])
         # the rows carry their own _path and _sheet; check_sheet numbers them from 0
         try:
             good, bad = validate.check_sheet(
