@@ -378,9 +378,16 @@ def assessment(engine: Engine, level: str, state: State) -> assessments.Assessme
 
 @cached
 def quality_summary(engine: Engine, state: State, include_superseded: bool = False) -> dict:
-    """quality.summary: the count of every signal for the state."""
+    """quality.summary: the count of every signal for the state, the Party members over
+    100 % counted from the page's own list (`party_participation_over_100`), cached."""
     return quality.summary(
-        engine, state.scope, state.start, state.end, state.filters(), include_superseded
+        engine,
+        state.scope,
+        state.start,
+        state.end,
+        state.filters(),
+        include_superseded,
+        over_100=party_participation_over_100(engine, state),
     )
 
 

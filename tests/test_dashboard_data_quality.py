@@ -11,6 +11,7 @@ import re
 from datetime import date
 
 import pytest
+from flask import Flask
 from sqlalchemy import insert, select
 
 from tests.helpers.builder_county import small_county
@@ -32,7 +33,7 @@ from tests.helpers.inbox_county import (
     write_inbox,
 )
 from tests.helpers.inbox_files import write_csv
-from xieshang.dashboard import grid
+from xieshang.dashboard import data, grid
 from xieshang.dashboard.state import State
 from xieshang.dashboard.views import data_quality as view
 from xieshang.etl.load import run_load
@@ -177,6 +178,29 @@ def test_party_participation_over_100(engine):
     rows, defs, note = view.build_over_100(engine, DEFAULT)
     assert rows == [] and text(note) == "没有单位的党员参与率超过100%"
     assert [d["field"] for d in defs][-1] == "party_participation_rate"
+
+
+def test_the_summary_counts_the_list_the_page_caches(engine, monkeypatch):
+    """The Party members over 100 % are counted area by area, the page's dearest signal
+    (a 10-county city's year: 300 ms): its summary card counts the page's own cached
+    list, so that a view of the page computes it once, and a second view not at all."""
+    calls = []
+    real = quality.party_participation_over_100
+
+    def counted(*args, **kwargs):
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(quality, "party_participation_over_100", counted)
+    app = Flask(__name__)
+    data.init_cache(app)  # each process's own cache, as without XIESHANG_CACHE_URL
+    with app.app_context():
+        for _view in range(2):
+            rows, _, _ = view.build_over_100(engine, DEFAULT)
+            assert counts(view.build_summary(engine, DEFAULT))[
+                "party_participation_over_100"
+            ] == str(len(rows))
+    assert calls == [COUNTY]
 
 
 def test_held_and_rejected_by_township(engine):
