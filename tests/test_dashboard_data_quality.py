@@ -182,8 +182,9 @@ def test_party_participation_over_100(engine):
 
 def test_the_summary_counts_the_list_the_page_caches(engine, monkeypatch):
     """The Party members over 100 % are counted area by area, the page's dearest signal
-    (a 10-county city's year: 300 ms): its summary card counts the page's own cached
-    list, so that a view of the page computes it once, and a second view not at all."""
+    (a 10-county city's year: 0.3–0.7 s): its summary card counts the page's own cached
+    list, so that the card and the list built one after the other compute it once (it
+    was twice), and a second view not at all."""
     calls = []
     real = quality.party_participation_over_100
 

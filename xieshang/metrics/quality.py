@@ -501,7 +501,7 @@ def summary(
     """How many of each signal the scope has in the period: each the length of its list
     (held_rows, rejected_rows without a limit, …). `over_100`: the scope's
     party_participation_over_100 list when the caller has it, since it is the one signal
-    that counts Party members area by area (a 10-county city's year: 300 ms)."""
+    that counts Party members area by area (a 10-county city's year: 0.3–0.7 s)."""
     if over_100 is None:
         over_100 = party_participation_over_100(bind, scope, start, end, filters)
     return {
