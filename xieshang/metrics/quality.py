@@ -134,9 +134,11 @@ def _rejects_joined():
             for column in (files.c.path, files.c.replaces)
         )
     ).subquery("reads")
+    # only the paths some reject has: every file ever read is many more (a 10-county
+    # city's first load alone, 24,918)
     last_read = (
         select(reads.c.path, func.max(reads.c.finished_at).label("read_at"))
-        .where(reads.c.path.is_not(None))
+        .where(reads.c.path.in_(select(rejects.c.path)))
         .group_by(reads.c.path)
         .subquery("last_read")
     )
