@@ -373,29 +373,31 @@ def phase_callbacks(url: str, last: date) -> dict:
     call, with no cache: as after a filter change) at each level for the month, quarter
     and year that end on `last`: p50/p95 in ms per level over every builder call, and the
     slowest page's p95."""
-    from bench_dashboard import page_builders
+    from bench_dashboard import builder_name, page_builders
 
     from xieshang.dashboard.state import State
     from xieshang.warehouse.engine import open_warehouse
 
     engine = open_warehouse(url)
     scopes = sample_scopes(engine, county=3, township=3, village=3)
-    periods = [(_months_back(last, back), last) for _, back in PERIODS]
+    periods = [(name, _months_back(last, back), last) for name, back in PERIODS]
     builders = page_builders()
     for build in builders["overview"]:  # connect and import first
-        build(engine, State(CITY, *periods[0]))
+        build(engine, State(CITY, *periods[0][1:]))
     timings: dict[str, list[float]] = {level: [] for level in scopes}
     slowest: dict[str, tuple[float, str]] = {}
+    calls: dict[str, list[tuple[float, str, str, str]]] = {level: [] for level in scopes}
     for level, codes in scopes.items():
         for page, builds in builders.items():
             times = []
             for code in codes:
-                for start, stop in periods:
+                for period, start, stop in periods:
                     state = State(code, start, stop)
                     for build in builds:
                         began = time.perf_counter()
                         build(engine, state)
                         times.append((time.perf_counter() - began) * 1000)
+                        calls[level].append((times[-1], page, builder_name(build), period))
             timings[level] += times
             slowest[level] = max(slowest.get(level, (0.0, "")), (percentile(times, 0.95), page))
     return {
@@ -405,6 +407,8 @@ def phase_callbacks(url: str, last: date) -> dict:
             "p95": percentile(v, 0.95),
             "slowest_page": slowest[level][1],
             "slowest_p95": slowest[level][0],
+            # where to look first: the slowest single calls, with their page and period
+            "slowest_calls": sorted(calls[level], reverse=True)[:3],
         }
         for level, v in timings.items()
     }
@@ -546,6 +550,13 @@ def print_table(results: list[dict]) -> None:
             for lv, c in r["callbacks"].items()
         ]
         print(f"  {r['counties']:>2} counties: {' · '.join(cells)}")
+    for r in results:
+        for lv, c in r["callbacks"].items():
+            slow = [
+                f"{ms:.0f} {page} {name} ({period})"
+                for ms, page, name, period in c["slowest_calls"]
+            ]
+            print(f"  {r['counties']:>2} counties, slowest at {lv}: {' · '.join(slow)}")
     print()
     print(
         "CPU seconds of the first load by stage (its own process + its reading workers + the"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import gzip
 import json
 import re
@@ -53,14 +54,14 @@ def page_builders() -> dict:
     return {
         "overview": [
             overview.build_kpis,
-            lambda e, s: overview.build_map(e, s, "implementation_rate"),
-            lambda e, s: overview.build_ranking(e, s, "implementation_rate"),
+            functools.partial(overview.build_map, key="implementation_rate"),
+            functools.partial(overview.build_ranking, key="implementation_rate"),
             overview.build_trends,
         ],
         "participation": [
             participation.build_kpis,
-            lambda e, s: participation.build_ranking(e, s, "party_participation_rate"),
-            lambda e, s: participation.build_ranking(e, s, "party_led_rate"),
+            functools.partial(participation.build_ranking, key="party_participation_rate"),
+            functools.partial(participation.build_ranking, key="party_led_rate"),
             participation.build_trend,
         ],
         "resolutions": [
@@ -73,8 +74,8 @@ def page_builders() -> dict:
         ],
         "stakeholders": [
             stakeholders.build_kpis,
-            lambda e, s: stakeholders.build_ranking(e, s, "stakeholder_coverage"),
-            lambda e, s: stakeholders.build_ranking(e, s, "stakeholder_breadth"),
+            functools.partial(stakeholders.build_ranking, key="stakeholder_coverage"),
+            functools.partial(stakeholders.build_ranking, key="stakeholder_breadth"),
             stakeholders.build_heatmap,
             stakeholders.build_never,
         ],
@@ -90,6 +91,13 @@ def page_builders() -> dict:
             data_quality.build_runs,
         ],
     }
+
+
+def builder_name(build) -> str:
+    """A page builder's name as a bench prints it: build_map(implementation_rate)."""
+    if isinstance(build, functools.partial):
+        return f"{build.func.__name__}({', '.join(map(str, build.keywords.values()))})"
+    return build.__name__
 
 
 def main() -> None:

@@ -79,6 +79,15 @@ def test_quick_run_prints_its_table(tmp_path, pg_databases):
     level = r"{} \d+/\d+ \((?:" + pages + r") \d+\)"
     levels = ("city", "county", "township", "village")
     assert re.fullmatch(r"   1 counties: " + " · ".join(map(level.format, levels)), calls), calls
+    # and at each level its three slowest calls: time, page, builder, period
+    call = r"\d+ (?:" + pages + r") build_\w+(?:\(\w+\))? \((?:month|quarter|year)\)"
+    for name in levels:
+        slowest = next(
+            line for line in lines if line.startswith(f"   1 counties, slowest at {name}: ")
+        )
+        assert re.fullmatch(
+            rf"   1 counties, slowest at {name}: " + " · ".join([call] * 3), slowest
+        ), slowest
     # the CPU of each stage: own + workers + server, their sum, and that over the cores
     budget = next(line for line in lines if line.startswith("   1 counties: read "))
     numbers = [float(n) for n in re.findall(r"\d+\.\d+", budget)]
