@@ -103,15 +103,11 @@ def _out_of_data(conn: Connection, first: date) -> str | None:
     ).one()
     if first_day is None:
         return "仓库中还没有会议，没有报送记录 the warehouse holds no meetings yet: nothing was submitted"
-    if isinstance(first_day, str):  # SQLite's scalar subquery comes back untyped
-        first_day = date.fromisoformat(first_day)
     first_month = month_key(first_day)
     month = month_key(first)
     if month < first_month:
         begin = _label(first_month)
         return f"数据始于 {begin}，此前没有报送记录 data begin in {begin}: nothing was submitted before"
-    if isinstance(last_load, str):  # SQLite's scalar subquery comes back untyped
-        last_load = date.fromisoformat(last_load)
     if last_load is not None and month > month_key(last_load):
         return (
             f"最近一次导入在 {last_load}，{_label(month)} 还没有报送记录 "
