@@ -308,6 +308,33 @@ def test_by_child_equals_each_child_as_a_scope(county):
     assert [r["area_code"] for r in by_level] == [V11, V12, V21, V22]
 
 
+def test_each_village_counts_a_party_member_who_attends_several(engine):
+    """A village counts a Party member at their first attendance there in the period
+    (prev_12), not at their first in the township: zoe attends V11, then V12, then V11."""
+    b = small_county()
+    first = b.meeting(V11, "2025-01-10")
+    b.attend(first, "zoe", party=True)
+    b.attend(first, "yan", party=True)
+    b.attend(b.meeting(V12, "2025-02-10"), "zoe", party=True)
+    b.attend(b.meeting(V11, "2025-03-10"), "zoe", party=True)
+    b.attend(b.meeting(V12, "2024-12-15"), "yan", party=True)  # before the quarter
+    b.write(engine, clear=True)
+
+    def attending(start: date, end: date) -> dict[str, int]:
+        rows = metrics.figures_by_child(engine, COUNTY, start, end, level="village")
+        by_child = {r["area_code"]: r["counts"]["party_members_attending"] for r in rows}
+        for code, n in by_child.items():  # each as its own scope counts the same
+            assert (
+                metrics.figures(engine, code, start, end)["counts"]["party_members_attending"] == n
+            )
+        return by_child
+
+    assert attending(*Q1) == {V11: 2, V12: 1, V21: 0, V22: 0}
+    assert attending(date(2025, 2, 1), date(2025, 2, 28)) == {V11: 0, V12: 1, V21: 0, V22: 0}
+    assert attending(date(2025, 3, 1), date(2025, 3, 31)) == {V11: 1, V12: 0, V21: 0, V22: 0}
+    assert attending(date(2024, 12, 1), date(2025, 1, 31)) == {V11: 2, V12: 1, V21: 0, V22: 0}
+
+
 def _count_statements(engine, fn) -> int:
     seen = []
 

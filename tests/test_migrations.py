@@ -21,6 +21,7 @@ from tests.helpers.builder_county import COUNTY, Q1, T1, T2, V11, V12, V21, V22,
 from tests.helpers.sent_sql import statements_sent
 from xieshang import metrics
 from xieshang.cli.main import main
+from xieshang.marts import MARTS_VERSION
 from xieshang.warehouse import migrations, schema
 from xieshang.warehouse.engine import ensure_schema, make_engine, open_warehouse
 
@@ -102,8 +103,8 @@ def _previous_marts(engine: sa.Engine) -> None:
         meta = schema.meta
         conn.execute(sa.update(meta).where(meta.c.key == "marts_version").values(value="3"))
         state = conn.execute(sa.select(meta.c.value).where(meta.c.key == "marts")).scalar_one()
-        assert state.startswith('{"fingerprint": "v4:')
-        previous = state.replace('"v4:', '"v3:', 1)
+        assert state.startswith(f'{{"fingerprint": "v{MARTS_VERSION}:')
+        previous = state.replace(f'"v{MARTS_VERSION}:', '"v3:', 1)
         conn.execute(sa.update(meta).where(meta.c.key == "marts").values(value=previous))
 
 
@@ -136,8 +137,9 @@ def _version_and_revision(engine: sa.Engine) -> tuple[str, str]:
 
 def test_the_head_revision_leaves_this_release_s_schema():
     # a release that raises SCHEMA_VERSION without a revision leaving it fails here
-    assert migrations.head() == "0006"
-    assert migrations.revision_of_schema(schema.SCHEMA_VERSION) == "0006"
+    assert migrations.head() == "0007"
+    assert migrations.revision_of_schema(schema.SCHEMA_VERSION) == "0007"
+    assert migrations.revision_of_schema(6) == "0006"
     assert migrations.revision_of_schema(5) == "0005"
     assert migrations.revision_of_schema(4) == "0004"
     assert migrations.revision_of_schema(3) == "0003"
@@ -153,7 +155,7 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
     assert main(["db", "upgrade", "--db", url]) == 0
     assert capsys.readouterr().out == (
         "仓库结构已升级 upgraded the warehouse: schema 2 (未经 Alembic not under Alembic) "
-        "→ schema 6 (0006)\n"
+        "→ schema 7 (0007)\n"
     )
 
     inspector = sa.inspect(engine)
@@ -169,12 +171,12 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
         assert conn.execute(files).all() == [(None, None), (None, None)]
         rejects = sa.select(schema.rejects.c.header, schema.rejects.c.month)
         assert conn.execute(rejects).all() == [(None, None)]
-    assert _version_and_revision(engine) == ("6", "0006")
+    assert _version_and_revision(engine) == ("7", "0007")
     rows_after = _rows(engine)
     assert rows_after.pop("meta") == [
         ("'marts'", repr('{"fingerprint": "v3:1:run001", "max_report_day": "2025-04-05"}')),
         ("'marts_version'", "'3'"),
-        ("'schema_version'", "'6'"),
+        ("'schema_version'", "'7'"),
     ]
     rows_before.pop("meta")
     assert rows_after == rows_before
@@ -200,7 +202,7 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
     # nothing is left to do, for either path
     assert main(["db", "upgrade", "--db", url]) == 0
     out = capsys.readouterr().out
-    assert out == "仓库结构已是最新 the warehouse is up to date: schema 6 (0006)\n"
+    assert out == "仓库结构已是最新 the warehouse is up to date: schema 7 (0007)\n"
     assert _writes(statements_sent(engine, lambda: ensure_schema(engine))) == []
     engine.dispose()
 
@@ -209,7 +211,7 @@ def test_an_empty_database_upgrades_to_what_ensure_schema_creates(new_url):
     engine = make_engine(new_url())
     done = migrations.upgrade(engine)
     assert (done.schema_before, done.revision_before) == (None, None)
-    assert (done.schema_after, done.revision_after, done.changed) == (6, "0006", True)
+    assert (done.schema_after, done.revision_after, done.changed) == (7, "0007", True)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
     assert _writes(statements_sent(engine, lambda: ensure_schema(engine))) == []
@@ -224,9 +226,9 @@ def test_a_warehouse_ensure_schema_made_is_stamped_and_not_changed(new_url):
         "CREATE TABLE alembic_version",
         "INSERT INTO alembic_version",
     ]
-    assert _version_and_revision(engine) == ("6", "0006")
+    assert _version_and_revision(engine) == ("7", "0007")
     again = migrations.upgrade(engine)
-    assert (again.schema_before, again.revision_before, again.changed) == (6, "0006", False)
+    assert (again.schema_before, again.revision_before, again.changed) == (7, "0007", False)
     engine.dispose()
 
 
@@ -235,12 +237,12 @@ def test_a_newer_warehouse_is_refused_and_left_alone(new_url, capsys):
     engine = open_warehouse(url)
     with engine.begin() as conn:
         conn.execute(
-            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="7")
+            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="8")
         )
     assert main(["db", "upgrade", "--db", url]) == 1
     assert capsys.readouterr().err == (
-        "xieshang: 仓库结构版本 7（None）比本版本新 the warehouse is schema 7 (revision None), "
-        "newer than this release (6): upgrade xieshang\n"
+        "xieshang: 仓库结构版本 8（None）比本版本新 the warehouse is schema 8 (revision None), "
+        "newer than this release (7): upgrade xieshang\n"
     )
     assert not sa.inspect(engine).has_table("alembic_version")
     engine.dispose()
@@ -296,7 +298,7 @@ def _upgraded(engine: sa.Engine, url: str, path: str, capsys, version: int) -> N
         assert main(["db", "upgrade", "--db", url]) == 0
         assert capsys.readouterr().out == (
             f"仓库结构已升级 upgraded the warehouse: schema {version} (未经 Alembic not under "
-            "Alembic) → schema 6 (0006)\n"
+            "Alembic) → schema 7 (0007)\n"
         )
     else:
         ensure_schema(engine)
@@ -305,7 +307,7 @@ def _upgraded(engine: sa.Engine, url: str, path: str, capsys, version: int) -> N
 def _only_stamped(engine: sa.Engine, rows_before: dict, figures_before) -> None:
     """The upgrade changed no row but the schema version, and no figure."""
     rows_after = _rows(engine)
-    assert dict(rows_after.pop("meta"))["'schema_version'"] == "'6'"
+    assert dict(rows_after.pop("meta"))["'schema_version'"] == "'7'"
     rows_before.pop("meta")
     assert rows_after == rows_before and _every_figure(engine) == figures_before
 
@@ -355,7 +357,7 @@ def test_a_schema_4_warehouse_gets_the_county_rollups_after_a_marts_rebuild(new_
             assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
     with engine.connect() as conn:
         version = sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
-        assert conn.execute(version).scalar_one() == "6"
+        assert conn.execute(version).scalar_one() == "7"
     with pytest.raises(metrics.StaleMarts, match="xieshang marts rebuild"):
         metrics.figures(engine, COUNTY, *Q1)
     assert main(["marts", "rebuild", "--db", url]) == 0
@@ -382,3 +384,46 @@ def test_a_schema_5_warehouse_gets_the_reports_day_index(new_url, path, capsys):
         assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
     _only_stamped(engine, rows_before, figures_before)
     engine.dispose()
+
+
+def _schema_6_warehouse(url: str) -> sa.Engine:
+    """示范县 as release 6 left it: the Party mart without prev_12 and its village index,
+    the marts of layout 4."""
+    engine = open_warehouse(url)
+    build_county().write(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX ix_mart_party_attendance_village")
+        conn.exec_driver_sql("ALTER TABLE mart_party_attendance DROP COLUMN prev_12")
+        meta = schema.meta
+        conn.execute(sa.update(meta).where(meta.c.key == "schema_version").values(value="6"))
+        conn.execute(sa.update(meta).where(meta.c.key == "marts_version").values(value="4"))
+        state = conn.execute(sa.select(meta.c.value).where(meta.c.key == "marts")).scalar_one()
+        previous = state.replace(f'"v{MARTS_VERSION}:', '"v4:', 1)
+        conn.execute(sa.update(meta).where(meta.c.key == "marts").values(value=previous))
+    return engine
+
+
+@pytest.mark.parametrize("path", ["db upgrade", "ensure_schema"])
+def test_a_schema_6_warehouse_gets_the_party_mart_s_prev_12(new_url, path, capsys):
+    url = new_url()
+    fresh = open_warehouse(new_url())
+    build_county().write(fresh)
+    engine = _schema_6_warehouse(url)
+    rows_before = _rows(engine)
+    _upgraded(engine, url, path, capsys, 6)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
+    assert "ix_mart_party_attendance_village" in _index_names(engine)
+    with pytest.raises(metrics.StaleMarts, match="xieshang marts rebuild"):
+        metrics.figures(engine, COUNTY, *Q1)
+    assert main(["marts", "rebuild", "--db", url]) == 0
+    rows_after = _rows(engine)
+    rows_after.pop("meta"), rows_before.pop("meta")
+    assert rows_after == rows_before
+    party = sa.select(schema.mart_party_attendance)
+    with engine.connect() as conn, fresh.connect() as new:
+        rows = sorted(conn.execute(party).all())
+        assert rows and rows == sorted(new.execute(party).all())
+    assert _every_figure(engine) == _every_figure(fresh)
+    engine.dispose()
+    fresh.dispose()

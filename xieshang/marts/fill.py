@@ -32,8 +32,9 @@ from xieshang.contract.columns import STAKEHOLDER_CATEGORIES
 from xieshang.marts.days import FUTURE, PAST, day_number, overdue_from
 from xieshang.warehouse import schema
 
-# Prefix widths of area codes with a previous-attendance column: 4 city, 6 county, 9 township
-PREFIX_WIDTHS = (4, 6, 9)
+# Prefix widths of area codes with a previous-attendance column: 4 city, 6 county, 9 township,
+# 12 the host area itself
+PREFIX_WIDTHS = (4, 6, 9, 12)
 # How far a status has come; a later report with a lower rank is a step backwards.
 STATUS_RANK = {"not_started": 0, "in_progress": 1, "implemented": 2, "cancelled": 2}
 
@@ -121,6 +122,11 @@ def fill_meetings(conn: Connection, dialect: str, parts: Table | None = None) ->
     conn.execute(insert(mm).from_select(columns, query))
 
 
+def _prefix(code, width: int):
+    """The first `width` digits of an area code: the code itself at its full width."""
+    return code if width == PREFIX_WIDTHS[-1] else func.substr(code, 1, width)
+
+
 def prefix_widths(conn: Connection) -> tuple[int, ...]:
     """The widths with a previous-attendance column worth computing. A scope is an area of
     the roster; without a city there is no 4-digit scope, and prev_4 (a window over every
@@ -154,14 +160,14 @@ def fill_anchors(conn: Connection, persons: Table, anchors: Table) -> None:
     pa = schema.mart_party_attendance
     columns = ["person_pk", "width", "prefix", "day"]
     finest = PREFIX_WIDTHS[-1]
-    township = (
-        select(pa.c.person_pk, literal(finest), pa.c.township, func.max(pa.c.meeting_date))
+    area = (
+        select(pa.c.person_pk, literal(finest), pa.c.area_code, func.max(pa.c.meeting_date))
         .select_from(pa.join(persons, persons.c.person_pk == pa.c.person_pk))
         .where(pa.c.meeting_date < persons.c.cut)
-        .group_by(pa.c.person_pk, pa.c.township)
+        .group_by(pa.c.person_pk, pa.c.area_code)
     )
-    conn.execute(insert(anchors).from_select(columns, township))
-    for width in prefix_widths(conn)[:-1]:  # a wider scope: the latest of its townships
+    conn.execute(insert(anchors).from_select(columns, area))
+    for width in prefix_widths(conn)[:-1]:  # a wider scope: the latest of its areas
         prefix = func.substr(anchors.c.prefix, 1, width)
         wider = (
             select(anchors.c.person_pk, literal(width), prefix, func.max(anchors.c.day))
@@ -190,7 +196,7 @@ def fill_party_attendance(
                 and_(
                     alias.c.person_pk == a.c.person_pk,
                     alias.c.width == width,
-                    alias.c.prefix == func.substr(m.c.area_code, 1, width),
+                    alias.c.prefix == _prefix(m.c.area_code, width),
                 ),
             )
             before[width] = alias.c.day
@@ -198,7 +204,7 @@ def fill_party_attendance(
     def previous(width: int):
         if width not in widths:
             return literal(PAST)
-        group = func.substr(m.c.area_code, 1, width)
+        group = _prefix(m.c.area_code, width)
         lag = func.lag(m.c.day).over(
             partition_by=[a.c.person_pk, group], order_by=[m.c.day, m.c.id]
         )

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, delete, func, insert, select
 from xieshang.marts.days import from_day
 from xieshang.warehouse import schema
 
-MARTS_VERSION = 4
+MARTS_VERSION = 5
 META_KEY = "marts"  # meta row: what the marts reflect (JSON)
 VERSION_KEY = "marts_version"  # meta row: the layout of the mart tables
 

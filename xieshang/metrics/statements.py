@@ -374,11 +374,11 @@ def statements_for(shape: Shape) -> tuple[Statement, ...]:
                 ]
                 return build.select(cp, [func.sum(cp.c.party_rows)], where)
             where = [pa.c.meeting_date.between(p.s, p.e)]
-            if (shape.filtered or width == 12) and shape.group_width is None:
+            if shape.filtered or (width == 12 and shape.group_width is None):
                 # the previous-attendance columns ignore the filters, and a village has
                 # few rows: count distinct persons
                 return build.select(pa, [func.count(sa.distinct(pa.c.person_pk))], where)
-            if shape.filtered or width == 12:
+            if shape.filtered:
                 # the same for each child: counted as the rows of distinct (keys,
                 # person), which PostgreSQL can hash where count(DISTINCT) sorts every
                 # row (a 3-county city's villages over a year 148 → 69 ms); one scope's

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     create_engine,
+    delete,
     event,
     insert,
     inspect,
@@ -219,6 +220,7 @@ def ensure_schema(engine: Engine) -> None:
     ):
         with begin_write(engine) as conn:
             schema.metadata.create_all(conn)
+            _remake_changed_marts(conn)
             _add_missing_columns(conn)
             _add_missing_indexes(conn)
             version = _version(conn)
@@ -239,6 +241,25 @@ def ensure_schema(engine: Engine) -> None:
             f"warehouse schema version {version} is newer than this release "
             f"({schema.SCHEMA_VERSION}); upgrade xieshang"
         )
+
+
+def _remake_changed_marts(conn: Connection) -> None:
+    """Make anew, empty, the marts whose columns a newer release changed (schema 7: the
+    Party mart's prev_12). A mart only summarises the tables: the marts' record of the
+    load they reflect (meta "marts") goes with its rows, so readers report the marts
+    stale until they are rebuilt."""
+    inspector = inspect(conn)
+    present = set(inspector.get_table_names())
+    changed = [
+        table
+        for table in schema.MART_TABLES
+        if table.name in present
+        and {c["name"] for c in inspector.get_columns(table.name)} != set(table.columns.keys())
+    ]
+    if changed:
+        schema.metadata.drop_all(conn, tables=changed)
+        schema.metadata.create_all(conn, tables=changed)
+        conn.execute(delete(schema.meta).where(schema.meta.c.key == "marts"))
 
 
 def _add_missing_columns(conn: Connection) -> None:
