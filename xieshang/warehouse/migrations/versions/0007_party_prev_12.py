@@ -1,4 +1,4 @@
-"""Schema 7: the Party mart's prev_12 and its village index.
+"""Schema 7: the Party mart's prev_12, in its period index.
 
 mart_party_attendance gains prev_12, a person's previous Party-member attendance at the
 same host area, so that every village of a scope counts its Party members as a city,
@@ -26,10 +26,12 @@ SCHEMA_VERSION = 7
 TABLE = "mart_party_attendance"
 COUNTY = sa.text("substr(area_code, 1, 6)")
 INDEXES = (
-    ("ix_mart_party_attendance_period", ["meeting_date", "prev_6", "prev_9"]),
+    (
+        "ix_mart_party_attendance_period",
+        ["meeting_date", "prev_6", "prev_9", "prev_12", "area_code"],
+    ),
     ("ix_mart_party_attendance_township", ["township", "meeting_date", "prev_9"]),
     ("ix_mart_party_attendance_area", ["area_code", "meeting_date"]),
-    ("ix_mart_party_attendance_village", ["meeting_date", "prev_12", "area_code"]),
     ("ix_mart_party_attendance_county", [COUNTY, "meeting_date", "prev_6"]),
     ("ix_mart_party_attendance_city", ["meeting_date", "prev_4"]),
 )
