@@ -343,6 +343,27 @@ def _schema_4_warehouse(url: str) -> sa.Engine:
     return engine
 
 
+def _stale_until_rebuilt(
+    engine: sa.Engine, url: str, fresh: sa.Engine, rows_before: dict, marts: list
+) -> None:
+    """Readers name `xieshang marts rebuild` until it runs; then no row of schema 2's
+    tables has changed, and `marts` (the ones of the new layout) and every figure are a
+    new warehouse's (`fresh`). Both engines are disposed of."""
+    with pytest.raises(metrics.StaleMarts, match="xieshang marts rebuild"):
+        metrics.figures(engine, COUNTY, *Q1)
+    assert main(["marts", "rebuild", "--db", url]) == 0
+    rows_after = _rows(engine)
+    rows_after.pop("meta"), rows_before.pop("meta")
+    assert rows_after == rows_before
+    with engine.connect() as conn, fresh.connect() as new:
+        for table in marts:
+            rows = sorted(conn.execute(sa.select(table)).all())
+            assert rows and rows == sorted(new.execute(sa.select(table)).all())
+    assert _every_figure(engine) == _every_figure(fresh)
+    engine.dispose()
+    fresh.dispose()
+
+
 @pytest.mark.parametrize("path", ["db upgrade", "ensure_schema"])
 def test_a_schema_4_warehouse_gets_the_county_rollups_after_a_marts_rebuild(new_url, path, capsys):
     url = new_url()
@@ -358,19 +379,7 @@ def test_a_schema_4_warehouse_gets_the_county_rollups_after_a_marts_rebuild(new_
     with engine.connect() as conn:
         version = sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
         assert conn.execute(version).scalar_one() == "7"
-    with pytest.raises(metrics.StaleMarts, match="xieshang marts rebuild"):
-        metrics.figures(engine, COUNTY, *Q1)
-    assert main(["marts", "rebuild", "--db", url]) == 0
-    rows_after = _rows(engine)
-    rows_after.pop("meta"), rows_before.pop("meta")
-    assert rows_after == rows_before
-    with engine.connect() as conn, fresh.connect() as new:
-        for table in schema.ROLLUP_TABLES:
-            rows = sorted(conn.execute(sa.select(table)).all())
-            assert rows and rows == sorted(new.execute(sa.select(table)).all())
-    assert _every_figure(engine) == _every_figure(fresh)
-    engine.dispose()
-    fresh.dispose()
+    _stale_until_rebuilt(engine, url, fresh, rows_before, schema.ROLLUP_TABLES)
 
 
 @pytest.mark.parametrize("path", ["db upgrade", "ensure_schema"])
@@ -417,16 +426,4 @@ def test_a_schema_6_warehouse_gets_the_party_mart_s_prev_12(new_url, path, capsy
     _upgraded(engine, url, path, capsys, 6)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
-    with pytest.raises(metrics.StaleMarts, match="xieshang marts rebuild"):
-        metrics.figures(engine, COUNTY, *Q1)
-    assert main(["marts", "rebuild", "--db", url]) == 0
-    rows_after = _rows(engine)
-    rows_after.pop("meta"), rows_before.pop("meta")
-    assert rows_after == rows_before
-    party = sa.select(schema.mart_party_attendance)
-    with engine.connect() as conn, fresh.connect() as new:
-        rows = sorted(conn.execute(party).all())
-        assert rows and rows == sorted(new.execute(party).all())
-    assert _every_figure(engine) == _every_figure(fresh)
-    engine.dispose()
-    fresh.dispose()
+    _stale_until_rebuilt(engine, url, fresh, rows_before, [schema.mart_party_attendance])
