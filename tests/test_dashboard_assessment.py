@@ -111,7 +111,7 @@ def test_downloads_are_the_export_bytes(engine):
     want = exports.write_assessment_xlsx(
         assessment(engine, "village", DONGHU, START, END), exported_at=at
     )
-    assert len(xlsx) == len(want) and xlsx[:4] == b"PK\x03\x04"
+    assert xlsx == want and xlsx[:4] == b"PK\x03\x04"
 
 
 def test_an_empty_warehouse(db_url):

@@ -472,6 +472,9 @@ def assessment_xlsx(
         buffer,
         {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False},
     )
+    # the file's creation time is the export's, not the clock's when it is written: the
+    # same export is the same bytes
+    book.set_properties({"created": moment.astimezone(UTC).replace(tzinfo=None)})
     formats = _formats(book)
     en = lang == "en"
     last_col = len(COLUMNS) - 1
