@@ -236,6 +236,8 @@ def run_load(
         report = failed_report(report, describe_failure(exc, position))
         report["seconds"] = round(time.perf_counter() - clock, 3)
         _record_failure(engine, report, inbox, operator, started, today)
+        return report
+    marts.vacuum(engine)
     return report
 
 

@@ -37,6 +37,7 @@ from xieshang.marts.freshness import (
     make_fingerprint,
 )
 from xieshang.marts.scope import Changes
+from xieshang.marts.visibility import vacuum
 
 __all__ = [
     "FUTURE",
@@ -58,4 +59,5 @@ __all__ = [
     "refresh",
     "to_day",
     "update",
+    "vacuum",
 ]

@@ -34,6 +34,7 @@ from xieshang.marts.scope import (
     party_share,
     write_scope,
 )
+from xieshang.marts.visibility import vacuum
 from xieshang.warehouse import schema
 from xieshang.warehouse.bulk import built_after
 from xieshang.warehouse.swap import written_anew
@@ -145,4 +146,5 @@ def rebuild(engine: Engine) -> dict:
             table.name: int(conn.execute(select(func.count()).select_from(table)).scalar())
             for table in schema.MART_TABLES
         }
+    vacuum(engine)
     return {"was_fresh": was_fresh, "loads": int(loads), "last_run": last_run, "rows": rows}
