@@ -13,7 +13,9 @@ statements (the same on SQLite and PostgreSQL):
 The marts record which load they reflect (the count and last id of committed runs, in
 `meta`). Readers never write: one that finds them stale (a load that did not refresh, a
 warehouse written by an older release) raises `StaleMarts`, and `rebuild(engine)` (the
-command `xieshang marts rebuild`) brings them up to date.
+command `xieshang marts rebuild`) brings them up to date. Once a load or a rebuild has
+committed, `vacuum(engine)` marks the marts' pages all-visible on PostgreSQL
+(`xieshang.marts.visibility`).
 """
 
 from xieshang.marts.build import rebuild, refresh, update
