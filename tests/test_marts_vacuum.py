@@ -1,9 +1,12 @@
 """Once a load or a rebuild has committed on PostgreSQL, every mart is vacuumed: each of
 its pages marked all-visible, so that the figures' index-only scans read no table pages
-(xieshang.marts.visibility). A mart locked past the timeout is left, the load still
-committed, and the pooled connection goes back with the server's lock_timeout."""
+(xieshang.marts.visibility). A mart locked at that moment is skipped, not waited for,
+and the connection keeps the server's settings. SQLite's file is left as it is."""
 
 from __future__ import annotations
+
+import sqlite3
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +14,6 @@ import sqlalchemy as sa
 from tests.helpers.inbox_files import write_csv
 from tests.helpers.minimal_inbox import ATTENDANCE_HEADER, MEETING_HEADER, base_inbox, load
 from xieshang import marts
-from xieshang.marts import visibility
 from xieshang.warehouse import schema
 from xieshang.warehouse.engine import open_warehouse
 
@@ -67,18 +69,30 @@ def test_every_mart_is_vacuumed_after_a_load_an_update_and_a_rebuild(pg_database
 
 
 @pytest.mark.postgres
-def test_a_locked_mart_is_left_for_autovacuum(pg_databases, tmp_path, monkeypatch):
+def test_a_locked_mart_is_skipped_not_waited_for(pg_databases, tmp_path):
     url = pg_databases.create()
-    load(open_warehouse(url), base_inbox(tmp_path / "inbox"))
-    engine = sa.create_engine(url, pool_size=1, max_overflow=0)
+    engine = open_warehouse(url)
+    load(engine, base_inbox(tmp_path / "inbox"))
+    with engine.begin() as conn:  # every mart written anew, none of it vacuumed yet
+        marts.refresh(conn)
+    unvacuumed = {name: (1, 0) for name in NAMES}
+    unvacuumed["mart_resolution_events"] = (0, 0)
+    assert _pages(engine) == unvacuumed
     holder = sa.create_engine(url)
-    monkeypatch.setattr(visibility, "LOCK_TIMEOUT", "100ms")
-    with holder.begin() as conn:  # as another VACUUM or a load's swap would hold it
+    with holder.begin() as conn:  # as another VACUUM or the next load's swap would hold it
         conn.exec_driver_sql("LOCK TABLE mart_resolution_states IN SHARE UPDATE EXCLUSIVE MODE")
-        assert marts.vacuum(engine) == ["mart_meetings", "mart_party_attendance"]
-    with engine.connect() as conn:  # the pool's one connection, as the server set it
+        vacuuming = threading.Thread(target=marts.vacuum, args=(engine,))
+        vacuuming.start()
+        vacuuming.join(timeout=30)
+        waited = vacuuming.is_alive()
+    vacuuming.join()
+    assert not waited, "VACUUM waited for the locked mart"
+    skipped = {name: (1, 1) for name in NAMES}
+    skipped["mart_resolution_events"] = (0, 0)
+    skipped["mart_resolution_states"] = (1, 0)
+    assert _pages(engine) == skipped
+    with engine.connect() as conn:  # the pooled connection as the server set it
         assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "0"
-    assert marts.vacuum(engine) == NAMES
     engine.dispose()
     holder.dispose()
 
@@ -86,4 +100,8 @@ def test_a_locked_mart_is_left_for_autovacuum(pg_databases, tmp_path, monkeypatc
 def test_sqlite_is_not_vacuumed(tmp_path):
     engine = open_warehouse(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
     load(engine, base_inbox(tmp_path / "inbox"))
-    assert marts.vacuum(engine) == []
+    watcher = sqlite3.connect(tmp_path / "warehouse.sqlite")  # sees others' writes
+    version = watcher.execute("PRAGMA data_version").fetchone()
+    marts.vacuum(engine)
+    assert watcher.execute("PRAGMA data_version").fetchone() == version
+    watcher.close()

@@ -10,9 +10,10 @@ comes round (never, where it is off). The facts' tables are left to it: vacuumin
 changed no figure or callback beyond the run-to-run noise.
 
 VACUUM cannot run inside a transaction, so this comes after the commit, in a connection
-of its own. The load has committed by then; a mart this cannot vacuum (locked by the
-next load's swap for longer than `LOCK_TIMEOUT`, or the connection lost) is left to
-autovacuum rather than turning a committed load into a failed one.
+of its own, and sets nothing on it (through PgBouncer in transaction mode a session
+setting would stay on a server connection that others then use). A mart locked at that
+moment (by the next load's swap, say) is skipped rather than waited for, and a lost
+connection leaves the marts to autovacuum: the load has committed, and stays so.
 """
 
 from __future__ import annotations
@@ -22,24 +23,15 @@ from sqlalchemy.exc import OperationalError
 
 from xieshang.warehouse import schema
 
-LOCK_TIMEOUT = "5s"
 
-
-def vacuum(engine: Engine) -> list[str]:
-    """VACUUM every mart on PostgreSQL; the marts vacuumed (none elsewhere: SQLite has no
-    visibility map, and its VACUUM rewrites the whole file)."""
+def vacuum(engine: Engine) -> None:
+    """VACUUM every mart that is not locked, on PostgreSQL (elsewhere nothing: SQLite has
+    no visibility map, and its VACUUM rewrites the whole file)."""
     if engine.dialect.name != "postgresql":
-        return []
-    done: list[str] = []
+        return
+    names = ", ".join(table.name for table in schema.MART_TABLES)
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
-            try:
-                for table in schema.MART_TABLES:
-                    conn.exec_driver_sql(f"VACUUM {table.name}")
-                    done.append(table.name)
-            finally:  # the pooled connection goes back with the server's setting
-                conn.exec_driver_sql("RESET lock_timeout")
+            conn.exec_driver_sql(f"VACUUM (SKIP_LOCKED) {names}")
     except OperationalError:
         pass  # why it is not an error: the module's docstring
-    return done
