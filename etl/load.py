@@ -176,7 +176,8 @@ def run_load(
 ) -> dict:
     """Load an inbox; returns the run report: status "committed", or "failed" with a
     one-line "error" when the run rolled back. A failed run leaves the warehouse as it was
-    but for its load_runs row, written after the rollback.
+    but for its load_runs row, written after the rollback. Once a run has committed, the
+    marts are vacuumed (`xieshang.marts.visibility`).
 
     `township`: the code of the township whose staff submit the inbox; rows of areas
     outside it are rejected ("outside_township"). Raises ValueError for a code that is

@@ -133,7 +133,8 @@ def update(conn: Connection, changes: Changes) -> bool:
 
 
 def rebuild(engine: Engine) -> dict:
-    """Rebuild every mart in a transaction of its own (`xieshang marts rebuild`).
+    """Rebuild every mart in a transaction of its own (`xieshang marts rebuild`), then
+    vacuum them (`xieshang.marts.visibility`).
 
     {"was_fresh": whether they already reflected the last load, "loads": the committed
     loads they now reflect, "last_run": the last of them (None without any), "rows":
