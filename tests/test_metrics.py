@@ -364,6 +364,39 @@ def test_by_child_runs_a_constant_number_of_statements(engine):
     assert county_with(2) == county_with(7)
 
 
+def _party_sql(engine, fn) -> str:
+    """The statement `fn` sent that counts Party members attending."""
+    seen = []
+
+    def listener(conn, cursor, statement, *args):
+        if "mart_party_attendance" in statement:
+            seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        fn()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    (statement,) = seen
+    return statement
+
+
+def test_each_kind_of_party_count_has_its_own_statement(county):
+    council = Filters(form="council")
+    # one scope, filtered (or a single village): count(DISTINCT person), which Citus
+    # merges across counties
+    alone = _party_sql(county, lambda: metrics.figures(county, COUNTY, *Q1, council))
+    assert "count(DISTINCT mart_party_attendance.person_pk)" in alone
+    # each child, filtered: the rows of distinct (child, person), which PostgreSQL hashes
+    # where count(DISTINCT) sorts every row
+    children = _party_sql(county, lambda: metrics.figures_by_child(county, COUNTY, *Q1, council))
+    assert "SELECT DISTINCT" in children and "count(DISTINCT" not in children
+    # each village, unfiltered: the rows whose previous attendance there is before the start
+    villages = _party_sql(county, lambda: metrics.figures_by_child(county, T1, *Q1))
+    assert "mart_party_attendance.prev_12 <" in villages and "DISTINCT" not in villages
+    # their values: test_by_child_equals_each_child_as_a_scope
+
+
 def test_monthly_series_equals_each_month(county):
     series = metrics.monthly_series(county, COUNTY, date(2025, 1, 1), date(2025, 4, 15))
     assert [s["month"] for s in series] == ["2025-01", "2025-02", "2025-03", "2025-04"]

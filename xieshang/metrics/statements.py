@@ -374,7 +374,7 @@ def statements_for(shape: Shape) -> tuple[Statement, ...]:
                 ]
                 return build.select(cp, [func.sum(cp.c.party_rows)], where)
             where = [pa.c.meeting_date.between(p.s, p.e)]
-            if shape.filtered or (width == 12 and shape.group_width is None):
+            if shape.group_width is None and (shape.filtered or width == 12):
                 # the previous-attendance columns ignore the filters, and a village has
                 # few rows: count distinct persons
                 return build.select(pa, [func.count(sa.distinct(pa.c.person_pk))], where)
