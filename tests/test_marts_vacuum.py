@@ -97,6 +97,30 @@ def test_a_locked_mart_is_skipped_not_waited_for(pg_databases, tmp_path):
     holder.dispose()
 
 
+@pytest.mark.postgres
+def test_a_vacuum_that_fails_leaves_the_load_committed(pg_databases, tmp_path):
+    url = pg_databases.create()
+    engine, admin = open_warehouse(url), sa.create_engine(url)
+
+    def lose_the_connection(conn, cursor, statement, *args):
+        if statement.startswith("VACUUM"):  # its server process ended, waited for
+            with admin.connect() as other:
+                other.execute(
+                    sa.text("SELECT pg_terminate_backend(:pid, 10000)"),
+                    {"pid": cursor.connection.info.backend_pid},
+                )
+
+    sa.event.listen(engine, "before_cursor_execute", lose_the_connection)
+    report = load(engine, base_inbox(tmp_path / "inbox"))
+    assert report["status"] == "committed"
+    sa.event.remove(engine, "before_cursor_execute", lose_the_connection)
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(schema.meetings)).scalar() == 2
+    assert _pages(engine)["mart_meetings"] == (1, 0)  # left to autovacuum
+    engine.dispose()
+    admin.dispose()
+
+
 def test_sqlite_is_not_vacuumed(tmp_path):
     engine = open_warehouse(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
     load(engine, base_inbox(tmp_path / "inbox"))

@@ -12,14 +12,15 @@ changed no figure or callback beyond the run-to-run noise.
 VACUUM cannot run inside a transaction, so this comes after the commit, in a connection
 of its own, and sets nothing on it (through PgBouncer in transaction mode a session
 setting would stay on a server connection that others then use). A mart locked at that
-moment (by the next load's swap, say) is skipped rather than waited for, and a lost
-connection leaves the marts to autovacuum: the load has committed, and stays so.
+moment (by the next load's swap, say) is skipped rather than waited for, and a VACUUM
+that fails (a lost connection, a server that refuses it) leaves the marts to autovacuum:
+the load has committed, and stays so.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from xieshang.warehouse import schema
 
@@ -33,5 +34,5 @@ def vacuum(engine: Engine) -> None:
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql(f"VACUUM (SKIP_LOCKED) {names}")
-    except OperationalError:
+    except DBAPIError:
         pass  # why it is not an error: the module's docstring
