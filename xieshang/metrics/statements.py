@@ -374,25 +374,12 @@ def statements_for(shape: Shape) -> tuple[Statement, ...]:
                 ]
                 return build.select(cp, [func.sum(cp.c.party_rows)], where)
             where = [pa.c.meeting_date.between(p.s, p.e)]
-            if shape.group_width is None and (shape.filtered or width == 12):
+            if shape.filtered or (width == 12 and shape.group_width is None):
                 # the previous-attendance columns ignore the filters, and a village has
-                # few rows: count distinct persons
+                # few rows: count distinct persons, each child's too (a 10-county city's
+                # filtered children over a year 162-206 ms; the rows of distinct (child,
+                # person) counted instead, which PostgreSQL sorts as well: 210-244 ms)
                 return build.select(pa, [func.count(sa.distinct(pa.c.person_pk))], where)
-            if shape.filtered:
-                # the same for each child: counted as the rows of distinct (keys,
-                # person), which PostgreSQL can hash where count(DISTINCT) sorts every
-                # row (a 3-county city's villages over a year 148 → 69 ms); one scope's
-                # count(DISTINCT) stays, which Citus merges across counties
-                keys = build.keys(pa)
-                persons = (
-                    select(*keys, pa.c.person_pk)
-                    .where(and_(*build.conditions(pa, where)))
-                    .distinct()
-                    .subquery("persons")
-                )
-                outer = [persons.c[key.name] for key in keys]
-                query = select(*outer, func.count()).select_from(persons).group_by(*outer)
-                return query, len(keys)
             # a person counts through their first row inside the period
             where.append(pa.c[f"prev_{width}"] < p.s)
             return build.select(pa, [func.count()], where)
