@@ -67,6 +67,8 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     engine = make_engine(args.db)
+    if not sa.inspect(engine).has_table("areas"):
+        parser.error(f"{args.db} holds no warehouse: run `python bench/fill_warehouse.py` first")
     with engine.connect() as conn:
         root = metrics.root_area(conn)
         townships = [code for code, _ in metrics.children(conn, root)]
