@@ -25,6 +25,7 @@ from tests.helpers.minimal_inbox import (
     ROSTER_HEADER,
     SECRET,
     base_inbox,
+    later_files,
     load,
 )
 from xieshang import marts
@@ -192,21 +193,6 @@ def dump_rows(engine: sa.Engine) -> dict[str, list[tuple]]:
             t.name: [tuple(r) for r in conn.execute(sa.select(t).order_by(*t.columns))]
             for t in keep
         }
-
-
-def later_files(root: Path) -> Path:
-    write_csv(
-        root / "会议台账.csv",
-        [
-            MEETING_HEADER,
-            ["HY-8", "330281100201", "2025-06-01", "座谈会", "桥梁", "", "", "是", ""],
-        ],
-    )
-    write_csv(
-        root / "参会签到.csv",
-        [ATTENDANCE_HEADER, ["HY-8", "330281100201", "330281199001011237", "钱七", "是", "乡贤"]],
-    )
-    return root
 
 
 def _duplicate_first_row(copy):

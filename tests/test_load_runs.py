@@ -17,6 +17,7 @@ from tests.helpers.minimal_inbox import (
     RESOLUTION_HEADER,
     SECRET,
     base_inbox,
+    later_files,
     load,
     rejects,
 )
@@ -223,18 +224,7 @@ def test_resolution_reports_accumulate_as_history(engine, tmp_path):
 def test_a_run_that_fails_half_way_leaves_the_warehouse_as_it_was(engine, tmp_path, monkeypatch):
     load(engine, base_inbox(tmp_path / "inbox"))
     before = snapshot(engine)
-    later = tmp_path / "later"
-    write_csv(
-        later / "会议台账.csv",
-        [
-            MEETING_HEADER,
-            ["HY-8", "330281100201", "2025-06-01", "座谈会", "桥梁", "", "", "是", ""],
-        ],
-    )
-    write_csv(
-        later / "参会签到.csv",
-        [ATTENDANCE_HEADER, ["HY-8", "330281100201", "330281199001011237", "钱七", "是", "乡贤"]],
-    )
+    later = later_files(tmp_path / "later")
 
     def crash(self, kind, rows):
         raise RuntimeError("disk full")

@@ -11,8 +11,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers.inbox_files import write_csv
-from tests.helpers.minimal_inbox import ATTENDANCE_HEADER, MEETING_HEADER, base_inbox, load
+from tests.helpers.minimal_inbox import base_inbox, later_files, load
 from xieshang import marts
 from xieshang.warehouse import schema
 from xieshang.warehouse.engine import open_warehouse
@@ -33,21 +32,6 @@ def _pages(engine: sa.Engine) -> dict[str, tuple[int, int]]:
     return {name: (pages, visible) for name, pages, visible in rows}
 
 
-def _a_month_more(root):
-    write_csv(
-        root / "会议台账.csv",
-        [
-            MEETING_HEADER,
-            ["HY-8", "330281100201", "2025-06-01", "座谈会", "桥梁", "", "", "是", ""],
-        ],
-    )
-    write_csv(
-        root / "参会签到.csv",
-        [ATTENDANCE_HEADER, ["HY-8", "330281100201", "330281199001011237", "钱七", "是", "乡贤"]],
-    )
-    return root
-
-
 @pytest.mark.postgres
 def test_every_mart_is_vacuumed_after_a_load_an_update_and_a_rebuild(pg_databases, tmp_path):
     engine = open_warehouse(pg_databases.create())
@@ -57,7 +41,7 @@ def test_every_mart_is_vacuumed_after_a_load_an_update_and_a_rebuild(pg_database
     filled = {name: (1, 1) for name in NAMES}
     filled["mart_resolution_events"] = (0, 0)
     assert _pages(engine) == filled
-    load(engine, _a_month_more(tmp_path / "later"))  # the touched partitions, in place
+    load(engine, later_files(tmp_path / "later"))  # the touched partitions, in place
     assert _pages(engine) == filled
     with engine.connect() as conn:  # the month's rows are in the marts that were vacuumed
         assert (

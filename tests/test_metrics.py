@@ -25,6 +25,7 @@ from tests.helpers.builder_county import (
     build_county,
     small_county,
 )
+from tests.helpers.sent_sql import statements_sent
 from tests.helpers.warehouse_builder import WarehouseBuilder
 from xieshang import marts, metrics
 from xieshang.metrics import FIGURES, Filters
@@ -366,18 +367,7 @@ def test_by_child_runs_a_constant_number_of_statements(engine):
 
 def _party_sql(engine, fn) -> str:
     """The statement `fn` sent that counts Party members attending."""
-    seen = []
-
-    def listener(conn, cursor, statement, *args):
-        if "mart_party_attendance" in statement:
-            seen.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
-        fn()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
-    (statement,) = seen
+    (statement,) = [s for s in statements_sent(engine, fn) if "mart_party_attendance" in s]
     return statement
 
 

@@ -86,6 +86,22 @@ def base_inbox(root: Path) -> Path:
     return root
 
 
+def later_files(root: Path) -> Path:
+    """A later inbox: one meeting more in 柳树村, one Party member attending it."""
+    write_csv(
+        root / "会议台账.csv",
+        [
+            MEETING_HEADER,
+            ["HY-8", "330281100201", "2025-06-01", "座谈会", "桥梁", "", "", "是", ""],
+        ],
+    )
+    write_csv(
+        root / "参会签到.csv",
+        [ATTENDANCE_HEADER, ["HY-8", "330281100201", "330281199001011237", "钱七", "是", "乡贤"]],
+    )
+    return root
+
+
 def load(engine: Engine, inbox: Path, today: date = TODAY) -> dict:
     report = run_load(engine, inbox, secret=SECRET, today=today)
     assert report["status"] == "committed", report.get("error")
