@@ -43,7 +43,7 @@ def test_every_mart_is_vacuumed_after_a_load_an_update_and_a_rebuild(pg_database
     assert _pages(engine) == filled
     load(engine, later_files(tmp_path / "later"))  # the touched partitions, in place
     assert _pages(engine) == filled
-    with engine.connect() as conn:  # the month's rows are in the marts that were vacuumed
+    with engine.connect() as conn:  # the later meeting is in the marts vacuumed
         assert (
             conn.execute(sa.select(sa.func.count()).select_from(schema.mart_meetings)).scalar() == 3
         )

@@ -377,8 +377,8 @@ def statements_for(shape: Shape) -> tuple[Statement, ...]:
             if shape.filtered or (width == 12 and shape.group_width is None):
                 # the previous-attendance columns ignore the filters, and a village has
                 # few rows: count distinct persons, each child's too (a 10-county city's
-                # filtered children over a year 162-206 ms; the rows of distinct (child,
-                # person) counted instead, which PostgreSQL sorts as well: 210-244 ms)
+                # filtered children over a year 170-206 ms; the rows of distinct (child,
+                # person) counted instead, which PostgreSQL sorts as well: 213-244 ms)
                 return build.select(pa, [func.count(sa.distinct(pa.c.person_pk))], where)
             # a person counts through their first row inside the period
             where.append(pa.c[f"prev_{width}"] < p.s)
