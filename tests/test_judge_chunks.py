@@ -6,6 +6,7 @@ not used (files of the same bytes, an error in a worker, too few bytes, none ask
 
 from __future__ import annotations
 
+import gc
 import shutil
 from datetime import date
 from pathlib import Path
@@ -143,6 +144,32 @@ def test_an_error_in_a_worker_leaves_the_files_to_the_load(messy_inbox, monkeypa
     assert runs is None
     ok = judge_chunks.judged_in_runs(messy_inbox, paths, set(), TODAY, None, lambda n: None)
     assert ok is not None and sorted(ok.files) == sorted(ok.digests) == paths
+
+
+def test_the_collector_is_paused_while_the_runs_come_back_then_as_it_was(messy_inbox, monkeypatch):
+    """The load's own process pauses Python's cyclic collector while the workers' runs
+    come back (told by `progress`, as each does) and leaves it as it found it: on, after
+    runs judged or a worker's error; off, when it was off."""
+    monkeypatch.setattr(judge_chunks, "MIN_BYTES", 0)
+    monkeypatch.setenv("XIESHANG_READ_WORKERS", "2")
+    paths = sorted(p.relative_to(messy_inbox).as_posix() for p in messy_inbox.rglob("*.csv"))
+    seen: list[bool] = []
+    assert gc.isenabled()
+    judged = judge_chunks.judged_in_runs(
+        messy_inbox, paths, set(), TODAY, None, lambda n: seen.append(gc.isenabled())
+    )
+    assert judged is not None and len(seen) == len(judged.runs) > 1 and not any(seen)
+    assert gc.isenabled()
+    failed = judge_chunks.judged_in_runs(
+        messy_inbox, paths, set(), "2025-07-01", None, lambda n: None
+    )
+    assert failed is None and gc.isenabled()
+    gc.disable()
+    try:
+        judge_chunks.judged_in_runs(messy_inbox, paths, set(), TODAY, None, lambda n: None)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_no_workers_for_few_bytes_or_when_none_are_asked_for(messy_inbox, monkeypatch):
