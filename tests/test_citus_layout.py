@@ -222,10 +222,13 @@ def test_the_marts_refresh_on_citus_needs_the_county_in_four_places(tmp_path):
     assert problems == [
         # mart_meetings: meetings with their attendance counted per meeting id
         "joined without the county: m | (attendance)",
-        # mart_party_attendance: attendance with its meeting, and prev_4, the person's
-        # previous attendance anywhere in the city
+        # mart_party_attendance: attendance with its meeting; a member's previous
+        # attendance over all their rows, with their first and last area (one window
+        # for a member of one area); and prev_4, the previous attendance anywhere in
+        # the city, for a member of several
         "joined without the county: attendance | m",
-        "a window partitioned by attendance.person_pk, substr(m.area_code, 1, 4), "
+        "a window partitioned by attendance.person_pk, not within a county",
+        "a window partitioned by party_rows.person_pk, substr(party_rows.area_code, 1, 4), "
         "not within a county",
         # mart_resolution_states: a report's states with their meeting
         "joined without the county: spans | meetings",
