@@ -199,6 +199,20 @@ def _lag(day, person, area, meeting, width: int, widths: tuple[int, ...], before
     return func.coalesce(lag, *([] if before is None else [before]), PAST)
 
 
+def _row_columns(a, m) -> list:
+    """A Party row's own columns, from its attendance `a` and meeting `m`: the mart's
+    first seven."""
+    return [
+        m.c.day.label("meeting_date"),
+        m.c.area_code,
+        a.c.person_pk,
+        m.c.id.label("meeting_pk"),
+        m.c.form,
+        m.c.topic_category,
+        m.c.online,
+    ]
+
+
 def _every_party_row(dialect: str, widths: tuple[int, ...]):
     """Every Party-member attendance row with its prev_N. A person who attended in one
     area only (nearly everyone: a village's members at its meetings) has the same
@@ -209,13 +223,7 @@ def _every_party_row(dialect: str, widths: tuple[int, ...]):
     person = a.c.person_pk
     rows = (
         select(
-            m.c.day.label("meeting_date"),
-            m.c.area_code,
-            person,
-            m.c.id.label("meeting_pk"),
-            m.c.form,
-            m.c.topic_category,
-            m.c.online,
+            *_row_columns(a, m),
             func.lag(m.c.day).over(partition_by=person, order_by=[m.c.day, m.c.id]).label("prev"),
             func.min(m.c.area_code).over(partition_by=person).label("first_area"),
             func.max(m.c.area_code).over(partition_by=person).label("last_area"),
@@ -225,15 +233,7 @@ def _every_party_row(dialect: str, widths: tuple[int, ...]):
         .cte("party_rows")
     )
     r = rows.c
-    head = [
-        r.meeting_date,
-        r.area_code,
-        r.person_pk,
-        r.meeting_pk,
-        r.form,
-        r.topic_category,
-        r.online,
-    ]
+    head = [r[name] for name in _PARTY_COLUMNS[:7]]
     township = func.substr(r.area_code, 1, 9).label("township")
     one_area = r.first_area == r.last_area
     same = func.coalesce(r.prev, PAST)
@@ -275,13 +275,7 @@ def _party_rows_from_cut(
     )
     return (
         select(
-            m.c.day.label("meeting_date"),
-            m.c.area_code,
-            a.c.person_pk,
-            m.c.id.label("meeting_pk"),
-            m.c.form,
-            m.c.topic_category,
-            m.c.online,
+            *_row_columns(a, m),
             *(lag.label(f"prev_{w}") for w, lag in zip(PREFIX_WIDTHS, lags, strict=True)),
             func.substr(m.c.area_code, 1, 9).label("township"),
         )
