@@ -12,9 +12,7 @@ hashes them and skips a file the warehouse holds.
 
 Only when it pays: `read_workers()` at least 1 and the files to read at least
 `MIN_BYTES` (a township's submission is read in the load's own process, without starting
-any). Not when two files read have the same bytes (seen when the runs come back, and
-their work dropped): whether the second is unchanged depends on how the first was read.
-Whatever goes wrong in a worker — an error, its process gone — gives None, and the load
+any). Whatever goes wrong in a worker — an error, its process gone — gives None, and the load
 reads the files itself, so that an error is raised there, naming its file.
 """
 
@@ -115,12 +113,6 @@ def _judge_run(
     return JudgedRun(digests, results, accepted, rejects, counts["kinds"], judge.seq)
 
 
-def _same_bytes(runs: list[JudgedRun]) -> bool:
-    """Whether two of the files the runs read have the same bytes."""
-    read = [run.digests[rel] for run in runs for rel in run.files]
-    return len(set(read)) < len(read)
-
-
 def _runs(paths: list[str], sizes: dict[str, int], n: int) -> list[list[str]]:
     """`paths` cut into at most n runs of consecutive files of about equal bytes."""
     share = sum(sizes[rel] for rel in paths) / n
@@ -170,8 +162,6 @@ def judged_in_runs(
                 pool.shutdown(cancel_futures=True)  # the runs not begun: not worth waiting for
                 raise
     except Exception:  # noqa: BLE001 — the load reads the files itself and says why
-        return None
-    if _same_bytes(done):
         return None
     return Judged(
         done,

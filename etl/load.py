@@ -105,6 +105,8 @@ def _read_inbox(
         else:
             digest = judged.digests[rel]
         record = {"path": rel, "sha256": digest, "size": size}
+        # only what an earlier run loaded: a copy within this run is read again, since a
+        # file between the two may have changed its rows, and the later row wins
         if digest in known:
             files["unchanged"].append(rel)
             records.append({**record, "status": "unchanged"})
@@ -118,7 +120,6 @@ def _read_inbox(
             files["unreadable"].append({"path": rel, "reason": result.unreadable})
             records.append({**record, "status": "unreadable", "reason": result.unreadable})
             continue
-        known.add(digest)  # a second copy of the same file in this run is unchanged
         files["loaded"].append(rel)
         records.append({**record, "status": "loaded", "replaces": result.replaces})
         report["sheets_skipped"].extend(result.sheets_skipped)

@@ -399,13 +399,18 @@ class Run:
         delete_rows(self.conn, schema.held_rows, "id", [int(i) for i in ids])
 
     def _keep_held(self, kind: str, waiting: pd.DataFrame, superseded: pd.DataFrame) -> None:
-        """New rows without a meeting join the held store (replacing same-key rows)."""
+        """New rows without a meeting join the held store (replacing same-key rows). Of a
+        key this run brings several times, only the last row waits: it is counted held,
+        and each later row updated or unchanged against the one before it, as rows of a
+        stored key are."""
         self._delete_held(superseded["_held_id"].tolist())
         new = waiting[~waiting["_old"].astype(bool)]
-        self.count(kind, "held", len(new))
         keys = HELD_KEYS[kind]
-        final = new.sort_values("_seq").drop_duplicates(keys, keep="last")
         fields = HELD_FIELDS[kind]
+        values = [f for f in fields if f not in keys]
+        plan = plan_upsert(new, keys, values, new.iloc[:0].assign(_id=None))
+        self._count_outcomes(kind, np.where(plan.outcomes == "inserted", "held", plan.outcomes))
+        final = plan.inserts
         rows = [
             {
                 "kind": kind,

@@ -114,7 +114,9 @@ def test_workers_load_what_the_load_s_own_process_loads(
     shared_engine.dispose()
 
 
-def test_files_of_the_same_bytes_are_read_by_the_load_itself(tmp_path, messy_inbox, monkeypatch):
+def test_a_file_the_warehouse_holds_is_not_read_and_copies_within_an_inbox_are(
+    tmp_path, messy_inbox, monkeypatch
+):
     monkeypatch.setattr(judge_chunks, "MIN_BYTES", 0)
     monkeypatch.setenv("XIESHANG_READ_WORKERS", "2")
     inbox = tmp_path / "inbox"
@@ -129,8 +131,9 @@ def test_files_of_the_same_bytes_are_read_by_the_load_itself(tmp_path, messy_inb
     judged = judge_chunks.judged_in_runs(inbox, both, {held}, TODAY, None, lambda n: None)
     assert judged is not None and sorted(judged.files) == sorted(set(paths) - {"说明.csv"})
     assert judged.digests["说明二.csv"] == held and sorted(judged.digests) == sorted(both)
-    # two copies to read: which one is unchanged is for the load itself to say
-    assert judge_chunks.judged_in_runs(inbox, both, set(), TODAY, None, lambda n: None) is None
+    # two copies to read: both read, as the load itself reads them
+    judged = judge_chunks.judged_in_runs(inbox, both, set(), TODAY, None, lambda n: None)
+    assert judged is not None and sorted(judged.files) == sorted(both)
 
 
 def test_an_error_in_a_worker_leaves_the_files_to_the_load(messy_inbox, monkeypatch):

@@ -447,7 +447,7 @@ def _extra(draw, how: str, folder: str, kind: str, kinds: dict[str, File]) -> Fi
         reference = draw(st.sampled_from(sorted(cells)))
         data = far_cell_workbook(kind, reference)
         return File(f"{name}.xlsx", data, kind, len(base) + 1, cells[reference], risky=True)
-    if how == "copy":  # the same bytes under another path: read once
+    if how == "copy":  # the same bytes under another path: read again
         original = kinds[kind]
         suffix = Path(original.path).suffix
         return File(f"{name}{suffix}", original.data, kind, original.rows, risky=original.risky)

@@ -105,6 +105,70 @@ def test_later_rows_replace_earlier_ones_in_file_then_path_order(engine, tmp_pat
     assert topic == "村道硬化"  # 会议台账.csv comes last by code point, so its row wins
 
 
+def test_a_copy_of_an_earlier_file_in_the_same_inbox_is_read_and_its_rows_win(engine, tmp_path):
+    inbox = base_inbox(tmp_path / "inbox")
+    first = [MEETING_HEADER, MEETINGS[0]]
+    corrected = [MEETING_HEADER, [*MEETINGS[0][:4], "第二稿", *MEETINGS[0][5:]]]
+    write_csv(inbox / "a" / "会议台账.csv", first)
+    write_csv(inbox / "b" / "会议台账.csv", corrected)
+    write_csv(inbox / "c" / "会议台账.csv", first)  # the first file's bytes, sent again
+    report = load(engine, inbox)
+    assert report["files"]["unchanged"] == []
+    assert [p for p in report["files"]["loaded"] if p.endswith("会议台账.csv")] == [
+        "a/会议台账.csv",
+        "b/会议台账.csv",
+        "c/会议台账.csv",
+        "会议台账.csv",
+    ]
+    # HY-1: a/ inserts it, b/ and c/ update it, 会议台账.csv (last by code point) sets it
+    # back to c/'s row: unchanged; HY-2 is only in 会议台账.csv
+    assert counts(report, "meetings") == (5, 2, 2, 1, 0, 0)
+    with engine.connect() as conn:
+        topic = conn.execute(
+            sa.select(schema.meetings.c.topic).where(schema.meetings.c.meeting_id == "HY-1")
+        ).scalar_one()
+    assert topic == "村道硬化"
+    # the same inbox again: every file as an earlier run loaded it
+    again = load(engine, inbox)
+    assert again["files"]["loaded"] == [] and len(again["files"]["unchanged"]) == 7
+
+
+def test_a_key_held_several_times_in_one_run_is_held_once(engine, tmp_path):
+    inbox = base_inbox(tmp_path / "inbox")
+    row = ["HY-3", "330281100201", "330281199001011236", "王五", "否", "乡贤"]
+    write_csv(
+        inbox / "参会签到-补.csv",
+        [ATTENDANCE_HEADER, row, row, [*row[:4], "是", "乡贤"]],
+    )
+    report = load(engine, inbox)
+    # 2 rows of known meetings; of HY-3's key, the first held, the second unchanged
+    # against it, the third updated: read = inserted + updated + unchanged + held
+    assert counts(report, "attendance") == (5, 2, 1, 1, 0, 1)
+    with engine.connect() as conn:
+        held = conn.execute(sa.select(schema.held_rows.c.row_number)).scalars().all()
+    assert held == [4]
+    later = tmp_path / "later"
+    write_csv(
+        later / "会议台账.csv",
+        [
+            MEETING_HEADER,
+            ["HY-3", "330281100201", "2025-05-01", "座谈会", "桥梁", "", "", "是", ""],
+        ],
+    )
+    second = load(engine, later)
+    assert second["kinds"]["attendance"]["released"] == {"joined": 1, "rejected": 0}
+    with engine.connect() as conn:
+        party = conn.execute(
+            sa.select(schema.attendance.c.party_member).where(
+                schema.attendance.c.meeting_pk
+                == sa.select(schema.meetings.c.id)
+                .where(schema.meetings.c.meeting_id == "HY-3")
+                .scalar_subquery()
+            )
+        ).scalar_one()
+    assert party is True  # the last row of the key
+
+
 def test_rows_whose_meeting_is_unknown_are_held_and_join_later(engine, tmp_path):
     inbox = base_inbox(tmp_path / "inbox")
     write_csv(
