@@ -19,6 +19,7 @@ from flask_compress import Compress
 from flask_compress.flask_compress import _choose_algorithm
 from sqlalchemy import Engine
 
+from xieshang.contract import settings
 from xieshang.dashboard import auth as sign_in
 from xieshang.dashboard import (
     chart_cards,
@@ -55,6 +56,7 @@ def create_app(engine_or_url: Engine | str | None = None, auth: bool = False) ->
     it, a later call (the tests, one warehouse after another) points it at the new
     warehouse and returns it."""
     global _app
+    settings.check_environment()
     warehouse = _engine(engine_or_url)
     fresh = _app is None
     if fresh:

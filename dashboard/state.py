@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from xieshang.contract.columns import lookup_table
+from xieshang.metrics.periods import parse_day
 from xieshang.warehouse.codes import CHILD_LEVEL, LEVELS, ancestor_at, is_above, level_of, pad_code
 
 LANGS = ("zh", "en")
@@ -176,13 +177,7 @@ def yes_no(text: str) -> bool | None:
 
 
 def _date(text: str) -> date | None:
-    text = text.strip()
-    if len(text) != 10:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
+    return parse_day(text.strip())
 
 
 def _vocab(vocab: str, text: str) -> str | None:

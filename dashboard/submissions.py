@@ -37,6 +37,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MB = 1024 * 1024
 _CALLBACK_PATH = "/_dash-update-component"
 _CALLBACK_SLACK = MB  # the callback's JSON around the files, and the files' data: prefixes
+# a form's boundaries and part headers around the files: the limit is the files' own bytes
+_FORM_SLACK = 64 * 1024
 
 
 def upload_limit() -> int:
@@ -65,19 +67,25 @@ def _json(body: dict, status: int = 200) -> Response:
     return response
 
 
+def _too_large(limit: int) -> Response:
+    mb = limit // MB
+    message = (
+        f"报送的文件合计超过 {mb} MB，请分批报送 the files together exceed {mb} MB "
+        f"({settings.MAX_UPLOAD_ENV}): send them in several submissions"
+    )
+    return _json({"error": message}, 413)
+
+
 def _api() -> Response:
     if not may_submit(auth.current_user()):
         return _json({"error": "您的角色不能报送文件 your role may not submit files"}, 403)
     limit = upload_limit()
-    if request.content_length is not None and request.content_length > limit:
-        mb = limit // MB
-        message = (
-            f"报送的文件合计超过 {mb} MB，请分批报送 the files together exceed {mb} MB "
-            f"({settings.MAX_UPLOAD_ENV}): send them in several submissions"
-        )
-        return _json({"error": message}, 413)
-    request.max_content_length = limit
+    if request.content_length is not None and request.content_length > limit + _FORM_SLACK:
+        return _too_large(limit)
+    request.max_content_length = limit + _FORM_SLACK
     files = [(f.filename or "", f.read()) for f in request.files.getlist("files")]
+    if sum(len(data) for _, data in files) > limit:
+        return _too_large(limit)
     try:
         made = submit_for(files)
     except Refused as refused:

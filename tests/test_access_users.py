@@ -35,6 +35,13 @@ def run(capsys, monkeypatch, *argv, stdin: str | None = None) -> tuple[int, str,
     return code, out, err
 
 
+class Terminal(io.StringIO):
+    """Standard input as a terminal, where the password prompt is typed into."""
+
+    def isatty(self) -> bool:
+        return True
+
+
 def user_rows(engine) -> list[dict]:
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(sa.select(schema.users)).mappings()]
@@ -209,6 +216,13 @@ def test_disable_twice_and_the_prompt(county, engine, capsys, monkeypatch):
         "",
         "xieshang: 'admin' is disabled already\n",
     )
+    # no terminal: no prompt (getpass would read standard input where it shows)
+    assert run(capsys, monkeypatch, "user", "passwd", "admin", "--db", county, stdin="") == (
+        1,
+        "",
+        "xieshang: no terminal to type a password in; give it with --password-stdin\n",
+    )
+    monkeypatch.setattr("sys.stdin", Terminal())
     typed = iter(["first password", "other password"])
     monkeypatch.setattr("getpass.getpass", lambda prompt: next(typed))
     assert run(capsys, monkeypatch, "user", "passwd", "admin", "--db", county) == (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 
@@ -81,8 +82,11 @@ def test_a_failed_run_exits_1(env, capsys, monkeypatch):
         "会议编号,区划代码\nHY-9,330281100201\n", encoding="utf-8"
     )
     assert main(["load", str(inbox), "--json"]) == 1
-    report = json.loads(capsys.readouterr().out.splitlines()[-1])
+    out, err = capsys.readouterr()
+    report = json.loads(out.splitlines()[-1])
     assert report["status"] == "failed"
+    # standard output stays the report alone; the error is also the one line on stderr
+    assert err == f"xieshang: load failed, nothing was committed: {report['error']}\n"
 
 
 def test_console_script_bad_argument_exits_2(env):
@@ -104,5 +108,97 @@ def test_console_script_bad_argument_exits_2(env):
         check=False,
     )
     assert result.returncode == 2
-    assert "is not a date; use YYYY-MM-DD" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.stderr == (
+        "xieshang kpi: argument --from: '2025-13-01' is not a date; use YYYY-MM-DD "
+        "(see xieshang kpi --help)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        # a day in another form fromisoformat also takes: another period, silently
+        (
+            ["kpi", "--scope", "1", "--from", "2026-W40-1", "--to", "2026-12-31"],
+            "xieshang kpi: argument --from: '2026-W40-1' is not a date; use YYYY-MM-DD "
+            "(see xieshang kpi --help)",
+        ),
+        (
+            ["kpi", "--scope", "1", "--from", "20261001", "--to", "2026-12-31"],
+            "xieshang kpi: argument --from: '20261001' is not a date; use YYYY-MM-DD "
+            "(see xieshang kpi --help)",
+        ),
+        (
+            ["kpi", "--from", "2026-10-01"],
+            "xieshang kpi: the following arguments are required: --scope, --to "
+            "(see xieshang kpi --help)",
+        ),
+        (
+            ["load", "x", "--bogus"],
+            "xieshang: unrecognized arguments: --bogus (see xieshang --help)",
+        ),
+        (
+            ["serve", "--port", "99999"],
+            "xieshang serve: argument --port: '99999' is not a port; use a number from 1 to "
+            "65535 (see xieshang serve --help)",
+        ),
+        (["generate", "g", "--townships", "100"], "xieshang: --townships must be 1 to 99"),
+        (
+            ["generate", "g", "--end", "2026-13"],
+            "xieshang: --end '2026-13' is not a month; use YYYY-MM, e.g. 2025-03",
+        ),
+    ],
+)
+def test_a_usage_error_is_one_line_and_exits_2(env, capsys, argv, line):
+    try:
+        code = main(argv)  # a command's own checks
+    except SystemExit as exited:  # the parser's
+        code = exited.code
+    assert (code, capsys.readouterr()) == (2, ("", line + "\n"))
+
+
+def test_usage_errors_by_a_command_exit_2_and_debug_is_taken_after_it_too(env, capsys, tmp_path):
+    assert main(["generate", str(tmp_path / "g"), "--townships", "100"]) == 2
+    assert capsys.readouterr().err == "xieshang: --townships must be 1 to 99\n"
+    for argv in (["--debug", "load", "nowhere"], ["load", "nowhere", "--debug"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("Traceback") and err.endswith(
+            "UsageError: inbox nowhere is not a folder; give the folder of submitted files\n"
+        )
+
+
+def test_generate_into_a_file_says_where_to_write(env, capsys, tmp_path):
+    taken = tmp_path / "a.csv"
+    taken.write_text("x")
+    assert main(["generate", str(taken), "--townships", "1", "--months", "1"]) == 1
+    assert capsys.readouterr() == (
+        "",
+        f"xieshang: cannot write an inbox in {taken}: File exists; give a folder that is "
+        "new or empty, where you may write\n",
+    )
+
+
+def test_serve_on_a_taken_port_or_an_unknown_host_says_so_in_one_line(env, capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--no-auth", "--port", str(port)]) == 1
+        assert capsys.readouterr() == (
+            "",
+            f"xieshang: cannot serve at 127.0.0.1:{port}: Address already in use; give "
+            "another --port, or a --host that is an address of this machine\n",
+        )
+    assert main(["serve", "--no-auth", "--host", "999.1.1.1"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("xieshang: cannot serve at 999.1.1.1:8050: ") and err.count("\n") == 1
+
+
+def test_serve_refuses_a_bad_limit_before_it_starts(env, capsys, monkeypatch):
+    monkeypatch.setenv("XIESHANG_MAX_UPLOAD_MB", "abc")
+    assert main(["serve", "--no-auth", "--port", "1"]) == 1
+    assert capsys.readouterr() == (
+        "",
+        "xieshang: XIESHANG_MAX_UPLOAD_MB must be a whole number ≥ 1, not 'abc'\n",
+    )

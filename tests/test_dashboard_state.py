@@ -154,6 +154,8 @@ def test_any_well_formed_scope_when_no_roster_is_known():
         ("?from=2025-02-30", Notice("from", "2025-02-30", "bad_date")),
         ("?to=yesterday", Notice("to", "yesterday", "bad_date")),
         ("?from=2025-1-5", Notice("from", "2025-1-5", "bad_date")),
+        # ten characters that date.fromisoformat takes as 2025-09-29: another period
+        ("?from=2025-W40-1", Notice("from", "2025-W40-1", "bad_date")),
         ("?from=1999-12-31", Notice("from", "1999-12-31", "bad_date")),
         ("?form=teaparty", Notice("form", "teaparty", "bad_form")),
         ("?category=天气", Notice("category", "天气", "bad_category")),

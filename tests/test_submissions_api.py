@@ -167,15 +167,21 @@ def test_leaders_and_evaluators_get_403(app, engine, tmp_path, name):
 def test_over_the_limit_gets_413(app, engine, monkeypatch):
     monkeypatch.setenv(MAX_UPLOAD_ENV, "1")
     client = sign_in(app.server.test_client(), "wang")
-    response = post(client, ("会议台账.csv", b"x" * (1024 * 1024)))  # 1 MB + the form around it
+    response = post(client, ("会议台账.csv", b"x" * (1024 * 1024 + 1)))  # 1 MB and a byte
     assert response.status_code == 413
     assert response.get_json() == {
         "error": "报送的文件合计超过 1 MB，请分批报送 the files together exceed 1 MB "
         "(XIESHANG_MAX_UPLOAD_MB): send them in several submissions"
     }
     assert run_count(engine) == 1
-    # just under the limit is read and loaded
-    response = post(client, ("会议台账.csv", "会议编号\n".encode() * 50_000))
+    # two files of 1 MB together, each under it
+    half = "会议编号\n".encode() * 40_000  # 520,000 bytes
+    response = post(client, ("会议台账.csv", half), ("会议台账2.csv", half + half[:9000]))
+    assert response.status_code == 413
+    assert run_count(engine) == 1
+    # the limit exactly, its form around it aside, is read and loaded
+    exactly = half * 2 + b" " * (1024 * 1024 - 2 * len(half))
+    response = post(client, ("会议台账.csv", exactly))
     assert (response.status_code, response.get_json()["status"]) == (200, "committed")
 
 

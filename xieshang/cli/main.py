@@ -8,27 +8,50 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 from xieshang.cli.errors import CommandError, UsageError
 
 
 def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+    from xieshang.metrics.periods import parse_day
+
+    day = parse_day(text)
+    if day is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD")
+    return day
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port; use a number from 1 to 65535")
+    return int(text)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser with a usage error in one line, and --debug taken anywhere: after
+    the command as well as before it."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_argument(
+            "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
+        )
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="xieshang", description="协商治理看板 xieshang")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser = _Parser(prog="xieshang", description="协商治理看板 xieshang")
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="generate and load a demo county, then serve the dashboard")
-    demo.add_argument("--port", type=int, default=8050)
+    demo.add_argument("--port", type=_port, default=8050)
     demo.add_argument("--no-serve", action="store_true", help="load the demo and stop")
 
     load = sub.add_parser("load", help="load an inbox of submissions into the warehouse")
@@ -39,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the dashboard (development server)")
     serve.add_argument("--db")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8050)
+    serve.add_argument("--port", type=_port, default=8050)
     serve.add_argument(
         "--no-auth",
         action="store_true",
@@ -248,33 +271,30 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
+def _failure(exc: Exception) -> tuple[int, str]:
+    """The exit code of a command that raised `exc`, and the line that says why."""
+    if isinstance(exc, UsageError):
+        return 2, str(exc)
+    if isinstance(exc, CommandError | OSError | ValueError):
+        return 1, str(exc)
+    # their messages name the problem and the fix
+    from xieshang.marts import StaleMarts
+    from xieshang.warehouse.engine import WarehouseError
+
+    if isinstance(exc, StaleMarts | WarehouseError):
+        return 1, str(exc)
+    return 1, f"{type(exc).__name__}: {exc} (run again with --debug for details)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)  # exits 2 on a usage error, as argparse does
+    args = parser.parse_args(argv)  # exits 2 on a usage error, in one line
     try:
         return HANDLERS[args.command](args)
-    except UsageError as exc:
-        if args.debug:
-            raise
-        print(f"xieshang: {exc}", file=sys.stderr)
-        return 2
-    except (CommandError, OSError, ValueError) as exc:
-        if args.debug:
-            raise
-        print(f"xieshang: {exc}", file=sys.stderr)
-        return 1
     except Exception as exc:  # noqa: BLE001 — the contract is one line, never a traceback
-        if args.debug:
-            raise
-        # their messages name the problem and the fix
-        from xieshang.marts import StaleMarts
-        from xieshang.warehouse.engine import WarehouseError
-
-        if isinstance(exc, StaleMarts | WarehouseError):
-            print(f"xieshang: {exc}", file=sys.stderr)
-            return 1
-        print(
-            f"xieshang: {type(exc).__name__}: {exc} (run again with --debug for details)",
-            file=sys.stderr,
-        )
-        return 1
+        code, line = _failure(exc)
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        else:
+            print(f"xieshang: {line}", file=sys.stderr)
+        return code

@@ -152,3 +152,11 @@ def read_workers() -> int:
     if not (text.isascii() and text.isdigit()):
         raise ValueError(f"{READ_WORKERS_ENV} must be a whole number ≥ 0, not {text!r}")
     return int(text)
+
+
+def check_environment() -> None:
+    """ValueError, naming the variable and what it takes, when the environment sets a
+    limit wrongly: a server checks as it starts, not at a user's first submission."""
+    read_limits()
+    max_upload_mb()
+    read_workers()

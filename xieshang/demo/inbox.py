@@ -57,6 +57,22 @@ def _parse_end(end: str | None, today: date) -> tuple[int, int]:
     return year, month
 
 
+def check_arguments(
+    townships: int, villages_per_township: int, months: int, end: str | None, today: date
+) -> tuple[int, int]:
+    """The last month (year, month) of an inbox of these sizes; ValueError, saying which
+    argument to change, for sizes or a month `write_inbox` cannot write."""
+    end_ym = _parse_end(end, today)
+    if not 1 <= townships <= MAX_TOWNSHIPS:
+        raise ValueError(f"--townships must be 1 to {MAX_TOWNSHIPS}")
+    if not 1 <= villages_per_township <= MAX_UNITS:
+        raise ValueError(f"--villages-per-township must be 1 to {MAX_UNITS}")
+    first = add_months(end_ym[0], end_ym[1], 1 - months)
+    if months < 1 or first < (2000, 1):
+        raise ValueError("--months must be at least 1 and start no earlier than 2000-01")
+    return end_ym
+
+
 def write_inbox(
     outdir: Path,
     *,
@@ -73,14 +89,7 @@ def write_inbox(
     `today` (default: the real date) bounds every date written; tests pin it.
     """
     today = today or date.today()
-    end_ym = _parse_end(end, today)
-    if not 1 <= townships <= MAX_TOWNSHIPS:
-        raise ValueError(f"--townships must be 1 to {MAX_TOWNSHIPS}")
-    if not 1 <= villages_per_township <= MAX_UNITS:
-        raise ValueError(f"--villages-per-township must be 1 to {MAX_UNITS}")
-    first = add_months(end_ym[0], end_ym[1], 1 - months)
-    if months < 1 or first < (2000, 1):
-        raise ValueError("--months must be at least 1 and start no earlier than 2000-01")
+    end_ym = check_arguments(townships, villages_per_township, months, end, today)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     world = build_world(townships, villages_per_township, months, end_ym, seed, today, dirty)

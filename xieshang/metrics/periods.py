@@ -3,8 +3,22 @@ read on, and the calendar months a period touches."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def parse_day(text: str) -> date | None:
+    """A day written as the interfaces write it, YYYY-MM-DD, else None: date.fromisoformat
+    alone also takes 20250308 and 2025-W10-1, which a typo can turn into another period."""
+    if not _ISO_DAY.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def months_touched(start: date, end: date) -> int:

@@ -4,22 +4,32 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import date
 
-from xieshang.cli.errors import UsageError
-from xieshang.demo.inbox import write_inbox
+from xieshang.cli.errors import CommandError, UsageError
+from xieshang.demo.inbox import check_arguments, write_inbox
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.townships < 1 or args.villages_per_township < 1 or args.months < 1:
-        raise UsageError("--townships, --villages-per-township and --months must be at least 1")
-    report = write_inbox(
-        args.outdir,
-        townships=args.townships,
-        villages_per_township=args.villages_per_township,
-        months=args.months,
-        end=args.end,
-        seed=args.seed,
-        dirty=args.dirty,
-    )
+    sizes = (args.townships, args.villages_per_township, args.months)
+    try:
+        check_arguments(*sizes, args.end, date.today())
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        report = write_inbox(
+            args.outdir,
+            townships=args.townships,
+            villages_per_township=args.villages_per_township,
+            months=args.months,
+            end=args.end,
+            seed=args.seed,
+            dirty=args.dirty,
+        )
+    except OSError as exc:
+        raise CommandError(
+            f"cannot write an inbox in {args.outdir}: {exc.strerror or exc}; "
+            "give a folder that is new or empty, where you may write"
+        ) from None
     print(json.dumps(report, ensure_ascii=False, indent=2))
     return 0

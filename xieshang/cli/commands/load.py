@@ -100,10 +100,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         render(report, Console(width=None if sys.stdout.isatty() else 132))
     if report["status"] != "committed":
-        if not args.json:
-            print(
-                f"xieshang: load failed, nothing was committed: {report.get('error')}",
-                file=sys.stderr,
-            )
+        print(
+            f"xieshang: load failed, nothing was committed: {report.get('error')}",
+            file=sys.stderr,
+        )
         return 1
     return 0

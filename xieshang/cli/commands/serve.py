@@ -7,10 +7,27 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import socket
 import sys
 
 from xieshang.cli.errors import CommandError
-from xieshang.contract.settings import db_url
+from xieshang.contract.settings import check_environment, db_url
+
+
+def _check_listen(host: str, port: int) -> None:
+    """CommandError, in one line, when the server could not listen at host:port (the port
+    taken, a host that is no address of this machine): the development server would say
+    so in several lines of its own."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+            probe.bind(address)
+    except OSError as exc:
+        raise CommandError(
+            f"cannot serve at {host}:{port}: {exc.strerror or exc}; "
+            "give another --port, or a --host that is an address of this machine"
+        ) from None
 
 
 def serve(url: str | None, host: str = "127.0.0.1", port: int = 8050, auth: bool = True) -> int:
@@ -22,11 +39,13 @@ def serve(url: str | None, host: str = "127.0.0.1", port: int = 8050, auth: bool
     from xieshang.dashboard.app import create_app
     from xieshang.warehouse.engine import open_warehouse
 
-    if auth:
-        try:
+    try:
+        check_environment()
+        if auth:
             sign_in.settings_from_env()
-        except (sign_in.SessionKeyError, ValueError) as exc:
-            raise CommandError(str(exc)) from None
+    except (sign_in.SessionKeyError, ValueError) as exc:
+        raise CommandError(str(exc)) from None
+    _check_listen(host, port)
     engine = open_warehouse(db_url(url))
     app = create_app(engine, auth=auth)
     if auth and not any(account.active for account in users.accounts(engine)):

@@ -31,6 +31,8 @@ def _password(from_stdin: bool) -> str:
         if not password:
             raise CommandError("--password-stdin: standard input has no password line")
         return password
+    if not sys.stdin.isatty():  # getpass would read the password where anyone sees it
+        raise CommandError("no terminal to type a password in; give it with --password-stdin")
     try:
         first = getpass.getpass(f"新密码 new password (at least {MIN_LENGTH} characters): ")
         second = getpass.getpass("再次输入 the same again: ")
