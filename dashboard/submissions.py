@@ -24,12 +24,13 @@ from urllib.parse import quote
 from flask import Flask, Response, abort, current_app, request
 
 from xieshang import template
-from xieshang.access.scope import may_submit
+from xieshang.access.scope import may_submit, sees
 from xieshang.contract import settings
 from xieshang.contract.columns import KIND_LABELS
 from xieshang.dashboard import auth
 from xieshang.dashboard.page_kit import engine
 from xieshang.submission import Refused, Submission, find_secret, submit
+from xieshang.warehouse.codes import pad_code
 
 API_PATH = "/api/submissions"
 TEMPLATE_PREFIX = "/download/template/"
@@ -77,8 +78,13 @@ def _too_large(limit: int) -> Response:
 
 
 def _api() -> Response:
-    if not may_submit(auth.current_user()):
+    user = auth.current_user()
+    if not may_submit(user):
         return _json({"error": "您的角色不能报送文件 your role may not submit files"}, 403)
+    # a scope asked for is never trusted: one outside the user's is refused, not ignored
+    asked = request.args.get("scope", "").strip()
+    if asked and not sees(user, pad_code(asked)):
+        return _json({"error": "您不能为该范围报送 you may not submit for that scope"}, 403)
     limit = upload_limit()
     if request.content_length is not None and request.content_length > limit + _FORM_SLACK:
         return _too_large(limit)

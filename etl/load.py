@@ -52,10 +52,17 @@ def _concat(frames: list[pd.DataFrame], kind: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
-def _loaded_hashes(engine: Engine) -> set[str]:
+def _loaded_hashes(engine: Engine, township: str | None) -> set[str]:
+    """The bytes of the files loaded before: all of them, or for a township's submission
+    those that came from that township — another township's file sent again is read (its
+    rows outside the township rejected), not reported unchanged, which would tell its
+    sender that someone else had sent it."""
     t = schema.load_files
+    loaded = select(t.c.sha256).where(t.c.status == "loaded")
+    if township is not None:
+        loaded = loaded.where(t.c.township_code == township)
     with engine.connect() as conn:
-        return set(conn.execute(select(t.c.sha256).where(t.c.status == "loaded")).scalars())
+        return set(conn.execute(loaded).scalars())
 
 
 def _township_names(conn: Connection) -> dict[str, str]:
@@ -194,7 +201,7 @@ def run_load(
     try:
         ensure_schema(engine)
         accepted, rejects, file_records, headers = _read_inbox(
-            inbox, _loaded_hashes(engine), today, report, progress, position, township
+            inbox, _loaded_hashes(engine, township), today, report, progress, position, township
         )
         position.at("lock")
         # the write lock from the first statement: a concurrent load waits for this one

@@ -194,6 +194,35 @@ def test_a_township_submission_rejects_every_row_outside_the_township(engine, tm
     }
 
 
+def test_another_townships_file_sent_again_is_read_not_reported_unchanged(engine, tmp_path):
+    rows = [MEETING_HEADER, meeting("HY-3", YANGJIA, "2025-04-12")]
+    load(engine, base_inbox(tmp_path / "county"))
+    write_csv(tmp_path / "donghu" / "会议台账.csv", rows)
+    assert submit(engine, tmp_path / "donghu", DONGHU)["files"]["loaded"] == ["会议台账.csv"]
+    # the same bytes from 城关街道: "unchanged" would say 东湖镇 had sent them
+    write_csv(tmp_path / "chengguan" / "会议台账.csv", rows)
+    report = submit(engine, tmp_path / "chengguan", CHENGGUAN)
+    assert report["files"]["loaded"] == ["会议台账.csv"] and report["files"]["unchanged"] == []
+    assert counts(report, "meetings") == (1, 0, 0, 0, 1, 0)
+    assert stored_rejects(engine, report["run_id"]) == [
+        (
+            "meetings",
+            "会议台账.csv",
+            2,
+            "outside_township",
+            "area_code",
+            YANGJIA,
+            CHENGGUAN,
+            "区划代码",
+            202504,
+        ),
+    ]
+    # from 东湖镇 again, and from the county's own inbox: as loaded before
+    again = submit(engine, tmp_path / "donghu", DONGHU)
+    assert again["files"]["unchanged"] == ["会议台账.csv"]
+    assert load(engine, tmp_path / "donghu")["files"]["unchanged"] == ["会议台账.csv"]
+
+
 def test_a_code_that_is_no_townships_is_refused(engine, tmp_path):
     with pytest.raises(ValueError, match=r"^330281 不是乡镇代码 is not a township code$"):
         run_load(engine, tmp_path, secret=SECRET, today=TODAY, township="330281")

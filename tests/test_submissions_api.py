@@ -164,6 +164,23 @@ def test_leaders_and_evaluators_get_403(app, engine, tmp_path, name):
     assert audit.count(engine, action="submission") == 0
 
 
+@pytest.mark.parametrize("scope", [XINHUA, "330281001", "330281000000", "x"])
+def test_a_scope_outside_the_staff_users_township_gets_403(app, engine, tmp_path, scope):
+    client = sign_in(app.server.test_client(), "wang")
+    data = {"files": [(io.BytesIO(xlsx_bytes(tmp_path, MEETINGS)), FILE)]}
+    response = client.post(f"{API}?scope={scope}", data=data, content_type="multipart/form-data")
+    assert (response.status_code, response.get_json()) == (
+        403,
+        {"error": "您不能为该范围报送 you may not submit for that scope"},
+    )
+    assert run_count(engine) == 1
+    # their own township, or one of its villages, is no reason to refuse
+    for own in (DONGHU, LIUSHU):
+        data = {"files": [(io.BytesIO(xlsx_bytes(tmp_path, MEETINGS)), FILE)]}
+        response = client.post(f"{API}?scope={own}", data=data, content_type="multipart/form-data")
+        assert response.status_code == 200
+
+
 def test_over_the_limit_gets_413(app, engine, monkeypatch):
     monkeypatch.setenv(MAX_UPLOAD_ENV, "1")
     client = sign_in(app.server.test_client(), "wang")
