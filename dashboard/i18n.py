@@ -292,6 +292,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "载入记录涉及全县各乡镇的文件，仅对全县范围的用户显示",
         "The load runs cover every township's files: shown to county-wide users only",
     ),
+    "dq_list_not_yours": (
+        "明细供乡镇工作人员和管理员核改报送文件使用，您的角色只看上方的汇总数字",
+        "The rows are for township staff and admins fixing their files: "
+        "your role sees the counts above",
+    ),
     "dq_finished": ("完成时间", "Finished"),
     "dq_loaded_on": ("载入日", "Loaded on"),
     "dq_status": ("状态", "Status"),

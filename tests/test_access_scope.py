@@ -261,6 +261,29 @@ def test_the_data_quality_lists_are_the_users_townships(app):
     assert sorted(r["row_number"] for r in everything) == [8, 9, 10]
 
 
+def test_the_raw_lists_are_shown_to_whom_their_files_are(app):
+    """The rejected rows, the held rows and the resolutions' events: on the page to staff
+    and admins only, as /download/rejects.csv and the others are."""
+    lists = {"dq-rejects": [8, 9, 10], "dq-held-rows": [11, 12], "dq-events": None}
+    for name in ("zhao", "qian", "li"):
+        client = signed_in(app, name)
+        by_output = {d["output"]: d for d in dependencies(client)}
+        for part, rows in lists.items():
+            output = f"..{part}-grid.rowData...{part}-grid.columnDefs...{part}-note.children.."
+            response = post(client, body(by_output[output], store(COUNTY)))
+            shown = grid_rows(response, f"{part}-grid")
+            text = response.get_data(as_text=True)
+            if name == "li":
+                if rows is not None:
+                    assert sorted(r["row_number"] for r in shown) == rows, part
+                assert "您的角色只看上方的汇总数字" not in text
+            else:
+                assert shown == [], (name, part)
+                assert (
+                    "明细供乡镇工作人员和管理员核改报送文件使用，您的角色只看上方的汇总数字" in text
+                )
+
+
 def test_leaders_do_not_get_the_overdue_list(app):
     overdue = "..rs-overdue-grid.rowData...rs-overdue-grid.columnDefs...rs-overdue-note.children.."
     shown = {}

@@ -20,7 +20,7 @@ from datetime import date
 import dash_bootstrap_components as dbc
 from dash import html
 
-from xieshang.access.scope import sees_load_runs
+from xieshang.access.scope import may_download, sees_load_runs
 from xieshang.contract.columns import header
 from xieshang.contract.hints import fix_hint
 from xieshang.dashboard import auth, components, data, fmt, grid
@@ -207,11 +207,21 @@ def held_row_list(engine_, state: ViewState, limit: int | None = None) -> list[d
     ]
 
 
+def _not_for_role(file: str, lang: str):
+    """A list's answer for a role that may not take its file (/download/<file>): a note
+    instead of its rows, which are the same rows."""
+    if may_download(auth.current_user(), file):
+        return None
+    return [], [], components.empty_state(t("dq_list_not_yours", lang))
+
+
 def build_held_rows(engine_, state: ViewState):
     """Each attendance or resolution row waiting for its meeting (the first grid.ROW_CAP)."""
     lang = state.lang
     if data.directory(engine_).empty:
         return _empty_warehouse(lang)
+    if hidden := _not_for_role("held-rows.csv", lang):
+        return hidden
     rows = held_row_list(engine_, state, grid.ROW_CAP)
     total = len(rows) if len(rows) < grid.ROW_CAP else data.held_count(engine_, state.scope)
     return _capped_grid(held_row_columns(lang), rows, total, lang, t("dq_no_held_rows", lang))
@@ -287,6 +297,8 @@ def build_rejects(engine_, state: ViewState, include_superseded: bool = False):
     lang = state.lang
     if data.directory(engine_).empty:
         return _empty_warehouse(lang)
+    if hidden := _not_for_role("rejects.csv", lang):
+        return hidden
     rows = reject_list(engine_, state, include_superseded, grid.ROW_CAP)
     total = (
         len(rows)
@@ -351,6 +363,8 @@ def build_events(engine_, state: ViewState):
     lang = state.lang
     if data.directory(engine_).empty:
         return _empty_warehouse(lang)
+    if hidden := _not_for_role("resolution-events.csv", lang):
+        return hidden
     return _grid(event_columns(lang), event_rows(engine_, state), lang, t("dq_no_events", lang))
 
 
