@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, html
+from dash.exceptions import PreventUpdate
 
 from xieshang.dashboard import components
 from xieshang.dashboard.i18n import figure_definition, figure_name, t
@@ -111,6 +112,8 @@ def register(prefix: str, view, charts: Sequence[Chart] = (), path: str = "/") -
     )
     def _drill(*args):
         *clicks, store, options = args
+        if ctx.triggered_id not in graphs:
+            raise PreventUpdate
         click = clicks[graphs.index(ctx.triggered_id)]
         return drill_address(click, None, state_or_stop(store), options)
 

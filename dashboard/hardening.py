@@ -215,22 +215,50 @@ def well_formed_callback(body: object, callbacks: dict) -> bool:
     """Whether `body` is a callback request the app's renderer could send: a JSON object
     naming one of the app's callbacks (`output`), with an entry for each of its inputs
     and states, in order, naming that component and property (a list of them for an
-    ALL / ALLSMALLER wildcard), the outputs likewise, and the changed properties as
-    strings. Values are not judged here: the callbacks parse their own."""
+    ALL / ALLSMALLER wildcard), the outputs likewise, and as changed properties only
+    inputs it names. Values are not judged here: the callbacks parse their own."""
     if not isinstance(body, dict):
         return False
     output = body.get("output")
     if not isinstance(output, str) or output not in callbacks:
         return False
     spec = callbacks[output]
+    inputs = body.get("inputs")
     changed = body.get("changedPropIds", [])
     return (
-        _entries(body.get("inputs"), spec["inputs"])
+        _entries(inputs, spec["inputs"])
         and _entries(body.get("state", []), spec.get("state", []))
         and _outputs(body.get("outputs"), output)
         and isinstance(changed, list)
         and all(isinstance(prop_id, str) for prop_id in changed)
+        and {_prop_key(prop_id) for prop_id in changed} <= _input_keys(inputs)
     )
+
+
+def _id_key(component: object) -> str:
+    """A component id as one string: a pattern-matching id's keys in order, so that the
+    renderer's spelling of it and the request's entry compare equal."""
+    return component if isinstance(component, str) else json.dumps(component, sort_keys=True)
+
+
+def _input_keys(inputs: list) -> set[tuple[str, str]]:
+    """(component, property) of each input a well-formed request's entries name."""
+    entries = [e for entry in inputs for e in (entry if isinstance(entry, list) else [entry])]
+    return {(_id_key(e["id"]), e["property"]) for e in entries}
+
+
+def _prop_key(prop_id: str) -> tuple[str, str] | None:
+    """(component, property) of a changed property as the renderer names it: "id.prop", a
+    pattern-matching id as its JSON; None when that is no JSON object."""
+    component, _, prop = prop_id.rpartition(".")
+    if component.startswith("{"):
+        try:
+            component = json.loads(component)
+        except ValueError:
+            return None
+        if not isinstance(component, dict):
+            return None
+    return _id_key(component), prop
 
 
 def _entries(given: object, specs: list[dict]) -> bool:

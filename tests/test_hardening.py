@@ -275,6 +275,11 @@ MALFORMED = {
         "outputs": {"id": "notices", "property": "children"},
     },
     "changed properties not strings": {**KPIS, "changedPropIds": [1]},
+    # the renderer names only inputs that changed; a drill callback called with its
+    # state as the trigger logged a traceback for each such request
+    "a changed property that is no input": {**KPIS, "changedPropIds": ["page-options.data"]},
+    "a changed property of no component": {**KPIS, "changedPropIds": ["data"]},
+    "a changed pattern id that is no object": {**KPIS, "changedPropIds": ['["state"].data']},
     "a dict id for a plain one": {
         **KPIS,
         "inputs": [{"id": {"type": "state"}, "property": "data", "value": STORE}],
@@ -316,6 +321,26 @@ def test_a_wildcard_callback_checks_each_component_it_names(app, client):
     assert post(client, single).status_code == 400
     stranger = [[{"id": {"page": "x", "type": "admin"}, "property": "href"}], *outputs[1:]]
     assert post(client, {**body, "outputs": stranger}).status_code == 400
+
+
+def test_a_changed_pattern_id_is_matched_however_its_keys_are_ordered(client):
+    csv = {"chart": "ov-ranking", "type": "chart-csv"}
+    body = {
+        "output": '{"chart":["MATCH"],"type":"chart-download"}.data',
+        "outputs": {"id": {"chart": "ov-ranking", "type": "chart-download"}, "property": "data"},
+        "inputs": [{"id": csv, "property": "n_clicks", "value": 1}],
+        "state": [
+            {"id": {"chart": "ov-ranking", "type": "chart-data"}, "property": "data"},
+            {"id": "state", "property": "data", "value": STORE},
+        ],
+    }
+    # the renderer's spelling (keys sorted, no spaces), and another: the same input
+    for changed in ('{"chart":"ov-ranking","type":"chart-csv"}', json.dumps(csv)):
+        assert post(client, {**body, "changedPropIds": [f"{changed}.n_clicks"]}).status_code != 400
+    reordered = '{"type": "chart-csv", "chart": "ov-ranking"}.n_clicks'
+    assert post(client, {**body, "changedPropIds": [reordered]}).status_code != 400
+    other = '{"chart":"ov-trend","type":"chart-csv"}.n_clicks'  # no input of this request
+    assert post(client, {**body, "changedPropIds": [other]}).status_code == 400
 
 
 def test_outputs_that_do_not_fit_the_callback_get_400(app, client):
