@@ -21,7 +21,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "page_stakeholders": ("多元参与", "Stakeholders"),
     "page_assessment": ("考核评估", "Assessment"),
     "page_data_quality": ("数据质量", "Data quality"),
-    "freshness": ("数据更新至 {day}", "Data as of {day}"),
+    "freshness": ("数据更新至 {day}", "As of {day}"),
     "freshness_none": ("尚未载入数据", "No data loaded yet"),
     "lang_switch": ("EN", "中文"),
     "lang_switch_title": ("Switch to English", "切换为中文"),

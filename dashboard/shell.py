@@ -23,6 +23,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html
 from flask import has_app_context, has_request_context, request
 
+from xieshang.access import User
 from xieshang.contract.columns import VOCABULARIES
 from xieshang.dashboard import auth, components, data, fmt
 from xieshang.dashboard.i18n import t, vocab
@@ -45,13 +46,18 @@ def request_language() -> str:
     return language(query.get("lang", [None])[0])
 
 
-def nav_pages() -> list[tuple[str, str]]:
+def _anyone(user: User) -> bool:
+    return True
+
+
+def nav_pages(user: User | None = None) -> list[tuple[str, str]]:
     """(path, i18n key of its tab label) of every page with a tab, in registry order
-    (Dash Pages sorts the registry by each page's `order`)."""
+    (Dash Pages sorts the registry by each page's `order`); given a user, not the pages
+    whose `shown_to` does not hold for them (a page's own address still answers)."""
     return [
         (page["path"], page["name_key"])
         for page in dash.page_registry.values()
-        if page.get("name_key")
+        if page.get("name_key") and (user is None or page.get("shown_to", _anyone)(user))
     ]
 
 
@@ -84,7 +90,7 @@ def _top_bar(lang: str) -> html.Header:
     current page, so no tab shrinks to one character (app.css)."""
     tabs = [
         dcc.Link(t(key, lang), href=path, id={"type": "nav", "page": key}, className="xs-tab")
-        for path, key in nav_pages()
+        for path, key in nav_pages(auth.signed_in_user())
     ]
     return html.Header(
         [

@@ -13,6 +13,7 @@ import pytest
 from tests.helpers.city import write_city
 from tests.helpers.components import by_id, walk
 from tests.helpers.layout_county import load_layout_county
+from xieshang.access import User
 from xieshang.dashboard import shell
 from xieshang.dashboard.i18n import COUNT_TEXT, TEXT, figure_definition, t
 from xieshang.metrics import FIGURE_INFO
@@ -75,6 +76,20 @@ def test_the_tabs_and_the_rest_of_the_top_bar_sit_behind_a_menu_button(engine):
         "/data-quality",
         "/submit",
     ]
+
+
+def test_the_submit_tab_is_for_those_who_submit(engine):
+    """ui.md: the six pages as tabs; staff and admins have a seventh, to send their files."""
+    shell.layout()  # the pages are registered now (create_app)
+    six = ["/", "/participation", "/resolutions", "/stakeholders", "/assessment", "/data-quality"]
+    for role, township, paths in (
+        ("leader", None, six),
+        ("evaluator", None, six),
+        ("staff", "330281100000", [*six, "/submit"]),
+        ("admin", None, [*six, "/submit"]),
+    ):
+        assert [path for path, _ in shell.nav_pages(User("u", role, township))] == paths, role
+    assert [path for path, _ in shell.nav_pages()] == [*six, "/submit"]  # every page's
 
 
 # --- words ---------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ dash.register_page(
     title="协商治理看板 · 数据报送",
     order=6,
     name_key="page_submit",
+    shown_to=may_submit,  # a tab for those who send files; the others read
 )
 
 SHOWN = {"display": "flex"}

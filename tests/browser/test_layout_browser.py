@@ -278,21 +278,26 @@ def test_on_a_phone_the_tabs_are_in_a_menu(duo):
     assert duo.get_logs() == []
 
 
-def test_on_a_laptop_the_tabs_are_in_the_bar(duo):
+TAB_NAMES = {
+    "/": ["总览", "党员参与", "决议落实", "多元参与", "考核评估", "数据质量", "数据报送"],
+    "/?lang=en": [
+        *("Overview", "Party participation", "Resolutions", "Stakeholders", "Assessment"),
+        *("Data quality", "Submit files"),
+    ],
+}
+
+
+@pytest.mark.parametrize("path", TAB_NAMES)
+def test_on_a_laptop_the_tabs_are_in_the_bar(duo, path):
     viewport(duo, *LAPTOP)
-    load(duo, "/")
+    load(duo, path)
     assert not duo.find_element("#nav-toggle").is_displayed()
     tabs = duo.driver.find_elements(By.CSS_SELECTOR, "#nav .xs-tab")
-    assert [t.text for t in tabs] == [
-        "总览",
-        "党员参与",
-        "决议落实",
-        "多元参与",
-        "考核评估",
-        "数据质量",
-        "数据报送",
-    ]
+    assert [t.text for t in tabs] == TAB_NAMES[path]
     assert len({round(t.rect["y"]) for t in tabs}) == 1
+    # none cut off by the language, freshness and audit links beside them (English was)
+    nav = duo.find_element("#nav").rect
+    assert max(t.rect["x"] + t.rect["width"] for t in tabs) <= nav["x"] + nav["width"] + 0.5
 
 
 # --- words ---------------------------------------------------------------------------------------
