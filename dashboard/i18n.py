@@ -558,9 +558,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "The data end on {last}: nothing from {start} to {end} yet, so no ranking",
     ),
     "as_nothing_to_rank": (
-        "{scope}各{level}在 {start} 至 {end} 期间均无协商会议、到期决议或满意度评分，不作排名",
-        "No {level} of {scope} held a meeting or had a resolution due or a satisfaction "
-        "score from {start} to {end}, so no ranking",
+        "{scope}各{level}在 {start} 至 {end} 期间均无协商会议、到期或逾期决议、满意度评分，不作排名",
+        "No {level} of {scope} held a meeting or had a resolution due, overdue or scored "
+        "from {start} to {end}, so no ranking",
     ),
     # 大屏 /screen
     "sc_title": ("协商治理看板 · 大屏", "Consultative Governance · Wall"),

@@ -58,6 +58,23 @@ def test_ranks_share_the_smaller_rank_and_list_ties_by_code():
     assert [r["score"] for r in ranked][2] == 80.0 + 5e-10
     all_tied = rank([{"area_code": c, "score": 0.0} for c in "cab"])
     assert [(r["area_code"], r["rank"]) for r in all_tied] == [("a", 1), ("b", 1), ("c", 1)]
+    # 80 and 80 - 6e-10 are within 1e-9 of each other, though not of 80 + 5e-10: all tie
+    chain = rank(
+        [
+            {"area_code": "b", "score": 80.0},
+            {"area_code": "d", "score": 80.0 + 5e-10},
+            {"area_code": "e", "score": 80.0 - 6e-10},
+            {"area_code": "a", "score": 90.0},
+            {"area_code": "c", "score": 70.0},
+        ]
+    )
+    assert [(r["area_code"], r["rank"]) for r in chain] == [
+        ("a", 1),
+        ("b", 2),
+        ("d", 2),
+        ("e", 2),
+        ("c", 5),
+    ]
 
 
 def test_round_score_halves_up_on_the_printed_value():

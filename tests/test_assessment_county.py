@@ -274,7 +274,7 @@ def test_the_page_says_why_the_counties_are_not_ranked(engine):
     table = view.build_table(engine, online)
     assert not table.offered and table.rows == []
     assert (
-        "明州市各县（市、区）在 2025-01-01 至 2025-01-31 期间均无协商会议、到期决议或满意度评分，不作排名"
+        "明州市各县（市、区）在 2025-01-01 至 2025-01-31 期间均无协商会议、到期或逾期决议、满意度评分，不作排名"
         in text(table.heading)
     )
     english = view.build_table(engine, online.replace(lang="en"))

@@ -70,8 +70,8 @@ def test_a_period_with_nothing_to_rank_is_refused(engine, capsys, tmp_path):
     assert code == 1 and not output.exists()
     assert err.strip().endswith(
         "nothing to rank from 2010-01-01 to 2010-12-31 (the data begin in 2026-01): no "
-        "township held a meeting or had a resolution due or a satisfaction score; choose a "
-        "period with data"
+        "township held a meeting or had a resolution due, overdue or scored; choose a period "
+        "with data"
     )
     assert "Traceback" not in err
 

@@ -149,13 +149,13 @@ def test_a_filter_nothing_matches_is_not_ranked(engine):
     table = view.build_table(engine, state)
     assert table.rows == [] and not table.offered
     assert (
-        "清河县各乡镇（街道）在 2026-01-01 至 2026-11-30 期间均无协商会议、到期决议或满意度评分，"
+        "清河县各乡镇（街道）在 2026-01-01 至 2026-11-30 期间均无协商会议、到期或逾期决议、满意度评分，"
         "不作排名" in text(table.heading)
     )
     assert view.download(engine, state, "xlsx") is None
     english = view.build_table(engine, state.replace(lang="en"))
     assert (
-        "No township of 清河县 held a meeting or had a resolution due or a satisfaction score "
+        "No township of 清河县 held a meeting or had a resolution due, overdue or scored "
         "from 2026-01-01 to 2026-11-30, so no ranking" in text(english.heading)
     )
 

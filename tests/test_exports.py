@@ -76,6 +76,10 @@ def test_safe_text():
     assert safe_text("@x") == "'@x" and safe_text("+x") == "'+x" and safe_text("-x") == "'-x"
     assert safe_text("\tx") == "'\tx"
     assert safe_text("-5") == "-5" and safe_text("+1.5") == "+1.5"  # numbers stay
+    assert safe_text("-2.5e3") == "-2.5e3" and safe_text("-.5") == "-.5"
+    # what Python's float() reads but a spreadsheet does not: text, escaped
+    for text in ("-inf", "+Infinity", "-nan", "-1_0", "+ 1"):
+        assert safe_text(text) == "'" + text, text
     assert safe_text("城关镇") == "城关镇" and safe_text(None) == ""
 
 
@@ -359,6 +363,9 @@ def test_has_data():
     assert has_data(a)
     a.rows[1]["satisfaction"] = None
     a.rows[0]["resolutions_due"] = 1
+    assert has_data(a)
+    a.rows[0]["resolutions_due"] = 0
+    a.rows[0]["overdue_open"] = 4  # a quiet month, but a backlog the evaluators are to see
     assert has_data(a)
 
 

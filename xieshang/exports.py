@@ -63,12 +63,13 @@ SHANGHAI = timezone(timedelta(hours=8), "CST")  # if the system has no zone data
 _NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+
+
 def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    """Whether `text` is a number as a spreadsheet reads one (float() also takes -inf,
+    nan and 1_0)."""
+    return _NUMBER.fullmatch(text) is not None
 
 
 def safe_text(value) -> str:
@@ -122,13 +123,15 @@ def shown(name: str, value, lang: str = "zh") -> str:
 
 
 def has_data(assessment: Assessment) -> bool:
-    """Whether the period gives anything to rank: a unit held a meeting, had a resolution
-    due or a satisfaction score in it. Without any, every unit scores 0 and ties at rank
-    1 — a period before the data begin (or a filter nothing matches), which the dashboard
-    and `xieshang export` refuse to rank."""
+    """Whether the period gives anything to show: a unit held a meeting, had a resolution
+    due or a satisfaction score in it, or resolutions overdue on its as_of (a quiet month
+    with a backlog). Without any, every unit scores 0 and ties at rank 1 with nothing
+    else to read — a period before the data begin (or a filter nothing matches), which
+    the dashboard and `xieshang export` refuse to rank."""
     return any(
         (row.get("meetings") or 0) > 0
         or (row.get("resolutions_due") or 0) > 0
+        or (row.get("overdue_open") or 0) > 0
         or row.get("satisfaction") is not None
         for row in assessment.rows
     )

@@ -140,15 +140,18 @@ def round_score(value: float | None) -> float | None:
 
 def rank(rows: Sequence[dict]) -> list[dict]:
     """Rows ordered by rank with "rank" set: highest score first; scores within 1e-9 of
-    the first of their group tie, share the group's smallest rank and are listed by
-    area code."""
+    each other tie, share their group's smallest rank and are listed by area code. A
+    group runs on while each score is within 1e-9 of the one before it: any two within
+    1e-9 of each other are then in one group, which measuring from the group's first
+    score would not give (80 + 5e-10, 80, 80 - 6e-10: the last two split)."""
     ordered = sorted(rows, key=lambda r: (-r["score"], r["area_code"]))
     out: list[dict] = []
     i = 0
     while i < len(ordered):
-        top = ordered[i]["score"]
-        j = i
-        while j < len(ordered) and abs(ordered[j]["score"] - top) <= TIE_TOLERANCE:
+        j = i + 1
+        while (
+            j < len(ordered) and abs(ordered[j]["score"] - ordered[j - 1]["score"]) <= TIE_TOLERANCE
+        ):
             j += 1
         for row in sorted(ordered[i:j], key=lambda r: r["area_code"]):
             row["rank"] = i + 1

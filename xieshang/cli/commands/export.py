@@ -44,7 +44,7 @@ def _nothing_to_rank(engine, result) -> str:
     begin = f" (the data begin in {first:%Y-%m})" if first else ""
     return (
         f"nothing to rank from {result.start} to {result.end}{begin}: no {result.level} held "
-        "a meeting or had a resolution due or a satisfaction score; choose a period with data"
+        "a meeting or had a resolution due, overdue or scored; choose a period with data"
     )
 
 
