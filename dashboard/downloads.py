@@ -28,7 +28,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 import xlsxwriter
 from dash import dcc
@@ -40,11 +40,13 @@ from xieshang import brief
 from xieshang.access import User, audit
 from xieshang.access.scope import home_scope, may_download, sees
 from xieshang.dashboard import auth, components, data
+from xieshang.dashboard.i18n import t
 from xieshang.dashboard.page_kit import engine
 from xieshang.dashboard.state import (
     Options,
     PageOption,
     State,
+    language,
     parse_options,
     parse_query,
     to_query,
@@ -230,7 +232,14 @@ def for_page(name: str, state: State, options: Options | None = None) -> dict[st
 # --- the plain addresses -----------------------------------------------------------------------------------
 
 
-def _view(user: User, query: str) -> tuple[State, Options]:
+def _refused(status: int, lang: str, key: str, **values) -> NoReturn:
+    """Answer `status` with one line in the address's language: what is wrong and what
+    to do (ui.md), never more."""
+    line = f"{status} {t(key, lang, **values)}\n"
+    abort(Response(line, status, mimetype="text/plain", headers={"Cache-Control": "no-store"}))
+
+
+def _view(user: User, query: str, lang: str) -> tuple[State, Options]:
     """The view an address's query names, for `user`: 403 for a scope the user may not
     see, 400 for any other invalid value."""
     directory = data.directory(engine())
@@ -239,25 +248,32 @@ def _view(user: User, query: str) -> tuple[State, Options]:
     options, option_notices = parse_options(query, (quality.SUPERSEDED, MONTH, assessment.HEADERS))
     asked = request.args.get("scope", "").strip()
     if asked and not sees(user, pad_code(asked)):
-        abort(403)
+        _refused(403, lang, "dl_outside_scope", value=asked)
     if notices or option_notices:
-        abort(400)
+        first = (*notices, *option_notices)[0]
+        notice = t(f"notice_{first.reason}", lang, param=first.param, value=first.value)
+        _refused(400, lang, "dl_bad_value", notice=notice)
     if not sees(user, state.scope):
-        abort(403)
+        _refused(403, lang, "dl_outside_scope", value=state.scope)
     return state, options
 
 
 def _serve(name: str) -> Response:
+    lang = language(request.args.get("lang"))
     if name not in FILES:
-        abort(404)
+        _refused(404, lang, "dl_no_such_file")  # not repeating what the address holds
     user = auth.current_user()
     if not may_download(user, name):
-        abort(403)
-    state, options = _view(user, request.query_string.decode("utf-8", "replace"))
+        _refused(403, lang, "dl_not_for_role", name=name)
+    state, options = _view(user, request.query_string.decode("utf-8", "replace"), lang)
     try:
         made = produce(engine(), name, state, options, user, "address")
     except Refused as refused:
-        abort(refused.status)
+        if refused.status == 404:
+            view = FILES[name].view  # a brief's period is its month
+            shown = state if view is None else view(state, options)
+            _refused(404, lang, "dl_nothing", start=shown.start, end=shown.end)
+        _refused(refused.status, lang, "dl_not_for_role", name=name)
     # send_file names the file for every browser: an ASCII fallback and RFC 6266's
     # filename* for the Chinese name
     response = send_file(

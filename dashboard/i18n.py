@@ -92,6 +92,25 @@ TEXT: dict[str, tuple[str, str]] = {
         "superseded=“{value}” must be yes or no",
     ),
     "notice_bad_lang": ("lang=“{value}” 应为 zh 或 en", "lang=“{value}” must be zh or en"),
+    # a download's address refused (/download/<file>): what is wrong, what to do
+    "dl_no_such_file": (
+        "没有这个下载文件：请检查地址",
+        "No such file to download: check the address",
+    ),
+    "dl_not_for_role": (
+        "您的角色不能下载 {name}：如需此文件请联系管理员",
+        "Your role may not download {name}: ask an administrator if you need it",
+    ),
+    "dl_outside_scope": (
+        "scope=“{value}” 不在您的查看范围内：请去掉 scope，或改用本乡镇及其村的区划代码",
+        "scope=“{value}” is outside what you may see: leave scope out, or give your "
+        "township's code or one of its villages'",
+    ),
+    "dl_bad_value": ("{notice}：请改正地址后再下载", "{notice}: correct the address and try again"),
+    "dl_nothing": (
+        "{start} 至 {end} 没有可下载的数据：请选择有数据的统计期",
+        "Nothing to download from {start} to {end}: choose a period with data",
+    ),
     # KPI cards
     "vs_previous": ("较上期", "vs previous period"),
     "points": ("个百分点", "pp"),

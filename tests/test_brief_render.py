@@ -322,7 +322,7 @@ def test_staff_get_their_townships_brief_only(app):
             response = client.get(f"/download/{file}?scope={scope}")
             assert (response.status_code, response.get_data(as_text=True)) == (
                 403,
-                "403 Forbidden\n",
+                f"403 scope=“{scope}” 不在您的查看范围内：请去掉 scope，或改用本乡镇及其村的区划代码\n",
             )
 
 

@@ -130,7 +130,10 @@ def test_each_role_gets_the_files_it_may_have(app, engine, user, file):
     before = audit.count(engine, action="download")
     response = client.get(f"/download/{file}")
     if not may_download(user, file):
-        assert (response.status_code, response.get_data(as_text=True)) == (403, "403 Forbidden\n")
+        assert (response.status_code, response.get_data(as_text=True)) == (
+            403,
+            f"403 您的角色不能下载 {file}：如需此文件请联系管理员\n",
+        )
         assert audit.count(engine, action="download") == before
         return
     assert response.status_code == 200
@@ -210,7 +213,14 @@ def test_the_assessment_in_chinese_and_of_a_period_without_data(app, engine):
     before = audit.count(engine, action="download")
     for kind in ("csv", "xlsx"):
         response = client.get(f"/download/assessment.{kind}?from=2010-01-01&to=2010-12-31")
-        assert (response.status_code, response.get_data(as_text=True)) == (404, "404 Not Found\n")
+        assert (response.status_code, response.get_data(as_text=True)) == (
+            404,
+            "404 2010-01-01 至 2010-12-31 没有可下载的数据：请选择有数据的统计期\n",
+        )
+    english = client.get("/download/assessment.csv?from=2010-01-01&to=2010-12-31&lang=en")
+    assert english.get_data(as_text=True) == (
+        "404 Nothing to download from 2010-01-01 to 2010-12-31: choose a period with data\n"
+    )
     assert audit.count(engine, action="download") == before
 
 
@@ -218,7 +228,10 @@ def test_unknown_files_are_404(app):
     client = client_of(app, "li")
     for path in ("nothing.csv", "brief.xlsx"):
         response = client.get(f"/download/{path}")
-        assert (response.status_code, response.get_data(as_text=True)) == (404, "404 Not Found\n")
+        assert (response.status_code, response.get_data(as_text=True)) == (
+            404,
+            "404 没有这个下载文件：请检查地址\n",
+        )
     assert client.get("/download/..%2Fetc%2Fpasswd").status_code == 404
 
 
@@ -239,7 +252,10 @@ def test_a_staff_user_asking_outside_their_township_gets_403(app, engine, scope)
     before = audit.count(engine, action="download")
     for file in FILES:
         response = client.get(f"/download/{file}?scope={scope}&from=2025-01-01&to=2025-06-30")
-        assert (response.status_code, response.get_data(as_text=True)) == (403, "403 Forbidden\n")
+        assert (response.status_code, response.get_data(as_text=True)) == (
+            403,
+            f"403 scope=“{scope}” 不在您的查看范围内：请去掉 scope，或改用本乡镇及其村的区划代码\n",
+        )
     assert audit.count(engine, action="download") == before
     for own in (DONGHU, LIUSHU, "330281100"):  # the township, a village of it, 9 digits
         assert client.get(f"/download/overdue.csv?scope={own}").status_code == 200
@@ -247,21 +263,26 @@ def test_a_staff_user_asking_outside_their_township_gets_403(app, engine, scope)
 
 def test_invalid_values_get_400(app):
     client = client_of(app, "li")
-    for query in (
-        "scope=abc",
-        "scope=330281999999",
-        "from=2025-13-01",
-        "from=2025-06-30&to=2025-01-01",
-        "form=nonsense",
-        "online=maybe",
-        "superseded=maybe",
-        "lang=fr",
+    for query, line in (
+        ("scope=abc", "scope=“abc” 不是区划代码（应为 6、9 或 12 位数字）"),
+        ("scope=330281999999", "scope=“330281999999” 不在区划名册中"),
+        ("from=2025-13-01", "from=“2025-13-01” 不是有效日期（格式 YYYY-MM-DD）"),
+        ("from=2025-06-30&to=2025-01-01", "起始日期晚于截止日期（2025-06-30 > 2025-01-01）"),
+        ("form=nonsense", "form=“nonsense” 不是协商形式的代码或名称"),
+        ("online=maybe", "online=“maybe” 应为 yes 或 no"),
+        ("superseded=maybe", "superseded=“maybe” 应为 yes 或 no"),
+        ("lang=fr", "lang=“fr” 应为 zh 或 en"),
     ):
         response = client.get(f"/download/overdue.csv?{query}")
         assert (response.status_code, response.get_data(as_text=True)) == (
             400,
-            "400 Bad Request\n",
+            f"400 {line}：请改正地址后再下载\n",
         ), query
+    english = client.get("/download/overdue.csv?from=2025-02-30&lang=en")
+    assert english.get_data(as_text=True) == (
+        "400 from=“2025-02-30” is not a valid date (YYYY-MM-DD): correct the address and try "
+        "again\n"
+    )
     assert client.get("/download/overdue.csv?form=议事会&online=no&lang=en").status_code == 200
 
 
