@@ -9,10 +9,14 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers.inbox_files import write_csv
 from tests.helpers.submitted_county import (
     COUNTY,
     DECEMBER_AT,
+    DECEMBER_DAY,
     JANUARY_AT,
+    MEETING_HEADER,
+    SECRET,
     T1,
     T2,
     V1,
@@ -22,6 +26,7 @@ from tests.helpers.submitted_county import (
     load_december,
     load_january,
 )
+from xieshang.etl.load import run_load
 from xieshang.metrics.areas import UnknownScope
 from xieshang.metrics.submissions import Status, submission_status
 from xieshang.warehouse.engine import make_engine
@@ -112,6 +117,39 @@ def test_county_lists_its_townships(december):
     ]
     assert [r["state_zh"] for r in status.rows[3:]] == ["未报送"] * 3
     assert {r["state_en"] for r in status.rows[3:]} == {"not submitted"}
+
+
+def test_a_county_organ_that_hosts_meetings_is_a_unit_of_its_own(engine, tmp_path):
+    """清河县 itself held a meeting in November and sent nothing for December: at the
+    county's scope its own row (县本级) says so, counting only its own code's rows;
+    城关街道's December files are its own, not the county organ's."""
+    load_december(engine, tmp_path)
+    november = tmp_path / "november"
+    write_csv(
+        november / "会议台账-2025-11.csv",
+        [
+            MEETING_HEADER,
+            ["XY-1", COUNTY, "2025-11-20", "联席会议", "防汛", "公共安全", "上级交办", "是", "否"],
+        ],
+    )
+    report = run_load(engine, november, secret=SECRET, today=DECEMBER_DAY)
+    assert report["kinds"]["meetings"]["inserted"] == 1
+    december = submission_status(engine, "2025-12")
+    assert [(r["area_code"], r["area_name"]) for r in december.rows[::3]] == [
+        (COUNTY, "清河县（本级）"),
+        (T1, "城关街道"),
+        (T2, "东湖镇"),
+    ]
+    assert cells(december)[:3] == unit(COUNTY, ALL_MISSING)
+    at = submission_status(engine, "2025-11").rows[0]
+    assert (at["area_code"], at["kind"], at["state"], at["accepted"]) == (
+        COUNTY,
+        "meetings",
+        "received",
+        1,
+    )
+    # a township's grid has no such row; nor a county whose organ never hosted one
+    assert submission_status(engine, "2025-12", T1).rows[0]["area_code"] == T1
 
 
 def test_a_village_alone(december):

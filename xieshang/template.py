@@ -35,8 +35,9 @@ from xieshang.warehouse import schema
 from xieshang.warehouse.codes import level_of, normalize_code, scope_range
 
 TEMPLATE_KINDS: tuple[str, ...] = LOAD_ORDER
-DATA_ROWS = 1000
-"""Rows below the header that carry the drop-down lists and the integer checks."""
+DATA_ROWS = 1_048_575
+"""The last row (0-based) that carries the drop-down lists and the integer checks: every
+row of the sheet, since a township's month of attendance can run to thousands."""
 
 BOOLEAN_LABELS: tuple[str, ...] = ("是", "否")
 DATE_FORMAT = "yyyy-mm-dd"
@@ -204,8 +205,11 @@ def template_xlsx(kind: str, roster: list[RosterRow] | None = None) -> bytes:
                 {
                     "validate": "list",
                     "source": list(allowed),
-                    "error_title": "取值不在列表中",
-                    "error_message": "请从下拉列表中选择",
+                    # a warning, not a stop: the other spellings the guide sheet lists
+                    # (Y/N, 1/0, a form's longer name) load as well
+                    "error_type": "warning",
+                    "error_title": "取值不在下拉列表中",
+                    "error_message": "若是填表说明所列的其他写法（如 Y/N、1/0），选“是”保留",
                 },
             )
         elif column.type == "int":

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, func, not_, or_, select
+from sqlalchemy import Connection, Engine, and_, func, not_, or_, select
 
 from xieshang.metrics.areas import root_area, scope_info
 from xieshang.metrics.context import connect
@@ -116,18 +116,29 @@ def _out_of_data(conn: Connection, first: date) -> str | None:
     return None
 
 
-def _units(conn: Connection, scope: str) -> list[tuple[str, str, str]]:
-    """(code, name, level) of the grid's units: a village itself; a township itself then
-    its villages; anything higher, its children."""
-    ar = schema.areas
+def _units(conn: Connection, scope: str) -> list[tuple[str, str, str, bool]]:
+    """(code, name, level, whether the row is the unit's own organ alone) of the grid's
+    units: a village itself; a township itself then its villages; anything higher, its
+    children, after its own organ (县本级) when that has ever hosted a meeting — its own
+    ledgers are then awaited like a township's, and one it did not send shows."""
+    ar, mt = schema.areas, schema.meetings
     columns = (ar.c.area_code, ar.c.area_name, ar.c.level)
     if level_of(scope) == "village":
         where = ar.c.area_code == scope
     elif level_of(scope) == "township":
         where = or_(ar.c.area_code == scope, ar.c.parent_code == scope)
     else:
-        where = ar.c.parent_code == scope
-    return [tuple(r) for r in conn.execute(select(*columns).where(where).order_by(ar.c.area_code))]
+        hosts = select(mt.c.id).where(mt.c.area_code == scope).exists()
+        where = or_(ar.c.parent_code == scope, and_(ar.c.area_code == scope, hosts))
+    higher = level_of(scope) in ("county", "city")
+    return [
+        (code, f"{name}（本级）", level, True)
+        if higher and code == scope
+        else (code, name, level, False)
+        for code, name, level in conn.execute(
+            select(*columns).where(where).order_by(ar.c.area_code)
+        )
+    ]
 
 
 class _Tally:
@@ -226,18 +237,19 @@ def _later(*times: datetime | None) -> datetime | None:
 
 
 def _cells(
-    units: Iterable[tuple[str, str, str]],
+    units: Iterable[tuple[str, str, str, bool]],
     accepted: _Tally,
     by_area: _Tally,
     by_township: _Tally,
 ) -> list[dict]:
     rows = []
-    for code, name, level in units:
-        prefix = code[: LEVEL_PREFIX[level_of(code)]]
+    for code, name, level, own in units:
+        # an organ alone: the rows of its own code, as a village's
+        prefix = code if own else code[: LEVEL_PREFIX[level_of(code)]]
         village = level_of(code) == "village"
         for kind in GRID_KINDS:
             n_ok, at_ok = accepted.get(kind, prefix)
-            n_bad, at_bad = (by_area if village else by_township).get(kind, prefix)
+            n_bad, at_bad = (by_area if village or own else by_township).get(kind, prefix)
             if n_ok:
                 state = "received"
             elif n_bad:
