@@ -42,6 +42,16 @@ def unpacks_too_large(limits: ReadLimits) -> OverLimit:
     )
 
 
+def shared_text_too_large(limits: ReadLimits) -> OverLimit:
+    mb = limits.unpacked_mb
+    return _named(
+        f"xlsx 文件的共享文本按引用它的单元格展开后大于{mb}MB "
+        f"the workbook's shared text, repeated in every cell that uses it, comes to more "
+        f"than {mb} MB",
+        "unpacked_mb",
+    )
+
+
 def sheet_over_limit(
     sheet: str, last_row: int, last_column: int, limits: ReadLimits
 ) -> OverLimit | None:

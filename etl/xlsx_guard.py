@@ -15,6 +15,10 @@ measured against the rows, columns and cells limits:
   namespace prefixes; unusual attributes): the part is parsed as XML and every cell
   placed as calamine places it — at its reference, or after the previous cell and row.
 
+A cell of shared text (`t="s"`) gets its own copy of the string it points at, so a small
+file can point a million cells at one long string: the bytes of the strings the cells
+of every sheet point at are summed and held to the unpacked limit too.
+
 A cell counts if it may hold a value (it has a `<v>` or `<is>`); formatting alone does
 not count. The extent is measured from A1, as the reader pads rows and columns from A1.
 A sheet over a limit makes the whole file unreadable, the limit named. The parts checked
@@ -35,10 +39,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from xml.parsers import expat
 
+import numpy as np
+
 from xieshang.contract.settings import ReadLimits
 from xieshang.etl.limits import (
     MB,
     column_letters,
+    shared_text_too_large,
     sheet_over_limit,
     sheet_too_many_cells,
     unpacks_too_large,
@@ -61,6 +68,14 @@ _CELL_TAG_END = (
     f'|(?: s="[0-9]{{1,9}}")?+(?: t="{_TYPE}")?+(?: cm="[0-9]{{1,9}}")?+'
     '(?: vm="[0-9]{1,9}")?+(?: ph="[01]")?+/?>)'
 )
+# a shared string's start, and a cell of shared text with (usually) its string's index
+_SHARED_ITEM = re.compile(rb"<(?:[^\s<>/:]+:)?si[\s/>]")
+_SHARED_CELL = re.compile(rb"<(?:[^\s<>/:]+:)?c\s[^<>]*?\bt\s*=\s*[\"']s[\"'][^<>]*>")
+_SHARED_INDEX = re.compile(
+    rb"<(?:[^\s<>/:]+:)?c\s[^<>]*?\bt\s*=\s*[\"']s[\"'][^<>]*>"
+    rb"\s*<(?:[^\s<>/:]+:)?v>\s*([0-9]{1,10})\s*<"
+)
+_SHARED_STRINGS = "sharedstrings.xml"  # the part's name, in whichever folder
 _NAMING_PART_BYTES = MB  # the parts that name sheets are parsed only when this small
 _CUSTOM_PROPERTIES = "docprops/custom.xml"
 _REPACK_BYTES = 64 * MB  # a workbook unpacking to no more is handed to calamine uncompressed
@@ -108,6 +123,8 @@ def check_workbook(data: bytes, limits: ReadLimits) -> Package:
     sheet_bytes: dict[str, int] = {}
     parts: list[tuple[zipfile.ZipInfo, bytes]] | None = []  # kept while it may be repacked
     custom: bytes | None = None
+    items: list[np.ndarray] = []  # each shared-strings part's string sizes
+    pointers: list[tuple[np.ndarray, int]] = []  # each sheet's: indexes, cells without one
     for info in archive.infolist():
         if info.is_dir():
             continue
@@ -121,7 +138,10 @@ def check_workbook(data: bytes, limits: ReadLimits) -> Package:
         part_bytes[path] = len(content)
         if path == _CUSTOM_PROPERTIES and len(content) <= _NAMING_PART_BYTES:
             custom = content
+        if path.endswith(_SHARED_STRINGS):
+            items.append(_item_bytes(content))
         if _SHEET_DATA in content:
+            pointers.append(_shared_cells(content))
             sheet_bytes[path] = len(content)
             try:
                 extent = _extent(content, limits)
@@ -131,8 +151,39 @@ def check_workbook(data: bytes, limits: ReadLimits) -> Package:
                 raise sheet_over_limit(_sheet_name(data, path), *extent, limits)
         if parts is not None:
             parts.append((info, content))
+    if _shared_text_bytes(items, pointers) > budget:
+        raise shared_text_too_large(limits)
     repacked = data if parts is None or len(parts) > 0xFFFF else _stored(parts)
     return Package(repacked, data, part_bytes, sheet_bytes, custom)
+
+
+def _item_bytes(content: bytes) -> np.ndarray:
+    """The bytes of each shared string of a shared-strings part, its markup with it: no
+    fewer than the UTF-8 bytes of the text calamine copies into each cell that uses it."""
+    starts = np.fromiter((m.start() for m in _SHARED_ITEM.finditer(content)), np.int64)
+    return np.diff(starts, append=len(content))
+
+
+def _shared_cells(content: bytes) -> tuple[np.ndarray, int]:
+    """The shared-string indexes a sheet's cells of shared text give, and how many such
+    cells give none the plain way (counted as the longest string)."""
+    indexes = np.array(_SHARED_INDEX.findall(content), dtype=np.bytes_).astype(np.int64)
+    return indexes, len(_SHARED_CELL.findall(content)) - len(indexes)
+
+
+def _shared_text_bytes(items: list[np.ndarray], pointers: list[tuple[np.ndarray, int]]) -> int:
+    """The bytes of shared text the sheets' cells copy: each cell its string's, the longest
+    for an index out of range, for a cell written another way, or when several parts
+    hold shared strings."""
+    if not items or not any(len(i) or extra for i, extra in pointers):
+        return 0
+    sizes = items[0] if len(items) == 1 else np.zeros(0, np.int64)
+    longest = max((int(i.max()) for i in items if len(i)), default=0)
+    total = 0
+    for indexes, extra in pointers:
+        known = indexes[(indexes >= 0) & (indexes < len(sizes))]
+        total += int(sizes[known].sum()) + (len(indexes) - len(known) + extra) * longest
+    return total
 
 
 def _normal(path: str) -> str:

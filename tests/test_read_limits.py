@@ -351,6 +351,63 @@ def test_many_sheets_on_one_part_count_each_load(tmp_path):
     assert [len(sheet.frame) for sheet in result.sheets] == [1098] * 40
 
 
+SHARED_OVER = (
+    "xlsx 文件的共享文本按引用它的单元格展开后大于200MB the workbook's shared text, repeated "
+    "in every cell that uses it, comes to more than 200 MB (XIESHANG_MAX_UNPACKED_MB)"
+)
+
+
+def shared_strings(*texts: str) -> bytes:
+    items = "".join(f"<si><t>{text}</t></si>" for text in texts)
+    return f'<sst xmlns="{MAIN}" count="{len(texts)}">{items}</sst>'.encode()
+
+
+def shared_cells(rows: int, columns: int, index: int = 0) -> str:
+    return "".join(
+        f'<row r="{r}">'
+        + "".join(
+            f'<c r="{column_letters(c)}{r}" t="s"><v>{index}</v></c>' for c in range(1, columns + 1)
+        )
+        + "</row>"
+        for r in range(1, rows + 1)
+    )
+
+
+def test_one_long_shared_string_in_every_cell_is_unreadable_not_an_abort(tmp_path):
+    """638 KB, within every limit of its own (300,000 cells of 30,000 characters), but
+    calamine copies the string into each cell: 9 GB, and the process died (SIGABRT)."""
+    parts = {"xl/sharedStrings.xml": shared_strings("路" * 30_000)}
+    data = package({"会议台账": f"<sheetData>{shared_cells(1500, 200)}</sheetData>"}, parts)
+    assert len(data) < 700_000
+    path = tmp_path / "会议台账.xlsx"
+    path.write_bytes(data)
+    result = run_isolated(path)
+    assert (result["unreadable"], result["rows"]) == (SHARED_OVER, 0)
+    assert result["peak_mb"] < 500
+
+
+def test_shared_text_counts_each_cells_own_string():
+    """A limit of 1 MB (1,048,576 bytes) and two shared strings: a long one of 10,486
+    bytes with its markup (3,490 characters of 3 bytes), and "x" (23, the part's end
+    with it). 99 cells of the long one are within it, 100 are not; 10,000 of the short
+    one are."""
+    parts = {"xl/sharedStrings.xml": shared_strings("路" * 3_490, "x")}
+    limits = ReadLimits(unpacked_mb=1)
+
+    def check(rows: str) -> None:
+        check_workbook(package({"会议台账": f"<sheetData>{rows}</sheetData>"}, parts), limits)
+
+    check(shared_cells(99, 1))
+    with pytest.raises(ValueError, match=r"^xlsx 文件的共享文本按引用它的单元格展开后大于1MB"):
+        check(shared_cells(100, 1))
+    check(shared_cells(100, 100, index=1))
+    # a cell of shared text written another way (a formula first) counts as the longest
+    formula = '<c r="A1" t="s"><f>B1</f><v>1</v></c>'
+    check(f'<row r="1">{formula * 99}</row>')
+    with pytest.raises(ValueError, match="共享文本"):
+        check(f'<row r="1">{formula * 100}</row>')
+
+
 # --- a cell's characters -------------------------------------------------------------
 
 
