@@ -130,7 +130,12 @@ def _read_inbox(
         files["loaded"].append(rel)
         records.append({**record, "status": "loaded", "replaces": result.replaces})
         report["sheets_skipped"].extend(result.sheets_skipped)
-        report["unknown_columns"].extend(result.unknown_columns)
+        # a header cell is the office's own text: shown as a reject's value is (a resident
+        # ID or mobile number in "填表人 …" redacted, the length bounded)
+        report["unknown_columns"].extend(
+            {**u, "columns": [validate.shown_value("", c) for c in u["columns"]]}
+            for u in result.unknown_columns
+        )
         for sheet in result.sheets:
             position.at("read", rel, sheet.sheet)
             headers[(rel, sheet.sheet)] = sheet.headers

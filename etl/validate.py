@@ -16,15 +16,12 @@ since rejects are listed on 数据质量 and in its CSV:
   the last may be X (an 18-digit ID, an old 15-digit one, or one with digits lost),
   or an 11-digit mobile number (1[3-9]…, optionally after 86). Longer runs (a count
   of 20 digits) are shown;
-- in a column next to a person column — in the contract's order or the file's — where
-  a row shifted by a cell puts a name, a value is redacted when the row's person cells
-  do not hold what they should (a name cell empty, with a digit, or holding a word of
-  the contract; an ID cell empty or without a digit): then its name or ID may have
-  moved into this column. A name cannot be told from other words by its shape, so
-  only this sign of a shift can tell "张三" from "也许" under 是否党员. Even then a
-  value that plainly is no name is shown: a word of the contract (a vocabulary code
-  or label, a yes/no spelling, a column name or alias, a unit type) or text without
-  letters.
+- in a row of a kind with person columns (attendance), any value shaped like a name:
+  letters, no digit, and no word of the contract (a vocabulary code or label, a yes/no
+  spelling, a column name or alias, a unit type). Such a sheet has no free text, and a
+  name cannot be told from other words by its shape ("张三" from "也许" under 是否党员),
+  nor a shifted row from its header (a name typed under 是否党员 in a file without a
+  姓名 column). An identifier with a digit (HY-1) and text without letters are shown.
 
 The value shown is at most `SHOWN_MAX` characters, control characters made visible.
 """
@@ -32,7 +29,6 @@ The value shown is at most `SHOWN_MAX` characters, control characters made visib
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
@@ -125,42 +121,6 @@ def _contract_words() -> frozenset[str]:
 CONTRACT_WORDS = _contract_words()
 
 
-def person_neighbours(kind: str, file_order: Sequence[str] = ()) -> frozenset[str]:
-    """Columns of `kind` next to a person column, in the contract's or the file's order."""
-    contract_order = [c.name for c in COLUMNS[kind]]
-    near: set[str] = set()
-    for order in (contract_order, [name for name in file_order if name in contract_order]):
-        for i, name in enumerate(order):
-            if name in PERSONAL_COLUMNS:
-                near.update(order[max(i - 1, 0) : i + 2])
-    return frozenset(near - PERSONAL_COLUMNS)
-
-
-def _looks_like_name(text: str) -> bool:
-    return (
-        text.lower() not in CONTRACT_WORDS
-        and any(ch.isalpha() for ch in text)
-        and not any(ch.isdigit() for ch in text)
-    )
-
-
-def _looks_like_person_id(text: str) -> bool:
-    return text.lower() not in CONTRACT_WORDS and any(ch.isdigit() for ch in text)
-
-
-_IN_PLACE = {"person_id": _looks_like_person_id, "name": _looks_like_name}
-
-
-def persons_in_place(raw: pd.DataFrame) -> np.ndarray:
-    """Per row of raw cells: whether each person column the file has holds what it should,
-    i.e. the row shows no sign of a shift that moved a name or ID into a neighbour."""
-    in_place = np.ones(len(raw), dtype=bool)
-    for name, looks_right in _IN_PLACE.items():
-        if name in raw:
-            in_place &= np.array([looks_right(clean_text(v)) for v in raw[name]], dtype=bool)
-    return in_place
-
-
 def shows_personal_number(text: str) -> bool:
     """Whether a resident ID number or a mobile number appears in `text`, as it is or with
     spaces, line breaks and dashes taken out (a number written in groups). Both: taking
@@ -173,41 +133,44 @@ def shows_personal_number(text: str) -> bool:
     )
 
 
+def _name_shaped(text: str) -> bool:
+    """Letters, no digit, and no word of the contract: what a name may be."""
+    return (
+        text.lower() not in CONTRACT_WORDS
+        and any(ch.isalpha() for ch in text)
+        and not any(ch.isdigit() for ch in text)
+    )
+
+
 def shown_value(column: str, value: object, exposed: bool = False) -> str:
     """The value as a reject shows it: personal data redacted, bounded, controls visible.
 
-    `exposed`: the column is next to a person column and the row looks shifted."""
+    `exposed`: the row is of a kind with person columns, where a value shaped like a name
+    may be one."""
     if column in PERSONAL_COLUMNS:
         return REDACTED
     text = value.isoformat() if isinstance(value, date) else clean_text(value)
     if shows_personal_number(text):
         return REDACTED
-    if exposed and text.lower() not in CONTRACT_WORDS and any(ch.isalpha() for ch in text):
+    if exposed and _name_shaped(text):
         return REDACTED
     if len(text) > SHOWN_MAX:
         text = text[:SHOWN_MAX] + "…"
     return text.translate(_VISIBLE)
 
 
-def make_rejects(
-    kind: str,
-    rows: pd.DataFrame,
-    rules: list[str],
-    columns: list[str],
-    values: list,
-    file_order: Sequence[str] = (),
-    in_place: Sequence[bool] | None = None,
-) -> pd.DataFrame:
-    """Reject records for `rows` (which carry META and, if valid, area_code).
+_PERSON_KINDS = frozenset(
+    kind for kind, columns in COLUMNS.items() if any(c.name in PERSONAL_COLUMNS for c in columns)
+)
 
-    `file_order` is the order of the columns in the rows' file, and `in_place` whether
-    each row's person cells look unshifted (`persons_in_place`), when known; unknown
-    counts as shifted."""
+
+def make_rejects(
+    kind: str, rows: pd.DataFrame, rules: list[str], columns: list[str], values: list
+) -> pd.DataFrame:
+    """Reject records for `rows` (which carry META and, if valid, area_code)."""
     if rows.empty:
         return empty_rejects()
-    near = person_neighbours(kind, file_order)
-    if in_place is None:
-        in_place = [False] * len(rows)
+    exposed = kind in _PERSON_KINDS
     codes = rows["area_code"] if "area_code" in rows else pd.Series([None] * len(rows))
     codes = [c if isinstance(c, str) and len(c) == 12 else None for c in codes]
     texts = [reason(rule) for rule in rules]
@@ -223,8 +186,7 @@ def make_rejects(
             "rule": rules,
             "column_name": columns,
             "value": [
-                shown_value(col, val, col in near and not ok)
-                for col, val, ok in zip(columns, values, in_place, strict=True)
+                shown_value(col, val, exposed) for col, val in zip(columns, values, strict=True)
             ],
             "reason_zh": [zh for zh, _ in texts],
             "reason_en": [en for _, en in texts],
@@ -285,8 +247,6 @@ def check_sheet(
         rules,
         names,
         shown,
-        file_order=list(raw.columns),  # read keeps the header's order
-        in_place=persons_in_place(raw_bad),
     )
 
 

@@ -652,7 +652,7 @@ def test_rejects_of_each_files_latest_load(resubmitted):
     rows, defs, note = view.build_rejects(resubmitted["fixed"], DEFAULT)
     assert fields(rows, REJECT_FIELDS) == [
         ("2025-07-01", "城关街道", "会议台账", "会议台账.csv", None, 10, "会议日期", "2025-02-30", BAD_DATE, DATE_HINT),
-        ("2025-06-30", "东湖镇", "参会签到", "参会签到.csv", None, 13, "是否党员", "也许", "应填 是/否", BOOL_HINT),
+        ("2025-06-30", "东湖镇", "参会签到", "参会签到.csv", None, 13, "是否党员", "（已隐去 redacted）", "应填 是/否", BOOL_HINT),
     ]  # fmt: skip
     assert note is None
     assert [d["field"] for d in defs] == list(REJECT_FIELDS)
@@ -697,7 +697,7 @@ def test_the_switch_adds_the_superseded_rejects(resubmitted):
     rows, _, _ = view.build_rejects(fixed, DEFAULT.replace(scope=DONGHU), include_superseded=True)
     assert fields(rows, ("path", "row_number", "value")) == [
         ("会议台账.csv", 9, "2025-13-01"),
-        ("参会签到.csv", 13, "也许"),
+        ("参会签到.csv", 13, "（已隐去 redacted）"),
     ]
     # the per-township table counts the same rejects
     rows, _, _ = view.build_held(fixed, DEFAULT, include_superseded=True)
@@ -732,7 +732,7 @@ def test_rejects_csv(resubmitted):
     assert download["content"] == (
         "\ufeff载入日,乡镇（街道）,台账,文件,工作表,行号,列名（按原文件）,值,原因,修改方法\r\n"
         f"2025-07-01,城关街道,会议台账,会议台账.csv,,10,会议日期,2025-02-30,{BAD_DATE},{DATE_HINT}\r\n"
-        f"2025-06-30,东湖镇,参会签到,参会签到.csv,,13,是否党员,也许,应填 是/否,{BOOL_HINT}\r\n"
+        f"2025-06-30,东湖镇,参会签到,参会签到.csv,,13,是否党员,（已隐去 redacted）,应填 是/否,{BOOL_HINT}\r\n"
     )
     download = view.rejects_csv(
         resubmitted["fixed"], DEFAULT.replace(scope=DONGHU), include_superseded=True
@@ -741,7 +741,7 @@ def test_rejects_csv(resubmitted):
         "\ufeff载入日,乡镇（街道）,台账,文件,工作表,行号,列名（按原文件）,值,原因,修改方法,记录状态\r\n"
         f"2025-06-30,东湖镇,会议台账,会议台账.csv,,9,会议日期,2025-13-01,{BAD_DATE},{DATE_HINT},"
         "已被重新提交取代\r\n"
-        f"2025-06-30,东湖镇,参会签到,参会签到.csv,,13,是否党员,也许,应填 是/否,{BOOL_HINT},待修正\r\n"
+        f"2025-06-30,东湖镇,参会签到,参会签到.csv,,13,是否党员,（已隐去 redacted）,应填 是/否,{BOOL_HINT},待修正\r\n"
     )
 
 

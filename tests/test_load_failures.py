@@ -230,7 +230,8 @@ def test_the_cli_exits_1_with_one_line_and_the_report_says_failed(
         MEETINGS_CRASH,
         NOTHING,
     )
-    assert err == ""
+    # standard output the report alone; standard error the same one line as without --json
+    assert err == f"xieshang: load failed, nothing was committed: {MEETINGS_CRASH}\n"
 
 
 # --- runs that start together ------------------------------------------------------------

@@ -365,6 +365,19 @@ def test_no_person_id_or_name_reaches_the_sqlite_file(tmp_path):
     assert "新华社区".encode() in blob  # and the scan does see text that is stored
 
 
+def test_an_unknown_header_cell_is_reported_without_a_personal_number(engine, tmp_path):
+    inbox = base_inbox(tmp_path / "inbox")
+    header = [*ATTENDANCE_HEADER, "填表人 13812345678 身份证110101199003077798", "备注"]
+    write_csv(inbox / "参会签到.csv", [header, *(row + ["", ""] for row in ATTENDANCE)])
+    report = load(engine, inbox)
+    assert report["unknown_columns"] == [
+        {"path": "参会签到.csv", "sheet": None, "columns": ["（已隐去 redacted）", "备注"]}
+    ]
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(schema.load_runs.c.report)).scalars().all()
+    assert "13812345678" not in "".join(stored) and "110101199003077798" not in "".join(stored)
+
+
 @pytest.mark.postgres
 def test_no_person_id_or_name_in_any_postgres_text_column(pg_url, tmp_path):
     from xieshang.warehouse.engine import open_warehouse

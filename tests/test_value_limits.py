@@ -31,7 +31,7 @@ from tests.helpers.minimal_inbox import (
 from xieshang.contract.columns import COLUMNS, MAX_COUNT, MAX_LENGTHS
 from xieshang.contract.reasons import reason
 from xieshang.etl.cells import column_parser, parse_id, parse_int, parse_text
-from xieshang.etl.validate import person_neighbours, persons_in_place, shown_value
+from xieshang.etl.validate import make_rejects, shown_value
 from xieshang.warehouse import schema
 
 REDACTED = "（已隐去 redacted）"
@@ -174,16 +174,6 @@ def test_the_dropped_name_has_no_bound():
 # --- what a reject shows ------------------------------------------------------------
 
 
-def test_person_neighbours():
-    assert person_neighbours("attendance") == {"area_code", "party_member"}
-    assert person_neighbours(
-        "attendance",
-        ["meeting_id", "area_code", "person_id", "party_member", "name", "category"],
-    ) == {"area_code", "party_member", "category"}
-    for kind in ("areas", "meetings", "resolutions"):
-        assert person_neighbours(kind) == set()
-
-
 NEAR = frozenset({"area_code", "party_member"})
 
 
@@ -215,17 +205,17 @@ NEAR = frozenset({"area_code", "party_member"})
         ("area_code", "12800000000", "12800000000"),  # not a mobile prefix
         ("meeting_date", "2025-13-01", "2025-13-01"),
         ("meeting_date", date(2025, 3, 8), "2025-03-08"),
-        # next to a person column in a shifted row: contract words and letterless text only
+        # exposed (a row of people): contract words and letterless text only
         ("party_member", "党员", "党员"),
         ("party_member", "张三", REDACTED),
         ("party_member", "maybe", REDACTED),
         ("party_member", "2", "2"),
         ("party_member", "×√", "×√"),
-        ("area_code", "HY-1", REDACTED),
+        ("area_code", "HY-1", "HY-1"),  # a digit: no name
         ("area_code", "乡贤", "乡贤"),
         ("area_code", "Person_ID", "Person_ID"),  # a column name
         ("area_code", "", ""),
-        ("category", "游客", "游客"),  # not next to one
+        ("category", "游客", "游客"),  # not exposed
         # bounded, controls visible
         ("topic", "议" * 201, "议" * 200 + "…"),
         ("form", "议事\x00会", "议事␀会"),
@@ -236,36 +226,18 @@ def test_shown_value(column, value, expected):
     assert shown_value(column, value, exposed=column in NEAR) == expected
 
 
-def test_an_unshifted_row_shows_its_own_words_next_to_a_person_column():
-    assert shown_value("party_member", "也许", exposed=False) == "也许"
-    assert shown_value("party_member", "330281199001011234", exposed=False) == REDACTED
-
-
-@pytest.mark.parametrize(
-    ("person_id", "name", "expected"),
-    [
-        ("330281199001011234", "赵六", True),
-        ("330281199001011234", "壬", True),
-        ("P-0012", "Zhao Liu", True),
-        ("330281199001011234", "", False),  # the name moved out
-        ("", "赵六", False),  # the ID moved out
-        ("330281199001011234", "330281199001011235", False),  # an ID where the name belongs
-        ("HY-1", "赵六", True),  # any identifier with a digit
-        ("张三", "赵六", False),  # no digit: a name where the ID belongs
-        ("330281199001011234", "是", False),  # a contract word where the name belongs
-        ("1", "乡贤", False),
-        ("330281100201", "是否党员", False),
-    ],
-)
-def test_persons_in_place(person_id, name, expected):
-    raw = pd.DataFrame({"person_id": [person_id], "name": [name]}, dtype=object)
-    assert persons_in_place(raw).tolist() == [expected]
-
-
-def test_persons_in_place_checks_only_the_person_columns_a_file_has():
-    raw = pd.DataFrame({"person_id": ["330281199001011234", ""]}, dtype=object)
-    assert persons_in_place(raw).tolist() == [True, False]
-    assert persons_in_place(pd.DataFrame({"category": ["x"]}, dtype=object)).tolist() == [True]
+def test_a_row_of_people_shows_only_contract_words_and_letterless_text():
+    """Attendance has no free text: "也许" under 是否党员 may be a typo or a name, and a
+    header cannot vouch for it (rows carrying names under a header without 姓名)."""
+    rows = pd.DataFrame(
+        {"_path": ["签到.csv"] * 5, "_sheet": [None] * 5, "_row": [2, 3, 4, 5, 6]}, dtype=object
+    )
+    values = ["也许", "司马审午", "游客", "党员", "2"]
+    columns = ["party_member", "party_member", "category", "party_member", "party_member"]
+    shown = make_rejects("attendance", rows, ["bad_bool"] * 5, columns, values)["value"]
+    assert shown.tolist() == [REDACTED, REDACTED, REDACTED, "党员", "2"]
+    meetings = make_rejects("meetings", rows, ["bad_vocab"] * 5, ["form"] * 5, values)["value"]
+    assert meetings.tolist() == values  # no person column: shown as typed
 
 
 def test_an_id_past_the_shown_part_is_not_shown_either():
@@ -557,6 +529,7 @@ SHIFTED_PEOPLE = [
     ("110101198505055755", "皇甫电话"),
     ("110101198505055763", "东方正常"),
     ("110101198505055771", "慕容也许"),
+    ("110101199003077786", "司马审午"),
 ]
 MOBILE = "138 0013 8000"
 
@@ -565,7 +538,7 @@ def _shifted_inbox(root):
     """Attendance files whose rows are shifted against their header."""
     inbox = base_inbox(root)
     (id_a, name_a), (id_b, name_b), (id_c, name_c) = SHIFTED_PEOPLE[:3]
-    (id_d, name_d), (id_e, name_e), (id_f, name_f), (id_g, name_g) = SHIFTED_PEOPLE[3:]
+    (id_d, name_d), (id_e, name_e), (id_f, name_f), (id_g, name_g) = SHIFTED_PEOPLE[3:7]
     # every cell one to the right of its header (a row number the header lacks):
     # an ID lands under area_code, a name under the boolean
     write_csv(
@@ -581,10 +554,10 @@ def _shifted_inbox(root):
         [
             ATTENDANCE_HEADER,
             ["HY-1", "330281100201", id_b, "", name_b, "是"],
-            ["HY-1", "330281100201", id_d, name_d, "是", "游客"],  # an honest mistake: shown
+            ["HY-1", "330281100201", id_d, name_d, "是", "游客"],  # a mistake or a name: hidden
             ["HY-1", "330281100201", id_e, name_e, "是", MOBILE],
             ["HY-1", "330281100201", id_f, name_f, "否", "网格员"],  # a good row
-            ["HY-1", "330281100201", id_g, name_g, "也许", "乡贤"],  # in place: shown
+            ["HY-1", "330281100201", id_g, name_g, "也许", "乡贤"],  # in place, hidden all the same
         ],
     )
     # the file's own order puts the category after the name: a name lands there
@@ -595,16 +568,26 @@ def _shifted_inbox(root):
             ["HY-1", "330281100201", id_c, "是", "", name_c],
         ],
     )
+    # no 姓名 column above rows that carry names: one lands under the boolean
+    (id_h, name_h) = SHIFTED_PEOPLE[7]
+    write_csv(
+        root / "签到错位4.csv",
+        [
+            ["会议编号", "区划代码", "证件号码", "是否党员", "身份类别"],
+            ["HY-1", "330281100201", id_h, name_h, "是", "乡贤"],
+        ],
+    )
     return inbox
 
 
 SHIFTED_REJECTS = [
     ("attendance", "bad_code", "area_code", REDACTED, 2),
     ("attendance", "bad_bool", "party_member", REDACTED, 2),
-    ("attendance", "bad_vocab", "category", "游客", 3),
+    ("attendance", "bad_vocab", "category", REDACTED, 3),
     ("attendance", "bad_vocab", "category", REDACTED, 4),
-    ("attendance", "bad_bool", "party_member", "也许", 6),
+    ("attendance", "bad_bool", "party_member", REDACTED, 6),
     ("attendance", "bad_vocab", "category", REDACTED, 2),
+    ("attendance", "bad_bool", "party_member", REDACTED, 2),
 ]
 
 
@@ -619,7 +602,7 @@ def _person_texts():
 def test_rejects_of_shifted_attendance_rows_hold_no_id_or_name(engine, tmp_path):
     report = load(engine, _shifted_inbox(tmp_path / "inbox"))
     counts = report["kinds"]["attendance"]
-    assert (counts["read"], counts["inserted"], counts["rejected"]) == (9, 3, 6)
+    assert (counts["read"], counts["inserted"], counts["rejected"]) == (10, 3, 7)
     assert rejects(engine) == SHIFTED_REJECTS
     with engine.connect() as conn:
         texts = [
@@ -634,7 +617,7 @@ def test_rejects_of_shifted_attendance_rows_hold_no_id_or_name(engine, tmp_path)
         for table in schema.metadata.sorted_tables:
             for row in conn.execute(sa.select(*[sa.cast(c, sa.Text) for c in table.columns])):
                 everything += [v for v in row if v is not None]
-    assert "游客" in texts and "签到错位2.csv" in texts  # the scan sees what is stored
+    assert "签到错位2.csv" in texts and "330281100201" in texts  # the scan sees what is stored
     corpus = "\n".join(everything)
     assert [t for t in _person_texts() if t in corpus] == []
 
@@ -653,4 +636,4 @@ def test_no_shifted_id_or_name_reaches_the_sqlite_file(tmp_path):
         for encoding in ("utf-8", "gb18030", "utf-16-le")
     ]
     assert [n for n in needles if n in blob] == []
-    assert "游客".encode() in blob  # the scan sees rejected values that are shown
+    assert "签到错位4.csv".encode() in blob  # the scan sees what is stored
