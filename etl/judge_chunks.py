@@ -141,7 +141,10 @@ def judged_in_runs(
     workers = read_workers()
     if workers < 1:
         return None
-    sizes = {rel: (inbox / rel).stat().st_size for rel in paths}
+    try:
+        sizes = {rel: (inbox / rel).stat().st_size for rel in paths}
+    except OSError:  # the load reads the files itself, and says which it could not
+        return None
     files = [rel for rel in paths if not refusal(sizes[rel], rel)]
     if sum(sizes[rel] for rel in files) < MIN_BYTES:
         return None

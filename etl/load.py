@@ -32,7 +32,7 @@ from xieshang.etl.judge_chunks import JudgedRun, judged_in_runs
 from xieshang.etl.merge import Headers, Run
 from xieshang.etl.origin import file_townships
 from xieshang.etl.pii import check_secret
-from xieshang.etl.read import discover, read_file, refusal
+from xieshang.etl.read import cannot_read, discover, read_file, refusal
 from xieshang.etl.report import empty_report, failed_report, stored_json
 from xieshang.warehouse import schema
 from xieshang.warehouse.codes import level_of, normalize_code
@@ -100,17 +100,19 @@ def _read_inbox(
         if judged is None:
             progress("read", done, len(paths))
         position.at("read", rel)
-        size = (inbox / rel).stat().st_size
-        refused = refusal(size, rel)
+        try:
+            size = (inbox / rel).stat().st_size
+            refused = refusal(size, rel)
+            data = (inbox / rel).read_bytes() if judged is None and not refused else b""
+        except OSError as exc:  # one file the system will not give: reported, the run goes on
+            files["unreadable"].append({"path": rel, "reason": cannot_read(exc)})
+            records.append({"path": rel, "status": "unreadable", "reason": cannot_read(exc)})
+            continue
         if refused:  # empty or too large: neither read nor hashed (every empty file is alike)
             files["unreadable"].append({"path": rel, "reason": refused})
             records.append({"path": rel, "size": size, "status": "unreadable", "reason": refused})
             continue
-        if judged is None:
-            data = (inbox / rel).read_bytes()
-            digest = hashlib.sha256(data).hexdigest()
-        else:
-            digest = judged.digests[rel]
+        digest = hashlib.sha256(data).hexdigest() if judged is None else judged.digests[rel]
         record = {"path": rel, "sha256": digest, "size": size}
         # only what an earlier run loaded: a copy within this run is read again, since a
         # file between the two may have changed its rows, and the later row wins

@@ -62,6 +62,13 @@ BAD_WORKBOOK = "无法读取的 xlsx 文件（损坏或加密） cannot read wor
 EMPTY = "空文件（0字节） the file is empty (0 bytes)"
 NOT_UTF8 = "文件名不是 UTF-8 编码，请改名后重新放入 the file name is not UTF-8 (unpacked from a zip made on Windows?): rename the file"
 NO_KEYWORD = "文件名中没有表格类型关键词 no kind keyword in the file name"
+NOT_A_FILE = (
+    "不是普通文件（文件夹的链接、管道、设备或失效的链接） "
+    "not a regular file (a link to a folder, a pipe, a device, a broken link)"
+)
+OUTSIDE_LINK = "链接指向收件箱之外，未读取 a link to outside the inbox: not read"
+TOO_DEEP = "文件夹层级超过 64 层，未读取 a folder nested more than 64 deep: not read"
+MAX_DEPTH = 64
 REPLACES_MAX = 1000  # characters of a path a workbook may say it answers; longer is malformed
 
 
@@ -119,22 +126,69 @@ def _is_utf8(rel: str) -> bool:
     return True
 
 
+def _entries(inbox: Path) -> Iterator[tuple[str, str | None]]:
+    """(path relative to the inbox, None for a regular file else why it is not read) of
+    everything below the inbox: walked with a stack, not recursion, however deep; a link
+    followed only to a regular file inside the inbox (never to a folder, which could
+    loop); a FIFO, device or socket never opened (reading one waits for ever)."""
+    root = os.path.realpath(inbox)
+    folders = [(str(inbox), 0)]
+    while folders:
+        folder, depth = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            yield os.path.relpath(folder, inbox), cannot_read(exc)
+            continue
+        for entry in entries:
+            rel = os.path.relpath(entry.path, inbox)
+            try:
+                if entry.is_symlink():
+                    target = os.path.realpath(entry.path)
+                    if os.path.commonpath([root, target]) != root:
+                        yield rel, OUTSIDE_LINK
+                    elif not os.path.isfile(target):
+                        yield rel, NOT_A_FILE
+                    else:
+                        yield rel, None
+                elif entry.is_dir():
+                    if depth + 1 > MAX_DEPTH:
+                        yield rel, TOO_DEEP
+                    else:
+                        folders.append((entry.path, depth + 1))
+                elif entry.is_file():
+                    yield rel, None
+                else:
+                    yield rel, NOT_A_FILE
+            except (OSError, ValueError) as exc:
+                yield rel, cannot_read(exc) if isinstance(exc, OSError) else NOT_A_FILE
+
+
+def cannot_read(exc: OSError) -> str:
+    """Why a file or folder the system would not open is unread."""
+    why = exc.strerror or type(exc).__name__
+    return f"无法读取（{why}） cannot be read ({why})"
+
+
 def discover(inbox: Path) -> tuple[list[str], list[dict]]:
     """(data file paths, skipped files with reasons), paths relative to the inbox, sorted."""
     data: list[str] = []
     skipped: list[dict] = []
-    for path in sorted(p for p in inbox.rglob("*") if p.is_file()):
-        rel = path.relative_to(inbox).as_posix()
-        name = path.name
+    for native, refused in _entries(inbox):
+        rel = Path(native).as_posix()
+        name = Path(rel).name
         if not _is_utf8(rel):  # a zip made on Windows unpacks to GBK names: shown, not read
             skipped.append(
                 {"path": os.fsencode(rel).decode("gb18030", "replace"), "reason": NOT_UTF8}
             )
         elif any(part.startswith(".") for part in Path(rel).parts):
             skipped.append({"path": rel, "reason": "隐藏文件 hidden file"})
+        elif refused is not None:
+            skipped.append({"path": rel, "reason": refused})
         elif name.startswith("~$"):
             skipped.append({"path": rel, "reason": "Office 临时锁文件 Office lock file"})
-        elif path.suffix.lower() not in DATA_SUFFIXES:
+        elif Path(rel).suffix.lower() not in DATA_SUFFIXES:
             skipped.append(
                 {"path": rel, "reason": "不是 CSV 或 xlsx 文件 not a .csv or .xlsx file"}
             )

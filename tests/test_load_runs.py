@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -248,6 +249,28 @@ def test_rows_whose_meeting_is_unknown_are_held_and_join_later(engine, tmp_path)
             .all()
         )
     assert ids == ["JY-1", "JY-3"]
+
+
+def test_a_file_the_system_will_not_give_is_unreadable_and_the_run_goes_on(
+    engine, tmp_path, monkeypatch
+):
+    inbox = base_inbox(tmp_path / "inbox")
+    real = Path.read_bytes
+
+    def refuse(path):  # as root, no file mode keeps a file from being read
+        if path.name == "参会签到.csv":
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    report = load(engine, inbox)
+    assert report["files"]["unreadable"] == [
+        {
+            "path": "参会签到.csv",
+            "reason": "无法读取（Permission denied） cannot be read (Permission denied)",
+        }
+    ]
+    assert report["kinds"]["meetings"]["inserted"] == 2  # the other files load
 
 
 def test_resolution_reports_accumulate_as_history(engine, tmp_path):

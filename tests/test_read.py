@@ -7,6 +7,7 @@ row numbers a spreadsheet program would show.
 from __future__ import annotations
 
 import hashlib
+import os
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +19,9 @@ from openpyxl import Workbook
 from tests.helpers.inbox_files import write_csv, write_xlsx
 from xieshang.etl.cells import parse_column, parse_date
 from xieshang.etl.read import (
+    NOT_A_FILE,
+    OUTSIDE_LINK,
+    TOO_DEEP,
     FileResult,
     csv_rows,
     decode,
@@ -153,6 +157,31 @@ def test_discover_only_judges_paths_below_the_inbox(tmp_path):
     inbox = tmp_path / ".inbox"  # a hidden inbox folder does not hide its files
     write_csv(inbox / "会议台账.csv", [MEETING_HEADER])
     assert discover(inbox) == (["会议台账.csv"], [])
+
+
+def test_discover_lists_what_it_does_not_read_and_never_opens_a_pipe(tmp_path):
+    inbox = tmp_path / "inbox"
+    outside = tmp_path / "outside"
+    write_csv(inbox / "会议台账.csv", [MEETING_HEADER])
+    write_csv(outside / "会议台账.csv", [MEETING_HEADER])
+    os.mkfifo(inbox / "参会签到.csv")  # reading it would wait for ever
+    (inbox / "外部会议台账.csv").symlink_to(outside / "会议台账.csv")
+    (inbox / "口令参会.csv").symlink_to("/etc/passwd")
+    (inbox / "链接会议台账.csv").symlink_to(inbox / "会议台账.csv")  # inside: read
+    (inbox / "失效参会.csv").symlink_to(inbox / "nowhere.csv")
+    (inbox / "loop").symlink_to(inbox)  # a folder: never followed
+    deep = inbox.joinpath(*["d"] * 70)
+    write_csv(deep / "会议台账.csv", [MEETING_HEADER])
+    data, skipped = discover(inbox)
+    assert data == ["会议台账.csv", "链接会议台账.csv"]
+    assert skipped == [
+        {"path": "d/" * 64 + "d", "reason": TOO_DEEP},
+        {"path": "loop", "reason": NOT_A_FILE},
+        {"path": "参会签到.csv", "reason": NOT_A_FILE},
+        {"path": "口令参会.csv", "reason": OUTSIDE_LINK},
+        {"path": "外部会议台账.csv", "reason": OUTSIDE_LINK},
+        {"path": "失效参会.csv", "reason": NOT_A_FILE},
+    ]
 
 
 # --- decode -------------------------------------------------------------------------
