@@ -39,8 +39,14 @@ _YMD = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$", re.ASCII)
 _CN_YMD = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$", re.ASCII)
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII)
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$", re.ASCII)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_STRAY_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # all but \t \n \r
+# characters that show nothing and NFKC keeps: zero-width space, joiners, word joiner, a
+# byte-order mark pasted in from a web page or a UTF-8 file
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_CONTROL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_INVISIBLE}]")
+_STRAY_CONTROL = re.compile(
+    f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{_INVISIBLE}]"
+)  # not \t \n \r
+_TRIM = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace()) + _INVISIBLE
 _BOOLS = {
     "是": True,
     "否": False,
@@ -64,7 +70,7 @@ def clean_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return unicodedata.normalize("NFKC", value).strip()
+        return unicodedata.normalize("NFKC", value).strip(_TRIM)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
@@ -91,7 +97,7 @@ def _integral(value: Any) -> int | None:
 def parse_text(value: Any) -> Parsed:
     text = clean_text(value)
     if _STRAY_CONTROL.search(text):
-        text = _STRAY_CONTROL.sub("", text).strip()
+        text = _STRAY_CONTROL.sub("", text).strip(_TRIM)
     return (text or None), None
 
 

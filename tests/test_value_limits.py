@@ -76,8 +76,8 @@ def test_the_new_reasons_have_both_languages():
         "number is too large (a count is at most 100,000,000)",
     )
     assert reason("control_char") == (
-        "编号中含有控制字符（如 NUL、制表符、换行）",
-        "identifier contains a control character (NUL, tab, line break…)",
+        "编号中含有控制字符或不可见字符（如 NUL、制表符、换行、零宽空格）",
+        "identifier contains a control or invisible character (NUL, tab, line break, zero-width space…)",
     )
     zh, en = reason("too_long")
     for number in ("64", "200", "1000", "4000"):
@@ -126,6 +126,7 @@ def test_parse_int_bounds(cell, expected):
         ("甲\r\n乙\t丙", "甲\r\n乙\t丙"),
         ("A\x7fB\x85C\x9fD", "ABCD"),  # DEL and C1
         ("\x07\x08\x0b\x0c\x0e\x1f铃", "铃"),
+        ("村\u200b道\ufeff", "村道"),  # zero-width space, a byte-order mark
     ],
 )
 def test_free_text_loses_control_characters_but_keeps_line_breaks(cell, expected):
@@ -133,7 +134,11 @@ def test_free_text_loses_control_characters_but_keeps_line_breaks(cell, expected
 
 
 @pytest.mark.parametrize(
-    "cell", ["HY-\x009", "HY\t9", "HY\n9", "HY\r\n9", "HY\x7f9", "HY\x859", "\x00", "a\x1bb"]
+    "cell",
+    [
+        *("HY-\x009", "HY\t9", "HY\n9", "HY\r\n9", "HY\x7f9", "HY\x859", "\x00", "a\x1bb"),
+        *("HY\u200b9", "HY\u200d9", "HY\ufeff9"),  # invisible: one ID would look like another
+    ],
 )
 def test_an_identifier_with_a_control_character_is_rejected(cell):
     assert parse_id(cell) == (None, "control_char")
@@ -141,6 +146,9 @@ def test_an_identifier_with_a_control_character_is_rejected(cell):
 
 def test_an_identifier_trimmed_of_outer_whitespace_is_fine():
     assert parse_id("\thy-9\r\n") == ("HY-9", None)
+    # a byte-order mark or zero-width space at either end is trimmed as a space is: the
+    # same person, the same meeting (a second person row, a row held for ever)
+    assert parse_id("\ufeffhy-9\u200b") == ("HY-9", None)
 
 
 # --- lengths ------------------------------------------------------------------------

@@ -53,8 +53,8 @@ REASONS: dict[str, tuple[str, str]] = {
         " 200, topic 1,000, resolution content 4,000)",
     ),
     "control_char": (
-        "编号中含有控制字符（如 NUL、制表符、换行）",
-        "identifier contains a control character (NUL, tab, line break…)",
+        "编号中含有控制字符或不可见字符（如 NUL、制表符、换行、零宽空格）",
+        "identifier contains a control or invisible character (NUL, tab, line break, zero-width space…)",
     ),
     "outside_township": ("超出本乡镇范围", "outside your township"),
 }
