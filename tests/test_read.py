@@ -223,6 +223,25 @@ def test_decode_rejects_undecodable_bytes(data):
     assert str(raised.value) == BAD_ENCODING
 
 
+def test_a_file_of_utf8_and_gbk_lines_is_refused_not_read_as_mojibake():
+    header = b"meeting_id,area_code,topic\n"
+    utf8 = "HY-1,330281100201,道路维修协商\n".encode()  # 18 bytes: 9 GB18030 characters
+    gbk = "HY-2,330281100201,路灯\n".encode("gbk")
+    assert (header + utf8 + gbk).decode("gb18030")  # what was read, silently
+    for data, (first, second) in ((header + utf8 + gbk, (2, 3)), (header + gbk + utf8, (3, 2))):
+        with pytest.raises(ValueError) as raised:
+            decode(data)
+        assert str(raised.value) == (
+            f"文件混用两种编码（第{first}行是 UTF-8，第{second}行不是），请整份另存为 UTF-8 "
+            f"the file mixes two encodings (line {first} is UTF-8, line {second} is not): "
+            "save it again, all in UTF-8"
+        )
+    assert (
+        decode(header + gbk + gbk)
+        == "meeting_id,area_code,topic\n" + "HY-2,330281100201,路灯\n" * 2
+    )
+
+
 # --- csv_rows -----------------------------------------------------------------------
 
 
