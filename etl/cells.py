@@ -243,9 +243,34 @@ def limited(parser: Parser, max_length: int) -> Parser:
     return parse
 
 
+# what a spreadsheet shows for a formula that found nothing (an xlsx's error cells are
+# read as their text; a CSV saved from one carries it): no value of any column
+FORMULA_ERRORS = frozenset(
+    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
+    | {"#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
+)
+
+
+def refusing_formula_errors(parser: Parser) -> Parser:
+    """`parser`, rejecting a spreadsheet's error value ("formula_error"), which would
+    otherwise pass for text, an identifier, or (read as blank) a default."""
+
+    def parse(value: Any) -> Parsed:
+        if (
+            isinstance(value, str)
+            and value.lstrip()[:1] == "#"
+            and clean_text(value).upper() in FORMULA_ERRORS
+        ):
+            return None, "formula_error"
+        return parser(value)
+
+    return parse
+
+
 def column_parser(column: Column) -> Parser:
-    """The parser of a contract column: its type's, bounded by its maximum length, if it has one."""
-    parser = PARSERS[column.type]
+    """The parser of a contract column: its type's, refusing a formula's error value,
+    bounded by its maximum length, if it has one."""
+    parser = refusing_formula_errors(PARSERS[column.type])
     max_length = MAX_LENGTHS.get(column.name)
     return limited(parser, max_length) if max_length else parser
 

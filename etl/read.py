@@ -490,6 +490,9 @@ def _read_workbook(
             continue
         with _workbook_errors():
             rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        for row, column, text in package.errors_of(name):
+            if row <= len(rows) and column <= len(rows[row - 1]):
+                rows[row - 1][column - 1] = text  # rejected as such, not read as blank
         _check_sheet_cells(name, rows, limits)
         _add_sheet(result, name, kind, rows, list(range(1, len(rows) + 1)))
 

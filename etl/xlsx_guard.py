@@ -35,7 +35,7 @@ import struct
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from xml.parsers import expat
 
@@ -76,6 +76,12 @@ _SHARED_INDEX = re.compile(
     rb"\s*<(?:[^\s<>/:]+:)?v>\s*([0-9]{1,10})\s*<"
 )
 _SHARED_STRINGS = "sharedstrings.xml"  # the part's name, in whichever folder
+# an error cell (t="e") with its reference, as spreadsheet programs write it, and its text
+_ERROR_CELL = re.compile(
+    rb"<(?:[^\s<>/:]+:)?c\s[^<>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"[^<>]*?\bt=\"e\"[^<>]*>"
+    rb"\s*(?:<(?:[^\s<>/:]+:)?f[^<>]*?(?:/>|>[^<]*</(?:[^\s<>/:]+:)?f>)\s*)?"
+    rb"<(?:[^\s<>/:]+:)?v>([^<]{1,16})<"
+)
 _NAMING_PART_BYTES = MB  # the parts that name sheets are parsed only when this small
 _CUSTOM_PROPERTIES = "docprops/custom.xml"
 _REPACK_BYTES = 64 * MB  # a workbook unpacking to no more is handed to calamine uncompressed
@@ -93,6 +99,14 @@ class Package:
     part_bytes: dict[str, int]  # every part, by lower-case path
     sheet_bytes: dict[str, int]  # the parts holding sheet data
     custom_properties: bytes | None = None  # docProps/custom.xml, when at most a MB
+    error_cells: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+
+    def errors_of(self, name: str) -> list[tuple[int, int, str]]:
+        """(row, column, 1-based, and text) of the error cells (#N/A…) of the sheet `name`,
+        which calamine reads as blank."""
+        if not self.error_cells:
+            return []
+        return self.error_cells.get(_sheet_parts(self.original).get(name, ""), [])
 
     def check_loads(self, names: list[str], limits: ReadLimits) -> None:
         """Raise OverLimit if loading the sheets `names` parses more than the unpacked limit
@@ -125,6 +139,7 @@ def check_workbook(data: bytes, limits: ReadLimits) -> Package:
     custom: bytes | None = None
     items: list[np.ndarray] = []  # each shared-strings part's string sizes
     pointers: list[tuple[np.ndarray, int]] = []  # each sheet's: indexes, cells without one
+    errors: dict[str, list[tuple[int, int, str]]] = {}
     for info in archive.infolist():
         if info.is_dir():
             continue
@@ -143,6 +158,11 @@ def check_workbook(data: bytes, limits: ReadLimits) -> Package:
         if _SHEET_DATA in content:
             pointers.append(_shared_cells(content))
             sheet_bytes[path] = len(content)
+            if b't="e"' in content:
+                errors[path] = [
+                    (int(row), _column_number(letters.decode()), text.decode("latin-1"))
+                    for letters, row, text in _ERROR_CELL.findall(content)
+                ]
             try:
                 extent = _extent(content, limits)
             except _TooManyCells:
@@ -154,7 +174,7 @@ def check_workbook(data: bytes, limits: ReadLimits) -> Package:
     if _shared_text_bytes(items, pointers) > budget:
         raise shared_text_too_large(limits)
     repacked = data if parts is None or len(parts) > 0xFFFF else _stored(parts)
-    return Package(repacked, data, part_bytes, sheet_bytes, custom)
+    return Package(repacked, data, part_bytes, sheet_bytes, custom, errors)
 
 
 def _item_bytes(content: bytes) -> np.ndarray:

@@ -6,6 +6,8 @@ rule, column, value shown and the row number a spreadsheet program shows.
 
 from __future__ import annotations
 
+import re
+import zipfile
 from datetime import date
 
 import pytest
@@ -403,6 +405,51 @@ def test_rejects_carry_file_sheet_and_both_languages(engine, tmp_path):
     assert row["reason_zh"] == "日期无法识别（应为 2025-03-08、2025年3月8日 或 20250308）"
     assert row["reason_en"] == "unrecognised date (use 2025-03-08, 2025年3月8日 or 20250308)"
     assert (row["area_code"], row["township_code"]) == ("330281100201", "330281100000")
+
+
+def test_a_formula_error_is_no_value_in_any_column(engine, tmp_path):
+    """An xlsx's error cells (#N/A from a VLOOKUP that found nothing) were read as blank:
+    an optional column took its default, a required one said "empty"; a CSV saved from
+    a spreadsheet carries their text, which passed for a topic or a meeting id."""
+    inbox = base_inbox(tmp_path / "inbox")
+    path = write_xlsx(
+        inbox / "东湖镇协商台账.xlsx",
+        {
+            "会议台账": [
+                MEETING_HEADER,
+                ["HY-7", "330281100201", "2025-03-09", "议事会", "议题", "", "", "是", "否"],
+            ]
+        },
+    )
+    # the cells a spreadsheet program writes for a formula's error: 线上 (I2) and 议题类别 (F2)
+    with zipfile.ZipFile(path) as source:
+        parts = {i.filename: source.read(i) for i in source.infolist()}
+    sheet = next(name for name in parts if name.startswith("xl/worksheets/sheet"))
+    xml = parts[sheet].decode()
+    xml = re.sub(
+        r'<c r="I2"[^>]*>.*?</c>', '<c r="I2" t="e"><f>VLOOKUP(A2,X:Y,2,0)</f><v>#N/A</v></c>', xml
+    )
+    xml = re.sub(r'<c r="F2"[^>]*>.*?</c>', '<c r="F2" t="e"><v>#REF!</v></c>', xml)
+    parts[sheet] = xml.encode()
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    write_csv(
+        inbox / "会议补充.csv",
+        [
+            MEETING_HEADER,
+            ["#N/A", "330281100201", "2025-03-09", "议事会", " #div/0! ", "", "", "是", ""],
+        ],
+    )
+    report = load(engine, inbox)
+    assert report["kinds"]["meetings"]["rejected"] == 2
+    assert rejects(engine) == [
+        ("meetings", "formula_error", "topic_category", "#REF!", 2),
+        ("meetings", "formula_error", "meeting_id", "#N/A", 2),
+    ]
+    with engine.connect() as conn:
+        reason = conn.execute(sa.select(schema.rejects.c.reason_en)).scalars().first()
+    assert reason == "the cell shows a formula error (#N/A, #REF!…), not a value"
 
 
 def test_accepted_values_are_normalised(engine, tmp_path):

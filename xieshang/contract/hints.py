@@ -129,6 +129,13 @@ def _too_long(row: _Row) -> Hint:
     )
 
 
+def _formula_error(_: _Row) -> Hint:
+    return (
+        "公式没有算出结果：请检查公式引用的数据，或在该单元格直接填写值",
+        "the formula found nothing: check what it refers to, or type the value in the cell",
+    )
+
+
 def _control_char(_: _Row) -> Hint:
     return (
         "编号中有看不见的字符（制表符、换行等），请删除后重新输入编号",
@@ -275,6 +282,7 @@ HINTS: dict[str, Callable[[_Row], Hint]] = {
     "too_long": _too_long,
     "control_char": _control_char,
     "outside_township": _outside_township,
+    "formula_error": _formula_error,
 }
 
 

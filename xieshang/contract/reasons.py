@@ -57,6 +57,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "identifier contains a control or invisible character (NUL, tab, line break, zero-width space…)",
     ),
     "outside_township": ("超出本乡镇范围", "outside your township"),
+    "formula_error": (
+        "单元格是公式错误值（如 #N/A、#REF!），不是数据",
+        "the cell shows a formula error (#N/A, #REF!…), not a value",
+    ),
 }
 
 
