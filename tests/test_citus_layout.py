@@ -204,6 +204,8 @@ def test_a_city_runs_on_its_counties_shards(engine):
         overdue_resolutions={(ALL, ROWS, (OVERDUE_JOIN,))},
         submission_status={
             (CITY, WORKERS, ()),
+            # whether the city's own organ hosts meetings: its code, one shard's
+            (ONE, WORKERS, ()),
             (ALL, WORKERS, (SUBMISSIONS_JOIN,)),
             WHERE_DATA_BEGIN,
         },
