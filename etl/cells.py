@@ -251,32 +251,23 @@ FORMULA_ERRORS = frozenset(
 )
 
 
-def refusing_formula_errors(parser: Parser) -> Parser:
-    """`parser`, rejecting a spreadsheet's error value ("formula_error"), which would
-    otherwise pass for text, an identifier, or (read as blank) a default."""
+FORMULA_ERROR: Parsed = (None, "formula_error")
 
-    def parse(value: Any) -> Parsed:
-        if (
-            isinstance(value, str)
-            and value.lstrip()[:1] == "#"
-            and clean_text(value).upper() in FORMULA_ERRORS
-        ):
-            return None, "formula_error"
-        return parser(value)
 
-    return parse
+def _formula_error(text: str) -> bool:
+    return clean_text(text).upper() in FORMULA_ERRORS
 
 
 def column_parser(column: Column) -> Parser:
-    """The parser of a contract column: its type's, refusing a formula's error value,
-    bounded by its maximum length, if it has one."""
-    parser = refusing_formula_errors(PARSERS[column.type])
+    """The parser of a contract column: its type's, bounded by its maximum length, if it has one."""
+    parser = PARSERS[column.type]
     max_length = MAX_LENGTHS.get(column.name)
     return limited(parser, max_length) if max_length else parser
 
 
 def parse_column(cells: pd.Series, parser: Parser) -> tuple[np.ndarray, np.ndarray]:
-    """Parse every cell of a column: (values, reason codes), both object arrays.
+    """Parse every cell of a column: (values, reason codes), both object arrays; a
+    spreadsheet's error value (`FORMULA_ERRORS`) is rejected ("formula_error").
 
     Submissions repeat a few values endlessly (dates, codes, 是/否), so each distinct
     cell is parsed once and the results are spread back by index.
@@ -292,7 +283,14 @@ def parse_column(cells: pd.Series, parser: Parser) -> tuple[np.ndarray, np.ndarr
             count=len(cells),
         )
         uniques = [value for _, value in distinct]
-    results = [parser(value) for value in uniques]
+    # a formula's error value is no value of any column, whatever would otherwise read it
+    # as text, an identifier or (blank) a default: checked here, inline, for every parser
+    results = [
+        FORMULA_ERROR
+        if type(value) is str and "#" in value and _formula_error(value)
+        else parser(value)
+        for value in uniques
+    ]
     values = np.empty(len(results), dtype=object)
     reasons = np.empty(len(results), dtype=object)
     for i, (value, reason) in enumerate(results):

@@ -293,14 +293,14 @@ def _mixed(data: bytes) -> tuple[int, int] | None:
     """(a line of Chinese in UTF-8, a line not in UTF-8), 1-based, when a file that is not
     UTF-8 as a whole has both: two files pasted together, which GB18030 would read as
     mojibake without a word (six UTF-8 bytes are three GB18030 characters). No such
-    pair in the 1,980 GB18030 files, 1.0 M lines, of the benchmark's 3-county city."""
+    pair in the 1,980 GB18030 files, 1.0 M lines, of the benchmark's 3-county city (0.33-0.38 s
+    for all of them)."""
     utf8 = other = 0
-    for number, line in enumerate(data.split(b"\n"), 1):
+    # undecodable bytes replaced, not raised line by line: a third of the time
+    for number, line in enumerate(data.decode("utf-8", "replace").split("\n"), 1):
         if line.isascii():
             continue
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
+        if "\ufffd" in line:
             other = other or number
         else:
             utf8 = utf8 or number
