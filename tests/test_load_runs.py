@@ -49,6 +49,19 @@ def snapshot(engine, tables=DATA_TABLES):
         }
 
 
+def hy3_arrives(engine, tmp_path) -> dict:
+    """A later run that brings meeting HY-3 (柳树村, 2025-05-01), which held rows wait for."""
+    later = tmp_path / "later"
+    write_csv(
+        later / "会议台账.csv",
+        [
+            MEETING_HEADER,
+            ["HY-3", "330281100201", "2025-05-01", "座谈会", "桥梁", "", "", "是", ""],
+        ],
+    )
+    return load(engine, later)
+
+
 def counts(report, kind):
     c = report["kinds"][kind]
     return (c["read"], c["inserted"], c["updated"], c["unchanged"], c["rejected"], c["held"])
@@ -148,15 +161,7 @@ def test_a_key_held_several_times_in_one_run_is_held_once(engine, tmp_path):
     with engine.connect() as conn:
         held = conn.execute(sa.select(schema.held_rows.c.row_number)).scalars().all()
     assert held == [4]
-    later = tmp_path / "later"
-    write_csv(
-        later / "会议台账.csv",
-        [
-            MEETING_HEADER,
-            ["HY-3", "330281100201", "2025-05-01", "座谈会", "桥梁", "", "", "是", ""],
-        ],
-    )
-    second = load(engine, later)
+    second = hy3_arrives(engine, tmp_path)
     assert second["kinds"]["attendance"]["released"] == {"joined": 1, "rejected": 0}
     with engine.connect() as conn:
         party = conn.execute(
@@ -221,15 +226,7 @@ def test_rows_whose_meeting_is_unknown_are_held_and_join_later(engine, tmp_path)
         ).all()
     assert [tuple(r) for r in held] == [("attendance", 2), ("resolutions", 2), ("resolutions", 3)]
 
-    later = tmp_path / "later"
-    write_csv(
-        later / "会议台账.csv",
-        [
-            MEETING_HEADER,
-            ["HY-3", "330281100201", "2025-05-01", "座谈会", "桥梁", "", "", "是", ""],
-        ],
-    )
-    second = load(engine, later)
+    second = hy3_arrives(engine, tmp_path)
     assert counts(second, "meetings") == (1, 1, 0, 0, 0, 0)
     assert second["kinds"]["attendance"]["released"] == {"joined": 1, "rejected": 0}
     # JY-4 is due before its meeting: it is rejected when it joins, in this run
