@@ -53,6 +53,7 @@ from hypothesis import HealthCheck, event, example, given, note, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import column_index_from_string
 from python_calamine import CalamineWorkbook
 
 from tests.helpers.inbox_files import write_csv, write_xlsx
@@ -581,11 +582,21 @@ def header_at(rows: list[list], kind: str) -> int | None:
     return None
 
 
+ERROR_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)" t="e"><v>([^<]+)</v>')
+
+
 def workbook_data_rows(data: bytes, kind: str) -> int | None:
     """The non-blank rows after the header of a workbook's one sheet, as calamine reads
-    it; None when it has no header row."""
+    it, an error cell (#N/A), which it reads as blank, holding its text; None when it has
+    no header row."""
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read(SHEET_PART)
+    for letters, number, text in ERROR_CELL.findall(xml):
+        row, column = int(number) - 1, column_index_from_string(letters.decode()) - 1
+        if row < len(rows) and column < len(rows[row]):
+            rows[row][column] = text.decode()
     at = header_at(rows, kind)
     return None if at is None else sum(not is_blank(r) for r in rows[at + 1 :])
 
