@@ -43,9 +43,8 @@ _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$", re.ASCII)
 # byte-order mark pasted in from a web page or a UTF-8 file
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 _CONTROL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_INVISIBLE}]")
-_STRAY_CONTROL = re.compile(
-    f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{_INVISIBLE}]"
-)  # not \t \n \r
+# the same but tab and line breaks, which free text keeps
+_STRAY_CONTROL = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{_INVISIBLE}]")
 _TRIM = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace()) + _INVISIBLE
 _BOOLS = {
     "是": True,

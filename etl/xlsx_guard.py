@@ -188,7 +188,8 @@ def _shared_cells(content: bytes) -> tuple[np.ndarray, int]:
     """The shared-string indexes a sheet's cells of shared text give, and how many such
     cells give none the plain way (counted as the longest string)."""
     indexes = np.array(_SHARED_INDEX.findall(content), dtype=np.bytes_).astype(np.int64)
-    return indexes, len(_SHARED_CELL.findall(content)) - len(indexes)
+    cells = sum(1 for _ in _SHARED_CELL.finditer(content))  # counted, not each tag kept
+    return indexes, cells - len(indexes)
 
 
 def _shared_text_bytes(items: list[np.ndarray], pointers: list[tuple[np.ndarray, int]]) -> int:
