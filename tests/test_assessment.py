@@ -145,14 +145,14 @@ def test_township_table(county):
 
 
 def test_village_table_with_weights(county):
-    rows = A.assessment_table(county, "village", T1, *Q1)
+    rows = A.assessment(county, "village", T1, *Q1).rows
     # V12: ppr .1, implementation 1, coverage 1, regularity 1/3, satisfaction 70 -> 64.5
     # V11: ppr .2, implementation .5, coverage 1/3, regularity 2/3, satisfaction 85
     assert [(r["area_code"], r["rank"]) for r in rows] == [(V12, 1), (V11, 2)]
     assert rows[0]["score"] == pytest.approx(64.5)
     assert rows[1]["score"] == pytest.approx(5 + 15 + 20 / 3 + 10 + 8.5)
     weights = DEFAULT_WEIGHTS | {"implementation_rate": 0, "stakeholder_coverage": 0}
-    rows = A.assessment_table(county, "village", "330281101", *Q1, weights)
+    rows = A.assessment(county, "village", "330281101", *Q1, weights).rows
     # V12: (2.5 + 5 + 7) / 50; V11: (5 + 10 + 8.5) / 50
     assert [r["area_code"] for r in rows] == [V11, V12]
     assert rows[0]["score"] == pytest.approx(100 * 23.5 / 50)

@@ -62,9 +62,9 @@ def _answers(engine: sa.Engine) -> dict:
         "figures": {code: metrics.figures(engine, code, *PERIOD) for code in AREAS},
         "children": {code: metrics.figures_by_child(engine, code, *PERIOD) for code in AREAS},
         "months": metrics.monthly_series(engine, COUNTY, *PERIOD),
-        "townships": assessment.assessment_table(engine, "township", COUNTY, *PERIOD),
+        "townships": assessment.assessment(engine, "township", COUNTY, *PERIOD).rows,
         "villages": {
-            town: assessment.assessment_table(engine, "village", town, *PERIOD)
+            town: assessment.assessment(engine, "village", town, *PERIOD).rows
             for town in (CHENGGUAN, DONGHU)
         },
         "quality": quality.summary(engine, COUNTY, *PERIOD),

@@ -5,6 +5,7 @@ the marts) equals the plain pandas reference written from metrics.md
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from datetime import date, timedelta
@@ -127,7 +128,7 @@ def test_sql_equals_reference(engine, warehouse, query):
     warehouse.write(engine, clear=True)
     frames = warehouse.frames()
     scope, start, end, filters = query
-    f = filters.as_dict()
+    f = dataclasses.asdict(filters)
 
     result = metrics.figures(engine, scope, start, end, filters)
     compare(result, reference(frames, scope, start, end, **f), ("figures", scope))

@@ -49,7 +49,7 @@ def township_map(
     if rate and present:
         vmax = max(1.0, max(present))
     label_x, label_y, label_text, label_codes, label_hover = [], [], [], [], []
-    all_x, all_y = [], []
+    all_y = []
     outline = None
     ordered = sorted(units, key=lambda u: u.get("area_code") == selected)  # selected last
     for unit in ordered:
@@ -69,7 +69,6 @@ def township_map(
         for ring in rings:
             xs = [p[0] for p in ring] + [ring[0][0]]
             ys = [p[1] for p in ring] + [ring[0][1]]
-            all_x += xs
             all_y += ys
             fig.add_trace(
                 go.Scatter(

@@ -228,15 +228,3 @@ def assessment(
         weights_source=weights_source or "default",
         filters=filters,
     )
-
-
-def assessment_table(
-    bind: Engine | Connection,
-    level: str,
-    within: str | None,
-    start: date,
-    end: date,
-    weights: Mapping[str, float] | None = None,
-) -> list[dict]:
-    """The rows of the assessment table: dicts with COLUMN_NAMES in order, by rank."""
-    return assessment(bind, level, within, start, end, weights).rows

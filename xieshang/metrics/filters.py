@@ -46,9 +46,6 @@ class Filters:
             out.append(table.c.online.is_(self.online))
         return out
 
-    def as_dict(self) -> dict:
-        return {"form": self.form, "category": self.category, "online": self.online}
-
 
 NO_FILTERS = Filters()
 
