@@ -216,7 +216,9 @@ def check_sheet(
             values = np.full(n, None, dtype=object)
             reasons = np.full(n, None, dtype=object)
         if column.required:
-            reasons = np.where((values == None) & (reasons == None), "missing", reasons)  # noqa: E711
+            # a column the header lacks is the file's to fix, not each empty cell's
+            missing = "missing" if column.name in raw else "missing_column"
+            reasons = np.where((values == None) & (reasons == None), missing, reasons)  # noqa: E711
         typed[column.name] = values
         problems[:, j] = reasons
     _own_rules(sheet.kind, typed, problems, [c.name for c in columns], today)

@@ -112,3 +112,15 @@ def test_a_held_row_and_a_row_of_another_township():
     assert fix_hint(
         "outside_township", "area_code", "330281000000", area_code="330281000000", lang="en"
     ) == ("send only rows of your township and its villages: delete this row")
+
+
+def test_a_missing_column_names_the_headers_its_kind_takes():
+    assert fix_hint("missing_column", "area_code", None, kind="meetings") == (
+        "在表头加上这一列，列名写作 区划代码、单位代码、主办单位代码、area_code 之一（与模板一致）；"
+        "运行报告列出的未识别列名，请改成模板的列名"
+    )
+    assert fix_hint("missing_column", "person_id", None, kind="attendance", lang="en") == (
+        "add this column to the header row, named one of 人员标识 / 身份证号 / 证件号码 /"
+        " person_id (as in the template); rename any header the run report lists as unknown"
+        " to the template's"
+    )

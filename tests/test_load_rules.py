@@ -491,3 +491,27 @@ def test_accepted_values_are_normalised(engine, tmp_path):
         report["in_assessment"],
         report["escalated_to"],
     ) == ("implemented", date(2025, 5, 20), 92.0, True, "330281100000")
+
+
+def test_a_required_column_the_header_lacks_is_named_with_the_headers_to_write(engine, tmp_path):
+    """An office's own header (区划代码（12位）, not an alias) leaves the sheet without
+    area_code: each row says the header lacks the column, not that its cell is empty."""
+    inbox = base_inbox(tmp_path / "inbox")
+    header = ["序号", *MEETING_HEADER, "备注"]
+    header[header.index("区划代码")] = "区划代码（12位）"
+    write_xlsx(
+        inbox / "东湖镇会议台账.xlsx",
+        {"会议": [["东湖镇协商会议台账"], header, [1, *MEETINGS[0], "无"]]},
+    )
+    report = load(engine, inbox)
+    assert report["unknown_columns"][0]["columns"] == ["序号", "区划代码(12位)", "备注"]
+    t = schema.rejects
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(t)).mappings().one()
+    assert (row["rule"], row["column_name"], row["header"], row["row_number"]) == (
+        "missing_column",
+        "area_code",
+        None,
+        3,
+    )
+    assert row["reason_zh"] == "表头中没有这一必填列"

@@ -358,7 +358,7 @@ def test_a_reject_names_the_column_as_the_files_own_header_does(engine, tmp_path
     book = "会议补报.xlsx"
     assert stored_rejects(engine, report["run_id"]) == [
         # a column the file does not have: no header of its own
-        ("meetings", "会议缺列.csv", 2, "missing", "topic", "", DONGHU, None, 202504),
+        ("meetings", "会议缺列.csv", 2, "missing_column", "topic", "", DONGHU, None, 202504),
         ("meetings", book, 2, "bad_vocab", "form", "茶话会", DONGHU, "协商形式", 202504),
         ("meetings", book, 2, "bad_vocab", "form", "茶话会", DONGHU, "形式", 202504),
         (

@@ -385,6 +385,27 @@ def test_the_fixed_marked_workbook_supersedes_the_rejects(app, engine, tmp_path)
     assert audit.count(engine, action="submission") == 2
 
 
+def test_a_column_the_header_lacks_is_answered_in_the_contracts_words(app, tmp_path):
+    header = [h if h != "区划代码" else "区划代码（12位）" for h in HEADER]
+    rows = [header, ["HY-30", LIUSHU, "2025-07-03", "议事会", "村道硬化", "是"]]
+    client = sign_in(app.server.test_client(), "wang")
+    body = post(client, (FILE, xlsx_bytes(tmp_path, rows))).get_json()
+    assert body["unknown_columns"] == [
+        {"path": PATH, "sheet": "Sheet1", "columns": ["区划代码(12位)"]}
+    ]
+    (reject,) = body["rejects"]
+    assert (reject["rule"], reject["column_name"], reject["header"], reject["row_number"]) == (
+        "missing_column",
+        "area_code",
+        "区划代码",
+        2,
+    )
+    assert reject["hint"] == (
+        "在表头加上这一列，列名写作 区划代码、单位代码、主办单位代码、area_code 之一（与模板一致）；"
+        "运行报告列出的未识别列名，请改成模板的列名"
+    )
+
+
 def test_an_admin_submits_for_the_whole_roster(app, engine, tmp_path):
     client = sign_in(app.server.test_client(), "li")
     rows = [HEADER, ["HY-20", XINHUA, "2025-07-08", "座谈会", "加装电梯", "是"]]

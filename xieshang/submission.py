@@ -29,6 +29,7 @@ from xieshang import metrics
 from xieshang.access import User, audit
 from xieshang.access.scope import may_submit
 from xieshang.contract import settings
+from xieshang.contract.columns import header
 from xieshang.contract.hints import fix_hint
 from xieshang.etl.load import run_load
 from xieshang.marked import marked_workbook
@@ -202,6 +203,7 @@ def _shown_reject(row: dict, folder: str, names: Mapping[str, str]) -> dict:
             row["value"],
             area_code=row["area_code"],
             names=names,
+            kind=row["kind"],
             lang=lang,
         )
         for lang in ("zh", "en")
@@ -214,7 +216,7 @@ def _shown_reject(row: dict, folder: str, names: Mapping[str, str]) -> dict:
         "kind": row["kind"],
         "rule": row["rule"],
         "column_name": row["column_name"],
-        "header": row["header"] or row["column_name"],
+        "header": row["header"] or (row["column_name"] and header(row["kind"], row["column_name"])),
         "value": row["value"],
         "reason_zh": row["reason_zh"],
         "reason_en": row["reason_en"],

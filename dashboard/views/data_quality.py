@@ -273,6 +273,7 @@ def reject_list(
                 r["value"],
                 area_code=r["area_code"],
                 names=names,
+                kind=r["kind"],
                 lang=lang,
             ),
             "state": t("dq_reject_superseded" if r["superseded"] else "dq_reject_current", lang),

@@ -43,6 +43,7 @@ class _Row:
     value: str | None
     area_code: str | None
     names: Mapping[str, str]
+    kind: str | None
 
     def area(self, code: str) -> str:
         """A code with its roster name, when known: "330281101000 西城街道"."""
@@ -55,6 +56,25 @@ Hint = tuple[str, str]  # (Chinese, English)
 
 def _missing(_: _Row) -> Hint:
     return "请填写此列，不能留空", "fill in this column; it may not be empty"
+
+
+def _headers(kind: str | None, name: str | None) -> list[str]:
+    """The headers the loader takes for a column of `kind`: its Chinese aliases, then its
+    English name."""
+    for column in COLUMNS.get(kind or "", ()):
+        if column.name == name:
+            return [*column.aliases, column.name]
+    return [name] if name else []
+
+
+def _missing_column(row: _Row) -> Hint:
+    names = _headers(row.kind, row.column)
+    return (
+        f"在表头加上这一列，列名写作 {'、'.join(names)} 之一（与模板一致）；"
+        "运行报告列出的未识别列名，请改成模板的列名",
+        f"add this column to the header row, named one of {' / '.join(names)} (as in the"
+        " template); rename any header the run report lists as unknown to the template's",
+    )
 
 
 def _bad_code(row: _Row) -> Hint:
@@ -261,6 +281,7 @@ def _outside_township(row: _Row) -> Hint:
 
 HINTS: dict[str, Callable[[_Row], Hint]] = {
     "missing": _missing,
+    "missing_column": _missing_column,
     "bad_code": _bad_code,
     "bad_date": _bad_date,
     "bad_bool": _bad_bool,
@@ -293,13 +314,15 @@ def fix_hint(
     *,
     area_code: str | None = None,
     names: Mapping[str, str] | None = None,
+    kind: str | None = None,
     lang: str = "zh",
 ) -> str:
     """One sentence on how to fix a row rejected for `rule` (a reason code) in `column`
     with `value` shown; `area_code` is the row's (when valid), `names` the roster's names
-    by code, to name the areas a hint points to. "" for a code without a hint."""
+    by code, to name the areas a hint points to; `kind` the row's kind of file, whose
+    headers a hint names. "" for a code without a hint."""
     hint = HINTS.get(rule)
     if hint is None:
         return ""
-    zh, en = hint(_Row(column, value, area_code, names or {}))
+    zh, en = hint(_Row(column, value, area_code, names or {}, kind))
     return en if lang == "en" else zh

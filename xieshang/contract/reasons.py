@@ -8,6 +8,7 @@ from __future__ import annotations
 
 REASONS: dict[str, tuple[str, str]] = {
     "missing": ("必填项为空", "required value is empty"),
+    "missing_column": ("表头中没有这一必填列", "the header row has no such required column"),
     "bad_code": ("区划代码应为6、9或12位数字", "area code must be 6, 9 or 12 digits"),
     "bad_date": (
         "日期无法识别（应为 2025-03-08、2025年3月8日 或 20250308）",
