@@ -55,7 +55,7 @@ from xieshang.etl.limits import (
     csv_too_many_rows,
     file_too_large,
 )
-from xieshang.etl.xlsx_guard import check_workbook
+from xieshang.etl.xlsx_guard import Package, check_workbook
 
 DATA_SUFFIXES = (".csv", ".xlsx")
 BAD_WORKBOOK = "无法读取的 xlsx 文件（损坏或加密） cannot read workbook: "
@@ -489,12 +489,19 @@ def _read_workbook(
             )
             continue
         with _workbook_errors():
-            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        for row, column, text in package.errors_of(name):
-            if row <= len(rows) and column <= len(rows[row - 1]):
-                rows[row - 1][column - 1] = text  # rejected as such, not read as blank
+            rows = sheet_grid(workbook, package, name)
         _check_sheet_cells(name, rows, limits)
         _add_sheet(result, name, kind, rows, list(range(1, len(rows) + 1)))
+
+
+def sheet_grid(workbook: CalamineWorkbook, package: Package, name: str) -> list[list[Any]]:
+    """The cells of the sheet `name` from A1 on, as calamine reads them but for those it
+    reads otherwise than they show (#N/A, 95%), which read as their text."""
+    rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    for row, column, text in package.shown_of(name):
+        if row <= len(rows) and column <= len(rows[row - 1]):
+            rows[row - 1][column - 1] = text
+    return rows
 
 
 def _check_sheet_cells(sheet: str, rows: list[list[Any]], limits: ReadLimits) -> None:

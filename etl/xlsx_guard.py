@@ -24,7 +24,8 @@ not count. The extent is measured from A1, as the reader pads rows and columns f
 A sheet over a limit makes the whole file unreadable, the limit named. The parts checked
 are what calamine reads: repacked uncompressed (unless the workbook is large), which also
 spares calamine inflating them a second time. The custom document properties part, which
-calamine does not read, is kept for the reader when it is small.
+calamine does not read, is kept for the reader when it is small, and so are the cells
+calamine reads otherwise than they show (`xieshang.etl.xlsx_shown`), found in the same pass.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from xieshang.etl.limits import (
     sheet_too_many_cells,
     unpacks_too_large,
 )
+from xieshang.etl.xlsx_shown import Shown, column_number, percent_styles, shown_cells
 
 # calamine reads a part as a sheet only from this element on; like calamine (quick-xml),
 # everything here reads a part's bytes as ASCII-compatible (a UTF-16 part has no sheet)
@@ -76,14 +78,9 @@ _SHARED_INDEX = re.compile(
     rb"\s*<(?:[^\s<>/:]+:)?v>\s*([0-9]{1,10})\s*<"
 )
 _SHARED_STRINGS = "sharedstrings.xml"  # the part's name, in whichever folder
-# an error cell (t="e") with its reference, as spreadsheet programs write it, and its text
-_ERROR_CELL = re.compile(
-    rb"<(?:[^\s<>/:]+:)?c\s[^<>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"[^<>]*?\bt=\"e\"[^<>]*>"
-    rb"\s*(?:<(?:[^\s<>/:]+:)?f[^<>]*?(?:/>|>[^<]*</(?:[^\s<>/:]+:)?f>)\s*)?"
-    rb"<(?:[^\s<>/:]+:)?v>([^<]{1,16})<"
-)
 _NAMING_PART_BYTES = MB  # the parts that name sheets are parsed only when this small
 _CUSTOM_PROPERTIES = "docprops/custom.xml"
+_STYLES = "xl/styles.xml"
 _REPACK_BYTES = 64 * MB  # a workbook unpacking to no more is handed to calamine uncompressed
 _DOS_DATE = 33  # 1980-01-01, the earliest date a zip entry can carry
 
@@ -99,14 +96,14 @@ class Package:
     part_bytes: dict[str, int]  # every part, by lower-case path
     sheet_bytes: dict[str, int]  # the parts holding sheet data
     custom_properties: bytes | None = None  # docProps/custom.xml, when at most a MB
-    error_cells: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+    shown_cells: dict[str, list[Shown]] = field(default_factory=dict)  # by part
 
-    def errors_of(self, name: str) -> list[tuple[int, int, str]]:
-        """(row, column, 1-based, and text) of the error cells (#N/A…) of the sheet `name`,
-        which calamine reads as blank."""
-        if not self.error_cells:
+    def shown_of(self, name: str) -> list[Shown]:
+        """The cells of the sheet `name` that calamine reads otherwise than they show
+        (`xieshang.etl.xlsx_shown`): error cells and percents."""
+        if not self.shown_cells:
             return []
-        return self.error_cells.get(_sheet_parts(self.original).get(name, ""), [])
+        return self.shown_cells.get(_sheet_parts(self.original).get(name, ""), [])
 
     def check_loads(self, names: list[str], limits: ReadLimits) -> None:
         """Raise OverLimit if loading the sheets `names` parses more than the unpacked limit
@@ -139,7 +136,8 @@ def check_workbook(data: bytes, limits: ReadLimits) -> Package:
     custom: bytes | None = None
     items: list[np.ndarray] = []  # each shared-strings part's string sizes
     pointers: list[tuple[np.ndarray, int]] = []  # each sheet's: indexes, cells without one
-    errors: dict[str, list[tuple[int, int, str]]] = {}
+    shown: dict[str, list[Shown]] = {}
+    percent = _percent_styles(archive)
     for info in archive.infolist():
         if info.is_dir():
             continue
@@ -158,11 +156,9 @@ def check_workbook(data: bytes, limits: ReadLimits) -> Package:
         if _SHEET_DATA in content:
             pointers.append(_shared_cells(content))
             sheet_bytes[path] = len(content)
-            if b't="e"' in content:
-                errors[path] = [
-                    (int(row), _column_number(letters.decode()), text.decode("latin-1"))
-                    for letters, row, text in _ERROR_CELL.findall(content)
-                ]
+            cells = shown_cells(content, percent)
+            if cells:
+                shown[path] = cells
             try:
                 extent = _extent(content, limits)
             except _TooManyCells:
@@ -174,7 +170,20 @@ def check_workbook(data: bytes, limits: ReadLimits) -> Package:
     if _shared_text_bytes(items, pointers) > budget:
         raise shared_text_too_large(limits)
     repacked = data if parts is None or len(parts) > 0xFFFF else _stored(parts)
-    return Package(repacked, data, part_bytes, sheet_bytes, custom, errors)
+    return Package(repacked, data, part_bytes, sheet_bytes, custom, shown)
+
+
+def _percent_styles(archive: zipfile.ZipFile) -> frozenset[int]:
+    """The cell formats of the workbook's styles part that show a percent; none if the
+    part is missing, too large to parse for this or not XML (calamine then judges it)."""
+    info = next((i for i in archive.infolist() if _normal(i.filename) == _STYLES), None)
+    if info is None or info.file_size > _NAMING_PART_BYTES:
+        return frozenset()
+    try:
+        with archive.open(info) as member:
+            return percent_styles(ET.fromstring(member.read(_NAMING_PART_BYTES + 1)))
+    except Exception:  # noqa: BLE001 — a cell's format only decides how a number reads
+        return frozenset()
 
 
 def _item_bytes(content: bytes) -> np.ndarray:
@@ -294,14 +303,7 @@ def _declared_extent(content: bytes) -> tuple[int, int] | None:
     if match is None:
         return None
     letters, digits = match.group(3, 4) if match.group(3) else match.group(1, 2)
-    return int(digits), _column_number(letters.decode("ascii"))
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for letter in letters.upper():
-        number = number * 26 + ord(letter) - ord("A") + 1
-    return number
+    return int(digits), column_number(letters.decode("ascii"))
 
 
 @lru_cache(maxsize=256)
@@ -392,7 +394,7 @@ def _position(reference: str, needs_column: bool = True) -> tuple[int, int]:
     match = _REFERENCE.fullmatch(reference)
     if match is None or int(match.group(2)) == 0 or (needs_column and not match.group(1)):
         raise ValueError(f"bad cell reference {reference!r}")
-    return int(match.group(2)) - 1, _column_number(match.group(1)) - 1
+    return int(match.group(2)) - 1, column_number(match.group(1)) - 1
 
 
 def _exact_extent(content: bytes, limits: ReadLimits) -> tuple[int, int]:

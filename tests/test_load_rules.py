@@ -452,6 +452,35 @@ def test_a_formula_error_is_no_value_in_any_column(engine, tmp_path):
     assert reason == "the cell shows a formula error (#N/A, #REF!…), not a value"
 
 
+def test_a_percent_cell_reads_as_the_percent_it_shows(engine, tmp_path):
+    """A satisfaction typed as 95% in Excel is the number 0.95 in a percent format: read
+    as that, it loaded as 0.95 out of 100 without a word. It reads as the "95%" the office
+    sees, as in a CSV, and is rejected for the % sign; a plain 95 beside it loads."""
+    import openpyxl
+
+    inbox = base_inbox(tmp_path / "inbox")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "决议落实"
+    sheet.append(RESOLUTION_HEADER)
+    for number, (score, shown) in enumerate(
+        [(0.95, "0%"), (0.875, '0.0"分"%'), (95, "0"), (0.5, "General")], start=2
+    ):
+        sheet.append([f"JY-{number}", *RESOLUTIONS[0][1:9], score, "是", ""])
+        sheet.cell(number, 10).number_format = shown
+    book.save(inbox / "东湖镇决议补充.xlsx")
+    report = load(engine, inbox)
+    assert report["kinds"]["resolutions"]["rejected"] == 2
+    assert rejects(engine) == [
+        ("resolutions", "bad_number", "satisfaction", "95%", 2),
+        ("resolutions", "bad_number", "satisfaction", "87.5%", 3),
+    ]
+    r = schema.resolution_reports
+    with engine.connect() as conn:
+        stored = dict(conn.execute(sa.select(r.c.resolution_id, r.c.satisfaction)).all())
+    assert {k: stored[k] for k in ("JY-4", "JY-5")} == {"JY-4": 95.0, "JY-5": 0.5}
+
+
 def test_accepted_values_are_normalised(engine, tmp_path):
     inbox = base_inbox(tmp_path / "inbox")
     load(engine, inbox)

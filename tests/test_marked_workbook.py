@@ -250,3 +250,21 @@ def test_a_long_csv_name_keeps_its_kind_in_31_characters(tmp_path):
     # cut at 31 characters the name loses 参会 and 签到 and would name no kind: the kind's
     # ledger name instead
     assert openpyxl.load_workbook(io.BytesIO(content)).sheetnames == ["参会人员签到表"]
+
+
+def test_a_percent_cell_is_marked_as_the_percent_it_shows(tmp_path):
+    """The marked workbook gives back what the office typed (95%), as the loader read it,
+    not calamine's fraction (0.95)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "决议"
+    sheet.append(["决议编号", "会议编号", "区划代码", "满意度"])
+    sheet.append(["JY-1", "007", LIUSHU, 0.95])
+    sheet["D2"].number_format = "0%"
+    data = io.BytesIO()
+    book.save(data)
+    reject = _reject("决议", 2, "satisfaction", "满意度", "满意度应为0到100之间的数")
+    marked = openpyxl.load_workbook(
+        io.BytesIO(marked_workbook("东湖镇/决议.xlsx", data.getvalue(), [reject]))
+    )
+    assert values(marked.worksheets[0])[1][:4] == ("JY-1", "007", LIUSHU, "95%")

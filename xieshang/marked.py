@@ -31,7 +31,14 @@ from xieshang.contract.columns import COLUMNS, KIND_LABELS
 from xieshang.contract.settings import read_limits
 from xieshang.contract.workbooks import PROBLEM_COLUMN, REPLACES_PROPERTY
 from xieshang.etl.cells import clean_text
-from xieshang.etl.read import HEADER_NAMES, csv_rows, decode, find_header, kind_from_name
+from xieshang.etl.read import (
+    HEADER_NAMES,
+    csv_rows,
+    decode,
+    find_header,
+    kind_from_name,
+    sheet_grid,
+)
 from xieshang.etl.xlsx_guard import check_workbook
 
 BAD_FILL = "#FFC7CE"  # Excel's own "light red fill" of conditional formatting
@@ -83,7 +90,7 @@ def _source_sheets(
     present = [name for name in sheets if name in book.sheet_names]
     package.check_loads(present, limits)
     for name in present:
-        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        rows = sheet_grid(book, package, name)
         yield name, rows, list(range(1, len(rows) + 1))
 
 
