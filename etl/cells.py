@@ -38,6 +38,10 @@ _ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRST
 _YMD = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$", re.ASCII)
 _CN_YMD = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$", re.ASCII)
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII)
+# a long number as a spreadsheet shows it, or saves it in a CSV: 3.30281197001011E+17
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+\d+$", re.ASCII | re.IGNORECASE)
+# a spreadsheet holds 15 significant digits: a longer number typed in a cell is cut
+_EXACT_DIGITS = 10**15
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$", re.ASCII)
 # characters that show nothing and NFKC keeps: zero-width space, joiners, word joiner, a
 # byte-order mark pasted in from a web page or a UTF-8 file
@@ -101,9 +105,14 @@ def parse_text(value: Any) -> Parsed:
 
 
 def parse_id(value: Any) -> Parsed:
+    # an 18-digit ID card number typed in a number cell
+    if type(value) in (int, float) and abs(value) >= _EXACT_DIGITS:
+        return None, "id_as_number"
     text = clean_text(value)
     if _CONTROL.search(text):
         return None, "control_char"
+    if _SCIENTIFIC.match(text):
+        return None, "id_as_number"
     return (text.translate(_ASCII_UPPER) or None), None
 
 

@@ -581,3 +581,18 @@ def test_parse_number_takes_plain_ascii_decimals_only(cell):
 
 def test_parse_date_takes_ascii_digits_only():
     assert parse_date("٢٠٢٥-٠٣-٠٨") == (None, "bad_date")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (3.30281199001011e17, (None, "id_as_number")),  # a number cell: 15 digits kept
+        ("3.30281199001011E+17", (None, "id_as_number")),  # a CSV saved from it
+        ("3.3E+5", (None, "id_as_number")),
+        (999_999_999_999_999.0, ("999999999999999", None)),  # 15 digits: exact
+        ("330281199001011234", ("330281199001011234", None)),  # text: whole
+        ("HY-1E+5", ("HY-1E+5", None)),
+    ],
+)
+def test_an_identifier_a_spreadsheet_cut_is_rejected(value, expected):
+    assert parse_id(value) == expected

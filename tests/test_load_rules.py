@@ -137,6 +137,12 @@ CASES = [
     (
         "attendance",
         ATTENDANCE_HEADER,
+        ["HY-1", "330281100201", "3.30281199001011E+17", "赵六", "是", "村民代表"],
+        ("id_as_number", "person_id", "（已隐去 redacted）"),
+    ),
+    (
+        "attendance",
+        ATTENDANCE_HEADER,
         ["HY-1", "330281100201", "330281199001011299", "赵六", "是", "游客"],
         ("bad_vocab", "category", "（已隐去 redacted）"),  # a name, for all we know
     ),
@@ -479,6 +485,28 @@ def test_a_percent_cell_reads_as_the_percent_it_shows(engine, tmp_path):
     with engine.connect() as conn:
         stored = dict(conn.execute(sa.select(r.c.resolution_id, r.c.satisfaction)).all())
     assert {k: stored[k] for k in ("JY-4", "JY-5")} == {"JY-4": 95.0, "JY-5": 0.5}
+
+
+def test_an_id_number_typed_in_a_number_cell_is_rejected_not_merged(engine, tmp_path):
+    """Two ID card numbers alike in their first 15 digits, typed in number cells, are one
+    number to the spreadsheet (it keeps 15 digits): they were loaded as one person."""
+    inbox = base_inbox(tmp_path / "inbox")
+    people = [330281199001011234, 330281199001011299, 12345]
+    write_xlsx(
+        inbox / "东湖镇签到补充.xlsx",
+        {
+            "签到": [
+                ATTENDANCE_HEADER,
+                *(["HY-1", "330281100201", p, "", "是", "村民代表"] for p in people),
+            ]
+        },
+    )
+    report = load(engine, inbox)
+    assert report["kinds"]["attendance"]["rejected"] == 2
+    assert rejects(engine) == [
+        ("attendance", "id_as_number", "person_id", "（已隐去 redacted）", 2),
+        ("attendance", "id_as_number", "person_id", "（已隐去 redacted）", 3),
+    ]
 
 
 def test_accepted_values_are_normalised(engine, tmp_path):

@@ -164,6 +164,14 @@ def _control_char(_: _Row) -> Hint:
     )
 
 
+def _id_as_number(_: _Row) -> Hint:
+    return (
+        "先把这一列设为文本格式，再重新录入完整的编号（身份证号为18位）",
+        "format the column as text first, then type the whole identifier again (an ID card"
+        " number has 18 digits)",
+    )
+
+
 def _bad_vocab(row: _Row) -> Hint:
     vocab = _TYPES.get(row.column or "")
     if vocab == "unit_type":
@@ -302,6 +310,7 @@ HINTS: dict[str, Callable[[_Row], Hint]] = {
     "count_too_large": _count_too_large,
     "too_long": _too_long,
     "control_char": _control_char,
+    "id_as_number": _id_as_number,
     "outside_township": _outside_township,
     "formula_error": _formula_error,
 }

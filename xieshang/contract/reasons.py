@@ -57,6 +57,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "编号中含有控制字符或不可见字符（如 NUL、制表符、换行、零宽空格）",
         "identifier contains a control or invisible character (NUL, tab, line break, zero-width space…)",
     ),
+    "id_as_number": (
+        "编号被存成了数字，第15位以后的数字已丢失",
+        "the identifier was stored as a number: its digits after the 15th are lost",
+    ),
     "outside_township": ("超出本乡镇范围", "outside your township"),
     "formula_error": (
         "单元格是公式错误值（如 #N/A、#REF!），不是数据",
