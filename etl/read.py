@@ -58,6 +58,12 @@ from xieshang.etl.limits import (
 from xieshang.etl.xlsx_guard import Package, check_workbook
 
 DATA_SUFFIXES = (".csv", ".xlsx")
+# workbooks offices save in other formats: old Excel, WPS, macro-enabled or binary Excel
+OTHER_WORKBOOKS = (".xls", ".et", ".ett", ".xlsm", ".xlsb")
+SAVE_AS_XLSX = (
+    "不是 xlsx 格式的表格，请在 Excel 或 WPS 中“另存为”.xlsx 后重新报送"
+    " a workbook not in the xlsx format: save it as .xlsx in Excel or WPS and send it again"
+)
 BAD_WORKBOOK = "无法读取的 xlsx 文件（损坏或加密） cannot read workbook: "
 EMPTY = "空文件（0字节） the file is empty (0 bytes)"
 NOT_UTF8 = "文件名不是 UTF-8 编码，请改名后重新放入 the file name is not UTF-8 (unpacked from a zip made on Windows?): rename the file"
@@ -188,6 +194,8 @@ def discover(inbox: Path) -> tuple[list[str], list[dict]]:
             skipped.append({"path": rel, "reason": refused})
         elif name.startswith("~$"):
             skipped.append({"path": rel, "reason": "Office 临时锁文件 Office lock file"})
+        elif Path(rel).suffix.lower() in OTHER_WORKBOOKS:
+            skipped.append({"path": rel, "reason": SAVE_AS_XLSX})
         elif Path(rel).suffix.lower() not in DATA_SUFFIXES:
             skipped.append(
                 {"path": rel, "reason": "不是 CSV 或 xlsx 文件 not a .csv or .xlsx file"}

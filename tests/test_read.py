@@ -39,6 +39,10 @@ BAD_WORKBOOK = "无法读取的 xlsx 文件（损坏或加密） cannot read wor
 HIDDEN = "隐藏文件 hidden file"
 LOCK = "Office 临时锁文件 Office lock file"
 NOT_DATA = "不是 CSV 或 xlsx 文件 not a .csv or .xlsx file"
+SAVE_AS = (
+    "不是 xlsx 格式的表格，请在 Excel 或 WPS 中“另存为”.xlsx 后重新报送"
+    " a workbook not in the xlsx format: save it as .xlsx in Excel or WPS and send it again"
+)
 
 MEETING_HEADER = ["会议编号", "区划代码", "会议日期", "协商形式", "议题", "党组织主持"]
 MEETING_COLUMNS = ["_row", "meeting_id", "area_code", "meeting_date", "form", "topic",
@@ -116,6 +120,8 @@ def test_discover_keeps_data_files_sorted_by_code_point_and_lists_the_rest(tmp_p
         "说明.doc",
         "scan.pdf",
         "notes.txt",
+        "会议台账-旧版.XLS",
+        "签到.et",
         "~$lock.xlsx",
         "sub/~$参会签到.xlsx",
         ".hidden.csv",
@@ -145,6 +151,8 @@ def test_discover_keeps_data_files_sorted_by_code_point_and_lists_the_rest(tmp_p
         {"path": "sub/.DS_Store", "reason": HIDDEN},
         {"path": "sub/~$参会签到.xlsx", "reason": LOCK},
         {"path": "~$lock.xlsx", "reason": LOCK},
+        {"path": "会议台账-旧版.XLS", "reason": SAVE_AS},
+        {"path": "签到.et", "reason": SAVE_AS},
         {"path": "说明.doc", "reason": NOT_DATA},
     ]
 

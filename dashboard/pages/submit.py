@@ -37,6 +37,7 @@ from xieshang.dashboard import auth, components, data, grid, submissions
 from xieshang.dashboard.i18n import t
 from xieshang.dashboard.page_kit import STATE, engine, guarded, page_layout, state_or_stop
 from xieshang.dashboard.views import submit as view
+from xieshang.etl.read import OTHER_WORKBOOKS
 from xieshang.submission import Refused
 
 dash.register_page(
@@ -81,7 +82,9 @@ def _upload(lang: str) -> list:
             ),
             id="sb-upload",
             multiple=True,
-            accept=".xlsx,.csv",
+            # the workbooks of other formats too: the answer says to save them as .xlsx
+            # (the browser drops a file the list does not name without a word)
+            accept=",".join((".xlsx", ".csv", *OTHER_WORKBOOKS)),
             max_size=limit,
             className="sb-drop",
             style={

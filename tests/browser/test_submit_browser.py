@@ -258,3 +258,20 @@ def test_send_fix_and_resend_a_ledger(duo, engine, tmp_path):
     )
     settle(duo)
     assert duo.get_logs() == []
+
+
+def test_an_old_excel_file_is_answered_not_dropped(duo, tmp_path):
+    """A file chooser or drop that takes only .xlsx and .csv drops an .xls without a word:
+    the page takes it, and the answer says to save it as .xlsx."""
+    duo.driver.get(duo.server.url + "/submit")
+    fill_in(duo, "wang", PASSWORD)
+    duo.wait_for_element("#sb-upload", timeout=TIMEOUT)
+    old = tmp_path / "sent" / "会议台账2025.xls"
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))  # an OLE2 header
+    upload(duo, old)
+    duo.wait_for_contains_text("#sb-outcome", "未导入", timeout=TIMEOUT)
+    assert duo.find_element("#sb-outcome .sb-files").text == (
+        "未导入 会议台账2025.xls：不是 xlsx 格式的表格，请在 Excel 或 WPS 中“另存为”.xlsx 后重新报送"
+        " a workbook not in the xlsx format: save it as .xlsx in Excel or WPS and send it again"
+    )
