@@ -92,6 +92,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "superseded=“{value}” must be yes or no",
     ),
     "notice_bad_lang": ("lang=“{value}” 应为 zh 或 en", "lang=“{value}” must be zh or en"),
+    "notice_bad_month": (
+        "month=“{value}” 不是有效月份（格式 YYYY-MM）",
+        "month=“{value}” is not a valid month (YYYY-MM)",
+    ),
+    "notice_bad_headers": (
+        "headers=“{value}” 应为 zh 或 machine",
+        "headers=“{value}” must be zh or machine",
+    ),
     # a download's address refused (/download/<file>): what is wrong, what to do
     "dl_no_such_file": (
         "没有这个下载文件：请检查地址",

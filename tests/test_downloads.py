@@ -272,6 +272,8 @@ def test_invalid_values_get_400(app):
         ("online=maybe", "online=“maybe” 应为 yes 或 no"),
         ("superseded=maybe", "superseded=“maybe” 应为 yes 或 no"),
         ("lang=fr", "lang=“fr” 应为 zh 或 en"),
+        ("month=2020-13", "month=“2020-13” 不是有效月份（格式 YYYY-MM）"),
+        ("headers=xx", "headers=“xx” 应为 zh 或 machine"),
     ):
         response = client.get(f"/download/overdue.csv?{query}")
         assert (response.status_code, response.get_data(as_text=True)) == (
@@ -284,6 +286,19 @@ def test_invalid_values_get_400(app):
         "again\n"
     )
     assert client.get("/download/overdue.csv?form=议事会&online=no&lang=en").status_code == 200
+
+
+def test_every_address_option_has_its_refusal_in_words():
+    """An option a page or a download reads from the address (figure=, month=…) refused
+    in words, never as the key of a missing text (notice_bad_month)."""
+    import gc
+
+    from xieshang.dashboard.i18n import TEXT
+    from xieshang.dashboard.state import PageOption
+
+    options = {o.name for o in gc.get_objects() if isinstance(o, PageOption)}
+    assert {"figure", "headers", "month", "rotate", "superseded"} <= options
+    assert sorted(o for o in options if f"notice_bad_{o}" not in TEXT) == []
 
 
 def test_the_page_filters_apply(app):
