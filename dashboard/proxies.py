@@ -1,9 +1,10 @@
 """Client addresses behind a reverse proxy: with `XIESHANG_TRUSTED_PROXIES=N` (the number
 of proxies in front of the server, e.g. 1 for nginx), werkzeug's ProxyFix takes the
-client's address, scheme and host from the last N entries of `X-Forwarded-For`,
-`-Proto` and `-Host`, so that the audit log and the sign-in throttling see each client
-rather than the proxy. Unset (the default), those headers are ignored: anyone could
-write them."""
+client's address and scheme from the last N entries of `X-Forwarded-For` and `-Proto`,
+so that the audit log and the sign-in throttling see each client rather than the proxy.
+Unset (the default), those headers are ignored: anyone could write them. The host is
+always the request's own Host, which the proxy sets (`proxy_set_header Host $host`):
+a proxy that does not also write `X-Forwarded-Host` would pass on the client's own."""
 
 from __future__ import annotations
 
@@ -36,6 +37,4 @@ def configure(server: Flask, environ: Mapping[str, str] = os.environ) -> None:
     away (each create_app: the setting may have changed)."""
     direct = server.extensions.setdefault(_DIRECT, server.wsgi_app)
     count = trusted_proxies(environ)
-    server.wsgi_app = (
-        ProxyFix(direct, x_for=count, x_proto=count, x_host=count) if count else direct
-    )
+    server.wsgi_app = ProxyFix(direct, x_for=count, x_proto=count) if count else direct

@@ -161,3 +161,27 @@ def test_every_test_docs_security_names_exists():
         defined |= set(re.findall(r"^def (test_\w+)", path.read_text("utf-8"), flags=re.M))
     assert named, "docs/security.md names no test"
     assert sorted(named - defined) == []
+
+
+# --- every environment variable the code reads is documented --------------------------------
+
+_VARIABLE = re.compile(r'(?:_ENV = |environ\.get\()"(XIESHANG_[A-Z_]+)"')
+
+
+def _variables() -> set[str]:
+    from dataclasses import fields
+
+    from xieshang.contract.settings import ReadLimits, limit_variable
+
+    found = {limit_variable(field.name) for field in fields(ReadLimits)}
+    for module in _modules("xieshang") + _modules("etl") + _modules("dashboard"):
+        found.update(_VARIABLE.findall((ROOT / module).read_text(encoding="utf-8")))
+    return found
+
+
+def test_every_variable_the_code_reads_is_documented():
+    docs = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    text = "\n".join(path.read_text(encoding="utf-8") for path in docs)
+    variables = _variables()
+    assert {"XIESHANG_DB", "XIESHANG_MAX_REPORT_KB", "XIESHANG_SESSION_KEY"} <= variables
+    assert sorted(v for v in variables if not re.search(rf"\b{v}\b", text)) == []

@@ -537,6 +537,8 @@ def test_client_addresses_behind_a_trusted_proxy(app, engine, monkeypatch):
         create_app(engine, auth=True)
         client.get("/download/overdue.csv", headers=forwarded)
         assert last_downloads(engine)[0].address == "192.168.0.9"  # the one proxy's entry
+        # the host is nginx's Host: a client's X-Forwarded-Host would pass through it
+        assert (app.server.wsgi_app.x_for, app.server.wsgi_app.x_host) == (1, 0)
         monkeypatch.setenv(proxies.TRUSTED_PROXIES_ENV, "2")
         create_app(engine, auth=True)
         client.get("/download/overdue.csv", headers=forwarded)
