@@ -112,6 +112,13 @@ def test_a_held_row_and_a_row_of_another_township():
     assert fix_hint(
         "outside_township", "area_code", "330281000000", area_code="330281000000", lang="en"
     ) == ("send only rows of your township and its villages: delete this row")
+    # a code whose township the roster does not have: mistyped, most likely
+    assert fix_hint(
+        "outside_township", "area_code", "330281109000", area_code="330281109000", names=NAMES
+    ) == (
+        "只能报送本乡镇及所辖村（社区）的行；区划名册中没有乡镇 330281109000：请核对区划代码，"
+        "填错的改正，确属其他乡镇的行请删除"
+    )
 
 
 def test_a_missing_column_names_the_headers_its_kind_takes():

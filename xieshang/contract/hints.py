@@ -280,6 +280,14 @@ def _outside_township(row: _Row) -> Hint:
             "只能报送本乡镇及所辖村（社区）的行，请删除此行",
             "send only rows of your township and its villages: delete this row",
         )
+    if row.names and other not in row.names:  # no such township: a typo, most likely
+        return (
+            f"只能报送本乡镇及所辖村（社区）的行；区划名册中没有乡镇 {other}：请核对区划代码，"
+            "填错的改正，确属其他乡镇的行请删除",
+            f"send only rows of your township and its villages; the roster has no township"
+            f" {other}: check the area code, correct a mistyped one, delete a row of another"
+            " township",
+        )
     return (
         f"只能报送本乡镇及所辖村（社区）的行；此行属于 {row.area(other)}，请删除，由该乡镇报送",
         f"send only rows of your township and its villages; this row belongs to"
