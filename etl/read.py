@@ -58,6 +58,13 @@ from xieshang.etl.limits import (
 from xieshang.etl.xlsx_guard import Package, check_workbook
 
 DATA_SUFFIXES = (".csv", ".xlsx")
+# a text file "saved as" tab-separated, named .csv: each line one cell with the tabs in it
+NO_HEADER_TABS = (
+    "找不到表头行：各列以制表符（Tab）而非逗号分隔，请在 Excel 或 WPS 中另存为“CSV（逗号分隔）”"
+    "或 xlsx no recognisable header row: the columns are separated by tabs, not commas;"
+    " save the file as CSV (comma delimited) or xlsx in Excel or WPS"
+)
+_HEADER_SEARCH = 50  # the lines a tab-separated file's header is looked for in
 # workbooks offices save in other formats: old Excel, WPS, macro-enabled or binary Excel
 OTHER_WORKBOOKS = (".xls", ".et", ".ett", ".xlsm", ".xlsb")
 SAVE_AS_XLSX = (
@@ -531,13 +538,10 @@ def _add_sheet(
 ) -> None:
     framed = frame_from_rows(rows, numbers, kind)
     if framed is None:
-        result.sheets_skipped.append(
-            {
-                "path": result.path,
-                "sheet": sheet,
-                "reason": "找不到表头行 no recognisable header row",
-            }
-        )
+        lines = [str(row[0]).split("\t") for row in rows[:_HEADER_SEARCH] if len(row) == 1]
+        tabs = find_header(lines, kind)
+        reason = NO_HEADER_TABS if tabs is not None else "找不到表头行 no recognisable header row"
+        result.sheets_skipped.append({"path": result.path, "sheet": sheet, "reason": reason})
         return
     if framed.unknown:
         result.unknown_columns.append(

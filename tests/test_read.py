@@ -644,3 +644,24 @@ def test_sha256_and_size_are_those_of_the_bytes(tmp_path, name):
     assert result.sha256 == hashlib.sha256(data).hexdigest()
     assert len(result.sha256) == 64
     assert result.size == len(data)
+
+
+def test_a_tab_separated_file_named_csv_says_so(tmp_path):
+    """Excel's "text (tab delimited)" saved under a .csv name: the header is there, the
+    delimiter is not a comma, and the reason says what to save it as."""
+    path = tmp_path / "会议台账.csv"
+    path.write_text(
+        "\t".join(MEETING_HEADER) + "\nHY-1\t330281100201\t2025-03-01\t议事会\t修路\t是\n",
+        encoding="gb18030",
+    )
+    result = read_file(tmp_path, path.name, path.read_bytes())
+    assert result.sheets == []
+    assert result.sheets_skipped == [
+        {
+            "path": "会议台账.csv",
+            "sheet": None,
+            "reason": "找不到表头行：各列以制表符（Tab）而非逗号分隔，请在 Excel 或 WPS 中另存为"
+            "“CSV（逗号分隔）”或 xlsx no recognisable header row: the columns are separated by"
+            " tabs, not commas; save the file as CSV (comma delimited) or xlsx in Excel or WPS",
+        }
+    ]
