@@ -98,11 +98,13 @@ def test_the_submit_tab_is_for_those_who_submit(engine):
 # (EN) and its hover for English readers, the sample size n, and what the user types —
 # commands and the address's parameters and values.
 ALLOWED_IN_CHINESE = {
-    *("CSV", "Excel", "PNG", "PDF", "Word", "xlsx", "docx", "MB", "README", "md", "YYYY-MM-DD"),
+    *("CSV", "Excel", "PNG", "PDF", "Word", "xlsx", "docx", "MB", "README", "md"),
+    *("YYYY-MM-DD", "YYYY-MM"),
     *("EN", "Switch", "to", "English", "n"),
     *("xieshang", "load", "demo", "serve", "no-auth", "user", "add", "assets", "geo"),
     *("scope", "form", "category", "online", "figure", "superseded", "lang", "rotate"),
-    *("yes", "no", "zh", "en"),
+    *("month", "headers"),
+    *("yes", "no", "zh", "en", "machine"),
 }
 
 

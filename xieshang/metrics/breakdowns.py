@@ -20,7 +20,7 @@ from xieshang import marts
 from xieshang.contract.columns import STAKEHOLDER_CATEGORIES
 from xieshang.metrics.areas import children, level_below, scope_info
 from xieshang.metrics.compute import check_arguments, compute, num
-from xieshang.metrics.context import session
+from xieshang.metrics.context import consistent, session
 from xieshang.metrics.filters import NO_FILTERS, Filters
 from xieshang.metrics.periods import as_of_day, period
 from xieshang.metrics.statements import (
@@ -40,6 +40,7 @@ OPEN_PARTS: tuple[str, ...] = ("overdue", *OPEN_STATUSES)
 as_of first (whatever their status), the rest (due exactly on as_of) by status."""
 
 
+@consistent
 def days_to_implement_histogram(
     bind: Engine | Connection,
     scope: str,
@@ -79,6 +80,7 @@ def reported_on(states, as_of: date, column):
     )
 
 
+@consistent
 def open_due_by_status(
     bind: Engine | Connection,
     scope: str,
@@ -162,6 +164,7 @@ def _reach_counts(row: Sequence) -> dict:
     }
 
 
+@consistent
 def stakeholder_reach(
     bind: Engine | Connection,
     scope: str,

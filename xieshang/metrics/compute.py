@@ -30,7 +30,7 @@ from sqlalchemy import Connection, Engine
 
 from xieshang.contract.columns import STAKEHOLDER_CATEGORIES
 from xieshang.metrics.areas import children, level_below, scope_info
-from xieshang.metrics.context import Context, session
+from xieshang.metrics.context import Context, consistent, session
 from xieshang.metrics.definitions import FIGURES, RECORDS
 from xieshang.metrics.filters import NO_FILTERS, Filters
 from xieshang.metrics.periods import Slice, month_slices, period
@@ -175,6 +175,7 @@ def check_arguments(scope: str, start: date, end: date, keys) -> tuple[str, tupl
     return normalize_code(scope), keys
 
 
+@consistent
 def figures(
     bind: Engine | Connection,
     scope: str,
@@ -202,6 +203,7 @@ def figures(
     }
 
 
+@consistent
 def figures_by_child(
     bind: Engine | Connection,
     scope: str,
@@ -245,6 +247,7 @@ def figures_by_child(
     return rows
 
 
+@consistent
 def monthly_series(
     bind: Engine | Connection,
     scope: str,

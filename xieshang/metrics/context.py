@@ -1,14 +1,25 @@
 """The read context: a connection, what the warehouse holds, and whether the marts
 reflect it. Reads never write: stale marts raise `StaleMarts` (naming the command that
-rebuilds them) instead of being rebuilt inside a request."""
+rebuilds them) instead of being rebuilt inside a request.
+
+A read runs several statements, each seeing what was committed when it began, so a load
+committing in between would give figures half of one load and half of the next. A
+session therefore notes the loads it began on, and ends by asking again: if a load
+committed meanwhile, the read (a function marked `consistent`) runs again, on the new
+load. That costs one small statement per read, and holds no lock a load would wait for
+(a snapshot for the whole read would: on PostgreSQL, the marts a load writes anew replace
+the old ones, whose new rows an older snapshot would not see)."""
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine, func, select
 
@@ -43,9 +54,9 @@ class Context:
     area_max: str | None
 
 
-def read_context(conn: Connection) -> tuple[Context, bool]:
-    """The context of the warehouse, and whether the marts reflect its last load (one
-    round trip)."""
+def read_context(conn: Connection) -> tuple[Context, bool, tuple]:
+    """The context of the warehouse, whether the marts reflect its last load, and which
+    loads it holds (one round trip)."""
     runs, ar, meta = schema.load_runs, schema.areas, schema.meta
     count, last = marts.fingerprint_query()
     row = conn.execute(
@@ -74,16 +85,54 @@ def read_context(conn: Connection) -> tuple[Context, bool]:
         area_min=area_min,
         area_max=area_max,
     )
-    return ctx, fresh
+    return ctx, fresh, (n_runs, last_run)
+
+
+READ_ATTEMPTS = 3  # a read that saw loads commit while it ran is run this often at most
+_CHECKED: ContextVar[bool] = ContextVar("xieshang_read_checked", default=False)
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class LoadCommitted(Exception):
+    """A load committed while a session read: its statements may have seen both."""
 
 
 @contextmanager
 def session(bind: Engine | Connection) -> Iterator[tuple[Connection, Context]]:
     """A connection whose marts reflect the last load, with the warehouse's context.
 
-    Raises marts.StaleMarts when they do not."""
+    Raises marts.StaleMarts when they do not; and, inside a `consistent` read, raises
+    LoadCommitted at its end when a load committed while it read."""
     with connect(bind) as conn:
-        ctx, fresh = read_context(conn)
+        ctx, fresh, loads = read_context(conn)
         if not fresh:
             raise marts.StaleMarts()
         yield conn, ctx
+        if (
+            _CHECKED.get()
+            and tuple(conn.execute(select(*marts.fingerprint_query())).one()) != loads
+        ):
+            raise LoadCommitted()
+
+
+def consistent(read: Callable[P, T]) -> Callable[P, T]:
+    """`read` (a function of the warehouse that reads it through `session`) run again
+    when a load committed while it read, so that its answer is of one load; its last
+    attempt's answer is taken as it is."""
+
+    @functools.wraps(read)
+    def again(*args: P.args, **kwargs: P.kwargs) -> T:
+        if _CHECKED.get():  # within a consistent read already: that one runs it again
+            return read(*args, **kwargs)
+        for _ in range(READ_ATTEMPTS - 1):
+            token = _CHECKED.set(True)
+            try:
+                return read(*args, **kwargs)
+            except LoadCommitted:
+                continue
+            finally:
+                _CHECKED.reset(token)
+        return read(*args, **kwargs)
+
+    return again

@@ -32,7 +32,7 @@ from xieshang.contract.reasons import reason
 from xieshang.metrics.areas import root_area
 from xieshang.metrics.breakdowns import reported_on
 from xieshang.metrics.compute import figures, figures_by_child
-from xieshang.metrics.context import connect, session
+from xieshang.metrics.context import connect, consistent, session
 from xieshang.metrics.filters import NO_FILTERS, Filters
 from xieshang.metrics.periods import as_of_day
 from xieshang.warehouse import schema
@@ -340,6 +340,7 @@ def _overdue_where(st, low: str, high: str, a: int, filters: Filters) -> list:
     ]
 
 
+@consistent
 def overdue_resolutions(
     bind: Engine | Connection,
     scope: str,
@@ -404,6 +405,7 @@ def overdue_resolutions(
     return sorted(out, key=lambda r: (-r["days_late"], r["area_code"], r["resolution_id"]))
 
 
+@consistent
 def overdue_count(
     bind: Engine | Connection,
     scope: str,
@@ -425,6 +427,7 @@ def overdue_count(
 EVENT_KINDS = ("status_backwards", "due_later")
 
 
+@consistent
 def _events(
     bind: Engine | Connection,
     kinds: Sequence[str],
