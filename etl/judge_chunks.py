@@ -18,9 +18,13 @@ reads the files itself, so that an error is raised there, naming its file.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import hashlib
 import multiprocessing
+import os
+import signal
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -38,6 +42,7 @@ from xieshang.etl.read import FileResult, SheetRows, read_file, refusal
 
 MIN_BYTES = 32 * MB  # fewer are read and judged sooner than worker processes start
 RUNS_PER_WORKER = 4  # runs of files a worker: the last to finish waits for less
+_PR_SET_PDEATHSIG = 1  # Linux's prctl option: the signal a process gets when its parent ends
 
 
 @dataclass
@@ -113,6 +118,25 @@ def _judge_run(
     return JudgedRun(digests, results, accepted, rejects, counts["kinds"], judge.seq)
 
 
+def _end_with(load: int) -> None:
+    """Make a worker end when the load's process does: killed (by hand, or a server's
+    timeout), nobody takes a worker's results, and the worker would wait for ever to hand
+    them over, holding its memory."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != load:  # it ended before the line above
+        os._exit(1)
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes for reading, which end with the load's process."""
+    # spawned, not forked: a load may run inside a threaded server
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_end_with, initargs=(os.getpid(),)
+    )
+
+
 def _runs(paths: list[str], sizes: dict[str, int], n: int) -> list[list[str]]:
     """`paths` cut into at most n runs of consecutive files of about equal bytes."""
     share = sum(sizes[rel] for rel in paths) / n
@@ -149,10 +173,8 @@ def judged_in_runs(
     if sum(sizes[rel] for rel in files) < MIN_BYTES:
         return None
     runs = _runs(files, sizes, workers * RUNS_PER_WORKER)
-    # spawned, not forked: a load may run inside a threaded server
-    context = multiprocessing.get_context("spawn")
     try:
-        with _collector_paused(), ProcessPoolExecutor(workers, mp_context=context) as pool:
+        with _collector_paused(), worker_pool(workers) as pool:
             futures = [
                 pool.submit(_judge_run, str(inbox), run, today, township, known) for run in runs
             ]
