@@ -362,7 +362,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "dq_include_superseded": (
         "含已被重新提交取代的记录",
-        "Include rows superseded by a resubmitted file",
+        "Include rows superseded by a resubmitted file or row",
     ),
     "dq_reject_state": ("记录状态", "State"),
     "dq_reject_current": ("待修正", "To fix"),
@@ -542,6 +542,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Columns not recognised in {file} (ignored): {columns}",
     ),
     "sb_rejects_title": ("拒收的行", "Rejected rows"),
+    "sb_earlier_rejects_title": (
+        "此前报送时拒收、仍未改正的行（文件与上次相同）",
+        "Rows rejected when the same file was sent before, still not fixed",
+    ),
     "sb_col_file": ("文件", "File"),
     "sb_col_sheet": ("工作表", "Sheet"),
     "sb_col_row_number": ("行号", "Row"),

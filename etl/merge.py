@@ -68,6 +68,12 @@ HELD_KEYS = {
     "attendance": ["area_code", "meeting_id", "person_hash"],
     "resolutions": RESOLUTION_KEYS,
 }
+STORED_KEYS = {
+    "areas": ["area_code"],
+    "meetings": ["area_code", "meeting_id"],
+    **HELD_KEYS,
+}
+"""`validate.ROW_KEYS` as the merge holds them: an attendance row's person hashed."""
 HELD_FIELDS = {
     "attendance": ["area_code", "meeting_id", "person_hash", "party_member", "category"],
     # a held report keeps every column of the contract, to be judged when its meeting comes
@@ -180,6 +186,9 @@ class Run:
         # (area_code, meeting_id) -> (id, meeting_date) of the warehouse's meetings, as the
         # run wrote them: its attendance and reports mostly refer to its own meetings
         self.meetings: dict[tuple[str, str], tuple[int, date]] = {}
+        # the keys (STORED_KEYS) of the rows this run judged, by kind: an earlier reject
+        # of one of them is superseded, its row sent again (fixed, or rejected anew)
+        self.judged: dict[str, list[pd.DataFrame]] = {kind: [] for kind in STORED_KEYS}
 
     def count(self, kind: str, outcome: str, n: int) -> None:
         self.report["kinds"][kind][outcome] += int(n)
@@ -197,6 +206,7 @@ class Run:
 
     def load_areas(self, rows: pd.DataFrame) -> set[str]:
         t = schema.areas
+        self.judged["areas"].append(rows[STORED_KEYS["areas"]])
         existing = _select_frame(self.conn, select(t.c.area_code, *[t.c[c] for c in AREA_VALUES]))
         accepted, rejects = validate.check_areas(rows, set(existing["area_code"]))
         self.reject("areas", rejects)
@@ -217,6 +227,7 @@ class Run:
     def load_meetings(self, rows: pd.DataFrame, roster: set[str]) -> None:
         t = schema.meetings
         first = _is_empty(self.conn, t)
+        self.judged["meetings"].append(rows[STORED_KEYS["meetings"]])
         accepted, rejects = validate.check_known_area("meetings", rows, roster)
         self.reject("meetings", rejects)
         accepted["month"] = [month_key(d) for d in accepted["meeting_date"]]
@@ -280,7 +291,8 @@ class Run:
         if kind == "attendance":
             rows = rows.assign(person_hash=person_hashes(rows["person_id"], self.secret))
             rows = rows.drop(columns=["person_id", "name"])
-        else:
+        self.judged[kind].append(rows[STORED_KEYS[kind]])
+        if kind == "resolutions":
             rows, rejects = validate.check_escalation(rows, roster)
             self.reject(kind, rejects)
         rows = rows.assign(_old=False, _held_id=None)
@@ -414,7 +426,7 @@ class Run:
         rows = [
             {
                 "kind": kind,
-                "row_key": "|".join(str(r[k]) for k in keys),
+                "row_key": _joined(tuple(r[k] for k in keys)),
                 "area_code": r["area_code"],
                 "meeting_id": r["meeting_id"],
                 "township_code": township_of(r["area_code"]),
@@ -443,13 +455,17 @@ class Run:
             self.count(kind, outcome, n)
 
     def write_rejects(self, files: Mapping[str, str | None], townships: set[str]) -> None:
-        """Store the run's rejects. Each belongs to its area's township when that is one
+        """Store the run's rejects, having marked superseded the earlier rejects of the
+        rows this run judged again. Each belongs to its area's township when that is one
         of the roster's `townships`, else (a bad or unknown code, or a row outside the
         submitting township) to its file's township, `files` by path."""
-        if not self.rejects:
+        frame = pd.concat(self.rejects, ignore_index=True) if self.rejects else None
+        if frame is not None:
+            frame = frame.astype(object).where(frame.notna(), None)
+            frame["row_key"] = pd.Series(self._row_keys(frame), index=frame.index, dtype=object)
+        self._supersede(frame)
+        if frame is None:
             return
-        frame = pd.concat(self.rejects, ignore_index=True)
-        frame = frame.astype(object).where(frame.notna(), None)
         places = list(zip(frame["path"], map(_sheet_name, frame["sheet"]), strict=True))
         owners = [
             own if own in townships and rule != "outside_township" else files.get(path)
@@ -485,8 +501,52 @@ class Run:
             self.conn,
             schema.rejects,
             frame,
-            [*validate.REJECT_COLUMNS, "township_code", "header", "run_id"],
+            [*validate.REJECT_COLUMNS, "township_code", "header", "row_key", "run_id"],
         )
+
+    def _row_keys(self, frame: pd.DataFrame) -> list[str | None]:
+        """Each reject's row key as stored: its parts joined as a held row's are, an
+        attendance row's person identifier replaced by its keyed hash."""
+        keys = frame["_key"].tolist()
+        people = [
+            i
+            for i, (kind, key) in enumerate(zip(frame["kind"], keys, strict=True))
+            if kind == "attendance" and key
+        ]
+        if people:
+            hashes = person_hashes(pd.Series([keys[i][2] for i in people]), self.secret)
+            for i, hashed in zip(people, hashes.tolist(), strict=True):
+                keys[i] = (*keys[i][:2], hashed)
+        return [_joined(key) if key else None for key in keys]
+
+    def _supersede(self, rejects: pd.DataFrame | None) -> None:
+        """Mark superseded by this run the earlier current rejects whose row this run
+        judged again: read under any file name, accepted, held or rejected anew. Only
+        the few areas some current reject names have their rows' keys made."""
+        t = schema.rejects
+        current = _select_frame(
+            self.conn,
+            select(t.c.id, t.c.kind, t.c.row_key).where(
+                t.c.row_key.is_not(None), t.c.superseded_by.is_(None)
+            ),
+        )
+        ids: list[int] = []
+        for kind, group in current.groupby("kind"):
+            codes = {key.split("|", 1)[0] for key in group["row_key"]}
+            seen = set() if rejects is None else set(rejects["row_key"][rejects["kind"] == kind])
+            for rows in self.judged.get(kind, []):
+                near = rows[rows["area_code"].isin(codes)]
+                seen.update(map(_joined, keys_of(near, STORED_KEYS[kind])))
+            ids.extend(int(i) for i in group["id"][group["row_key"].isin(seen)])
+        for part in _chunks(sorted(ids)):
+            self.conn.execute(
+                sa.update(t).where(t.c.id.in_(part)).values(superseded_by=self.run_id)
+            )
+
+
+def _joined(key: tuple) -> str:
+    """A row key as text, as held_rows.row_key and rejects.row_key keep it."""
+    return "|".join(str(part) for part in key)
 
 
 def _to_json(value):

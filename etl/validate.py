@@ -63,7 +63,15 @@ REJECT_COLUMNS = [
 ]
 """The columns of `rejects` a reject has when judged; its township and the header its
 file gives the column are the run's to add (`xieshang.etl.merge`), and "_meeting_id"
-(not stored) lets the run find an attendance row's meeting, for its month."""
+(not stored) lets the run find an attendance row's meeting, for its month, and "_key"
+(stored as row_key, an attendance row's person hashed first) names the row."""
+ROW_KEYS = {
+    "areas": ("area_code",),
+    "meetings": ("area_code", "meeting_id"),
+    "attendance": ("area_code", "meeting_id", "person_id"),
+    "resolutions": ("area_code", "resolution_id", "updated_on"),
+}
+"""The fields that name a row of each kind: a later row of the same key replaces it."""
 DATE_OF_ROW = {"meetings": "meeting_date", "resolutions": "updated_on"}
 """The date that places a row of a kind in a month (attendance: its meeting's)."""
 OPTIONAL_FALSE = ("online", "in_assessment")
@@ -104,7 +112,7 @@ def derived_unit_type(code: str) -> str | None:
 
 def empty_rejects() -> pd.DataFrame:
     return pd.DataFrame(
-        {name: pd.Series(dtype=object) for name in [*REJECT_COLUMNS, "_meeting_id"]}
+        {name: pd.Series(dtype=object) for name in [*REJECT_COLUMNS, "_meeting_id", "_key"]}
     )
 
 
@@ -195,8 +203,25 @@ def make_rejects(
                 [month_key(d) if isinstance(d, date) else None for d in days], dtype=object
             ),
             "_meeting_id": [m if isinstance(m, str) else None for m in meeting_ids],
+            "_key": _row_keys(kind, rows, rules),
         }
     )
+
+
+def _row_keys(kind: str, rows: pd.DataFrame, rules: list[str]) -> list[tuple | None]:
+    """Each rejected row's key (`ROW_KEYS`), None where a part of it is missing or not
+    valid, or where the row lies outside the submitting township: that row was not its
+    own township's to send, so it must not stand for that township's row."""
+    fields = ROW_KEYS[kind]
+    if not all(field in rows for field in fields):
+        return [None] * len(rows)
+    parts = zip(*(rows[field].tolist() for field in fields), strict=True)
+    return [
+        key
+        if rule != "outside_township" and all(isinstance(p, str | date) and p != "" for p in key)
+        else None
+        for key, rule in zip(parts, rules, strict=True)
+    ]
 
 
 def check_sheet(

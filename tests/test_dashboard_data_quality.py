@@ -807,7 +807,7 @@ def test_the_page_has_the_switch_and_the_downloads(resubmitted):
     layout = dash.page_registry["pages.data_quality"]["layout"].__wrapped__
     for lang, label in (
         ("zh", "含已被重新提交取代的记录"),
-        ("en", "Include rows superseded by a resubmitted file"),
+        ("en", "Include rows superseded by a resubmitted file or row"),
     ):
         tree = layout(lang)
         ids = {node.id: node for node in walk(tree) if isinstance(getattr(node, "id", None), str)}

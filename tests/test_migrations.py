@@ -26,7 +26,6 @@ from xieshang.warehouse import migrations, schema
 from xieshang.warehouse.engine import ensure_schema, make_engine, open_warehouse
 
 AREAS = (COUNTY, T1, T2, V11, V12, V21, V22)
-NEW_COLUMNS = {"load_files": {"township_code", "replaces"}, "rejects": {"header", "month"}}
 
 
 @pytest.fixture
@@ -137,8 +136,9 @@ def _version_and_revision(engine: sa.Engine) -> tuple[str, str]:
 
 def test_the_head_revision_leaves_this_release_s_schema():
     # a release that raises SCHEMA_VERSION without a revision leaving it fails here
-    assert migrations.head() == "0007"
-    assert migrations.revision_of_schema(schema.SCHEMA_VERSION) == "0007"
+    assert migrations.head() == "0008"
+    assert migrations.revision_of_schema(schema.SCHEMA_VERSION) == "0008"
+    assert migrations.revision_of_schema(7) == "0007"
     assert migrations.revision_of_schema(6) == "0006"
     assert migrations.revision_of_schema(5) == "0005"
     assert migrations.revision_of_schema(4) == "0004"
@@ -155,7 +155,7 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
     assert main(["db", "upgrade", "--db", url]) == 0
     assert capsys.readouterr().out == (
         "仓库结构已升级 upgraded the warehouse: schema 2 (未经 Alembic not under Alembic) "
-        "→ schema 7 (0007)\n"
+        "→ schema 8 (0008)\n"
     )
 
     inspector = sa.inspect(engine)
@@ -169,14 +169,19 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
         assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
         files = sa.select(schema.load_files.c.township_code, schema.load_files.c.replaces)
         assert conn.execute(files).all() == [(None, None), (None, None)]
-        rejects = sa.select(schema.rejects.c.header, schema.rejects.c.month)
-        assert conn.execute(rejects).all() == [(None, None)]
-    assert _version_and_revision(engine) == ("7", "0007")
+        rejects = sa.select(
+            schema.rejects.c.header,
+            schema.rejects.c.month,
+            schema.rejects.c.row_key,
+            schema.rejects.c.superseded_by,
+        )
+        assert conn.execute(rejects).all() == [(None, None, None, None)]
+    assert _version_and_revision(engine) == ("8", "0008")
     rows_after = _rows(engine)
     assert rows_after.pop("meta") == [
         ("'marts'", repr('{"fingerprint": "v3:1:run001", "max_report_day": "2025-04-05"}')),
         ("'marts_version'", "'3'"),
-        ("'schema_version'", "'7'"),
+        ("'schema_version'", "'8'"),
     ]
     rows_before.pop("meta")
     assert rows_after == rows_before
@@ -202,7 +207,7 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
     # nothing is left to do, for either path
     assert main(["db", "upgrade", "--db", url]) == 0
     out = capsys.readouterr().out
-    assert out == "仓库结构已是最新 the warehouse is up to date: schema 7 (0007)\n"
+    assert out == "仓库结构已是最新 the warehouse is up to date: schema 8 (0008)\n"
     assert _writes(statements_sent(engine, lambda: ensure_schema(engine))) == []
     engine.dispose()
 
@@ -211,7 +216,7 @@ def test_an_empty_database_upgrades_to_what_ensure_schema_creates(new_url):
     engine = make_engine(new_url())
     done = migrations.upgrade(engine)
     assert (done.schema_before, done.revision_before) == (None, None)
-    assert (done.schema_after, done.revision_after, done.changed) == (7, "0007", True)
+    assert (done.schema_after, done.revision_after, done.changed) == (8, "0008", True)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
     assert _writes(statements_sent(engine, lambda: ensure_schema(engine))) == []
@@ -226,9 +231,9 @@ def test_a_warehouse_ensure_schema_made_is_stamped_and_not_changed(new_url):
         "CREATE TABLE alembic_version",
         "INSERT INTO alembic_version",
     ]
-    assert _version_and_revision(engine) == ("7", "0007")
+    assert _version_and_revision(engine) == ("8", "0008")
     again = migrations.upgrade(engine)
-    assert (again.schema_before, again.revision_before, again.changed) == (7, "0007", False)
+    assert (again.schema_before, again.revision_before, again.changed) == (8, "0008", False)
     engine.dispose()
 
 
@@ -237,12 +242,12 @@ def test_a_newer_warehouse_is_refused_and_left_alone(new_url, capsys):
     engine = open_warehouse(url)
     with engine.begin() as conn:
         conn.execute(
-            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="8")
+            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="9")
         )
     assert main(["db", "upgrade", "--db", url]) == 1
     assert capsys.readouterr().err == (
-        "xieshang: 仓库结构版本 8（None）比本版本新 the warehouse is schema 8 (revision None), "
-        "newer than this release (7): upgrade xieshang\n"
+        "xieshang: 仓库结构版本 9（None）比本版本新 the warehouse is schema 9 (revision None), "
+        "newer than this release (8): upgrade xieshang\n"
     )
     assert not sa.inspect(engine).has_table("alembic_version")
     engine.dispose()
@@ -298,7 +303,7 @@ def _upgraded(engine: sa.Engine, url: str, path: str, capsys, version: int) -> N
         assert main(["db", "upgrade", "--db", url]) == 0
         assert capsys.readouterr().out == (
             f"仓库结构已升级 upgraded the warehouse: schema {version} (未经 Alembic not under "
-            "Alembic) → schema 7 (0007)\n"
+            "Alembic) → schema 8 (0008)\n"
         )
     else:
         ensure_schema(engine)
@@ -307,7 +312,7 @@ def _upgraded(engine: sa.Engine, url: str, path: str, capsys, version: int) -> N
 def _only_stamped(engine: sa.Engine, rows_before: dict, figures_before) -> None:
     """The upgrade changed no row but the schema version, and no figure."""
     rows_after = _rows(engine)
-    assert dict(rows_after.pop("meta"))["'schema_version'"] == "'7'"
+    assert dict(rows_after.pop("meta"))["'schema_version'"] == "'8'"
     rows_before.pop("meta")
     assert rows_after == rows_before and _every_figure(engine) == figures_before
 
@@ -378,7 +383,7 @@ def test_a_schema_4_warehouse_gets_the_county_rollups_after_a_marts_rebuild(new_
             assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
     with engine.connect() as conn:
         version = sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
-        assert conn.execute(version).scalar_one() == "7"
+        assert conn.execute(version).scalar_one() == "8"
     _stale_until_rebuilt(engine, url, fresh, rows_before, schema.ROLLUP_TABLES)
 
 
@@ -427,3 +432,40 @@ def test_a_schema_6_warehouse_gets_the_party_mart_s_prev_12(new_url, path, capsy
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
     _stale_until_rebuilt(engine, url, fresh, rows_before, [schema.mart_party_attendance])
+
+
+REJECT_KEY_COLUMNS = ["row_key", "superseded_by"]  # schema 8
+
+
+@pytest.mark.parametrize("path", ["db upgrade", "ensure_schema"])
+def test_a_schema_7_warehouse_gets_the_rejects_row_keys(new_url, path, capsys):
+    url = new_url()
+    engine = open_warehouse(url)
+    build_county().write(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.insert(schema.rejects).values(
+                run_id="run001",
+                kind="meetings",
+                path="会议台账.csv",
+                row_number=7,
+                rule="bad_date",
+                column_name="meeting_date",
+                value="2025-02-30",
+                reason_zh="日期无效",
+                reason_en="not a date",
+            )
+        )
+        for name in REJECT_KEY_COLUMNS:
+            conn.exec_driver_sql(f"ALTER TABLE rejects DROP COLUMN {name}")
+        conn.execute(
+            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="7")
+        )
+    rows_before, figures_before = _rows(engine), _every_figure(engine)
+    _upgraded(engine, url, path, capsys, 7)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
+        keys = sa.select(schema.rejects.c.row_key, schema.rejects.c.superseded_by)
+        assert conn.execute(keys).all() == [(None, None)]  # a reject stored before has none
+    _only_stamped(engine, rows_before, figures_before)
+    engine.dispose()

@@ -385,6 +385,31 @@ def test_the_fixed_marked_workbook_supersedes_the_rejects(app, engine, tmp_path)
     assert audit.count(engine, action="submission") == 2
 
 
+def test_a_file_sent_again_unchanged_repeats_its_rows_still_rejected(app, engine, tmp_path):
+    client = sign_in(app.server.test_client(), "wang")
+    original = xlsx_bytes(tmp_path, MEETINGS)
+    first = post(client, (FILE, original)).get_json()
+    assert (len(first["rejects"]), first["earlier_rejects"]) == (3, [])
+    again = post(client, (FILE, original)).get_json()
+    assert again["files"]["unchanged"] == [PATH] and again["rejects"] == []
+    assert without_english_hints(again["earlier_rejects"]) == REJECTS
+    # HY-11 fixed, sent alone under a name of the office's own: its reject is superseded
+    fixed = [MEETINGS[1], ["HY-11", YANGJIA, "2025-07-11", "议事会", "路灯维修", "是"]]
+    resent = post(client, ("会议台账-7月(改).xlsx", xlsx_bytes(tmp_path, fixed))).get_json()
+    assert resent["kinds"]["meetings"]["inserted"] == 1 and resent["rejects"] == []
+    third = post(client, (FILE, original)).get_json()
+    assert without_english_hints(third["earlier_rejects"]) == REJECTS[1:]
+    # the page's marked-up workbook of the unchanged file marks the rows still wrong
+    made = submit(engine, [(FILE, original)], STAFF, secret=SECRET)
+    (workbook,) = made.marked
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content))["协商会议台账"]
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["HY-12", "HY-13"]
+    # another township's staff sending the same bytes see none of 东湖镇's rejects
+    other = sign_in(app.server.test_client(), "chen")
+    theirs = post(other, (FILE, original)).get_json()
+    assert theirs["files"]["loaded"] == [f"城关街道/{FILE}"] and theirs["earlier_rejects"] == []
+
+
 def test_a_column_the_header_lacks_is_answered_in_the_contracts_words(app, tmp_path):
     header = [h if h != "区划代码" else "区划代码（12位）" for h in HEADER]
     rows = [header, ["HY-30", LIUSHU, "2025-07-03", "议事会", "村道硬化", "是"]]

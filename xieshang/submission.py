@@ -4,6 +4,8 @@ the dashboard"): the function behind both the 数据报送 page and POST /api/su
     made = submit(engine, [("会议台账.xlsx", data)], user, secret=secret)
     made.report     the load report (interfaces.md), untouched
     made.rejects    this run's rejected rows: the column as the file names it, how to fix
+    made.earlier    the rows still rejected of the files sent again unchanged (not read
+                    again: their rejects are those of their earlier reading)
     made.marked     per file with rejects, the marked-up workbook to fix and send again
 
 A submission is one ordinary load run (same contract, idempotency and report) recorded
@@ -33,7 +35,7 @@ from xieshang.contract.columns import header
 from xieshang.contract.hints import fix_hint
 from xieshang.etl.load import run_load
 from xieshang.marked import marked_workbook
-from xieshang.metrics import catalog
+from xieshang.metrics import catalog, quality
 from xieshang.warehouse import meta, schema
 
 SECRET_KEY = "XIESHANG_SUBMISSION_SECRET"
@@ -71,19 +73,22 @@ class Submission:
     report's paths and a reject's `path` begin with); this run's rejected rows (file,
     path, sheet, row_number, kind, rule, column_name, header, value, reason_zh, reason_en,
     hint, hint_en); the rows this run left waiting, by kind and meeting (kind, area_code,
-    meeting_id, rows); the marked-up workbooks."""
+    meeting_id, rows); the marked-up workbooks; the rejects still current of the files
+    found unchanged (the same fields, `path` the one sent now)."""
 
     report: dict
     folder: str = ""
     rejects: list[dict] = field(default_factory=list)
     held: list[dict] = field(default_factory=list)
     marked: list[Marked] = field(default_factory=list)
+    earlier: list[dict] = field(default_factory=list)
 
     def as_json(self) -> dict:
-        """The API's answer: the report plus "rejects", without the warehouse's address
-        (a staff user has no business knowing where the database server is)."""
+        """The API's answer: the report plus "rejects" and "earlier_rejects", without the
+        warehouse's address (a staff user has no business knowing where the database
+        server is)."""
         report = {key: value for key, value in self.report.items() if key != "warehouse"}
-        return {**report, "rejects": self.rejects}
+        return {**report, "rejects": self.rejects, "earlier_rejects": self.earlier}
 
 
 def find_secret(engine: Engine, config: Mapping | None = None) -> bytes:
@@ -157,29 +162,6 @@ def marked_name(scope_name: str, day: date, stem: str | None = None) -> str:
 
 
 # --- what the run gave ------------------------------------------------------------------------------
-
-
-def _run_rejects(engine: Engine, run_id: str) -> list[dict]:
-    rejects = schema.rejects
-    query = (
-        select(
-            rejects.c.path,
-            rejects.c.sheet,
-            rejects.c.row_number,
-            rejects.c.kind,
-            rejects.c.rule,
-            rejects.c.column_name,
-            rejects.c.header,
-            rejects.c.value,
-            rejects.c.reason_zh,
-            rejects.c.reason_en,
-            rejects.c.area_code,
-        )
-        .where(rejects.c.run_id == run_id)
-        .order_by(rejects.c.path, rejects.c.sheet, rejects.c.row_number, rejects.c.id)
-    )
-    with engine.connect() as conn:
-        return [dict(row) for row in conn.execute(query).mappings()]
 
 
 def _run_held(engine: Engine, run_id: str) -> list[dict]:
@@ -275,15 +257,22 @@ def submit(
             engine, Path(inbox), secret=secret, today=day, operator=user.name, township=township
         )
     rejects: list[dict] = []
+    earlier: list[dict] = []
     held: list[dict] = []
     if report["status"] == "committed":
         names = _names(engine)  # the run may have brought the roster
-        rejects = [_shown_reject(r, folder, names) for r in _run_rejects(engine, report["run_id"])]
+        rejects = [
+            _shown_reject(r, folder, names) for r in quality.run_rejects(engine, report["run_id"])
+        ]
+        earlier = [
+            _shown_reject({**r, "path": r["sent_as"]}, folder, names)
+            for r in quality.unchanged_files_rejects(engine, report["run_id"])
+        ]
         held = _run_held(engine, report["run_id"])
     scope_name = names.get(township or metrics.root_area(engine) or "", "") or "全部"
-    marked = _marked(files, rejects, folder, scope_name, day)
+    marked = _marked(files, rejects + earlier, folder, scope_name, day)
     _record(engine, user, address, files, report)
-    return Submission(report, folder, rejects, held, marked)
+    return Submission(report, folder, rejects, held, marked, earlier)
 
 
 def _record(

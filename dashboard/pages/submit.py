@@ -189,7 +189,7 @@ def _submitted(files: list[tuple[str, bytes]], lang: str) -> tuple:
     ]
     return (
         view.answer(made.report, made.held, made.folder, lang),
-        view.reject_part(made.rejects, lang),
+        view.reject_part(made.rejects, made.earlier, lang),
         stored,
         view.marked_buttons(stored, lang),
         made.report["run_id"],
@@ -202,6 +202,8 @@ def _submitted(files: list[tuple[str, bytes]], lang: str) -> tuple:
     Output("sb-marked", "data"),
     Output("sb-marked-buttons", "children"),
     Output("sb-done", "data"),
+    # emptied once answered: the same file chosen again is then a change, and answered
+    Output("sb-upload", "contents"),
     Input("sb-upload", "contents"),
     State("sb-upload", "filename"),
     State(STATE, "data"),
@@ -216,10 +218,11 @@ def _upload_files(contents, names, store):
     if not contents or not may_submit(auth.current_user()):
         raise PreventUpdate
     files = _files(contents, names)
-    return guarded(
+    answered = guarded(
         lambda: _submitted(files, state.lang),
         lambda exc: (components.error_state(exc, state.lang), [], None, [], None),
     )
+    return (*answered, None)
 
 
 # the two clientside callbacks live in assets/submit.js (no inline script: the CSP)

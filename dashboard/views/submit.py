@@ -4,7 +4,7 @@ xieshang.metrics.submissions. Pure builders; the page lays them out and calls th
 
     template_links(lang)                     the four blank templates
     answer(report, held, folder, lang)       the run's outcome, a line each, in words
-    reject_part(rejects, lang)               the grid of the rejected rows
+    reject_part(rejects, earlier, lang)      the grids of the rejected rows
     marked_buttons(marked, lang)             a download button per file with rejects
     month_options(engine, lang)              the months the status grid offers, newest first
     build_status(engine, scope, month, lang) (rowData, columnDefs, note) of 报送情况
@@ -174,16 +174,24 @@ def reject_values(rejects: list[dict], lang: str) -> tuple[list[dict], list[dict
     return grid.grid_values(columns, rows, lang)
 
 
-def reject_part(rejects: list[dict], lang: str) -> list:
-    """The rejected rows under their title, the first grid.ROW_CAP of them (the marked-up
-    workbooks hold them all); nothing when there are none."""
+def reject_part(rejects: list[dict], earlier: list[dict], lang: str) -> list:
+    """The rejected rows under their title, then those still rejected of the files sent
+    again unchanged (not read again), the first grid.ROW_CAP of each (the marked-up
+    workbooks hold them all); nothing for a part without rows."""
+    return [
+        *_reject_grid("sb-rejects", "sb_rejects_title", rejects, lang),
+        *_reject_grid("sb-earlier-rejects", "sb_earlier_rejects_title", earlier, lang),
+    ]
+
+
+def _reject_grid(grid_id: str, title: str, rejects: list[dict], lang: str) -> list:
     if not rejects:
         return []
     shown = rejects[: grid.ROW_CAP]
-    table = grid.grid("sb-rejects", height=360 if len(shown) > 4 else 240, lang=lang)
+    table = grid.grid(grid_id, height=360 if len(shown) > 4 else 240, lang=lang)
     table.rowData, table.columnDefs = reject_values(shown, lang)
     note = grid.cut_note(len(shown), len(rejects), lang) if len(rejects) > len(shown) else None
-    return [html.Div(t("sb_rejects_title", lang), className="chart-title mb-1"), table, note]
+    return [html.Div(t(title, lang), className="chart-title mb-1 mt-2"), table, note]
 
 
 def marked_buttons(marked: list[dict], lang: str) -> list:

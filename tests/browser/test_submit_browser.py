@@ -193,6 +193,22 @@ def test_send_fix_and_resend_a_ledger(duo, engine, tmp_path):
         ],
     )
 
+    # the same file again: not read again, its rows still rejected shown once more
+    upload(duo, ledger)
+    duo.wait_for_contains_text(
+        "#sb-outcome", "与此前报送的文件相同，未重新导入：会议台账.xlsx", timeout=TIMEOUT
+    )
+    assert duo.find_elements("#sb-rejects") == []
+    wait_for_rows(
+        duo,
+        "#sb-earlier-rejects",
+        [
+            ["会议台账.xlsx", "本月", "4", "召开日期", "2025-13-01", DATE_REASON, DATE_HINT],
+            ["会议台账.xlsx", "本月", "5", "形式", "茶话会", "不在规定取值范围内", FORM_HINT],
+        ],
+    )
+    assert "此前报送时拒收、仍未改正的行" in duo.find_element("#sb-rejects-part").text
+
     # the marked-up workbook: the two rows as sent, to fix and send again
     button = json.dumps({"index": 0, "type": "sb-marked-btn"}, separators=(",", ":"))
     assert duo.find_element(".sb-marked span").text == "会议台账.xlsx"

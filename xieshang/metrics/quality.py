@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import Connection, Engine, and_, func, not_, select, true, union_all
+from sqlalchemy import Connection, Engine, and_, func, not_, or_, select, true, union_all
 
 from xieshang import marts
 from xieshang.contract.reasons import reason
@@ -118,12 +118,13 @@ def _belongs(table, scope: str | None, whole: bool):
 
 def _rejects_joined():
     """rejects joined to their run and to the last time their file was read, and the
-    condition that it was read again after their run: the resubmitted file's rows were
-    judged again, so these rejects are superseded. A file that names the one it replaces
+    condition that they are superseded: their file was read again after their run (its
+    rows judged again), or a later run judged their row again under any file name
+    (rejects.superseded_by, by the row's key). A file that names the one it replaces
     (load_files.replaces: the marked-up rejects workbook staff fix and resend) counts as
     a read of that one. A file listed as unchanged or
     unreadable was not read again; a held row rejected when its meeting arrived stays
-    current until its file is read again."""
+    current until its file or its row is read again."""
     rejects, runs = schema.rejects, schema.load_runs
     files, file_run = schema.load_files, schema.load_runs.alias("file_run")
     reads = union_all(
@@ -145,7 +146,10 @@ def _rejects_joined():
     joined = rejects.join(runs, runs.c.run_id == rejects.c.run_id).outerjoin(
         last_read, last_read.c.path == rejects.c.path
     )
-    superseded = and_(last_read.c.read_at.is_not(None), last_read.c.read_at > runs.c.finished_at)
+    superseded = or_(
+        rejects.c.superseded_by.is_not(None),
+        and_(last_read.c.read_at.is_not(None), last_read.c.read_at > runs.c.finished_at),
+    )
     return joined, superseded
 
 
@@ -309,6 +313,75 @@ def rejected_rows(
         }
         for row in rows
     ]
+
+
+REJECT_FIELDS = tuple(
+    schema.rejects.c[name]
+    for name in (
+        "path",
+        "sheet",
+        "row_number",
+        "kind",
+        "rule",
+        "column_name",
+        "header",
+        "value",
+        "reason_zh",
+        "reason_en",
+        "area_code",
+    )
+)
+"""What a submission's answer shows of a rejected row (xieshang.submission)."""
+
+
+def run_rejects(bind: Engine | Connection, run_id: str) -> list[dict]:
+    """The rows `run_id` rejected, in file, sheet and row order."""
+    rejects = schema.rejects
+    query = (
+        select(*REJECT_FIELDS)
+        .where(rejects.c.run_id == run_id)
+        .order_by(rejects.c.path, rejects.c.sheet, rejects.c.row_number, rejects.c.id)
+    )
+    with connect(bind) as conn:
+        return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def unchanged_files_rejects(bind: Engine | Connection, run_id: str) -> list[dict]:
+    """The rejects still current (not superseded) of the files `run_id` listed as
+    unchanged: those of each file's latest committed reading with the same bytes, by the
+    same township (the run's, whose own files it compared them with; none: any), each
+    with `sent_as`, the path the run found it under. In file and row order."""
+    files, runs, rejects = schema.load_files, schema.load_runs, schema.rejects
+    with connect(bind) as conn:
+        unchanged = conn.execute(
+            select(files.c.path, files.c.sha256, files.c.township_code).where(
+                files.c.run_id == run_id, files.c.status == "unchanged"
+            )
+        ).all()
+        joined, superseded = _rejects_joined()
+        found = []
+        for sent_as, sha256, township in unchanged:
+            same = [files.c.sha256 == sha256, files.c.status == "loaded"]
+            if township is not None:
+                same.append(files.c.township_code == township)
+            last = conn.execute(
+                select(files.c.run_id, files.c.path)
+                .join(runs, runs.c.run_id == files.c.run_id)
+                .where(*same, runs.c.status == "committed")
+                .order_by(runs.c.finished_at.desc(), files.c.id.desc())
+                .limit(1)
+            ).first()
+            if last is None:
+                continue
+            rows = conn.execute(
+                select(*REJECT_FIELDS)
+                .select_from(joined)
+                .where(rejects.c.run_id == last.run_id, rejects.c.path == last.path)
+                .where(not_(superseded))
+                .order_by(rejects.c.sheet, rejects.c.row_number, rejects.c.id)
+            ).mappings()
+            found.extend({**row, "sent_as": sent_as} for row in rows)
+    return found
 
 
 def rejected_count(

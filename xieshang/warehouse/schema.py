@@ -29,9 +29,10 @@ from sqlalchemy import (
     literal_column,
 )
 
-SCHEMA_VERSION = 7  # 2: users and audit_log; 3: submissions (columns added in place);
+SCHEMA_VERSION = 8  # 2: users and audit_log; 3: submissions (columns added in place);
 # 4: the marts' county and city indexes (added in place); 5: the marts' county rollups;
-# 6: the reports' day index (added in place); 7: the Party mart's prev_12 (made anew)
+# 6: the reports' day index (added in place); 7: the Party mart's prev_12 (made anew);
+# 8: the rejects' row key and the run that superseded them (columns added in place)
 
 metadata = MetaData()
 
@@ -171,6 +172,10 @@ rejects = Table(
     Column("township_code", String(12)),
     Column("header", Text),  # column_name as the file's own header row names it
     Column("month", Integer),  # yyyymm of the row's date when it is known
+    # the row's key (etl.validate.ROW_KEYS, a person hashed) when every part of it is valid
+    Column("row_key", Text),
+    # the later run that judged a row of the same key again (sent under any file name)
+    Column("superseded_by", String(32)),
     Index("ix_rejects_township", "township_code"),
     Index("ix_rejects_run", "run_id"),
 )
