@@ -31,6 +31,7 @@ from xieshang.access import audit
 from xieshang.contract.settings import MAX_UPLOAD_ENV
 from xieshang.dashboard.app import create_app
 from xieshang.dashboard.views.submit import file_lines, outcome_lines
+from xieshang.etl.load import run_load
 from xieshang.marked import marked_workbook
 from xieshang.metrics import quality
 from xieshang.submission import SECRET_KEY, submit
@@ -408,6 +409,21 @@ def test_a_file_sent_again_unchanged_repeats_its_rows_still_rejected(app, engine
     other = sign_in(app.server.test_client(), "chen")
     theirs = post(other, (FILE, original)).get_json()
     assert theirs["files"]["loaded"] == [f"城关街道/{FILE}"] and theirs["earlier_rejects"] == []
+
+
+def test_a_file_an_admin_loaded_repeats_only_the_staffs_own_rejects(app, engine, tmp_path):
+    # the county's loader read 东湖镇's folder, where someone had put 城关街道's row too
+    rows = [
+        HEADER,
+        ["HY-50", LIUSHU, "2025-13-01", "议事会", "村道硬化", "是"],
+        ["HY-51", XINHUA, "2025-13-02", "议事会", "加装电梯", "否"],
+    ]
+    sent = write_xlsx(tmp_path / "inbox" / "东湖镇" / FILE, {"Sheet1": rows})
+    assert run_load(engine, tmp_path / "inbox", secret=SECRET)["status"] == "committed"
+    client = sign_in(app.server.test_client(), "wang")
+    body = post(client, (FILE, sent.read_bytes())).get_json()
+    assert body["files"]["unchanged"] == [PATH]
+    assert [(r["row_number"], r["value"]) for r in body["earlier_rejects"]] == [(2, "2025-13-01")]
 
 
 def test_a_column_the_header_lacks_is_answered_in_the_contracts_words(app, tmp_path):

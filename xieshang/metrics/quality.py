@@ -373,10 +373,13 @@ def unchanged_files_rejects(bind: Engine | Connection, run_id: str) -> list[dict
             ).first()
             if last is None:
                 continue
+            # a township's: only its own rejects, as 数据质量 lists them (an admin's
+            # earlier reading of the same file judged other townships' rows too)
+            mine = [] if township is None else [_belongs(rejects, township, False)]
             rows = conn.execute(
                 select(*REJECT_FIELDS)
                 .select_from(joined)
-                .where(rejects.c.run_id == last.run_id, rejects.c.path == last.path)
+                .where(rejects.c.run_id == last.run_id, rejects.c.path == last.path, *mine)
                 .where(not_(superseded))
                 .order_by(rejects.c.sheet, rejects.c.row_number, rejects.c.id)
             ).mappings()
