@@ -39,6 +39,9 @@ from xieshang.warehouse.codes import level_of, normalize_code
 from xieshang.warehouse.engine import begin_write, ensure_schema
 
 Progress = Callable[[str, int, int], None]
+READ_ATTEMPTS = 3
+"""How many times a run reads its inbox when loads that committed meanwhile keep loading
+its files first (`_overtaken`); the last reading is merged whatever happened."""
 
 
 def _silent(_stage: str, _done: int, _total: int) -> None:
@@ -52,7 +55,7 @@ def _concat(frames: list[pd.DataFrame], kind: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
-def _loaded_hashes(engine: Engine, township: str | None) -> set[str]:
+def _loaded_hashes(conn: Connection, township: str | None) -> set[str]:
     """The bytes of the files loaded before: all of them, or for a township's submission
     those that came from that township — another township's file sent again is read (its
     rows outside the township rejected), not reported unchanged, which would tell its
@@ -61,8 +64,17 @@ def _loaded_hashes(engine: Engine, township: str | None) -> set[str]:
     loaded = select(t.c.sha256).where(t.c.status == "loaded")
     if township is not None:
         loaded = loaded.where(t.c.township_code == township)
-    with engine.connect() as conn:
-        return set(conn.execute(loaded).scalars())
+    return set(conn.execute(loaded).scalars())
+
+
+def _overtaken(
+    conn: Connection, records: list[dict], known: set[str], township: str | None
+) -> bool:
+    """Whether a load that committed while this one read its files (before it held the
+    write lock) loaded one of the files this one read as new: read again, this run lists
+    it unchanged, as it would had it started a moment later."""
+    read = {r["sha256"] for r in records if r["status"] == "loaded"}
+    return bool(read & (_loaded_hashes(conn, township) - known))
 
 
 def _township_names(conn: Connection) -> dict[str, str]:
@@ -207,47 +219,54 @@ def run_load(
     position = Position()
     try:
         ensure_schema(engine)
-        accepted, rejects, file_records, headers = _read_inbox(
-            inbox, _loaded_hashes(engine, township), today, report, progress, position, township
-        )
-        position.at("lock")
-        # the write lock from the first statement: a concurrent load waits for this one
-        with begin_write(engine) as conn:
-            position.at("secret")
-            check_secret(conn, secret)
-            run = Run(conn, run_id, secret, report, headers)
-            run.rejects.extend(r for r in rejects if not r.empty)
-            steps = len(LOAD_ORDER) + 2
-            progress("merge", 0, steps)
-            areas = _concat(accepted["areas"], "areas")
-            position.merging("areas", areas)
-            roster = run.load_areas(areas)
-            progress("merge", 1, steps)
-            meetings = _concat(accepted["meetings"], "meetings")
-            position.merging("meetings", meetings)
-            run.load_meetings(meetings, roster)
-            progress("merge", 2, steps)
-            for step, kind in enumerate(("attendance", "resolutions"), start=3):
-                rows = _concat(accepted[kind], kind)
-                position.merging(kind, rows)
-                run.load_dependent(kind, rows, roster)
-                progress("merge", step, steps)
-            report["status"] = "committed"
-            report["seconds"] = round(time.perf_counter() - clock, 3)
-            position.at("record")
-            marts_were_fresh = marts.is_fresh(conn)
-            names = _township_names(conn)  # the roster's, this run's rows merged
-            origins = file_townships([r["path"] for r in file_records], names, township)
-            _record_run(conn, run, inbox, operator, started, today, file_records, origins)
-            run.write_rejects(origins, set(names))
-            progress("merge", steps - 1, steps)
-            position.at("marts")
-            # after the run row: the marts record the load they reflect
-            if marts_were_fresh:
-                marts.update(conn, run.changes)
-            else:
-                marts.refresh(conn)
-            progress("merge", steps, steps)
+        for attempt in range(1, READ_ATTEMPTS + 1):
+            with engine.connect() as conn:
+                known = _loaded_hashes(conn, township)
+            accepted, rejects, file_records, headers = _read_inbox(
+                inbox, known, today, report, progress, position, township
+            )
+            position.at("lock")
+            # the write lock from the first statement: a concurrent load waits for this one
+            with begin_write(engine) as conn:
+                if attempt < READ_ATTEMPTS and _overtaken(conn, file_records, known, township):
+                    report = empty_report(run_id, report["warehouse"])
+                    continue  # the lock let go, nothing written: read the inbox again
+                position.at("secret")
+                check_secret(conn, secret)
+                run = Run(conn, run_id, secret, report, headers)
+                run.rejects.extend(r for r in rejects if not r.empty)
+                steps = len(LOAD_ORDER) + 2
+                progress("merge", 0, steps)
+                areas = _concat(accepted["areas"], "areas")
+                position.merging("areas", areas)
+                roster = run.load_areas(areas)
+                progress("merge", 1, steps)
+                meetings = _concat(accepted["meetings"], "meetings")
+                position.merging("meetings", meetings)
+                run.load_meetings(meetings, roster)
+                progress("merge", 2, steps)
+                for step, kind in enumerate(("attendance", "resolutions"), start=3):
+                    rows = _concat(accepted[kind], kind)
+                    position.merging(kind, rows)
+                    run.load_dependent(kind, rows, roster)
+                    progress("merge", step, steps)
+                report["status"] = "committed"
+                report["seconds"] = round(time.perf_counter() - clock, 3)
+                position.at("record")
+                marts_were_fresh = marts.is_fresh(conn)
+                names = _township_names(conn)  # the roster's, this run's rows merged
+                origins = file_townships([r["path"] for r in file_records], names, township)
+                _record_run(conn, run, inbox, operator, started, today, file_records, origins)
+                run.write_rejects(origins, set(names))
+                progress("merge", steps - 1, steps)
+                position.at("marts")
+                # after the run row: the marts record the load they reflect
+                if marts_were_fresh:
+                    marts.update(conn, run.changes)
+                else:
+                    marts.refresh(conn)
+                progress("merge", steps, steps)
+            break
     except Exception as exc:  # noqa: BLE001 — the run failed as a whole; the report says why
         report = failed_report(report, describe_failure(exc, position))
         report["seconds"] = round(time.perf_counter() - clock, 3)

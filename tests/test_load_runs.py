@@ -17,6 +17,7 @@ from tests.helpers.minimal_inbox import (
     MEETINGS,
     RESOLUTION_HEADER,
     SECRET,
+    TODAY,
     base_inbox,
     later_files,
     load,
@@ -86,6 +87,34 @@ def test_loading_the_same_inbox_twice_changes_nothing(engine, tmp_path):
     for kind in ("areas", "meetings", "attendance", "resolutions"):
         assert counts(second, kind) == (0, 0, 0, 0, 0, 0)
     assert snapshot(engine, DATA_TABLES[:7]) == before
+
+
+def test_a_load_that_commits_the_same_files_while_another_reads_them_leaves_it_nothing(
+    engine, tmp_path
+):
+    # two loads of one inbox at once (the hourly timer and an admin by hand): the second
+    # to take the write lock finds the files loaded by the first while it read them
+    inbox = base_inbox(tmp_path / "inbox")
+    first: list[dict] = []
+
+    def read_done(stage: str, done: int, total: int) -> None:
+        if stage == "read" and done == total and not first:
+            first.append(load(engine, inbox))  # commits before this one takes the lock
+
+    second = run_load(engine, inbox, secret=SECRET, today=TODAY, progress=read_done)
+    assert second["status"] == "committed"
+    assert len(first[0]["files"]["loaded"]) == 4
+    assert second["files"]["loaded"] == []
+    assert len(second["files"]["unchanged"]) == 4
+    for kind in ("areas", "meetings", "attendance", "resolutions"):
+        assert counts(second, kind) == (0, 0, 0, 0, 0, 0)
+    with engine.connect() as conn:
+        statuses = conn.execute(
+            sa.select(schema.load_files.c.status).where(
+                schema.load_files.c.run_id == second["run_id"]
+            )
+        ).scalars()
+        assert sorted(statuses) == ["unchanged"] * 4
 
 
 def test_a_changed_file_is_read_again_and_only_changed_rows_update(engine, tmp_path):
