@@ -77,6 +77,23 @@ def _overtaken(
     return bool(read & (_loaded_hashes(conn, township) - known))
 
 
+def _own_replaces(conn: Connection, records: list[dict], township: str | None) -> list[dict]:
+    """`records` with the file a marked-up workbook names as the one it answers kept
+    (its rejects then superseded) only when it is the submitting township's own: another
+    township's workbook, forwarded and sent, is read as any file is and supersedes
+    nothing of theirs. A load of the whole inbox keeps every one."""
+    named = {r["replaces"] for r in records if r.get("replaces")}
+    if township is None or not named:
+        return records
+    t = schema.load_files
+    own = set(
+        conn.execute(
+            select(t.c.path).where(t.c.path.in_(sorted(named)), t.c.township_code == township)
+        ).scalars()
+    )
+    return [{**r, "replaces": r["replaces"] if r.get("replaces") in own else None} for r in records]
+
+
 def _township_names(conn: Connection) -> dict[str, str]:
     """The roster's townships, code -> name."""
     t = schema.areas
@@ -256,6 +273,7 @@ def run_load(
                 marts_were_fresh = marts.is_fresh(conn)
                 names = _township_names(conn)  # the roster's, this run's rows merged
                 origins = file_townships([r["path"] for r in file_records], names, township)
+                file_records = _own_replaces(conn, file_records, township)
                 _record_run(conn, run, inbox, operator, started, today, file_records, origins)
                 run.write_rejects(origins, set(names))
                 progress("merge", steps - 1, steps)

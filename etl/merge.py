@@ -196,7 +196,9 @@ class Run:
     def reject(self, kind: str, frame: pd.DataFrame, released: bool = False) -> None:
         if frame.empty:
             return
-        self.rejects.append(frame)
+        # a held row rejected on its release is the row sent before, not sent again: it
+        # supersedes no reject of its key (`_supersede`)
+        self.rejects.append(frame.assign(_released=released))
         if released:
             self.report["kinds"][kind]["released"]["rejected"] += len(frame)
         else:
@@ -533,7 +535,12 @@ class Run:
         ids: list[int] = []
         for kind, group in current.groupby("kind"):
             codes = {key.split("|", 1)[0] for key in group["row_key"]}
-            seen = set() if rejects is None else set(rejects["row_key"][rejects["kind"] == kind])
+            seen = set()
+            if rejects is not None:
+                sent = rejects["kind"] == kind
+                if "_released" in rejects:
+                    sent &= ~rejects["_released"].eq(True)
+                seen.update(rejects["row_key"][sent])
             for rows in self.judged.get(kind, []):
                 near = rows[rows["area_code"].isin(codes)]
                 seen.update(map(_joined, keys_of(near, STORED_KEYS[kind])))

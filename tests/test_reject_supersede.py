@@ -155,3 +155,27 @@ def test_a_row_outside_the_submitting_township_supersedes_nothing(engine, tmp_pa
     assert ("决议落实-11月.csv", 2, "completed_missing", False) in listed
     assert ("决议落实-城关.csv", 2, "outside_township", False) in listed
     assert _stored(engine)[-1] == ("决议落实-城关.csv", 2, None, None)
+
+
+def _report_row(status: str, due: str = "2025-03-01") -> list:
+    return ["JY-H4", "HY-9", VILLAGE, "修桥", "村委会", due, status, "", "2025-05-25", "", "", ""]
+
+
+def test_a_held_row_rejected_on_its_release_supersedes_no_later_reject(engine, tmp_path):
+    load(engine, base_inbox(tmp_path / "base"))
+    # JY-H4 waits for HY-9; then the same report is sent again with a bad status
+    write_csv(tmp_path / "a" / "决议A.csv", [RESOLUTION_HEADER, _report_row("推进中")])
+    assert load(engine, tmp_path / "a")["kinds"]["resolutions"]["held"] == 1
+    write_csv(tmp_path / "b" / "决议B.csv", [RESOLUTION_HEADER, _report_row("搞定")])
+    assert load(engine, tmp_path / "b")["kinds"]["resolutions"]["rejected"] == 1
+    # HY-9 arrives, held after its due date: the held row (A's) is rejected on release
+    write_csv(
+        tmp_path / "c" / "会议C.csv", [MEETING_HEADER, _meeting("HY-9", VILLAGE, "2025-04-01")]
+    )
+    released = load(engine, tmp_path / "c")["kinds"]["resolutions"]["released"]
+    assert released == {"joined": 0, "rejected": 1}
+    # B's mistake is the office's latest: still listed, beside A's
+    assert _listed(engine) == [
+        ("决议A.csv", 2, "due_before_meeting", False),
+        ("决议B.csv", 2, "bad_vocab", False),
+    ]

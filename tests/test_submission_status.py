@@ -152,6 +152,28 @@ def test_a_county_organ_that_hosts_meetings_is_a_unit_of_its_own(engine, tmp_pat
     assert submission_status(engine, "2025-12", T1).rows[0]["area_code"] == T1
 
 
+def test_a_row_another_township_sent_is_not_the_villages_own_ledger(engine, tmp_path):
+    """城关街道's staff send a December meeting of 柳树村 (东湖镇's): rejected 超出本乡镇范围
+    and kept as 城关街道's, it counts in 城关街道's own row, not as 柳树村's ledger —
+    柳树村 still sent nothing."""
+    load_december(engine, tmp_path)
+    sent = tmp_path / "sent" / "城关街道"
+    write_csv(
+        sent / "会议台账-补报.csv",
+        [MEETING_HEADER, ["HY-40", V4, "2025-12-15", "议事会", "修路", "", "", "是", "否"]],
+    )
+    report = run_load(engine, sent.parent, secret=SECRET, today=DECEMBER_DAY, township=T1)
+    assert report["kinds"]["meetings"]["rejected"] == 1
+    assert cells(submission_status(engine, "2025-12", T2))[:1] == [
+        (T2, "meetings", "missing", 0, 0, None)
+    ]
+    assert cells(submission_status(engine, "2025-12", V4))[:1] == [
+        (V4, "meetings", "missing", 0, 0, None)
+    ]
+    township = cells(submission_status(engine, "2025-12", T1))[0]
+    assert township[:5] == (T1, "meetings", "received", 3, 3)  # 2 of December's, this one
+
+
 def test_a_village_alone(december):
     """和平社区: its township sent every kind, so "none held"; 柳树村: its township sent
     nothing, so "not submitted"; 新华社区 its own counts."""

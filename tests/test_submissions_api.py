@@ -14,6 +14,7 @@ from datetime import date
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
 from tests.helpers.inbox_county import (
     CHENGGUAN,
@@ -411,19 +412,94 @@ def test_a_file_sent_again_unchanged_repeats_its_rows_still_rejected(app, engine
     assert theirs["files"]["loaded"] == [f"城关街道/{FILE}"] and theirs["earlier_rejects"] == []
 
 
-def test_a_file_an_admin_loaded_repeats_only_the_staffs_own_rejects(app, engine, tmp_path):
+def test_a_file_the_county_loaded_repeats_only_the_staffs_own_rejects(app, engine, tmp_path):
     # the county's loader read 东湖镇's folder, where someone had put 城关街道's row too
     rows = [
         HEADER,
         ["HY-50", LIUSHU, "2025-13-01", "议事会", "村道硬化", "是"],
         ["HY-51", XINHUA, "2025-13-02", "议事会", "加装电梯", "否"],
+        ["HY-52", "3302811002", "2025-07-02", "议事会", "路灯维修", "是"],  # no key
     ]
-    sent = write_xlsx(tmp_path / "inbox" / "东湖镇" / FILE, {"Sheet1": rows})
+    loaded_as = f"2025-07/东湖镇/{FILE}"
+    sent = write_xlsx(tmp_path / "inbox" / loaded_as, {"Sheet1": rows}).read_bytes()
     assert run_load(engine, tmp_path / "inbox", secret=SECRET)["status"] == "committed"
     client = sign_in(app.server.test_client(), "wang")
-    body = post(client, (FILE, sent.read_bytes())).get_json()
+    body = post(client, (FILE, sent)).get_json()
     assert body["files"]["unchanged"] == [PATH]
-    assert [(r["row_number"], r["value"]) for r in body["earlier_rejects"]] == [(2, "2025-13-01")]
+    earlier = [(r["file"], r["path"], r["row_number"]) for r in body["earlier_rejects"]]
+    assert earlier == [(FILE, loaded_as, 2), (FILE, loaded_as, 4)]
+    # the marked-up workbook answers the file as the county loaded it: fixed and sent
+    # back, it supersedes both rejects, the one without a row key too
+    (marked,) = submit(engine, [(FILE, sent)], STAFF, secret=SECRET).marked
+    book = openpyxl.load_workbook(io.BytesIO(marked.content))
+    assert book.custom_doc_props["xieshang_replaces"].value == loaded_as
+    sheet = book["协商会议台账"]
+    sheet["C2"], sheet["B3"] = "2025-07-01", LIUSHU
+    fixed = io.BytesIO()
+    book.save(fixed)
+    answer = post(client, ("会议台账-7月-改.xlsx", fixed.getvalue())).get_json()
+    assert answer["kinds"]["meetings"]["inserted"] == 2 and answer["rejects"] == []
+    listed = quality.rejected_rows(engine, DONGHU, limit=None)
+    assert [r for r in listed if r["path"] == loaded_as] == []
+    assert post(client, (FILE, sent)).get_json()["earlier_rejects"] == []
+
+
+def test_an_admins_file_sent_again_repeats_every_townships_rejects(app, engine, tmp_path):
+    # an admin's file named for 东湖镇 holds a bad row of 城关街道's too: both are the
+    # admin's to see, whatever the name says
+    rows = [
+        HEADER,
+        ["HY-60", LIUSHU, "2025-13-01", "议事会", "村道硬化", "是"],
+        ["HY-61", XINHUA, "2025-13-02", "议事会", "加装电梯", "否"],
+    ]
+    name = "东湖镇补报会议台账.xlsx"
+    data = xlsx_bytes(tmp_path, rows, name)
+    client = sign_in(app.server.test_client(), "li")
+    first = post(client, (name, data)).get_json()
+    assert [r["row_number"] for r in first["rejects"]] == [2, 3]
+    again = post(client, (name, data)).get_json()
+    assert again["files"]["unchanged"] == [name]
+    assert [r["row_number"] for r in again["earlier_rejects"]] == [2, 3]
+
+
+def test_another_townships_marked_workbook_supersedes_none_of_its_rejects(app, engine, tmp_path):
+    original = xlsx_bytes(tmp_path, MEETINGS)
+    first = post(sign_in(app.server.test_client(), "wang"), (FILE, original)).get_json()
+    marked = marked_workbook(PATH, original, first["rejects"])
+    # forwarded to 城关街道, whose staff send it as it is
+    other = post(sign_in(app.server.test_client(), "chen"), ("转来的.xlsx", marked)).get_json()
+    assert other["status"] == "committed"
+    with engine.connect() as conn:
+        replaces = conn.execute(
+            sa.select(schema.load_files.c.replaces).where(
+                schema.load_files.c.run_id == other["run_id"]
+            )
+        ).scalar_one()
+    assert replaces is None
+    listed = quality.rejected_rows(engine, DONGHU, limit=None)
+    assert sorted(r["row_number"] for r in listed if r["path"] == PATH) == [4, 5, 6]
+
+
+def test_rows_rejected_when_held_rows_were_released_are_repeated_too(app, engine, tmp_path):
+    # 决议R.csv: row 2 waits for HY-70, due before it; row 3 is rejected at once
+    header = ["决议编号", "会议编号", "区划代码", "决议内容", "责任单位", "完成时限", "落实状态"]
+    header += ["完成日期", "更新日期"]
+    reports = [
+        header,
+        ["JY-70", "HY-70", LIUSHU, "修桥", "村委会", "2025-07-01", "推进中", "", "2025-07-20"],
+        ["JY-71", "HY-70", LIUSHU, "修路", "村委会", "2025-07-30", "搞定", "", "2025-07-20"],
+    ]
+    data = "\n".join(",".join(r) for r in reports).encode("utf-8")
+    client = sign_in(app.server.test_client(), "wang")
+    assert post(client, ("决议R.csv", data)).get_json()["kinds"]["resolutions"]["held"] == 1
+    meeting = [HEADER, ["HY-70", LIUSHU, "2025-07-10", "议事会", "修桥", "是"]]
+    released = post(client, ("会议HY-70.xlsx", xlsx_bytes(tmp_path, meeting))).get_json()
+    assert released["kinds"]["resolutions"]["released"]["rejected"] == 1
+    again = post(client, ("决议R.csv", data)).get_json()
+    assert [(r["row_number"], r["rule"]) for r in again["earlier_rejects"]] == [
+        (2, "due_before_meeting"),
+        (3, "bad_vocab"),
+    ]
 
 
 def test_a_column_the_header_lacks_is_answered_in_the_contracts_words(app, tmp_path):

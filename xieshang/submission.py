@@ -176,6 +176,11 @@ def _run_held(engine: Engine, run_id: str) -> list[dict]:
         return [dict(row) for row in conn.execute(query).mappings()]
 
 
+def shown_path(path: str, folder: str) -> str:
+    """A stored path as its sender named the file: without the township folder."""
+    return path[len(folder) :] if folder and path.startswith(folder) else path
+
+
 def _shown_reject(row: dict, folder: str, names: Mapping[str, str]) -> dict:
     path = row["path"]
     hints = {
@@ -191,7 +196,7 @@ def _shown_reject(row: dict, folder: str, names: Mapping[str, str]) -> dict:
         for lang in ("zh", "en")
     }
     return {
-        "file": path[len(folder) :] if folder and path.startswith(folder) else path,
+        "file": shown_path(path, folder),
         "path": path,
         "sheet": row["sheet"],
         "row_number": row["row_number"],
@@ -208,17 +213,19 @@ def _shown_reject(row: dict, folder: str, names: Mapping[str, str]) -> dict:
 
 
 def _marked(
-    files: list[tuple[str, bytes]], rejects: list[dict], folder: str, scope_name: str, day: date
+    files: list[tuple[str, bytes]], rejects: list[dict], scope_name: str, day: date
 ) -> list[Marked]:
-    by_path: dict[str, list[dict]] = {}
+    """Per file sent with rejects, its marked-up workbook, naming the path its rejects
+    were read under (a file sent unchanged: its earlier reading's)."""
+    by_file: dict[str, list[dict]] = {}
     for reject in rejects:
-        by_path.setdefault(reject["path"], []).append(reject)
-    sent = [(name, data) for name, data in files if folder + name in by_path]
+        by_file.setdefault(reject["file"], []).append(reject)
+    sent = [(name, data) for name, data in files if name in by_file]
     return [
         Marked(
             name,
             marked_name(scope_name, day, PurePosixPath(name).stem if len(sent) > 1 else None),
-            marked_workbook(folder + name, data, by_path[folder + name]),
+            marked_workbook(by_file[name][0]["path"], data, by_file[name]),
         )
         for name, data in sent
     ]
@@ -264,13 +271,15 @@ def submit(
         rejects = [
             _shown_reject(r, folder, names) for r in quality.run_rejects(engine, report["run_id"])
         ]
+        # each under the name sent now; its path the earlier reading's, which the
+        # marked-up workbook then names as the file it answers
         earlier = [
-            _shown_reject({**r, "path": r["sent_as"]}, folder, names)
-            for r in quality.unchanged_files_rejects(engine, report["run_id"])
+            {**_shown_reject(r, folder, names), "file": shown_path(r["sent_as"], folder)}
+            for r in quality.unchanged_files_rejects(engine, report["run_id"], township)
         ]
         held = _run_held(engine, report["run_id"])
     scope_name = names.get(township or metrics.root_area(engine) or "", "") or "全部"
-    marked = _marked(files, rejects + earlier, folder, scope_name, day)
+    marked = _marked(files, rejects + earlier, scope_name, day)
     _record(engine, user, address, files, report)
     return Submission(report, folder, rejects, held, marked, earlier)
 

@@ -23,6 +23,7 @@ from xieshang.dashboard.i18n import t
 from xieshang.dashboard.views import status_grid
 from xieshang.metrics import catalog
 from xieshang.metrics.submissions import submission_status
+from xieshang.submission import shown_path
 
 TEMPLATE_PREFIX = "/download/template/"
 OUTCOMES = ("inserted", "updated", "unchanged", "held", "rejected")
@@ -46,10 +47,6 @@ def template_links(lang: str) -> html.Div:
 # --- the answer ------------------------------------------------------------------------------------
 
 
-def _shown_path(path: str, folder: str) -> str:
-    return path[len(folder) :] if folder and path.startswith(folder) else path
-
-
 def _by_kind(kinds: dict, pick, lang: str) -> tuple[int, str]:
     """(total, "会议台账 59、参会签到 3") of a count over the kinds that have any."""
     parts = [(kind, pick(kinds[kind])) for kind in LOAD_ORDER if kind in kinds]
@@ -71,20 +68,20 @@ def file_lines(report: dict, folder: str, lang: str) -> list[str]:
     separator = ", " if lang == "en" else "、"
     lines = []
     if files["loaded"]:
-        names = separator.join(_shown_path(p, folder) for p in files["loaded"])
+        names = separator.join(shown_path(p, folder) for p in files["loaded"])
         lines.append(t("sb_loaded_files", lang, files=names))
     if files["unchanged"]:
-        names = separator.join(_shown_path(p, folder) for p in files["unchanged"])
+        names = separator.join(shown_path(p, folder) for p in files["unchanged"])
         lines.append(t("sb_unchanged_files", lang, files=names))
     for key, entries in (
         ("sb_skipped_file", files["skipped"]),
         ("sb_unreadable_file", files["unreadable"]),
     ):
         for entry in entries:
-            path = _shown_path(entry["path"], folder)
+            path = shown_path(entry["path"], folder)
             lines.append(t(key, lang, file=path, reason=entry["reason"]))
     for entry in report.get("sheets_skipped", []):
-        path = _shown_path(entry["path"], folder)
+        path = shown_path(entry["path"], folder)
         lines.append(
             t(
                 "sb_sheet_skipped",
@@ -95,7 +92,7 @@ def file_lines(report: dict, folder: str, lang: str) -> list[str]:
             )
         )
     for entry in report.get("unknown_columns", []):
-        path = _shown_path(entry["path"], folder)
+        path = shown_path(entry["path"], folder)
         lines.append(
             t("sb_unknown_columns", lang, file=path, columns=separator.join(entry["columns"]))
         )

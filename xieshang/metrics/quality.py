@@ -346,41 +346,44 @@ def run_rejects(bind: Engine | Connection, run_id: str) -> list[dict]:
         return [dict(row) for row in conn.execute(query).mappings()]
 
 
-def unchanged_files_rejects(bind: Engine | Connection, run_id: str) -> list[dict]:
+def unchanged_files_rejects(
+    bind: Engine | Connection, run_id: str, township: str | None = None
+) -> list[dict]:
     """The rejects still current (not superseded) of the files `run_id` listed as
-    unchanged: those of each file's latest committed reading with the same bytes, by the
-    same township (the run's, whose own files it compared them with; none: any), each
-    with `sent_as`, the path the run found it under. In file and row order."""
+    unchanged, for `township`'s staff (None: an admin, every township's). A file's are
+    those of the latest committed reading of the same bytes (by the township, as the run
+    compared them with its own files) under that reading's path, and those rejected
+    later when its held rows were released; each with `sent_as`, the path the run found
+    it under. In file and row order."""
     files, runs, rejects = schema.load_files, schema.load_runs, schema.rejects
     with connect(bind) as conn:
         unchanged = conn.execute(
-            select(files.c.path, files.c.sha256, files.c.township_code).where(
+            select(files.c.path, files.c.sha256).where(
                 files.c.run_id == run_id, files.c.status == "unchanged"
             )
         ).all()
         joined, superseded = _rejects_joined()
+        # a township's: only its own rejects, as 数据质量 lists them (an admin's earlier
+        # reading of the same file judged other townships' rows too)
+        mine = [] if township is None else [_belongs(rejects, township, False)]
         found = []
-        for sent_as, sha256, township in unchanged:
+        for sent_as, sha256 in unchanged:
             same = [files.c.sha256 == sha256, files.c.status == "loaded"]
             if township is not None:
                 same.append(files.c.township_code == township)
             last = conn.execute(
-                select(files.c.run_id, files.c.path)
+                select(files.c.path)
                 .join(runs, runs.c.run_id == files.c.run_id)
                 .where(*same, runs.c.status == "committed")
                 .order_by(runs.c.finished_at.desc(), files.c.id.desc())
                 .limit(1)
-            ).first()
+            ).scalar()
             if last is None:
                 continue
-            # a township's: only its own rejects, as 数据质量 lists them (an admin's
-            # earlier reading of the same file judged other townships' rows too)
-            mine = [] if township is None else [_belongs(rejects, township, False)]
             rows = conn.execute(
                 select(*REJECT_FIELDS)
                 .select_from(joined)
-                .where(rejects.c.run_id == last.run_id, rejects.c.path == last.path, *mine)
-                .where(not_(superseded))
+                .where(rejects.c.path == last, not_(superseded), *mine)
                 .order_by(rejects.c.sheet, rejects.c.row_number, rejects.c.id)
             ).mappings()
             found.extend({**row, "sent_as": sent_as} for row in rows)

@@ -225,7 +225,9 @@ def _rejected(
     )
     by_area, by_township = _Tally(), _Tally()
     for kind, area, township, n, latest in conn.execute(query):
-        if area:
+        # a row another township sent for this area (rejected 超出本乡镇范围, kept as the
+        # sender's) is not the area's own ledger
+        if area and (township is None or area.startswith(township[: LEVEL_PREFIX["township"]])):
             by_area.add(kind, area, n, latest)
         # a county's (or city's) own row has no township: it counts where its area is
         by_township.add_prefixes(kind, township or area, n, latest)
