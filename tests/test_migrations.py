@@ -437,9 +437,8 @@ def test_a_schema_6_warehouse_gets_the_party_mart_s_prev_12(new_url, path, capsy
 REJECT_KEY_COLUMNS = ["row_key", "superseded_by"]  # schema 8
 
 
-@pytest.mark.parametrize("path", ["db upgrade", "ensure_schema"])
-def test_a_schema_7_warehouse_gets_the_rejects_row_keys(new_url, path, capsys):
-    url = new_url()
+def _schema_7_warehouse(url: str) -> sa.Engine:
+    """示范县 as release 7 left it: a reject without a row key, schema 7."""
     engine = open_warehouse(url)
     build_county().write(engine)
     with engine.begin() as conn:
@@ -461,6 +460,13 @@ def test_a_schema_7_warehouse_gets_the_rejects_row_keys(new_url, path, capsys):
         conn.execute(
             sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="7")
         )
+    return engine
+
+
+@pytest.mark.parametrize("path", ["db upgrade", "ensure_schema"])
+def test_a_schema_7_warehouse_gets_the_rejects_row_keys(new_url, path, capsys):
+    url = new_url()
+    engine = _schema_7_warehouse(url)
     rows_before, figures_before = _rows(engine), _every_figure(engine)
     _upgraded(engine, url, path, capsys, 7)
     with engine.connect() as conn:
@@ -468,4 +474,19 @@ def test_a_schema_7_warehouse_gets_the_rejects_row_keys(new_url, path, capsys):
         keys = sa.select(schema.rejects.c.row_key, schema.rejects.c.superseded_by)
         assert conn.execute(keys).all() == [(None, None)]  # a reject stored before has none
     _only_stamped(engine, rows_before, figures_before)
+    engine.dispose()
+
+
+def test_db_upgrade_after_this_release_opened_the_warehouse_says_it_only_stamped(new_url, capsys):
+    # the loader's timer opened it (ensure_schema) before the admin ran `db upgrade`
+    url = new_url()
+    engine = _schema_7_warehouse(url)
+    ensure_schema(engine)
+    assert main(["db", "upgrade", "--db", url]) == 0
+    assert capsys.readouterr().out == (
+        "仓库结构已是最新，仅记入 Alembic 版本 the warehouse was already schema 8 (this "
+        "release brought it up to date when it first opened it): only its Alembic revision "
+        "was recorded, schema 8 (0008)\n"
+    )
+    assert _version_and_revision(engine) == ("8", "0008")
     engine.dispose()

@@ -43,7 +43,13 @@ def run(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     after = _state(done.schema_after, done.revision_after)
-    if done.changed:
+    if done.stamped_only:
+        print(
+            f"仓库结构已是最新，仅记入 Alembic 版本 the warehouse was already schema "
+            f"{done.schema_after} (this release brought it up to date when it first opened "
+            f"it): only its Alembic revision was recorded, {after}"
+        )
+    elif done.changed:
         print(
             f"仓库结构已升级 upgraded the warehouse: {_state(done.schema_before, done.revision_before)} → {after}"
         )

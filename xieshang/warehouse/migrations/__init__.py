@@ -52,6 +52,12 @@ class Upgrade:
             self.revision_after,
         )
 
+    @property
+    def stamped_only(self) -> bool:
+        """Whether only Alembic's record changed: the tables were this release's already
+        (a command or app of this release opened the warehouse first, `ensure_schema`)."""
+        return self.changed and self.schema_before == self.schema_after
+
 
 def config(connection: Connection | None = None) -> Config:
     """Alembic's configuration for the warehouse's revisions (no alembic.ini); env.py
