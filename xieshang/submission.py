@@ -74,7 +74,8 @@ class Submission:
     path, sheet, row_number, kind, rule, column_name, header, value, reason_zh, reason_en,
     hint, hint_en); the rows this run left waiting, by kind and meeting (kind, area_code,
     meeting_id, rows); the marked-up workbooks; the rejects still current of the files
-    found unchanged (the same fields, `path` the one sent now)."""
+    found unchanged (the same fields: `file` the name sent now, `path` the one the rows
+    were read under, which their marked-up workbook names)."""
 
     report: dict
     folder: str = ""
