@@ -20,11 +20,12 @@ from dash import Output, html
 
 from xieshang.dashboard import components, fmt
 from xieshang.dashboard.i18n import t
+from xieshang.metrics import submissions
 
 TEXT_SUFFIX = "__text"
 STATE_SUFFIX = "__state"
 """Beside a "state" column's text: the state its cell is coloured by (xs-state-<state>)."""
-STATES = ("received", "rejected", "no_meeting", "missing")
+STATES = submissions.STATES
 
 # long texts wrap within this width instead of widening the grid past the screen
 WRAP_WIDTH = 320

@@ -542,6 +542,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Columns not recognised in {file} (ignored): {columns}",
     ),
     "sb_rejects_title": ("拒收的行", "Rejected rows"),
+    "status_held_cell": ("{label} {when} · 暂存 {n}", "{label} {when} · {n} held"),
     "sb_earlier_rejects_title": (
         "此前报送时拒收、仍未改正的行（文件与上次相同）",
         "Rows rejected when the same file was sent before, still not fixed",

@@ -121,11 +121,11 @@ def test_the_county_brief(engine):
         "截至2025年6月30日，逾期未落实决议1件：逾期30天以内1件、逾期31–90天0件、"
         "逾期90天以上0件；逾期最久的已15天。逾期较多的乡镇（街道）：东湖镇1件。"
     )
-    # 报送情况 of June: no attendance came for either township; 城关街道's one meetings
-    # file was rejected whole (scoped_county's row 9); rejects 8, 9, 10, held 11, 12
+    # 报送情况 of June: each township's attendance waits for its meeting (held 11, 12);
+    # 城关街道's one meetings file was rejected whole (scoped_county's row 9); rejects 8,
+    # 9, 10
     assert brief.quality_text == (
-        "2025年6月报送情况：2个单位有台账未报送：城关街道（签到）、东湖镇（签到）；"
-        "1个单位报送的台账全部被拒收：城关街道（会议）。",
+        "2025年6月报送情况：1个单位报送的台账全部被拒收：城关街道（会议）。",
         "待修正的拒收记录3行，等待会议匹配的记录2行（明细见看板“数据质量”页）。",
     )
     assert [(m["month"], m["meetings"]) for m in brief.trend] == [

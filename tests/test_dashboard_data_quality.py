@@ -114,7 +114,7 @@ def test_summary_counts(engine):
     assert counts(view.build_summary(engine, DEFAULT)) == {
         "rejected_rows": "2",
         "held_rows": "1",
-        "not_submitted": "3",  # see test_who_submitted_in_the_last_month
+        "not_submitted": "2",  # see test_who_submitted_in_the_last_month
         "party_participation_over_100": "0",
         "status_regressions": "0",
         "due_dates_moved_later": "0",
@@ -132,11 +132,12 @@ def test_who_submitted_in_the_last_month(engine):
     """June 2025, the period's last month: 东湖镇 sent HY-5 (its own meeting) and one
     rejected meeting row of 柳树村 (the bad date planted above, its run loaded in June);
     both townships' June resolution reports came (JY-1, JY-2 of 柳树村; JY-3, JY-4 of 城关
-    街道's communities); nobody sent attendance."""
+    街道's communities); 东湖镇 sent no attendance, and 城关街道's one row waits for its
+    meeting (the held row planted above)."""
     rows, defs, note = view.build_status(engine, DEFAULT)
     assert note is None
     assert cells(rows) == [
-        ("城关街道", "missing", "missing", "received"),
+        ("城关街道", "missing", "held", "received"),
         ("东湖镇", "received", "missing", "received"),
     ]
     assert [d["headerName"] for d in defs] == [
@@ -149,7 +150,9 @@ def test_who_submitted_in_the_last_month(engine):
     day = rows[1]["meetings"].split(" ")[1]
     assert rows[1]["meetings"] == f"已报送 {day} · 1/1"
     assert (rows[0]["meetings"], rows[0]["resolutions"]) == ("未报送", f"已报送 {day} · 2/0")
-    assert counts(view.build_summary(engine, DEFAULT))["not_submitted"] == "3"
+    held = rows[0]["attendance"]
+    assert held.startswith("已报送·待匹配会议 ") and held.endswith(" · 暂存 1")
+    assert counts(view.build_summary(engine, DEFAULT))["not_submitted"] == "2"
     # the township's view: the whole township, then each village
     rows, _, _ = view.build_status(engine, DEFAULT.replace(scope=DONGHU))
     assert cells(rows) == [

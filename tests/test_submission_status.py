@@ -11,11 +11,14 @@ import sqlalchemy as sa
 
 from tests.helpers.inbox_files import write_csv
 from tests.helpers.submitted_county import (
+    ATTENDANCE,
     COUNTY,
     DECEMBER_AT,
     DECEMBER_DAY,
     JANUARY_AT,
+    JANUARY_DAY,
     MEETING_HEADER,
+    RESOLUTION_HEADER,
     SECRET,
     T1,
     T2,
@@ -88,6 +91,7 @@ def test_rows_carry_names_levels_and_labels(december):
         "received_at": datetime(2025, 12, 31, 17, 30),
         "accepted": 0,
         "rejected": 1,
+        "held": 0,
     }
     assert (rows[(T1, "meetings")]["area_name"], rows[(T1, "meetings")]["level"]) == (
         "城关街道",
@@ -172,6 +176,43 @@ def test_a_row_another_township_sent_is_not_the_villages_own_ledger(engine, tmp_
     ]
     township = cells(submission_status(engine, "2025-12", T1))[0]
     assert township[:5] == (T1, "meetings", "received", 3, 3)  # 2 of December's, this one
+
+
+def test_rows_waiting_for_their_meeting_were_sent(engine, tmp_path):
+    """东湖镇 sends, on 2026-01-20, a report of 柳树村 updated 2025-12-20 and a sign-in row,
+    both of HY-77, a meeting not sent yet: held, they count as sent — the report in
+    December (its update), the sign-in row in January (its run: its meeting's month is
+    not known yet) — not as 未报送."""
+    load_december(engine, tmp_path)
+    sent = tmp_path / "held" / "东湖镇"
+    report = ["JY-77", "HY-77", V4, "修桥", "村委会", "2026-03-31", "推进中", "", "2025-12-20"]
+    write_csv(sent / "决议落实-12月.csv", [RESOLUTION_HEADER, report + ["", "", ""]])
+    write_csv(
+        sent / "参会签到-1月.csv",
+        [ATTENDANCE[0], ["HY-77", V4, "330281199001010099", "丁", "是", "村民代表"]],
+    )
+    done = run_load(engine, sent.parent, secret=SECRET, today=JANUARY_DAY, township=T2)
+    assert [done["kinds"][k]["held"] for k in ("attendance", "resolutions")] == [1, 1]
+    december = cells(submission_status(engine, "2025-12", T2))
+    at = december[2][-1]
+    assert at is not None and december == [
+        (T2, "meetings", "missing", 0, 0, None),
+        (T2, "attendance", "missing", 0, 0, None),
+        (T2, "resolutions", "held", 0, 0, at),
+        (V4, "meetings", "missing", 0, 0, None),
+        (V4, "attendance", "missing", 0, 0, None),
+        (V4, "resolutions", "held", 0, 0, at),
+    ]
+    january = submission_status(engine, "2026-01", T2).rows
+    assert [(r["kind"], r["state"], r["held"]) for r in january if r["area_code"] == V4] == [
+        ("meetings", "missing", 0),
+        ("attendance", "held", 1),
+        ("resolutions", "missing", 0),
+    ]
+    assert (january[4]["state_zh"], january[4]["state_en"]) == (
+        "已报送·待匹配会议",
+        "sent, waiting for its meeting",
+    )
 
 
 def test_a_village_alone(december):
@@ -270,8 +311,9 @@ def test_an_unknown_scope(december):
 
 
 def test_a_few_grouped_queries_whatever_the_units(december):
-    """Eight statements for a village, a township or the county (the root, the scope, the
-    data's months, the units, one per kind accepted, the rejects): none per unit."""
+    """Nine statements for a village, a township or the county (the root, the scope, the
+    data's months, the units, one per kind accepted, the rejects, the held rows): none
+    per unit."""
     engine = make_engine(december.url.render_as_string(hide_password=False))
     submission_status(engine, "2025-12")  # the first connection's own statements aside
     statements: list[str] = []
@@ -282,4 +324,4 @@ def test_a_few_grouped_queries_whatever_the_units(december):
         submission_status(engine, "2025-12", scope)
         counts.append(len(statements))
     engine.dispose()
-    assert counts == [8, 8, 8]
+    assert counts == [9, 9, 9]

@@ -1,10 +1,11 @@
 """报送情况: who has submitted what for a month (issue 11, item 4).
 
 For each unit of a scope and each monthly kind (meetings, attendance, resolution reports)
-it says whether rows for the month arrived, when, and how many were accepted and
-rejected. "Not submitted" (no row at all) is kept apart from "submitted, none held" (the
-village's township sent its ledger for the month and the village was not in it), since
-only the first asks the township for a file.
+it says whether rows for the month arrived, when, and how many were accepted, rejected
+and held (waiting for their meeting: a report in the month of its update, a sign-in row
+in the month it was sent, its meeting's unknown yet). "Not submitted" (no row at all) is
+kept apart from "submitted, none held" (the village's township sent its ledger for the
+month and the village was not in it), since only the first asks the township for a file.
 
 Counts come from the warehouse tables as they stand (not the marts: a just-loaded file
 shows at once) in one grouped query per kind, summed per unit here; a county's 200
@@ -36,10 +37,11 @@ from xieshang.warehouse.codes import (
 GRID_KINDS: tuple[str, ...] = ("meetings", "attendance", "resolutions")
 """The monthly kinds, in LOAD_ORDER; the roster (areas) is not monthly."""
 
-STATES: tuple[str, ...] = ("received", "rejected", "no_meeting", "missing")
+STATES: tuple[str, ...] = ("received", "held", "rejected", "no_meeting", "missing")
 
 _LABELS: dict[str, tuple[str, str]] = {
     "received": ("已报送", "received"),
+    "held": ("已报送·待匹配会议", "sent, waiting for its meeting"),
     "rejected": ("全部拒收", "all rows rejected"),
     "missing": ("未报送", "not submitted"),
 }
@@ -55,7 +57,8 @@ _MONTH = re.compile(r"(\d{4})-(\d{2})")
 @dataclass(frozen=True)
 class Status:
     """The grid of one month and scope. rows: one dict per unit × kind (area_code,
-    area_name, level, kind, state, state_zh, state_en, received_at, accepted, rejected),
+    area_name, level, kind, state, state_zh, state_en, received_at, accepted, rejected,
+    held),
     unit by unit, kinds in GRID_KINDS order. note: why there are no rows for a month
     outside the data, else None."""
 
@@ -234,6 +237,37 @@ def _rejected(
     return by_area, by_township
 
 
+def _held(conn: Connection, low: str, high: str, first: date, last: date) -> tuple[_Tally, _Tally]:
+    """Rows held now in [low, high], of the month: a resolution report by its update day
+    (the last part of its key), a sign-in row by its run's day; (by area code, by
+    township code), as `_rejected`."""
+    held, runs = schema.held_rows, schema.load_runs
+    day = func.substr(held.c.row_key, func.length(held.c.row_key) - 9)
+    query = (
+        select(
+            held.c.kind,
+            held.c.area_code,
+            held.c.township_code,
+            func.count(),
+            func.max(runs.c.finished_at),
+        )
+        .join(runs, runs.c.run_id == held.c.run_id)
+        .where(
+            held.c.area_code.between(low, high),
+            or_(
+                (held.c.kind == "resolutions") & day.between(first.isoformat(), last.isoformat()),
+                (held.c.kind == "attendance") & runs.c.loaded_on.between(first, last),
+            ),
+        )
+        .group_by(held.c.kind, held.c.area_code, held.c.township_code)
+    )
+    by_area, by_township = _Tally(), _Tally()
+    for kind, area, township, n, latest in conn.execute(query):
+        by_area.add(kind, area, n, latest)
+        by_township.add_prefixes(kind, township or area, n, latest)
+    return by_area, by_township
+
+
 def _later(*times: datetime | None) -> datetime | None:
     return max((t for t in times if t is not None), default=None)
 
@@ -241,22 +275,26 @@ def _later(*times: datetime | None) -> datetime | None:
 def _cells(
     units: Iterable[tuple[str, str, str, bool]],
     accepted: _Tally,
-    by_area: _Tally,
-    by_township: _Tally,
+    rejected: tuple[_Tally, _Tally],
+    held: tuple[_Tally, _Tally],
 ) -> list[dict]:
     rows = []
     for code, name, level, own in units:
         # an organ alone: the rows of its own code, as a village's
         prefix = code if own else code[: LEVEL_PREFIX[level_of(code)]]
         village = level_of(code) == "village"
+        tally = 0 if village or own else 1  # by area, or by township
         for kind in GRID_KINDS:
             n_ok, at_ok = accepted.get(kind, prefix)
-            n_bad, at_bad = (by_area if village or own else by_township).get(kind, prefix)
+            n_bad, at_bad = rejected[tally].get(kind, prefix)
+            n_held, at_held = held[tally].get(kind, prefix)
             if n_ok:
                 state = "received"
+            elif n_held:
+                state = "held"
             elif n_bad:
                 state = "rejected"
-            elif village and _township_sent(kind, township_of(code), accepted, by_township):
+            elif village and _township_sent(kind, township_of(code), accepted, rejected, held):
                 state = "no_meeting"
             else:
                 state = "missing"
@@ -270,17 +308,24 @@ def _cells(
                     "state": state,
                     "state_zh": zh,
                     "state_en": en,
-                    "received_at": _later(at_ok, at_bad),
+                    "received_at": _later(at_ok, at_bad, at_held),
                     "accepted": n_ok,
                     "rejected": n_bad,
+                    "held": n_held,
                 }
             )
     return rows
 
 
-def _township_sent(kind: str, township: str, accepted: _Tally, by_township: _Tally) -> bool:
+def _township_sent(
+    kind: str,
+    township: str,
+    accepted: _Tally,
+    rejected: tuple[_Tally, _Tally],
+    held: tuple[_Tally, _Tally],
+) -> bool:
     key = township[: LEVEL_PREFIX["township"]]
-    return bool(accepted.get(kind, key)[0] or by_township.get(kind, key)[0])
+    return any(tally.get(kind, key)[0] for tally in (accepted, rejected[1], held[1]))
 
 
 def submission_status(bind: Engine | Connection, month: str, scope: str | None = None) -> Status:
@@ -305,8 +350,9 @@ def submission_status(bind: Engine | Connection, month: str, scope: str | None =
         # a village's "none held" depends on its township's rows: read the township
         low, high = scope_range(township_of(code) if level_of(code) == "village" else code)
         accepted = _accepted(conn, low, high, first, last)
-        by_area, by_township = _rejected(conn, low, high, first, last)
-    return Status(label, code, None, _cells(units, accepted, by_area, by_township))
+        rejected = _rejected(conn, low, high, first, last)
+        held = _held(conn, low, high, first, last)
+    return Status(label, code, None, _cells(units, accepted, rejected, held))
 
 
 __all__: Sequence[str] = (

@@ -18,14 +18,27 @@ from xieshang.exports import safe_text
 from xieshang.metrics.submissions import GRID_KINDS, Status, parse_month, submission_status
 from xieshang.warehouse.engine import open_warehouse
 
-CSV_COLUMNS = ("area_code", "area_name", "kind", "state", "received_at", "accepted", "rejected")
+CSV_COLUMNS = (
+    "area_code",
+    "area_name",
+    "kind",
+    "state",
+    "received_at",
+    "accepted",
+    "rejected",
+    "held",
+)
 
 
 def _cell(row: dict) -> str:
-    """ "已报送 12-03 · 59/2" (accepted/rejected) when rows came, else the state alone."""
+    """ "已报送 12-03 · 59/2" (accepted/rejected) when rows came, "已报送·待匹配会议 12-03 ·
+    暂存 3" when they all wait for their meeting, else the state alone."""
     if row["received_at"] is None:
         return row["state_zh"]
-    return f"{row['state_zh']} {row['received_at']:%m-%d} · {row['accepted']}/{row['rejected']}"
+    when = f"{row['state_zh']} {row['received_at']:%m-%d}"
+    if row["state"] == "held":
+        return f"{when} · 暂存 {row['held']}"
+    return f"{when} · {row['accepted']}/{row['rejected']}"
 
 
 def _grid(status: Status) -> list[list[str]]:
