@@ -18,6 +18,7 @@ from tests.helpers.builder_county import (
     build_county,
     small_county,
 )
+from tests.helpers.city import CITY, COUNTY_A, COUNTY_B, TOWN_B1, write_city
 from xieshang import marts
 from xieshang.metrics import quality
 from xieshang.warehouse import schema
@@ -460,3 +461,54 @@ def test_the_overdue_list_cut_by_the_database_is_the_head_of_the_whole_list(engi
     # on 02-11 only the two due 02-10; on 02-10 none (due, not overdue)
     assert quality.overdue_count(engine, COUNTY, date(2025, 2, 1), date(2025, 2, 11)) == 2
     assert quality.overdue_count(engine, COUNTY, date(2025, 2, 1), date(2025, 2, 10)) == 0
+
+
+def test_a_county_organs_own_rows_are_listed_at_its_scope(engine):
+    # 乙县's own office (本级, no township) sent a rejected row and a held one; at 乙县's
+    # scope in the city they are listed and counted as the 报送情况 grid counts them
+    write_city(engine)
+    with engine.begin() as conn:
+        _runs(conn, ("run-a", 1, "committed"))
+        conn.execute(
+            sa.insert(schema.rejects).values(
+                run_id="run-a",
+                kind="meetings",
+                path="乙县本级会议.csv",
+                row_number=2,
+                rule="bad_vocab",
+                reason_zh="不在规定取值范围内",
+                reason_en="not one of the allowed values",
+                area_code=COUNTY_B,
+                township_code=None,
+            )
+        )
+        conn.execute(
+            sa.insert(schema.held_rows).values(
+                kind="attendance",
+                row_key=f"{COUNTY_B}|XY-1|{'ab' * 32}",
+                area_code=COUNTY_B,
+                meeting_id="XY-1",
+                township_code=None,
+                run_id="run-a",
+                path="乙县本级签到.csv",
+                row_number=2,
+                payload="{}",
+            )
+        )
+    for scope in (COUNTY_B, CITY):
+        assert quality.rejected_count(engine, scope) == 1
+        assert quality.held_count(engine, scope) == 1
+        (reject,) = quality.rejected_rows(engine, scope)
+        (held,) = quality.held_rows(engine, scope)
+        assert reject["township_name"] == held["township_name"] == "乙县（本级）"
+        assert quality.held_and_rejected(engine, scope) == [
+            {
+                "township_code": COUNTY_B,
+                "area_name": "乙县（本级）",
+                "held": 1,
+                "rejected": 1,
+                "rejected_last_run": 1,
+            }
+        ]
+    assert quality.rejected_count(engine, COUNTY_A) == 0
+    assert quality.held_and_rejected(engine, TOWN_B1) == []

@@ -25,7 +25,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import Connection, Engine, and_, func, not_, or_, select, true, union_all
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    case,
+    func,
+    not_,
+    or_,
+    select,
+    true,
+    union_all,
+)
 
 from xieshang import marts
 from xieshang.contract.reasons import reason
@@ -108,12 +119,35 @@ def _names_around(conn: Connection, scope: str | None) -> dict[str, tuple[str, s
 def _belongs(table, scope: str | None, whole: bool):
     """Rows of `table` (rejects or held rows) that belong to the scope: those whose
     township (for a reject: the area's, or the sending township's when the area code is
-    bad) lies in it; for a village, only the rows of that village. The whole roster also
-    takes the rows whose township is unknown."""
+    bad) lies in it, and a county's or city's own rows (本级: no township) in it; for a
+    village, only the rows of that village. The whole roster also takes the rows whose
+    township is unknown."""
     if scope and level_of(scope) == "village":
         return table.c.area_code == scope
     where = table.c.township_code.between(*_range(scope))
-    return (table.c.township_code.is_(None) | where) if whole else where
+    if whole:
+        return table.c.township_code.is_(None) | where
+    return where | (table.c.township_code.is_(None) & table.c.area_code.between(*_range(scope)))
+
+
+def _owner(table):
+    """The unit a row of `table` is counted under: its township, or for a county's or
+    city's own row (本级, no township) that organ's code."""
+    organ = table.c.township_code.is_(None) & (func.substr(table.c.area_code, 7) == "000000")
+    return case((organ, table.c.area_code), else_=table.c.township_code)
+
+
+def _organ(township: str | None, area: str | None) -> str | None:
+    """`_owner` of one row, in Python."""
+    return area if township is None and area and area[6:] == "000000" else township
+
+
+def _owner_name(names: dict[str, tuple[str, str]], code: str | None) -> str | None:
+    """A township's name, or an organ's as its own unit: 清河县（本级）."""
+    if code is None or code not in names:
+        return None
+    name, level = names[code]
+    return name if level in ("township", "village") else f"{name}（本级）"
 
 
 def _rejects_joined():
@@ -159,7 +193,8 @@ def held_and_rejected(
     """Per township: rows held now (waiting for their meeting), rows rejected (those of
     each file's latest load, or over all runs with include_superseded) and rejected in
     the last committed run. Rows whose township is unknown are listed under
-    township_code None when the scope is the whole roster (or None)."""
+    township_code None when the scope is the whole roster (or None); a county's or city's
+    own rows under its code (area_name 清河县（本级）)."""
     held, rejects, runs = schema.held_rows, schema.rejects, schema.load_runs
     with connect(bind) as conn:
         scope, whole = _resolve(conn, scope)
@@ -172,11 +207,12 @@ def held_and_rejected(
         counts: dict[str | None, dict[str, int]] = {}
 
         def add(table, column: str, source=None, *extra) -> None:
+            owner = _owner(table)
             query = (
-                select(table.c.township_code, func.count())
+                select(owner, func.count())
                 .select_from(table if source is None else source)
                 .where(_belongs(table, scope, whole), *extra)
-                .group_by(table.c.township_code)
+                .group_by(owner)
             )
             for town, n in conn.execute(query):
                 row = counts.setdefault(town, {"held": 0, "rejected": 0, "rejected_last_run": 0})
@@ -189,11 +225,7 @@ def held_and_rejected(
             add(rejects, "rejected_last_run", None, rejects.c.run_id == last_run)
         names = _names_around(conn, scope)
     out = [
-        {
-            "township_code": town,
-            "area_name": names.get(town, (None, None))[0] if town else None,
-            **values,
-        }
+        {"township_code": town, "area_name": _owner_name(names, town), **values}
         for town, values in counts.items()
     ]
     return sorted(out, key=lambda r: (r["township_code"] is None, r["township_code"] or ""))
@@ -239,7 +271,7 @@ def held_rows(
         {
             **dict(row._mapping),
             "area_name": names.get(row.area_code, (None,))[0],
-            "township_name": names.get(row.township_code, (None,))[0],
+            "township_name": _owner_name(names, _organ(row.township_code, row.area_code)),
             "reason_zh": words[0],
             "reason_en": words[1],
         }
@@ -307,9 +339,7 @@ def rejected_rows(
         {
             **dict(row._mapping),
             "superseded": bool(row.superseded),
-            "township_name": names.get(row.township_code, (None,))[0]
-            if row.township_code
-            else None,
+            "township_name": _owner_name(names, _organ(row.township_code, row.area_code)),
         }
         for row in rows
     ]
