@@ -589,10 +589,16 @@ def test_the_answer_in_words(engine, tmp_path):
     files = [("参会签到.csv", "\n".join(",".join(r) for r in attendance).encode("gb18030"))]
     made = submit(engine, files, STAFF, secret=SECRET)
     assert made.held == [
-        {"kind": "attendance", "area_code": LIUSHU, "meeting_id": "HY-40", "rows": 2}
+        {
+            "kind": "attendance",
+            "area_code": LIUSHU,
+            "area_name": "柳树村",
+            "meeting_id": "HY-40",
+            "rows": 2,
+        }
     ]
     assert outcome_lines(made.report, made.held, "zh") == [
-        "暂存 2 行，等待会议 HY-40 报送后自动关联（参会签到 2）"
+        "暂存 2 行，等待会议 柳树村 HY-40 报送后自动关联（参会签到 2）"
     ]
     assert file_lines(made.report, made.folder, "zh") == ["已导入：参会签到.csv"]
     sent = [(FILE, xlsx_bytes(tmp_path, meeting)), ("说明.txt", b"x")]
@@ -615,3 +621,15 @@ def test_the_answer_in_words(engine, tmp_path):
         f"与此前报送的文件相同，未重新导入：{FILE}"
     ]
     assert made.marked == []
+
+
+def test_held_rows_name_the_unit_of_the_meeting_they_wait_for():
+    # two villages each number a meeting HY-7: the answer tells them apart
+    held = [
+        {"kind": "attendance", "area_code": LIUSHU, "area_name": "柳树村", "meeting_id": "HY-7"},
+        {"kind": "attendance", "area_code": YANGJIA, "area_name": "杨家村", "meeting_id": "HY-7"},
+    ]
+    report = {"kinds": {"attendance": {**ZERO, "held": 3}}}
+    assert outcome_lines(report, held, "zh") == [
+        "暂存 3 行，等待会议 柳树村 HY-7、杨家村 HY-7 报送后自动关联（参会签到 3）"
+    ]

@@ -73,7 +73,7 @@ class Submission:
     report's paths and a reject's `path` begin with); this run's rejected rows (file,
     path, sheet, row_number, kind, rule, column_name, header, value, reason_zh, reason_en,
     hint, hint_en); the rows this run left waiting, by kind and meeting (kind, area_code,
-    meeting_id, rows); the marked-up workbooks; the rejects still current of the files
+    area_name, meeting_id, rows); the marked-up workbooks; the rejects still current of the files
     found unchanged (the same fields: `file` the name sent now, `path` the one the rows
     were read under, which their marked-up workbook names)."""
 
@@ -278,7 +278,10 @@ def submit(
             {**_shown_reject(r, folder, names), "file": shown_path(r["sent_as"], folder)}
             for r in quality.unchanged_files_rejects(engine, report["run_id"], township)
         ]
-        held = _run_held(engine, report["run_id"])
+        held = [
+            {**row, "area_name": names.get(row["area_code"], row["area_code"])}
+            for row in _run_held(engine, report["run_id"])
+        ]
     scope_name = names.get(township or metrics.root_area(engine) or "", "") or "全部"
     marked = _marked(files, rejects + earlier, scope_name, day)
     _record(engine, user, address, files, report)

@@ -57,8 +57,11 @@ def _by_kind(kinds: dict, pick, lang: str) -> tuple[int, str]:
 
 
 def _waiting_for(held: list[dict], lang: str) -> str:
-    meetings = sorted({row["meeting_id"] for row in held})
-    return (", " if lang == "en" else "、").join(meetings)
+    """The meetings the held rows wait for, each with its unit: two villages may each
+    number a meeting HY-7."""
+    meetings = sorted({(row["area_code"], row["meeting_id"]) for row in held})
+    names = {row["area_code"]: row.get("area_name") or row["area_code"] for row in held}
+    return (", " if lang == "en" else "、").join(f"{names[a]} {m}" for a, m in meetings)
 
 
 def file_lines(report: dict, folder: str, lang: str) -> list[str]:
