@@ -74,6 +74,13 @@ STORED_KEYS = {
     **HELD_KEYS,
 }
 """`validate.ROW_KEYS` as the merge holds them: an attendance row's person hashed."""
+JUDGED_COLUMNS = {
+    "areas": [*STORED_KEYS["areas"], "_path"],
+    "meetings": [*STORED_KEYS["meetings"], "_path", "meeting_date"],
+    "attendance": [*STORED_KEYS["attendance"], "_path"],
+    "resolutions": [*STORED_KEYS["resolutions"], "_path"],
+}
+"""What the run keeps of the rows it judged: their key, file and month."""
 HELD_FIELDS = {
     "attendance": ["area_code", "meeting_id", "person_hash", "party_member", "category"],
     # a held report keeps every column of the contract, to be judged when its meeting comes
@@ -186,9 +193,10 @@ class Run:
         # (area_code, meeting_id) -> (id, meeting_date) of the warehouse's meetings, as the
         # run wrote them: its attendance and reports mostly refer to its own meetings
         self.meetings: dict[tuple[str, str], tuple[int, date]] = {}
-        # the keys (STORED_KEYS) of the rows this run judged, by kind: an earlier reject
-        # of one of them is superseded, its row sent again (fixed, or rejected anew)
+        # the rows this run judged, by kind (JUDGED_COLUMNS): an earlier reject of one
+        # of their keys is superseded, its row sent again (fixed, or rejected anew)
         self.judged: dict[str, list[pd.DataFrame]] = {kind: [] for kind in STORED_KEYS}
+        self._rejects_frame: pd.DataFrame | None = None
 
     def count(self, kind: str, outcome: str, n: int) -> None:
         self.report["kinds"][kind][outcome] += int(n)
@@ -208,7 +216,7 @@ class Run:
 
     def load_areas(self, rows: pd.DataFrame) -> set[str]:
         t = schema.areas
-        self.judged["areas"].append(rows[STORED_KEYS["areas"]])
+        self.judged["areas"].append(rows[JUDGED_COLUMNS["areas"]])
         existing = _select_frame(self.conn, select(t.c.area_code, *[t.c[c] for c in AREA_VALUES]))
         accepted, rejects = validate.check_areas(rows, set(existing["area_code"]))
         self.reject("areas", rejects)
@@ -229,7 +237,7 @@ class Run:
     def load_meetings(self, rows: pd.DataFrame, roster: set[str]) -> None:
         t = schema.meetings
         first = _is_empty(self.conn, t)
-        self.judged["meetings"].append(rows[STORED_KEYS["meetings"]])
+        self.judged["meetings"].append(rows[JUDGED_COLUMNS["meetings"]])
         accepted, rejects = validate.check_known_area("meetings", rows, roster)
         self.reject("meetings", rejects)
         accepted["month"] = [month_key(d) for d in accepted["meeting_date"]]
@@ -293,7 +301,7 @@ class Run:
         if kind == "attendance":
             rows = rows.assign(person_hash=person_hashes(rows["person_id"], self.secret))
             rows = rows.drop(columns=["person_id", "name"])
-        self.judged[kind].append(rows[STORED_KEYS[kind]])
+        self.judged[kind].append(rows[JUDGED_COLUMNS[kind]])
         if kind == "resolutions":
             rows, rejects = validate.check_escalation(rows, roster)
             self.reject(kind, rejects)
@@ -456,15 +464,77 @@ class Run:
         for outcome, n in Counter(outcomes.tolist()).items():
             self.count(kind, outcome, n)
 
+    def all_rejects(self) -> pd.DataFrame | None:
+        """The run's rejects as one frame, each with its row key and its month (an
+        attendance row's: its meeting's, which only the merged warehouse knows); None
+        when there are none. Made once the rows are merged."""
+        if self._rejects_frame is not None or not self.rejects:
+            return self._rejects_frame
+        frame = pd.concat(self.rejects, ignore_index=True)
+        frame = frame.astype(object).where(frame.notna(), None)
+        frame["row_key"] = pd.Series(self._row_keys(frame), index=frame.index, dtype=object)
+        months = frame["month"].tolist()
+        attendance = [
+            i
+            for i, (kind, code, meeting) in enumerate(
+                zip(frame["kind"], frame["area_code"], frame["_meeting_id"], strict=True)
+            )
+            if kind == "attendance" and code and meeting
+        ]
+        if attendance:
+            keys = keys_of(frame.iloc[attendance], ["area_code", "_meeting_id"])
+            meetings = self._lookup_meetings(keys)
+            for i, key in zip(attendance, keys, strict=True):
+                months[i] = month_key(meetings[key][1]) if key in meetings else None
+        frame["month"] = pd.Series(months, index=frame.index, dtype=object)
+        self._rejects_frame = frame
+        return frame
+
+    def months_read(self, paths: set[str]) -> dict[str, str]:
+        """For each of `paths`, files this run read: the months of its rows (accepted,
+        held or rejected), as load_files.months keeps them (",202510,202511,"). Reading a
+        path again supersedes its earlier rejects of those months only, so a ledger sent
+        every month under one name does not hide last month's rows still to fix."""
+        found: dict[str, set[int]] = {path: set() for path in paths}
+        if not paths:
+            return {}
+        pairs: list[tuple[list, list]] = []
+        for kind, frames in self.judged.items():
+            for rows in frames:
+                near = rows[rows["_path"].isin(paths)]
+                if len(near):
+                    pairs.append((near["_path"].tolist(), self._months_of(kind, near)))
+        rejects = self.all_rejects()
+        if rejects is not None:
+            near = rejects[rejects["path"].isin(paths)]
+            pairs.append((near["path"].tolist(), near["month"].tolist()))
+        for files, months in pairs:
+            for path, month in zip(files, months, strict=True):
+                if month is not None:
+                    found[path].add(int(month))
+        return {path: f",{','.join(map(str, sorted(months)))}," for path, months in found.items()}
+
+    def _months_of(self, kind: str, rows: pd.DataFrame) -> list[int | None]:
+        """The month of each judged row: a meeting's, a report's update, a sign-in row's
+        meeting's when the warehouse has it; a roster row has none."""
+        if kind == "meetings":
+            return [month_key(d) for d in rows["meeting_date"]]
+        if kind == "resolutions":
+            return [month_key(d) for d in rows["updated_on"]]
+        if kind == "attendance":
+            found = (
+                self.meetings.get(key)
+                for key in zip(rows["area_code"], rows["meeting_id"], strict=True)
+            )
+            return [month_key(m[1]) if m else None for m in found]
+        return [None] * len(rows)
+
     def write_rejects(self, files: Mapping[str, str | None], townships: set[str]) -> None:
         """Store the run's rejects, having marked superseded the earlier rejects of the
         rows this run judged again. Each belongs to its area's township when that is one
         of the roster's `townships`, else (a bad or unknown code, or a row outside the
         submitting township) to its file's township, `files` by path."""
-        frame = pd.concat(self.rejects, ignore_index=True) if self.rejects else None
-        if frame is not None:
-            frame = frame.astype(object).where(frame.notna(), None)
-            frame["row_key"] = pd.Series(self._row_keys(frame), index=frame.index, dtype=object)
+        frame = self.all_rejects()
         self._supersede(frame)
         if frame is None:
             return
@@ -482,21 +552,8 @@ class Run:
             self.headers.get(place, {}).get(column) if column else None
             for place, column in zip(places, frame["column_name"], strict=True)
         ]
-        months = frame["month"].tolist()
-        attendance = [
-            i
-            for i, (kind, code, meeting) in enumerate(
-                zip(frame["kind"], frame["area_code"], frame["_meeting_id"], strict=True)
-            )
-            if kind == "attendance" and code and meeting
-        ]
-        if attendance:
-            keys = keys_of(frame.iloc[attendance], ["area_code", "_meeting_id"])
-            meetings = self._lookup_meetings(keys)
-            for i, key in zip(attendance, keys, strict=True):
-                months[i] = month_key(meetings[key][1]) if key in meetings else None
         # as objects: pandas would make a list of texts a string column, None its NaN
-        for name, cells in (("township_code", owners), ("header", headers), ("month", months)):
+        for name, cells in (("township_code", owners), ("header", headers)):
             frame[name] = pd.Series(cells, index=frame.index, dtype=object)
         frame["run_id"] = self.run_id
         insert_rows(

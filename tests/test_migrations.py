@@ -167,8 +167,12 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
         # the upgraded warehouse is what a new warehouse of this release is: same tables,
         # columns, types, keys and indexes
         assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
-        files = sa.select(schema.load_files.c.township_code, schema.load_files.c.replaces)
-        assert conn.execute(files).all() == [(None, None), (None, None)]
+        files = sa.select(
+            schema.load_files.c.township_code,
+            schema.load_files.c.replaces,
+            schema.load_files.c.months,
+        )
+        assert conn.execute(files).all() == [(None, None, None), (None, None, None)]
         rejects = sa.select(
             schema.rejects.c.header,
             schema.rejects.c.month,
@@ -438,7 +442,8 @@ REJECT_KEY_COLUMNS = ["row_key", "superseded_by"]  # schema 8
 
 
 def _schema_7_warehouse(url: str) -> sa.Engine:
-    """示范县 as release 7 left it: a reject without a row key, schema 7."""
+    """示范县 as release 7 left it: a reject without a row key, files without months,
+    schema 7."""
     engine = open_warehouse(url)
     build_county().write(engine)
     with engine.begin() as conn:
@@ -457,6 +462,7 @@ def _schema_7_warehouse(url: str) -> sa.Engine:
         )
         for name in REJECT_KEY_COLUMNS:
             conn.exec_driver_sql(f"ALTER TABLE rejects DROP COLUMN {name}")
+        conn.exec_driver_sql("ALTER TABLE load_files DROP COLUMN months")
         conn.execute(
             sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="7")
         )
@@ -473,6 +479,8 @@ def test_a_schema_7_warehouse_gets_the_rejects_row_keys(new_url, path, capsys):
         assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
         keys = sa.select(schema.rejects.c.row_key, schema.rejects.c.superseded_by)
         assert conn.execute(keys).all() == [(None, None)]  # a reject stored before has none
+        months = sa.select(schema.load_files.c.months)
+        assert set(conn.execute(months).scalars()) <= {None}  # readings before: every month
     _only_stamped(engine, rows_before, figures_before)
     engine.dispose()
 

@@ -179,3 +179,36 @@ def test_a_held_row_rejected_on_its_release_supersedes_no_later_reject(engine, t
         ("决议A.csv", 2, "due_before_meeting", False),
         ("决议B.csv", 2, "bad_vocab", False),
     ]
+
+
+def test_a_ledger_sent_every_month_under_one_name_keeps_last_months_rejects(engine, tmp_path):
+    # 柳树村 sends 会议台账.csv each month: April's with two bad rows, May's with only May
+    load(engine, base_inbox(tmp_path / "base"))
+    ledger = tmp_path / "monthly" / "会议台账-柳树村.csv"
+    april = [
+        _meeting("HY-3", VILLAGE, "2025-04-03", form="议论会"),  # keyed
+        _meeting("HY-6", "3302811002", "2025-04-06"),  # no key: the code cut short
+        _meeting("HY-8", VILLAGE, "2025-04-31"),  # no month: no such day
+    ]
+    write_csv(ledger, [MEETING_HEADER, *april])
+    load(engine, ledger.parent)
+    write_csv(ledger, [MEETING_HEADER, _meeting("HY-9", VILLAGE, "2025-05-06")])
+    may = load(engine, ledger.parent)
+    assert may["kinds"]["meetings"]["inserted"] == 1
+    # April's two rows are still to fix; the row of no known month is the file's again
+    assert _listed(engine) == [
+        ("会议台账-柳树村.csv", 2, "bad_vocab", False),
+        ("会议台账-柳树村.csv", 3, "bad_code", False),
+    ]
+    files = schema.load_files
+    with engine.connect() as conn:
+        months = conn.execute(
+            sa.select(files.c.months)
+            .where(files.c.path == "会议台账-柳树村.csv")
+            .order_by(files.c.id)
+        ).scalars()
+        assert list(months) == [None, ",202505,"]
+    # April's ledger again, HY-3 fixed and HY-6 left out: both April rejects superseded
+    write_csv(ledger, [MEETING_HEADER, _meeting("HY-3", VILLAGE, "2025-04-03")])
+    load(engine, ledger.parent)
+    assert _listed(engine) == []

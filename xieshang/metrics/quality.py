@@ -28,9 +28,12 @@ from datetime import date
 from sqlalchemy import (
     Connection,
     Engine,
+    Text,
     and_,
     case,
+    cast,
     func,
+    literal,
     not_,
     or_,
     select,
@@ -153,21 +156,25 @@ def _owner_name(names: dict[str, tuple[str, str]], code: str | None) -> str | No
 def _rejects_joined():
     """rejects joined to their run and to the last time their file was read, and the
     condition that they are superseded: their file was read again after their run (its
-    rows judged again), or a later run judged their row again under any file name
-    (rejects.superseded_by, by the row's key). A file that names the one it replaces
-    (load_files.replaces: the marked-up rejects workbook staff fix and resend) counts as
-    a read of that one. A file listed as unchanged or
-    unreadable was not read again; a held row rejected when its meeting arrived stays
-    current until its file or its row is read again."""
+    rows judged again) with rows of their month (load_files.months: a ledger sent every
+    month under one name leaves last month's rejects current), or a later run judged
+    their row again under any file name (rejects.superseded_by, by the row's key). A
+    file that names the one it replaces (load_files.replaces: the marked-up rejects
+    workbook staff fix and resend) counts as a read of that one, of every month. A file
+    listed as unchanged or unreadable was not read again; a held row rejected when its
+    meeting arrived stays current until its file or its row is read again."""
     rejects, runs = schema.rejects, schema.load_runs
     files, file_run = schema.load_files, schema.load_runs.alias("file_run")
+    committed = (files.c.status == "loaded", file_run.c.status == "committed")
+    # readings of every month: a marked-up workbook's, and a file's whose path had no
+    # reject before it (or read before schema 8)
     reads = union_all(
-        *(
-            select(column.label("path"), file_run.c.finished_at)
-            .join(file_run, file_run.c.run_id == files.c.run_id)
-            .where(files.c.status == "loaded", file_run.c.status == "committed")
-            for column in (files.c.path, files.c.replaces)
-        )
+        select(files.c.path, file_run.c.finished_at)
+        .join(file_run, file_run.c.run_id == files.c.run_id)
+        .where(*committed, files.c.months.is_(None)),
+        select(files.c.replaces.label("path"), file_run.c.finished_at)
+        .join(file_run, file_run.c.run_id == files.c.run_id)
+        .where(*committed, files.c.replaces.is_not(None)),
     ).subquery("reads")
     # only the paths some reject has: every file ever read is many more (a 10-county
     # city's first load alone, 24,918)
@@ -180,9 +187,26 @@ def _rejects_joined():
     joined = rejects.join(runs, runs.c.run_id == rejects.c.run_id).outerjoin(
         last_read, last_read.c.path == rejects.c.path
     )
+    # readings of some months: a file read again whose path had rejects (few: asked
+    # only of the rejects of such a path)
+    month = literal("%,") + cast(rejects.c.month, Text) + literal(",%")
+    some_months = select(files.c.path).where(files.c.months.is_not(None))
+    read_again = rejects.c.path.in_(some_months) & (
+        select(files.c.id)
+        .join(file_run, file_run.c.run_id == files.c.run_id)
+        .where(
+            *committed,
+            files.c.months.is_not(None),
+            files.c.path == rejects.c.path,
+            file_run.c.finished_at > runs.c.finished_at,
+            rejects.c.month.is_(None) | files.c.months.like(month),
+        )
+        .exists()
+    )
     superseded = or_(
         rejects.c.superseded_by.is_not(None),
         and_(last_read.c.read_at.is_not(None), last_read.c.read_at > runs.c.finished_at),
+        read_again,
     )
     return joined, superseded
 

@@ -32,7 +32,8 @@ from sqlalchemy import (
 SCHEMA_VERSION = 8  # 2: users and audit_log; 3: submissions (columns added in place);
 # 4: the marts' county and city indexes (added in place); 5: the marts' county rollups;
 # 6: the reports' day index (added in place); 7: the Party mart's prev_12 (made anew);
-# 8: the rejects' row key and the run that superseded them (columns added in place)
+# 8: the rejects' row key and the run that superseded them, the months a file's reading
+# covered (columns added in place)
 
 metadata = MetaData()
 
@@ -150,7 +151,13 @@ load_files = Table(
     # the path of an earlier file this one answers (a marked-up rejects workbook carries
     # it): reading this file supersedes that file's rejects as a re-read of it would
     Column("replaces", Text),
+    # the months of a loaded file's rows (",202510,202511,") when its path had rejects
+    # before: reading it supersedes that path's earlier rejects of these months only;
+    # None: every month (a reading before schema 8, or of a path without rejects)
+    Column("months", Text),
     Index("ix_load_files_sha256", "sha256"),
+    # whether a reject's file was read again with rows of its month, asked per reject
+    Index("ix_load_files_path", "path"),
 )
 
 rejects = Table(
