@@ -97,8 +97,8 @@ def _own_replaces(conn: Connection, records: list[dict], township: str | None) -
 def _with_months(conn: Connection, run: Run, records: list[dict]) -> list[dict]:
     """`records` with the months of the rows of each file read whose path has rejects
     from before (load_files.months): its reading supersedes those of these months only.
-    Other files' are left empty: no earlier reject of theirs is current, so no later
-    question asks what they covered."""
+    Other files' stay None (every month): no earlier reject of theirs exists for their
+    reading to supersede, and later rejects are after it."""
     read = sorted(r["path"] for r in records if r["status"] == "loaded")
     t = schema.rejects
     rejected = set()
