@@ -355,8 +355,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "dq_held_rows_title": ("待匹配的行（会议尚未报送）", "Rows waiting for their meeting"),
     "dq_no_held_rows": ("没有待匹配的行", "No row is waiting for its meeting"),
     "dq_sheet": ("工作表", "Sheet"),
-    # the run that last sent the row: sent again, a held row is replaced, its day too
-    "dq_held_since": ("暂存日（最近报送）", "Held since (last sent)"),
+    "dq_held_since": ("首次暂存日", "Held since"),
     "grid_cut": (
         "显示前 {shown} 行，共 {total} 行；下载 CSV 查看全部",
         "Showing the first {shown} of {total} rows; download the CSV to see them all",

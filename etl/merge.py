@@ -398,7 +398,14 @@ class Run:
         t = schema.held_rows
         stored = _select_frame(
             self.conn,
-            select(t.c.id, t.c.path, t.c.sheet, t.c.row_number, t.c.payload)
+            select(
+                t.c.id,
+                t.c.path,
+                t.c.sheet,
+                t.c.row_number,
+                t.c.payload,
+                func.coalesce(t.c.first_run_id, t.c.run_id).label("first_run_id"),
+            )
             .where(t.c.kind == kind)
             .order_by(t.c.id),
         )
@@ -415,6 +422,7 @@ class Run:
         frame["_seq"] = np.arange(-len(stored), 0)  # earlier than anything read in this run
         frame["_old"] = True
         frame["_held_id"] = stored["id"].to_numpy()
+        frame["_first_run"] = stored["first_run_id"].to_numpy()
         return frame
 
     def _delete_held(self, ids: list) -> None:
@@ -433,10 +441,13 @@ class Run:
         plan = plan_upsert(new, keys, values, new.iloc[:0].assign(_id=None))
         self._count_outcomes(kind, np.where(plan.outcomes == "inserted", "held", plan.outcomes))
         final = plan.inserts
+        # a row sent again keeps the run that first held its key
+        first = dict(zip(keys_of(superseded, keys), superseded["_first_run"], strict=True))
         rows = [
             {
                 "kind": kind,
                 "row_key": _joined(tuple(r[k] for k in keys)),
+                "first_run_id": first.get(tuple(r[k] for k in keys), self.run_id),
                 "area_code": r["area_code"],
                 "meeting_id": r["meeting_id"],
                 "township_code": township_of(r["area_code"]),

@@ -546,7 +546,7 @@ def test_held_rows_listed(resubmitted):
         "行号",
         "会议编号",
         "原因",
-        "暂存日（最近报送）",
+        "首次暂存日",
     ]
     assert defs[6]["filter"] == "agNumberColumnFilter"
     assert counts(view.build_summary(resubmitted["fixed"], DEFAULT))["held_rows"] == "2"
@@ -618,13 +618,13 @@ def test_held_rows_csv(resubmitted):
         "text/csv",
     )
     assert download["content"] == (
-        "\ufeff乡镇（街道）,单位,区划代码,台账,文件,工作表,行号,会议编号,原因,暂存日（最近报送）\r\n"
+        "\ufeff乡镇（街道）,单位,区划代码,台账,文件,工作表,行号,会议编号,原因,首次暂存日\r\n"
         f"城关街道,新华社区,{XINHUA},决议落实,决议落实.csv,,7,HY-9,{HELD},2025-06-30\r\n"
         f"城关街道,新华社区,{XINHUA},参会签到,参会签到.csv,,11,HY-9,{HELD},2025-06-30\r\n"
     )
     empty = view.held_rows_csv(resubmitted["fixed"], DEFAULT.replace(scope=DONGHU))
     assert empty["content"].splitlines() == [
-        "\ufeff乡镇（街道）,单位,区划代码,台账,文件,工作表,行号,会议编号,原因,暂存日（最近报送）"
+        "\ufeff乡镇（街道）,单位,区划代码,台账,文件,工作表,行号,会议编号,原因,首次暂存日"
     ]
 
 
@@ -645,7 +645,7 @@ def test_held_rows_in_english(resubmitted):
         "Row",
         "Meeting",
         "Reason",
-        "Held since (last sent)",
+        "Held since",
     ]
     _, _, note = view.build_held_rows(resubmitted["fixed"], state.replace(scope=DONGHU))
     assert text(note) == "No row is waiting for its meeting"

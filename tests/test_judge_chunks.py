@@ -24,7 +24,16 @@ from xieshang.warehouse.engine import open_warehouse
 SECRET = b"judge-chunks-secret-0123"
 TODAY = date(2025, 7, 1)
 # what differs between two runs of the same inbox: their ids, times and where they wrote
-RUN_FIELDS = {"run_id", "started_at", "finished_at", "seconds", "warehouse", "report"}
+RUN_FIELDS = {
+    "run_id",
+    "first_run_id",
+    "superseded_by",
+    "started_at",
+    "finished_at",
+    "seconds",
+    "warehouse",
+    "report",
+}
 
 
 @pytest.fixture(scope="module")

@@ -463,6 +463,7 @@ def _schema_7_warehouse(url: str) -> sa.Engine:
         for name in REJECT_KEY_COLUMNS:
             conn.exec_driver_sql(f"ALTER TABLE rejects DROP COLUMN {name}")
         conn.exec_driver_sql("ALTER TABLE load_files DROP COLUMN months")
+        conn.exec_driver_sql("ALTER TABLE held_rows DROP COLUMN first_run_id")
         conn.execute(
             sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="7")
         )

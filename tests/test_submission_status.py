@@ -4,7 +4,7 @@ runs, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -30,6 +30,7 @@ from tests.helpers.submitted_county import (
     load_january,
 )
 from xieshang.etl.load import run_load
+from xieshang.metrics import quality
 from xieshang.metrics.areas import UnknownScope
 from xieshang.metrics.submissions import Status, submission_status
 from xieshang.warehouse.engine import make_engine
@@ -213,6 +214,30 @@ def test_rows_waiting_for_their_meeting_were_sent(engine, tmp_path):
         "已报送·待匹配会议",
         "sent, waiting for its meeting",
     )
+
+
+def test_a_held_row_sent_again_later_stays_in_the_month_it_first_came(engine, tmp_path):
+    """柳树村's sign-in row of HY-77 (not sent yet) came on 2026-01-20 and came again,
+    with one row more, on 2026-02-10: January's cell still says it was sent, and the
+    held list's 首次暂存日 is January's."""
+    load_december(engine, tmp_path)
+    sent = tmp_path / "held" / "东湖镇" / "参会签到.csv"
+    first = ["HY-77", V4, "330281199001010099", "丁", "是", "村民代表"]
+    write_csv(sent, [ATTENDANCE[0], first])
+    run_load(engine, sent.parent.parent, secret=SECRET, today=JANUARY_DAY, township=T2)
+    second = ["HY-77", V4, "330281199001010098", "戊", "否", "村民代表"]
+    write_csv(sent, [ATTENDANCE[0], first, second])
+    february = date(2026, 2, 10)
+    run_load(engine, sent.parent.parent, secret=SECRET, today=february, township=T2)
+
+    def held(month: str) -> list[tuple]:
+        rows = submission_status(engine, month, V4).rows
+        return [(r["kind"], r["state"], r["held"]) for r in rows if r["kind"] == "attendance"]
+
+    assert held("2026-01") == [("attendance", "held", 1)]
+    assert held("2026-02") == [("attendance", "held", 1)]
+    listed = {r["loaded_on"] for r in quality.held_rows(engine, V4)}
+    assert listed == {JANUARY_DAY, february}
 
 
 def test_a_village_alone(december):

@@ -255,6 +255,11 @@ def held_and_rejected(
     return sorted(out, key=lambda r: (r["township_code"] is None, r["township_code"] or ""))
 
 
+def _first_run(held):
+    """The run that first held a row of the key (a row held before schema 8: its own)."""
+    return func.coalesce(held.c.first_run_id, held.c.run_id)
+
+
 def _held_in(scope: str | None, whole: bool):
     # a held row always has a valid area code, so a village sees only its own rows
     held = schema.held_rows
@@ -266,9 +271,9 @@ def held_rows(
 ) -> list[dict]:
     """The attendance and resolution rows held now, waiting for a meeting that has not
     arrived: those whose area is in the scope (the whole roster: every one), by file,
-    sheet and row number; at most `limit`. loaded_on/run_id are of the run that held the
-    row as it stands (a resubmitted row replaces it). The row key and payload are never
-    read: they hold the person's hashed id."""
+    sheet and row number; at most `limit`. loaded_on is the day of the run that first
+    held a row of its key (a row sent again keeps it), run_id the run that sent it as it
+    stands. The row key and payload are never read: they hold the person's hashed id."""
     held, runs = schema.held_rows, schema.load_runs
     words = reason("unknown_meeting")
     with connect(bind) as conn:
@@ -285,7 +290,7 @@ def held_rows(
                 held.c.run_id,
                 runs.c.loaded_on,
             )
-            .select_from(held.outerjoin(runs, runs.c.run_id == held.c.run_id))
+            .select_from(held.outerjoin(runs, runs.c.run_id == _first_run(held)))
             .where(_held_in(scope, whole))
             .order_by(held.c.path, held.c.sheet, held.c.row_number, held.c.id)
         )

@@ -3,7 +3,7 @@
 For each unit of a scope and each monthly kind (meetings, attendance, resolution reports)
 it says whether rows for the month arrived, when, and how many were accepted, rejected
 and held (waiting for their meeting: a report in the month of its update, a sign-in row
-in the month it was sent, its meeting's unknown yet). "Not submitted" (no row at all) is
+in the month it was first sent, its meeting's unknown yet). "Not submitted" (no row at all) is
 kept apart from "submitted, none held" (the village's township sent its ledger for the
 month and the village was not in it), since only the first asks the township for a file.
 
@@ -239,8 +239,9 @@ def _rejected(
 
 def _held(conn: Connection, low: str, high: str, first: date, last: date) -> tuple[_Tally, _Tally]:
     """Rows held now in [low, high], of the month: a resolution report by its update day
-    (the last part of its key), a sign-in row by its run's day; (by area code, by
-    township code), as `_rejected`."""
+    (the last part of its key), a sign-in row by the day of the run that first held it
+    (sent again later, it stays in the month it first came); (by area code, by township
+    code), as `_rejected`."""
     held, runs = schema.held_rows, schema.load_runs
     day = func.substr(held.c.row_key, func.length(held.c.row_key) - 9)
     query = (
@@ -251,7 +252,7 @@ def _held(conn: Connection, low: str, high: str, first: date, last: date) -> tup
             func.count(),
             func.max(runs.c.finished_at),
         )
-        .join(runs, runs.c.run_id == held.c.run_id)
+        .join(runs, runs.c.run_id == func.coalesce(held.c.first_run_id, held.c.run_id))
         .where(
             held.c.area_code.between(low, high),
             or_(

@@ -197,6 +197,9 @@ held_rows = Table(
     Column("meeting_id", Text, nullable=False),
     Column("township_code", String(12)),
     Column("run_id", String(32), nullable=False),  # the run that last held it
+    # the run that first held a row of this key (a row sent again keeps it); None for a
+    # row held before schema 8: its run_id's
+    Column("first_run_id", String(32)),
     Column("path", Text, nullable=False),
     Column("sheet", Text),
     Column("row_number", Integer, nullable=False),

@@ -5,7 +5,8 @@ A rejected row fixed and sent again under another file name (西城街道决议-
 supersedes its earlier reject: rejects gain row_key, the key of the row when every part
 of it was valid, and superseded_by, the run that judged a row of that key again. A file
 read again supersedes its path's earlier rejects of the months its rows fall in only:
-load_files gains months, and an index on its path for the question. All are nullable
+load_files gains months, and an index on its path for the question. A held row keeps
+the run that first held its key: held_rows gains first_run_id. All are nullable
 columns (and an index) added in place: the rejects stored
 before keep no key, and stay superseded only by their file being read again, and the
 readings stored before cover every month, as before. The definition is frozen here,
@@ -29,6 +30,7 @@ COLUMNS = (
     ("rejects", "row_key", sa.Text),
     ("rejects", "superseded_by", sa.String(32)),
     ("load_files", "months", sa.Text),
+    ("held_rows", "first_run_id", sa.String(32)),
 )
 
 
