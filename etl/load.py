@@ -94,20 +94,9 @@ def _own_replaces(conn: Connection, records: list[dict], township: str | None) -
     return [{**r, "replaces": r["replaces"] if r.get("replaces") in own else None} for r in records]
 
 
-def _with_months(conn: Connection, run: Run, records: list[dict]) -> list[dict]:
-    """`records` with the months of the rows of each file read whose path has rejects
-    from before (load_files.months): its reading supersedes those of these months only.
-    Other files' stay None (every month): no earlier reject of theirs exists for their
-    reading to supersede, and later rejects are after it."""
-    read = sorted(r["path"] for r in records if r["status"] == "loaded")
-    t = schema.rejects
-    rejected = set()
-    for start in range(0, len(read), 500):
-        part = read[start : start + 500]
-        rejected |= set(
-            conn.execute(select(t.c.path).where(t.c.path.in_(part)).distinct()).scalars()
-        )
-    months = run.months_read(rejected)
+def _with_months(run: Run, records: list[dict]) -> list[dict]:
+    """`records` with the months of the rows of each file read (`Run.months_read`)."""
+    months = run.months_read([r["path"] for r in records if r["status"] == "loaded"])
     return [{**r, "months": months.get(r["path"])} for r in records]
 
 
@@ -291,7 +280,7 @@ def run_load(
                 names = _township_names(conn)  # the roster's, this run's rows merged
                 origins = file_townships([r["path"] for r in file_records], names, township)
                 file_records = _own_replaces(conn, file_records, township)
-                file_records = _with_months(conn, run, file_records)
+                file_records = _with_months(run, file_records)
                 _record_run(conn, run, inbox, operator, started, today, file_records, origins)
                 run.write_rejects(origins, set(names))
                 progress("merge", steps - 1, steps)

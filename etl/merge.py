@@ -501,11 +501,15 @@ class Run:
         self._rejects_frame = frame
         return frame
 
-    def months_read(self, paths: set[str]) -> dict[str, str]:
-        """For each of `paths`, files this run read: the months of its rows (accepted,
-        held or rejected), as load_files.months keeps them (",202510,202511,"). Reading a
-        path again supersedes its earlier rejects of those months only, so a ledger sent
-        every month under one name does not hide last month's rows still to fix."""
+    def months_read(self, read: list[str]) -> dict[str, str]:
+        """For each file this run read whose path has rejects from before: the months of
+        its rows (accepted, held or rejected), as load_files.months keeps them
+        (",202510,202511,"). Reading a path again supersedes its earlier rejects of those
+        months only, so a ledger sent every month under one name does not hide last
+        month's rows still to fix. Other files have none (every month): no earlier reject
+        of theirs exists for their reading to supersede, and later rejects are after it."""
+        t = schema.rejects
+        paths = set(_select_in(self.conn, [t.c.path], t.c.path, read)["path"])
         found: dict[str, set[int]] = {path: set() for path in paths}
         if not paths:
             return {}

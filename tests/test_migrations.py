@@ -26,6 +26,18 @@ from xieshang.warehouse import migrations, schema
 from xieshang.warehouse.engine import ensure_schema, make_engine, open_warehouse
 
 AREAS = (COUNTY, T1, T2, V11, V12, V21, V22)
+A_REJECT = dict(
+    run_id="run001",
+    kind="meetings",
+    path="会议台账.csv",
+    row_number=7,
+    rule="bad_date",
+    column_name="meeting_date",
+    value="2025-02-30",
+    reason_zh="日期无效",
+    reason_en="not a date",
+)
+"""A reject as every release has stored it (the columns of schema 2)."""
 
 
 @pytest.fixture
@@ -64,18 +76,7 @@ def _release_2_warehouse(url: str) -> sa.Engine:
         )
         conn.execute(
             sa.insert(schema_v2.rejects).values(
-                run_id="run001",
-                kind="meetings",
-                path="会议台账.csv",
-                sheet=None,
-                row_number=7,
-                rule="bad_date",
-                column_name="meeting_date",
-                value="2025-02-30",
-                reason_zh="日期无效",
-                reason_en="not a date",
-                area_code=V11,
-                township_code=T1,
+                **A_REJECT, sheet=None, area_code=V11, township_code=T1
             )
         )
         conn.execute(
@@ -447,19 +448,7 @@ def _schema_7_warehouse(url: str) -> sa.Engine:
     engine = open_warehouse(url)
     build_county().write(engine)
     with engine.begin() as conn:
-        conn.execute(
-            sa.insert(schema.rejects).values(
-                run_id="run001",
-                kind="meetings",
-                path="会议台账.csv",
-                row_number=7,
-                rule="bad_date",
-                column_name="meeting_date",
-                value="2025-02-30",
-                reason_zh="日期无效",
-                reason_en="not a date",
-            )
-        )
+        conn.execute(sa.insert(schema.rejects).values(**A_REJECT))
         for name in REJECT_KEY_COLUMNS:
             conn.exec_driver_sql(f"ALTER TABLE rejects DROP COLUMN {name}")
         conn.exec_driver_sql("ALTER TABLE load_files DROP COLUMN months")
