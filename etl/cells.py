@@ -14,7 +14,10 @@ PostgreSQL refuses, and the reverse), so a bad cell rejects its row, never the r
   invisible bytes of a copy-paste carry nothing an office typed; an identifier with one
   is rejected ("control_char"), since stripping could make two identifiers one;
 - identifiers and free text have a maximum length per column (`MAX_LENGTHS`, applied by
-  `column_parser`; "too_long").
+  `column_parser`; "too_long");
+- a meeting's or resolution's identifier that is a resident ID or mobile number is
+  rejected ("personal_number"): a column typed into the wrong one, whose person the
+  warehouse must not keep (its personal columns are hashed or dropped, this one is not).
 """
 
 from __future__ import annotations
@@ -29,7 +32,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xieshang.contract.columns import MAX_COUNT, MAX_LENGTHS, UNIT_TYPES, Column, lookup_table
+from xieshang.contract.columns import (
+    MAX_COUNT,
+    MAX_LENGTHS,
+    PERSONAL_COLUMNS,
+    UNIT_TYPES,
+    Column,
+    lookup_table,
+)
 
 Parsed = tuple[Any, str | None]
 Parser = Callable[[Any], Parsed]
@@ -114,6 +124,43 @@ def parse_id(value: Any) -> Parsed:
     if _SCIENTIFIC.match(text):
         return None, "id_as_number"
     return (text.translate(_ASCII_UPPER) or None), None
+
+
+# GB 11643: the weights of a resident ID's first 17 digits, and its check digit by the
+# weighted sum mod 11
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_RESIDENT_ID = re.compile(r"^\d{6}(\d{4})(\d{2})(\d{2})\d{3}[\dX]$", re.ASCII)
+_MOBILE_NUMBER = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$", re.ASCII)
+_GROUPING = re.compile(r"[\s-]+")
+_BORN = ("1900", "2010")  # the birth years of the people at a meeting
+
+
+def is_personal_number(text: str) -> bool:
+    """Whether `text` (upper-cased), its spaces and dashes taken out, is a resident ID
+    number, its check digit right and its birth date one of an adult's now, or a mobile
+    number: a person's number, not one an office gives a meeting (区划代码+年月日+序号
+    has a meeting's recent date where the birth date stands, 区划代码+年月 no date)."""
+    digits = _GROUPING.sub("", text)
+    if _MOBILE_NUMBER.match(digits):
+        return True
+    match = _RESIDENT_ID.match(digits)
+    if match is None or not _BORN[0] <= match[1] <= _BORN[1] or not _make_date(*match.groups()):
+        return False
+    total = sum(int(d) * w for d, w in zip(digits, _ID_WEIGHTS, strict=False))
+    return _ID_CHECK[total % 11] == digits[-1]
+
+
+def not_personal(parser: Parser) -> Parser:
+    """`parser`, rejecting a value that is a person's number ("personal_number")."""
+
+    def parse(value: Any) -> Parsed:
+        parsed, reason = parser(value)
+        if parsed is not None and is_personal_number(parsed):
+            return None, "personal_number"
+        return parsed, reason
+
+    return parse
 
 
 def parse_code(value: Any) -> Parsed:
@@ -267,8 +314,11 @@ def _formula_error(text: str) -> bool:
 
 
 def column_parser(column: Column) -> Parser:
-    """The parser of a contract column: its type's, bounded by its maximum length, if it has one."""
+    """The parser of a contract column: its type's, bounded by its maximum length, if it
+    has one; a meeting's or resolution's identifier that is a person's number refused."""
     parser = PARSERS[column.type]
+    if column.type == "id" and column.name not in PERSONAL_COLUMNS:
+        parser = not_personal(parser)
     max_length = MAX_LENGTHS.get(column.name)
     return limited(parser, max_length) if max_length else parser
 

@@ -18,6 +18,8 @@ from xieshang.contract.columns import COLUMNS, lookup_table
 from xieshang.etl.cells import (
     PARSERS,
     clean_text,
+    column_parser,
+    is_personal_number,
     parse_bool,
     parse_code,
     parse_column,
@@ -596,3 +598,36 @@ def test_parse_date_takes_ascii_digits_only():
 )
 def test_an_identifier_a_spreadsheet_cut_is_rejected(value, expected):
     assert parse_id(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "personal"),
+    [
+        ("330106197504201239", True),  # its check digit 9 is right
+        ("330106 1975 0420 1239", True),  # written in groups
+        ("33028119900101123X", False),  # the check digit would be 5
+        ("330281197504201238", False),  # a digit off
+        ("330281202511050004", False),  # 区划代码+年月日+序号: born 2025, at no meeting
+        ("330281001001202511", False),  # 区划代码+年月: no birth date
+        ("33028119751332123X", False),  # no such day
+        ("13812345678", True),
+        ("138-1234-5678", True),
+        ("+8613812345678", True),
+        ("12812345678", False),  # no mobile starts 12
+        ("HY-7", False),
+    ],
+)
+def test_a_persons_number_is_told_from_an_identifier(text, personal):
+    assert is_personal_number(text) is personal
+
+
+@pytest.mark.parametrize("column", ["meeting_id", "resolution_id"])
+def test_a_meeting_or_resolution_number_that_is_a_persons_is_refused(column):
+    parse = column_parser(next(c for c in COLUMNS["resolutions"] if c.name == column))
+    assert parse("330106197504201239") == (None, "personal_number")
+    assert parse("HY-7") == ("HY-7", None)
+
+
+def test_a_person_column_takes_any_identifier():
+    parse = column_parser(next(c for c in COLUMNS["attendance"] if c.name == "person_id"))
+    assert parse("330106197504201239") == ("330106197504201239", None)

@@ -509,6 +509,39 @@ def test_an_id_number_typed_in_a_number_cell_is_rejected_not_merged(engine, tmp_
     ]
 
 
+def test_an_id_number_in_the_meeting_number_column_is_rejected_not_held(engine, tmp_path):
+    """Its columns typed the wrong way round, a sign-in row named a meeting by a person's
+    ID number: the row was held, and the number kept as the meeting's, shown and
+    downloaded with the held rows. It is rejected now, the number redacted, kept nowhere."""
+    inbox = base_inbox(tmp_path / "inbox")
+    person = "330106197504201239"
+    write_csv(
+        inbox / "签到补充.csv",
+        [ATTENDANCE_HEADER, [person, "330281100201", "HY-1", "", "是", "村民代表"]],
+    )
+    write_csv(
+        inbox / "会议补充台账.csv",
+        [
+            MEETING_HEADER,
+            ["13812345678", "330281100201", "2025-03-09", "议事会", "议题", "", "", "是", ""],
+        ],
+    )
+    report = load(engine, inbox)
+    assert report["kinds"]["attendance"]["held"] == 0
+    assert [r for r in rejects(engine) if r[1] == "personal_number"] == [
+        ("meetings", "personal_number", "meeting_id", "（已隐去 redacted）", 2),
+        ("attendance", "personal_number", "meeting_id", "（已隐去 redacted）", 2),
+    ]
+    with engine.connect() as conn:
+        kept = [
+            str(value)
+            for table in schema.metadata.sorted_tables
+            for row in conn.execute(sa.select(table)).all()
+            for value in row
+        ]
+    assert [v for v in kept if person in v or "13812345678" in v] == []
+
+
 def test_accepted_values_are_normalised(engine, tmp_path):
     inbox = base_inbox(tmp_path / "inbox")
     load(engine, inbox)

@@ -172,6 +172,14 @@ def _id_as_number(_: _Row) -> Hint:
     )
 
 
+def _personal_number(_: _Row) -> Hint:
+    return (
+        "核对各列是否错位：此处应填本单位给会议或决议的编号，身份证号填在“身份证号”列",
+        "check that the columns are not mixed up: this column takes the number the unit gave"
+        " the meeting or resolution; an ID card number goes in the ID column",
+    )
+
+
 def _bad_vocab(row: _Row) -> Hint:
     vocab = _TYPES.get(row.column or "")
     if vocab == "unit_type":
@@ -319,6 +327,7 @@ HINTS: dict[str, Callable[[_Row], Hint]] = {
     "too_long": _too_long,
     "control_char": _control_char,
     "id_as_number": _id_as_number,
+    "personal_number": _personal_number,
     "outside_township": _outside_township,
     "formula_error": _formula_error,
 }

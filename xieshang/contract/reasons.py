@@ -61,6 +61,11 @@ REASONS: dict[str, tuple[str, str]] = {
         "编号被存成了数字，第15位以后的数字已丢失",
         "the identifier was stored as a number: its digits after the 15th are lost",
     ),
+    "personal_number": (
+        "编号是身份证号或手机号（疑似填错了列），个人信息不入库",
+        "the identifier is an ID card or mobile number (a column mixed up?): personal data"
+        " is not stored",
+    ),
     "outside_township": ("超出本乡镇范围", "outside your township"),
     "formula_error": (
         "单元格是公式错误值（如 #N/A、#REF!），不是数据",
