@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+import sqlalchemy as sa
 
 from tests.helpers.minimal_inbox import base_inbox
 from xieshang.cli import main
@@ -87,6 +88,23 @@ def test_a_failed_run_exits_1(env, capsys, monkeypatch):
     assert report["status"] == "failed"
     # standard output stays the report alone; the error is also the one line on stderr
     assert err == f"xieshang: load failed, nothing was committed: {report['error']}\n"
+
+
+@pytest.mark.postgres
+def test_a_database_error_before_the_run_is_one_line_without_its_sql(env, capsys, pg_databases):
+    """The warehouse's schema is checked before a run starts: an error there printed the
+    statement and its parameters over five lines."""
+    url = pg_databases.create()
+    name = url.rsplit("/", 1)[1]
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'ALTER DATABASE "{name}" SET statement_timeout = 1')
+    admin.dispose()
+    assert main(["load", str(base_inbox(env / "inbox")), "--db", url]) == 1
+    assert capsys.readouterr().err == (
+        "xieshang: QueryCanceled: canceling statement due to statement timeout"
+        " (run again with --debug for details)\n"
+    )
 
 
 def test_console_script_bad_argument_exits_2(env):

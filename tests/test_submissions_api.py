@@ -255,6 +255,18 @@ def test_no_files_and_refused_names_get_400(app, engine):
             "“.会议.csv” is empty or hidden: rename the file and send it again"
         },
     )
+    # 214 bytes: the file system took it as no name at all (500, Errno 36)
+    for name in ("会议" * 35 + ".csv", "会议\x01.csv"):
+        response = post(client, (name, b"x"))
+        shown = name[:40]
+        assert (response.status_code, response.get_json()) == (
+            400,
+            {
+                "error": f"文件名“{shown}…”过长或含控制字符，请改短后重新报送 the file name "
+                f"“{shown}…” is too long (at most 200 bytes) or holds a control character:"
+                " shorten it and send it again"
+            },
+        )
     assert run_count(engine) == 1
     assert audit.count(engine, action="submission") == 0
 

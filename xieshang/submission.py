@@ -118,6 +118,10 @@ def base_name(name: str) -> str:
     return PurePosixPath(name.replace("\\", "/")).name.strip()
 
 
+# a file system's limit on a name is 255 bytes; the marked-up workbook's adds to it
+MAX_NAME_BYTES = 200
+
+
 def _checked_names(files: Sequence[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
     if not files:
         raise Refused(
@@ -132,6 +136,12 @@ def _checked_names(files: Sequence[tuple[str, bytes]]) -> list[tuple[str, bytes]
             raise Refused(
                 f"文件名“{base}”无效（为空或以“.”开头），请改名后重新报送 the file name "
                 f"“{base}” is empty or hidden: rename the file and send it again"
+            )
+        if len(base.encode()) > MAX_NAME_BYTES or any(ord(ch) < 0x20 for ch in base):
+            raise Refused(
+                f"文件名“{base[:40]}…”过长或含控制字符，请改短后重新报送 the file name "
+                f"“{base[:40]}…” is too long (at most {MAX_NAME_BYTES} bytes) or holds a control"
+                " character: shorten it and send it again"
             )
         if base.casefold() in seen:
             raise Refused(

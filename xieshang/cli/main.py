@@ -283,7 +283,10 @@ def _failure(exc: Exception) -> tuple[int, str]:
 
     if isinstance(exc, StaleMarts | WarehouseError):
         return 1, str(exc)
-    return 1, f"{type(exc).__name__}: {exc} (run again with --debug for details)"
+    from xieshang.etl.failure import one_line
+
+    # a database error's text goes on with its SQL and parameters over several lines
+    return 1, f"{one_line(exc)} (run again with --debug for details)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
