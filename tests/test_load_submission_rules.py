@@ -243,6 +243,7 @@ def test_a_files_township_is_the_one_its_folder_or_stem_names(engine, tmp_path):
     write_csv(inbox / "330281102000" / "会议补报.csv", [MEETING_HEADER])
     write_csv(inbox / "新桥镇" / "决议落实.csv", [RESOLUTION_HEADER, *RESOLUTIONS])
     write_csv(inbox / "东湖镇" / "城关街道会议补录.csv", [MEETING_HEADER[:-1]])
+    write_csv(inbox / "东湖镇" / "城关街道" / "会议.csv", [MEETING_HEADER[:-1]])
 
     report = load(engine, inbox)
 
@@ -253,7 +254,10 @@ def test_a_files_township_is_the_one_its_folder_or_stem_names(engine, tmp_path):
         f"{LIUSHU}参会签到.csv": ("loaded", DONGHU, None),  # a village's code
         "330281102000/会议补报.csv": ("loaded", XINQIAO, None),  # a code of this run's roster
         "新桥镇/决议落实.csv": ("loaded", XINQIAO, None),  # a name of this run's roster
-        "东湖镇/城关街道会议补录.csv": ("loaded", None, None),  # two townships: neither
+        # its folder's, whatever else its name mentions: the spec's "came from their
+        # township's folder"
+        "东湖镇/城关街道会议补录.csv": ("loaded", DONGHU, None),
+        "东湖镇/城关街道/会议.csv": ("loaded", None, None),  # two folders: neither
     }
 
 
@@ -263,7 +267,9 @@ def test_named_township_needs_exactly_one_match():
     assert named_township("东湖镇12月会议台账.xlsx", townships) == DONGHU
     assert named_township("330281100/会议.csv", townships) == DONGHU
     assert named_township("会议330281001000.csv", townships) == CHENGGUAN
-    assert named_township("东湖镇/城关街道.csv", townships) is None
+    assert named_township("东湖镇/城关街道.csv", townships) == DONGHU  # the folder first
+    assert named_township("东湖镇/城关街道/会议.csv", townships) is None
+    assert named_township("东湖镇城关街道.csv", townships) is None
     assert named_township("会议台账.csv", townships) is None
     assert named_township("东湖/会议.csv", townships) is None
     assert named_township("东湖镇.csv/会议.xlsx", {}) is None
