@@ -91,7 +91,10 @@ def _own_replaces(conn: Connection, records: list[dict], township: str | None) -
             select(t.c.path).where(t.c.path.in_(sorted(named)), t.c.township_code == township)
         ).scalars()
     )
-    return [{**r, "replaces": r["replaces"] if r.get("replaces") in own else None} for r in records]
+    return [
+        r if r.get("replaces") in own else {**r, "replaces": None, "replaces_run": None}
+        for r in records
+    ]
 
 
 def _with_months(run: Run, records: list[dict]) -> list[dict]:
@@ -165,7 +168,14 @@ def _read_inbox(
             records.append({**record, "status": "unreadable", "reason": result.unreadable})
             continue
         files["loaded"].append(rel)
-        records.append({**record, "status": "loaded", "replaces": result.replaces})
+        records.append(
+            {
+                **record,
+                "status": "loaded",
+                "replaces": result.replaces,
+                "replaces_run": result.replaces_run if result.replaces else None,
+            }
+        )
         report["sheets_skipped"].extend(result.sheets_skipped)
         # a header cell is the office's own text: shown as a reject's value is (a resident
         # ID or mobile number in "填表人 …" redacted, the length bounded)
@@ -324,6 +334,7 @@ def _record_run(
                     "size": None,
                     "reason": None,
                     "replaces": None,
+                    "replaces_run": None,
                     "months": None,
                     "township_code": origins[r["path"]],
                     **r,

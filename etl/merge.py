@@ -305,7 +305,7 @@ class Run:
         if kind == "resolutions":
             rows, rejects = validate.check_escalation(rows, roster)
             self.reject(kind, rejects)
-        rows = rows.assign(_old=False, _held_id=None)
+        rows = rows.assign(_old=False, _held_id=None, _read_run=None)
         old = self._held(kind)
         keys = HELD_KEYS[kind]
         new_keys = set(keys_of(rows, keys)) if len(old) else set()
@@ -330,6 +330,10 @@ class Run:
         for is_old in (True, False):
             subset = rows[rows["_old"].astype(bool) == is_old]
             accepted, rejects = validate.check_against_meeting(subset)
+            if is_old:
+                # each the row of the reading that held it, in the order they were rejected
+                rejected = ~subset["_held_id"].isin(set(accepted["_held_id"]))
+                rejects = rejects.assign(_read_run=subset.loc[rejected, "_read_run"].to_numpy())
             self.reject("resolutions", rejects, released=is_old)
             if is_old:
                 self._delete_held(sorted(set(subset["_held_id"]) - set(accepted["_held_id"])))
@@ -405,6 +409,7 @@ class Run:
                 t.c.row_number,
                 t.c.payload,
                 func.coalesce(t.c.first_run_id, t.c.run_id).label("first_run_id"),
+                t.c.run_id,
             )
             .where(t.c.kind == kind)
             .order_by(t.c.id),
@@ -423,6 +428,7 @@ class Run:
         frame["_old"] = True
         frame["_held_id"] = stored["id"].to_numpy()
         frame["_first_run"] = stored["first_run_id"].to_numpy()
+        frame["_read_run"] = stored["run_id"].to_numpy()  # its path and row are that reading's
         return frame
 
     def _delete_held(self, ids: list) -> None:
@@ -571,11 +577,20 @@ class Run:
         for name, cells in (("township_code", owners), ("header", headers)):
             frame[name] = pd.Series(cells, index=frame.index, dtype=object)
         frame["run_id"] = self.run_id
+        read = frame["_read_run"] if "_read_run" in frame else pd.Series(None, index=frame.index)
+        frame["read_run_id"] = read.astype(object).where(read.notna(), self.run_id)
         insert_rows(
             self.conn,
             schema.rejects,
             frame,
-            [*validate.REJECT_COLUMNS, "township_code", "header", "row_key", "run_id"],
+            [
+                *validate.REJECT_COLUMNS,
+                "township_code",
+                "header",
+                "row_key",
+                "run_id",
+                "read_run_id",
+            ],
         )
 
     def _row_keys(self, frame: pd.DataFrame) -> list[str | None]:

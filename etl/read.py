@@ -26,6 +26,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,7 +42,12 @@ from python_calamine import CalamineWorkbook
 
 from xieshang.contract.columns import COLUMNS, KIND_KEYWORDS, KINDS
 from xieshang.contract.settings import ReadLimits, read_limits
-from xieshang.contract.workbooks import GUIDE_SHEET, PROBLEM_COLUMN, REPLACES_PROPERTY
+from xieshang.contract.workbooks import (
+    GUIDE_SHEET,
+    PROBLEM_COLUMN,
+    REPLACES_PROPERTY,
+    REPLACES_RUN_PROPERTY,
+)
 from xieshang.etl.cells import clean_text
 from xieshang.etl.csv_quotes import check_quoting
 from xieshang.etl.limits import (
@@ -83,6 +89,7 @@ OUTSIDE_LINK = "链接指向收件箱之外，未读取 a link to outside the in
 TOO_DEEP = "文件夹层级超过 64 层，未读取 a folder nested more than 64 deep: not read"
 MAX_DEPTH = 64
 REPLACES_MAX = 1000  # characters of a path a workbook may say it answers; longer is malformed
+_RUN_ID = re.compile(r"[0-9a-f]{32}")
 
 
 @dataclass
@@ -109,6 +116,7 @@ class FileResult:
     unreadable: str | None = None
     skipped: str | None = None
     replaces: str | None = None  # the earlier file this workbook answers (REPLACES_PROPERTY)
+    replaces_run: str | None = None  # the reading of it whose rows it marks, by its run
 
 
 class Framed(NamedTuple):
@@ -489,6 +497,7 @@ def _read_workbook(
         package = check_workbook(data, limits)
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(package.data))
     result.replaces = replaces_of(package.custom_properties)
+    result.replaces_run = replaces_run_of(package.custom_properties)
     names = [name for name in workbook.sheet_names if name.strip() != GUIDE_SHEET]
     kinds = {name: kind_from_name(name) or file_kind for name in names}
     package.check_loads([name for name in names if kinds[name]], limits)
@@ -554,6 +563,17 @@ def replaces_of(custom_properties: bytes | None) -> str | None:
     """The string a workbook's custom properties part (docProps/custom.xml) holds under
     `REPLACES_PROPERTY`; None when absent or malformed (not XML, not a string, empty,
     longer than `REPLACES_MAX`, or with a control character)."""
+    return _custom_string(custom_properties, REPLACES_PROPERTY)
+
+
+def replaces_run_of(custom_properties: bytes | None) -> str | None:
+    """The run id a workbook holds under `REPLACES_RUN_PROPERTY`; None when absent or not
+    one (32 lowercase hex digits)."""
+    run = _custom_string(custom_properties, REPLACES_RUN_PROPERTY)
+    return run if run is not None and _RUN_ID.fullmatch(run) else None
+
+
+def _custom_string(custom_properties: bytes | None, name: str) -> str | None:
     if not custom_properties:
         return None
     try:
@@ -561,7 +581,7 @@ def replaces_of(custom_properties: bytes | None) -> str | None:
     except ET.ParseError:
         return None
     for prop in root:
-        if _local(prop.tag) == "property" and prop.get("name") == REPLACES_PROPERTY:
+        if _local(prop.tag) == "property" and prop.get("name") == name:
             strings = [v for v in prop if _local(v.tag) in ("lpwstr", "lpstr", "bstr")]
             text = (strings[0].text or "").strip() if len(strings) == 1 else ""
             if not text or len(text) > REPLACES_MAX or not text.isprintable():

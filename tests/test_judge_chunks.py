@@ -28,6 +28,7 @@ RUN_FIELDS = {
     "run_id",
     "first_run_id",
     "superseded_by",
+    "read_run_id",
     "started_at",
     "finished_at",
     "seconds",

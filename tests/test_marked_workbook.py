@@ -17,6 +17,7 @@ from xieshang.etl.read import read_file
 from xieshang.marked import marked_workbook
 
 RED = "FFFFC7CE"
+RUN = "0123456789abcdef0123456789abcdef"  # the run whose reading the workbook marks
 LIUSHU, YANGJIA = "330281100201", "330281100202"
 DATE_HINT = "日期填成 2025-03-08 或 20250308"
 FORMS = "可填：议事会、听证会、座谈会"
@@ -68,7 +69,9 @@ def xlsx(tmp_path):
             "决议": [["决议编号", "会议编号"], ["JY-1", "007"]],  # no rejects: not in the workbook
         },
     )
-    content = marked_workbook("东湖镇/东湖镇会议台账-7月.xlsx", path.read_bytes(), XLSX_REJECTS)
+    content = marked_workbook(
+        "东湖镇/东湖镇会议台账-7月.xlsx", path.read_bytes(), XLSX_REJECTS, RUN
+    )
     return openpyxl.load_workbook(io.BytesIO(content)), content
 
 
@@ -159,6 +162,7 @@ def test_an_xlsx_with_a_title_row(xlsx):
     ]
     assert filled(book["签到表"]) == ["F2"]
     assert book.custom_doc_props["xieshang_replaces"].value == "东湖镇/东湖镇会议台账-7月.xlsx"
+    assert book.custom_doc_props["xieshang_replaces_run"].value == RUN
 
 
 def test_the_loader_reads_it_back_as_the_rows_it_marks(xlsx, tmp_path):
@@ -173,7 +177,7 @@ def test_the_loader_reads_it_back_as_the_rows_it_marks(xlsx, tmp_path):
             for sheet in ("协商会议台账", "协商会议台账(2)")
         ],
     )
-    assert result.replaces == "东湖镇/东湖镇会议台账-7月.xlsx"
+    assert (result.replaces, result.replaces_run) == ("东湖镇/东湖镇会议台账-7月.xlsx", RUN)
     read = {
         sheet.sheet: (sheet.kind, sheet.frame[["_row", "meeting_id", "area_code"]].values.tolist())
         for sheet in result.sheets
@@ -198,7 +202,7 @@ def test_a_gb18030_csv(tmp_path):
         _reject(None, 4, "party_member", "是否党员", "应填 是/否", "可填：是、否"),
         _reject(None, 4, None, None, "会议尚未报送"),  # a rule that names no column
     ]
-    content = marked_workbook("东湖镇/东湖镇参会签到表（7月）.csv", path.read_bytes(), rejects)
+    content = marked_workbook("东湖镇/东湖镇参会签到表（7月）.csv", path.read_bytes(), rejects, RUN)
     book = openpyxl.load_workbook(io.BytesIO(content))
     assert book.sheetnames == ["东湖镇参会签到表（7月）"]
     sheet = book.worksheets[0]
@@ -245,7 +249,10 @@ def test_a_long_csv_name_keeps_its_kind_in_31_characters(tmp_path):
     ]
     path = write_csv(tmp_path / f"{stem}.csv", rows)
     content = marked_workbook(
-        f"{stem}.csv", path.read_bytes(), [_reject(None, 2, "category", None, "不在规定取值范围内")]
+        f"{stem}.csv",
+        path.read_bytes(),
+        [_reject(None, 2, "category", None, "不在规定取值范围内")],
+        RUN,
     )
     # cut at 31 characters the name loses 参会 and 签到 and would name no kind: the kind's
     # ledger name instead
@@ -265,6 +272,6 @@ def test_a_percent_cell_is_marked_as_the_percent_it_shows(tmp_path):
     book.save(data)
     reject = _reject("决议", 2, "satisfaction", "满意度", "满意度应为0到100之间的数")
     marked = openpyxl.load_workbook(
-        io.BytesIO(marked_workbook("东湖镇/决议.xlsx", data.getvalue(), [reject]))
+        io.BytesIO(marked_workbook("东湖镇/决议.xlsx", data.getvalue(), [reject], RUN))
     )
     assert values(marked.worksheets[0])[1][:4] == ("JY-1", "007", LIUSHU, "95%")

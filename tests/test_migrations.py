@@ -137,8 +137,9 @@ def _version_and_revision(engine: sa.Engine) -> tuple[str, str]:
 
 def test_the_head_revision_leaves_this_release_s_schema():
     # a release that raises SCHEMA_VERSION without a revision leaving it fails here
-    assert migrations.head() == "0008"
-    assert migrations.revision_of_schema(schema.SCHEMA_VERSION) == "0008"
+    assert migrations.head() == "0009"
+    assert migrations.revision_of_schema(schema.SCHEMA_VERSION) == "0009"
+    assert migrations.revision_of_schema(8) == "0008"
     assert migrations.revision_of_schema(7) == "0007"
     assert migrations.revision_of_schema(6) == "0006"
     assert migrations.revision_of_schema(5) == "0005"
@@ -156,7 +157,7 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
     assert main(["db", "upgrade", "--db", url]) == 0
     assert capsys.readouterr().out == (
         "仓库结构已升级 upgraded the warehouse: schema 2 (未经 Alembic not under Alembic) "
-        "→ schema 8 (0008)\n"
+        "→ schema 9 (0009)\n"
     )
 
     inspector = sa.inspect(engine)
@@ -172,21 +173,23 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
             schema.load_files.c.township_code,
             schema.load_files.c.replaces,
             schema.load_files.c.months,
+            schema.load_files.c.replaces_run,
         )
-        assert conn.execute(files).all() == [(None, None, None), (None, None, None)]
+        assert conn.execute(files).all() == [(None,) * 4, (None,) * 4]
         rejects = sa.select(
             schema.rejects.c.header,
             schema.rejects.c.month,
             schema.rejects.c.row_key,
             schema.rejects.c.superseded_by,
+            schema.rejects.c.read_run_id,
         )
-        assert conn.execute(rejects).all() == [(None, None, None, None)]
-    assert _version_and_revision(engine) == ("8", "0008")
+        assert conn.execute(rejects).all() == [(None,) * 5]
+    assert _version_and_revision(engine) == ("9", "0009")
     rows_after = _rows(engine)
     assert rows_after.pop("meta") == [
         ("'marts'", repr('{"fingerprint": "v3:1:run001", "max_report_day": "2025-04-05"}')),
         ("'marts_version'", "'3'"),
-        ("'schema_version'", "'8'"),
+        ("'schema_version'", "'9'"),
     ]
     rows_before.pop("meta")
     assert rows_after == rows_before
@@ -212,7 +215,7 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
     # nothing is left to do, for either path
     assert main(["db", "upgrade", "--db", url]) == 0
     out = capsys.readouterr().out
-    assert out == "仓库结构已是最新 the warehouse is up to date: schema 8 (0008)\n"
+    assert out == "仓库结构已是最新 the warehouse is up to date: schema 9 (0009)\n"
     assert _writes(statements_sent(engine, lambda: ensure_schema(engine))) == []
     engine.dispose()
 
@@ -221,7 +224,7 @@ def test_an_empty_database_upgrades_to_what_ensure_schema_creates(new_url):
     engine = make_engine(new_url())
     done = migrations.upgrade(engine)
     assert (done.schema_before, done.revision_before) == (None, None)
-    assert (done.schema_after, done.revision_after, done.changed) == (8, "0008", True)
+    assert (done.schema_after, done.revision_after, done.changed) == (9, "0009", True)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
     assert _writes(statements_sent(engine, lambda: ensure_schema(engine))) == []
@@ -236,9 +239,9 @@ def test_a_warehouse_ensure_schema_made_is_stamped_and_not_changed(new_url):
         "CREATE TABLE alembic_version",
         "INSERT INTO alembic_version",
     ]
-    assert _version_and_revision(engine) == ("8", "0008")
+    assert _version_and_revision(engine) == ("9", "0009")
     again = migrations.upgrade(engine)
-    assert (again.schema_before, again.revision_before, again.changed) == (8, "0008", False)
+    assert (again.schema_before, again.revision_before, again.changed) == (9, "0009", False)
     engine.dispose()
 
 
@@ -247,12 +250,12 @@ def test_a_newer_warehouse_is_refused_and_left_alone(new_url, capsys):
     engine = open_warehouse(url)
     with engine.begin() as conn:
         conn.execute(
-            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="9")
+            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="10")
         )
     assert main(["db", "upgrade", "--db", url]) == 1
     assert capsys.readouterr().err == (
-        "xieshang: 仓库结构版本 9（None）比本版本新 the warehouse is schema 9 (revision None), "
-        "newer than this release (8): upgrade xieshang\n"
+        "xieshang: 仓库结构版本 10（None）比本版本新 the warehouse is schema 10 (revision None), "
+        "newer than this release (9): upgrade xieshang\n"
     )
     assert not sa.inspect(engine).has_table("alembic_version")
     engine.dispose()
@@ -308,7 +311,7 @@ def _upgraded(engine: sa.Engine, url: str, path: str, capsys, version: int) -> N
         assert main(["db", "upgrade", "--db", url]) == 0
         assert capsys.readouterr().out == (
             f"仓库结构已升级 upgraded the warehouse: schema {version} (未经 Alembic not under "
-            "Alembic) → schema 8 (0008)\n"
+            "Alembic) → schema 9 (0009)\n"
         )
     else:
         ensure_schema(engine)
@@ -317,7 +320,7 @@ def _upgraded(engine: sa.Engine, url: str, path: str, capsys, version: int) -> N
 def _only_stamped(engine: sa.Engine, rows_before: dict, figures_before) -> None:
     """The upgrade changed no row but the schema version, and no figure."""
     rows_after = _rows(engine)
-    assert dict(rows_after.pop("meta"))["'schema_version'"] == "'8'"
+    assert dict(rows_after.pop("meta"))["'schema_version'"] == "'9'"
     rows_before.pop("meta")
     assert rows_after == rows_before and _every_figure(engine) == figures_before
 
@@ -388,7 +391,7 @@ def test_a_schema_4_warehouse_gets_the_county_rollups_after_a_marts_rebuild(new_
             assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
     with engine.connect() as conn:
         version = sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
-        assert conn.execute(version).scalar_one() == "8"
+        assert conn.execute(version).scalar_one() == "9"
     _stale_until_rebuilt(engine, url, fresh, rows_before, schema.ROLLUP_TABLES)
 
 
@@ -442,6 +445,11 @@ def test_a_schema_6_warehouse_gets_the_party_mart_s_prev_12(new_url, path, capsy
 REJECT_KEY_COLUMNS = ["row_key", "superseded_by"]  # schema 8
 
 
+def _drop_schema_9_columns(conn: sa.Connection) -> None:
+    conn.exec_driver_sql("ALTER TABLE rejects DROP COLUMN read_run_id")
+    conn.exec_driver_sql("ALTER TABLE load_files DROP COLUMN replaces_run")
+
+
 def _schema_7_warehouse(url: str) -> sa.Engine:
     """示范县 as release 7 left it: a reject without a row key, files without months,
     schema 7."""
@@ -453,6 +461,7 @@ def _schema_7_warehouse(url: str) -> sa.Engine:
             conn.exec_driver_sql(f"ALTER TABLE rejects DROP COLUMN {name}")
         conn.exec_driver_sql("ALTER TABLE load_files DROP COLUMN months")
         conn.exec_driver_sql("ALTER TABLE held_rows DROP COLUMN first_run_id")
+        _drop_schema_9_columns(conn)
         conn.execute(
             sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="7")
         )
@@ -475,6 +484,29 @@ def test_a_schema_7_warehouse_gets_the_rejects_row_keys(new_url, path, capsys):
     engine.dispose()
 
 
+@pytest.mark.parametrize("path", ["db upgrade", "ensure_schema"])
+def test_a_schema_8_warehouse_gets_the_rejects_readings(new_url, path, capsys):
+    url = new_url()
+    engine = open_warehouse(url)
+    build_county().write(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(schema.rejects).values(**A_REJECT, row_key="k", superseded_by=None))
+        _drop_schema_9_columns(conn)
+        conn.execute(
+            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="8")
+        )
+    rows_before, figures_before = _rows(engine), _every_figure(engine)
+    _upgraded(engine, url, path, capsys, 8)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
+        readings = sa.select(schema.rejects.c.row_key, schema.rejects.c.read_run_id)
+        assert conn.execute(readings).all() == [("k", None)]  # read as its own run's
+        replaced = sa.select(schema.load_files.c.replaces_run)
+        assert set(conn.execute(replaced).scalars()) <= {None}
+    _only_stamped(engine, rows_before, figures_before)
+    engine.dispose()
+
+
 def test_db_upgrade_after_this_release_opened_the_warehouse_says_it_only_stamped(new_url, capsys):
     # the loader's timer opened it (ensure_schema) before the admin ran `db upgrade`
     url = new_url()
@@ -482,9 +514,9 @@ def test_db_upgrade_after_this_release_opened_the_warehouse_says_it_only_stamped
     ensure_schema(engine)
     assert main(["db", "upgrade", "--db", url]) == 0
     assert capsys.readouterr().out == (
-        "仓库结构已是最新，仅记入 Alembic 版本 the warehouse was already schema 8 (this "
+        "仓库结构已是最新，仅记入 Alembic 版本 the warehouse was already schema 9 (this "
         "release brought it up to date when it first opened it): only its Alembic revision "
-        "was recorded, schema 8 (0008)\n"
+        "was recorded, schema 9 (0009)\n"
     )
-    assert _version_and_revision(engine) == ("8", "0008")
+    assert _version_and_revision(engine) == ("9", "0009")
     engine.dispose()

@@ -350,7 +350,7 @@ def test_the_fixed_marked_workbook_supersedes_the_rejects(app, engine, tmp_path)
     original = xlsx_bytes(tmp_path, MEETINGS)
     first = post(client, (FILE, original)).get_json()
     # what the page offers: the staff's own rows marked, made from the answer's rejects
-    marked = marked_workbook(PATH, original, first["rejects"])
+    marked = marked_workbook(PATH, original, first["rejects"], first["run_id"])
     book = openpyxl.load_workbook(io.BytesIO(marked))
     sheet = book["协商会议台账"]
     assert [row[:4] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
@@ -477,7 +477,7 @@ def test_an_admins_file_sent_again_repeats_every_townships_rejects(app, engine, 
 def test_another_townships_marked_workbook_supersedes_none_of_its_rejects(app, engine, tmp_path):
     original = xlsx_bytes(tmp_path, MEETINGS)
     first = post(sign_in(app.server.test_client(), "wang"), (FILE, original)).get_json()
-    marked = marked_workbook(PATH, original, first["rejects"])
+    marked = marked_workbook(PATH, original, first["rejects"], first["run_id"])
     # forwarded to 城关街道, whose staff send it as it is
     other = post(sign_in(app.server.test_client(), "chen"), ("转来的.xlsx", marked)).get_json()
     assert other["status"] == "committed"

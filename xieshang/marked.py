@@ -2,7 +2,7 @@
 a township's rejected rows handed back so that staff fix them in their own words and send
 the workbook again.
 
-    marked_workbook("东湖镇/会议台账.xlsx", data, rejects) -> xlsx bytes
+    marked_workbook("东湖镇/会议台账.xlsx", data, rejects, run_id) -> xlsx bytes
 
 Per source sheet with rejects, a sheet under the source sheet's name (a CSV: its file
 stem) holds the file's header row as the file has it and each rejected row exactly as it
@@ -29,7 +29,11 @@ from python_calamine import CalamineWorkbook
 
 from xieshang.contract.columns import COLUMNS, KIND_LABELS
 from xieshang.contract.settings import read_limits
-from xieshang.contract.workbooks import PROBLEM_COLUMN, REPLACES_PROPERTY
+from xieshang.contract.workbooks import (
+    PROBLEM_COLUMN,
+    REPLACES_PROPERTY,
+    REPLACES_RUN_PROPERTY,
+)
 from xieshang.etl.cells import clean_text
 from xieshang.etl.read import (
     HEADER_NAMES,
@@ -49,11 +53,12 @@ _NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
 _TEXT_TYPES = frozenset({"code", "id"})
 
 
-def marked_workbook(path: str, data: bytes, rejects: list[dict]) -> bytes:
+def marked_workbook(path: str, data: bytes, rejects: list[dict], run_id: str) -> bytes:
     """The marked-up workbook of one submitted file: `path` its stored path (what the
     workbook says it answers; its name tells CSV from xlsx), `data` its bytes, `rejects`
     its rejected rows (sheet, row_number, column_name, reason_zh, and optionally header
-    and hint) — a file the loader read, so it reads again the same way."""
+    and hint) — a file the loader read, so it reads again the same way — and `run_id`
+    the run of that reading (whose rejects the workbook, sent back, supersedes)."""
     by_sheet: dict[str | None, list[dict]] = {}
     for reject in rejects:
         by_sheet.setdefault(reject.get("sheet"), []).append(reject)
@@ -72,6 +77,7 @@ def marked_workbook(path: str, data: bytes, rejects: list[dict]) -> bytes:
         page = book.add_worksheet(_sheet_name(source_name, kind, taken))
         _write_sheet(page, styles, kind, rows, numbers, by_sheet[sheet])
     book.set_custom_property(REPLACES_PROPERTY, path)
+    book.set_custom_property(REPLACES_RUN_PROPERTY, run_id)
     book.close()
     return buffer.getvalue()
 

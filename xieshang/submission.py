@@ -118,6 +118,9 @@ def base_name(name: str) -> str:
     return PurePosixPath(name.replace("\\", "/")).name.strip()
 
 
+EARLIER_FILE = "（此前报送 sent before）"
+"""After a rejected row's file name: a row of an earlier sending of that name."""
+
 # a file system's limit on a name is 255 bytes; the marked-up workbook's adds to it
 MAX_NAME_BYTES = 200
 
@@ -224,19 +227,22 @@ def _shown_reject(row: dict, folder: str, names: Mapping[str, str]) -> dict:
 
 
 def _marked(
-    files: list[tuple[str, bytes]], rejects: list[dict], scope_name: str, day: date
+    files: list[tuple[str, bytes]], rejects: list[tuple[dict, str]], scope_name: str, day: date
 ) -> list[Marked]:
-    """Per file sent with rejects, its marked-up workbook, naming the path its rejects
-    were read under (a file sent unchanged: its earlier reading's)."""
+    """Per file sent with rejects of its bytes' reading (`rejects`: only such, each with
+    that reading's run), its marked-up workbook, naming the path and the run of that
+    reading (a file sent unchanged: its earlier reading's)."""
     by_file: dict[str, list[dict]] = {}
-    for reject in rejects:
+    runs: dict[str, str] = {}
+    for reject, run_id in rejects:
         by_file.setdefault(reject["file"], []).append(reject)
+        runs[reject["file"]] = run_id
     sent = [(name, data) for name, data in files if name in by_file]
     return [
         Marked(
             name,
             marked_name(scope_name, day, PurePosixPath(name).stem if len(sent) > 1 else None),
-            marked_workbook(by_file[name][0]["path"], data, by_file[name]),
+            marked_workbook(by_file[name][0]["path"], data, by_file[name], runs[name]),
         )
         for name, data in sent
     ]
@@ -277,23 +283,34 @@ def submit(
     rejects: list[dict] = []
     earlier: list[dict] = []
     held: list[dict] = []
+    marks: list[tuple[dict, str]] = []  # the rejects to mark, with their reading's run
     if report["status"] == "committed":
+        run_id = report["run_id"]
         names = _names(engine)  # the run may have brought the roster
-        rejects = [
-            _shown_reject(r, folder, names) for r in quality.run_rejects(engine, report["run_id"])
-        ]
+        for row in quality.run_rejects(engine, run_id):
+            reject = _shown_reject(row, folder, names)
+            if row["read_run_id"] == run_id:
+                marks.append((reject, run_id))
+            else:
+                # a held row rejected now that its meeting came is a row of the file that
+                # held it, whose name a file sent now may share: marked on none of them
+                reject["file"] += EARLIER_FILE
+            rejects.append(reject)
         # each under the name sent now; its path the earlier reading's, which the
         # marked-up workbook then names as the file it answers
-        earlier = [
-            {**_shown_reject(r, folder, names), "file": shown_path(r["sent_as"], folder)}
-            for r in quality.unchanged_files_rejects(engine, report["run_id"], township)
-        ]
+        for row in quality.unchanged_files_rejects(engine, run_id, township):
+            reject = {
+                **_shown_reject(row, folder, names),
+                "file": shown_path(row["sent_as"], folder),
+            }
+            marks.append((reject, row["read_run_id"]))
+            earlier.append(reject)
         held = [
             {**row, "area_name": names.get(row["area_code"], row["area_code"])}
-            for row in _run_held(engine, report["run_id"])
+            for row in _run_held(engine, run_id)
         ]
     scope_name = names.get(township or metrics.root_area(engine) or "", "") or "全部"
-    marked = _marked(files, rejects + earlier, scope_name, day)
+    marked = _marked(files, marks, scope_name, day)
     _record(engine, user, address, files, report)
     return Submission(report, folder, rejects, held, marked, earlier)
 

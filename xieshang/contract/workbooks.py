@@ -15,3 +15,7 @@ PROBLEM_COLUMN = "问题"
 REPLACES_PROPERTY = "xieshang_replaces"
 """A custom document property (a string): the relative path of the earlier submitted
 file that this workbook answers."""
+
+REPLACES_RUN_PROPERTY = "xieshang_replaces_run"
+"""A custom document property (a string): the load run whose reading of that file gave
+the rows this workbook marks (a path sent every month has a reading per month)."""

@@ -160,7 +160,8 @@ def _rejects_joined():
     month under one name leaves last month's rejects current), or a later run judged
     their row again under any file name (rejects.superseded_by, by the row's key). A
     file that names the one it replaces (load_files.replaces: the marked-up rejects
-    workbook staff fix and resend) counts as a read of that one, of every month. A file
+    workbook staff fix and resend) supersedes the rejects of the reading it marks
+    (load_files.replaces_run; a workbook made before schema 9: of every reading). A file
     listed as unchanged or unreadable was not read again; a held row rejected when its
     meeting arrived stays current until its file or its row is read again."""
     rejects, runs = schema.rejects, schema.load_runs
@@ -174,7 +175,7 @@ def _rejects_joined():
         .where(*committed, files.c.months.is_(None)),
         select(files.c.replaces.label("path"), file_run.c.finished_at)
         .join(file_run, file_run.c.run_id == files.c.run_id)
-        .where(*committed, files.c.replaces.is_not(None)),
+        .where(*committed, files.c.replaces.is_not(None), files.c.replaces_run.is_(None)),
     ).subquery("reads")
     # only the paths some reject has: every file ever read is many more (a 10-county
     # city's first load alone, 24,918)
@@ -203,10 +204,24 @@ def _rejects_joined():
         )
         .exists()
     )
+    # a marked-up workbook answering one reading of its file: that reading's rejects
+    one_reading = select(files.c.replaces).where(files.c.replaces_run.is_not(None))
+    answered = rejects.c.path.in_(one_reading) & (
+        select(files.c.id)
+        .join(file_run, file_run.c.run_id == files.c.run_id)
+        .where(
+            *committed,
+            files.c.replaces == rejects.c.path,
+            files.c.replaces_run == func.coalesce(rejects.c.read_run_id, rejects.c.run_id),
+            file_run.c.finished_at > runs.c.finished_at,
+        )
+        .exists()
+    )
     superseded = or_(
         rejects.c.superseded_by.is_not(None),
         and_(last_read.c.read_at.is_not(None), last_read.c.read_at > runs.c.finished_at),
         read_again,
+        answered,
     )
     return joined, superseded
 
@@ -389,8 +404,9 @@ REJECT_FIELDS = tuple(
         "reason_en",
         "area_code",
     )
-)
-"""What a submission's answer shows of a rejected row (xieshang.submission)."""
+) + (func.coalesce(schema.rejects.c.read_run_id, schema.rejects.c.run_id).label("read_run_id"),)
+"""What a submission's answer shows of a rejected row (xieshang.submission), and the
+run whose reading of its file gave the row."""
 
 
 def run_rejects(bind: Engine | Connection, run_id: str) -> list[dict]:
@@ -411,9 +427,9 @@ def unchanged_files_rejects(
     """The rejects still current (not superseded) of the files `run_id` listed as
     unchanged, for `township`'s staff (None: an admin, every township's). A file's are
     those of the latest committed reading of the same bytes (by the township, as the run
-    compared them with its own files) under that reading's path, and those rejected
-    later when its held rows were released; each with `sent_as`, the path the run found
-    it under. In file and row order."""
+    compared them with its own files), and those rejected later when the held rows of
+    that reading were released; each with `sent_as`, the path the run found it under.
+    In file and row order."""
     files, runs, rejects = schema.load_files, schema.load_runs, schema.rejects
     with connect(bind) as conn:
         unchanged = conn.execute(
@@ -431,18 +447,20 @@ def unchanged_files_rejects(
             if township is not None:
                 same.append(files.c.township_code == township)
             last = conn.execute(
-                select(files.c.path)
+                select(files.c.path, files.c.run_id)
                 .join(runs, runs.c.run_id == files.c.run_id)
                 .where(*same, runs.c.status == "committed")
                 .order_by(runs.c.finished_at.desc(), files.c.id.desc())
                 .limit(1)
-            ).scalar()
+            ).first()
             if last is None:
                 continue
+            # that reading's, not those of the same path's other bytes (next month's)
+            of_reading = func.coalesce(rejects.c.read_run_id, rejects.c.run_id) == last.run_id
             rows = conn.execute(
                 select(*REJECT_FIELDS)
                 .select_from(joined)
-                .where(rejects.c.path == last, not_(superseded), *mine)
+                .where(rejects.c.path == last.path, of_reading, not_(superseded), *mine)
                 .order_by(rejects.c.sheet, rejects.c.row_number, rejects.c.id)
             ).mappings()
             found.extend({**row, "sent_as": sent_as} for row in rows)

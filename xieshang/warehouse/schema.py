@@ -29,11 +29,12 @@ from sqlalchemy import (
     literal_column,
 )
 
-SCHEMA_VERSION = 8  # 2: users and audit_log; 3: submissions (columns added in place);
+SCHEMA_VERSION = 9  # 2: users and audit_log; 3: submissions (columns added in place);
 # 4: the marts' county and city indexes (added in place); 5: the marts' county rollups;
 # 6: the reports' day index (added in place); 7: the Party mart's prev_12 (made anew);
 # 8: the rejects' row key and the run that superseded them, the months a file's reading
-# covered (columns added in place)
+# covered (columns added in place); 9: the reading a reject's row came from, and the one a
+# marked-up workbook answers (columns added in place)
 
 metadata = MetaData()
 
@@ -151,6 +152,9 @@ load_files = Table(
     # the path of an earlier file this one answers (a marked-up rejects workbook carries
     # it): reading this file supersedes that file's rejects as a re-read of it would
     Column("replaces", Text),
+    # the reading of `replaces` whose rejects the workbook marks, by its run: reading this
+    # file supersedes those only (None: a workbook made before schema 9, every reading's)
+    Column("replaces_run", String(32)),
     # the months of a loaded file's rows (",202510,202511,") when its path had rejects
     # before: reading it supersedes that path's earlier rejects of these months only;
     # None: every month (a reading before schema 8, or of a path without rejects)
@@ -183,6 +187,10 @@ rejects = Table(
     Column("row_key", Text),
     # the later run that judged a row of the same key again (sent under any file name)
     Column("superseded_by", String(32)),
+    # the run whose reading of the file gave the row (path and row_number are that
+    # reading's): its own, or for a held row rejected when its meeting came, the run that
+    # last held it; None before schema 9 (read as run_id)
+    Column("read_run_id", String(32)),
     Index("ix_rejects_township", "township_code"),
     Index("ix_rejects_run", "run_id"),
 )

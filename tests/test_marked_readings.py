@@ -1,0 +1,141 @@
+"""A file name sent month after month has a reading per month: what staff are shown and
+sent back answers one of them.
+
+A township fills the template each month and sends it under one name (会议台账.csv). The
+marked-up workbook of November's reading marks November's rows and, fixed and sent back,
+supersedes November's rejects only, not October's still to fix; a held row of October's
+file, rejected when its meeting came, is not marked on November's bytes; and October's
+file sent again unchanged shows October's rejects only. Real submissions through
+`xieshang.submission.submit`, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import openpyxl
+import sqlalchemy as sa
+
+from tests.helpers.inbox_county import LIUSHU, SECRET, load_county
+from tests.helpers.scoped_county import STAFF
+from xieshang.metrics import quality
+from xieshang.submission import EARLIER_FILE, submit
+from xieshang.warehouse import schema
+
+DONGHU = "330281100000"
+MEETING_HEADER = ["会议编号", "区划代码", "召开日期", "形式", "议题", "党组织主持"]
+REPORT_HEADER = ["决议编号", "会议编号", "区划代码", "决议内容", "责任单位", "完成时限"]
+REPORT_HEADER += ["落实状态", "完成日期", "更新日期", "满意度", "纳入考核", "上报至"]
+OCTOBER = [
+    MEETING_HEADER,
+    ["HY-20", LIUSHU, "2025-10-03", "议事会", "村道", "是"],
+    ["HY-21", LIUSHU, "2025-10-04", "茶话会", "路灯", "是"],  # row 3: no such form
+]
+NOVEMBER = [
+    MEETING_HEADER,
+    ["HY-30", LIUSHU, "2025-11-03", "议事会", "河塘", "是"],
+    ["HY-31", LIUSHU, "2025-11-04", "研讨会", "电梯", "是"],  # row 3: no such form
+]
+LEDGER = "会议台账.csv"
+
+
+def csv_bytes(rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue().encode()
+
+
+def _send(engine, *files: tuple[str, bytes], today: date = date(2025, 12, 1)):
+    return submit(engine, list(files), STAFF, secret=SECRET, today=today)
+
+
+def _current(engine) -> list[tuple]:
+    return sorted(
+        (r["path"], r["row_number"], r["value"]) for r in quality.rejected_rows(engine, DONGHU)
+    )
+
+
+def _fixed(content: bytes, cell: str, value: str) -> bytes:
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    book.worksheets[0][cell] = value
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _problems(content: bytes) -> list[tuple]:
+    """(meeting or resolution number, what the 问题 column says) of each marked row."""
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    problem = rows[0].index("问题")
+    return [(row[0], row[problem]) for row in rows[1:]]
+
+
+def test_novembers_fixed_workbook_leaves_octobers_rejects_to_fix(engine, tmp_path):
+    load_county(engine, tmp_path)
+    _send(engine, (LEDGER, csv_bytes(OCTOBER)))
+    november = _send(engine, (LEDGER, csv_bytes(NOVEMBER)))
+    path = f"东湖镇/{LEDGER}"
+    assert _current(engine) == [(path, 3, "研讨会"), (path, 3, "茶话会")]
+    (marked,) = november.marked
+    assert _problems(marked.content) == [
+        (
+            "HY-31",
+            "形式：不在规定取值范围内。可填：议事会、听证会、恳谈会、座谈会、协调会、评议会、党日活动、协商式民意调查、愿景工作坊、参与式预算、联席会议、其他",
+        )
+    ]
+
+    # the form fixed in the workbook (D2), which is sent back under its own name
+    answer = _send(engine, (marked.filename, _fixed(marked.content, "D2", "议事会")))
+
+    assert answer.report["kinds"]["meetings"]["inserted"] == 1
+    # October's row, never fixed, is still to fix: before, the workbook cleared it too
+    assert _current(engine) == [(path, 3, "茶话会")]
+
+
+def test_a_held_row_of_an_earlier_file_of_the_name_is_not_marked_on_this_one(engine, tmp_path):
+    load_county(engine, tmp_path)
+    reports = "决议落实.csv"
+    # October: JY-9 waits for its meeting HY-40, due before that meeting's day
+    october = [REPORT_HEADER, ["JY-9", "HY-40", LIUSHU, "修路", "村委会", "2025-10-01"]]
+    october[1] += ["未启动", "", "2025-10-31", "", "否", ""]
+    assert _send(engine, (reports, csv_bytes(october))).report["kinds"]["resolutions"]["held"] == 1
+    # November: the meeting comes, and the same name brings November's reports
+    november = [
+        REPORT_HEADER,
+        ["JY-1", "HY-40", LIUSHU, "修桥", "村委会", "2025-12-01", "未启动", "", "2025-11-20"],
+        ["JY-3", "HY-40", LIUSHU, "清淤", "村委会", "2025-12-01", "做完了", "", "2025-11-20"],
+    ]
+    for row in november[1:]:
+        row += ["", "否", ""]
+    meeting = [MEETING_HEADER, ["HY-40", LIUSHU, "2025-10-20", "议事会", "道路", "是"]]
+    answer = _send(engine, (LEDGER, csv_bytes(meeting)), (reports, csv_bytes(november)))
+
+    assert [(r["file"], r["row_number"], r["rule"]) for r in answer.rejects] == [
+        (reports + EARLIER_FILE, 2, "due_before_meeting"),  # October's row 2: JY-9
+        (reports, 3, "bad_vocab"),
+    ]
+    (marked,) = answer.marked
+    # November's row 2 (JY-1), accepted, was marked with JY-9's reason before
+    assert [number for number, _ in _problems(marked.content)] == ["JY-3"]
+
+    _send(engine, (marked.filename, _fixed(marked.content, "G2", "推进中")))
+    # JY-9's reject is October's reading's, which the workbook does not answer
+    assert [(r[1], r[2]) for r in _current(engine)] == [(2, "2025-10-01")]
+    with engine.connect() as conn:
+        ids = conn.execute(sa.select(schema.resolution_reports.c.resolution_id)).scalars()
+        assert {"JY-1", "JY-3"} <= set(ids)
+
+
+def test_octobers_file_sent_again_unchanged_shows_octobers_rejects_only(engine, tmp_path):
+    load_county(engine, tmp_path)
+    _send(engine, (LEDGER, csv_bytes(OCTOBER)))
+    _send(engine, (LEDGER, csv_bytes(NOVEMBER)))
+    again = _send(engine, (LEDGER, csv_bytes(OCTOBER)))
+    assert again.report["files"]["unchanged"] == [f"东湖镇/{LEDGER}"]
+    # November's 研讨会 row, of other bytes under the same name, was listed too
+    assert [(r["row_number"], r["value"]) for r in again.earlier] == [(3, "茶话会")]
+    (marked,) = again.marked
+    assert [number for number, problem in _problems(marked.content) if problem] == ["HY-21"]
