@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from tests.helpers.inbox_county import LIUSHU, SECRET, load_county
 from tests.helpers.scoped_county import STAFF
+from xieshang.access.users import User
 from xieshang.metrics import quality
 from xieshang.submission import EARLIER_FILE, submit
 from xieshang.warehouse import schema
@@ -139,3 +140,29 @@ def test_octobers_file_sent_again_unchanged_shows_octobers_rejects_only(engine, 
     assert [(r["row_number"], r["value"]) for r in again.earlier] == [(3, "茶话会")]
     (marked,) = again.marked
     assert [number for number, problem in _problems(marked.content) if problem] == ["HY-21"]
+
+
+def test_two_townships_of_one_name_send_files_of_one_name_apart(engine, tmp_path):
+    """A city's two 城关镇 (one in each county): staff files sat in one folder, 城关镇/,
+    so one township's clean 会议台账.csv read as the other's sent again, clearing its
+    rejects."""
+    roster = [
+        ["区划代码", "名称", "上级代码", "类型", "党员人数", "常住人口"],
+        ["330200000000", "明州市", "", "", 10, 1000],
+        ["330281000000", "甲县", "", "", 10, 1000],
+        ["330282000000", "乙县", "", "", 10, 1000],
+        ["330281001000", "城关镇", "", "", 10, 1000],
+        ["330282001000", "城关镇", "", "", 10, 1000],
+        ["330281001201", "东村", "", "", 10, 1000],
+        ["330282001201", "西村", "", "", 10, 1000],
+    ]
+    admin = User("admin", "admin", None)
+    submit(engine, [("区划名册.csv", csv_bytes(roster))], admin, secret=SECRET)
+    one, other = User("a", "staff", "330281001000"), User("b", "staff", "330282001000")
+    bad = [MEETING_HEADER, ["HY-1", "330281001201", "2025-10-03", "茶话会", "村道", "是"]]
+    first = submit(engine, [(LEDGER, csv_bytes(bad))], one, secret=SECRET)
+    good = [MEETING_HEADER, ["HY-1", "330282001201", "2025-10-03", "议事会", "村道", "是"]]
+    second = submit(engine, [(LEDGER, csv_bytes(good))], other, secret=SECRET)
+
+    assert (first.folder, second.folder) == ("城关镇（330281001000）/", "城关镇（330282001000）/")
+    assert [r["value"] for r in quality.rejected_rows(engine, "330281001000")] == ["茶话会"]

@@ -10,7 +10,8 @@ the dashboard"): the function behind both the 数据报送 page and POST /api/su
 
 A submission is one ordinary load run (same contract, idempotency and report) recorded
 with its user: the files are written into a fresh temporary folder — a staff user's under
-their township's name, so their stored paths say whose they are and a resend of a file
+their township's name (with its code when another township has the name too), so their
+stored paths say whose they are and a resend of a file
 supersedes its own earlier rejects, not another township's — loaded with the user's
 township as its bound (rows outside it are rejected 超出本乡镇范围), and the folder is
 deleted: the files hold names and ID numbers, and the server keeps no copy. Then the run's
@@ -37,6 +38,7 @@ from xieshang.etl.load import run_load
 from xieshang.marked import marked_workbook
 from xieshang.metrics import catalog, quality
 from xieshang.warehouse import meta, schema
+from xieshang.warehouse.codes import level_of
 
 SECRET_KEY = "XIESHANG_SUBMISSION_SECRET"
 """Where an app keeps the HMAC secret submissions load with, when it is given one
@@ -157,12 +159,21 @@ def _checked_names(files: Sequence[tuple[str, bytes]]) -> list[tuple[str, bytes]
 
 
 def _folder(names: Mapping[str, str], township: str | None) -> str:
-    """The folder a staff user's files sit in: their township's name (its code when the
-    name would not make a folder); none for admins."""
+    """The folder a staff user's files sit in: their township's name, with its code when
+    another township of the roster has the name too (a city's two 城关镇: a file's path
+    is what says it is the same file sent again), or the code alone when the name would
+    not make a folder; none for admins."""
     if township is None:
         return ""
     name = names.get(township, "").replace("/", "_").replace("\\", "_").strip()
-    return (name if name and not name.startswith(".") else township) + "/"
+    if not name or name.startswith("."):
+        return f"{township}/"
+    namesakes = [
+        code
+        for code, other in names.items()
+        if other.strip() == names[township].strip() and level_of(code) == "township"
+    ]
+    return f"{name}（{township}）/" if len(namesakes) > 1 else f"{name}/"
 
 
 def _names(engine: Engine) -> dict[str, str]:
