@@ -15,8 +15,8 @@ PostgreSQL refuses, and the reverse), so a bad cell rejects its row, never the r
   is rejected ("control_char"), since stripping could make two identifiers one;
 - identifiers and free text have a maximum length per column (`MAX_LENGTHS`, applied by
   `column_parser`; "too_long");
-- a meeting's or resolution's identifier that is a resident ID or mobile number is
-  rejected ("personal_number"): a column typed into the wrong one, whose person the
+- a meeting's or resolution's identifier that is a resident ID number is rejected
+  ("personal_number"): a column typed into the wrong one, whose person the
   warehouse must not keep (its personal columns are hashed or dropped, this one is not).
 """
 
@@ -131,19 +131,19 @@ def parse_id(value: Any) -> Parsed:
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _RESIDENT_ID = re.compile(r"^\d{6}(\d{4})(\d{2})(\d{2})\d{3}[\dX]$", re.ASCII)
-_MOBILE_NUMBER = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$", re.ASCII)
 _GROUPING = re.compile(r"[\s-]+")
 _BORN = ("1900", "2010")  # the birth years of the people at a meeting
 
 
 def is_personal_number(text: str) -> bool:
-    """Whether `text` (upper-cased), its spaces and dashes taken out, is a resident ID
-    number, its check digit right and its birth date one of an adult's now, or a mobile
-    number: a person's number, not one an office gives a meeting (区划代码+年月日+序号
-    has a meeting's recent date where the birth date stands, 区划代码+年月 no date)."""
+    """Whether `text` (upper-cased), its spaces and dashes taken out, is an 18-digit
+    resident ID number, its check digit right and its birth date one of an adult's now:
+    a person's number, not one an office gives a meeting. Not a mobile number, nor a
+    15-digit ID (no check digit): 130102001-01 or 区划代码+年月日+序号 are read as those
+    (the first is a Hebei township's code and a number), and an office's numbering must
+    not be refused; an 18-digit 区划代码+年月日+序号 of 2000-2010 passes the check one
+    time in 11, and its hint says to put a letter before it."""
     digits = _GROUPING.sub("", text)
-    if _MOBILE_NUMBER.match(digits):
-        return True
     match = _RESIDENT_ID.match(digits)
     if match is None or not _BORN[0] <= match[1] <= _BORN[1] or not _make_date(*match.groups()):
         return False

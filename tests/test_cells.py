@@ -610,10 +610,10 @@ def test_an_identifier_a_spreadsheet_cut_is_rejected(value, expected):
         ("330281202511050004", False),  # 区划代码+年月日+序号: born 2025, at no meeting
         ("330281001001202511", False),  # 区划代码+年月: no birth date
         ("33028119751332123X", False),  # no such day
-        ("13812345678", True),
-        ("138-1234-5678", True),
-        ("+8613812345678", True),
-        ("12812345678", False),  # no mobile starts 12
+        # a Hebei township's code and a number, a county's and a year's: no mobile number
+        ("130102001-01", False),
+        ("13010225001", False),
+        ("330281900101123", False),  # 15 digits: 区划代码+年月日+序号 as often as an old ID
         ("HY-7", False),
     ],
 )

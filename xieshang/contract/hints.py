@@ -174,9 +174,11 @@ def _id_as_number(_: _Row) -> Hint:
 
 def _personal_number(_: _Row) -> Hint:
     return (
-        "核对各列是否错位：此处应填本单位给会议或决议的编号，身份证号填在“身份证号”列",
+        "核对各列是否错位：此处应填本单位给会议或决议的编号，身份证号填在“身份证号”列；"
+        "若这确是本单位的编号（18位数字），请在前面加字母（如 HY）后重新报送",
         "check that the columns are not mixed up: this column takes the number the unit gave"
-        " the meeting or resolution; an ID card number goes in the ID column",
+        " the meeting or resolution, an ID card number goes in the ID column; if it is the"
+        " unit's own 18-digit number, put a letter before it (HY…) and send it again",
     )
 
 
