@@ -20,6 +20,7 @@ from datetime import date
 import pytest
 
 from tests.helpers.inbox_county import CHENGGUAN, COUNTY, DONGHU, LIUSHU, SECRET, write_inbox
+from tests.helpers.inbox_files import write_csv
 from tests.helpers.scoped_county import county_with_users
 from xieshang import metrics
 from xieshang.brief import NoBrief, build_brief
@@ -166,6 +167,36 @@ def test_a_townships_brief_names_its_leading_and_lagging_villages(engine):
     donghu = build_brief(engine, DONGHU, "2025-06", today=MADE_ON)
     assert donghu.units_text == (WEIGHTS, "各村（社区）得分相同（0.0分），不分先后。")
     assert donghu.overdue_text.endswith("逾期较多的村（社区）：柳树村1件。")
+
+
+def test_a_townships_own_overdue_resolutions_are_named_as_its_own(db_url, tmp_path):
+    """东湖镇 hosts a meeting itself: its overdue resolution was listed among the villages
+    by its bare code, the count run into it (3302811000001件)."""
+    engine = open_warehouse(db_url)
+    county_with_users(engine, tmp_path)
+    inbox = tmp_path / "more"
+    write_csv(
+        inbox / "会议台账.csv",
+        [
+            ["会议编号", "区划代码", "召开日期", "形式", "议题", "党组织主持"],
+            ["HY-90", DONGHU, "2025-05-10", "联席会议", "河道", "是"],
+        ],
+    )
+    header = ["决议编号", "会议编号", "区划代码", "决议内容", "责任单位", "完成时限"]
+    header += ["落实状态", "完成日期", "更新日期"]
+    write_csv(
+        inbox / "决议落实.csv",
+        [
+            header,
+            ["JY-90", "HY-90", DONGHU, "清淤", "镇政府", "2025-06-10", "未启动", "", "2025-05-20"],
+            ["JY-91", "HY-90", DONGHU, "护岸", "镇政府", "2025-06-11", "推进中", "", "2025-05-20"],
+        ],
+    )
+    report = run_load(engine, inbox, secret=SECRET, today=MADE_ON)
+    assert report["kinds"]["resolutions"]["inserted"] == 2
+    brief = build_brief(engine, DONGHU, "2025-06", today=MADE_ON)
+    assert brief.overdue_text.endswith("逾期较多的村（社区）：东湖镇（本级）2件、柳树村1件。")
+    engine.dispose()
 
 
 def test_a_villages_brief_has_no_ranking(engine):

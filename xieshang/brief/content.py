@@ -302,10 +302,17 @@ def _bucket(days_late: int) -> str:
 
 
 def _overdue(
-    engine: Engine, scope: str, first: date, last: date, as_of: date, total: int, word: str | None
+    engine: Engine,
+    scope: tuple[str, str],
+    period: tuple[date, date, date],
+    total: int,
+    word: str | None,
 ) -> tuple[tuple[tuple[str, int], ...], str]:
-    """(count per age bucket, the sentence). `total` is the overdue_open figure; the list
-    behind it (metrics.quality.overdue_resolutions) gives the ages and the units."""
+    """(count per age bucket, the sentence), for `scope` (code, name) and `period` (first,
+    last, as_of). `total` is the overdue_open figure; the list behind it
+    (metrics.quality.overdue_resolutions) gives the ages and the units, the scope's own
+    meetings' among them (东湖镇（本级）: a township hosts meetings too)."""
+    (scope, scope_name), (first, last, as_of) = scope, period
     rows = quality.overdue_resolutions(engine, scope, first, last)
     ages = Counter(_bucket(r["days_late"]) for r in rows)
     buckets = tuple((label, ages.get(label, 0)) for _, label in OVERDUE_BUCKETS)
@@ -319,7 +326,10 @@ def _overdue(
     if word and level and rows:
         by_unit = Counter(ancestor_at(r["area_code"], level) for r in rows)
         heavy = sorted(by_unit.items(), key=lambda kv: (-kv[1], kv[0]))[:NAMED]
-        unit_names = dict(metrics.children(engine, scope, level))
+        unit_names = {
+            **dict(metrics.children(engine, scope, level)),
+            scope: f"{scope_name}（本级）",
+        }
         listed = "、".join(f"{unit_names.get(c, c)}{n:,}件" for c, n in heavy)
         text += f"。逾期较多的{word}：{listed}"
     return buckets, text + "。"
@@ -434,7 +444,7 @@ def build_brief(engine: Engine, scope: str, month: str, today: date | None = Non
         )
         units_text = _units_text(units, word)
     overdue, overdue_text = _overdue(
-        engine, code, first, last, as_of, current["overdue_open"], word
+        engine, (code, name), (first, last, as_of), current["overdue_open"], word
     )
     partial = "（本月数据尚不完整）" if as_of < last else ""
     made_on = today or date.today()
