@@ -543,6 +543,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "sb_rejects_title": ("拒收的行", "Rejected rows"),
     "status_held_cell": ("{label} {when} · 暂存 {n}", "{label} {when} · {n} held"),
+    "sb_sent_before": ("（此前报送）", " (sent before)"),
     "sb_earlier_rejects_title": (
         "此前报送时拒收、仍未改正的行（文件与上次相同）",
         "Rows rejected when the same file was sent before, still not fixed",

@@ -92,7 +92,9 @@ def _own_replaces(conn: Connection, records: list[dict], township: str | None) -
         ).scalars()
     )
     return [
-        r if r.get("replaces") in own else {**r, "replaces": None, "replaces_run": None}
+        r
+        if r.get("replaces") in own
+        else {**r, "replaces": None, "replaces_run": None, "replaces_as_of": None}
         for r in records
     ]
 
@@ -174,6 +176,7 @@ def _read_inbox(
                 "status": "loaded",
                 "replaces": result.replaces,
                 "replaces_run": result.replaces_run if result.replaces else None,
+                "replaces_as_of": result.replaces_as_of if result.replaces else None,
             }
         )
         report["sheets_skipped"].extend(result.sheets_skipped)
@@ -335,6 +338,7 @@ def _record_run(
                     "reason": None,
                     "replaces": None,
                     "replaces_run": None,
+                    "replaces_as_of": None,
                     "months": None,
                     "township_code": origins[r["path"]],
                     **r,

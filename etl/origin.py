@@ -30,16 +30,19 @@ def named_township(
         found: set[str] = set()
         for part in parts:
             if part not in seen:
-                seen[part] = frozenset(
-                    code
-                    for code, name in townships.items()
-                    # the 12-digit code holds the 9 digits that name the township
-                    if (name and name in part) or code[:9] in part
-                )
+                seen[part] = _named_in(part, townships)
             found |= seen[part]
         if found:
             return found.pop() if len(found) == 1 else None
     return None
+
+
+def _named_in(part: str, townships: Mapping[str, str]) -> frozenset[str]:
+    """The townships a folder or stem names: by code if it holds one (城关镇（330281001000）,
+    the folder a city's two 城关镇 submit into, names one of them), else by name."""
+    # the 12-digit code holds the 9 digits that name the township
+    by_code = frozenset(code for code in townships if code[:9] in part)
+    return by_code or frozenset(code for code, name in townships.items() if name and name in part)
 
 
 def file_townships(

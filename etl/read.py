@@ -45,6 +45,7 @@ from xieshang.contract.settings import ReadLimits, read_limits
 from xieshang.contract.workbooks import (
     GUIDE_SHEET,
     PROBLEM_COLUMN,
+    REPLACES_AS_OF_PROPERTY,
     REPLACES_PROPERTY,
     REPLACES_RUN_PROPERTY,
 )
@@ -117,6 +118,7 @@ class FileResult:
     skipped: str | None = None
     replaces: str | None = None  # the earlier file this workbook answers (REPLACES_PROPERTY)
     replaces_run: str | None = None  # the reading of it whose rows it marks, by its run
+    replaces_as_of: str | None = None  # the run after which it was made
 
 
 class Framed(NamedTuple):
@@ -497,7 +499,8 @@ def _read_workbook(
         package = check_workbook(data, limits)
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(package.data))
     result.replaces = replaces_of(package.custom_properties)
-    result.replaces_run = replaces_run_of(package.custom_properties)
+    result.replaces_run = run_of(package.custom_properties, REPLACES_RUN_PROPERTY)
+    result.replaces_as_of = run_of(package.custom_properties, REPLACES_AS_OF_PROPERTY)
     names = [name for name in workbook.sheet_names if name.strip() != GUIDE_SHEET]
     kinds = {name: kind_from_name(name) or file_kind for name in names}
     package.check_loads([name for name in names if kinds[name]], limits)
@@ -566,10 +569,10 @@ def replaces_of(custom_properties: bytes | None) -> str | None:
     return _custom_string(custom_properties, REPLACES_PROPERTY)
 
 
-def replaces_run_of(custom_properties: bytes | None) -> str | None:
-    """The run id a workbook holds under `REPLACES_RUN_PROPERTY`; None when absent or not
-    one (32 lowercase hex digits)."""
-    run = _custom_string(custom_properties, REPLACES_RUN_PROPERTY)
+def run_of(custom_properties: bytes | None, name: str) -> str | None:
+    """The run id a workbook holds under the property `name` (`REPLACES_RUN_PROPERTY`,
+    `REPLACES_AS_OF_PROPERTY`); None when absent or not one (32 lowercase hex digits)."""
+    run = _custom_string(custom_properties, name)
     return run if run is not None and _RUN_ID.fullmatch(run) else None
 
 

@@ -270,6 +270,9 @@ def test_named_township_needs_exactly_one_match():
     assert named_township("东湖镇/城关街道.csv", townships) == DONGHU  # the folder first
     assert named_township("东湖镇/城关街道/会议.csv", townships) is None
     assert named_township("东湖镇城关街道.csv", townships) is None
+    namesakes = {DONGHU: "城关镇", CHENGGUAN: "城关镇"}
+    assert named_township(f"城关镇（{DONGHU}）/会议.csv", namesakes) == DONGHU
+    assert named_township("城关镇/会议.csv", namesakes) is None
     assert named_township("会议台账.csv", townships) is None
     assert named_township("东湖/会议.csv", townships) is None
     assert named_township("东湖镇.csv/会议.xlsx", {}) is None

@@ -21,8 +21,9 @@ import sqlalchemy as sa
 from tests.helpers.inbox_county import LIUSHU, SECRET, load_county
 from tests.helpers.scoped_county import STAFF
 from xieshang.access.users import User
+from xieshang.dashboard.views.submit import reject_values
 from xieshang.metrics import quality
-from xieshang.submission import EARLIER_FILE, submit
+from xieshang.submission import submit
 from xieshang.warehouse import schema
 
 DONGHU = "330281100000"
@@ -114,10 +115,12 @@ def test_a_held_row_of_an_earlier_file_of_the_name_is_not_marked_on_this_one(eng
     meeting = [MEETING_HEADER, ["HY-40", LIUSHU, "2025-10-20", "议事会", "道路", "是"]]
     answer = _send(engine, (LEDGER, csv_bytes(meeting)), (reports, csv_bytes(november)))
 
-    assert [(r["file"], r["row_number"], r["rule"]) for r in answer.rejects] == [
-        (reports + EARLIER_FILE, 2, "due_before_meeting"),  # October's row 2: JY-9
-        (reports, 3, "bad_vocab"),
+    assert [(r["file"], r["row_number"], r["rule"], r["sent_before"]) for r in answer.rejects] == [
+        (reports, 2, "due_before_meeting", True),  # October's row 2: JY-9
+        (reports, 3, "bad_vocab", False),
     ]
+    rows, _ = reject_values(answer.rejects, "zh")
+    assert [row["file"] for row in rows] == ["决议落实.csv（此前报送）", "决议落实.csv"]
     (marked,) = answer.marked
     # November's row 2 (JY-1), accepted, was marked with JY-9's reason before
     assert [number for number, _ in _problems(marked.content)] == ["JY-3"]
@@ -166,3 +169,47 @@ def test_two_townships_of_one_name_send_files_of_one_name_apart(engine, tmp_path
 
     assert (first.folder, second.folder) == ("城关镇（330281001000）/", "城关镇（330282001000）/")
     assert [r["value"] for r in quality.rejected_rows(engine, "330281001000")] == ["茶话会"]
+
+
+def _october_holding_jy9(engine):
+    """October's 决议落实.csv: JY-8 rejected (no such status), JY-9 held for its meeting
+    HY-40, due before that meeting's day; then HY-40 comes and JY-9 is rejected."""
+    reports = "决议落实.csv"
+    october = [
+        REPORT_HEADER,
+        ["JY-8", "HY-1", LIUSHU, "修桥", "村委会", "2025-12-01", "做完了", "", "2025-10-31"],
+        ["JY-9", "HY-40", LIUSHU, "修路", "村委会", "2025-10-01", "未启动", "", "2025-10-31"],
+    ]
+    for row in october[1:]:
+        row += ["", "否", ""]
+    first = _send(engine, (reports, csv_bytes(october)))
+    meeting = [MEETING_HEADER, ["HY-40", LIUSHU, "2025-10-20", "议事会", "道路", "是"]]
+    _send(engine, (LEDGER, csv_bytes(meeting)))
+    return reports, october, first
+
+
+def test_a_workbook_sent_back_leaves_a_reject_it_never_showed(engine, tmp_path):
+    load_county(engine, tmp_path)
+    _, _, first = _october_holding_jy9(engine)
+    (marked,) = first.marked
+    assert [number for number, _ in _problems(marked.content)] == ["JY-8"]
+    assert [r[2] for r in _current(engine)] == ["做完了", "2025-10-01"]
+
+    _send(engine, (marked.filename, _fixed(marked.content, "G2", "推进中")))
+
+    # JY-9, rejected after the workbook was made, is still to fix: it was cleared too
+    assert [r[2] for r in _current(engine)] == ["2025-10-01"]
+
+
+def test_a_file_sent_again_unchanged_shows_its_rejects_stored_before_schema_9(engine, tmp_path):
+    """A reject stored before schema 9 knows no reading: as before, every one of its
+    path's is the file's (JY-9, released before the upgrade, was left out)."""
+    load_county(engine, tmp_path)
+    reports, october, _ = _october_holding_jy9(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.update(schema.rejects).values(read_run_id=None))
+    again = _send(engine, (reports, csv_bytes(october)))
+    assert [(r["row_number"], r["rule"]) for r in again.earlier] == [
+        (2, "bad_vocab"),
+        (3, "due_before_meeting"),
+    ]

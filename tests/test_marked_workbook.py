@@ -70,7 +70,7 @@ def xlsx(tmp_path):
         },
     )
     content = marked_workbook(
-        "东湖镇/东湖镇会议台账-7月.xlsx", path.read_bytes(), XLSX_REJECTS, RUN
+        "东湖镇/东湖镇会议台账-7月.xlsx", path.read_bytes(), XLSX_REJECTS, RUN, RUN
     )
     return openpyxl.load_workbook(io.BytesIO(content)), content
 
@@ -163,6 +163,7 @@ def test_an_xlsx_with_a_title_row(xlsx):
     assert filled(book["签到表"]) == ["F2"]
     assert book.custom_doc_props["xieshang_replaces"].value == "东湖镇/东湖镇会议台账-7月.xlsx"
     assert book.custom_doc_props["xieshang_replaces_run"].value == RUN
+    assert book.custom_doc_props["xieshang_replaces_as_of"].value == RUN
 
 
 def test_the_loader_reads_it_back_as_the_rows_it_marks(xlsx, tmp_path):
@@ -202,7 +203,9 @@ def test_a_gb18030_csv(tmp_path):
         _reject(None, 4, "party_member", "是否党员", "应填 是/否", "可填：是、否"),
         _reject(None, 4, None, None, "会议尚未报送"),  # a rule that names no column
     ]
-    content = marked_workbook("东湖镇/东湖镇参会签到表（7月）.csv", path.read_bytes(), rejects, RUN)
+    content = marked_workbook(
+        "东湖镇/东湖镇参会签到表（7月）.csv", path.read_bytes(), rejects, RUN, RUN
+    )
     book = openpyxl.load_workbook(io.BytesIO(content))
     assert book.sheetnames == ["东湖镇参会签到表（7月）"]
     sheet = book.worksheets[0]
@@ -253,6 +256,7 @@ def test_a_long_csv_name_keeps_its_kind_in_31_characters(tmp_path):
         path.read_bytes(),
         [_reject(None, 2, "category", None, "不在规定取值范围内")],
         RUN,
+        RUN,
     )
     # cut at 31 characters the name loses 参会 and 签到 and would name no kind: the kind's
     # ledger name instead
@@ -272,6 +276,6 @@ def test_a_percent_cell_is_marked_as_the_percent_it_shows(tmp_path):
     book.save(data)
     reject = _reject("决议", 2, "satisfaction", "满意度", "满意度应为0到100之间的数")
     marked = openpyxl.load_workbook(
-        io.BytesIO(marked_workbook("东湖镇/决议.xlsx", data.getvalue(), [reject], RUN))
+        io.BytesIO(marked_workbook("东湖镇/决议.xlsx", data.getvalue(), [reject], RUN, RUN))
     )
     assert values(marked.worksheets[0])[1][:4] == ("JY-1", "007", LIUSHU, "95%")

@@ -174,8 +174,9 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
             schema.load_files.c.replaces,
             schema.load_files.c.months,
             schema.load_files.c.replaces_run,
+            schema.load_files.c.replaces_as_of,
         )
-        assert conn.execute(files).all() == [(None,) * 4, (None,) * 4]
+        assert conn.execute(files).all() == [(None,) * 5, (None,) * 5]
         rejects = sa.select(
             schema.rejects.c.header,
             schema.rejects.c.month,
@@ -448,6 +449,7 @@ REJECT_KEY_COLUMNS = ["row_key", "superseded_by"]  # schema 8
 def _drop_schema_9_columns(conn: sa.Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE rejects DROP COLUMN read_run_id")
     conn.exec_driver_sql("ALTER TABLE load_files DROP COLUMN replaces_run")
+    conn.exec_driver_sql("ALTER TABLE load_files DROP COLUMN replaces_as_of")
 
 
 def _schema_7_warehouse(url: str) -> sa.Engine:
@@ -501,8 +503,8 @@ def test_a_schema_8_warehouse_gets_the_rejects_readings(new_url, path, capsys):
         assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
         readings = sa.select(schema.rejects.c.row_key, schema.rejects.c.read_run_id)
         assert conn.execute(readings).all() == [("k", None)]  # read as its own run's
-        replaced = sa.select(schema.load_files.c.replaces_run)
-        assert set(conn.execute(replaced).scalars()) <= {None}
+        replaced = sa.select(schema.load_files.c.replaces_run, schema.load_files.c.replaces_as_of)
+        assert set(conn.execute(replaced).all()) <= {(None, None)}
     _only_stamped(engine, rows_before, figures_before)
     engine.dispose()
 

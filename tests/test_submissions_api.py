@@ -35,7 +35,7 @@ from xieshang.dashboard.views.submit import file_lines, outcome_lines
 from xieshang.etl.load import run_load
 from xieshang.marked import marked_workbook
 from xieshang.metrics import quality
-from xieshang.submission import SECRET_KEY, submit
+from xieshang.submission import SECRET_KEY, marked_name, submit
 from xieshang.warehouse import schema
 
 API = "/api/submissions"
@@ -74,6 +74,7 @@ REJECTS = [
         "reason_zh": "日期无法识别（应为 2025-03-08、2025年3月8日 或 20250308）",
         "reason_en": "unrecognised date (use 2025-03-08, 2025年3月8日 or 20250308)",
         "hint": DATE_HINT,
+        "sent_before": False,
     },
     {
         "file": FILE,
@@ -88,6 +89,7 @@ REJECTS = [
         "reason_zh": "不在规定取值范围内",
         "reason_en": "not one of the allowed values",
         "hint": FORM_HINT,
+        "sent_before": False,
     },
     {
         "file": FILE,
@@ -102,6 +104,7 @@ REJECTS = [
         "reason_zh": "超出本乡镇范围",
         "reason_en": "outside your township",
         "hint": OUTSIDE_HINT,
+        "sent_before": False,
     },
 ]
 ZERO = {
@@ -255,20 +258,30 @@ def test_no_files_and_refused_names_get_400(app, engine):
             "“.会议.csv” is empty or hidden: rename the file and send it again"
         },
     )
-    # 214 bytes: the file system took it as no name at all (500, Errno 36)
-    for name in ("会议" * 35 + ".csv", "会议\x01.csv"):
+    # 262 bytes: the file system took it as no name at all (500, Errno 36)
+    for name in ("会议" * 43 + ".csv", "会议\x01.csv", "会议\x7f.csv", "会议\u202e.csv"):
         response = post(client, (name, b"x"))
         shown = name[:40]
         assert (response.status_code, response.get_json()) == (
             400,
             {
                 "error": f"文件名“{shown}…”过长或含控制字符，请改短后重新报送 the file name "
-                f"“{shown}…” is too long (at most 200 bytes) or holds a control character:"
+                f"“{shown}…” is too long (at most 255 bytes) or holds a control character:"
                 " shorten it and send it again"
             },
         )
     assert run_count(engine) == 1
     assert audit.count(engine, action="submission") == 0
+
+
+def test_a_marked_workbooks_name_may_be_sent_back(app, engine, tmp_path):
+    """Of two files with rejects, one of a long name: its workbook was named 210 bytes,
+    and refused when sent back."""
+    name = marked_name("东湖镇", date(2025, 12, 1), "会议" * 50)
+    assert len(name.encode()) == 255 and name.startswith("东湖镇-拒收行-会议会议")
+    client = sign_in(app.server.test_client(), "wang")
+    response = post(client, (name, xlsx_bytes(tmp_path, MEETINGS[:3])))
+    assert (response.status_code, response.get_json()["status"]) == (200, "committed")
 
 
 def test_without_a_secret_the_answer_is_503(app, engine, tmp_path, monkeypatch):
@@ -350,7 +363,7 @@ def test_the_fixed_marked_workbook_supersedes_the_rejects(app, engine, tmp_path)
     original = xlsx_bytes(tmp_path, MEETINGS)
     first = post(client, (FILE, original)).get_json()
     # what the page offers: the staff's own rows marked, made from the answer's rejects
-    marked = marked_workbook(PATH, original, first["rejects"], first["run_id"])
+    marked = marked_workbook(PATH, original, first["rejects"], first["run_id"], first["run_id"])
     book = openpyxl.load_workbook(io.BytesIO(marked))
     sheet = book["协商会议台账"]
     assert [row[:4] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
@@ -477,7 +490,7 @@ def test_an_admins_file_sent_again_repeats_every_townships_rejects(app, engine, 
 def test_another_townships_marked_workbook_supersedes_none_of_its_rejects(app, engine, tmp_path):
     original = xlsx_bytes(tmp_path, MEETINGS)
     first = post(sign_in(app.server.test_client(), "wang"), (FILE, original)).get_json()
-    marked = marked_workbook(PATH, original, first["rejects"], first["run_id"])
+    marked = marked_workbook(PATH, original, first["rejects"], first["run_id"], first["run_id"])
     # forwarded to 城关街道, whose staff send it as it is
     other = post(sign_in(app.server.test_client(), "chen"), ("转来的.xlsx", marked)).get_json()
     assert other["status"] == "committed"

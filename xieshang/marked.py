@@ -2,7 +2,7 @@
 a township's rejected rows handed back so that staff fix them in their own words and send
 the workbook again.
 
-    marked_workbook("东湖镇/会议台账.xlsx", data, rejects, run_id) -> xlsx bytes
+    marked_workbook("东湖镇/会议台账.xlsx", data, rejects, run_id, as_of) -> xlsx bytes
 
 Per source sheet with rejects, a sheet under the source sheet's name (a CSV: its file
 stem) holds the file's header row as the file has it and each rejected row exactly as it
@@ -31,6 +31,7 @@ from xieshang.contract.columns import COLUMNS, KIND_LABELS
 from xieshang.contract.settings import read_limits
 from xieshang.contract.workbooks import (
     PROBLEM_COLUMN,
+    REPLACES_AS_OF_PROPERTY,
     REPLACES_PROPERTY,
     REPLACES_RUN_PROPERTY,
 )
@@ -53,12 +54,13 @@ _NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
 _TEXT_TYPES = frozenset({"code", "id"})
 
 
-def marked_workbook(path: str, data: bytes, rejects: list[dict], run_id: str) -> bytes:
+def marked_workbook(path: str, data: bytes, rejects: list[dict], run_id: str, as_of: str) -> bytes:
     """The marked-up workbook of one submitted file: `path` its stored path (what the
     workbook says it answers; its name tells CSV from xlsx), `data` its bytes, `rejects`
     its rejected rows (sheet, row_number, column_name, reason_zh, and optionally header
-    and hint) — a file the loader read, so it reads again the same way — and `run_id`
-    the run of that reading (whose rejects the workbook, sent back, supersedes)."""
+    and hint) — a file the loader read, so it reads again the same way —, `run_id` the
+    run of that reading and `as_of` the run after which the workbook is made: sent back,
+    it supersedes the rejects of that reading up to then."""
     by_sheet: dict[str | None, list[dict]] = {}
     for reject in rejects:
         by_sheet.setdefault(reject.get("sheet"), []).append(reject)
@@ -78,6 +80,7 @@ def marked_workbook(path: str, data: bytes, rejects: list[dict], run_id: str) ->
         _write_sheet(page, styles, kind, rows, numbers, by_sheet[sheet])
     book.set_custom_property(REPLACES_PROPERTY, path)
     book.set_custom_property(REPLACES_RUN_PROPERTY, run_id)
+    book.set_custom_property(REPLACES_AS_OF_PROPERTY, as_of)
     book.close()
     return buffer.getvalue()
 

@@ -21,6 +21,7 @@ rejected and held rows are read back from the warehouse, and the audit log recor
 from __future__ import annotations
 
 import tempfile
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -120,11 +121,12 @@ def base_name(name: str) -> str:
     return PurePosixPath(name.replace("\\", "/")).name.strip()
 
 
-EARLIER_FILE = "（此前报送 sent before）"
-"""After a rejected row's file name: a row of an earlier sending of that name."""
+MAX_NAME_BYTES = 255  # a file system's limit on a name, which the files are written under
+_UNSEEN = frozenset({"Cc", "Cf", "Zl", "Zp"})  # controls, format marks (U+202E), line breaks
 
-# a file system's limit on a name is 255 bytes; the marked-up workbook's adds to it
-MAX_NAME_BYTES = 200
+
+def _unseen(name: str) -> bool:
+    return any(unicodedata.category(ch) in _UNSEEN for ch in name)
 
 
 def _checked_names(files: Sequence[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
@@ -142,7 +144,7 @@ def _checked_names(files: Sequence[tuple[str, bytes]]) -> list[tuple[str, bytes]
                 f"文件名“{base}”无效（为空或以“.”开头），请改名后重新报送 the file name "
                 f"“{base}” is empty or hidden: rename the file and send it again"
             )
-        if len(base.encode()) > MAX_NAME_BYTES or any(ord(ch) < 0x20 for ch in base):
+        if len(base.encode()) > MAX_NAME_BYTES or _unseen(base):
             raise Refused(
                 f"文件名“{base[:40]}…”过长或含控制字符，请改短后重新报送 the file name "
                 f"“{base[:40]}…” is too long (at most {MAX_NAME_BYTES} bytes) or holds a control"
@@ -182,8 +184,13 @@ def _names(engine: Engine) -> dict[str, str]:
 
 def marked_name(scope_name: str, day: date, stem: str | None = None) -> str:
     """西城街道-拒收行-2026-12-05.xlsx; with `stem` (one of several files with rejects)
-    西城街道-拒收行-会议台账-2026-12-05.xlsx."""
-    return "-".join([scope_name, "拒收行", *([stem] if stem else []), day.isoformat()]) + ".xlsx"
+    西城街道-拒收行-会议台账-2026-12-05.xlsx, the stem cut short to keep the name one that
+    may be sent back (`MAX_NAME_BYTES`)."""
+    while True:
+        name = "-".join([scope_name, "拒收行", *([stem] if stem else []), day.isoformat()])
+        if not stem or len(f"{name}.xlsx".encode()) <= MAX_NAME_BYTES:
+            return f"{name}.xlsx"
+        stem = stem[:-1]
 
 
 # --- what the run gave ------------------------------------------------------------------------------
@@ -234,15 +241,21 @@ def _shown_reject(row: dict, folder: str, names: Mapping[str, str]) -> dict:
         "reason_en": row["reason_en"],
         "hint": hints["zh"],
         "hint_en": hints["en"],
+        # a row of an earlier sending of the file's name (a held row released and rejected)
+        "sent_before": False,
     }
 
 
 def _marked(
-    files: list[tuple[str, bytes]], rejects: list[tuple[dict, str]], scope_name: str, day: date
+    files: list[tuple[str, bytes]],
+    rejects: list[tuple[dict, str]],
+    run_id: str,
+    scope_name: str,
+    day: date,
 ) -> list[Marked]:
     """Per file sent with rejects of its bytes' reading (`rejects`: only such, each with
     that reading's run), its marked-up workbook, naming the path and the run of that
-    reading (a file sent unchanged: its earlier reading's)."""
+    reading (a file sent unchanged: its earlier reading's), made after `run_id`."""
     by_file: dict[str, list[dict]] = {}
     runs: dict[str, str] = {}
     for reject, run_id in rejects:
@@ -253,7 +266,7 @@ def _marked(
         Marked(
             name,
             marked_name(scope_name, day, PurePosixPath(name).stem if len(sent) > 1 else None),
-            marked_workbook(by_file[name][0]["path"], data, by_file[name], runs[name]),
+            marked_workbook(by_file[name][0]["path"], data, by_file[name], runs[name], run_id),
         )
         for name, data in sent
     ]
@@ -305,7 +318,7 @@ def submit(
             else:
                 # a held row rejected now that its meeting came is a row of the file that
                 # held it, whose name a file sent now may share: marked on none of them
-                reject["file"] += EARLIER_FILE
+                reject["sent_before"] = True
             rejects.append(reject)
         # each under the name sent now; its path the earlier reading's, which the
         # marked-up workbook then names as the file it answers
@@ -314,14 +327,14 @@ def submit(
                 **_shown_reject(row, folder, names),
                 "file": shown_path(row["sent_as"], folder),
             }
-            marks.append((reject, row["read_run_id"]))
+            marks.append((reject, row["reading"]))
             earlier.append(reject)
         held = [
             {**row, "area_name": names.get(row["area_code"], row["area_code"])}
             for row in _run_held(engine, run_id)
         ]
     scope_name = names.get(township or metrics.root_area(engine) or "", "") or "全部"
-    marked = _marked(files, marks, scope_name, day)
+    marked = _marked(files, marks, report["run_id"], scope_name, day)
     _record(engine, user, address, files, report)
     return Submission(report, folder, rejects, held, marked, earlier)
 

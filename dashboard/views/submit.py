@@ -152,7 +152,8 @@ def reject_values(rejects: list[dict], lang: str) -> tuple[list[dict], list[dict
     en = lang == "en"
     rows = [
         {
-            "file": r["file"],
+            # a held row of an earlier sending of the name, rejected now its meeting came
+            "file": r["file"] + (t("sb_sent_before", lang) if r["sent_before"] else ""),
             "sheet": r["sheet"],
             "row_number": r["row_number"],
             "header": r["header"],

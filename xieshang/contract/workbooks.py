@@ -19,3 +19,7 @@ file that this workbook answers."""
 REPLACES_RUN_PROPERTY = "xieshang_replaces_run"
 """A custom document property (a string): the load run whose reading of that file gave
 the rows this workbook marks (a path sent every month has a reading per month)."""
+
+REPLACES_AS_OF_PROPERTY = "xieshang_replaces_as_of"
+"""A custom document property (a string): the load run after which the workbook was made;
+rows of that reading rejected later (a held row, when its meeting came) are not in it."""

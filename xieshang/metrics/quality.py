@@ -160,8 +160,9 @@ def _rejects_joined():
     month under one name leaves last month's rejects current), or a later run judged
     their row again under any file name (rejects.superseded_by, by the row's key). A
     file that names the one it replaces (load_files.replaces: the marked-up rejects
-    workbook staff fix and resend) supersedes the rejects of the reading it marks
-    (load_files.replaces_run; a workbook made before schema 9: of every reading). A file
+    workbook staff fix and resend) supersedes the rejects of the reading it marks, up to
+    the run it was made after (load_files.replaces_run, replaces_as_of; a workbook made
+    before schema 9: of every reading). A file
     listed as unchanged or unreadable was not read again; a held row rejected when its
     meeting arrived stays current until its file or its row is read again."""
     rejects, runs = schema.rejects, schema.load_runs
@@ -204,16 +205,20 @@ def _rejects_joined():
         )
         .exists()
     )
-    # a marked-up workbook answering one reading of its file: that reading's rejects
+    # a marked-up workbook answering one reading of its file: that reading's rejects up
+    # to the run it was made after (not a held row of it rejected since, never shown)
+    as_of = schema.load_runs.alias("as_of_run")
     one_reading = select(files.c.replaces).where(files.c.replaces_run.is_not(None))
     answered = rejects.c.path.in_(one_reading) & (
         select(files.c.id)
         .join(file_run, file_run.c.run_id == files.c.run_id)
+        .outerjoin(as_of, as_of.c.run_id == files.c.replaces_as_of)
         .where(
             *committed,
             files.c.replaces == rejects.c.path,
             files.c.replaces_run == func.coalesce(rejects.c.read_run_id, rejects.c.run_id),
             file_run.c.finished_at > runs.c.finished_at,
+            as_of.c.finished_at.is_(None) | (as_of.c.finished_at >= runs.c.finished_at),
         )
         .exists()
     )
@@ -428,7 +433,8 @@ def unchanged_files_rejects(
     unchanged, for `township`'s staff (None: an admin, every township's). A file's are
     those of the latest committed reading of the same bytes (by the township, as the run
     compared them with its own files), and those rejected later when the held rows of
-    that reading were released; each with `sent_as`, the path the run found it under.
+    that reading were released; each with `sent_as`, the path the run found it under, and
+    `reading`, that reading's run.
     In file and row order."""
     files, runs, rejects = schema.load_files, schema.load_runs, schema.rejects
     with connect(bind) as conn:
@@ -455,15 +461,16 @@ def unchanged_files_rejects(
             ).first()
             if last is None:
                 continue
-            # that reading's, not those of the same path's other bytes (next month's)
-            of_reading = func.coalesce(rejects.c.read_run_id, rejects.c.run_id) == last.run_id
+            # that reading's, not those of the same path's other bytes (next month's); a
+            # reject stored before schema 9 knows no reading: every one of its path's
+            of_reading = (rejects.c.read_run_id == last.run_id) | rejects.c.read_run_id.is_(None)
             rows = conn.execute(
                 select(*REJECT_FIELDS)
                 .select_from(joined)
                 .where(rejects.c.path == last.path, of_reading, not_(superseded), *mine)
                 .order_by(rejects.c.sheet, rejects.c.row_number, rejects.c.id)
             ).mappings()
-            found.extend({**row, "sent_as": sent_as} for row in rows)
+            found.extend({**row, "sent_as": sent_as, "reading": last.run_id} for row in rows)
     return found
 
 

@@ -155,6 +155,9 @@ load_files = Table(
     # the reading of `replaces` whose rejects the workbook marks, by its run: reading this
     # file supersedes those only (None: a workbook made before schema 9, every reading's)
     Column("replaces_run", String(32)),
+    # the run after which the workbook was made: that reading's rows rejected later (a held
+    # row, when its meeting came) are not in it, nor superseded by it
+    Column("replaces_as_of", String(32)),
     # the months of a loaded file's rows (",202510,202511,") when its path had rejects
     # before: reading it supersedes that path's earlier rejects of these months only;
     # None: every month (a reading before schema 8, or of a path without rejects)

@@ -5,9 +5,9 @@ A held row rejected when its meeting came keeps the path and row of the file tha
 it, which a later file of the same name may share: rejects gain read_run_id, the run
 whose reading gave the row, so that a marked-up workbook marks the rows of the bytes it
 is made from, and a file sent again unchanged shows that reading's rejects only. A
-marked-up workbook answers one reading of its file: load_files gain replaces_run, and
-reading the workbook supersedes that reading's rejects only, not last month's of a
-ledger sent every month under one name. Both are nullable columns added in place: the
+marked-up workbook answers one reading of its file, as of a run: load_files gain
+replaces_run and replaces_as_of, and reading the workbook supersedes that reading's
+rejects up to then only, not last month's of a ledger sent every month under one name. Both are nullable columns added in place: the
 rejects stored before are read as their own run's, and the workbooks made before
 answer every reading, as before. The definition is frozen here, not imported from
 schema.py.
@@ -29,6 +29,7 @@ SCHEMA_VERSION = 9
 COLUMNS = (
     ("rejects", "read_run_id", sa.String(32)),
     ("load_files", "replaces_run", sa.String(32)),
+    ("load_files", "replaces_as_of", sa.String(32)),
 )
 
 
