@@ -498,9 +498,9 @@ def _read_workbook(
     with _workbook_errors():
         package = check_workbook(data, limits)
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(package.data))
-    result.replaces = replaces_of(package.custom_properties)
-    result.replaces_run = run_of(package.custom_properties, REPLACES_RUN_PROPERTY)
-    result.replaces_as_of = run_of(package.custom_properties, REPLACES_AS_OF_PROPERTY)
+    result.replaces, result.replaces_run, result.replaces_as_of = answered_reading(
+        package.custom_properties
+    )
     names = [name for name in workbook.sheet_names if name.strip() != GUIDE_SHEET]
     kinds = {name: kind_from_name(name) or file_kind for name in names}
     package.check_loads([name for name in names if kinds[name]], limits)
@@ -569,11 +569,21 @@ def replaces_of(custom_properties: bytes | None) -> str | None:
     return _custom_string(custom_properties, REPLACES_PROPERTY)
 
 
-def run_of(custom_properties: bytes | None, name: str) -> str | None:
-    """The run id a workbook holds under the property `name` (`REPLACES_RUN_PROPERTY`,
-    `REPLACES_AS_OF_PROPERTY`); None when absent or not one (32 lowercase hex digits)."""
-    run = _custom_string(custom_properties, name)
-    return run if run is not None and _RUN_ID.fullmatch(run) else None
+def answered_reading(custom_properties: bytes | None) -> tuple[str | None, ...]:
+    """(path, reading run, as-of run) a marked-up workbook says it answers: all None for
+    a workbook that names no file, or names a run that is no run id (32 lowercase hex
+    digits: a property edited by hand answers nothing); the runs None for one made before
+    they were kept (it answers every reading of its file)."""
+    path = replaces_of(custom_properties)
+    runs = [
+        _custom_string(custom_properties, name)
+        for name in (REPLACES_RUN_PROPERTY, REPLACES_AS_OF_PROPERTY)
+    ]
+    if path is None or any(run is not None and not _RUN_ID.fullmatch(run) for run in runs):
+        return None, None, None
+    if runs[0] is None:
+        return path, None, None
+    return path, runs[0], runs[1]
 
 
 def _custom_string(custom_properties: bytes | None, name: str) -> str | None:

@@ -17,6 +17,7 @@ from datetime import date
 
 import openpyxl
 import sqlalchemy as sa
+from openpyxl.packaging.custom import StringProperty
 
 from tests.helpers.inbox_county import LIUSHU, SECRET, load_county
 from tests.helpers.scoped_county import STAFF
@@ -213,3 +214,71 @@ def test_a_file_sent_again_unchanged_shows_its_rejects_stored_before_schema_9(en
         (2, "bad_vocab"),
         (3, "due_before_meeting"),
     ]
+
+
+def _properties(content: bytes) -> dict[str, str]:
+    props = openpyxl.load_workbook(io.BytesIO(content)).custom_doc_props
+    return {p.name: p.value for p in props.props}
+
+
+def test_a_workbook_of_a_file_sent_again_answers_what_it_shows(engine, tmp_path):
+    """Made from October's file sent again unchanged, after JY-9 (held) was released and
+    rejected: it shows JY-9 too, so sent back it clears it. Its as-of run was the last
+    reject's reading (a loop's name shadowed the run), and JY-9 stayed current."""
+    load_county(engine, tmp_path)
+    reports, october, first = _october_holding_jy9(engine)
+    again = _send(engine, (reports, csv_bytes(october)))
+    (marked,) = again.marked
+    assert _properties(marked.content) == {
+        "xieshang_replaces": f"东湖镇/{reports}",
+        "xieshang_replaces_run": first.report["run_id"],
+        "xieshang_replaces_as_of": again.report["run_id"],
+    }
+    assert [number for number, _ in _problems(marked.content)] == ["JY-8", "JY-9"]
+    fixed = _fixed(_fixed(marked.content, "G2", "推进中"), "F3", "2025-11-30")
+    _send(engine, (marked.filename, fixed))
+    assert _current(engine) == []
+
+
+def test_a_townships_workbook_of_a_county_file_answers_its_own_rows(engine, tmp_path):
+    """The county read 东湖镇会议台账.csv, with a 城关街道 row; 东湖镇 sent the same
+    bytes, was shown its own reject, and sent the workbook back fixed: 城关街道's reject
+    was cleared too, never shown to 东湖镇."""
+    load_county(engine, tmp_path)
+    rows = [
+        MEETING_HEADER,
+        ["HY-50", LIUSHU, "2025-10-03", "茶话会", "村道", "是"],
+        ["HY-51", "330281001001", "2025-10-04", "研讨会", "电梯", "是"],
+    ]
+    admin = User("admin", "admin", None)
+    submit(engine, [("东湖镇会议台账.csv", csv_bytes(rows))], admin, secret=SECRET)
+    again = _send(engine, ("东湖镇会议台账.csv", csv_bytes(rows)))
+    assert [r["value"] for r in again.earlier] == ["茶话会"]
+    (marked,) = again.marked
+    _send(engine, (marked.filename, _fixed(marked.content, "D2", "议事会")))
+    assert _current(engine) == []
+    assert [r["value"] for r in quality.rejected_rows(engine, "330281001000")] == ["研讨会"]
+
+
+def _with_properties(content: bytes, **values: str) -> bytes:
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    for name, value in values.items():
+        del book.custom_doc_props[name]
+        book.custom_doc_props.append(StringProperty(name=name, value=value))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_workbook_whose_runs_were_edited_answers_nothing_more(engine, tmp_path):
+    load_county(engine, tmp_path)
+    _, _, first = _october_holding_jy9(engine)
+    (marked,) = first.marked
+    fixed = _fixed(marked.content, "G2", "推进中")
+    for tampered in (
+        _with_properties(fixed, xieshang_replaces_as_of="f" * 32),  # no such run
+        _with_properties(fixed, xieshang_replaces_run="not-a-run"),
+    ):
+        _send(engine, (marked.filename, tampered))
+        # JY-8 is fixed by its row's key; JY-9, never shown, stays
+        assert [r[2] for r in _current(engine)] == ["2025-10-01"]

@@ -258,9 +258,9 @@ def _marked(
     reading (a file sent unchanged: its earlier reading's), made after `run_id`."""
     by_file: dict[str, list[dict]] = {}
     runs: dict[str, str] = {}
-    for reject, run_id in rejects:
+    for reject, reading in rejects:
         by_file.setdefault(reject["file"], []).append(reject)
-        runs[reject["file"]] = run_id
+        runs[reject["file"]] = reading
     sent = [(name, data) for name, data in files if name in by_file]
     return [
         Marked(

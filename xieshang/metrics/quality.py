@@ -206,19 +206,22 @@ def _rejects_joined():
         .exists()
     )
     # a marked-up workbook answering one reading of its file: that reading's rejects up
-    # to the run it was made after (not a held row of it rejected since, never shown)
+    # to the run it was made after (not a held row of it rejected since, never shown; a
+    # run that is not one answers nothing), of the township that sent it back (a file
+    # the county read holds several townships' rows; a township was shown its own)
     as_of = schema.load_runs.alias("as_of_run")
     one_reading = select(files.c.replaces).where(files.c.replaces_run.is_not(None))
     answered = rejects.c.path.in_(one_reading) & (
         select(files.c.id)
         .join(file_run, file_run.c.run_id == files.c.run_id)
-        .outerjoin(as_of, as_of.c.run_id == files.c.replaces_as_of)
+        .join(as_of, as_of.c.run_id == func.coalesce(files.c.replaces_as_of, files.c.replaces_run))
         .where(
             *committed,
             files.c.replaces == rejects.c.path,
             files.c.replaces_run == func.coalesce(rejects.c.read_run_id, rejects.c.run_id),
             file_run.c.finished_at > runs.c.finished_at,
-            as_of.c.finished_at.is_(None) | (as_of.c.finished_at >= runs.c.finished_at),
+            as_of.c.finished_at >= runs.c.finished_at,
+            files.c.township_code.is_(None) | (files.c.township_code == rejects.c.township_code),
         )
         .exists()
     )
