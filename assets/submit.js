@@ -5,6 +5,29 @@
   var XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
   window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.xieshang_submit = {
+    /* the chosen files, passed on to the upload's callback when together they fit the
+       limit; else, in the answer's place, the one line that says so (the upload emptied,
+       so that choosing them again is a change) */
+    gate: function (contents, names, gate) {
+      var no = window.dash_clientside.no_update;
+      if (!contents || !contents.length) {
+        return [no, no, no, no, no];
+      }
+      var bytes = 0;
+      contents.forEach(function (url) {
+        var data = (url || "").split(",")[1] || "";
+        bytes += Math.floor((data.length * 3) / 4) - (data.match(/=+$/) || [""])[0].length;
+      });
+      if (bytes <= gate.limit) {
+        return [{ contents: contents, names: names || [] }, no, no, no, no];
+      }
+      var alert = {
+        type: "Div",
+        namespace: "dash_html_components",
+        props: { children: gate.words, className: "alert alert-warning small mb-0", id: "sb-too-large" },
+      };
+      return [no, alert, [], [], null];
+    },
     /* "正在导入 N 个文件…" while the upload's callback runs */
     progress: function (names, words) {
       var n = (names || []).length;

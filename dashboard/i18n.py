@@ -500,6 +500,11 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "sb_limit": ("每次报送的文件合计不超过 {mb} MB", "At most {mb} MB of files per submission"),
     "sb_running": ("正在导入 {n} 个文件…", "Importing {n} file(s)…"),
+    "sb_too_large": (
+        "所选文件合计超过 {mb} MB，未报送：请分批报送",
+        "The files chosen are over {mb} MB together and were not sent: send them in several"
+        " submissions",
+    ),
     "sb_answer_title": ("导入结果", "Result"),
     "sb_waiting": (
         "上传文件后，这里显示导入结果和拒收的行",
@@ -510,21 +515,21 @@ TEXT: dict[str, tuple[str, str]] = {
         "The load failed and wrote nothing: {error}",
     ),
     "sb_nothing_read": ("没有读到数据行", "No data rows were read"),
-    "sb_inserted": ("新增 {n} 行（{kinds}）", "{n} rows added ({kinds})"),
-    "sb_updated": ("更新 {n} 行（{kinds}）", "{n} rows updated ({kinds})"),
-    "sb_unchanged": ("未变 {n} 行，与已入库的内容相同（{kinds}）", "{n} rows unchanged ({kinds})"),
+    "sb_inserted": ("新增 {n} 行（{kinds}）", "Rows added: {n} ({kinds})"),
+    "sb_updated": ("更新 {n} 行（{kinds}）", "Rows updated: {n} ({kinds})"),
+    "sb_unchanged": ("未变 {n} 行，与已入库的内容相同（{kinds}）", "Rows unchanged: {n} ({kinds})"),
     "sb_held": (
         "暂存 {n} 行，等待会议 {meetings} 报送后自动关联（{kinds}）",
-        "{n} rows held until meeting(s) {meetings} arrive ({kinds})",
+        "Rows held: {n}, until meeting(s) {meetings} arrive ({kinds})",
     ),
-    "sb_rejected": ("拒收 {n} 行，见下表（{kinds}）", "{n} rows rejected, listed below ({kinds})"),
+    "sb_rejected": ("拒收 {n} 行，见下表（{kinds}）", "Rows rejected: {n}, listed below ({kinds})"),
     "sb_released_joined": (
         "此前暂存的 {n} 行已与会议关联（{kinds}）",
-        "{n} rows held earlier joined their meeting ({kinds})",
+        "Rows held earlier that joined their meeting: {n} ({kinds})",
     ),
     "sb_released_rejected": (
         "此前暂存的 {n} 行在会议报送后被拒收（{kinds}）",
-        "{n} rows held earlier were rejected when their meeting arrived ({kinds})",
+        "Rows held earlier, rejected when their meeting arrived: {n} ({kinds})",
     ),
     "sb_loaded_files": ("已导入：{files}", "Loaded: {files}"),
     "sb_unchanged_files": (

@@ -9,6 +9,7 @@ original's rejects; a failed run answered 200 with its error."""
 
 from __future__ import annotations
 
+import base64
 import io
 from datetime import date
 
@@ -28,6 +29,8 @@ from tests.helpers.inbox_county import (
 from tests.helpers.inbox_files import write_xlsx
 from tests.helpers.scoped_county import STAFF, county_with_users
 from tests.helpers.signin import sign_in, signin_app
+from tests.test_access_scope import body, store
+from tests.test_access_scope import post as post_callback
 from xieshang.access import audit
 from xieshang.contract.settings import MAX_UPLOAD_ENV
 from xieshang.dashboard.app import create_app
@@ -633,8 +636,8 @@ def test_the_answer_in_words(engine, tmp_path):
         "此前暂存的 2 行已与会议关联（参会签到 2）",
     ]
     assert outcome_lines(made.report, made.held, "en") == [
-        "1 rows added (Meetings 1)",
-        "2 rows held earlier joined their meeting (Attendance 2)",
+        "Rows added: 1 (Meetings 1)",
+        "Rows held earlier that joined their meeting: 2 (Attendance 2)",
     ]
     assert file_lines(made.report, made.folder, "zh") == [
         f"已导入：{FILE}",
@@ -658,3 +661,22 @@ def test_held_rows_name_the_unit_of_the_meeting_they_wait_for():
     assert outcome_lines(report, held, "zh") == [
         "暂存 3 行，等待会议 柳树村 HY-7、杨家村 HY-7 报送后自动关联（参会签到 3）"
     ]
+
+
+def test_the_pages_upload_over_the_limit_is_answered_by_the_server_too(app, engine, monkeypatch):
+    """The page's gate sends only files that fit; a request that bypasses it is held to
+    the same limit (the callback took 1.3 MB in two files under a 1 MB limit)."""
+    monkeypatch.setenv(MAX_UPLOAD_ENV, "1")
+    client = sign_in(app.server.test_client(), "wang")
+    (upload,) = [
+        d
+        for d in client.get("/_dash-dependencies").get_json()
+        if d["inputs"][0]["id"] == "sb-files"
+    ]
+    data = "data:text/csv;base64," + base64.b64encode(b"x" * 700_000).decode()
+    sent = {"contents": [data, data], "names": ["甲会议台账.csv", "乙会议台账.csv"]}
+    request = body(upload, store(DONGHU), **{"sb-files.data": sent})
+    answer = post_callback(client, request)
+    assert answer.status_code == 200
+    assert "所选文件合计超过 1 MB，未报送：请分批报送" in answer.get_data(as_text=True)
+    assert run_count(engine) == 1  # the county's load only

@@ -37,7 +37,6 @@ from xieshang.dashboard import auth, components, data, grid, submissions
 from xieshang.dashboard.i18n import t
 from xieshang.dashboard.page_kit import STATE, engine, guarded, page_layout, state_or_stop
 from xieshang.dashboard.views import submit as view
-from xieshang.etl.read import OTHER_WORKBOOKS
 from xieshang.submission import Refused
 
 dash.register_page(
@@ -82,10 +81,8 @@ def _upload(lang: str) -> list:
             ),
             id="sb-upload",
             multiple=True,
-            # the workbooks of other formats too: the answer says to save them as .xlsx
-            # (the browser drops a file the list does not name without a word)
-            accept=",".join((".xlsx", ".csv", *OTHER_WORKBOOKS)),
-            max_size=limit,
+            # no `accept` nor `max_size`: the browser drops a file they refuse without a
+            # word; the answer says why a file was not read, the gate below what is too large
             className="sb-drop",
             style={
                 "border": "2px dashed #8aa4bf",
@@ -107,7 +104,14 @@ def _upload(lang: str) -> list:
         ),
         # the progress line's words ({n}: how many files), for the clientside callback
         dcc.Store(id="sb-progress-words", data=t("sb_running", lang)),
+        # the limit and its words, for the clientside gate that sends only what fits
+        dcc.Store(id="sb-gate", data={"limit": limit, "words": _too_large(lang)}),
+        dcc.Store(id="sb-files"),
     ]
+
+
+def _too_large(lang: str) -> str:
+    return t("sb_too_large", lang, mb=submissions.upload_limit() // (1024 * 1024))
 
 
 def _answer(lang: str) -> list:
@@ -162,10 +166,16 @@ def layout(lang: str):
     )
 
 
-def _files(contents: list | None, names: list | None) -> list[tuple[str, bytes]]:
-    """(name, bytes) of the uploaded files (dcc.Upload's data: URLs)."""
+def _files(sent: dict) -> list[tuple[str, bytes]]:
+    """(name, bytes) of the uploaded files (dcc.Upload's data: URLs, as the gate passed
+    them on)."""
     files = []
-    for content, name in zip(contents or [], names or [], strict=False):
+    contents, names = sent.get("contents"), sent.get("names")
+    if not isinstance(contents, list) or not isinstance(names, list):
+        raise PreventUpdate  # not what the page's gate sends
+    for content, name in zip(contents, names, strict=False):
+        if not isinstance(content, str) or not isinstance(name, str):
+            raise PreventUpdate
         _, _, encoded = (content or "").partition(",")
         try:
             files.append((name or "", base64.b64decode(encoded, validate=True)))
@@ -204,8 +214,7 @@ def _submitted(files: list[tuple[str, bytes]], lang: str) -> tuple:
     Output("sb-done", "data"),
     # emptied once answered: the same file chosen again is then a change, and answered
     Output("sb-upload", "contents"),
-    Input("sb-upload", "contents"),
-    State("sb-upload", "filename"),
+    Input("sb-files", "data"),
     State(STATE, "data"),
     running=[
         (Output("sb-progress", "style"), SHOWN, HIDDEN),
@@ -213,11 +222,15 @@ def _submitted(files: list[tuple[str, bytes]], lang: str) -> tuple:
     ],
     prevent_initial_call=True,
 )
-def _upload_files(contents, names, store):
+def _upload_files(sent, store):
     state = state_or_stop(store)
-    if not contents or not may_submit(auth.current_user()):
+    if not isinstance(sent, dict) or not may_submit(auth.current_user()):
         raise PreventUpdate
-    files = _files(contents, names)
+    files = _files(sent)
+    if sum(len(data) for _, data in files) > submissions.upload_limit():
+        # the gate's check, made again: nothing from the browser is trusted
+        alert = dbc.Alert(_too_large(state.lang), color="warning", className="small mb-0")
+        return alert, [], None, [], None, None
     answered = guarded(
         lambda: _submitted(files, state.lang),
         lambda exc: (components.error_state(exc, state.lang), [], None, [], None),
@@ -225,7 +238,20 @@ def _upload_files(contents, names, store):
     return (*answered, None)
 
 
-# the two clientside callbacks live in assets/submit.js (no inline script: the CSP)
+# the clientside callbacks live in assets/submit.js (no inline script: the CSP); the
+# gate passes the chosen files on when they fit the limit, else says so in their place
+clientside_callback(
+    ClientsideFunction("xieshang_submit", "gate"),
+    Output("sb-files", "data"),
+    Output("sb-answer", "children", allow_duplicate=True),
+    Output("sb-rejects-part", "children", allow_duplicate=True),
+    Output("sb-marked-buttons", "children", allow_duplicate=True),
+    Output("sb-upload", "contents", allow_duplicate=True),
+    Input("sb-upload", "contents"),
+    State("sb-upload", "filename"),
+    State("sb-gate", "data"),
+    prevent_initial_call=True,
+)
 clientside_callback(
     ClientsideFunction("xieshang_submit", "progress"),
     Output("sb-progress-text", "children"),

@@ -34,6 +34,7 @@ from tests.helpers.inbox_county import (
 )
 from tests.helpers.inbox_files import write_xlsx
 from xieshang.access import users
+from xieshang.contract.settings import MAX_UPLOAD_ENV
 from xieshang.dashboard import auth
 from xieshang.dashboard.app import create_app
 from xieshang.submission import SECRET_KEY
@@ -291,3 +292,25 @@ def test_an_old_excel_file_is_answered_not_dropped(duo, tmp_path):
         "未导入 会议台账2025.xls：不是 xlsx 格式的表格，请在 Excel 或 WPS 中“另存为”.xlsx 后重新报送"
         " a workbook not in the xlsx format: save it as .xlsx in Excel or WPS and send it again"
     )
+
+
+def test_files_over_the_limit_or_of_no_kind_are_answered_not_dropped(duo, tmp_path, monkeypatch):
+    """The drop area refused a file over the limit, or of a type it did not list, without
+    a word; files each under the limit but over it together failed the callback (413),
+    and the page showed nothing."""
+    monkeypatch.setenv(MAX_UPLOAD_ENV, "1")
+    duo.driver.get(duo.server.url + "/submit")
+    fill_in(duo, "wang", PASSWORD)
+    duo.wait_for_element("#sb-upload", timeout=TIMEOUT)
+    big = tmp_path / "sent" / "东湖镇会议台账-大.csv"
+    big.parent.mkdir(parents=True)
+    big.write_bytes(b"x" * (1024 * 1024 + 1))
+    upload(duo, big)
+    duo.wait_for_text_to_equal(
+        "#sb-too-large", "所选文件合计超过 1 MB，未报送：请分批报送", timeout=TIMEOUT
+    )
+    notes = tmp_path / "sent" / "说明.txt"
+    notes.write_text("月报说明", encoding="utf-8")
+    upload(duo, notes)
+    duo.wait_for_contains_text("#sb-outcome", "说明.txt", timeout=TIMEOUT)
+    assert not duo.driver.find_elements("css selector", "#sb-too-large")
