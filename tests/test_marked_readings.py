@@ -42,6 +42,14 @@ NOVEMBER = [
     ["HY-31", LIUSHU, "2025-11-04", "研讨会", "电梯", "是"],  # row 3: no such form
 ]
 LEDGER = "会议台账.csv"
+REPORTS = "决议落实.csv"
+# the meeting October's held JY-9 waits for, sent in November
+HY_40 = [MEETING_HEADER, ["HY-40", LIUSHU, "2025-10-20", "议事会", "道路", "是"]]
+
+
+def _report(number: str, meeting: str, due: str, status: str, updated: str) -> list[str]:
+    """A report row of 柳树村 under REPORT_HEADER, its later columns empty or 否."""
+    return [number, meeting, LIUSHU, "修路", "村委会", due, status, "", updated, "", "否", ""]
 
 
 def csv_bytes(rows: list[list[str]]) -> bytes:
@@ -100,25 +108,20 @@ def test_novembers_fixed_workbook_leaves_octobers_rejects_to_fix(engine, tmp_pat
 
 def test_a_held_row_of_an_earlier_file_of_the_name_is_not_marked_on_this_one(engine, tmp_path):
     load_county(engine, tmp_path)
-    reports = "决议落实.csv"
     # October: JY-9 waits for its meeting HY-40, due before that meeting's day
-    october = [REPORT_HEADER, ["JY-9", "HY-40", LIUSHU, "修路", "村委会", "2025-10-01"]]
-    october[1] += ["未启动", "", "2025-10-31", "", "否", ""]
-    assert _send(engine, (reports, csv_bytes(october))).report["kinds"]["resolutions"]["held"] == 1
+    october = [REPORT_HEADER, _report("JY-9", "HY-40", "2025-10-01", "未启动", "2025-10-31")]
+    assert _send(engine, (REPORTS, csv_bytes(october))).report["kinds"]["resolutions"]["held"] == 1
     # November: the meeting comes, and the same name brings November's reports
     november = [
         REPORT_HEADER,
-        ["JY-1", "HY-40", LIUSHU, "修桥", "村委会", "2025-12-01", "未启动", "", "2025-11-20"],
-        ["JY-3", "HY-40", LIUSHU, "清淤", "村委会", "2025-12-01", "做完了", "", "2025-11-20"],
+        _report("JY-1", "HY-40", "2025-12-01", "未启动", "2025-11-20"),
+        _report("JY-3", "HY-40", "2025-12-01", "做完了", "2025-11-20"),
     ]
-    for row in november[1:]:
-        row += ["", "否", ""]
-    meeting = [MEETING_HEADER, ["HY-40", LIUSHU, "2025-10-20", "议事会", "道路", "是"]]
-    answer = _send(engine, (LEDGER, csv_bytes(meeting)), (reports, csv_bytes(november)))
+    answer = _send(engine, (LEDGER, csv_bytes(HY_40)), (REPORTS, csv_bytes(november)))
 
     assert [(r["file"], r["row_number"], r["rule"], r["sent_before"]) for r in answer.rejects] == [
-        (reports, 2, "due_before_meeting", True),  # October's row 2: JY-9
-        (reports, 3, "bad_vocab", False),
+        (REPORTS, 2, "due_before_meeting", True),  # October's row 2: JY-9
+        (REPORTS, 3, "bad_vocab", False),
     ]
     rows, _ = reject_values(answer.rejects, "zh")
     assert [row["file"] for row in rows] == ["决议落实.csv（此前报送）", "决议落实.csv"]
@@ -175,18 +178,14 @@ def test_two_townships_of_one_name_send_files_of_one_name_apart(engine, tmp_path
 def _october_holding_jy9(engine):
     """October's 决议落实.csv: JY-8 rejected (no such status), JY-9 held for its meeting
     HY-40, due before that meeting's day; then HY-40 comes and JY-9 is rejected."""
-    reports = "决议落实.csv"
     october = [
         REPORT_HEADER,
-        ["JY-8", "HY-1", LIUSHU, "修桥", "村委会", "2025-12-01", "做完了", "", "2025-10-31"],
-        ["JY-9", "HY-40", LIUSHU, "修路", "村委会", "2025-10-01", "未启动", "", "2025-10-31"],
+        _report("JY-8", "HY-1", "2025-12-01", "做完了", "2025-10-31"),
+        _report("JY-9", "HY-40", "2025-10-01", "未启动", "2025-10-31"),
     ]
-    for row in october[1:]:
-        row += ["", "否", ""]
-    first = _send(engine, (reports, csv_bytes(october)))
-    meeting = [MEETING_HEADER, ["HY-40", LIUSHU, "2025-10-20", "议事会", "道路", "是"]]
-    _send(engine, (LEDGER, csv_bytes(meeting)))
-    return reports, october, first
+    first = _send(engine, (REPORTS, csv_bytes(october)))
+    _send(engine, (LEDGER, csv_bytes(HY_40)))
+    return REPORTS, october, first
 
 
 def test_a_workbook_sent_back_leaves_a_reject_it_never_showed(engine, tmp_path):
