@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 
+from xieshang.contract.said import Said
 from xieshang.contract.settings import ReadLimits
 from xieshang.etl.limits import csv_cell_too_many_lines
 
@@ -33,7 +34,7 @@ _UNQUOTED = re.compile(r"[^,\r\n]*")
 
 
 class BrokenQuote(ValueError):
-    """A CSV file's quoting is broken; the message is the reason (Chinese and English)."""
+    """A CSV file's quoting is broken; its one argument, a Said, is the reason."""
 
 
 def line_starts(text: str) -> list[int]:
@@ -71,15 +72,19 @@ def _check_record(raw: str, first_line: int, width: int, limits: ReadLimits) -> 
                 closes = opens + len(breaks)
                 if not match.group(1):
                     raise BrokenQuote(
-                        f"第{opens}行的引号没有闭合，其后各行连成了一个单元格 "
-                        f"the quote that opens on line {opens} is never closed, "
-                        "so the lines after it run together"
+                        Said(
+                            f"第{opens}行的引号没有闭合，其后各行连成了一个单元格",
+                            f"the quote that opens on line {opens} is never closed, "
+                            "so the lines after it run together",
+                        )
                     )
                 if raw[match.end() : match.end() + 1] not in ("", ",", "\r", "\n"):
                     raise BrokenQuote(
-                        f"第{opens}行的引号到第{closes}行才在单元格中间闭合，可能是引号没有闭合 "
-                        f"the quote that opens on line {opens} closes in the middle of a cell "
-                        f"on line {closes}: is a quote left open?"
+                        Said(
+                            f"第{opens}行的引号到第{closes}行才在单元格中间闭合，可能是引号没有闭合",
+                            f"the quote that opens on line {opens} closes in the middle of a cell "
+                            f"on line {closes}: is a quote left open?",
+                        )
                     )
                 if len(breaks) + 1 > limits.cell_lines:
                     raise csv_cell_too_many_lines(opens, limits)
@@ -87,11 +92,13 @@ def _check_record(raw: str, first_line: int, width: int, limits: ReadLimits) -> 
                 for offset, line in enumerate(inner, start=1):
                     if line.count(",") >= row_like:
                         raise BrokenQuote(
-                            f"第{opens}行引号内的第{opens + offset}行像是单独的一行数据，"
-                            "可能是引号没有闭合 "
-                            f"the quoted cell that opens on line {opens} holds line "
-                            f"{opens + offset}, which looks like a row of its own: "
-                            "is a quote left open?"
+                            Said(
+                                f"第{opens}行引号内的第{opens + offset}行像是单独的一行数据，"
+                                "可能是引号没有闭合",
+                                f"the quoted cell that opens on line {opens} holds line "
+                                f"{opens + offset}, which looks like a row of its own: "
+                                "is a quote left open?",
+                            )
                         )
             pos = match.end()
         # Text after a closing quote joins the cell, as csv reads it.

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, select
 
 from xieshang import marts
 from xieshang.contract.columns import LOAD_ORDER
+from xieshang.contract.said import reason_fields
 from xieshang.contract.settings import read_limits
 from xieshang.etl import validate
 from xieshang.etl.failure import Position, describe_failure, one_line
@@ -145,12 +146,14 @@ def _read_inbox(
             refused = refusal(size, rel)
             data = (inbox / rel).read_bytes() if judged is None and not refused else b""
         except OSError as exc:  # one file the system will not give: reported, the run goes on
-            files["unreadable"].append({"path": rel, "reason": cannot_read(exc)})
-            records.append({"path": rel, "status": "unreadable", "reason": cannot_read(exc)})
+            files["unreadable"].append({"path": rel, **reason_fields(cannot_read(exc))})
+            records.append({"path": rel, "status": "unreadable", "reason": str(cannot_read(exc))})
             continue
         if refused:  # empty or too large: neither read nor hashed (every empty file is alike)
-            files["unreadable"].append({"path": rel, "reason": refused})
-            records.append({"path": rel, "size": size, "status": "unreadable", "reason": refused})
+            files["unreadable"].append({"path": rel, **reason_fields(refused)})
+            records.append(
+                {"path": rel, "size": size, "status": "unreadable", "reason": str(refused)}
+            )
             continue
         digest = hashlib.sha256(data).hexdigest() if judged is None else judged.digests[rel]
         record = {"path": rel, "sha256": digest, "size": size}
@@ -162,12 +165,12 @@ def _read_inbox(
             continue
         result = read_file(inbox, rel, data) if judged is None else judged.files[rel]
         if result.skipped:
-            files["skipped"].append({"path": rel, "reason": result.skipped})
-            records.append({**record, "status": "skipped", "reason": result.skipped})
+            files["skipped"].append({"path": rel, **reason_fields(result.skipped)})
+            records.append({**record, "status": "skipped", "reason": str(result.skipped)})
             continue
         if result.unreadable:
-            files["unreadable"].append({"path": rel, "reason": result.unreadable})
-            records.append({**record, "status": "unreadable", "reason": result.unreadable})
+            files["unreadable"].append({"path": rel, **reason_fields(result.unreadable)})
+            records.append({**record, "status": "unreadable", "reason": str(result.unreadable)})
             continue
         files["loaded"].append(rel)
         records.append(

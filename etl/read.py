@@ -41,6 +41,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from xieshang.contract.columns import COLUMNS, KIND_KEYWORDS, KINDS
+from xieshang.contract.said import Said, reason_fields, said_by
 from xieshang.contract.settings import ReadLimits, read_limits
 from xieshang.contract.workbooks import (
     GUIDE_SHEET,
@@ -66,28 +67,38 @@ from xieshang.etl.xlsx_guard import Package, check_workbook
 
 DATA_SUFFIXES = (".csv", ".xlsx")
 # a text file "saved as" tab-separated, named .csv: each line one cell with the tabs in it
-NO_HEADER_TABS = (
+NO_HEADER_TABS = Said(
     "找不到表头行：各列以制表符（Tab）而非逗号分隔，请在 Excel 或 WPS 中另存为“CSV（逗号分隔）”"
-    "或 xlsx no recognisable header row: the columns are separated by tabs, not commas;"
-    " save the file as CSV (comma delimited) or xlsx in Excel or WPS"
+    "或 xlsx",
+    "no recognisable header row: the columns are separated by tabs, not commas;"
+    " save the file as CSV (comma delimited) or xlsx in Excel or WPS",
 )
+NO_HEADER = Said("找不到表头行", "no recognisable header row")
 _HEADER_SEARCH = 50  # the lines a tab-separated file's header is looked for in
 # workbooks offices save in other formats: old Excel, WPS, macro-enabled or binary Excel
 OTHER_WORKBOOKS = (".xls", ".et", ".ett", ".xlsm", ".xlsb")
-SAVE_AS_XLSX = (
-    "不是 xlsx 格式的表格，请在 Excel 或 WPS 中“另存为”.xlsx 后重新报送"
-    " a workbook not in the xlsx format: save it as .xlsx in Excel or WPS and send it again"
+SAVE_AS_XLSX = Said(
+    "不是 xlsx 格式的表格，请在 Excel 或 WPS 中“另存为”.xlsx 后重新报送",
+    "a workbook not in the xlsx format: save it as .xlsx in Excel or WPS and send it again",
 )
-BAD_WORKBOOK = "无法读取的 xlsx 文件（损坏或加密） cannot read workbook: "
-EMPTY = "空文件（0字节） the file is empty (0 bytes)"
-NOT_UTF8 = "文件名不是 UTF-8 编码，请改名后重新放入 the file name is not UTF-8 (unpacked from a zip made on Windows?): rename the file"
-NO_KEYWORD = "文件名中没有表格类型关键词 no kind keyword in the file name"
-NOT_A_FILE = (
-    "不是普通文件（文件夹的链接、管道、设备或失效的链接） "
-    "not a regular file (a link to a folder, a pipe, a device, a broken link)"
+EMPTY = Said("空文件（0字节）", "the file is empty (0 bytes)")
+NOT_UTF8 = Said(
+    "文件名不是 UTF-8 编码，请改名后重新放入",
+    "the file name is not UTF-8 (unpacked from a zip made on Windows?): rename the file",
 )
-OUTSIDE_LINK = "链接指向收件箱之外，未读取 a link to outside the inbox: not read"
-TOO_DEEP = "文件夹层级超过 64 层，未读取 a folder nested more than 64 deep: not read"
+NO_KEYWORD = Said("文件名中没有表格类型关键词", "no kind keyword in the file name")
+NO_SHEET_KEYWORD = Said(
+    "工作表名和文件名中都没有类型关键词", "no kind keyword in sheet or file name"
+)
+NOT_A_FILE = Said(
+    "不是普通文件（文件夹的链接、管道、设备或失效的链接）",
+    "not a regular file (a link to a folder, a pipe, a device, a broken link)",
+)
+OUTSIDE_LINK = Said("链接指向收件箱之外，未读取", "a link to outside the inbox: not read")
+TOO_DEEP = Said("文件夹层级超过 64 层，未读取", "a folder nested more than 64 deep: not read")
+HIDDEN = Said("隐藏文件", "hidden file")
+OFFICE_LOCK = Said("Office 临时锁文件", "Office lock file")
+NOT_DATA = Said("不是 CSV 或 xlsx 文件", "not a .csv or .xlsx file")
 MAX_DEPTH = 64
 REPLACES_MAX = 1000  # characters of a path a workbook may say it answers; longer is malformed
 _RUN_ID = re.compile(r"[0-9a-f]{32}")
@@ -114,8 +125,8 @@ class FileResult:
     sheets: list[SheetRows] = field(default_factory=list)
     sheets_skipped: list[dict] = field(default_factory=list)
     unknown_columns: list[dict] = field(default_factory=list)
-    unreadable: str | None = None
-    skipped: str | None = None
+    unreadable: Said | None = None
+    skipped: Said | None = None
     replaces: str | None = None  # the earlier file this workbook answers (REPLACES_PROPERTY)
     replaces_run: str | None = None  # the reading of it whose rows it marks, by its run
     replaces_as_of: str | None = None  # the run after which it was made
@@ -188,10 +199,19 @@ def _entries(inbox: Path) -> Iterator[tuple[str, str | None]]:
                 yield rel, cannot_read(exc) if isinstance(exc, OSError) else NOT_A_FILE
 
 
-def cannot_read(exc: OSError) -> str:
+def cannot_read(exc: OSError) -> Said:
     """Why a file or folder the system would not open is unread."""
     why = exc.strerror or type(exc).__name__
-    return f"无法读取（{why}） cannot be read ({why})"
+    return Said(f"无法读取（{why}）", f"cannot be read ({why})")
+
+
+def bad_workbook(detail: Said) -> Said:
+    """Why an xlsx file is unreadable: damaged or encrypted, then what was found wrong —
+    in Chinese only when that is said in Chinese (not a zip reader's own words)."""
+    zh = "无法读取的 xlsx 文件（损坏或加密）"
+    if detail.zh != detail.en:
+        zh += f"：{detail.zh}"
+    return Said(zh, f"cannot read workbook: {detail.en}")
 
 
 def discover(inbox: Path) -> tuple[list[str], list[dict]]:
@@ -202,23 +222,21 @@ def discover(inbox: Path) -> tuple[list[str], list[dict]]:
         rel = Path(native).as_posix()
         name = Path(rel).name
         if not _is_utf8(rel):  # a zip made on Windows unpacks to GBK names: shown, not read
-            skipped.append(
-                {"path": os.fsencode(rel).decode("gb18030", "replace"), "reason": NOT_UTF8}
-            )
+            reason, rel = NOT_UTF8, os.fsencode(rel).decode("gb18030", "replace")
         elif any(part.startswith(".") for part in Path(rel).parts):
-            skipped.append({"path": rel, "reason": "隐藏文件 hidden file"})
+            reason = HIDDEN
         elif refused is not None:
-            skipped.append({"path": rel, "reason": refused})
+            reason = refused
         elif name.startswith("~$"):
-            skipped.append({"path": rel, "reason": "Office 临时锁文件 Office lock file"})
+            reason = OFFICE_LOCK
         elif Path(rel).suffix.lower() in OTHER_WORKBOOKS:
-            skipped.append({"path": rel, "reason": SAVE_AS_XLSX})
+            reason = SAVE_AS_XLSX
         elif Path(rel).suffix.lower() not in DATA_SUFFIXES:
-            skipped.append(
-                {"path": rel, "reason": "不是 CSV 或 xlsx 文件 not a .csv or .xlsx file"}
-            )
+            reason = NOT_DATA
         else:
             data.append(rel)
+            continue
+        skipped.append({"path": rel, **reason_fields(reason)})
     data.sort()  # by code point, as the contract orders files
     skipped.sort(key=lambda item: item["path"])
     return data, skipped
@@ -345,14 +363,18 @@ def decode(data: bytes) -> str:
     if mixed is not None:
         utf8, other = mixed
         raise ValueError(
-            f"文件混用两种编码（第{utf8}行是 UTF-8，第{other}行不是），请整份另存为 UTF-8 "
-            f"the file mixes two encodings (line {utf8} is UTF-8, line {other} is not): "
-            "save it again, all in UTF-8"
+            Said(
+                f"文件混用两种编码（第{utf8}行是 UTF-8，第{other}行不是），请整份另存为 UTF-8",
+                f"the file mixes two encodings (line {utf8} is UTF-8, line {other} is not): "
+                "save it again, all in UTF-8",
+            )
         )
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError:
-        raise ValueError("编码无法识别（应为 UTF-8 或 GB18030） unknown text encoding") from None
+        raise ValueError(
+            Said("编码无法识别（应为 UTF-8 或 GB18030）", "unknown text encoding")
+        ) from None
 
 
 def csv_rows(text: str, limits: ReadLimits | None = None) -> tuple[list[list[str]], list[int]]:
@@ -426,15 +448,15 @@ def _tracked_rows(text: str, limits: ReadLimits) -> tuple[list[list[str]], list[
     return rows, numbers
 
 
-def refusal(size: int, rel: str, limits: ReadLimits | None = None) -> str | None:
+def refusal(size: int, rel: str, limits: ReadLimits | None = None) -> Said | None:
     """Why a data file of `size` bytes is unreadable before its bytes are read, if it is:
     too large, or empty (an empty file is no submission, and is unchanged from every other)."""
     limits = limits or read_limits()
     if size > limits.file_mb * MB:
-        return str(file_too_large(limits))
+        return said_by(file_too_large(limits))
     if size == 0:
         if not rel.lower().endswith(".csv"):
-            return BAD_WORKBOOK + EMPTY
+            return bad_workbook(EMPTY)
         if kind_from_name(Path(rel).name) is not None:  # else it is skipped, as any such CSV
             return EMPTY
     return None
@@ -459,14 +481,14 @@ def read_file(
         try:
             rows, numbers = csv_rows(decode(data), limits)
         except (ValueError, csv.Error) as exc:
-            result.unreadable = str(exc)
+            result.unreadable = said_by(exc)
             return result
         _add_sheet(result, None, file_kind, rows, numbers)
         return result
     try:
         _read_workbook(result, data, file_kind, limits)
     except (OverLimit, _BadWorkbook) as exc:
-        result.unreadable = str(exc)
+        result.unreadable = said_by(exc)
         result.sheets, result.sheets_skipped, result.unknown_columns = [], [], []
     return result
 
@@ -483,12 +505,12 @@ def _workbook_errors() -> Iterator[None]:
     except OverLimit:
         raise
     except Exception as exc:  # noqa: BLE001 — any of them means the file cannot be read
-        raise _BadWorkbook(f"{BAD_WORKBOOK}{exc}") from exc
+        raise _BadWorkbook(bad_workbook(said_by(exc))) from exc
     except BaseException as exc:
         # calamine's Rust panics reach Python as pyo3's PanicException, a BaseException
         if type(exc).__name__ != "PanicException":
             raise
-        raise _BadWorkbook(f"{BAD_WORKBOOK}{exc}") from exc
+        raise _BadWorkbook(bad_workbook(said_by(exc))) from exc
 
 
 def _read_workbook(
@@ -508,11 +530,7 @@ def _read_workbook(
         kind = kinds[name]
         if kind is None:
             result.sheets_skipped.append(
-                {
-                    "path": result.path,
-                    "sheet": name,
-                    "reason": "工作表名和文件名中都没有类型关键词 no kind keyword in sheet or file name",
-                }
+                {"path": result.path, "sheet": name, **reason_fields(NO_SHEET_KEYWORD)}
             )
             continue
         with _workbook_errors():
@@ -552,8 +570,8 @@ def _add_sheet(
     if framed is None:
         lines = [str(row[0]).split("\t") for row in rows[:_HEADER_SEARCH] if len(row) == 1]
         tabs = find_header(lines, kind)
-        reason = NO_HEADER_TABS if tabs is not None else "找不到表头行 no recognisable header row"
-        result.sheets_skipped.append({"path": result.path, "sheet": sheet, "reason": reason})
+        reason = NO_HEADER_TABS if tabs is not None else NO_HEADER
+        result.sheets_skipped.append({"path": result.path, "sheet": sheet, **reason_fields(reason)})
         return
     if framed.unknown:
         result.unknown_columns.append(

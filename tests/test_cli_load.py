@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.helpers.minimal_inbox import base_inbox
+from tests.helpers.reasons import reason
 from xieshang.cli import main
 
 
@@ -38,7 +39,7 @@ def test_load_json_report_has_the_interface_keys(env, capsys, db_url):
     }
     assert report["status"] == "committed"
     assert report["files"]["skipped"] == [
-        {"path": "说明.docx", "reason": "不是 CSV 或 xlsx 文件 not a .csv or .xlsx file"}
+        {"path": "说明.docx", **reason("不是 CSV 或 xlsx 文件", "not a .csv or .xlsx file")}
     ]
     assert report["kinds"]["meetings"] == {
         "read": 2,

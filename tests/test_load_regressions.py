@@ -52,6 +52,7 @@ from tests.helpers.minimal_inbox import (
     load,
     rejects,
 )
+from tests.helpers.reasons import reason
 from xieshang.dashboard import downloads
 from xieshang.dashboard.state import State
 from xieshang.dashboard.views import data_quality as view
@@ -66,9 +67,10 @@ NOTHING = {
     kind: {**dict.fromkeys(OUTCOMES, 0), "released": {"joined": 0, "rejected": 0}}
     for kind in ("areas", "meetings", "attendance", "resolutions")
 }
-ROWS_OVER = (
-    "工作表“会议台账”第1048576行有数据，超过200000行的上限 sheet “会议台账” has data in "
-    "row 1,048,576, beyond the limit of 200,000 rows (XIESHANG_MAX_ROWS)"
+ROWS_OVER = reason(
+    "工作表“会议台账”第1048576行有数据，超过200000行的上限",
+    "sheet “会议台账” has data in row 1,048,576, beyond the limit of 200,000 rows"
+    " (XIESHANG_MAX_ROWS)",
 )
 PEAK_MB = 600  # a far cell cost 1.2 GB; a load takes ~100 MB, reading a 10M-cell sheet ~400
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -161,8 +163,8 @@ def test_far_cells_never_abort_a_load_nor_its_retry(tmp_path):
     far_cell_workbook(inbox / "远处A.xlsx", "XFD1048576")
     far_cell_workbook(inbox / "远处B会议台账.xlsx", "Z1048576")
     unreadable = [
-        {"path": "远处A.xlsx", "reason": ROWS_OVER},
-        {"path": "远处B会议台账.xlsx", "reason": ROWS_OVER},
+        {"path": "远处A.xlsx", **ROWS_OVER},
+        {"path": "远处B会议台账.xlsx", **ROWS_OVER},
     ]
     db = tmp_path / "w.sqlite"
     first, peak = load_in_child(inbox, db, tmp_path / "home")
@@ -198,13 +200,18 @@ def test_a_wide_header_and_a_huge_cell_in_workbooks_are_unreadable_and_store_not
     assert report["files"]["unreadable"] == [
         {
             "path": "宽表头会议台账.xlsx",
-            "reason": "工作表“会议台账”超过5000000个单元格 sheet “会议台账” holds more than "
-            "5,000,000 cells (XIESHANG_MAX_CELLS)",
+            **reason(
+                "工作表“会议台账”超过5000000个单元格",
+                "sheet “会议台账” holds more than 5,000,000 cells (XIESHANG_MAX_CELLS)",
+            ),
         },
         {
             "path": "长单元格会议台账.xlsx",
-            "reason": "工作表“会议台账”的单元格E2超过32767个字符 cell E2 of sheet “会议台账” "
-            "holds more than 32,767 characters (XIESHANG_MAX_CELL_CHARS)",
+            **reason(
+                "工作表“会议台账”的单元格E2超过32767个字符",
+                "cell E2 of sheet “会议台账” holds more than 32,767 characters"
+                " (XIESHANG_MAX_CELL_CHARS)",
+            ),
         },
     ]
     assert report["unknown_columns"] == []

@@ -23,6 +23,7 @@ from tests.helpers.minimal_inbox import (
     load,
     rejects,
 )
+from tests.helpers.reasons import reason
 from xieshang.etl import load as load_module
 from xieshang.etl.load import run_load
 from xieshang.etl.report import empty_report, stored_json
@@ -293,7 +294,7 @@ def test_a_file_the_system_will_not_give_is_unreadable_and_the_run_goes_on(
     assert report["files"]["unreadable"] == [
         {
             "path": "参会签到.csv",
-            "reason": "无法读取（Permission denied） cannot be read (Permission denied)",
+            **reason("无法读取（Permission denied）", "cannot be read (Permission denied)"),
         }
     ]
     assert report["kinds"]["meetings"]["inserted"] == 2  # the other files load

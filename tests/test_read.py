@@ -17,11 +17,9 @@ import pytest
 from openpyxl import Workbook
 
 from tests.helpers.inbox_files import write_csv, write_xlsx
+from tests.helpers.reasons import reason
 from xieshang.etl.cells import parse_column, parse_date
 from xieshang.etl.read import (
-    NOT_A_FILE,
-    OUTSIDE_LINK,
-    TOO_DEEP,
     FileResult,
     csv_rows,
     decode,
@@ -32,16 +30,18 @@ from xieshang.etl.read import (
 )
 
 NO_KEYWORD = "文件名中没有表格类型关键词 no kind keyword in the file name"
-NO_HEADER = "找不到表头行 no recognisable header row"
-NO_SHEET_KIND = "工作表名和文件名中都没有类型关键词 no kind keyword in sheet or file name"
+NO_HEADER = reason("找不到表头行", "no recognisable header row")
+NO_SHEET_KIND = reason(
+    "工作表名和文件名中都没有类型关键词", "no kind keyword in sheet or file name"
+)
 BAD_ENCODING = "编码无法识别（应为 UTF-8 或 GB18030） unknown text encoding"
-BAD_WORKBOOK = "无法读取的 xlsx 文件（损坏或加密） cannot read workbook: "
-HIDDEN = "隐藏文件 hidden file"
-LOCK = "Office 临时锁文件 Office lock file"
-NOT_DATA = "不是 CSV 或 xlsx 文件 not a .csv or .xlsx file"
-SAVE_AS = (
-    "不是 xlsx 格式的表格，请在 Excel 或 WPS 中“另存为”.xlsx 后重新报送"
-    " a workbook not in the xlsx format: save it as .xlsx in Excel or WPS and send it again"
+BAD_WORKBOOK = "无法读取的 xlsx 文件（损坏或加密）"
+HIDDEN = reason("隐藏文件", "hidden file")
+LOCK = reason("Office 临时锁文件", "Office lock file")
+NOT_DATA = reason("不是 CSV 或 xlsx 文件", "not a .csv or .xlsx file")
+SAVE_AS = reason(
+    "不是 xlsx 格式的表格，请在 Excel 或 WPS 中“另存为”.xlsx 后重新报送",
+    "a workbook not in the xlsx format: save it as .xlsx in Excel or WPS and send it again",
 )
 
 MEETING_HEADER = ["会议编号", "区划代码", "会议日期", "协商形式", "议题", "党组织主持"]
@@ -144,16 +144,16 @@ def test_discover_keeps_data_files_sorted_by_code_point_and_lists_the_rest(tmp_p
         "会议台账.xlsx",
     ]
     assert skipped == [
-        {"path": ".cache/参会签到.csv", "reason": HIDDEN},
-        {"path": ".hidden.csv", "reason": HIDDEN},
-        {"path": "notes.txt", "reason": NOT_DATA},
-        {"path": "scan.pdf", "reason": NOT_DATA},
-        {"path": "sub/.DS_Store", "reason": HIDDEN},
-        {"path": "sub/~$参会签到.xlsx", "reason": LOCK},
-        {"path": "~$lock.xlsx", "reason": LOCK},
-        {"path": "会议台账-旧版.XLS", "reason": SAVE_AS},
-        {"path": "签到.et", "reason": SAVE_AS},
-        {"path": "说明.doc", "reason": NOT_DATA},
+        {"path": ".cache/参会签到.csv", **HIDDEN},
+        {"path": ".hidden.csv", **HIDDEN},
+        {"path": "notes.txt", **NOT_DATA},
+        {"path": "scan.pdf", **NOT_DATA},
+        {"path": "sub/.DS_Store", **HIDDEN},
+        {"path": "sub/~$参会签到.xlsx", **LOCK},
+        {"path": "~$lock.xlsx", **LOCK},
+        {"path": "会议台账-旧版.XLS", **SAVE_AS},
+        {"path": "签到.et", **SAVE_AS},
+        {"path": "说明.doc", **NOT_DATA},
     ]
 
 
@@ -183,12 +183,39 @@ def test_discover_lists_what_it_does_not_read_and_never_opens_a_pipe(tmp_path):
     data, skipped = discover(inbox)
     assert data == ["会议台账.csv", "链接会议台账.csv"]
     assert skipped == [
-        {"path": "d/" * 64 + "d", "reason": TOO_DEEP},
-        {"path": "loop", "reason": NOT_A_FILE},
-        {"path": "参会签到.csv", "reason": NOT_A_FILE},
-        {"path": "口令参会.csv", "reason": OUTSIDE_LINK},
-        {"path": "外部会议台账.csv", "reason": OUTSIDE_LINK},
-        {"path": "失效参会.csv", "reason": NOT_A_FILE},
+        {
+            "path": "d/" * 64 + "d",
+            **reason("文件夹层级超过 64 层，未读取", "a folder nested more than 64 deep: not read"),
+        },
+        {
+            "path": "loop",
+            **reason(
+                "不是普通文件（文件夹的链接、管道、设备或失效的链接）",
+                "not a regular file (a link to a folder, a pipe, a device, a broken link)",
+            ),
+        },
+        {
+            "path": "参会签到.csv",
+            **reason(
+                "不是普通文件（文件夹的链接、管道、设备或失效的链接）",
+                "not a regular file (a link to a folder, a pipe, a device, a broken link)",
+            ),
+        },
+        {
+            "path": "口令参会.csv",
+            **reason("链接指向收件箱之外，未读取", "a link to outside the inbox: not read"),
+        },
+        {
+            "path": "外部会议台账.csv",
+            **reason("链接指向收件箱之外，未读取", "a link to outside the inbox: not read"),
+        },
+        {
+            "path": "失效参会.csv",
+            **reason(
+                "不是普通文件（文件夹的链接、管道、设备或失效的链接）",
+                "not a regular file (a link to a folder, a pipe, a device, a broken link)",
+            ),
+        },
     ]
 
 
@@ -435,7 +462,7 @@ def test_read_csv_without_header_is_a_skipped_sheet(tmp_path):
     write_csv(tmp_path / "会议台账.csv", [["城关镇协商会议台账"], ["a", "b"], ["1", "2"]])
     result = read_file(tmp_path, "会议台账.csv")
     assert result.sheets == []
-    assert result.sheets_skipped == [{"path": "会议台账.csv", "sheet": None, "reason": NO_HEADER}]
+    assert result.sheets_skipped == [{"path": "会议台账.csv", "sheet": None, **NO_HEADER}]
     assert result.skipped is None and result.unreadable is None
 
 
@@ -502,7 +529,7 @@ def test_read_xlsx_sheet_kinds_with_a_file_kind(tmp_path):
     ]  # fmt: skip
     assert records(resolutions) == [[2, "JY-1", "HY-1", "330281100201", "修路", "推进中"]]
     assert records(sheet1) == [[2, "HY-2", "330281100201", "2025-03-08", "议事会", "修路", "是"]]
-    assert result.sheets_skipped == [{"path": rel, "sheet": "说明", "reason": NO_HEADER}]
+    assert result.sheets_skipped == [{"path": rel, "sheet": "说明", **NO_HEADER}]
     assert result.unknown_columns == []
 
 
@@ -520,8 +547,8 @@ def test_read_xlsx_sheets_without_any_kind_are_skipped(tmp_path):
     assert [(s.sheet, s.kind) for s in result.sheets] == [("参会签到", "attendance")]
     assert records(result.sheets[0].frame) == [[2, "HY-1", "330281100201", "P1", "否", "网格员"]]
     assert result.sheets_skipped == [
-        {"path": rel, "sheet": "Sheet1", "reason": NO_SHEET_KIND},
-        {"path": rel, "sheet": "说明", "reason": NO_SHEET_KIND},
+        {"path": rel, "sheet": "Sheet1", **NO_SHEET_KIND},
+        {"path": rel, "sheet": "说明", **NO_SHEET_KIND},
     ]
     assert result.skipped is None
 
@@ -594,9 +621,7 @@ def test_read_xlsx_merged_cells_are_not_filled_down(tmp_path):
 def test_read_xlsx_empty_sheet_is_skipped(tmp_path):
     write_xlsx(tmp_path / "会议台账.xlsx", {"Sheet1": [], "会议": [MEETING_HEADER]})
     result = read_file(tmp_path, "会议台账.xlsx")
-    assert result.sheets_skipped == [
-        {"path": "会议台账.xlsx", "sheet": "Sheet1", "reason": NO_HEADER}
-    ]
+    assert result.sheets_skipped == [{"path": "会议台账.xlsx", "sheet": "Sheet1", **NO_HEADER}]
     [sheet] = result.sheets
     assert sheet.sheet == "会议" and len(sheet.frame) == 0
 
@@ -613,8 +638,10 @@ def test_read_xlsx_empty_sheet_is_skipped(tmp_path):
 def test_read_corrupt_xlsx_is_unreadable(tmp_path, data):
     (tmp_path / "会议台账.xlsx").write_bytes(data)
     result = read_file(tmp_path, "会议台账.xlsx")
-    assert result.unreadable is not None
-    assert result.unreadable.startswith(BAD_WORKBOOK)
+    # the zip reader's own words in English only; the empty file's in both
+    empty = "：空文件（0字节）" if not data else ""
+    assert result.unreadable.zh == BAD_WORKBOOK + empty
+    assert result.unreadable.en.startswith("cannot read workbook: ")
     assert (result.sheets, result.sheets_skipped, result.skipped) == ([], [], None)
     assert (result.sha256, result.size) == (hashlib.sha256(data).hexdigest(), len(data))
 
@@ -660,8 +687,11 @@ def test_a_tab_separated_file_named_csv_says_so(tmp_path):
         {
             "path": "会议台账.csv",
             "sheet": None,
-            "reason": "找不到表头行：各列以制表符（Tab）而非逗号分隔，请在 Excel 或 WPS 中另存为"
-            "“CSV（逗号分隔）”或 xlsx no recognisable header row: the columns are separated by"
-            " tabs, not commas; save the file as CSV (comma delimited) or xlsx in Excel or WPS",
+            **reason(
+                "找不到表头行：各列以制表符（Tab）而非逗号分隔，请在 Excel 或 WPS 中另存为"
+                "“CSV（逗号分隔）”或 xlsx",
+                "no recognisable header row: the columns are separated by tabs, not commas;"
+                " save the file as CSV (comma delimited) or xlsx in Excel or WPS",
+            ),
         }
     ]

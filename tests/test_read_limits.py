@@ -23,6 +23,7 @@ from openpyxl.styles import Font
 
 from tests.helpers.inbox_files import write_csv, write_xlsx
 from tests.helpers.minimal_inbox import MEETING_HEADER, MEETINGS, base_inbox, load
+from tests.helpers.reasons import reason
 from xieshang.contract.settings import ReadLimits, read_limits
 from xieshang.etl.limits import column_letters
 from xieshang.etl.read import csv_rows, read_file
@@ -30,12 +31,17 @@ from xieshang.etl.xlsx_guard import check_workbook
 from xieshang.warehouse import schema
 
 BAD_WORKBOOK = "无法读取的 xlsx 文件（损坏或加密） cannot read workbook: "
-EMPTY = "空文件（0字节） the file is empty (0 bytes)"
+EMPTY = reason("空文件（0字节）", "the file is empty (0 bytes)")
+EMPTY_WORKBOOK = reason(
+    "无法读取的 xlsx 文件（损坏或加密）：空文件（0字节）",
+    "cannot read workbook: the file is empty (0 bytes)",
+)
 HEADER = ["会议编号", "区划代码", "会议日期", "协商形式", "议题", "党组织主持"]
 ROW = ["HY-1", "330281100201", "2025-03-08", "议事会", "修路", "是"]
-ROWS_OVER = (
-    "工作表“会议台账”第1048576行有数据，超过200000行的上限 sheet “会议台账” has data in "
-    "row 1,048,576, beyond the limit of 200,000 rows (XIESHANG_MAX_ROWS)"
+ROWS_OVER = reason(
+    "工作表“会议台账”第1048576行有数据，超过200000行的上限",
+    "sheet “会议台账” has data in row 1,048,576, beyond the limit of 200,000 rows"
+    " (XIESHANG_MAX_ROWS)",
 )
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -145,7 +151,7 @@ def test_one_far_cell_is_unreadable_not_an_abort(tmp_path, far):
     workbook.save(path)
     assert path.stat().st_size < 6000
     outcome = run_isolated(path)
-    assert outcome["unreadable"] == ROWS_OVER
+    assert outcome["unreadable"] == ROWS_OVER["reason"]
     assert outcome["rows"] == 0
     assert outcome["peak_mb"] < 400
 
@@ -174,7 +180,7 @@ def test_one_far_cell_is_unreadable_not_an_abort(tmp_path, far):
 )
 def test_a_far_cell_is_found_however_the_sheet_is_written(tmp_path, body):
     result = read(tmp_path, "会议台账.xlsx", package({"会议台账": body}))
-    assert result.unreadable == ROWS_OVER
+    assert result.unreadable == ROWS_OVER["reason"]
     assert result.sheets == [] and result.sheets_skipped == []
 
 
@@ -182,7 +188,10 @@ def test_a_far_cell_behind_a_namespace_prefix_is_found(tmp_path):
     body = meeting_rows() + '<row r="1048576"><c r="C1048576"><v>1</v></c></row>'
     prefixed = body.replace("<", "<x:").replace("<x:/", "</x:")
     xml = f'<x:sheetData xmlns:x="{MAIN}">{prefixed}</x:sheetData>'
-    assert read(tmp_path, "会议台账.xlsx", package({"会议台账": xml})).unreadable == ROWS_OVER
+    assert (
+        read(tmp_path, "会议台账.xlsx", package({"会议台账": xml})).unreadable
+        == ROWS_OVER["reason"]
+    )
 
 
 def test_a_second_reference_on_a_cell_is_not_trusted(tmp_path):
@@ -490,8 +499,8 @@ def test_csv_rows_and_cells_limits(tmp_path):
 def test_empty_files_are_unreadable(tmp_path):
     for name in ("会议台账.csv", "会议台账.xlsx", "notes.csv"):
         (tmp_path / name).write_bytes(b"")
-    assert read_file(tmp_path, "会议台账.csv").unreadable == EMPTY
-    assert read_file(tmp_path, "会议台账.xlsx").unreadable == BAD_WORKBOOK + EMPTY
+    assert read_file(tmp_path, "会议台账.csv").unreadable == EMPTY["reason"]
+    assert read_file(tmp_path, "会议台账.xlsx").unreadable == EMPTY_WORKBOOK["reason"]
     notes = read_file(tmp_path, "notes.csv")  # no kind: skipped, as any such CSV
     assert (notes.unreadable, notes.skipped) == (
         None,
@@ -629,22 +638,31 @@ def test_a_load_reports_bad_files_unreadable_and_loads_the_rest(engine, tmp_path
     assert report["files"]["unreadable"] == [
         {
             "path": "会议台账-header.csv",
-            "reason": "第1行超过6554000个字符 line 1 is longer than 6,554,000 characters "
-            "(200 cells of 32,767) (XIESHANG_MAX_COLUMNS)",
+            **reason(
+                "第1行超过6554000个字符",
+                "line 1 is longer than 6,554,000 characters (200 cells of 32,767)"
+                " (XIESHANG_MAX_COLUMNS)",
+            ),
         },
         {
             "path": "补报/会议台账（补报）.csv",
-            "reason": "第6行的引号没有闭合，其后各行连成了一个单元格 the quote that opens on "
-            "line 6 is never closed, so the lines after it run together",
+            **reason(
+                "第6行的引号没有闭合，其后各行连成了一个单元格",
+                "the quote that opens on line 6 is never closed, so the lines after it run"
+                " together",
+            ),
         },
         {
             "path": "远处.xlsx",
-            "reason": ROWS_OVER,
+            **ROWS_OVER,
         },
         {
             "path": "长单元格会议台账.xlsx",
-            "reason": "工作表“会议台账”的单元格E2超过32767个字符 cell E2 of sheet “会议台账” "
-            "holds more than 32,767 characters (XIESHANG_MAX_CELL_CHARS)",
+            **reason(
+                "工作表“会议台账”的单元格E2超过32767个字符",
+                "cell E2 of sheet “会议台账” holds more than 32,767 characters"
+                " (XIESHANG_MAX_CELL_CHARS)",
+            ),
         },
     ]
     assert counts(report, "meetings") == (len(MEETINGS), len(MEETINGS), 0, 0, 0, 0)
@@ -662,7 +680,7 @@ def test_an_empty_xlsx_after_an_empty_csv_is_unreadable_not_unchanged(engine, tm
     (inbox / "补报").mkdir()
     (inbox / "补报" / "会议台账.csv").write_bytes(b"")
     first = load(engine, inbox)
-    assert first["files"]["unreadable"] == [{"path": "补报/会议台账.csv", "reason": EMPTY}]
+    assert first["files"]["unreadable"] == [{"path": "补报/会议台账.csv", **EMPTY}]
     (inbox / "补报" / "会议台账.xlsx").write_bytes(b"")
     second = load(engine, inbox)
     assert second["files"]["unchanged"] == [
@@ -672,8 +690,8 @@ def test_an_empty_xlsx_after_an_empty_csv_is_unreadable_not_unchanged(engine, tm
         "参会签到.csv",
     ]
     assert second["files"]["unreadable"] == [
-        {"path": "补报/会议台账.csv", "reason": EMPTY},
-        {"path": "补报/会议台账.xlsx", "reason": BAD_WORKBOOK + EMPTY},
+        {"path": "补报/会议台账.csv", **EMPTY},
+        {"path": "补报/会议台账.xlsx", **EMPTY_WORKBOOK},
     ]
     with engine.connect() as conn:
         rows = conn.execute(
@@ -699,7 +717,7 @@ def test_a_file_over_the_size_limit_is_not_read_by_the_load(engine, tmp_path, mo
     assert report["files"]["unreadable"] == [
         {
             "path": "大会议台账.csv",
-            "reason": "文件大于1MB the file is larger than 1 MB (XIESHANG_MAX_FILE_MB)",
+            **reason("文件大于1MB", "the file is larger than 1 MB (XIESHANG_MAX_FILE_MB)"),
         }
     ]
     assert "大会议台账.csv" not in read

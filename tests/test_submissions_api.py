@@ -639,9 +639,14 @@ def test_the_answer_in_words(engine, tmp_path):
         "Rows added: 1 (Meetings 1)",
         "Rows held earlier that joined their meeting: 2 (Attendance 2)",
     ]
+    # each page in its own language (the reason was one bilingual string on both)
     assert file_lines(made.report, made.folder, "zh") == [
         f"已导入：{FILE}",
-        "未导入 说明.txt：不是 CSV 或 xlsx 文件 not a .csv or .xlsx file",
+        "未导入 说明.txt：不是 CSV 或 xlsx 文件",
+    ]
+    assert file_lines(made.report, made.folder, "en") == [
+        f"Loaded: {FILE}",
+        "Not loaded, 说明.txt: not a .csv or .xlsx file",
     ]
     made = submit(engine, sent[:1], STAFF, secret=SECRET)
     assert outcome_lines(made.report, made.held, "zh") == []
@@ -679,4 +684,26 @@ def test_the_pages_upload_over_the_limit_is_answered_by_the_server_too(app, engi
     answer = post_callback(client, request)
     assert answer.status_code == 200
     assert "所选文件合计超过 1 MB，未报送：请分批报送" in answer.get_data(as_text=True)
+    assert run_count(engine) == 1  # the county's load only
+
+
+def test_the_page_refuses_a_submission_in_its_own_language(app, engine):
+    """A refusal on the page was one bilingual line; each page now says it in its own."""
+    client = sign_in(app.server.test_client(), "wang")
+    (upload,) = [
+        d
+        for d in client.get("/_dash-dependencies").get_json()
+        if d["inputs"][0]["id"] == "sb-files"
+    ]
+    data = "data:text/csv;base64," + base64.b64encode(b"x").decode()
+    sent = {"contents": [data, data], "names": ["甲/会议台账.csv", "乙/会议台账.csv"]}
+    zh = "本次报送中有两个文件都叫“会议台账.csv”，请改名后重新报送"
+    en = "two files are named “会议台账.csv”: rename one and send them again"
+    for lang, said, unsaid in (("zh", zh, en), ("en", en, zh)):
+        request = body(upload, {**store(DONGHU), "lang": lang}, **{"sb-files.data": sent})
+        answer = post_callback(client, request)
+        assert answer.status_code == 200
+        alert = answer.get_json()["response"]["sb-answer"]["children"]["props"]["children"]
+        assert alert["props"]["children"] == said
+        assert unsaid not in answer.get_data(as_text=True)
     assert run_count(engine) == 1  # the county's load only

@@ -35,6 +35,7 @@ from xieshang.access.scope import may_submit
 from xieshang.contract import settings
 from xieshang.contract.columns import header
 from xieshang.contract.hints import fix_hint
+from xieshang.contract.said import Said, said_by
 from xieshang.etl.load import run_load
 from xieshang.marked import marked_workbook
 from xieshang.metrics import catalog, quality
@@ -45,18 +46,21 @@ SECRET_KEY = "XIESHANG_SUBMISSION_SECRET"
 """Where an app keeps the HMAC secret submissions load with, when it is given one
 (`find_secret`'s `config`)."""
 
-NO_SECRET = (
-    "服务器未设置 XIESHANG_SECRET，无法导入：请管理员设置后重启看板 XIESHANG_SECRET is not set "
-    "on the server: ask the administrator to set it and restart the dashboard"
+NO_SECRET = Said(
+    "服务器未设置 XIESHANG_SECRET，无法导入：请管理员设置后重启看板",
+    "XIESHANG_SECRET is not set on the server: ask the administrator to set it and restart"
+    " the dashboard",
 )
 
 
 class Refused(ValueError):
-    """The submission is not loaded; the message says why and what to do in one line.
-    `status` is the API's answer."""
+    """The submission is not loaded; the message says why and what to do in one line, in
+    both languages (the API's `error`) or in the page's (`said`). `status` is the API's
+    answer."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
+    def __init__(self, message: Said, status: int = 400) -> None:
         super().__init__(message)
+        self.said = message
         self.status = status
 
 
@@ -105,7 +109,7 @@ def find_secret(engine: Engine, config: Mapping | None = None) -> bytes:
     try:
         secret = settings.secret_from_env()
     except settings.SecretTooShort as exc:
-        raise Refused(str(exc), 503) from None
+        raise Refused(said_by(exc), 503) from None
     if secret:
         return secret
     if meta.is_demo(engine):
@@ -132,8 +136,10 @@ def _unseen(name: str) -> bool:
 def _checked_names(files: Sequence[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
     if not files:
         raise Refused(
-            "没有收到文件：请选择一个或多个 xlsx/CSV 文件 no files received: send one or more "
-            "xlsx/CSV files in the form field `files`"
+            Said(
+                "没有收到文件：请选择一个或多个 xlsx/CSV 文件",
+                "no files received: send one or more xlsx/CSV files in the form field `files`",
+            )
         )
     out: list[tuple[str, bytes]] = []
     seen: set[str] = set()
@@ -141,19 +147,25 @@ def _checked_names(files: Sequence[tuple[str, bytes]]) -> list[tuple[str, bytes]
         base = base_name(name)
         if not base or base.startswith("."):
             raise Refused(
-                f"文件名“{base}”无效（为空或以“.”开头），请改名后重新报送 the file name "
-                f"“{base}” is empty or hidden: rename the file and send it again"
+                Said(
+                    f"文件名“{base}”无效（为空或以“.”开头），请改名后重新报送",
+                    f"the file name “{base}” is empty or hidden: rename the file and send it again",
+                )
             )
         if len(base.encode()) > MAX_NAME_BYTES or _unseen(base):
             raise Refused(
-                f"文件名“{base[:40]}…”过长或含控制字符，请改短后重新报送 the file name "
-                f"“{base[:40]}…” is too long (at most {MAX_NAME_BYTES} bytes) or holds a control"
-                " character: shorten it and send it again"
+                Said(
+                    f"文件名“{base[:40]}…”过长或含控制字符，请改短后重新报送",
+                    f"the file name “{base[:40]}…” is too long (at most {MAX_NAME_BYTES} bytes)"
+                    " or holds a control character: shorten it and send it again",
+                )
             )
         if base.casefold() in seen:
             raise Refused(
-                f"本次报送中有两个文件都叫“{base}”，请改名后重新报送 two files are named "
-                f"“{base}”: rename one and send them again"
+                Said(
+                    f"本次报送中有两个文件都叫“{base}”，请改名后重新报送",
+                    f"two files are named “{base}”: rename one and send them again",
+                )
             )
         seen.add(base.casefold())
         out.append((base, data))

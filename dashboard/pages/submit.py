@@ -188,7 +188,8 @@ def _submitted(files: list[tuple[str, bytes]], lang: str) -> tuple:
     try:
         made = submissions.submit_for(files)
     except Refused as refused:
-        return view.error_answer(str(refused)), [], None, [], dash.no_update
+        said = refused.said.en if lang == "en" else refused.said.zh
+        return view.error_answer(said), [], None, [], dash.no_update
     stored = [
         {
             "source": m.source,

@@ -64,6 +64,10 @@ def _waiting_for(held: list[dict], lang: str) -> str:
     return (", " if lang == "en" else "、").join(f"{names[a]} {m}" for a, m in meetings)
 
 
+def _reason(entry: dict, lang: str) -> str:
+    return entry["reason_en"] if lang == "en" else entry["reason_zh"]
+
+
 def file_lines(report: dict, folder: str, lang: str) -> list[str]:
     """The files loaded, then those not read again, skipped or unreadable and why, the
     sheets skipped and the columns not recognised; names without the township folder."""
@@ -82,7 +86,7 @@ def file_lines(report: dict, folder: str, lang: str) -> list[str]:
     ):
         for entry in entries:
             path = shown_path(entry["path"], folder)
-            lines.append(t(key, lang, file=path, reason=entry["reason"]))
+            lines.append(t(key, lang, file=path, reason=_reason(entry, lang)))
     for entry in report.get("sheets_skipped", []):
         path = shown_path(entry["path"], folder)
         lines.append(
@@ -91,7 +95,7 @@ def file_lines(report: dict, folder: str, lang: str) -> list[str]:
                 lang,
                 file=path,
                 sheet=entry["sheet"] or "",
-                reason=entry["reason"],
+                reason=_reason(entry, lang),
             )
         )
     for entry in report.get("unknown_columns", []):
