@@ -72,11 +72,11 @@ _CELL_TAG_END = (
 )
 # a shared string's start, and a cell of shared text with (usually) its string's index
 _SHARED_ITEM = re.compile(rb"<(?:[^\s<>/:]+:)?si[\s/>]")
-_SHARED_CELL = re.compile(rb"<(?:[^\s<>/:]+:)?c\s[^<>]*?\bt\s*=\s*[\"']s[\"'][^<>]*>")
-_SHARED_INDEX = re.compile(
-    rb"<(?:[^\s<>/:]+:)?c\s[^<>]*?\bt\s*=\s*[\"']s[\"'][^<>]*>"
-    rb"\s*<(?:[^\s<>/:]+:)?v>\s*([0-9]{1,10})\s*<"
-)
+# (?>…) and *+: a tag's first t="s" only, never a later one tried again when the tag does not
+# end; a 5 KB sheet of one unended tag of many t="s" took 20 s, growing with its square
+_SHARED_TAG = rb"<(?:[^\s<>/:]+:)?c\s(?>[^<>]*?\bt\s*=\s*[\"']s[\"'])[^<>]*+>"
+_SHARED_CELL = re.compile(_SHARED_TAG)
+_SHARED_INDEX = re.compile(_SHARED_TAG + rb"\s*+<(?:[^\s<>/:]+:)?v>\s*([0-9]{1,10})\s*<")
 _SHARED_STRINGS = "sharedstrings.xml"  # the part's name, in whichever folder
 _NAMING_PART_BYTES = MB  # the parts that name sheets are parsed only when this small
 _CUSTOM_PROPERTIES = "docprops/custom.xml"

@@ -21,10 +21,12 @@ Shown = tuple[int, int, str]  # (row, column, 1-based, the text the cell shows)
 _PREFIX = rb"(?:[^\s<>/:]+:)?"
 _FORMULA = rb"\s*(?:<" + _PREFIX + rb"f[^<>]*?(?:/>|>[^<]*</" + _PREFIX + rb"f>)\s*)?"
 # an error cell (t="e") with its reference, as spreadsheet programs write it, and its text
+# (atomic groups and *+: each attribute's first match only, so that a tag that never ends
+# costs its length, not its square — as in xlsx_guard)
 _ERROR_CELL = re.compile(
     rb"<"
     + _PREFIX
-    + rb"c\s[^<>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"[^<>]*?\bt=\"e\"[^<>]*>"
+    + rb"c\s(?>[^<>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\")(?>[^<>]*?\bt=\"e\")[^<>]*+>"
     + _FORMULA
     + rb"<"
     + _PREFIX
@@ -34,7 +36,7 @@ _ERROR_CELL = re.compile(
 _STYLED_CELL = re.compile(
     rb"<"
     + _PREFIX
-    + rb"c\s([^<>]*?\bs=\"([0-9]{1,9})\"[^<>]*)>"
+    + rb"c\s((?>[^<>]*?\bs=\"([0-9]{1,9})\")[^<>]*+)>"
     + _FORMULA
     + rb"<"
     + _PREFIX

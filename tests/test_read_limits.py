@@ -138,6 +138,20 @@ def run_isolated(path: Path) -> dict:
     return json.loads(done.stdout)
 
 
+@pytest.mark.parametrize("attribute", [' t="s"', ' r="A1" t="e"', ' s="1"'])
+def test_a_cell_tag_that_never_ends_is_unreadable_at_once(tmp_path, attribute):
+    # One unended <c> of 200,000 attributes, a 6-10 KB file: the cell patterns tried every
+    # later attribute again to the tag's end (20,000 t="s" took 12 s, r="A1" t="e" more than
+    # 280 s, growing with the square); now each tag costs its length. The child's timeout
+    # (300 s) is what fails.
+    xml = '<sheetData><row r="1"><c r="A1"' + attribute * 200_000 + "</row></sheetData>"
+    path = tmp_path / "会议台账.xlsx"
+    path.write_bytes(package({"会议台账": xml}))
+    assert run_isolated(path)["unreadable"].startswith(
+        "无法读取的 xlsx 文件（损坏或加密） cannot read workbook: not well-formed (invalid token)"
+    )
+
+
 @pytest.mark.parametrize("far", ["XFD1048576", "Z1048576"])
 def test_one_far_cell_is_unreadable_not_an_abort(tmp_path, far):
     # One cell at XFD1048576 made calamine allocate 549,755,813,888 bytes (exit 134); one at
