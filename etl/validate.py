@@ -82,6 +82,9 @@ PARSERS_OF = {kind: [column_parser(c) for c in columns] for kind, columns in COL
 _SEPARATORS = re.compile(r"[\s-]+")
 _ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{14,17}[0-9Xx](?![0-9])")
 _MOBILE = re.compile(r"(?<![0-9])(?:\+?86)?1[3-9][0-9]{9}(?![0-9])")
+# an 11- to 18-digit number as a spreadsheet writes it into a CSV (3.30281199001011E+17):
+# up to 15 of an ID's digits, a mobile number's leading ones
+_SCIENTIFIC_NUMBER = re.compile(r"(?<![0-9.])[0-9]\.[0-9]+[eE]\+?1[0-7](?![0-9])")
 # C0 controls as their Unicode pictures (␀ ␉ ␊ …), DEL as ␡, C1 as �
 _VISIBLE = {
     **{code: 0x2400 + code for code in range(0x20)},
@@ -130,14 +133,15 @@ CONTRACT_WORDS = _contract_words()
 
 
 def shows_personal_number(text: str) -> bool:
-    """Whether a resident ID number or a mobile number appears in `text`, as it is or with
-    spaces, line breaks and dashes taken out (a number written in groups). Both: taking
+    """Whether a resident ID number or a mobile number appears in `text`, as it is, as a
+    spreadsheet writes a long number (3.30281199001011E+17) or with spaces, line breaks
+    and dashes taken out (a number written in groups). Both: taking
     them out also joins a number to the digits after it, which then reads as no number."""
     head = text[: SHOWN_MAX * 2]
     return any(
         pattern.search(version)
         for version in (head, _SEPARATORS.sub("", head))
-        for pattern in (_ID_NUMBER, _MOBILE)
+        for pattern in (_ID_NUMBER, _MOBILE, _SCIENTIFIC_NUMBER)
     )
 
 

@@ -396,3 +396,25 @@ def test_a_file_name_that_is_not_utf8_is_accounted_for_not_a_failed_run(engine, 
     for path in listed:
         path.encode("utf-8")  # shown and stored as text
     assert [status for _, status, _ in stored_runs(engine)] == ["committed"]
+
+
+def test_an_id_as_a_spreadsheet_writes_it_into_a_csv_is_not_shown(engine, tmp_path):
+    # Excel saves an 18-digit ID typed into a cell as 3.30281199001011E+17 in a CSV: 15 of
+    # its digits were stored in rejects.value when it sat in a column of another kind
+    inbox = base_inbox(tmp_path / "inbox")
+    write_csv(
+        inbox / "会议台账（错位）.csv",
+        [
+            ["会议编号", "区划代码", "会议日期", "协商形式", "议题", "党组织主持"],
+            ["HY-8", "330281100201", "3.30281199001011E+17", "议事会", "修路", "是"],
+            ["HY-9", "330281100201", "2025-03-08", "议事会", "修路", "1.38001380000e10"],
+        ],
+    )
+    load(engine, inbox)
+    assert [(r[2], r[3]) for r in rejects(engine)] == [
+        ("meeting_date", "（已隐去 redacted）"),
+        ("led_by_party", "（已隐去 redacted）"),
+    ]
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(schema.rejects.c.value)).scalars().all()
+    assert [v for v in stored if "30281199" in (v or "") or "38001380" in (v or "")] == []
