@@ -277,6 +277,15 @@ def test_a_file_of_utf8_and_gbk_lines_is_refused_not_read_as_mojibake():
     )
 
 
+def test_a_gb18030_file_whose_only_chinese_on_a_line_reads_as_utf8_is_gb18030():
+    # 郑伟's GB18030 bytes (D6 A3 CE B0) are valid UTF-8 (Hebrew and Greek): the whole
+    # file was refused as mixing two encodings
+    lines = ["会议编号,人员标识,姓名", "G1,P001,王芳", "G1,P002,郑伟", "G1,P003,谢强"]
+    text = "\n".join(lines) + "\n"
+    assert "G1,P002,郑伟".encode("gb18030").decode("utf-8") == "G1,P002,\u05a3\u03b0"
+    assert decode(text.encode("gb18030")) == text
+
+
 # --- csv_rows -----------------------------------------------------------------------
 
 
