@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -220,3 +222,31 @@ def test_serve_refuses_a_bad_limit_before_it_starts(env, capsys, monkeypatch):
         "",
         "xieshang: XIESHANG_MAX_UPLOAD_MB must be a whole number ≥ 1, not 'abc'\n",
     )
+
+
+def test_ctrl_c_during_a_load_is_one_line_and_commits_nothing(env):
+    """Ctrl-C printed Python's traceback: the contract is one line, never a traceback."""
+    inbox = env / "inbox"
+    command = [sys.executable, "-m", "xieshang.cli"]
+    subprocess.run([*command, "generate", str(inbox), "--months", "36"], check=True)
+    db = env / "w.sqlite"
+    load = subprocess.Popen(
+        [*command, "load", str(inbox), "--db", f"sqlite:///{db}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not db.exists() and time.monotonic() < deadline:  # the run has begun
+        time.sleep(0.05)
+    load.send_signal(signal.SIGINT)
+    _, err = load.communicate(timeout=120)
+    assert load.returncode == 130
+    assert err.splitlines()[-1] == "xieshang: 已中断 interrupted: nothing more was done"
+    assert "Traceback" not in err
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        tables = sa.inspect(conn).get_table_names()
+        meetings = conn.execute(sa.text("SELECT count(*) FROM meetings")).scalar() if tables else 0
+    engine.dispose()
+    assert meetings == 0

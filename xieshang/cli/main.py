@@ -294,6 +294,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)  # exits 2 on a usage error, in one line
     try:
         return HANDLERS[args.command](args)
+    except KeyboardInterrupt:
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        else:  # a load's transaction was rolled back on the way out
+            print("xieshang: 已中断 interrupted: nothing more was done", file=sys.stderr)
+        return 130  # as a shell reports a program ended by Ctrl-C
     except Exception as exc:  # noqa: BLE001 — the contract is one line, never a traceback
         code, line = _failure(exc)
         if getattr(args, "debug", False):
