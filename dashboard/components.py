@@ -32,6 +32,7 @@ from dash import Output, dcc, html, no_update
 from xieshang.dashboard import errors, fmt
 from xieshang.dashboard.charts.theme import graph_config
 from xieshang.dashboard.i18n import count_text, figure_definition, figure_name, t
+from xieshang.exports import safe_text
 
 # --- KPI cards ----------------------------------------------------------------------------------
 
@@ -478,9 +479,6 @@ def csv_text(data: dict) -> str:
 
 
 def _safe_cell(value):
-    if isinstance(value, (int, float)):
-        return value
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@"):
-        return "'" + text
-    return text
+    # the exports' own rule: a number, or text read as one (-5), stays as it is; a tab or
+    # a carriage return first is guarded as = + - @ are
+    return value if isinstance(value, (int, float)) else safe_text(value)

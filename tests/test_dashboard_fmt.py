@@ -108,3 +108,13 @@ def test_csv_is_excel_friendly_and_formula_safe():
         components.csv_text(table)
         == "\ufeff单位,决议落实率\r\n'=HYPERLINK(),0.8125\r\n新华社区,\r\n"
     )
+    # the exports' rule: text read as a number stays as it is (a unit named -5, a
+    # rejected satisfaction of -5), and a tab or carriage return first is guarded too
+    table = components.table_data(
+        [("area_name", "单位", "text"), ("value", "值", "text")],
+        [{"area_name": "-5", "value": "\t=1+2"}, {"area_name": "\r@SUM(A1)", "value": "-"}],
+        "ranking",
+    )
+    assert components.csv_text(table) == (
+        "\ufeff单位,值\r\n-5,'\t=1+2\r\n\"'\r@SUM(A1)\",'-\r\n"
+    )
