@@ -228,6 +228,11 @@ def configure(server: Flask, on: bool) -> None:
     server.config[AUTH_KEY] = on
 
 
+def _page_path(path: str) -> str:
+    """The page a path shows: Dash's pages take /audit/ and //audit for /audit."""
+    return "/" + "/".join(part for part in path.split("/") if part)
+
+
 def _gate() -> Response | None:
     if not enabled():
         return None
@@ -239,7 +244,7 @@ def _gate() -> Response | None:
         if request.method in ("GET", "HEAD") and not path.startswith(_NOT_PAGES):
             return redirect(login_address(request.full_path.rstrip("?")))
         return Response('{"error": "sign-in required"}', 401, mimetype="application/json")
-    if path in ADMIN_PATHS and user.role != "admin":
+    if _page_path(path) in ADMIN_PATHS and user.role != "admin":
         html = signin_page.forbidden_html(_lang(), current_app.extensions[_BOOTSTRAP], path)
         return Response(html, 403, mimetype="text/html")
     return None

@@ -451,6 +451,9 @@ def test_the_audit_page_is_for_admins(app, client):
     response = client.get("/audit")
     assert response.status_code == 403
     assert "此页面仅限管理员访问。" in response.get_data(as_text=True)
+    # Dash's pages show /audit for these too (they were answered 200)
+    for path in ("/audit/", "/audit%2f", "/audit/?lang=en"):
+        assert client.get(path).status_code == 403, path
     answer = audit_callback(app, client)
     assert answer["au-grid"]["rowData"] == []
     assert "此页面仅限管理员访问。" in json.dumps(answer["au-note"], ensure_ascii=False)

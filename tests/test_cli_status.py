@@ -69,7 +69,7 @@ def test_csv_one_line_per_unit_and_kind(january, capsys):
     )
     assert (code, err) == (0, [])
     assert out == [
-        "area_code,area_name,kind,state,received_at,accepted,rejected,held",
+        "\ufeffarea_code,area_name,kind,state,received_at,accepted,rejected,held",
         "330281001000,城关街道,meetings,received,2026-01-20T09:15:00,4,1,0",
         "330281001000,城关街道,attendance,received,2025-12-31T17:30:00,2,1,0",
         "330281001000,城关街道,resolutions,received,2025-12-31T17:30:00,1,0,0",
@@ -98,7 +98,7 @@ def test_months_outside_the_data_print_their_note(december, capsys):
     code, out, err = run(capsys, "--month", "2026-01", "--format", "csv", "--db", december)
     assert (code, out, err) == (
         0,
-        ["area_code,area_name,kind,state,received_at,accepted,rejected,held"],
+        ["\ufeffarea_code,area_name,kind,state,received_at,accepted,rejected,held"],
         [f"xieshang: {AFTER}"],
     )
 

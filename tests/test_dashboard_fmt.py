@@ -115,6 +115,4 @@ def test_csv_is_excel_friendly_and_formula_safe():
         [{"area_name": "-5", "value": "\t=1+2"}, {"area_name": "\r@SUM(A1)", "value": "-"}],
         "ranking",
     )
-    assert components.csv_text(table) == (
-        "\ufeff单位,值\r\n-5,'\t=1+2\r\n\"'\r@SUM(A1)\",'-\r\n"
-    )
+    assert components.csv_text(table) == ("\ufeff单位,值\r\n-5,'\t=1+2\r\n\"'\r@SUM(A1)\",'-\r\n")

@@ -54,6 +54,9 @@ def _grid(status: Status) -> list[list[str]]:
 
 
 def _csv(status: Status) -> None:
+    # with a BOM, as every CSV export (metrics.md): Excel on a Chinese-locale Windows
+    # opens the saved output as UTF-8
+    sys.stdout.write("\ufeff")
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in status.rows:
