@@ -11,6 +11,8 @@ the view the chart shows)."""
 
 from __future__ import annotations
 
+import re
+
 import dash
 from dash import MATCH, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
@@ -19,6 +21,16 @@ from xieshang.dashboard import auth, components, data, downloads
 from xieshang.dashboard.i18n import t, vocab
 from xieshang.dashboard.page_kit import STATE, engine, state_or_stop
 from xieshang.dashboard.state import State as ViewState
+
+_CHART_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
+
+
+def _chart_filename(name: object) -> str:
+    """A chart's CSV name (ranking-meetings.csv), as the page sent it: the audit row keeps
+    it, so only a chart's kind of name, never one of the server's own files (rejects.csv,
+    which leaders may not take) nor any other text."""
+    filename = f"{name}.csv" if isinstance(name, str) and _CHART_NAME.fullmatch(name) else ""
+    return filename if filename and filename not in downloads.FILES else "chart.csv"
 
 
 def title_line(engine_, state: ViewState):
@@ -79,7 +91,7 @@ def register(app: dash.Dash) -> None:
     def _download(n_clicks, table, store):
         if not n_clicks or not table:
             raise PreventUpdate
-        filename = f"{table.get('filename') or 'chart'}.csv"
+        filename = _chart_filename(table.get("filename"))
         # the numbers are those the page shows (sent back by the browser); the row says
         # who took which chart's, of which view
         state = state_or_stop(store)

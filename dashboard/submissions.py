@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import math
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from flask import Flask, Response, abort, current_app, request
 
@@ -77,7 +77,21 @@ def _too_large(limit: int) -> Response:
     return _json({"error": message}, 413)
 
 
+def _from_another_site() -> bool:
+    """Whether a browser sent the request from another site's page: a form posted there
+    reaches this API with the user's cookie (a sibling host counts as the same site for
+    SameSite=Lax). Scripts send neither header; this server's own pages do not call it."""
+    if request.headers.get("Sec-Fetch-Site", "").lower() in ("cross-site", "same-site"):
+        return True
+    origin = request.headers.get("Origin")
+    return origin is not None and urlsplit(origin).netloc.lower() != request.host.lower()
+
+
 def _api() -> Response:
+    if _from_another_site():
+        return _json(
+            {"error": "不接受其他网站页面发来的报送 not accepted from another site's page"}, 403
+        )
     user = auth.current_user()
     if not may_submit(user):
         return _json({"error": "您的角色不能报送文件 your role may not submit files"}, 403)

@@ -488,7 +488,18 @@ def test_a_forged_click_on_a_refused_button_sends_nothing(app, engine):
     assert audit.count(engine, action="download") == before
 
 
-def test_a_chart_csv_is_recorded(app, engine):
+@pytest.mark.parametrize(
+    ("sent", "recorded"),
+    [
+        ("ranking-meetings", "ranking-meetings.csv"),
+        # a name the browser makes up: never one of the server's files, nor any text
+        ("rejects", "chart.csv"),
+        ("../a\nb", "chart.csv"),
+        ("x" * 500, "chart.csv"),
+        (None, "chart.csv"),
+    ],
+)
+def test_a_chart_csv_is_recorded(app, engine, sent, recorded):
     client = client_of(app, "wang")
     output = next(
         d["output"]
@@ -496,7 +507,7 @@ def test_a_chart_csv_is_recorded(app, engine):
         if '"chart-download"' in d["output"]
     )
     table = {"columns": [{"field": "a", "header": "A", "format": "text"}], "rows": [{"a": "x"}]}
-    table["filename"] = "ranking-meetings"
+    table["filename"] = sent
     body = {
         "output": output,
         "outputs": {"id": {"chart": "ov-ranking", "type": "chart-download"}, "property": "data"},
@@ -515,10 +526,12 @@ def test_a_chart_csv_is_recorded(app, engine):
     }
     response = client.post(DISPATCH, json=body)
     assert response.status_code == 200
+    (answer,) = response.get_json()["response"].values()
+    assert answer["data"]["filename"] == recorded
     (entry,) = last_downloads(engine)
     assert (entry.user, entry.file, entry.scope, entry.detail["via"]) == (
         "wang",
-        "ranking-meetings.csv",
+        recorded,
         DONGHU,  # the forged county became the user's township
         "chart",
     )

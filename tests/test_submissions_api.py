@@ -223,6 +223,39 @@ def test_a_callback_carries_an_upload_of_the_limit_in_base64_and_no_more(app, mo
         assert response.status_code == status, size
 
 
+def test_a_form_posted_from_another_sites_page_is_refused(app, engine, tmp_path):
+    """A form on another site's page posting here carried the user's cookie and loaded
+    (a sibling host is the same site for SameSite=Lax); scripts send neither header."""
+    client = sign_in(app.server.test_client(), "wang")
+    rows = [HEADER, ["HY-21", XINHUA, "2025-07-08", "座谈会", "加装电梯", "是"]]
+    data = xlsx_bytes(tmp_path, rows)
+    for headers in (
+        {"Origin": "http://evil.example"},
+        {"Origin": "http://oa.localhost"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "http://localhost"},
+    ):
+        response = client.post(
+            API,
+            data={"files": [(io.BytesIO(data), FILE)]},
+            content_type="multipart/form-data",
+            headers=headers,
+        )
+        assert response.status_code == 403, headers
+        assert response.get_json() == {
+            "error": "不接受其他网站页面发来的报送 not accepted from another site's page"
+        }
+    assert run_count(engine) == 1  # the county's load only
+    response = client.post(
+        API,
+        data={"files": [(io.BytesIO(data), FILE)]},
+        content_type="multipart/form-data",
+        headers={"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"},
+    )
+    assert response.status_code == 200
+    assert run_count(engine) == 2
+
+
 def test_with_sign_in_off_the_local_admin_submits(engine, tmp_path, monkeypatch):
     county_with_users(engine, tmp_path)
     app = create_app(engine)
