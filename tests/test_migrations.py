@@ -21,6 +21,7 @@ from tests.helpers.builder_county import COUNTY, Q1, T1, T2, V11, V12, V21, V22,
 from tests.helpers.sent_sql import statements_sent
 from xieshang import metrics
 from xieshang.cli.main import main
+from xieshang.etl.load import run_load
 from xieshang.marts import MARTS_VERSION
 from xieshang.warehouse import migrations, schema
 from xieshang.warehouse.engine import ensure_schema, make_engine, open_warehouse
@@ -137,8 +138,8 @@ def _version_and_revision(engine: sa.Engine) -> tuple[str, str]:
 
 def test_the_head_revision_leaves_this_release_s_schema():
     # a release that raises SCHEMA_VERSION without a revision leaving it fails here
-    assert migrations.head() == "0009"
-    assert migrations.revision_of_schema(schema.SCHEMA_VERSION) == "0009"
+    assert migrations.head() == "0010"
+    assert migrations.revision_of_schema(schema.SCHEMA_VERSION) == "0010"
     assert migrations.revision_of_schema(8) == "0008"
     assert migrations.revision_of_schema(7) == "0007"
     assert migrations.revision_of_schema(6) == "0006"
@@ -157,7 +158,7 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
     assert main(["db", "upgrade", "--db", url]) == 0
     assert capsys.readouterr().out == (
         "仓库结构已升级 upgraded the warehouse: schema 2 (未经 Alembic not under Alembic) "
-        "→ schema 9 (0009)\n"
+        "→ schema 10 (0010)\n"
     )
 
     inspector = sa.inspect(engine)
@@ -185,12 +186,12 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
             schema.rejects.c.read_run_id,
         )
         assert conn.execute(rejects).all() == [(None,) * 5]
-    assert _version_and_revision(engine) == ("9", "0009")
+    assert _version_and_revision(engine) == ("10", "0010")
     rows_after = _rows(engine)
     assert rows_after.pop("meta") == [
         ("'marts'", repr('{"fingerprint": "v3:1:run001", "max_report_day": "2025-04-05"}')),
         ("'marts_version'", "'3'"),
-        ("'schema_version'", "'9'"),
+        ("'schema_version'", "'10'"),
     ]
     rows_before.pop("meta")
     assert rows_after == rows_before
@@ -216,7 +217,7 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
     # nothing is left to do, for either path
     assert main(["db", "upgrade", "--db", url]) == 0
     out = capsys.readouterr().out
-    assert out == "仓库结构已是最新 the warehouse is up to date: schema 9 (0009)\n"
+    assert out == "仓库结构已是最新 the warehouse is up to date: schema 10 (0010)\n"
     assert _writes(statements_sent(engine, lambda: ensure_schema(engine))) == []
     engine.dispose()
 
@@ -225,7 +226,7 @@ def test_an_empty_database_upgrades_to_what_ensure_schema_creates(new_url):
     engine = make_engine(new_url())
     done = migrations.upgrade(engine)
     assert (done.schema_before, done.revision_before) == (None, None)
-    assert (done.schema_after, done.revision_after, done.changed) == (9, "0009", True)
+    assert (done.schema_after, done.revision_after, done.changed) == (10, "0010", True)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
     assert _writes(statements_sent(engine, lambda: ensure_schema(engine))) == []
@@ -240,9 +241,9 @@ def test_a_warehouse_ensure_schema_made_is_stamped_and_not_changed(new_url):
         "CREATE TABLE alembic_version",
         "INSERT INTO alembic_version",
     ]
-    assert _version_and_revision(engine) == ("9", "0009")
+    assert _version_and_revision(engine) == ("10", "0010")
     again = migrations.upgrade(engine)
-    assert (again.schema_before, again.revision_before, again.changed) == (9, "0009", False)
+    assert (again.schema_before, again.revision_before, again.changed) == (10, "0010", False)
     engine.dispose()
 
 
@@ -251,12 +252,12 @@ def test_a_newer_warehouse_is_refused_and_left_alone(new_url, capsys):
     engine = open_warehouse(url)
     with engine.begin() as conn:
         conn.execute(
-            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="10")
+            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="11")
         )
     assert main(["db", "upgrade", "--db", url]) == 1
     assert capsys.readouterr().err == (
-        "xieshang: 仓库结构版本 10（None）比本版本新 the warehouse is schema 10 (revision None), "
-        "newer than this release (9): upgrade xieshang\n"
+        "xieshang: 仓库结构版本 11（None）比本版本新 the warehouse is schema 11 (revision None), "
+        "newer than this release (10): upgrade xieshang\n"
     )
     assert not sa.inspect(engine).has_table("alembic_version")
     engine.dispose()
@@ -312,7 +313,7 @@ def _upgraded(engine: sa.Engine, url: str, path: str, capsys, version: int) -> N
         assert main(["db", "upgrade", "--db", url]) == 0
         assert capsys.readouterr().out == (
             f"仓库结构已升级 upgraded the warehouse: schema {version} (未经 Alembic not under "
-            "Alembic) → schema 9 (0009)\n"
+            "Alembic) → schema 10 (0010)\n"
         )
     else:
         ensure_schema(engine)
@@ -321,7 +322,7 @@ def _upgraded(engine: sa.Engine, url: str, path: str, capsys, version: int) -> N
 def _only_stamped(engine: sa.Engine, rows_before: dict, figures_before) -> None:
     """The upgrade changed no row but the schema version, and no figure."""
     rows_after = _rows(engine)
-    assert dict(rows_after.pop("meta"))["'schema_version'"] == "'9'"
+    assert dict(rows_after.pop("meta"))["'schema_version'"] == "'10'"
     rows_before.pop("meta")
     assert rows_after == rows_before and _every_figure(engine) == figures_before
 
@@ -392,7 +393,7 @@ def test_a_schema_4_warehouse_gets_the_county_rollups_after_a_marts_rebuild(new_
             assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
     with engine.connect() as conn:
         version = sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
-        assert conn.execute(version).scalar_one() == "9"
+        assert conn.execute(version).scalar_one() == "10"
     _stale_until_rebuilt(engine, url, fresh, rows_before, schema.ROLLUP_TABLES)
 
 
@@ -509,6 +510,39 @@ def test_a_schema_8_warehouse_gets_the_rejects_readings(new_url, path, capsys):
     engine.dispose()
 
 
+@pytest.mark.parametrize("path", ["db upgrade", "ensure_schema"])
+def test_a_schema_9_warehouse_records_a_file_of_2_gib_or_more(new_url, path, capsys, tmp_path):
+    # a file refused for its size is recorded with it: on PostgreSQL a 32-bit size failed
+    # the whole run (integer out of range)
+    url = new_url()
+    engine = open_warehouse(url)
+    build_county().write(engine)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("ALTER TABLE load_files ALTER COLUMN size TYPE integer")
+        conn.execute(
+            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="9")
+        )
+    rows_before, figures_before = _rows(engine), _every_figure(engine)
+    _upgraded(engine, url, path, capsys, 9)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
+    _only_stamped(engine, rows_before, figures_before)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with open(inbox / "会议台账.csv", "wb") as huge:
+        huge.truncate(3 * 1024**3)  # sparse: no disk used
+    report = run_load(engine, inbox, secret=b"a-test-secret-of-16+")
+    assert report["status"] == "committed"
+    assert [f["path"] for f in report["files"]["unreadable"]] == ["会议台账.csv"]
+    with engine.connect() as conn:
+        sizes = sa.select(schema.load_files.c.size).where(
+            schema.load_files.c.path == "会议台账.csv"
+        )
+        assert conn.execute(sizes).scalar_one() == 3 * 1024**3
+    engine.dispose()
+
+
 def test_db_upgrade_after_this_release_opened_the_warehouse_says_it_only_stamped(new_url, capsys):
     # the loader's timer opened it (ensure_schema) before the admin ran `db upgrade`
     url = new_url()
@@ -516,9 +550,9 @@ def test_db_upgrade_after_this_release_opened_the_warehouse_says_it_only_stamped
     ensure_schema(engine)
     assert main(["db", "upgrade", "--db", url]) == 0
     assert capsys.readouterr().out == (
-        "仓库结构已是最新，仅记入 Alembic 版本 the warehouse was already schema 9 (this "
+        "仓库结构已是最新，仅记入 Alembic 版本 the warehouse was already schema 10 (this "
         "release brought it up to date when it first opened it): only its Alembic revision "
-        "was recorded, schema 9 (0009)\n"
+        "was recorded, schema 10 (0010)\n"
     )
-    assert _version_and_revision(engine) == ("9", "0009")
+    assert _version_and_revision(engine) == ("10", "0010")
     engine.dispose()

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import (
+    BigInteger,
     Connection,
     Engine,
     create_engine,
@@ -222,6 +223,7 @@ def ensure_schema(engine: Engine) -> None:
             schema.metadata.create_all(conn)
             _remake_changed_marts(conn)
             _add_missing_columns(conn)
+            _widen_integers(conn)
             _add_missing_indexes(conn)
             version = _version(conn)
             if version is None:
@@ -272,6 +274,23 @@ def _add_missing_columns(conn: Connection) -> None:
             if column.name not in present:
                 kind = column.type.compile(dialect=conn.dialect)
                 conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}")
+
+
+def _widen_integers(conn: Connection) -> None:
+    """Widen to 64 bits the integer columns a newer release made BigInteger (schema 10:
+    load_files.size). SQLite's integers are 64-bit whatever a column is declared."""
+    if conn.dialect.name != "postgresql":
+        return
+    inspector = inspect(conn)
+    for table in schema.metadata.sorted_tables:
+        declared = {c["name"]: c["type"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if isinstance(column.type, BigInteger) and not isinstance(
+                declared.get(column.name), BigInteger
+            ):
+                conn.exec_driver_sql(
+                    f"ALTER TABLE {table.name} ALTER COLUMN {column.name} TYPE BIGINT"
+                )
 
 
 def _add_missing_indexes(conn: Connection) -> None:

@@ -12,6 +12,7 @@ attendance, resolution reports) plus the load bookkeeping (runs, files, rejects,
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -29,12 +30,13 @@ from sqlalchemy import (
     literal_column,
 )
 
-SCHEMA_VERSION = 9  # 2: users and audit_log; 3: submissions (columns added in place);
+SCHEMA_VERSION = 10  # 2: users and audit_log; 3: submissions (columns added in place);
 # 4: the marts' county and city indexes (added in place); 5: the marts' county rollups;
 # 6: the reports' day index (added in place); 7: the Party mart's prev_12 (made anew);
 # 8: the rejects' row key and the run that superseded them, the months a file's reading
 # covered (columns added in place); 9: the reading a reject's row came from, and the one a
-# marked-up workbook answers (columns added in place)
+# marked-up workbook answers (columns added in place); 10: a file's size in a 64-bit
+# integer (widened in place on PostgreSQL)
 
 metadata = MetaData()
 
@@ -143,7 +145,8 @@ load_files = Table(
     Column("run_id", String(32), ForeignKey("load_runs.run_id"), nullable=False),
     Column("path", Text, nullable=False),
     Column("sha256", String(64)),
-    Column("size", Integer),
+    # bytes: a file refused for its size may pass 2 GiB; SQLite's INTEGER is 64-bit already
+    Column("size", BigInteger().with_variant(Integer, "sqlite")),
     Column("status", String(16), nullable=False),  # loaded | unchanged | skipped | unreadable
     Column("reason", Text),
     # the township the file came from: its submitting user's, else one its folder or name
