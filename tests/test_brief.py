@@ -24,7 +24,7 @@ from tests.helpers.inbox_files import write_csv
 from tests.helpers.scoped_county import county_with_users
 from xieshang import metrics
 from xieshang.brief import NoBrief, build_brief
-from xieshang.brief.content import Unit, _units_text
+from xieshang.brief.content import Unit, _summary, _units_text
 from xieshang.brief.numbers import basis, change, shown
 from xieshang.cli import main
 from xieshang.etl.load import run_load
@@ -84,7 +84,7 @@ def test_the_figures_are_those_of_xieshang_kpi(engine, capsys, scope):
 def test_the_county_brief(engine):
     brief = build_brief(engine, COUNTY, "2025-06", today=MADE_ON)
     assert brief.title == "清河县工作简报"
-    assert brief.cover == "2025年6月 · 数据截至2025年6月30日 · 制发日期2025年7月2日"
+    assert brief.cover == "2025年6月 · 数据截至2025年6月30日 · 制发日期：2025年7月2日"
     assert brief.filename("pdf") == "清河县-工作简报-2025年6月.pdf"
     assert [(r.label, r.shown, r.previous, r.change, r.basis) for r in brief.rows] == COUNTY_ROWS
     tones = {r.key: r.tone for r in brief.rows if r.tone != "flat"}
@@ -108,19 +108,20 @@ def test_the_county_brief(engine):
         "四、数据质量",
     ]
     assert brief.ranking == (
-        Unit(CHENGGUAN, "城关街道", 1, 38.0, 0, 0),
+        Unit(CHENGGUAN, "城关街道", 1, 38.0, 0, 0, "rejected"),
         Unit(DONGHU, "东湖镇", 2, 0.0, 1, 1),
     )
+    # 城关街道's meetings ledger was rejected whole: it is not said to have held none
     assert brief.units_text == (
         WEIGHTS,
         "排名靠前的乡镇（街道）：城关街道（第1名，38.0分）。",
         "排名靠后的乡镇（街道）：东湖镇（第2名，0.0分，逾期未落实决议1件）。",
-        "本月未召开协商会议的乡镇（街道）（1个）：城关街道。",
+        "本月会议台账全部被拒收的乡镇（街道）（1个）：城关街道。",
     )
     assert brief.overdue == (("逾期30天以内", 1), ("逾期31–90天", 0), ("逾期90天以上", 0))
     assert brief.overdue_text == (
         "截至2025年6月30日，逾期未落实决议1件：逾期30天以内1件、逾期31–90天0件、"
-        "逾期90天以上0件；逾期最久的已15天。逾期较多的乡镇（街道）：东湖镇1件。"
+        "逾期90天以上0件；逾期最久的一件已逾期15天。逾期较多的乡镇（街道）：东湖镇1件。"
     )
     # 报送情况 of June: each township's attendance waits for its meeting (held 11, 12);
     # 城关街道's one meetings file was rejected whole (scoped_county's row 9); rejects 8,
@@ -157,8 +158,9 @@ def test_a_townships_brief_names_its_leading_and_lagging_villages(engine):
     assert brief.units_text == (
         WEIGHTS,
         "排名靠前的村（社区）：解放社区（第1名，38.0分）。",
-        "排名靠后的村（社区）：新华社区（第2名，0.0分，本月未召开协商会议）。",
-        "本月各村（社区）均未召开协商会议。",
+        "排名靠后的村（社区）：新华社区（第2名，0.0分，本月报送的会议台账全部被拒收）。",
+        "本月未召开协商会议的村（社区）（1个）：解放社区。",
+        "本月会议台账全部被拒收的村（社区）（1个）：新华社区。",
     )
     assert brief.overdue_text == "截至2025年6月30日，没有逾期未落实的决议。"
     assert brief.quality_text[1] == (
@@ -206,7 +208,7 @@ def test_a_villages_brief_has_no_ranking(engine):
     assert brief.headings()[1] == ("overdue", "二、逾期未落实决议")
     assert brief.overdue_text == (
         "截至2025年6月30日，逾期未落实决议1件：逾期30天以内1件、逾期31–90天0件、"
-        "逾期90天以上0件；逾期最久的已15天。"
+        "逾期90天以上0件；逾期最久的一件已逾期15天。"
     )
 
 
@@ -233,13 +235,13 @@ def test_a_month_not_over_says_so(shared_warehouse, capsys):
     assert brief.as_of == date(2025, 6, 20)
     assert (
         brief.cover
-        == "2025年6月 · 数据截至2025年6月20日（本月数据尚不完整） · 制发日期2025年7月2日"
+        == "2025年6月 · 数据截至2025年6月20日（本月数据尚不完整） · 制发日期：2025年7月2日"
     )
     assert [m["partial"] for m in brief.trend[-2:]] == [False, True]
     assert metrics.to_json(brief.figures) == kpi_cli(capsys, engine, COUNTY, *JUNE)
     # JY-2, due 06-15, is five days late on 06-20
     assert brief.overdue == (("逾期30天以内", 1), ("逾期31–90天", 0), ("逾期90天以上", 0))
-    assert "逾期最久的已5天" in brief.overdue_text
+    assert "逾期最久的一件已逾期5天" in brief.overdue_text
 
 
 # --- months outside the data --------------------------------------------------------------------------------
@@ -343,3 +345,26 @@ def test_the_ranking_names_three_at_each_end():
         "本月未召开协商会议的村（社区）（2个）：己村、庚村。",
     )
     assert _units_text(units[:1], "村（社区）") == (WEIGHTS, "只有一个村（社区）：甲村，90.0分。")
+
+
+def test_a_unit_that_sent_no_ledger_is_not_said_to_have_held_no_meeting():
+    # 杜岭乡 sent nothing in November: "本月未召开协商会议" said what nobody knew
+    units = [
+        Unit("330281101000", "甲镇", 1, 60.0, 4, 0),
+        Unit("330281102000", "乙镇", 2, 10.0, 0, 0, "no_meeting"),
+        Unit("330281202000", "杜岭乡", 3, 0.0, 0, 2, "missing"),
+    ]
+    assert _units_text(units, "乡镇（街道）") == (
+        WEIGHTS,
+        "排名靠前的乡镇（街道）：甲镇（第1名，60.0分）。",
+        "排名靠后的乡镇（街道）：杜岭乡（第3名，0.0分，本月未报送会议台账，逾期未落实决议2件）。",
+        "本月未召开协商会议的乡镇（街道）（1个）：乙镇。",
+        "本月未报送会议台账的乡镇（街道）（1个）：杜岭乡。",
+    )
+    missing = [Unit(f"33028120200{i}", f"{i}村", 1, 0.0, 0, 0, "missing") for i in (1, 2)]
+    assert _units_text(missing, "村（社区）") == ("本月各村（社区）均未报送会议台账，不作排名。",)
+    figures = {"meetings": 0, "regularity": 0.0, "party_participation_rate": None}
+    figures |= {"resolutions_due": 0, "overdue_open": 2}
+    assert _summary("杜岭乡", date(2026, 11, 1), date(2026, 11, 30), figures, "missing") == (
+        "2026年11月，杜岭乡尚未报送会议台账；本月没有到期决议；截至2026年11月30日，逾期未落实决议2件。"
+    )

@@ -59,7 +59,7 @@ SUMMARY = (
 )
 OVERDUE = (
     "截至2025年1月31日，逾期未落实决议1件：逾期30天以内1件、逾期31–90天0件、"
-    "逾期90天以上0件；逾期最久的已6天。逾期较多的县（市、区）：乙县1件。"
+    "逾期90天以上0件；逾期最久的一件已逾期6天。逾期较多的县（市、区）：乙县1件。"
 )
 HEADINGS = ["一、主要指标", "二、单位排名", "三、逾期未落实决议", "四、数据质量"]
 
@@ -67,7 +67,7 @@ HEADINGS = ["一、主要指标", "二、单位排名", "三、逾期未落实�
 def test_the_city_brief_ranks_its_counties(engine):
     brief = build_brief(engine, CITY, "2025-01", today=MADE_ON)
     assert brief.title == "明州市工作简报"
-    assert brief.cover == "2025年1月 · 数据截至2025年1月31日 · 制发日期2025年2月3日"
+    assert brief.cover == "2025年1月 · 数据截至2025年1月31日 · 制发日期：2025年2月3日"
     assert brief.filename("docx") == "明州市-工作简报-2025年1月.docx"
     assert brief.previous is None
     assert brief.previous_note == "2024年12月早于数据起始，“上月”“较上月”两栏不作比较。"
@@ -75,8 +75,9 @@ def test_the_city_brief_ranks_its_counties(engine):
     assert brief.summary == SUMMARY
     assert brief.unit_word == "县（市、区）"
     assert brief.ranking == (
-        Unit(COUNTY_A, "甲县", 1, 67.8, 2, 0),
-        Unit(COUNTY_B, "乙县", 2, 42.5, 1, 1),
+        # written by the builder, without load runs: no ledger counts as sent
+        Unit(COUNTY_A, "甲县", 1, 67.8, 2, 0, "missing"),
+        Unit(COUNTY_B, "乙县", 2, 42.5, 1, 1, "missing"),
     )
     assert brief.units_text == (WEIGHTS, LEADING, LAGGING)
     assert brief.overdue == (("逾期30天以内", 1), ("逾期31–90天", 0), ("逾期90天以上", 0))

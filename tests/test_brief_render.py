@@ -57,7 +57,7 @@ SENTENCES = [
     "排名靠前的乡镇（街道）：城关街道（第1名，38.0分）。",
     "排名靠后的乡镇（街道）：东湖镇（第2名，0.0分，逾期未落实决议1件）。",
     "截至2025年6月30日，逾期未落实决议1件：逾期30天以内1件、逾期31–90天0件、逾期90天以上0件；"
-    "逾期最久的已15天。逾期较多的乡镇（街道）：东湖镇1件。",
+    "逾期最久的一件已逾期15天。逾期较多的乡镇（街道）：东湖镇1件。",
     "2025年6月报送情况：1个单位报送的台账全部被拒收：城关街道（会议）。",
 ]
 
@@ -114,13 +114,15 @@ def test_the_pdf_holds_the_figures_as_shown(engine, tmp_path):
     assert content.startswith(b"%PDF-")
     text = pdf_text(content, tmp_path)
     assert "清河县工作简报" in text
-    assert "2025年6月 · 数据截至2025年6月30日 · 制发日期2025年7月2日" in text
+    assert "2025年6月 · 数据截至2025年6月30日 · 制发日期：2025年7月2日" in text
     assert table_lines(text) == COUNTY_ROWS
     for sentence in SENTENCES:
         assert sentence in flat(text)
     for heading in ("一、主要指标", "二、单位排名", "三、逾期未落实决议", "四、数据质量"):
         assert heading in text
     assert "第 1 页，共 2 页" in text
+    # every page's running header names the month as the rest does (it read 2025-06)
+    assert text.count("清河县工作简报 · 2025年6月") == 2
     info = pdf_tool("pdfinfo", content, tmp_path)
     assert "Page size:       595.276 x 841.89 pts (A4)" in info
     assert "Title:           清河县工作简报" in info

@@ -29,7 +29,7 @@ from xieshang.metrics import quality
 from xieshang.metrics.assessment import DEFAULT_WEIGHTS, assessment, round_score
 from xieshang.metrics.catalog import first_meeting_day
 from xieshang.metrics.definitions import RECORDS
-from xieshang.metrics.submissions import GRID_KINDS, parse_month, submission_status
+from xieshang.metrics.submissions import GRID_KINDS, Status, parse_month, submission_status
 from xieshang.warehouse.codes import CHILD_LEVEL, ancestor_at, level_of
 
 TREND_MONTHS = 12
@@ -93,6 +93,7 @@ class Unit:
     score: float
     meetings: int
     overdue_open: int
+    sent: str = "received"  # its meetings ledger's 报送情况 this month (missing, rejected…)
 
 
 @dataclass(frozen=True)
@@ -200,11 +201,16 @@ def _names(names: Sequence[str]) -> str:
     return shown_names if len(names) <= LIST_LIMIT else f"{shown_names}等{len(names)}个"
 
 
-def _summary(name: str, first: date, as_of: date, f: dict) -> str:
-    parts = [f"{month_label(first)}，{name}召开协商会议{shown('meetings', f['meetings'])}次"]
-    if f["regularity"] is not None:
-        parts[-1] += f"，常态化率{shown('regularity', f['regularity'])}"
-    parts[-1] += f"，党员参与率{shown('party_participation_rate', f['party_participation_rate'])}"
+def _summary(name: str, first: date, as_of: date, f: dict, sent: str) -> str:
+    if sent == "missing" and not f["meetings"]:
+        # its regularity and Party participation would read as none held
+        parts = [f"{month_label(first)}，{name}尚未报送会议台账"]
+    else:
+        parts = [f"{month_label(first)}，{name}召开协商会议{shown('meetings', f['meetings'])}次"]
+        if f["regularity"] is not None:
+            parts[-1] += f"，常态化率{shown('regularity', f['regularity'])}"
+        rate = f["party_participation_rate"]
+        parts[-1] += f"，党员参与率{shown('party_participation_rate', rate)}"
     if f["resolutions_due"]:
         parts.append(
             f"到期决议{shown('resolutions_due', f['resolutions_due'])}件，"
@@ -246,10 +252,31 @@ def _ranked_level(scope: str) -> str | None:
     return CHILD_LEVEL.get(level_of(scope))
 
 
+# a unit without meetings this month: why, as a reason, a list's head and a whole sentence
+# — not sending its ledger is not holding no meeting (ui.md: say what is missing and why)
+_NO_MEETINGS = {
+    "missing": (
+        "本月未报送会议台账",
+        "本月未报送会议台账的{word}",
+        "本月各{word}均未报送会议台账。",
+    ),
+    "rejected": (
+        "本月报送的会议台账全部被拒收",
+        "本月会议台账全部被拒收的{word}",
+        "本月各{word}报送的会议台账均被拒收。",
+    ),
+}
+_HELD_NONE = ("本月未召开协商会议", "本月未召开协商会议的{word}", "本月各{word}均未召开协商会议。")
+
+
+def _no_meetings(unit: Unit) -> tuple[str, str, str]:
+    return _NO_MEETINGS.get(unit.sent, _HELD_NONE)
+
+
 def _lagging_reason(unit: Unit) -> str:
     reasons = []
     if not unit.meetings:
-        reasons.append("本月未召开协商会议")
+        reasons.append(_no_meetings(unit)[0])
     if unit.overdue_open:
         reasons.append(f"逾期未落实决议{unit.overdue_open:,}件")
     return "，" + "，".join(reasons) if reasons else ""
@@ -271,6 +298,8 @@ def _alike_scores(units: Sequence[Unit]) -> list[str]:
 def _units_text(units: Sequence[Unit], word: str) -> tuple[str, ...]:
     if not units:
         return (f"本范围内没有{word}，不作排名。",)
+    if all(u.sent == "missing" and not u.meetings for u in units):
+        return (f"本月各{word}均未报送会议台账，不作排名。",)
     weights = "、".join(f"{RECORDS[k].label_zh}{w:g}" for k, w in DEFAULT_WEIGHTS.items())
     method = f"按本月考核得分排名（满分100分；权重：{weights}）。"
     if len(units) == 1:
@@ -288,11 +317,15 @@ def _units_text(units: Sequence[Unit], word: str) -> tuple[str, ...]:
     alike = _alike_scores(units)
     if alike:
         lines.append(f"得分显示相同而名次不同的，按未舍入的得分排名：{_names(alike)}。")
-    idle = [u.name for u in units if not u.meetings]
-    if idle and len(idle) < len(units):
-        lines.append(f"本月未召开协商会议的{word}（{len(idle)}个）：{_names(idle)}。")
-    elif idle:
-        lines.append(f"本月各{word}均未召开协商会议。")
+    idle: dict[tuple[str, str, str], list[str]] = {}
+    for unit in units:
+        if not unit.meetings:
+            idle.setdefault(_no_meetings(unit), []).append(unit.name)
+    for (_, head, whole), names in sorted(idle.items(), key=lambda kv: kv[0] != _HELD_NONE):
+        if len(names) < len(units):
+            lines.append(f"{head.format(word=word)}（{len(names)}个）：{_names(names)}。")
+        else:
+            lines.append(whole.format(word=word))
     return tuple(lines)
 
 
@@ -321,7 +354,7 @@ def _overdue(
     split = "、".join(f"{label}{n:,}件" for label, n in buckets)
     text = f"截至{day_label(as_of)}，逾期未落实决议{total:,}件：{split}"
     if rows:
-        text += f"；逾期最久的已{max(r['days_late'] for r in rows):,}天"
+        text += f"；逾期最久的一件已逾期{max(r['days_late'] for r in rows):,}天"
     level = _ranked_level(scope)
     if word and level and rows:
         by_unit = Counter(ancestor_at(r["area_code"], level) for r in rows)
@@ -335,9 +368,12 @@ def _overdue(
     return buckets, text + "。"
 
 
-def _submissions_text(engine: Engine, scope: str, first: date) -> str:
-    month = f"{first.year:04d}-{first.month:02d}"
-    status = submission_status(engine, month, scope)
+def _meetings_sent(status: Status) -> dict[str, str]:
+    """Each unit's 报送情况 of its meetings ledger this month, by area code."""
+    return {r["area_code"]: r["state"] for r in status.rows if r["kind"] == "meetings"}
+
+
+def _submissions_text(status: Status, first: date) -> str:
     if status.note:
         return status.note
     missing: dict[str, list[str]] = {}
@@ -363,8 +399,10 @@ def _submissions_text(engine: Engine, scope: str, first: date) -> str:
     return f"{label}报送情况：" + "；".join(parts) + "。"
 
 
-def _quality_text(engine: Engine, scope: str, first: date, last: date) -> tuple[str, ...]:
-    lines = [_submissions_text(engine, scope, first)]
+def _quality_text(
+    engine: Engine, scope: str, first: date, last: date, status: Status
+) -> tuple[str, ...]:
+    lines = [_submissions_text(status, first)]
     rejected = quality.rejected_count(engine, scope)
     held = quality.held_count(engine, scope)
     if rejected or held:
@@ -426,6 +464,8 @@ def build_brief(engine: Engine, scope: str, month: str, today: date | None = Non
         else None
     )
     name = info["area_name"]
+    status = submission_status(engine, f"{first.year:04d}-{first.month:02d}", code)
+    sent = _meetings_sent(status)
     level = _ranked_level(code)
     word = UNIT_WORDS[level] if level else None
     units: tuple[Unit, ...] = ()
@@ -439,6 +479,7 @@ def build_brief(engine: Engine, scope: str, month: str, today: date | None = Non
                 score=round_score(r["score"]),
                 meetings=r["meetings"],
                 overdue_open=r["overdue_open"],
+                sent=sent.get(r["area_code"], "received"),
             )
             for r in assessment(engine, level, code, first, last).rows
         )
@@ -448,9 +489,7 @@ def build_brief(engine: Engine, scope: str, month: str, today: date | None = Non
     )
     partial = "（本月数据尚不完整）" if as_of < last else ""
     made_on = today or date.today()
-    cover = (
-        f"{month_label(first)} · 数据截至{day_label(as_of)}{partial} · 制发日期{day_label(made_on)}"
-    )
+    cover = f"{month_label(first)} · 数据截至{day_label(as_of)}{partial} · 制发日期：{day_label(made_on)}"
     return Brief(
         scope=code,
         scope_name=name,
@@ -465,13 +504,13 @@ def build_brief(engine: Engine, scope: str, month: str, today: date | None = Non
         figures=current,
         previous=previous,
         rows=_rows(current, previous),
-        summary=_summary(name, first, as_of, current),
+        summary=_summary(name, first, as_of, current, sent.get(code, "received")),
         unit_word=word,
         ranking=units,
         units_text=units_text,
         overdue=overdue,
         overdue_text=overdue_text,
-        quality_text=_quality_text(engine, code, first, last),
+        quality_text=_quality_text(engine, code, first, last, status),
         trend=_trend(engine, code, first, last, begin),
     )
 

@@ -14,6 +14,7 @@ from html import escape
 from xieshang.brief.charts import Chart, charts
 from xieshang.brief.content import TABLE_HEADER, Brief
 from xieshang.brief.fonts import cjk_font
+from xieshang.brief.numbers import month_label
 
 RED = "#C8102E"  # the red masthead of a 简报
 
@@ -83,7 +84,7 @@ def html_of(brief: Brief, drawn: list[Chart], family: str) -> str:
     css = CSS % {
         "family": family,
         "red": RED,
-        "running": f"{brief.title} · {brief.month}".replace('"', ""),
+        "running": f"{brief.title} · {month_label(brief.start)}".replace('"', ""),
     }
     return (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
