@@ -297,23 +297,25 @@ def frame_from_rows(rows: list[list[Any]], row_numbers: list[int], kind: str) ->
     positions: dict[str, int] = {}
     headers: dict[str, str] = {}
     unknown: list[str] = []
-    problem: int | None = None
     for index, cell in enumerate(rows[header_at]):
         text = clean_text(cell)
         name = known.get(text.lower())
         if name and name not in positions:
             positions[name] = index
             headers[name] = text
-        elif text == PROBLEM_COLUMN:
-            problem = index
-        elif text:
+        elif text and text != PROBLEM_COLUMN:  # a marked-up workbook's note: known
             unknown.append(text)
     body = rows[header_at + 1 :]
     numbers = row_numbers[header_at + 1 :]
-    # a row whose only cell left is the 问题 note is as blank as a row deleted by hand
-    blank = _blank_rows(
-        body if problem is None else [row[:problem] + row[problem + 1 :] for row in body]
-    )
+    width = max(max(positions.values()) + 1, max(map(len, body), default=0))
+    if body and min(map(len, body)) < width:
+        body = [row if len(row) == width else [*row, *[""] * (width - len(row))] for row in body]
+    # A row blank in every column of the contract is blank, whatever else it holds: a 序号
+    # filled down a template, the 问题 note of a marked-up workbook. The contract's cells
+    # are taken apart only when the sheet has other columns.
+    columns = list(positions.values())
+    plain = width == len(columns) and columns == list(range(width))
+    blank = _blank_rows(body if plain else list(map(itemgetter(*columns), body)))
     if blank:
         keep = [True] * len(body)
         for i in blank:
@@ -321,9 +323,6 @@ def frame_from_rows(rows: list[list[Any]], row_numbers: list[int], kind: str) ->
         body, numbers = list(compress(body, keep)), list(compress(numbers, keep))
     # One object block from the rows at once (not a column at a time, nor a cell at a
     # time): cells keep their Python types.
-    width = max(max(positions.values()) + 1, max(map(len, body), default=0))
-    if body and min(map(len, body)) < width:
-        body = [row if len(row) == width else [*row, *[""] * (width - len(row))] for row in body]
     table = np.empty((len(body), len(positions) + 1), dtype=object)
     table[:, 0] = numbers
     if body:

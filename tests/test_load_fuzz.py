@@ -207,8 +207,8 @@ class Inbox:
 
 
 def is_blank(cells) -> bool:
-    """A row the loader drops: every cell empty (None, NaN, or text that is nothing once
-    NFKC-folded and trimmed)."""
+    """A row the loader drops, given the cells of its contract columns: every one empty
+    (None, NaN, or text that is nothing once NFKC-folded and trimmed)."""
     return all(
         cell is None
         or (isinstance(cell, float) and math.isnan(cell))
@@ -285,7 +285,8 @@ def sheet_rows(draw, kind: str, workbook: bool) -> tuple[list[list], int, int]:
     if workbook:
         body = [[for_workbook(c) for c in r] for r in body]
     title = [["2025年3月 报送"]] if draw(st.integers(0, 4)) == 0 else []
-    data_rows = sum(not is_blank(["" if c is None else c for c in r]) for r in body)
+    # the header is the contract's columns, one each: a longer row's other cells are not read
+    data_rows = sum(not is_blank(r[: len(header)]) for r in body)
     return [*title, list(header), *body], len(title), data_rows
 
 
@@ -447,7 +448,11 @@ def _extra(draw, how: str, folder: str, kind: str, kinds: dict[str, File]) -> Fi
         cells = FAR_CELLS if how == "far" else NEAR_CELLS
         reference = draw(st.sampled_from(sorted(cells)))
         data = far_cell_workbook(kind, reference)
-        return File(f"{name}.xlsx", data, kind, len(base) + 1, cells[reference], risky=True)
+        # its row is read only when the cell is in a column of the contract (H300 is, of
+        # the 10 resolution columns)
+        letters = reference.rstrip("0123456789")
+        rows = len(base) + (column_index_from_string(letters) <= len(header))
+        return File(f"{name}.xlsx", data, kind, rows, cells[reference], risky=True)
     if how == "copy":  # the same bytes under another path: read again
         original = kinds[kind]
         suffix = Path(original.path).suffix
@@ -582,6 +587,28 @@ def header_at(rows: list[list], kind: str) -> int | None:
     return None
 
 
+def data_rows_under(rows: list[list], at: int | None, kind: str) -> int | None:
+    """The rows after the header `at` with a cell in a column of the contract: a column
+    whose header is one of the kind's names, the first of each name."""
+    if at is None:
+        return None
+    names = header_names(kind)
+    columns = {}
+    for i, cell in enumerate(rows[at]):
+        column = next((c.name for c in COLUMNS[kind] if _norm(cell) in _names_of(c)), None)
+        if column is not None and _norm(cell) in names:
+            columns.setdefault(column, i)
+    return sum(not is_blank([r[i] for i in columns.values() if i < len(r)]) for r in rows[at + 1 :])
+
+
+def _norm(cell) -> str:
+    return unicodedata.normalize("NFKC", str(cell)).strip().lower()
+
+
+def _names_of(column) -> set[str]:
+    return {column.name.lower()} | {_norm(a) for a in column.aliases}
+
+
 ERROR_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)" t="e"><v>([^<]+)</v>')
 
 
@@ -597,8 +624,7 @@ def workbook_data_rows(data: bytes, kind: str) -> int | None:
         row, column = int(number) - 1, column_index_from_string(letters.decode()) - 1
         if row < len(rows) and column < len(rows[row]):
             rows[row][column] = text.decode()
-    at = header_at(rows, kind)
-    return None if at is None else sum(not is_blank(r) for r in rows[at + 1 :])
+    return data_rows_under(rows, header_at(rows, kind), kind)
 
 
 def header_names(kind: str) -> set[str]:
@@ -617,8 +643,8 @@ def csv_data_rows(data: bytes, kind: str, path: str) -> int | None:
     records = parse_csv(text)
     refused = refused_span(text, records)
     assert refused is None, f"{path} was loaded with a broken quote: {refused} {text[:2000]!r}"
-    at = header_at([r.cells for r in records], kind)
-    return None if at is None else sum(not is_blank(r.cells) for r in records[at + 1 :])
+    cells = [r.cells for r in records]
+    return data_rows_under(cells, header_at(cells, kind), kind)
 
 
 # --- the checks -------------------------------------------------------------------------

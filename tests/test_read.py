@@ -575,7 +575,9 @@ def test_read_xlsx_row_numbers_and_native_cells(tmp_path):
                 ["HY-1", 330281100201, date(2025, 3, 8), "议事会", "修路", True, 0, 1.5],  # 5
                 [],  # row 6
                 ["HY-2", "330281100201", MARCH_9_1430, "恳谈会", "路灯", False, 1, None],  # row 7
-                [None, None, None, None, None, None, None, "仅备注"],  # row 8: not blank
+                # row 8: blank, its only cell in a column the contract does not read (a 序号
+                # filled down a template was rejected on every row left empty)
+                [None, None, None, None, None, None, None, "仅备注"],
                 [12, 330281100201.0, 20250310, "座谈会", "清淤", "是", "", ""],  # row 9
                 [" ", "", "\u3000"],  # row 10: blank after trimming
             ],
@@ -590,19 +592,28 @@ def test_read_xlsx_row_numbers_and_native_cells(tmp_path):
     assert records(frame) == [
         [5, "HY-1", 330281100201.0, date(2025, 3, 8), "议事会", "修路", True, 0.0],
         [7, "HY-2", "330281100201", MARCH_9_1430, "恳谈会", "路灯", False, 1.0],
-        [8, "", "", "", "", "", "", ""],
         [9, 12.0, 330281100201.0, 20250310.0, "座谈会", "清淤", "是", ""],
     ]
     # exact native types: a date cell is a date, a date-time cell a datetime,
     # number cells floats, TRUE/FALSE cells bools
-    assert [type(v) for v in frame["meeting_date"]] == [date, datetime, str, float]
-    assert [type(v) for v in frame["area_code"]] == [float, str, str, float]
-    assert [type(v) for v in frame["led_by_party"]] == [bool, bool, str, str]
-    assert [type(v) for v in frame["online"]] == [float, float, str, str]
+    assert [type(v) for v in frame["meeting_date"]] == [date, datetime, float]
+    assert [type(v) for v in frame["area_code"]] == [float, str, float]
+    assert [type(v) for v in frame["led_by_party"]] == [bool, bool, str]
+    assert [type(v) for v in frame["online"]] == [float, float, str]
     # and they parse as the contract says
     values, reasons = parse_column(frame["meeting_date"], parse_date)
-    assert values.tolist() == [date(2025, 3, 8), date(2025, 3, 9), None, date(2025, 3, 10)]
-    assert reasons.tolist() == [None, None, None, None]
+    assert values.tolist() == [date(2025, 3, 8), date(2025, 3, 9), date(2025, 3, 10)]
+    assert reasons.tolist() == [None, None, None]
+
+
+def test_rows_with_only_a_serial_number_are_blank(tmp_path):
+    # a template with 序号 filled down: every row left empty was rejected, meeting_id missing
+    rows = [["序号", *MEETING_HEADER], ["1", *_meeting("HY-1")], ["2"], ["3", "", ""], ["4"]]
+    write_csv(tmp_path / "会议台账.csv", rows)
+    result = read_file(tmp_path, "会议台账.csv")
+    [sheet] = result.sheets
+    assert list(sheet.frame["_row"]) == [2]
+    assert result.unknown_columns == [{"path": "会议台账.csv", "sheet": None, "columns": ["序号"]}]
 
 
 def test_read_xlsx_header_not_in_column_a(tmp_path):
