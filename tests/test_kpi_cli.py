@@ -164,7 +164,7 @@ def test_export_csv_and_xlsx(county, capsys, tmp_path):
     assert [sheet.cell(row=r, column=2).value for r in (3, 4)] == [V12, V11]  # under the title
     about = {r[0].value: r[1].value for r in book["说明"].iter_rows()}
     assert about["权重来源"] == f"设置文件 {weights}"
-    assert about["权重：决议落实率"] == "0"
+    assert about["权重：决议落实率"] == 0
     assert about["范围"] == "101镇（330281101000）"
 
 

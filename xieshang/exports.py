@@ -338,17 +338,17 @@ def _fit(widths: Iterable[int], low: int = 6, high: int = 60) -> float:
     return float(min(max(max(widths, default=low) + 2, low), high))
 
 
-def _weights_rows(a: Assessment, lang: str) -> list[tuple[str, str]]:
+def _weights_rows(a: Assessment, lang: str) -> list[tuple[str, str | float]]:
     info = metrics.FIGURE_INFO
     rows = []
     for key, weight in a.weights.items():
         name = info[key]["en" if lang == "en" else "zh"]
         name += " ÷ 100" if key == "satisfaction" else ""
-        rows.append(((f"权重：{name}", f"Weight: {name}")[lang == "en"], f"{weight:g}"))
+        rows.append(((f"权重：{name}", f"Weight: {name}")[lang == "en"], weight))
     return rows
 
 
-def _about_rows(a: Assessment, exported_at: datetime, lang: str) -> list[tuple[str, str]]:
+def _about_rows(a: Assessment, exported_at: datetime, lang: str) -> list[tuple[str, str | float]]:
     """The 说明 sheet: label, text — one language throughout."""
     en = lang == "en"
     period = f"{a.start.isoformat()} 至 {a.end.isoformat()}（{period_text(a.start, a.end)}）"
@@ -507,7 +507,10 @@ def assessment_xlsx(
     rows = _about_rows(a, moment, lang)
     for r, (key, text) in enumerate(rows):
         about.write_string(r, 0, safe_text(key), formats["label"])
-        about.write_string(r, 1, safe_text(text), formats["about"])
+        if isinstance(text, str):
+            about.write_string(r, 1, safe_text(text), formats["about"])
+        else:  # a weight: a number, not a number stored as text
+            about.write_number(r, 1, text, formats["about"])
     about.set_column(0, 0, _fit(display_width(k) for k, _ in rows))
     about.set_column(1, 1, 90)
     about.set_portrait()
