@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -119,13 +120,33 @@ def _judge_run(
 
 
 def _end_with(load: int) -> None:
-    """Make a worker end when the load's process does: killed (by hand, or a server's
-    timeout), nobody takes a worker's results, and the worker would wait for ever to hand
-    them over, holding its memory."""
+    """Make a worker end when the load's process does, and only then: killed (by hand, or
+    a server's timeout), nobody takes a worker's results, and the worker would wait for
+    ever to hand them over, holding its memory."""
+    # Ctrl-C reaches the whole process group: the load's process answers it in one line
+    # and ends the workers; each would print a traceback of its own
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != load:  # it ended before the line above
         os._exit(1)
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored while the workers are spawned (the pool starts them as runs are
+    submitted): a spawned process keeps an ignored signal ignored from its first
+    instruction, where Ctrl-C in its start-up, before its initializer, printed a
+    traceback. Only the main thread may set a handler; a load in a server's thread has
+    no terminal to press Ctrl-C in."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:
@@ -175,9 +196,10 @@ def judged_in_runs(
     runs = _runs(files, sizes, workers * RUNS_PER_WORKER)
     try:
         with _collector_paused(), worker_pool(workers) as pool:
-            futures = [
-                pool.submit(_judge_run, str(inbox), run, today, township, known) for run in runs
-            ]
+            with _sigint_ignored():  # the workers start with it ignored: see _end_with
+                futures = [
+                    pool.submit(_judge_run, str(inbox), run, today, township, known) for run in runs
+                ]
             done = []
             try:
                 for future in futures:

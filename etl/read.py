@@ -297,9 +297,12 @@ def frame_from_rows(rows: list[list[Any]], row_numbers: list[int], kind: str) ->
     positions: dict[str, int] = {}
     headers: dict[str, str] = {}
     unknown: list[str] = []
+    contract_columns = []  # every column headed by a name of the contract, repeats too
     for index, cell in enumerate(rows[header_at]):
         text = clean_text(cell)
         name = known.get(text.lower())
+        if name:
+            contract_columns.append(index)
         if name and name not in positions:
             positions[name] = index
             headers[name] = text
@@ -310,12 +313,12 @@ def frame_from_rows(rows: list[list[Any]], row_numbers: list[int], kind: str) ->
     width = max(max(positions.values()) + 1, max(map(len, body), default=0))
     if body and min(map(len, body)) < width:
         body = [row if len(row) == width else [*row, *[""] * (width - len(row))] for row in body]
-    # A row blank in every column of the contract is blank, whatever else it holds: a 序号
-    # filled down a template, the 问题 note of a marked-up workbook. The contract's cells
-    # are taken apart only when the sheet has other columns.
-    columns = list(positions.values())
-    plain = width == len(columns) and columns == list(range(width))
-    blank = _blank_rows(body if plain else list(map(itemgetter(*columns), body)))
+    # A row blank in every column headed by a name of the contract is blank, whatever else
+    # it holds: a 序号 filled down a template, the 问题 note of a marked-up workbook (a
+    # value under a repeated header is not blank: its row is rejected, not lost). The
+    # contract's cells are taken apart only when the sheet has other columns.
+    plain = contract_columns == list(range(width))
+    blank = _blank_rows(body if plain else list(map(itemgetter(*contract_columns), body)))
     if blank:
         keep = [True] * len(body)
         for i in blank:
@@ -331,11 +334,14 @@ def frame_from_rows(rows: list[list[Any]], row_numbers: list[int], kind: str) ->
     return Framed(frame, unknown, headers)
 
 
-# what a line of Chinese in UTF-8 holds besides ASCII: CJK, its punctuation, full-width
-# forms, dashes, quotes and the middle dot. GB18030 bytes that happen to be UTF-8 read as
-# other scripts: 郑伟 as Hebrew and Greek (U+05A3 U+03B0), which 119 of 1,200 common
-# names do.
-_NOT_CHINESE = re.compile("[^\x00-\x7f\u00b7\u2010-\u2027\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+# what a line of Chinese in UTF-8 holds besides ASCII: CJK and its punctuation, full-width
+# forms, the symbols ledgers use (· × ÷, dashes, quotes, ①, Ⅱ, ℃, √, ●, ★, arrows, boxes).
+# GB18030 bytes that happen to be UTF-8 read as other scripts: 郑伟 as Hebrew and Greek
+# (U+05A3 U+03B0), which 119 of 1,200 common names do.
+_NOT_CHINESE = re.compile(
+    "[^\x00-\x7f\u00b7\u00d7\u00f7\u2010-\u2bff\u2e80-\u9fff\uf900-\ufaff"
+    "\ufe30-\ufe4f\uff00-\uffef]"
+)
 
 
 def _mixed(data: bytes) -> tuple[int, int] | None:

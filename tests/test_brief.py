@@ -363,8 +363,19 @@ def test_a_unit_that_sent_no_ledger_is_not_said_to_have_held_no_meeting():
     )
     missing = [Unit(f"33028120200{i}", f"{i}村", 1, 0.0, 0, 0, "missing") for i in (1, 2)]
     assert _units_text(missing, "村（社区）") == ("本月各村（社区）均未报送会议台账，不作排名。",)
+    rejected = [Unit(u.code, u.name, 1, 0.0, 0, 0, "rejected") for u in missing]
+    assert _units_text(rejected, "村（社区）") == (
+        "本月各村（社区）报送的会议台账均被拒收，不作排名。",
+    )
+    assert _units_text([missing[0], rejected[1]], "村（社区）") == (
+        "本月各村（社区）的会议台账均未报送或全部被拒收，不作排名。",
+    )
     figures = {"meetings": 0, "regularity": 0.0, "party_participation_rate": None}
     figures |= {"resolutions_due": 0, "overdue_open": 2}
     assert _summary("杜岭乡", date(2026, 11, 1), date(2026, 11, 30), figures, "missing") == (
         "2026年11月，杜岭乡尚未报送会议台账；本月没有到期决议；截至2026年11月30日，逾期未落实决议2件。"
+    )
+    assert _summary("杜岭乡", date(2026, 11, 1), date(2026, 11, 30), figures, "rejected") == (
+        "2026年11月，杜岭乡报送的会议台账全部被拒收；本月没有到期决议；"
+        "截至2026年11月30日，逾期未落实决议2件。"
     )

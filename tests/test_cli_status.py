@@ -4,6 +4,7 @@ exact lines, CSV rows and exit codes."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -83,6 +84,31 @@ def test_csv_one_line_per_unit_and_kind(january, capsys):
         "330281001003,和平社区,attendance,no_meeting,,0,0,0",
         "330281001003,和平社区,resolutions,no_meeting,,0,0,0",
     ]
+
+
+def test_csv_is_utf8_with_a_bom_whatever_the_consoles_encoding(january, tmp_path):
+    # a GBK console could not write the BOM (exit 1), and wrote the rest as GBK
+    text = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "xieshang.cli",
+            "status",
+            "--month",
+            "2025-12",
+            "--scope",
+            T1,
+            "--format",
+            "csv",
+            "--db",
+            january,
+        ],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "gbk", "XIESHANG_HOME": str(tmp_path)},
+        check=True,
+    ).stdout
+    assert text.startswith(b"\xef\xbb\xbfarea_code,area_name,")
+    assert "330281001000,城关街道,meetings" in text.decode("utf-8")
 
 
 BEFORE = "数据始于 2025-12，此前没有报送记录 data begin in 2025-12: nothing was submitted before"

@@ -284,6 +284,11 @@ def test_a_gb18030_file_whose_only_chinese_on_a_line_reads_as_utf8_is_gb18030():
     text = "\n".join(lines) + "\n"
     assert "G1,P002,郑伟".encode("gb18030").decode("utf-8") == "G1,P002,\u05a3\u03b0"
     assert decode(text.encode("gb18030")) == text
+    # a UTF-8 line's symbols (①, √, ℃, ×) are a ledger's: such a file pasted to GBK lines
+    # is still refused
+    utf8 = "HY-1,关于①号楼加装电梯√,25℃×2\n".encode()
+    with pytest.raises(ValueError, match="文件混用两种编码"):
+        decode("会议编号,议题,备注\n".encode("gbk") + utf8)
 
 
 # --- csv_rows -----------------------------------------------------------------------
@@ -614,6 +619,15 @@ def test_rows_with_only_a_serial_number_are_blank(tmp_path):
     [sheet] = result.sheets
     assert list(sheet.frame["_row"]) == [2]
     assert result.unknown_columns == [{"path": "会议台账.csv", "sheet": None, "columns": ["序号"]}]
+    # a value under a repeated header of the contract is not blank: rejected, not lost
+    rows = [
+        [*MEETING_HEADER, "会议日期"],
+        _meeting("HY-1"),
+        [*[""] * len(MEETING_HEADER), "3月8日"],
+    ]
+    write_csv(tmp_path / "会议台账2.csv", rows)
+    [sheet] = read_file(tmp_path, "会议台账2.csv").sheets
+    assert list(sheet.frame["_row"]) == [2, 3]
 
 
 def test_read_xlsx_header_not_in_column_a(tmp_path):

@@ -202,9 +202,9 @@ def _names(names: Sequence[str]) -> str:
 
 
 def _summary(name: str, first: date, as_of: date, f: dict, sent: str) -> str:
-    if sent == "missing" and not f["meetings"]:
+    if sent in _UNSENT and not f["meetings"]:
         # its regularity and Party participation would read as none held
-        parts = [f"{month_label(first)}，{name}尚未报送会议台账"]
+        parts = [f"{month_label(first)}，{name}{_UNSENT[sent]}"]
     else:
         parts = [f"{month_label(first)}，{name}召开协商会议{shown('meetings', f['meetings'])}次"]
         if f["regularity"] is not None:
@@ -266,6 +266,8 @@ _NO_MEETINGS = {
         "本月各{word}报送的会议台账均被拒收。",
     ),
 }
+# the scope's own state, said of it: no ledger, or none that could be read
+_UNSENT = {"missing": "尚未报送会议台账", "rejected": "报送的会议台账全部被拒收"}
 _HELD_NONE = ("本月未召开协商会议", "本月未召开协商会议的{word}", "本月各{word}均未召开协商会议。")
 
 
@@ -298,8 +300,13 @@ def _alike_scores(units: Sequence[Unit]) -> list[str]:
 def _units_text(units: Sequence[Unit], word: str) -> tuple[str, ...]:
     if not units:
         return (f"本范围内没有{word}，不作排名。",)
-    if all(u.sent == "missing" and not u.meetings for u in units):
-        return (f"本月各{word}均未报送会议台账，不作排名。",)
+    if all(u.sent in _UNSENT and not u.meetings for u in units):
+        states = {u.sent for u in units}
+        if states == {"missing"}:
+            return (f"本月各{word}均未报送会议台账，不作排名。",)
+        if states == {"rejected"}:
+            return (f"本月各{word}报送的会议台账均被拒收，不作排名。",)
+        return (f"本月各{word}的会议台账均未报送或全部被拒收，不作排名。",)
     weights = "、".join(f"{RECORDS[k].label_zh}{w:g}" for k, w in DEFAULT_WEIGHTS.items())
     method = f"按本月考核得分排名（满分100分；权重：{weights}）。"
     if len(units) == 1:

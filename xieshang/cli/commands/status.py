@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import sys
 
 from xieshang import metrics
@@ -54,15 +55,19 @@ def _grid(status: Status) -> list[list[str]]:
 
 
 def _csv(status: Status) -> None:
-    # with a BOM, as every CSV export (metrics.md): Excel on a Chinese-locale Windows
-    # opens the saved output as UTF-8
-    sys.stdout.write("\ufeff")
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+    # UTF-8 with a BOM, as every CSV export (metrics.md), whatever the console's encoding
+    # (a GBK one could not write the BOM): Excel on a Chinese-locale Windows opens the
+    # saved output as UTF-8
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in status.rows:
         at = row["received_at"]
         values = {**row, "received_at": at.isoformat(timespec="seconds") if at else ""}
         writer.writerow([safe_text(values[name]) for name in CSV_COLUMNS])
+    sys.stdout.flush()
+    sys.stdout.buffer.write(("\ufeff" + text.getvalue()).encode("utf-8"))
+    sys.stdout.buffer.flush()
 
 
 def run(args: argparse.Namespace) -> int:
