@@ -87,6 +87,10 @@ NOT_UTF8 = Said(
     "the file name is not UTF-8 (unpacked from a zip made on Windows?): rename the file",
 )
 NO_KEYWORD = Said("文件名中没有表格类型关键词", "no kind keyword in the file name")
+SAME_NAME = Said(
+    "与前面的工作表同名，未读取：请改名后重新报送",
+    "a sheet of the same name as an earlier one: not read; rename it and send the file again",
+)
 NO_SHEET_KEYWORD = Said(
     "工作表名和文件名中都没有类型关键词", "no kind keyword in sheet or file name"
 )
@@ -537,9 +541,18 @@ def _read_workbook(
     )
     names = [name for name in workbook.sheet_names if name.strip() != GUIDE_SHEET]
     kinds = {name: kind_from_name(name) or file_kind for name in names}
-    package.check_loads([name for name in names if kinds[name]], limits)
+    package.check_loads([name for name in kinds if kinds[name]], limits)
+    # sheets are found by name: of two of one name (Excel refuses them, other programs
+    # do not) the first would be read twice and the second never, without a word
+    seen: set[str] = set()
     for name in names:
         kind = kinds[name]
+        if name in seen:
+            result.sheets_skipped.append(
+                {"path": result.path, "sheet": name, **reason_fields(SAME_NAME)}
+            )
+            continue
+        seen.add(name)
         if kind is None:
             result.sheets_skipped.append(
                 {"path": result.path, "sheet": name, **reason_fields(NO_SHEET_KEYWORD)}

@@ -7,6 +7,7 @@ row numbers a spreadsheet program would show.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import zipfile
 from datetime import date, datetime
@@ -628,6 +629,42 @@ def test_rows_with_only_a_serial_number_are_blank(tmp_path):
     write_csv(tmp_path / "会议台账2.csv", rows)
     [sheet] = read_file(tmp_path, "会议台账2.csv").sheets
     assert list(sheet.frame["_row"]) == [2, 3]
+
+
+def test_a_second_sheet_of_the_same_name_is_reported_not_lost(tmp_path):
+    # sheets are found by name: the first was read twice and the second never, silently
+    workbook = Workbook()
+    first = workbook.active
+    first.title = "会议台账"
+    second = workbook.create_sheet("会议台账2")
+    for sheet, meeting in ((first, "HY-1"), (second, "HY-2")):
+        sheet.append(MEETING_HEADER)
+        sheet.append(_meeting(meeting))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    renamed = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(renamed, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                data = data.replace("会议台账2".encode(), "会议台账".encode())
+            target.writestr(item.filename, data)
+    (tmp_path / "东湖镇.xlsx").write_bytes(renamed.getvalue())
+    result = read_file(tmp_path, "东湖镇.xlsx")
+    assert [(s.sheet, list(s.frame["meeting_id"])) for s in result.sheets] == [
+        ("会议台账", ["HY-1"])
+    ]
+    assert result.sheets_skipped == [
+        {
+            "path": "东湖镇.xlsx",
+            "sheet": "会议台账",
+            **reason(
+                "与前面的工作表同名，未读取：请改名后重新报送",
+                "a sheet of the same name as an earlier one: not read; rename it and send the"
+                " file again",
+            ),
+        }
+    ]
 
 
 def test_read_xlsx_header_not_in_column_a(tmp_path):
