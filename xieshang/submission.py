@@ -54,13 +54,12 @@ NO_SECRET = Said(
 
 
 class Refused(ValueError):
-    """The submission is not loaded; the message says why and what to do in one line, in
-    both languages (the API's `error`) or in the page's (`said`). `status` is the API's
-    answer."""
+    """The submission is not loaded; the message, a Said, says why and what to do in one
+    line: in both languages as the API's `error`, in its own on the page. `status` is the
+    API's answer."""
 
     def __init__(self, message: Said, status: int = 400) -> None:
         super().__init__(message)
-        self.said = message
         self.status = status
 
 

@@ -33,6 +33,7 @@ from dash import (
 from dash.exceptions import PreventUpdate
 
 from xieshang.access.scope import home_scope, may_submit
+from xieshang.contract.said import said_by
 from xieshang.dashboard import auth, components, data, grid, submissions
 from xieshang.dashboard.i18n import t
 from xieshang.dashboard.page_kit import STATE, engine, guarded, page_layout, state_or_stop
@@ -188,8 +189,8 @@ def _submitted(files: list[tuple[str, bytes]], lang: str) -> tuple:
     try:
         made = submissions.submit_for(files)
     except Refused as refused:
-        said = refused.said.en if lang == "en" else refused.said.zh
-        return view.error_answer(said), [], None, [], dash.no_update
+        said = said_by(refused)
+        return view.error_answer(said.en if lang == "en" else said.zh), [], None, [], dash.no_update
     stored = [
         {
             "source": m.source,
