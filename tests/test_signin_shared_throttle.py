@@ -9,8 +9,11 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -64,16 +67,19 @@ def two_servers(tmp_path, redis_url) -> Iterator[tuple[str, str, subprocess.Pope
             process.wait(10)
 
 
-def attempt(base: str, password: str) -> int:
-    """One sign-in as li, from a fresh browser session (its own CSRF token)."""
+def attempt(base: str, password: str, ready: threading.Barrier | None = None) -> int:
+    """One sign-in as li, from a fresh browser session (its own CSRF token); sent once
+    every party of `ready` has its form."""
     with requests.Session() as browser:
         form = browser.get(f"{base}/login", timeout=10).text
         csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+        if ready is not None:
+            ready.wait(30)
         answer = browser.post(
             f"{base}/login",
             data={"username": "li", "password": password, "csrf_token": csrf},
             allow_redirects=False,
-            timeout=10,
+            timeout=60,
         )
         return answer.status_code
 
@@ -96,3 +102,14 @@ def test_with_redis_gone_each_server_counts_on_its_own(two_servers):
     assert attempt(a, PASSWORD) == 429
     assert attempt(b, PASSWORD) == 302  # b's own count is empty
     assert time.monotonic() - started < 20  # no try waits long on the missing Redis
+
+
+def test_tries_sent_at_once_pass_the_limit_no_more_than_one_by_one(two_servers):
+    a, b, _redis = two_servers
+    tries = 40
+    ready = threading.Barrier(tries)
+    with ThreadPoolExecutor(tries) as pool:
+        answers = list(pool.map(lambda n: attempt((a, b)[n % 2], "wrong", ready), range(tries)))
+    # five wrong passwords checked, whichever server and whatever their order
+    assert Counter(answers) == {401: 5, 429: 35}
+    assert attempt(a, PASSWORD) == 429
