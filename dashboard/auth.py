@@ -29,6 +29,7 @@ unreachable the counts fall back to memory until it answers again.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -325,10 +326,9 @@ def _give_back_the_try() -> None:
     once were all checked against a count none of them had added to yet, and 12 of 40
     wrong passwords sent in parallel were checked against a limit of 5."""
     for counted in LIMITER.current_limits:
-        try:
+        # a store gone since the count: the try stays counted
+        with contextlib.suppress(Exception):
             LIMITER.limiter.hit(counted.limit, *counted.request_args, cost=-1)
-        except Exception:  # noqa: BLE001 - a store gone since the count: the try stays counted
-            pass
 
 
 # two limits, per client address and per user name
