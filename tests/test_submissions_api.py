@@ -31,6 +31,7 @@ from tests.helpers.scoped_county import STAFF, county_with_users
 from tests.helpers.signin import sign_in, signin_app
 from tests.test_access_scope import body, store
 from tests.test_access_scope import post as post_callback
+from xieshang import submission
 from xieshang.access import audit
 from xieshang.contract.settings import MAX_UPLOAD_ENV
 from xieshang.dashboard.app import create_app
@@ -40,6 +41,7 @@ from xieshang.marked import marked_workbook
 from xieshang.metrics import quality
 from xieshang.submission import SECRET_KEY, marked_name, submit
 from xieshang.warehouse import schema
+from xieshang.warehouse.engine import open_warehouse
 
 API = "/api/submissions"
 FILE = "会议台账-7月.xlsx"
@@ -608,6 +610,34 @@ def test_a_failed_run_is_answered_200_with_its_error(app, engine, tmp_path, monk
     assert body["kinds"]["meetings"] == ZERO
     (entry,) = audit.entries(engine, action="submission")
     assert (entry.user, entry.scope, entry.detail["status"]) == ("chen", CHENGGUAN, "failed")
+
+
+@pytest.mark.postgres
+def test_a_run_that_committed_is_audited_though_reading_it_back_fails(
+    pg_databases, tmp_path, monkeypatch
+):
+    url = pg_databases.create()
+    engine = open_warehouse(f"{url}?options=-c%20lock_timeout%3D200")
+    county_with_users(engine, tmp_path)
+    holder = open_warehouse(url).connect()
+
+    def load_then_lock(*args, **kwargs):
+        report = run_load(*args, **kwargs)
+        holder.begin()  # another session's lock on the rejects the submission reads back
+        holder.exec_driver_sql("LOCK TABLE rejects IN ACCESS EXCLUSIVE MODE")
+        return report
+
+    monkeypatch.setattr(submission, "run_load", load_then_lock)
+    rows = xlsx_bytes(tmp_path, MEETINGS)
+    with pytest.raises(sa.exc.OperationalError, match="lock timeout"):
+        submission.submit(engine, [(FILE, rows)], STAFF, secret=SECRET, address="10.1.2.3")
+    holder.rollback()
+    holder.close()
+    (entry,) = audit.entries(engine, action="submission")
+    detail = entry.detail
+    assert (entry.user, entry.scope, entry.address) == ("wang", DONGHU, "10.1.2.3")
+    assert (detail["status"], detail["inserted"], detail["rejected"]) == ("committed", 1, 3)
+    engine.dispose()
 
 
 # --- templates ------------------------------------------------------------------------------------------

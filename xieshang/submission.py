@@ -315,6 +315,8 @@ def submit(
         report = run_load(
             engine, Path(inbox), secret=secret, today=day, operator=user.name, township=township
         )
+    # at once: a run that committed is in the log though reading its rows back fails
+    _record(engine, user, address, files, report)
     rejects: list[dict] = []
     earlier: list[dict] = []
     held: list[dict] = []
@@ -346,7 +348,6 @@ def submit(
         ]
     scope_name = names.get(township or metrics.root_area(engine) or "", "") or "全部"
     marked = _marked(files, marks, report["run_id"], scope_name, day)
-    _record(engine, user, address, files, report)
     return Submission(report, folder, rejects, held, marked, earlier)
 
 
