@@ -20,7 +20,7 @@ import docx
 import pytest
 from docx.shared import Mm
 
-from tests.helpers.inbox_county import CHENGGUAN, COUNTY, DONGHU, LIUSHU
+from tests.helpers.inbox_county import CHENGGUAN, COUNTY, DONGHU, LIUSHU, XINHUA
 from tests.helpers.scoped_county import county_with_users
 from tests.helpers.signin import sign_in, signin_app
 from xieshang.access import audit
@@ -172,6 +172,15 @@ def test_the_charts_are_drawn_in_the_cjk_font(engine):
     ]
     assert all(c.png.startswith(b"\x89PNG\r\n\x1a\n") for c in drawn)
     assert drawn[1].note == "点旁为落实率与“已落实/到期”件数；没有到期决议的月份不画点。"
+    # 城关街道 38.0 and 东湖镇 0.0
+    assert drawn[2].note == "虚线为全部2个乡镇（街道）的平均得分 19.0。"
+
+
+def test_a_scope_with_nothing_due_in_any_month_says_so_in_its_chart(engine):
+    brief = build_brief(engine, XINHUA, "2025-06")  # 新华社区: no resolution due in the year
+    assert [m["implementation_rate"] for m in brief.trend] == [None] * 12
+    drawn = charts.charts(brief)
+    assert [c.note for c in drawn] == ["", "各月均没有到期决议，没有落实率。"]
 
 
 def test_without_a_cjk_font_the_command_says_what_to_install(engine, monkeypatch, capsys, tmp_path):

@@ -23,6 +23,7 @@ BLUE, ORANGE, GREY, TEXT = "#0072B2", "#D55E00", "#9aa0a6", "#212529"  # Okabe�
 WIDTH_IN = 6.3  # 16 cm: A4's text width with 2.5 cm margins
 DPI = 200
 MOST_BARS = 30  # a longer ranking shows its first and last 15
+NOTHING_DUE = "各月均没有到期决议，没有落实率"
 
 _LOCK = threading.Lock()
 _FONTS_ADDED: set[str] = set()
@@ -120,11 +121,13 @@ def _implementation(brief: Brief) -> Chart:
     ax.set_yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"], fontsize=8)
     ax.set_title(title, fontsize=10, loc="left")
     empty = [m for m in brief.trend if m["implementation_rate"] is None]
-    note = (
-        "点旁为落实率与“已落实/到期”件数；没有到期决议的月份不画点。"
-        if empty
-        else "点旁为落实率与“已落实/到期”件数。"
-    )
+    if len(empty) == len(brief.trend):  # said in the chart, not left as empty axes
+        ax.text(0.5, 0.5, NOTHING_DUE, transform=ax.transAxes, ha="center", color=GREY)
+        note = NOTHING_DUE + "。"
+    elif empty:
+        note = "点旁为落实率与“已落实/到期”件数；没有到期决议的月份不画点。"
+    else:
+        note = "点旁为落实率与“已落实/到期”件数。"
     return Chart(title, _png(figure), note)
 
 
@@ -143,11 +146,15 @@ def _ranking(brief: Brief) -> Chart:
     bars = ax.barh(ys, [u.score for u in units], color=BLUE, height=0.6)
     ax.bar_label(bars, labels=[f"{u.score:.1f}" for u in units], fontsize=7, padding=2, color=TEXT)
     ax.set_yticks(ys, [f"{u.rank}. {u.name}" for u in units], fontsize=8)
+    # the average of every ranked unit, those a long ranking leaves out too
+    average = half_up(sum(u.score for u in brief.ranking) / len(brief.ranking), 1)
+    ax.axvline(float(average), color=ORANGE, linestyle="--", linewidth=1)
     ax.set_xlim(0, 108)
     ax.set_xlabel("考核得分（满分100）", fontsize=8)
     ax.tick_params(axis="x", labelsize=8)
     ax.set_title(title, fontsize=10, loc="left")
-    return Chart(title, _png(figure))
+    note = f"虚线为全部{len(brief.ranking)}个{brief.unit_word}的平均得分 {average}。"
+    return Chart(title, _png(figure), note)
 
 
 def _use_font() -> str:
