@@ -25,10 +25,12 @@ assessment CSV Chinese headers and the values as shown.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, NoReturn
+from urllib.parse import quote
 
 import xlsxwriter
 from dash import dcc
@@ -274,18 +276,30 @@ def _serve(name: str) -> Response:
             shown = state if view is None else view(state, options)
             _refused(404, lang, "dl_nothing", start=shown.start, end=shown.end)
         _refused(refused.status, lang, "dl_not_for_role", name=name)
-    # send_file names the file for every browser: an ASCII fallback and RFC 6266's
-    # filename* for the Chinese name
     response = send_file(
-        io.BytesIO(made.content),
-        mimetype=made.mimetype,
-        as_attachment=True,
-        download_name=made.filename,
-        etag=False,
-        conditional=False,
+        io.BytesIO(made.content), mimetype=made.mimetype, etag=False, conditional=False
+    )
+    response.headers["Content-Disposition"] = attachment(
+        ascii_name(name, state.scope, made.filename), made.filename
     )
     response.headers["Cache-Control"] = "no-store"  # a county's figures stay off shared caches
     return response
+
+
+def ascii_name(name: str, scope: str, filename: str) -> str:
+    """The file's name for a client that takes no other (curl -OJ, a script): the
+    address's, the scope's code and the numbers of the Chinese name — `rejects.csv` of
+    南湖街道-拒收行-2026-12-07.csv is rejects-330281001000-2026-12-07.csv. Stripping the
+    Chinese, as send_file does, left --2026-12-07.csv: no scope, and read as an option."""
+    stem, _, extension = name.rpartition(".")
+    numbers = re.findall(r"[0-9]+(?:-[0-9]+)*", filename.rpartition(".")[0])
+    return "-".join([stem, scope, *numbers]) + "." + extension
+
+
+def attachment(fallback: str, filename: str) -> str:
+    """Content-Disposition naming the file for every client: an ASCII `filename` and
+    RFC 6266's `filename*` for the Chinese one."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
 def install(server: Flask) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import math
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, request
 
@@ -28,6 +28,7 @@ from xieshang.access.scope import may_submit, sees
 from xieshang.contract import settings
 from xieshang.contract.columns import KIND_LABELS
 from xieshang.dashboard import auth
+from xieshang.dashboard.downloads import attachment
 from xieshang.dashboard.page_kit import engine
 from xieshang.submission import Refused, Submission, find_secret, submit
 from xieshang.warehouse.codes import pad_code
@@ -126,10 +127,8 @@ def _template(kind: str) -> Response:
     if kind == "areas" and user.role == "staff":
         roster = template.township_roster(engine(), user.township)
     response = Response(template.template_xlsx(kind, roster), mimetype=XLSX)
-    # the ledger's Chinese name, and an ASCII one for clients that take no other
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{kind}-template.xlsx"; '
-        f"filename*=UTF-8''{quote(template_name(kind))}"
+    response.headers["Content-Disposition"] = attachment(
+        f"{kind}-template.xlsx", template_name(kind)
     )
     response.headers["Cache-Control"] = "no-store"
     return response

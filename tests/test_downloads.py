@@ -192,9 +192,13 @@ def test_the_csv_contents(app):
         "日期填成 2025-03-08、2025/3/8、2025.3.8、2025年3月8日 或 20250308，或用日期格式的单元格",
     ]
     response = admin.get(f"/download/rejects.xlsx?scope={CHENGGUAN}")
-    # the scope and the day in the name; RFC 6266's filename* carries the Chinese
-    name = quote(f"城关街道-拒收行-{date.today().isoformat()}.xlsx")
-    assert response.headers["Content-Disposition"].endswith(f"filename*=UTF-8''{name}")
+    # the scope and the day in the name; RFC 6266's filename* carries the Chinese, and the
+    # ASCII name of clients that take no other the address's, the code and the day
+    day = date.today().isoformat()
+    name = quote(f"城关街道-拒收行-{day}.xlsx")
+    assert response.headers["Content-Disposition"] == (
+        f"attachment; filename=\"rejects-{CHENGGUAN}-{day}.xlsx\"; filename*=UTF-8''{name}"
+    )
 
 
 def test_the_assessment_in_chinese_and_of_a_period_without_data(app, engine):
@@ -207,7 +211,9 @@ def test_the_assessment_in_chinese_and_of_a_period_without_data(app, engine):
         "2,330281100202\t,杨家村,0.0,0,0.0%,0.0%,无数据,无数据,0,无数据,无数据,0,无数据",
     ]
     name = quote("东湖镇-村考核评估-2025年1-6月.csv")
-    assert chinese.headers["Content-Disposition"].endswith(f"filename*=UTF-8''{name}")
+    assert chinese.headers["Content-Disposition"] == (
+        f"attachment; filename=\"assessment-{DONGHU}-2025-1-6.csv\"; filename*=UTF-8''{name}"
+    )
     assert client.get("/download/assessment.csv?headers=fr").status_code == 400
     # 2010, before the data: nothing to rank, nothing to download (and nothing recorded)
     before = audit.count(engine, action="download")
