@@ -25,12 +25,10 @@ assessment CSV Chinese headers and the values as shown.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, NoReturn
-from urllib.parse import quote
 
 import xlsxwriter
 from dash import dcc
@@ -42,6 +40,7 @@ from xieshang import brief
 from xieshang.access import User, audit
 from xieshang.access.scope import home_scope, may_download, sees
 from xieshang.dashboard import auth, components, data
+from xieshang.dashboard.disposition import ascii_name, attachment
 from xieshang.dashboard.i18n import t
 from xieshang.dashboard.page_kit import engine
 from xieshang.dashboard.state import (
@@ -284,22 +283,6 @@ def _serve(name: str) -> Response:
     )
     response.headers["Cache-Control"] = "no-store"  # a county's figures stay off shared caches
     return response
-
-
-def ascii_name(name: str, scope: str, filename: str) -> str:
-    """The file's name for a client that takes no other (curl -OJ, a script): the
-    address's, the scope's code and the numbers of the Chinese name — `rejects.csv` of
-    南湖街道-拒收行-2026-12-07.csv is rejects-330281001000-2026-12-07.csv. Stripping the
-    Chinese, as send_file does, left --2026-12-07.csv: no scope, and read as an option."""
-    stem, _, extension = name.rpartition(".")
-    numbers = re.findall(r"[0-9]+(?:-[0-9]+)*", filename.rpartition(".")[0])
-    return "-".join([stem, scope, *numbers]) + "." + extension
-
-
-def attachment(fallback: str, filename: str) -> str:
-    """Content-Disposition naming the file for every client: an ASCII `filename` and
-    RFC 6266's `filename*` for the Chinese one."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
 def install(server: Flask) -> None:

@@ -28,7 +28,7 @@ from xieshang.access.scope import may_submit, sees
 from xieshang.contract import settings
 from xieshang.contract.columns import KIND_LABELS
 from xieshang.dashboard import auth
-from xieshang.dashboard.downloads import attachment
+from xieshang.dashboard.disposition import attachment
 from xieshang.dashboard.page_kit import engine
 from xieshang.submission import Refused, Submission, find_secret, submit
 from xieshang.warehouse.codes import pad_code
