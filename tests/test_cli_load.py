@@ -261,3 +261,53 @@ def test_ctrl_c_during_a_load_is_one_line_and_commits_nothing(env, workers, monk
         meetings = conn.execute(sa.text("SELECT count(*) FROM meetings")).scalar() if tables else 0
     engine.dispose()
     assert meetings == 0
+
+
+def test_generate_into_a_folder_with_files_refuses(env, capsys):
+    folder = env / "inbox"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("a county's own notes", encoding="utf-8")
+    assert main(["generate", str(folder), "--townships", "1", "--months", "1"]) == 2
+    assert capsys.readouterr() == (
+        "",
+        f"xieshang: {folder} holds files already; give a folder that is new or empty\n",
+    )
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+
+
+def test_a_limit_set_wrongly_is_said_before_the_load_and_records_nothing(env, capsys, monkeypatch):
+    inbox = base_inbox(env / "inbox")
+    db = env / "w.sqlite"
+    monkeypatch.setenv("XIESHANG_MAX_ROWS", "abc")
+    assert main(["load", str(inbox), "--db", f"sqlite:///{db}"]) == 2
+    assert capsys.readouterr() == (
+        "",
+        "xieshang: XIESHANG_MAX_ROWS must be a whole number ≥ 1, not 'abc'\n",
+    )
+    assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        # the run committed: its exit code, though nobody read its report
+        (["load", "INBOX", "--json"], 0),
+        (["load", "INBOX"], 0),
+        # bytes past the text layer: ended as a shell reports a closed pipe's program
+        (["status", "--month", "2025-01", "--format", "csv"], 141),
+    ],
+)
+def test_a_reader_that_stops_reading_ends_no_command_with_an_error(env, argv, code):
+    inbox = base_inbox(env / "inbox")
+    db = f"sqlite:///{env / 'w.sqlite'}"
+    assert main(["load", str(inbox), "--db", db]) == 0
+    argv = [str(inbox) if a == "INBOX" else a for a in argv]
+    command = subprocess.Popen(
+        [sys.executable, "-m", "xieshang.cli", *argv, "--db", db],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    command.stdout.close()  # as `| head` that has its lines, or `| true`
+    err = command.stderr.read()
+    assert (command.wait(60), err) == (code, "")

@@ -9,6 +9,7 @@ import re
 from datetime import UTC, date, datetime
 
 import openpyxl
+import pytest
 
 from xieshang.exports import (
     display_width,
@@ -279,8 +280,12 @@ def test_export_time_zone(monkeypatch):
     book = openpyxl.load_workbook(io.BytesIO(write_assessment_xlsx(sample(), exported_at=at)))
     last = list(book["说明"].iter_rows(values_only=True))[-1]
     assert last == ("导出时间", "2026-01-05 02:30:00（Europe/Berlin）")
-    monkeypatch.setenv("XIESHANG_TIMEZONE", "No/Such_Zone")  # falls back to UTC+8
-    assert local_time(at).strftime("%H:%M %z") == "09:30 +0800"
+    monkeypatch.setenv("XIESHANG_TIMEZONE", "No/Such_Zone")  # a typo is said, not Beijing time
+    with pytest.raises(ValueError) as refused:
+        local_time(at)
+    assert str(refused.value) == (
+        "XIESHANG_TIMEZONE='No/Such_Zone' is not a time zone; use a name such as Asia/Shanghai"
+    )
 
 
 def test_the_english_workbook():

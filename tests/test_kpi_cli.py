@@ -177,6 +177,12 @@ def test_export_errors(county, capsys, tmp_path):
         (["--level", "township", "--weights", str(bad)], "unknown figure meetings", 2),
         (["--level", "township", "--weights", str(tmp_path / "none.toml")], "does not exist", 2),
         (["--level", "township", "--to", "2024-01-01"], "before --from", 2),
+        (
+            ["--level", "village", "--within", "330281"],
+            "330281000000 is a county: villages are assessed within a township; "
+            "give a township's code (--within)",
+            2,
+        ),
     ]
     for extra, message, status in cases:
         period = ["--from", "2025-01-01"] + (["--to", "2025-03-31"] if "--to" not in extra else [])
@@ -212,4 +218,8 @@ def test_export_errors(county, capsys, tmp_path):
         "--db",
         county,
     )
-    assert code == 1 and "cannot write" in err
+    assert (code, err) == (
+        1,
+        f"xieshang: cannot write {tmp_path / 'no' / 'such' / 'dir.csv'}: No such file or "
+        "directory; give a file in a folder that exists and that you may write to\n",
+    )

@@ -372,10 +372,10 @@ def test_unknown_township_is_a_one_line_error(engine, db_url, tmp_path, capsys):
     output = tmp_path / "x.xlsx"
     argv = ["template", "areas", "--output", str(output), "--db", db_url]
     code, out, err = _run(capsys, *argv, "--township", "330281200")
-    assert (code, out) == (1, "")
+    assert (code, out) == (2, "")
     assert err == "xieshang: --township: township 330281200000 is not in the roster\n"
     code, _, err = _run(capsys, *argv, "--township", "330281100201")
-    assert (code, err) == (1, "xieshang: --township: 330281100201 is not a township code\n")
+    assert (code, err) == (2, "xieshang: --township: 330281100201 is not a township code\n")
     code, _, err = _run(capsys, *argv, "--township", "33028")
-    assert (code, err) == (1, "xieshang: --township: area code '33028' must be 6, 9 or 12 digits\n")
+    assert (code, err) == (2, "xieshang: --township: area code '33028' must be 6, 9 or 12 digits\n")
     assert not output.exists()

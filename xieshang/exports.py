@@ -29,18 +29,17 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import xlsxwriter
 
 from xieshang import metrics
+from xieshang.contract import settings
 from xieshang.contract.columns import label
 from xieshang.metrics.assessment import COLUMNS, PLURALS, Assessment, round_score
 
@@ -58,8 +57,6 @@ LEVEL_SHORT = {
 NO_DATA = ("无数据", "no data")
 CODE_END = "\t"  # see the module's docstring: Excel keeps a code ending in a tab as text
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-DEFAULT_ZONE = "Asia/Shanghai"
-SHANGHAI = timezone(timedelta(hours=8), "CST")  # if the system has no zone database
 _NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -255,13 +252,8 @@ def look_tied(assessment: Assessment, lang: str = "zh") -> list[str]:
 
 
 def local_zone() -> tzinfo:
-    """The zone export times are given in: XIESHANG_TIMEZONE, by default Asia/Shanghai
-    (UTC+8 all year, also where the system lacks the zone database)."""
-    name = os.environ.get("XIESHANG_TIMEZONE", "").strip() or DEFAULT_ZONE
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return SHANGHAI
+    """The zone export times are given in (settings.time_zone)."""
+    return settings.time_zone()
 
 
 def local_time(moment: datetime | None = None) -> datetime:
@@ -277,7 +269,7 @@ def local_time(moment: datetime | None = None) -> datetime:
 def _clock(moment: datetime, lang: str) -> str:
     """2026-12-01 09:30:00（北京时间）: the wall-clock time, no UTC offset."""
     zone = str(moment.tzinfo) if moment.tzinfo is not None else ""
-    if lang != "en" and zone in (DEFAULT_ZONE, "CST"):
+    if lang != "en" and zone in (settings.DEFAULT_ZONE, "CST"):
         zone = "北京时间"
     return f"{moment:%Y-%m-%d %H:%M:%S}" + (f"（{zone}）" if lang != "en" else f" ({zone})")
 

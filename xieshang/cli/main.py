@@ -7,6 +7,8 @@ stderr saying what is wrong and what to do (a traceback only with --debug).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -289,11 +291,48 @@ def _failure(exc: Exception) -> tuple[int, str]:
     return 1, f"{one_line(exc)} (run again with --debug for details)"
 
 
+def _nowhere(stream) -> None:
+    """`stream`'s file now writes nowhere: what is left of the output, and Python's flush
+    at exit, go to the null device rather than raise again."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+
+
+class _UnreadStdout:
+    """Standard output that, once its reader stops reading (`xieshang load … | head`),
+    writes nowhere: the command goes on to its own end and exit code — a load that
+    committed exits 0 — instead of failing on the pipe."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            _nowhere(self._stream)
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            _nowhere(self._stream)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)  # exits 2 on a usage error, in one line
+    stdout = sys.stdout
+    sys.stdout = _UnreadStdout(stdout)
     try:
         return HANDLERS[args.command](args)
+    except BrokenPipeError:  # bytes written past the text layer (status --format csv)
+        _nowhere(stdout)
+        return 141  # as a shell reports a program its closed pipe ended
     except KeyboardInterrupt:
         if getattr(args, "debug", False):
             traceback.print_exc()
@@ -307,3 +346,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(f"xieshang: {line}", file=sys.stderr)
         return code
+    finally:
+        sys.stdout = stdout

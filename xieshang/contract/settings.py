@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, fields
+from datetime import timedelta, timezone, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def data_dir() -> Path:
@@ -154,9 +156,31 @@ def read_workers() -> int:
     return int(text)
 
 
+TIMEZONE_ENV = "XIESHANG_TIMEZONE"
+DEFAULT_ZONE = "Asia/Shanghai"
+SHANGHAI = timezone(timedelta(hours=8), "CST")  # if the system has no zone database
+
+
+def time_zone() -> tzinfo:
+    """The zone times in exports are given in: XIESHANG_TIMEZONE, by default Asia/Shanghai
+    (UTC+8 all year, also where the system lacks the zone database). ValueError for a
+    name that is no zone: a typo would otherwise give Beijing time without a word."""
+    name = os.environ.get(TIMEZONE_ENV, "").strip() or DEFAULT_ZONE
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        if name == DEFAULT_ZONE:
+            return SHANGHAI
+        raise ValueError(
+            f"{TIMEZONE_ENV}={name!r} is not a time zone; use a name such as Asia/Shanghai"
+        ) from None
+
+
 def check_environment() -> None:
     """ValueError, naming the variable and what it takes, when the environment sets a
-    limit wrongly: a server checks as it starts, not at a user's first submission."""
+    limit or the time zone wrongly: a server checks as it starts, a load before it reads,
+    not at a user's first submission."""
+    time_zone()
     read_limits()
     max_upload_mb()
     read_workers()

@@ -201,6 +201,11 @@ def assessment(
     within_level = level_of(within)
     if LEVELS.index(within_level) >= LEVELS.index(level):
         raise ValueError(f"{within} is a {within_level}: it has no {PLURALS[level]} to assess")
+    if level == "village" and within_level != "township":  # metrics.md: a township's villages
+        raise ValueError(
+            f"{within} is a {within_level}: villages are assessed within a township; "
+            "give a township's code (--within)"
+        )
     info = area_info(bind, within)
     if info is None:
         raise UnknownScope(f"area {within} is not in the roster")

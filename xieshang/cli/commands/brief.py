@@ -9,7 +9,7 @@ import sys
 
 from xieshang import brief, metrics
 from xieshang.access import audit
-from xieshang.cli.errors import CommandError, UsageError
+from xieshang.cli.errors import CommandError, UsageError, cannot_write
 from xieshang.metrics.submissions import parse_month
 from xieshang.warehouse.engine import open_warehouse
 
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             args.output.write_bytes(content)
         except OSError as exc:
-            raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+            raise CommandError(cannot_write(args.output, exc)) from None
         audit.record(
             engine,
             "export",

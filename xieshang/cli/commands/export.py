@@ -11,7 +11,7 @@ from pathlib import Path
 
 from xieshang import exports, metrics
 from xieshang.access import audit
-from xieshang.cli.errors import CommandError, UsageError
+from xieshang.cli.errors import CommandError, UsageError, cannot_write
 from xieshang.metrics import catalog
 from xieshang.metrics.assessment import WeightsError, assessment, load_weights
 from xieshang.warehouse.engine import open_warehouse
@@ -52,7 +52,9 @@ def run(args: argparse.Namespace) -> int:
     if args.what != "assessment":  # pragma: no cover - argparse only offers assessment
         raise UsageError(f"unknown export {args.what!r}")
     if args.end < args.start:
-        raise UsageError(f"--to {args.end} is before --from {args.start}")
+        raise UsageError(
+            f"--to {args.end} is before --from {args.start}: give the first day, then the last"
+        )
     if args.level == "village" and not args.within:
         raise UsageError("--level village needs --within TOWNSHIP_CODE")
     if args.headers != "machine" and args.format != "csv":
@@ -92,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
             else:
                 exports.write_assessment_xlsx(result, args.output, lang=args.lang)
         except OSError as exc:
-            raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+            raise CommandError(cannot_write(args.output, exc)) from None
         _record(engine, args, result)
     finally:
         engine.dispose()

@@ -16,6 +16,9 @@ def run(args: argparse.Namespace) -> int:
         check_arguments(*sizes, args.end, date.today())
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if args.outdir.is_dir() and any(args.outdir.iterdir()):
+        # files already there would be loaded with the new ones: a clean inbox made dirty
+        raise UsageError(f"{args.outdir} holds files already; give a folder that is new or empty")
     try:
         report = write_inbox(
             args.outdir,

@@ -17,7 +17,9 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if args.end < args.start:
-        raise UsageError(f"--to {args.end} is before --from {args.start}")
+        raise UsageError(
+            f"--to {args.end} is before --from {args.start}: give the first day, then the last"
+        )
     engine = open_warehouse(args.db)
     try:
         if metrics.root_area(engine) is None:

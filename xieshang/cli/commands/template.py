@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from xieshang import template
-from xieshang.cli.errors import CommandError, UsageError
+from xieshang.cli.errors import CommandError, UsageError, cannot_write
 from xieshang.warehouse.engine import open_warehouse
 
 
@@ -24,13 +24,13 @@ def run(args: argparse.Namespace) -> int:
         try:
             roster = template.township_roster(engine, args.township)
         except template.UnknownTownship as exc:
-            raise CommandError(f"--township: {exc}") from None
+            raise UsageError(f"--township: {exc}") from None
         finally:
             engine.dispose()
     try:
         template.write_template(args.kind, args.output, roster)
     except OSError as exc:
-        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        raise CommandError(cannot_write(args.output, exc)) from None
     filled = f", {len(roster)} roster rows filled in" if roster else ""
     print(f"wrote the {args.kind} template{filled} to {args.output}", file=sys.stderr)
     return 0

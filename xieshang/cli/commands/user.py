@@ -10,7 +10,7 @@ import sys
 
 from xieshang.access import users
 from xieshang.access.passwords import MIN_LENGTH
-from xieshang.cli.errors import CommandError
+from xieshang.cli.errors import CommandError, UsageError
 from xieshang.cli.text_table import text_table
 from xieshang.warehouse.engine import open_warehouse
 
@@ -66,7 +66,10 @@ def run(args: argparse.Namespace) -> int:
         if args.action == "list":
             return _list(engine)
         if args.action == "add":
-            users.check_new(engine, args.name, args.role, args.township)
+            try:  # the role, the township or the name given: the command line's mistake
+                users.check_new(engine, args.name, args.role, args.township)
+            except users.AccessError as exc:
+                raise UsageError(str(exc)) from None
             user = users.add_user(
                 engine,
                 args.name,
