@@ -20,6 +20,7 @@ HEADERS = (
     "暂存 held",
     "释放 released",
 )
+MOST_REJECTS_SHOWN = 20  # the human report's; the JSON, the dashboard and its CSV list all
 KIND_SHORT = {
     "areas": "区划 areas",
     "meetings": "会议 meetings",
@@ -109,6 +110,33 @@ def render(report: dict, console: Console) -> None:
         for row in problems:
             attention.add_row(*row)
         console.print(attention)
+    _render_rejects(report.get("rejects", []), console)
+
+
+def _render_rejects(rejects: list[dict], console: Console) -> None:
+    """The first rows the run rejected, each with where it is and why; how to see all."""
+    if not rejects:
+        return
+    table = Table(title="拒收的行 rejected rows")
+    for name in ("文件 file", "行 row", "列 column", "值 value", "原因 reason"):
+        table.add_column(name)
+    for r in rejects[:MOST_REJECTS_SHOWN]:
+        table.add_row(
+            r["path"] + (f" [{r['sheet']}]" if r["sheet"] else ""),
+            str(r["row_number"]),
+            r["header"] or r["column_name"] or "",
+            r["value"] or "",
+            r["reason_zh"],
+        )
+    console.print(table)
+    if len(rejects) > MOST_REJECTS_SHOWN:
+        console.print(
+            f"另有 {len(rejects) - MOST_REJECTS_SHOWN:,} 行未列出 and "
+            f"{len(rejects) - MOST_REJECTS_SHOWN:,} more: --json lists them all, as do the "
+            "dashboard's 数据质量 page and /download/rejects.csv",
+            markup=False,
+            highlight=False,
+        )
 
 
 _LISTS = (

@@ -13,7 +13,8 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers.minimal_inbox import base_inbox
+from tests.helpers.inbox_files import write_csv
+from tests.helpers.minimal_inbox import MEETING_HEADER, base_inbox
 from tests.helpers.reasons import reason
 from xieshang.cli import main
 
@@ -311,3 +312,52 @@ def test_a_reader_that_stops_reading_ends_no_command_with_an_error(env, argv, co
     command.stdout.close()  # as `| head` that has its lines, or `| true`
     err = command.stderr.read()
     assert (command.wait(60), err) == (code, "")
+
+
+def test_the_report_shows_the_rows_it_rejected(env, capsys, db_url):
+    inbox = base_inbox(env / "inbox")
+    write_csv(
+        inbox / "会议台账-补.csv",
+        [
+            MEETING_HEADER,
+            ["HY-3", "330281100201", "2025-13-01", "议事会", "路灯", "", "", "是", ""],
+        ],
+    )
+    assert main(["load", str(inbox), "--db", db_url, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["rejects"] == [
+        {
+            "path": "会议台账-补.csv",
+            "sheet": None,
+            "row_number": 2,
+            "kind": "meetings",
+            "rule": "bad_date",
+            "column_name": "meeting_date",
+            "header": "会议日期",
+            "value": "2025-13-01",
+            "reason_zh": "日期无法识别（应为 2025-03-08、2025年3月8日 或 20250308）",
+            "reason_en": "unrecognised date (use 2025-03-08, 2025年3月8日 or 20250308)",
+        }
+    ]
+    # the human report: a table of them (this run rejects nothing more: none listed again)
+    (inbox / "会议台账-补.csv").write_text(
+        "会议编号,区划代码,会议日期\nHY-3,330281100201,2025-13-02\n", encoding="utf-8"
+    )
+    assert main(["load", str(inbox), "--db", db_url]) == 0
+    out = capsys.readouterr().out
+    assert "拒收的行 rejected rows" in out
+    assert (
+        "│ 会议台账-补.csv │ 2      │ 会议日期  │ 2025-13-02 │ "
+        "日期无法识别（应为 2025-03-08、2025年3月8日 或 20250308） │"
+    ) in out.splitlines()
+    assert main(["load", str(inbox), "--db", db_url]) == 0
+    assert "拒收的行" not in capsys.readouterr().out
+    bad = [[f"HY-{n}", "330281100201", "2025-13-01", "议事会", "路灯"] for n in range(22)]
+    write_csv(inbox / "会议台账-再补.csv", [MEETING_HEADER[:5], *bad])
+    assert main(["load", str(inbox), "--db", db_url]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith("│ 会议台账-再补.csv") for line in lines) == 20
+    assert lines[-1] == (
+        "另有 2 行未列出 and 2 more: --json lists them all, as do the dashboard's 数据质量 page "
+        "and /download/rejects.csv"
+    )

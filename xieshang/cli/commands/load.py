@@ -10,12 +10,14 @@ from contextlib import contextmanager
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import Engine
 
 from xieshang.cli.errors import UsageError
 from xieshang.contract import settings
 from xieshang.etl.load import Progress as ProgressFn
 from xieshang.etl.load import run_load
 from xieshang.etl.report import render
+from xieshang.metrics import quality
 from xieshang.warehouse.engine import (
     check_url,
     connect_warehouse,
@@ -86,6 +88,30 @@ def resolve_secret(url: str) -> bytes:
     )
 
 
+def run_rejects(engine: Engine, report: dict) -> list[dict]:
+    """The rows the run rejected (data-contract.md: "the run report shows" them), in file,
+    sheet and row order: where each is, its column and value as the file has them (a
+    personal value redacted), why in both languages; none for a run that failed."""
+    if report["status"] != "committed":
+        return []
+    rows = quality.run_rejects(engine, report["run_id"])
+    return [{k: v for k, v in row.items() if k in _REJECT_KEYS} for row in rows]
+
+
+_REJECT_KEYS = (
+    "path",
+    "sheet",
+    "row_number",
+    "kind",
+    "rule",
+    "column_name",
+    "header",
+    "value",
+    "reason_zh",
+    "reason_en",
+)
+
+
 def run(args: argparse.Namespace) -> int:
     if not args.inbox.is_dir():
         raise UsageError(f"inbox {args.inbox} is not a folder; give the folder of submitted files")
@@ -99,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
     engine = open_warehouse(url)
     with terminal_progress() as progress:
         report = run_load(engine, args.inbox, secret=secret, progress=progress)
+    report["rejects"] = run_rejects(engine, report)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
     else:
