@@ -42,24 +42,23 @@ def change(key: str, value, previous) -> tuple[str | None, str, str]:
 
     arrow "▲" / "▼" / "" (unchanged) / None (not comparable); tone "good" / "bad" /
     "flat" by FIGURE_INFO's higher_is_better (more overdue resolutions is bad).
-    Rates change in percentage points, counts in units, days and scores in one decimal.
+    Rates change in percentage points, counts in units, days and scores in one decimal:
+    the difference of the two values as shown, so that 86.3 against 86.0 reads 0.3, as a
+    reader subtracting them gets (not 0.2, from 86.266 and 86.023).
     """
     from xieshang.metrics import FIGURE_INFO
 
     if value is None or previous is None:
         return None, "", "flat"
     kind = fmt.kind_of(key)
-    delta = value - previous
-    if kind == "rate":
-        magnitude = fmt.points(delta)
-        zero = magnitude == fmt.points(0.0)
-    elif kind == "count":
+    if kind == "count":
+        delta = value - previous
         magnitude = fmt.count(abs(delta))
-        zero = delta == 0
     else:
-        magnitude = fmt.number(abs(delta))
-        zero = magnitude == fmt.number(0.0)
-    if zero:
+        scale = 100 if kind == "rate" else 1
+        delta = fmt.shown_number(value, scale) - fmt.shown_number(previous, scale)
+        magnitude = f"{abs(delta):,.1f}"
+    if delta == 0:
         return "", magnitude, "flat"
     better = FIGURE_INFO.get(key, {}).get("higher_is_better", True)
     good = (delta > 0) == better

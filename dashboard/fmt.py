@@ -59,11 +59,9 @@ def month(value: str | date | None, lang: str = "zh") -> str:
     return f"{_MONTHS_EN[mon - 1]} {year}" if lang == "en" else f"{year}年{mon}月"
 
 
-def points(delta: float | None, digits: int = 1) -> str:
-    """A change in a rate, in percentage points, without sign: 0.042 -> "4.2"."""
-    if delta is None:
-        return DASH
-    return f"{_half_up(abs(delta), digits, 100):.{digits}f}"
+def shown_number(value: float, scale: int = 1) -> Decimal:
+    """`value` × `scale` as it is shown, to one decimal: a rate's percent, a score, days."""
+    return _half_up(value, 1, scale)
 
 
 def kind_of(key: str) -> str:

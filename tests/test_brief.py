@@ -315,6 +315,10 @@ def test_figures_are_printed_by_their_kind():
     assert change("satisfaction", 86.0, 86.04) == ("持平", "flat")
     assert change("satisfaction", 90.0, 86.0) == ("上升4.0分", "good")
     assert change("party_participation_rate", 0.8, None) == ("无可比", "flat")
+    # the difference of the values as printed: 86.3 against 86.0, 0.5% against 0.7%
+    assert change("satisfaction", 86.266, 86.023) == ("上升0.3分", "good")
+    assert change("escalation_rate", 0.0046, 0.0074) == ("下降0.2个百分点", "good")
+    assert change("satisfaction", 86.04, 85.96) == ("持平", "flat")
     assert basis("on_time_rate", {"implemented_on_time": 1234, "resolutions_due": 2000}) == (
         "1,234/2,000"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -37,8 +38,7 @@ def test_counts_dates_months():
     assert fmt.month("2025-03") == "2025年3月"
     assert fmt.month(date(2025, 12, 1)) == "2025年12月"
     assert fmt.month("2025-03", "en") == "Mar 2025"
-    assert fmt.points(0.042) == "4.2"
-    assert fmt.points(-0.042) == "4.2"
+    assert fmt.shown_number(0.8125, 100) == Decimal("81.3")  # halves up as written
 
 
 def test_figure_values_by_kind():
@@ -59,6 +59,10 @@ def test_figure_values_by_kind():
         ("meetings", 5, 5, ("", "0", "flat")),
         ("implementation_rate", 0.50001, 0.5, ("", "0.0", "flat")),
         ("implementation_rate", 0.5, None, (None, "", "flat")),
+        # the difference as shown: 0.5% against 0.7%, 86.3 against 86.0
+        ("escalation_rate", 0.0046, 0.0074, ("▼", "0.2", "good")),  # fewer is better
+        ("satisfaction", 86.266, 86.023, ("▲", "0.3", "good")),
+        ("satisfaction", 86.04, 85.96, ("", "0.0", "flat")),  # 86.0 and 86.0
     ],
 )
 def test_change(key, value, previous, expected):

@@ -30,6 +30,10 @@ def half_up(value: float, digits: int = 1, scale: int = 1) -> str:
     return f"{exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP):,.{digits}f}"
 
 
+def _as_printed(value: float, scale: int) -> Decimal:
+    return Decimal(half_up(value, 1, scale).replace(",", ""))
+
+
 def shown(key: str, value: int | float | None) -> str:
     """A figure's value as printed: rates "50.0%", counts "1,234", days and 0–100 scores
     one decimal; "无数据" where the figure is undefined (never 0)."""
@@ -45,22 +49,22 @@ def shown(key: str, value: int | float | None) -> str:
 
 def change(key: str, value, previous) -> tuple[str, str]:
     """(the change from `previous` to `value` in words, its tone "good" / "bad" / "flat"):
-    rates in percentage points, counts in units, days and scores to one decimal;
-    "无可比" when either is undefined; whether more is good is the figure's direction."""
+    rates in percentage points, counts in units, days and scores to one decimal — the
+    difference of the two values as printed, so that 86.3 against 86.0 reads 上升0.3分, as a
+    reader subtracting them gets; "无可比" when either is undefined; whether more is good
+    is the figure's direction."""
     if value is None or previous is None:
         return NOT_COMPARABLE, "flat"
     figure = RECORDS[key]
-    delta = value - previous
-    if figure.kind == "rate":
-        size, unit = half_up(abs(delta), 1, 100), "个百分点"
-        flat = size == "0.0"
-    elif figure.kind == "count":
+    if figure.kind == "count":
+        delta = value - previous
         size, unit = f"{abs(int(delta)):,}", ""
-        flat = delta == 0
     else:
-        size, unit = half_up(abs(delta)), "天" if figure.kind == "days" else "分"
-        flat = size == "0.0"
-    if flat:
+        scale = 100 if figure.kind == "rate" else 1
+        delta = _as_printed(value, scale) - _as_printed(previous, scale)
+        size = f"{abs(delta):,.1f}"
+        unit = {"rate": "个百分点", "days": "天"}.get(figure.kind, "分")
+    if delta == 0:
         return FLAT, "flat"
     if figure.kind in ("rate", "score100"):
         word = "上升" if delta > 0 else "下降"
