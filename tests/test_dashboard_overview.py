@@ -111,7 +111,7 @@ def test_no_previous_data_says_so(engine):
 
 def test_no_change_against_a_period_before_the_data(engine):
     # the data begin with HY-0 on 2024-06-20, i.e. with June 2024; the previous period
-    # of 2024-07-01 — 2024-12-31 (184 days) is 2023-12-30 — 2024-06-30
+    # of 2024-07-01 — 2024-12-31 (six months) is 2024-01-01 — 2024-06-30
     state = State(COUNTY, date(2024, 7, 1), date(2024, 12, 31))
     tree = overview.build_kpis(engine, state)
     # the cards have no change line; the row says why once, under them (issue 12)
@@ -121,7 +121,7 @@ def test_no_change_against_a_period_before_the_data(engine):
     assert [(n.children, n.title) for n in notes] == [
         (
             "数据始于 2024-06-01，无上期可比",
-            "上期 2023-12-30 至 2024-06-30 早于数据起始 2024-06-01，不作比较",
+            "上期 2024-01-01 至 2024-06-30 早于数据起始 2024-06-01，不作比较",
         )
     ]
     assert text(tree).count("无上期可比") == 1

@@ -104,7 +104,7 @@ def test_the_heading_names_scope_period_and_what_changes_compare_against(engine)
     assert (brand.children, scope.children) == ("协商治理看板 · 大屏", "清河县")
     assert [p.children for p in period.children] == [
         "2025-01-01 — 2025-06-30 · 截至 2025-06-30",
-        "数据更新至 2025-06-30 · 变化较上期 2024-07-04 至 2024-12-31",
+        "数据更新至 2025-06-30 · 变化较上期 2024-07-01 至 2024-12-31",
     ]
     # a period whose previous one begins before the data (June 2024): no change shown
     early = State(COUNTY, date(2024, 7, 1), date(2024, 12, 31))

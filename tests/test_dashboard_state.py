@@ -269,20 +269,29 @@ def test_round_trip_with_page_options(state, options):
 # --- periods -----------------------------------------------------------------------------------------------------
 
 
-def test_previous_period_has_equal_length():
-    assert previous_period(date(2025, 1, 1), date(2025, 6, 30)) == (
-        date(2024, 7, 4),
-        date(2024, 12, 31),
-    )
-    assert previous_period(date(2025, 3, 1), date(2025, 3, 31)) == (
-        date(2025, 1, 29),
-        date(2025, 2, 28),
-    )
-    assert previous_period(date(2025, 3, 5), date(2025, 3, 5)) == (
-        date(2025, 3, 4),
-        date(2025, 3, 4),
-    )
-    assert DEFAULT_STATE.previous() == (date(2024, 7, 4), date(2024, 12, 31))
+@pytest.mark.parametrize(
+    ("start", "end", "previous"),
+    [
+        # from a month's first day: as many calendar months before, the same days
+        ("2025-01-01", "2025-06-30", ("2024-07-01", "2024-12-31")),
+        ("2025-03-01", "2025-03-31", ("2025-02-01", "2025-02-28")),
+        ("2026-03-01", "2026-05-31", ("2025-12-01", "2026-02-28")),
+        ("2026-12-01", "2026-12-07", ("2026-11-01", "2026-11-07")),  # 本月 so far
+        ("2026-01-01", "2026-12-07", ("2025-01-01", "2025-12-07")),  # 本年 so far
+        ("2026-03-01", "2026-03-30", ("2026-02-01", "2026-02-28")),  # no 2月30日
+        ("2024-03-01", "2024-03-31", ("2024-02-01", "2024-02-29")),
+        # any other: as many days, ending the day before
+        ("2025-03-05", "2025-03-05", ("2025-03-04", "2025-03-04")),
+        ("2025-03-05", "2025-04-04", ("2025-02-02", "2025-03-04")),
+    ],
+)
+def test_the_previous_period_has_equal_length(start, end, previous):
+    day = date.fromisoformat
+    assert previous_period(day(start), day(end)) == tuple(map(day, previous))
+
+
+def test_the_default_view_is_compared_with_the_half_year_before():
+    assert DEFAULT_STATE.previous() == (date(2024, 7, 1), date(2024, 12, 31))
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 清河县 (330281000000) has two townships: 城关街道 (330281001000, communities 新华社区 and
 解放社区) and 东湖镇 (330281100000, villages 柳树村 and 杨家村). Loaded on 2025-06-30, so
 the dashboard's default view is 2025-01-01 — 2025-06-30, and the previous period of
-equal length (181 days) is 2024-07-04 — 2024-12-31.
+equal length (the half-year before) is 2024-07-01 — 2024-12-31.
 
 Hand-computed figures for the county, default period (as_of 2025-06-30):
 
@@ -71,7 +71,7 @@ MEETINGS = [
     ["HY-5", DONGHU, "2025-06-05", "协调会", "垃圾分类", "环境整治", "上级交办", "是", "否"],
     ["HY-6", YANGJIA, "2024-11-15", "议事会", "路灯维修", "道路交通", "群众提议", "是", "否"],
     # the first meeting on record: the data start before the default view's previous
-    # period (2024-07-04 — 2024-12-31), so the KPI cards compare against it
+    # period (2024-07-01 — 2024-12-31), so the KPI cards compare against it
     ["HY-0", YANGJIA, "2024-06-20", "议事会", "修缮祠堂", "公共设施", "群众提议", "否", "否"],
 ]
 
