@@ -624,6 +624,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "{start} to {end} only (not a whole month)",
     ),
     "trend_part_line": ("虚线：{months}不满整月", "Dashed: {months}, not a whole month"),
+    "trend_part_point": ("{months}不满整月", "{months}: not a whole month"),
     "trend_part_bar": ("斜纹：{months}不满整月", "Hatched: {months}, not a whole month"),
     # the title line of a printout and of a chart's PNG (chart_cards, assets/print.js)
     "print_line": (

@@ -179,6 +179,22 @@ def test_a_month_cut_by_the_period(engine):
     assert meetings.data[1].name == "斜纹：2025年3月不满整月"
 
 
+def test_one_month_has_its_label_and_says_it_is_partial(engine):
+    # 本月 on the last load day: April to the 15th, one point per figure and nothing to join
+    rates, meetings = rates_and_meetings(engine, State(T, date(2025, 4, 1), date(2025, 4, 15)))
+    for figure in (rates, meetings):
+        # the axis spans April, so its month start is on it and labelled (period labels)
+        assert figure.layout.xaxis.range == ("2025-04-01", "2025-05-01")
+        assert figure.layout.xaxis.tickformat == "%Y年%-m月"
+    assert [tr.name for tr in rates.data if tr.showlegend is not False][-1:] == [
+        "2025年4月不满整月"
+    ]
+    # each partial point alone on its trace: no dash drawn, so the legend names none
+    dashed = [tr for tr in rates.data if tr.line.dash == "dash"]
+    assert [sum(y is not None for y in tr.y) for tr in dashed] == [1, 1, 1, 1]
+    assert meetings.data[1].name == "斜纹：2025年4月不满整月"
+
+
 def test_a_period_beginning_and_ending_inside_months(engine):
     rates, _ = rates_and_meetings(engine, State(T, date(2025, 1, 15), date(2025, 4, 15)))
     done, done_part = rates.data[0], rates.data[1]

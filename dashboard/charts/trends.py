@@ -104,15 +104,25 @@ def _month_names(rows: Sequence[dict], lang: str) -> str:
 
 
 def month_axis(series: Sequence[dict], lang: str) -> dict:
-    """A date x axis of calendar months labelled 2025年3月 (Mar 2025)."""
+    """A date x axis of calendar months labelled 2025年3月 (Mar 2025), from the first
+    month's first day to the last one's end: left to itself, a single month's axis is
+    the width of its one point, and holds no month start to label."""
+    following = _month_after(series[-1]["month"]) if series else None
     return {
         "type": "date",
+        **({"range": [f"{series[0]['month']}-01", following]} if series else {}),
         "tickformat": "%b %Y" if lang == "en" else "%Y年%-m月",
         "dtick": "M1" if len(series) <= 6 else ("M2" if len(series) <= 14 else "M3"),
         "ticklabelmode": "period",
         "fixedrange": True,
         "showgrid": False,
     }
+
+
+def _month_after(month: str) -> str:
+    """The first day of the month after "YYYY-MM"."""
+    year, mon = int(month[:4]), int(month[5:7])
+    return f"{year + mon // 12:04d}-{mon % 12 + 1:02d}-01"
 
 
 def _month_dates(series: Sequence[dict]) -> list[str]:
@@ -214,8 +224,9 @@ def trend_lines(series: Sequence[dict], keys: Sequence[str], lang: str = "zh") -
         )
         dashed = _dashed(points)
         if dashed is not None:
-            any_dashed = True
             kept, sizes = dashed
+            # a partly covered month alone, with no neighbour to join, draws no dash
+            any_dashed = any_dashed or sum(p is not None for p in kept) > 1
             fig.add_trace(
                 go.Scatter(
                     x=dates,
@@ -238,6 +249,9 @@ def trend_lines(series: Sequence[dict], keys: Sequence[str], lang: str = "zh") -
         fig.add_trace(_hint_marker(t("trend_few", lang, n=MIN_CASES)))
     if any_dashed:
         fig.add_trace(_hint_dash(t("trend_part_line", lang, months=_month_names(partial, lang))))
+    elif partial:
+        name = t("trend_part_point", lang, months=_month_names(partial, lang))
+        fig.add_trace(_hint_marker(name, "circle"))
     fig.update_layout(
         **base_layout(300, margin={"l": 8, "r": 16, "t": 8, "b": 8}, showlegend=True),
         legend={"orientation": "h", "y": -0.18, "x": 0, "font": {"size": 12}},
@@ -268,14 +282,14 @@ def _dashed(points: Sequence[dict]) -> tuple[list, list[int]] | None:
     return kept, [7 if s else 0 for s in shown]
 
 
-def _hint_marker(name: str) -> go.Scatter:
+def _hint_marker(name: str, symbol: str = "circle-open") -> go.Scatter:
     return go.Scatter(
         x=[None],
         y=[None],
         mode="markers",
         name=name,
         marker={
-            "symbol": "circle-open",
+            "symbol": symbol,
             "color": HINT,
             "size": 7,
             "line": {"color": HINT, "width": 1.5},
