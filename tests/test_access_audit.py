@@ -27,9 +27,12 @@ TIMES = [
 
 
 @pytest.fixture
-def shanghai():
+def shanghai(monkeypatch):
+    """Beijing time, the deployment's default zone, on a machine whose own clock is UTC
+    (the times shown are the deployment's, as the exports give them, not the machine's)."""
+    monkeypatch.delenv("XIESHANG_TIMEZONE", raising=False)
     before = os.environ.get("TZ")
-    os.environ["TZ"] = "Asia/Shanghai"
+    os.environ["TZ"] = "UTC"
     time.tzset()
     yield
     if before is None:
@@ -85,6 +88,17 @@ def test_rows_as_recorded(log):
         download.detail,
     ) == ("10.0.0.8", "assessment.xlsx", "330281101000", date(2025, 1, 1), date(2025, 6, 30), None)
     assert entries[1].detail == {"format": "csv", "rows": 2}
+
+
+def test_times_are_in_the_deployments_zone(log, monkeypatch):
+    monkeypatch.setenv("XIESHANG_TIMEZONE", "Europe/Berlin")
+    assert audit.entries(log)[0].at.isoformat() == "2025-07-02T03:02:03+02:00"
+    # and a day of --since begins there: 2025-07-01 00:00 in Berlin is 06-30 22:00 UTC,
+    # after the download at 16:00 UTC (which in Beijing is on the 1st)
+    assert [e.action for e in audit.entries(log, since=date(2025, 7, 1))] == [
+        "sign_in_failed",
+        "export",
+    ]
 
 
 def test_filters(log):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+import time
+from datetime import date, datetime
 
 import pytest
 from flask import Flask
@@ -244,6 +245,22 @@ def test_load_runs(engine):
     assert (run["loaded_on"], run["status"], run["files_loaded"]) == ("2025-06-30", "已提交", 4)
     # 7 areas + 7 meetings + 9 attendance + 5 resolutions
     assert (run["read"], run["inserted"], run["rejected"], run["held"]) == (28, 28, 0, 0)
+
+
+def test_a_runs_time_is_shown_in_the_deployments_zone(monkeypatch):
+    """A run's time is stored as the loading machine's wall clock: on a machine kept on
+    UTC, Beijing time (the default zone) is 8 hours later, Berlin's summer time 2."""
+    monkeypatch.delenv("XIESHANG_TIMEZONE", raising=False)
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        finished = datetime(2025, 6, 30, 23, 30)
+        assert view._shown_time(finished) == "2025-07-01 07:30:00"
+        monkeypatch.setenv("XIESHANG_TIMEZONE", "Europe/Berlin")
+        assert view._shown_time(finished) == "2025-07-01 01:30:00"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_an_empty_warehouse(db_url):

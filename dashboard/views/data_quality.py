@@ -15,12 +15,13 @@ follow it.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import dash_bootstrap_components as dbc
 from dash import html
 
 from xieshang.access.scope import may_download, sees_load_runs
+from xieshang.contract import settings
 from xieshang.contract.columns import header
 from xieshang.contract.hints import fix_hint
 from xieshang.dashboard import auth, components, data, fmt, grid
@@ -378,6 +379,14 @@ def events_csv(engine_, state: ViewState) -> dict | None:
     return _download(event_columns(state.lang), event_rows(engine_, state), filename)
 
 
+def _shown_time(finished: datetime | None) -> str | None:
+    """A run's time, stored as the loading machine's wall clock, in the deployment's zone
+    (XIESHANG_TIMEZONE), as the audit log and the exports give times."""
+    if finished is None:
+        return None
+    return finished.astimezone(settings.time_zone()).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def build_runs(engine_, state: ViewState):
     """The latest load runs (every township's files: not for staff, who get a note)."""
     lang = state.lang
@@ -386,9 +395,7 @@ def build_runs(engine_, state: ViewState):
     rows = [
         {
             **r,
-            "finished_at": r["finished_at"].isoformat(sep=" ", timespec="seconds")
-            if r["finished_at"]
-            else None,
+            "finished_at": _shown_time(r["finished_at"]),
             "status": _label("dq_status_", r["status"], lang),
         }
         for r in data.load_runs(engine_)

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy import Connection, Engine, func, insert, select
 
+from xieshang.contract import settings
 from xieshang.warehouse import schema
 
 ACTIONS: tuple[str, ...] = (
@@ -62,8 +63,10 @@ def now_utc() -> datetime:
 
 
 def local_time(stored: datetime | None) -> datetime | None:
-    """A stored time (UTC, no zone) in the server's local time, with its offset."""
-    return None if stored is None else stored.replace(tzinfo=UTC).astimezone()
+    """A stored time (UTC, no zone) in the deployment's zone (XIESHANG_TIMEZONE, by default
+    Beijing time, as the exports give times), with its offset: in the server's own zone, a
+    machine kept on UTC showed a download at 07:51 that its file dated 15:51."""
+    return None if stored is None else stored.replace(tzinfo=UTC).astimezone(settings.time_zone())
 
 
 def record(
@@ -104,7 +107,8 @@ def _conditions(since: date | None, user: str | None, action: str | None) -> lis
     log = schema.audit_log
     where = []
     if since is not None:
-        start = datetime.combine(since, time()).astimezone().astimezone(UTC)
+        # the day begins in the zone the times are shown in
+        start = datetime.combine(since, time(), settings.time_zone()).astimezone(UTC)
         where.append(log.c.at >= start.replace(tzinfo=None))
     if user is not None:
         where.append(log.c.user_name == user)
