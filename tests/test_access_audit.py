@@ -192,14 +192,36 @@ def test_the_page_builder(log):
     ]
     assert (
         rows[2]["period"] == "2025-01-01 – 2025-06-30"
-        and rows[1]["detail"] == "format: csv, rows: 2"
+        and rows[1]["detail"] == "格式：csv；行数：2"
+        and rows[0]["detail"] == "原因：无此用户"  # the program's words, in Chinese
     )
     assert note is None
     rows, _, _ = build_log(log, "wang", "download", date(2025, 7, 1), "en")
     assert [(r["user"], r["action"]) for r in rows] == [("wang", "Download")]
+    english = build_log(log, None, None, None, "en")[0]
+    assert [r["detail"] for r in english[:2]] == ["reason: unknown user", "format: csv, rows: 2"]
     rows, _, note = build_log(log, "nobody", None, None, "en")
     assert rows == [] and text(note) == "No entries match"
     assert [o["value"] for o in action_options("zh")] == list(audit.ACTIONS)
+
+
+def test_the_local_user_and_a_download_in_chinese(engine):
+    # what `xieshang demo` records: sign-in off, a file taken at its address
+    audit.record(
+        engine,
+        "download",
+        user="(sign-in off)",
+        file="assessment.xlsx",
+        detail={"via": "address", "filename": "清河县-考核评估.xlsx", "query": "?scope=330281"},
+    )
+    (row,) = build_log(engine, None, None, None, "zh")[0]
+    assert (
+        (row["user"], row["detail"])
+        == (
+            "（未启用登录）",
+            "文件名：清河县-考核评估.xlsx；查询：?scope=330281；途径：下载地址",  # keys as stored, sorted
+        )
+    )
 
 
 def test_the_page_layout_with_sign_in_off(engine):

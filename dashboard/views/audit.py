@@ -11,7 +11,8 @@ from sqlalchemy import Engine
 from xieshang.access import audit
 from xieshang.access.audit import Entry
 from xieshang.dashboard import components, grid
-from xieshang.dashboard.i18n import t
+from xieshang.dashboard.auth import LOCAL_USER
+from xieshang.dashboard.i18n import TEXT, t
 
 COLUMNS = ("at", "user", "action", "address", "file", "scope", "period", "detail")
 
@@ -20,16 +21,31 @@ def action_options(lang: str) -> list[dict]:
     return [{"label": t(f"action_{code}", lang), "value": code} for code in audit.ACTIONS]
 
 
+def _word(prefix: str, word: str, lang: str) -> str:
+    """`word` as the program wrote it, in the page's language where the page has it."""
+    return t(prefix + word, lang) if prefix + word in TEXT else word
+
+
+def _detail_value(value, lang: str) -> str:
+    if isinstance(value, list):
+        return "、".join(map(str, value)) if lang == "zh" else ", ".join(map(str, value))
+    return _word("au_value_", value, lang) if isinstance(value, str) else str(value)
+
+
 def _row(entry: Entry, lang: str) -> dict:
     period = None
     if entry.period_from or entry.period_to:
         period = f"{entry.period_from or ''} – {entry.period_to or ''}"
     detail = None
     if entry.detail:
-        detail = ", ".join(f"{key}: {value}" for key, value in entry.detail.items())
+        detail = ("；" if lang == "zh" else ", ").join(
+            f"{_word('au_key_', key, lang)}{'：' if lang == 'zh' else ': '}"
+            f"{_detail_value(value, lang)}"
+            for key, value in entry.detail.items()
+        )
     return {
         "at": entry.at.strftime("%Y-%m-%d %H:%M:%S"),
-        "user": entry.user,
+        "user": t("au_local_user", lang) if entry.user == LOCAL_USER.name else entry.user,
         "action": t(f"action_{entry.action}", lang),
         "address": entry.address,
         "file": entry.file,
