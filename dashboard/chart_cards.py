@@ -18,7 +18,6 @@ from dash import MATCH, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from xieshang.dashboard import auth, components, data, downloads
-from xieshang.dashboard.i18n import t, vocab
 from xieshang.dashboard.page_kit import STATE, engine, state_or_stop
 from xieshang.dashboard.state import State as ViewState
 
@@ -41,18 +40,13 @@ def title_line(engine_, state: ViewState):
         return None
     lang = state.lang
     as_of = min(state.end, directory.last_load) if directory.last_load else state.end
-    filters = []
-    if state.form:
-        filters.append(
-            t("print_filter", lang, name=t("f_form", lang), value=vocab("form", state.form, lang))
-        )
-    if state.category:
-        value = vocab("topic_category", state.category, lang)
-        filters.append(t("print_filter", lang, name=t("f_category", lang), value=value))
-    if state.online is not None:
-        filters.append(t("f_online_yes" if state.online else "f_online_no", lang))
     return components.print_title_line(
-        directory.name(state.scope), state.start, state.end, as_of, filters, lang
+        directory.name(state.scope),
+        state.start,
+        state.end,
+        as_of,
+        components.filter_words(state),
+        lang,
     )
 
 

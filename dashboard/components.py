@@ -31,8 +31,25 @@ from dash import Output, dcc, html, no_update
 
 from xieshang.dashboard import errors, fmt
 from xieshang.dashboard.charts.theme import graph_config
-from xieshang.dashboard.i18n import count_text, figure_definition, figure_name, t
+from xieshang.dashboard.i18n import count_text, figure_definition, figure_name, t, vocab
+from xieshang.dashboard.state import State
 from xieshang.exports import safe_text
+
+
+def filter_words(state: State) -> list[str]:
+    """The filters in force, in the state's language (形式：议事会, Form: Council): for
+    title lines, on the page, on paper and on the big screen."""
+    lang, words = state.lang, []
+    if state.form:
+        value = vocab("form", state.form, lang)
+        words.append(t("print_filter", lang, name=t("f_form", lang), value=value))
+    if state.category:
+        value = vocab("topic_category", state.category, lang)
+        words.append(t("print_filter", lang, name=t("f_category", lang), value=value))
+    if state.online is not None:
+        words.append(t("f_online_yes" if state.online else "f_online_no", lang))
+    return words
+
 
 # --- KPI cards ----------------------------------------------------------------------------------
 

@@ -150,6 +150,8 @@ def test_heading_is_a_breadcrumb_with_the_period(engine):
         f"/?scope={CHENGGUAN}&from=2025-01-01&to=2025-06-30&form=council",
     ]
     assert text(tree.children[1]) == "2025-01-01 — 2025-06-30 · 截至 2025-06-30 · 协商形式：议事会"
+    english = overview.build_heading(engine, DEFAULT.replace(form="council", lang="en"))
+    assert text(english.children[1]).endswith(" · Form: Council")  # not Form：Council
     # the monthly brief of the view, at its plain addresses
     assert text(tree.children[2]) == "工作简报（2025年6月）：PDF · Word"
     query = f"?scope={XINHUA}&from=2025-01-01&to=2025-06-30&form=council"

@@ -29,6 +29,7 @@ from tests.helpers.submitted_county import (
     load_december,
     load_january,
 )
+from xieshang.dashboard.views import status_grid
 from xieshang.etl.load import run_load
 from xieshang.metrics import quality
 from xieshang.metrics.areas import UnknownScope
@@ -84,6 +85,7 @@ def test_rows_carry_names_levels_and_labels(december):
     assert rows[(V2, "attendance")] == {
         "area_code": V2,
         "area_name": "解放社区",
+        "area_name_en": "解放社区",
         "level": "village",
         "kind": "attendance",
         "state": "rejected",
@@ -140,11 +142,13 @@ def test_a_county_organ_that_hosts_meetings_is_a_unit_of_its_own(engine, tmp_pat
     report = run_load(engine, november, secret=SECRET, today=DECEMBER_DAY)
     assert report["kinds"]["meetings"]["inserted"] == 1
     december = submission_status(engine, "2025-12")
-    assert [(r["area_code"], r["area_name"]) for r in december.rows[::3]] == [
-        (COUNTY, "清河县（本级）"),
-        (T1, "城关街道"),
-        (T2, "东湖镇"),
+    assert [(r["area_code"], r["area_name"], r["area_name_en"]) for r in december.rows[::3]] == [
+        (COUNTY, "清河县（本级）", "清河县 (own level)"),
+        (T1, "城关街道", "城关街道"),
+        (T2, "东湖镇", "东湖镇"),
     ]
+    grid = status_grid.units(december, "en")
+    assert [u["area_name"] for u in grid] == ["清河县 (own level)", "城关街道", "东湖镇"]
     assert cells(december)[:3] == unit(COUNTY, ALL_MISSING)
     at = submission_status(engine, "2025-11").rows[0]
     assert (at["area_code"], at["kind"], at["state"], at["accepted"]) == (

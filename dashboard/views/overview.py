@@ -14,7 +14,7 @@ from dash import dcc, html
 from xieshang.access.scope import limit_of
 from xieshang.dashboard import auth, components, data, fmt, geometry, stats
 from xieshang.dashboard.charts import maps, trends
-from xieshang.dashboard.i18n import figure_name, t, vocab
+from xieshang.dashboard.i18n import figure_name, t
 from xieshang.dashboard.paths import assets_dir
 from xieshang.dashboard.state import PageOption, State, to_query
 from xieshang.dashboard.views import ranking
@@ -95,12 +95,7 @@ def build_heading(engine_, state: State):
             )
     as_of = min(state.end, directory.last_load) if directory.last_load else state.end
     parts = [f"{fmt.day(state.start)} — {fmt.day(state.end)}", t("as_of", lang, day=fmt.day(as_of))]
-    if state.form:
-        parts.append(f"{t('f_form', lang)}：{vocab('form', state.form, lang)}")
-    if state.category:
-        parts.append(f"{t('f_category', lang)}：{vocab('topic_category', state.category, lang)}")
-    if state.online is not None:
-        parts.append(t("f_online_yes" if state.online else "f_online_no", lang))
+    parts.extend(components.filter_words(state))
     return html.Div(
         [
             html.H1(crumbs, className="xs-title"),

@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 from xieshang import exports
 from xieshang.dashboard import components, data, fmt
 from xieshang.dashboard.charts import dark, scores
-from xieshang.dashboard.i18n import count_text, figure_name, t, vocab
+from xieshang.dashboard.i18n import count_text, figure_name, t
 from xieshang.dashboard.state import PageOption, State
 from xieshang.dashboard.views import assessment, overview, ranking, resolutions, stakeholders
 from xieshang.dashboard.views.empty_states import no_warehouse, nothing_in_period
@@ -179,12 +179,7 @@ def build_heading(engine_: Engine, state: State) -> html.Div:
         f"{fmt.day(state.start)} — {fmt.day(state.end)}",
         t("as_of", lang, day=fmt.day(as_of)),
     ]
-    if state.form:
-        period.append(f"{t('f_form', lang)}：{vocab('form', state.form, lang)}")
-    if state.category:
-        period.append(f"{t('f_category', lang)}：{vocab('topic_category', state.category, lang)}")
-    if state.online is not None:
-        period.append(t("f_online_yes" if state.online else "f_online_no", lang))
+    period.extend(components.filter_words(state))
     fresh = (
         t("freshness", lang, day=fmt.day(directory.last_load))
         if directory.last_load

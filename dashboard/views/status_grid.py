@@ -33,9 +33,8 @@ def units(status: Status, lang: str) -> list[dict]:
     """One row per unit, in the status's order, with a cell and a state per kind."""
     out: dict[str, dict] = {}
     for row in status.rows:
-        unit = out.setdefault(
-            row["area_code"], {"area_name": row["area_name"], "area_code": row["area_code"]}
-        )
+        name = row["area_name_en" if lang == "en" else "area_name"]
+        unit = out.setdefault(row["area_code"], {"area_name": name, "area_code": row["area_code"]})
         unit[row["kind"]] = cell(row, lang)
         unit[f"{row['kind']}{grid.STATE_SUFFIX}"] = row["state"]
     return list(out.values())

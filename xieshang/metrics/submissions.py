@@ -57,8 +57,8 @@ _MONTH = re.compile(r"(\d{4})-(\d{2})")
 @dataclass(frozen=True)
 class Status:
     """The grid of one month and scope. rows: one dict per unit × kind (area_code,
-    area_name, level, kind, state, state_zh, state_en, received_at, accepted, rejected,
-    held),
+    area_name, area_name_en — an organ's own row is 清河县（本级）, 清河县 (own level) — level,
+    kind, state, state_zh, state_en, received_at, accepted, rejected, held),
     unit by unit, kinds in GRID_KINDS order. note: why there are no rows for a month
     outside the data, else None."""
 
@@ -135,9 +135,7 @@ def _units(conn: Connection, scope: str) -> list[tuple[str, str, str, bool]]:
         where = or_(ar.c.parent_code == scope, and_(ar.c.area_code == scope, hosts))
     higher = level_of(scope) in ("county", "city")
     return [
-        (code, f"{name}（本级）", level, True)
-        if higher and code == scope
-        else (code, name, level, False)
+        (code, name, level, higher and code == scope)
         for code, name, level in conn.execute(
             select(*columns).where(where).order_by(ar.c.area_code)
         )
@@ -303,7 +301,8 @@ def _cells(
             rows.append(
                 {
                     "area_code": code,
-                    "area_name": name,
+                    "area_name": f"{name}（本级）" if own else name,
+                    "area_name_en": f"{name} (own level)" if own else name,
                     "level": level,
                     "kind": kind,
                     "state": state,
