@@ -82,7 +82,9 @@ def sync(
 
     `user` (None: one who sees the whole roster) confines the view: their home scope is
     the default, a scope outside what they see becomes it (with a notice when the address
-    asked for it), and the pickers offer only the areas on the way to and within it."""
+    asked for it), and the pickers offer only the areas on the way to and within it. An
+    address whose values fell back is written again with the values shown (this callback's
+    own output: it does not fire it again, and the notice stays)."""
     defaults: Defaults = directory.defaults(today)
     if user is not None:
         defaults = replace(defaults, scope=home_scope(user, directory.root))
@@ -115,6 +117,8 @@ def sync(
             state = state.replace(scope=scope)
     if from_address:
         notices += option_notices
+        if notices:  # the address then says what is shown: a link copied from it shows the same
+            new_search = to_query(state, page_options)
     elif trigger == "reset":
         new_search = to_query(state)
     elif state != current:

@@ -319,6 +319,9 @@ def test_a_crafted_address_shows_the_users_township_with_a_notice(app):
         assert f"scope=“{forged}” 不在您的查看范围内，已显示本乡镇" in json.dumps(
             out["notices"], ensure_ascii=False
         )
+        # the address says what is shown: a link copied from it shows the same to anyone
+        search = f"?scope={DONGHU}&from=2025-01-01&to=2025-06-30"
+        assert out["_pages_location"]["search"] == search
         assert out["f-first"]["value"] == DONGHU
         assert out["f-first"]["options"] == [{"label": "东湖镇", "value": DONGHU}]
         assert out["f-second"]["options"] == [

@@ -286,6 +286,9 @@ def test_an_invalid_parameter_shows_a_notice_and_the_default(duo):
         kpi("meetings"), expected("meetings", COUNTY, form="council"), timeout=TIMEOUT
     )
     settle(duo)
+    # the address now says what is shown, and the notice stays to say why
+    assert search(duo) == f"?scope={COUNTY}&from=2025-01-01&to=2025-06-30&form=council"
+    assert "scope=“abc”" in duo.find_element("#notice").text
     assert duo.get_logs() == []
 
 
