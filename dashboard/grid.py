@@ -88,14 +88,17 @@ def grid(grid_id: str, height: int = 360, lang: str = "zh") -> dag.AgGrid:
             "wrapHeaderText": True,
             "autoHeaderHeight": True,
         },
-        # each column as wide as its header and cells (no cut numbers or blank headers);
-        # long texts wrap at WRAP_WIDTH
+        # each column as wide as its header and cells (no cut numbers or blank headers),
+        # long texts wrapping at WRAP_WIDTH; narrowed to the grid's width when that is
+        # wider, headers and long texts wrapping, no cell cut (assets/grid_size.js):
+        # whenever new rows are in or the grid's width changes (dash-ag-grid calls it by
+        # name, without eval: the CSP holds)
         columnSize="autoSize",
         columnSizeOptions={"skipHeader": False},
-        # columnSize sizes the columns once, when the grid starts — often before its rows
-        # arrive; size them again whenever new rows are in (dash-ag-grid evaluates the
-        # expression without eval: the CSP holds)
-        eventListeners={"rowDataUpdated": ["params.api.autoSizeAllColumns()"]},
+        eventListeners={
+            "rowDataUpdated": ["xsFitColumns(params)"],
+            "gridSizeChanged": ["xsFitColumns(params)"],
+        },
         dashGridOptions=options,
         style={"height": f"{height}px", "width": "100%"},
     )

@@ -441,6 +441,33 @@ def test_the_resolutions_page_and_its_overdue_csv(duo):
     assert duo.get_logs() == []
 
 
+GRID_WIDTHS = """
+const grid = document.getElementById(arguments[0]);
+const viewport = grid.querySelector('.ag-center-cols-viewport');
+const cells = [...grid.querySelectorAll('.ag-cell:not(.ag-cell-wrap-text)')];
+return [grid.querySelector('.ag-center-cols-container').scrollWidth, viewport.clientWidth,
+        cells.filter(cell => cell.scrollWidth > cell.clientWidth).map(cell => cell.textContent)];
+"""
+
+
+def test_a_grid_narrower_than_its_columns_wraps_rather_than_scrolls(duo):
+    open_path(duo, "/resolutions")
+    duo.wait_for_contains_text("#rs-overdue-grid", "JY-2", timeout=TIMEOUT)
+    settle(duo)
+    wanted, shown, cut = duo.driver.execute_script(GRID_WIDTHS, "rs-overdue-grid")
+    assert (wanted <= shown, cut) == (True, [])
+    # a narrow window: nine columns as wide as their contents no longer fit
+    duo.driver.set_window_size(1040, 768)
+    try:
+        settle(duo, 1.5)
+        wanted, shown, cut = duo.driver.execute_script(GRID_WIDTHS, "rs-overdue-grid")
+        # the columns fit, each no narrower than its cells: headers and long texts wrap
+        assert (wanted <= shown, cut) == (True, [])
+    finally:
+        duo.driver.set_window_size(1366, 768)
+    assert duo.get_logs() == []
+
+
 def test_the_participation_and_stakeholder_pages(duo):
     open_path(duo, "/participation")
     duo.wait_for_text_to_equal(kpi("party_led_rate"), "80.0%", timeout=TIMEOUT)
