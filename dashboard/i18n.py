@@ -168,6 +168,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_rank": ("名次", "Rank"),
     "col_numerator": ("分子", "Numerator"),
     "col_denominator": ("分母", "Denominator"),
+    "col_categories": ("涵盖类别数（共10类）", "Categories reached (of 10)"),
+    "col_meetings": ("会议数", "Meetings"),
     "col_ci_low": ("95%区间下限", "95% CI low"),
     "col_ci_high": ("95%区间上限", "95% CI high"),
     "col_note": ("说明", "Note"),
@@ -260,6 +262,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "ov_ranking": ("{figure}排名", "{figure}: ranking"),
     "ov_trend_rates": ("月度走势", "Monthly trend"),
     "ov_trend_meetings": ("每月协商会议数", "Meetings per month"),
+    "ov_trend_rates_info": (
+        "逐月的决议落实率、党员参与率、多元主体覆盖率与常态化率，每月按该月计算（各指标的定义见其卡片的 ⓘ）；"
+        "悬停可见每个点的分子、分母与样本量",
+        "Implementation rate, Party participation rate, stakeholder coverage and regularity, "
+        "each computed for its month (each figure's ⓘ on its card defines it); hover a point "
+        "for its numerator, denominator and sample",
+    ),
     "under_construction": ("此页面正在建设中。", "This page is being built."),
     # assessment
     "as_table": ("考核评估表", "Assessment table"),
@@ -369,6 +378,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "dq_reject_superseded": ("已被重新提交取代", "Superseded"),
     # resolutions
     "rs_overdue_title": ("逾期未落实的决议", "Overdue resolutions"),
+    "rs_overdue_info": (
+        "截至日已过完成时限、尚未落实的决议，按逾期天数从多到少：≤30天、31–90天、>90天",
+        "Resolutions past their due date and not implemented on the as-of day, most days "
+        "late first: ≤30, 31–90, >90 days",
+    ),
     "rs_bucket": ("逾期时长", "Late by"),
     "rs_bucket_30": ("≤30天", "≤30 days"),
     "rs_bucket_90": ("31–90天", "31–90 days"),

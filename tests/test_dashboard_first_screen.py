@@ -198,3 +198,28 @@ def test_the_strip_comes_right_after_the_cards_on_every_page_with_a_ranking(engi
         ids = [i for i in ids if isinstance(i, str)]
         kpis = ids.index(f"{prefix}-kpis")
         assert ids[kpis + 1] == f"{prefix}-lagging", path
+
+
+def test_every_chart_and_list_on_the_figure_pages_has_its_definition(engine):
+    """README: every chart has an ⓘ definition — each card title of the six figure pages
+    is followed by one."""
+    import dash
+
+    from xieshang.dashboard.app import create_app
+
+    create_app(engine)
+    pages = {page["path"]: page["layout"] for page in dash.page_registry.values()}
+    missing = {}
+    for path in ("/", "/participation", "/resolutions", "/stakeholders", "/assessment"):
+        for node in walk(pages[path](lang="zh")):
+            parts = getattr(node, "children", None)
+            if not isinstance(parts, list):
+                continue
+            titles = [
+                i for i, p in enumerate(parts) if getattr(p, "className", "") == "chart-title"
+            ]
+            for i in titles:
+                after = parts[i + 1] if i + 1 < len(parts) else None
+                if getattr(after, "children", None) != "ⓘ":
+                    missing.setdefault(path, []).append(getattr(parts[i], "children", None))
+    assert missing == {}

@@ -42,8 +42,20 @@ def test_stakeholder_rankings(engine):
     coverage = stakeholders.build_ranking(engine, DEFAULT, "stakeholder_coverage")
     # 城关街道 HY-4 of HY-2, HY-4; 东湖镇 HY-1 of HY-1, HY-3, HY-5
     assert ranked(coverage) == [(CHENGGUAN, 0.5, 1, 2), (DONGHU, pytest.approx(1 / 3), 1, 3)]
-    figure, *_ = stakeholders.build_ranking(engine, DEFAULT, "stakeholder_breadth")
-    assert list(figure.layout.yaxis.ticktext) == ["东湖镇", "城关街道"]
+    breadth = stakeholders.build_ranking(engine, DEFAULT, "stakeholder_breadth")
+    assert list(breadth[0].layout.yaxis.ticktext) == ["东湖镇", "城关街道"]
+    # the numbers behind it: categories reached of ten, over how many meetings (the heatmap
+    # below: 东湖镇 0, 1, 6, 7 in 3 meetings; 城关街道 0, 5, 8 in 2)
+    table = breadth[-1]
+    assert [c["header"] for c in table["columns"]][3:6] == [
+        "多元主体广度",
+        "涵盖类别数（共10类）",
+        "会议数",
+    ]
+    rows = [
+        (r["area_code"], r["value"], r["stakeholder_categories"], r["n"]) for r in table["rows"]
+    ]
+    assert rows == [(DONGHU, 0.4, 4, 3), (CHENGGUAN, 0.3, 3, 2)]
 
 
 # --- the heatmap -------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ def layout(lang: str):
                         html.Div(
                             [
                                 html.Span(t("as_table", lang), className="chart-title"),
+                                *components.chart_info("as-table", t("as_formula", lang), lang),
                                 html.Div(
                                     [
                                         dbc.Button(

@@ -115,13 +115,21 @@ def layout(lang: str):
             dbc.Row(
                 [
                     dbc.Col(
-                        components.chart_card("ov-trend-rates", t("ov_trend_rates", lang), lang),
+                        components.chart_card(
+                            "ov-trend-rates",
+                            t("ov_trend_rates", lang),
+                            lang,
+                            info=t("ov_trend_rates_info", lang),
+                        ),
                         lg=6,
                         className="mb-3",
                     ),
                     dbc.Col(
                         components.chart_card(
-                            "ov-trend-meetings", t("ov_trend_meetings", lang), lang
+                            "ov-trend-meetings",
+                            t("ov_trend_meetings", lang),
+                            lang,
+                            info=figure_definition("meetings", lang),
                         ),
                         lg=6,
                         className="mb-3",

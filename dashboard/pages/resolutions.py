@@ -69,6 +69,7 @@ def _overdue_card(lang: str) -> dbc.Card:
                 html.Div(
                     [
                         html.Span(t("rs_overdue_title", lang), className="chart-title"),
+                        *components.chart_info("rs-overdue", t("rs_overdue_info", lang), lang),
                         html.Div(
                             [
                                 dbc.Button(

@@ -40,7 +40,17 @@ def ranking_table(ranked: list[dict], key: str, lang: str, filename: str) -> dic
     """The numbers behind a ranking (or the map): rank, unit, value, and for a rate its
     counts and interval; a note on units too few to rank or above 100%."""
     name = figure_name(key, lang)
-    if is_rate(key):
+    if key == "stakeholder_breadth":  # a share of the ten categories, over the meetings
+        columns = [
+            ("rank", t("col_rank", lang), "count"),
+            ("area_name", t("col_area", lang), "text"),
+            ("area_code", t("col_code", lang), "text"),
+            ("value", name, "percent"),
+            ("stakeholder_categories", t("col_categories", lang), "count"),
+            ("n", t("col_meetings", lang), "count"),
+            ("note", t("col_note", lang), "text"),
+        ]
+    elif is_rate(key):
         columns = [
             ("rank", t("col_rank", lang), "count"),
             ("area_name", t("col_area", lang), "text"),
@@ -67,6 +77,7 @@ def ranking_table(ranked: list[dict], key: str, lang: str, filename: str) -> dic
                 **r,
                 "ci_low": r["ci"][0] if r.get("ci") else None,
                 "ci_high": r["ci"][1] if r.get("ci") else None,
+                "stakeholder_categories": r.get("counts", {}).get("stakeholder_categories"),
                 "note": _note(r, lang),
             }
         )
