@@ -108,7 +108,7 @@ def settings_from_env(environ: Mapping[str, str] = os.environ) -> Settings:
         raise SessionKeyError(
             f"{SESSION_KEY_ENV} {state}: set it to a random string of at least "
             f"{MIN_KEY_LENGTH} characters (python3 -c 'import secrets; "
-            f"print(secrets.token_hex(32))'), or serve with --no-auth on a single-user laptop"
+            f"print(secrets.token_hex(32))'), or on a single-user laptop run xieshang serve --no-auth"
         )
     idle = environ.get(IDLE_ENV, str(DEFAULT_IDLE_MINUTES))
     if not (idle.isascii() and idle.isdigit() and int(idle) > 0):

@@ -498,8 +498,8 @@ def test_serve_and_create_app_refuse_without_a_key(engine, db_url, monkeypatch, 
     assert out == ""
     assert err == (
         "xieshang: XIESHANG_SESSION_KEY is not set: set it to a random string of at least 32 "
-        "characters (python3 -c 'import secrets; print(secrets.token_hex(32))'), or serve "
-        "with --no-auth on a single-user laptop\n"
+        "characters (python3 -c 'import secrets; print(secrets.token_hex(32))'), or on a "
+        "single-user laptop run xieshang serve --no-auth\n"
     )
     monkeypatch.setenv(auth.SESSION_KEY_ENV, "too-short")
     assert main(["serve", "--db", db_url]) == 1

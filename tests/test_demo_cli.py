@@ -60,9 +60,13 @@ def test_the_demo_loads_a_county_with_known_defects_once(tmp_path, monkeypatch, 
         )
         assert loaded == loaded_rows
 
-        # a second run finds the inbox unchanged: nothing is loaded or rejected again
+        # a second run finds the inbox unchanged: nothing is loaded or rejected again, and
+        # it says so rather than "0 rejected"
         assert main(["demo", "--no-serve"]) == 0
-        assert _numbers(capsys.readouterr().out) == (url, 0, 0, 0)
+        assert capsys.readouterr().out == (
+            f"演示仓库已载入 demo warehouse: {url} (loaded before, its files unchanged; "
+            "数据质量 lists its rejected and held rows)\n"
+        )
         assert _count(engine, schema.rejects) == rejected
         assert _count(engine, schema.held_rows) == held
     finally:
