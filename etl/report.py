@@ -7,6 +7,7 @@ import json
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from xieshang.contract.columns import LOAD_ORDER
 
@@ -108,7 +109,7 @@ def render(report: dict, console: Console) -> None:
         for name in ("", "文件 file", "原因 reason"):
             attention.add_column(name)
         for row in problems:
-            attention.add_row(*row)
+            attention.add_row(*map(Text, row))
         console.print(attention)
     _render_rejects(report.get("rejects", []), console)
 
@@ -121,13 +122,14 @@ def _render_rejects(rejects: list[dict], console: Console) -> None:
     for name in ("文件 file", "行 row", "列 column", "值 value", "原因 reason"):
         table.add_column(name)
     for r in rejects[:MOST_REJECTS_SHOWN]:
-        table.add_row(
+        cells = (
             r["path"] + (f" [{r['sheet']}]" if r["sheet"] else ""),
             str(r["row_number"]),
             r["header"] or r["column_name"] or "",
             r["value"] or "",
             r["reason_zh"],
         )
+        table.add_row(*map(Text, cells))  # an office's text as written, never read as markup
     console.print(table)
     if len(rejects) > MOST_REJECTS_SHOWN:
         console.print(

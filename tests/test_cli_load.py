@@ -352,6 +352,14 @@ def test_the_report_shows_the_rows_it_rejected(env, capsys, db_url):
     ) in out.splitlines()
     assert main(["load", str(inbox), "--db", db_url]) == 0
     assert "拒收的行" not in capsys.readouterr().out
+    # an office's text is printed as written, never read as rich's markup
+    write_csv(
+        inbox / "会议台账-[red]补.csv",
+        [MEETING_HEADER[:5], ["HY-9", "330281100201", "2025-03-01", "[/x]", "路灯"]],
+    )
+    assert main(["load", str(inbox), "--db", db_url]) == 0
+    out = capsys.readouterr().out
+    assert "│ 会议台账-[red]补.csv │ 2      │ 协商形式  │ [/x]     │ 不在规定取值范围内 │" in out
     bad = [[f"HY-{n}", "330281100201", "2025-13-01", "议事会", "路灯"] for n in range(22)]
     write_csv(inbox / "会议台账-再补.csv", [MEETING_HEADER[:5], *bad])
     assert main(["load", str(inbox), "--db", db_url]) == 0
