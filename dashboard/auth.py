@@ -1,7 +1,7 @@
 """Sign-in (interfaces.md "Sign-in and who sees what"), from well-kept libraries:
 Flask-Login keeps who is signed in in Flask's signed session cookie, argon2-cffi checks
 passwords (xieshang.access), Flask-WTF puts a CSRF token on the form, Flask-Limiter
-throttles failed sign-ins per client address and per user name.
+throttles sign-in tries per user name and failed ones per client address.
 
     auth.install(server, engine_of)    once, when the app is built: routes and the gate
     auth.configure(server, on)         each create_app: sign-in on (settings from the
@@ -21,15 +21,15 @@ cookie on every request and refuses one signed longer ago than that). Its identi
 in the warehouse, and the user loader — which reads the user on every request — ends every
 session of an older epoch, as it ends those of a disabled user.
 
-Throttling counts failed attempts where the shared figure cache lives: in Redis at
-XIESHANG_CACHE_URL, so that every gunicorn worker and app server adds to one count (an
-attacker spread over them gets no more tries), else in the process's memory. With Redis
-unreachable the counts fall back to memory until it answers again.
+Throttling counts every try per user name and failed tries per client address, where the
+shared figure cache lives: in Redis at XIESHANG_CACHE_URL, so that every gunicorn worker
+and app server adds to one count (an attacker spread over them gets no more tries), else
+in the process's memory. With Redis unreachable the counts fall back to memory until it
+answers again.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -199,12 +199,9 @@ def limiter_config(environ: Mapping[str, str] = os.environ) -> dict:
     """Flask-Limiter's settings: the counts in Redis at XIESHANG_CACHE_URL (shared by every
     process), falling back to memory while it is down; else in memory."""
     url = environ.get(SHARED_STORE_ENV, "").strip()
-    # a fixed window's count is one number, which a successful sign-in can lower again
-    strategy = {"RATELIMIT_STRATEGY": "fixed-window"}
     if not url:
-        return {**strategy, "RATELIMIT_STORAGE_URI": "memory://"}
+        return {"RATELIMIT_STORAGE_URI": "memory://"}
     return {
-        **strategy,
         "RATELIMIT_STORAGE_URI": url,
         "RATELIMIT_STORAGE_OPTIONS": {
             "socket_connect_timeout": STORE_TIMEOUT_SECONDS,
@@ -317,22 +314,16 @@ def _throttled(_limit) -> Response:
     return _signin_response(SignInForm(), 429, "signin_throttled")
 
 
-def _give_back_the_try() -> None:
-    """A sign-in that succeeded returns the try each limit counted for it, so that only
-    failures stay counted (an office behind one address signs in many at 9 o'clock).
-
-    Every try is counted as it arrives, in one atomic step per limit, not after its
-    answer: counted afterwards, as Flask-Limiter's `deduct_when` counts, tries sent at
-    once were all checked against a count none of them had added to yet, and 12 of 40
-    wrong passwords sent in parallel were checked against a limit of 5."""
-    for counted in LIMITER.current_limits:
-        # a store gone since the count: the try stays counted
-        with contextlib.suppress(Exception):
-            LIMITER.limiter.hit(counted.limit, *counted.request_args, cost=-1)
+def _failed(response: Response) -> bool:
+    return response.status_code != 302
 
 
-# two limits, per client address and per user name
-@LIMITER.limit(_limit, methods=["POST"], on_breach=_throttled)
+# Per user name every try counts, as it arrives (one atomic step): counted after its
+# answer, as `deduct_when` counts, tries sent at once were all checked against a count none
+# had added to yet — 40 wrong passwords sent together were all checked against a limit of 5.
+# Per client address only failed tries count, after their answer: an office behind one
+# address signs in together at 9 o'clock, and tries in flight must not refuse its staff.
+@LIMITER.limit(_limit, methods=["POST"], deduct_when=_failed, on_breach=_throttled)
 @LIMITER.limit(_limit, key_func=_name_key, methods=["POST"], on_breach=_throttled)
 def _login() -> Response:
     if not enabled():
@@ -355,7 +346,6 @@ def _login() -> Response:
     session.clear()  # nothing from before the sign-in carries over
     flask_login.login_user(_SessionUser(account.user, account.session_epoch))
     session.permanent = True  # the idle timeout (PERMANENT_SESSION_LIFETIME) applies
-    _give_back_the_try()
     return redirect(target)
 
 

@@ -201,7 +201,10 @@ NEXT_CASES = [
 ]
 
 
-def test_next_is_a_local_path_only(client):
+def test_next_is_a_local_path_only(app, client, monkeypatch):
+    # one user signing in once per case: more tries of one name than the default limit
+    monkeypatch.setenv(auth.LIMIT_ENV, "100 per minute")
+    create_app(app.server.config["XIESHANG_ENGINE"], auth=True)
     for target, location in NEXT_CASES:
         response = sign_in(client, "li", next=target)
         assert (target, response.status_code, response.headers["Location"]) == (
@@ -363,10 +366,21 @@ def test_failed_sign_ins_are_throttled_per_address(client):
     assert sign_in(client, "li", PASSWORD, address="10.0.1.2").status_code == 302
 
 
-def test_successful_sign_ins_are_not_counted(client):
-    for _ in range(8):
-        assert sign_in(client, "li").status_code == 302
+def test_per_address_successful_sign_ins_are_not_counted(client, engine):
+    # an office behind one address signs in together: eight users, each once
+    names = ("li", "zhao", "qian", "sun", "zhou", "wu", "zheng", "feng")
+    for name in names[2:]:
+        users.add_user(engine, name, "leader", PASSWORD, by="test")
+    for name in names:
+        assert sign_in(client, name, address="10.0.2.1").status_code == 302, name
         client.get("/logout")
+
+
+def test_per_user_name_every_try_counts(client):
+    for n in range(5):
+        assert sign_in(client, "li", address=f"10.0.3.{n}").status_code == 302
+        client.get("/logout")
+    assert sign_in(client, "li", address="10.0.3.9").status_code == 429
 
 
 def test_the_limit_is_configurable(app, client, monkeypatch):

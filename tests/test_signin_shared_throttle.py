@@ -67,8 +67,10 @@ def two_servers(tmp_path, redis_url) -> Iterator[tuple[str, str, subprocess.Pope
             process.wait(10)
 
 
-def attempt(base: str, password: str, ready: threading.Barrier | None = None) -> int:
-    """One sign-in as li, from a fresh browser session (its own CSRF token); sent once
+def attempt(
+    base: str, password: str, ready: threading.Barrier | None = None, name: str = "li"
+) -> int:
+    """One sign-in as `name`, from a fresh browser session (its own CSRF token); sent once
     every party of `ready` has its form."""
     with requests.Session() as browser:
         form = browser.get(f"{base}/login", timeout=10).text
@@ -77,7 +79,7 @@ def attempt(base: str, password: str, ready: threading.Barrier | None = None) ->
             ready.wait(30)
         answer = browser.post(
             f"{base}/login",
-            data={"username": "li", "password": password, "csrf_token": csrf},
+            data={"username": name, "password": password, "csrf_token": csrf},
             allow_redirects=False,
             timeout=60,
         )
@@ -113,3 +115,20 @@ def test_tries_sent_at_once_pass_the_limit_no_more_than_one_by_one(two_servers):
     # five wrong passwords checked, whichever server and whatever their order
     assert Counter(answers) == {401: 5, 429: 35}
     assert attempt(a, PASSWORD) == 429
+
+
+def test_an_office_signing_in_at_once_from_one_address_is_let_in(two_servers, tmp_path):
+    a, b, _redis = two_servers
+    engine = open_warehouse(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
+    names = [f"staff{n}" for n in range(12)]
+    for name in names:
+        users.add_user(engine, name, "leader", PASSWORD, by="test")
+    engine.dispose()
+    ready = threading.Barrier(len(names))
+    with ThreadPoolExecutor(len(names)) as pool:
+        answers = list(
+            pool.map(lambda n: attempt((a, b)[n % 2], PASSWORD, ready, names[n]), range(12))
+        )
+    # per address only failures count; each name tried once
+    assert answers == [302] * 12
+    assert attempt(a, PASSWORD) == 302
