@@ -32,6 +32,9 @@ from xieshang.dashboard.state import Options, State, language, to_query
 URL: str = next(c.id for c in dash.page_container.children if isinstance(c, dcc.Location))
 STATE = "state"
 OPTIONS = "page-options"
+# the address written again in place (history.replaceState, assets/address.js): writing
+# the Location's search would push an entry that Back returns to, only to be written again
+ADDRESS_FIX = "address-fix"
 ENGINE_KEY = "XIESHANG_ENGINE"
 
 

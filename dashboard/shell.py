@@ -27,7 +27,7 @@ from xieshang.access import User
 from xieshang.contract.columns import VOCABULARIES
 from xieshang.dashboard import auth, components, data, fmt
 from xieshang.dashboard.i18n import t, vocab
-from xieshang.dashboard.page_kit import OPTIONS, STATE, URL, engine, state_or_stop
+from xieshang.dashboard.page_kit import ADDRESS_FIX, OPTIONS, STATE, URL, engine, state_or_stop
 from xieshang.dashboard.state import PERIODS, PICKER_NAMES, language, picker_levels, to_query
 
 
@@ -73,6 +73,8 @@ def layout() -> html.Div:
         [
             dcc.Store(id=STATE),
             dcc.Store(id=OPTIONS),
+            dcc.Store(id=ADDRESS_FIX),
+            dcc.Store(id=ADDRESS_FIX + "-done"),
             *_signin_off_banner(lang),
             html.Div([_top_bar(lang), _filter_bar(lang)], className="xs-sticky"),
             html.Div(id="notices", className="xs-notices"),

@@ -15,20 +15,21 @@ only their page reads them.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, ctx, html, no_update
+from dash import ClientsideFunction, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from xieshang.access import User
 from xieshang.access.scope import allowed_scope, home_scope, limit_of, sees
 from xieshang.dashboard import auth, data
 from xieshang.dashboard.i18n import t
-from xieshang.dashboard.page_kit import OPTIONS, STATE, URL, engine
+from xieshang.dashboard.page_kit import ADDRESS_FIX, OPTIONS, STATE, URL, engine
 from xieshang.dashboard.state import (
     PICKER_NAMES,
     Defaults,
@@ -83,8 +84,8 @@ def sync(
     `user` (None: one who sees the whole roster) confines the view: their home scope is
     the default, a scope outside what they see becomes it (with a notice when the address
     asked for it), and the pickers offer only the areas on the way to and within it. An
-    address whose values fell back is written again with the values shown (this callback's
-    own output: it does not fire it again, and the notice stays)."""
+    address whose values fell back is to be written again in place with the values shown
+    ("fixed": the query, else None)."""
     defaults: Defaults = directory.defaults(today)
     if user is not None:
         defaults = replace(defaults, scope=home_scope(user, directory.root))
@@ -115,10 +116,11 @@ def sync(
             if from_address:
                 notices += (Notice("scope", state.scope, reason),)
             state = state.replace(scope=scope)
+    fixed = None
     if from_address:
         notices += option_notices
         if notices:  # the address then says what is shown: a link copied from it shows the same
-            new_search = to_query(state, page_options)
+            fixed = to_query(state, page_options)
     elif trigger == "reset":
         new_search = to_query(state)
     elif state != current:
@@ -138,6 +140,7 @@ def sync(
     }
     return {
         "search": new_search,
+        "fixed": fixed,
         "state": state,
         "options": page_options,
         "notices": notices,
@@ -197,7 +200,13 @@ def notices_view(notices, lang: str):
 
 
 def register(app: dash.Dash) -> None:
-    """The address <-> filters callback (on this app: the shell it writes is this app's)."""
+    """The address <-> filters callback (on this app: the shell it writes is this app's),
+    and the one in the browser that writes a fixed address in place."""
+    app.clientside_callback(
+        ClientsideFunction(namespace="xieshang_address", function_name="replace"),
+        Output(ADDRESS_FIX + "-done", "data"),
+        Input(ADDRESS_FIX, "data"),
+    )
 
     picker_outputs = [
         output
@@ -211,6 +220,7 @@ def register(app: dash.Dash) -> None:
 
     @app.callback(
         Output(URL, "search"),
+        Output(ADDRESS_FIX, "data"),
         Output(STATE, "data"),
         Output(OPTIONS, "data"),
         Output("notices", "children"),
@@ -274,6 +284,8 @@ def register(app: dash.Dash) -> None:
             pickers += [keep(picker["value"], old), picker["options"], disabled]
         return (
             out["search"] if out["search"] is not None else no_update,
+            # a new value each time, so that the same address fixed twice is written twice
+            {"search": out["fixed"], "id": uuid.uuid4().hex} if out["fixed"] else no_update,
             new_store if new_store != store else no_update,
             out["options"] if out["options"] != kept else no_update,
             notices_view(out["notices"], state.lang) if trigger == "search" else None,

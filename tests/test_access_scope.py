@@ -304,7 +304,7 @@ def url_sync(client) -> dict:
     return next(
         d
         for d in client.get("/_dash-dependencies").get_json()
-        if d["output"].startswith(".._pages_location.search...state.data")
+        if d["output"].startswith(".._pages_location.search...address-fix.data...state.data")
     )
 
 
@@ -321,7 +321,8 @@ def test_a_crafted_address_shows_the_users_township_with_a_notice(app):
         )
         # the address says what is shown: a link copied from it shows the same to anyone
         search = f"?scope={DONGHU}&from=2025-01-01&to=2025-06-30"
-        assert out["_pages_location"]["search"] == search
+        assert out["address-fix"]["data"]["search"] == search
+        assert "_pages_location" not in out  # written in place, not pushed
         assert out["f-first"]["value"] == DONGHU
         assert out["f-first"]["options"] == [{"label": "东湖镇", "value": DONGHU}]
         assert out["f-second"]["options"] == [

@@ -455,8 +455,9 @@ def test_sync_reports_invalid_parameters():
     out = sync("search", "?scope=999&lang=en", {}, None, DIRECTORY)
     assert out["state"] == DEFAULT_STATE.replace(lang="en")
     assert [n.reason for n in out["notices"]] == ["bad_scope"]
-    # written again with the values shown
-    assert out["search"] == f"?scope={ROOT}&from=2025-01-01&to=2025-06-30&lang=en"
+    # written again in place with the values shown (not pushed: out["search"])
+    assert out["fixed"] == f"?scope={ROOT}&from=2025-01-01&to=2025-06-30&lang=en"
+    assert out["search"] is None
 
 
 def test_sync_from_a_control_writes_the_address():

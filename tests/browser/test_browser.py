@@ -289,6 +289,19 @@ def test_an_invalid_parameter_shows_a_notice_and_the_default(duo):
     # the address now says what is shown, and the notice stays to say why
     assert search(duo) == f"?scope={COUNTY}&from=2025-01-01&to=2025-06-30&form=council"
     assert "scope=“abc”" in duo.find_element("#notice").text
+    # written in place: Back leaves the page, rather than returning to the bad address
+    history = duo.driver.execute_script("return window.history.length")
+    open_path(duo, "/resolutions")
+    duo.wait_for_text_to_equal(kpi("overdue_open"), "1", timeout=TIMEOUT)
+    duo.driver.back()
+    duo.wait_for_text_to_equal(
+        kpi("meetings"), expected("meetings", COUNTY, form="council"), timeout=TIMEOUT
+    )
+    assert search(duo) == f"?scope={COUNTY}&from=2025-01-01&to=2025-06-30&form=council"
+    duo.driver.back()
+    settle(duo)
+    assert duo.driver.execute_script("return window.history.length") == history + 1
+    assert "abc" not in search(duo)
     assert duo.get_logs() == []
 
 
