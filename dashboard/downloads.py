@@ -267,19 +267,20 @@ def _serve(name: str) -> Response:
     if not may_download(user, name):
         _refused(403, lang, "dl_not_for_role", name=name)
     state, options = _view(user, request.query_string.decode("utf-8", "replace"), lang)
+    file = FILES[name]
+    shown = state if file.view is None else file.view(state, options)  # a brief's: its month
     try:
         made = produce(engine(), name, state, options, user, "address")
     except Refused as refused:
         if refused.status == 404:
-            view = FILES[name].view  # a brief's period is its month
-            shown = state if view is None else view(state, options)
             _refused(404, lang, "dl_nothing", start=shown.start, end=shown.end)
         _refused(refused.status, lang, "dl_not_for_role", name=name)
+    period = (shown.start, shown.end) if file.periodic else None
     response = send_file(
         io.BytesIO(made.content), mimetype=made.mimetype, etag=False, conditional=False
     )
     response.headers["Content-Disposition"] = attachment(
-        ascii_name(name, state.scope, made.filename), made.filename
+        ascii_name(name, state.scope, made.filename, period), made.filename
     )
     response.headers["Cache-Control"] = "no-store"  # a county's figures stay off shared caches
     return response

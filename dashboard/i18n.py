@@ -503,6 +503,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "au_key_rows": ("行数", "rows"),
     "au_value_address": ("下载地址", "address"),
     "au_value_page": ("页面按钮", "page"),
+    "au_value_chart": ("图表数据", "chart"),
     "au_value_unknown user": ("无此用户", "unknown user"),
     "au_value_wrong password": ("密码错误", "wrong password"),
     "au_value_disabled": ("已停用", "disabled"),

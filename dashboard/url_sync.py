@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
+from urllib.parse import parse_qsl, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -84,8 +85,8 @@ def sync(
     `user` (None: one who sees the whole roster) confines the view: their home scope is
     the default, a scope outside what they see becomes it (with a notice when the address
     asked for it), and the pickers offer only the areas on the way to and within it. An
-    address whose values fell back is to be written again in place with the values shown
-    ("fixed": the query, else None)."""
+    address whose values fell back is to be written again in place without them ("fixed":
+    the query, else None)."""
     defaults: Defaults = directory.defaults(today)
     if user is not None:
         defaults = replace(defaults, scope=home_scope(user, directory.root))
@@ -119,8 +120,8 @@ def sync(
     fixed = None
     if from_address:
         notices += option_notices
-        if notices:  # the address then says what is shown: a link copied from it shows the same
-            fixed = to_query(state, page_options)
+        if notices:  # a link copied from the address then shows what is shown
+            fixed = _without(search, notices)
     elif trigger == "reset":
         new_search = to_query(state)
     elif state != current:
@@ -151,6 +152,18 @@ def sync(
         "form": state.form,
         "category": state.category,
     }
+
+
+def _without(search: str | None, notices: Sequence[Notice]) -> str:
+    """`search` without the parameters that fell back, the rest as the address wrote it:
+    written out in full, a view of the default period would be pinned to today's dates
+    (a wall screen's address would stop following the loads)."""
+    dropped = {notice.param for notice in notices}
+    if any(notice.reason == "reversed_dates" for notice in notices):
+        dropped |= {"from", "to"}
+    pairs = parse_qsl((search or "").lstrip("?"), keep_blank_values=True)
+    kept = [(key, value) for key, value in pairs if key not in dropped]
+    return "?" + urlencode(kept) if kept else ""
 
 
 def _offered(directory: data.Directory, user: User | None) -> Callable[[str | None], list[dict]]:
@@ -285,7 +298,9 @@ def register(app: dash.Dash) -> None:
         return (
             out["search"] if out["search"] is not None else no_update,
             # a new value each time, so that the same address fixed twice is written twice
-            {"search": out["fixed"], "id": uuid.uuid4().hex} if out["fixed"] else no_update,
+            {"search": out["fixed"], "id": uuid.uuid4().hex}
+            if out["fixed"] is not None
+            else no_update,
             new_store if new_store != store else no_update,
             out["options"] if out["options"] != kept else no_update,
             notices_view(out["notices"], state.lang) if trigger == "search" else None,

@@ -455,8 +455,12 @@ def test_sync_reports_invalid_parameters():
     out = sync("search", "?scope=999&lang=en", {}, None, DIRECTORY)
     assert out["state"] == DEFAULT_STATE.replace(lang="en")
     assert [n.reason for n in out["notices"]] == ["bad_scope"]
-    # written again in place with the values shown (not pushed: out["search"])
-    assert out["fixed"] == f"?scope={ROOT}&from=2025-01-01&to=2025-06-30&lang=en"
+    # written again in place without the value that fell back (not pushed: out["search"])
+    assert out["fixed"] == "?lang=en"
+    reversed_dates = sync(
+        "search", "?from=2025-06-01&to=2025-01-01&form=council", {}, None, DIRECTORY
+    )
+    assert reversed_dates["fixed"] == "?form=council"  # both days fell back
     assert out["search"] is None
 
 

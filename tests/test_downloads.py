@@ -212,7 +212,8 @@ def test_the_assessment_in_chinese_and_of_a_period_without_data(app, engine):
     ]
     name = quote("东湖镇-村考核评估-2025年1-6月.csv")
     assert chinese.headers["Content-Disposition"] == (
-        f"attachment; filename=\"assessment-{DONGHU}-2025-1-6.csv\"; filename*=UTF-8''{name}"
+        f'attachment; filename="assessment-{DONGHU}-20250101-20250630.csv"; '
+        f"filename*=UTF-8''{name}"
     )
     assert client.get("/download/assessment.csv?headers=fr").status_code == 400
     # 2010, before the data: nothing to rank, nothing to download (and nothing recorded)

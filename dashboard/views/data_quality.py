@@ -242,7 +242,8 @@ def reject_columns(lang: str, include_superseded: bool = False) -> list[tuple[st
         ("loaded_on", t("dq_loaded_on", lang), "text"),
         ("township_name", t("f_township", lang), "text"),
         ("kind", t("dq_kind", lang), "text"),
-        ("path", t("dq_file", lang), "text"),
+        # a file's path wraps: a township's folder and a long name are wider than the rest
+        ("path", t("dq_file", lang), "longtext"),
         ("sheet", t("dq_sheet", lang), "text"),
         ("row_number", t("dq_row", lang), "count"),
         ("column_name", t("dq_column", lang), "text"),
