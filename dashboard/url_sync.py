@@ -120,7 +120,7 @@ def sync(
     fixed = None
     if from_address:
         notices += option_notices
-        if notices:  # a link copied from the address then shows what is shown
+        if notices:  # the address drops what fell back: a link copied from it asks no more
             fixed = _without(search, notices)
     elif trigger == "reset":
         new_search = to_query(state)
