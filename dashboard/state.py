@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from xieshang.contract.columns import lookup_table
-from xieshang.metrics.periods import months_touched, parse_day
+from xieshang.metrics.periods import month_end, months_back, months_touched, parse_day
 from xieshang.warehouse.codes import CHILD_LEVEL, LEVELS, ancestor_at, is_above, level_of, pad_code
 
 LANGS = ("zh", "en")
@@ -311,23 +311,11 @@ def previous_period(start: date, end: date) -> tuple[date, date]:
         prev_end = start - timedelta(days=1)
         return prev_end - (end - start), prev_end
     months = months_touched(start, end)
-    first = _months_before(start, months)
-    last = _months_before(date(end.year, end.month, 1), months)
-    whole = end == _month_end(end)  # to the month's last day: to the earlier month's
-    if whole:
-        return first, _month_end(last)
-    return first, last.replace(day=min(end.day, _month_end(last).day))
-
-
-def _months_before(first: date, months: int) -> date:
-    """The first day of the month `months` before the month `first` begins."""
-    index = first.year * 12 + first.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def _month_end(day: date) -> date:
-    following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-    return following - timedelta(days=1)
+    first = months_back(start, months)
+    last = months_back(end, months)
+    if end == month_end(end):  # to the month's last day: to the earlier month's
+        return first, month_end(last)
+    return first, last.replace(day=min(end.day, month_end(last).day))
 
 
 def period_range(preset: str, anchor: date) -> tuple[date, date]:

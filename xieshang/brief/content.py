@@ -29,6 +29,7 @@ from xieshang.metrics import quality
 from xieshang.metrics.assessment import DEFAULT_WEIGHTS, assessment, round_score
 from xieshang.metrics.catalog import first_meeting_day
 from xieshang.metrics.definitions import RECORDS
+from xieshang.metrics.periods import month_end, months_back
 from xieshang.metrics.submissions import GRID_KINDS, Status, parse_month, submission_status
 from xieshang.warehouse.codes import CHILD_LEVEL, ancestor_at, level_of
 
@@ -139,20 +140,11 @@ class Brief:
         """Why the month is not compared with the one before, or ""."""
         if self.previous is not None:
             return ""
-        before = month_label(_months_back(self.start, 1))
+        before = month_label(months_back(self.start, 1))
         return f"{before}早于数据起始，“上月”“较上月”两栏不作比较。"
 
 
 # --- the month and the data ---------------------------------------------------------------------------------
-
-
-def _month_end(first: date) -> date:
-    return (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
-
-
-def _months_back(first: date, n: int) -> date:
-    index = first.year * 12 + first.month - 1 - n
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def _as_date(value) -> date | None:
@@ -430,7 +422,7 @@ def _quality_text(
 
 
 def _trend(engine: Engine, scope: str, first: date, last: date, begin: date) -> tuple[dict, ...]:
-    start = max(_months_back(first, TREND_MONTHS - 1), begin)
+    start = max(months_back(first, TREND_MONTHS - 1), begin)
     keys = ("meetings", "resolutions_due", "implementation_rate")
     series = metrics.monthly_series(engine, scope, start, last, keys=keys)
     return tuple(
@@ -454,7 +446,7 @@ def build_brief(engine: Engine, scope: str, month: str, today: date | None = Non
     ValueError for a malformed month or code, metrics.UnknownScope for an area not in
     the roster, NoBrief for a month outside the data."""
     first = parse_month(month)
-    last = _month_end(first)
+    last = month_end(first)
     code = metrics.normalize_code(scope)
     begin = check_month(engine, first)
     info = metrics.area_info(engine, code)
@@ -464,7 +456,7 @@ def build_brief(engine: Engine, scope: str, month: str, today: date | None = Non
         )
     current = metrics.figures(engine, code, first, last)
     as_of = current["as_of"]
-    previous_first = _months_back(first, 1)
+    previous_first = months_back(first, 1)
     previous = (
         metrics.figures(engine, code, previous_first, first - timedelta(days=1))
         if previous_first >= begin

@@ -28,9 +28,16 @@ def months_touched(start: date, end: date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
-def _month_end(d: date) -> date:
+def month_end(d: date) -> date:
+    """The last day of `d`'s month."""
     nxt = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
     return nxt - timedelta(days=1)
+
+
+def months_back(first: date, n: int) -> date:
+    """The first day of the month `n` months before `first`'s."""
+    index = first.year * 12 + first.month - 1 - n
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def as_of_day(end: date, last_load: date | None) -> date:
@@ -66,7 +73,7 @@ def month_slices(start: date, end: date, last_load: date | None) -> list[Slice]:
     first = date(start.year, start.month, 1)
     while first <= end:
         s = max(start, first)
-        e = min(end, _month_end(first))
+        e = min(end, month_end(first))
         out.append(period(s, e, last_load))
-        first = _month_end(first) + timedelta(days=1)
+        first = month_end(first) + timedelta(days=1)
     return out

@@ -17,12 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, and_, func, not_, or_, select
 
 from xieshang.metrics.areas import root_area, scope_info
 from xieshang.metrics.context import connect
+from xieshang.metrics.periods import month_end
 from xieshang.metrics.quality import _rejects_joined
 from xieshang.warehouse import schema
 from xieshang.warehouse.codes import (
@@ -81,10 +82,6 @@ def parse_month(text: str) -> date:
 def state_label(state: str, kind: str) -> tuple[str, str]:
     """(Chinese, English) label of a state; "submitted, none held" names its kind."""
     return _NO_MEETING[kind] if state == "no_meeting" else _LABELS[state]
-
-
-def _month_end(first: date) -> date:
-    return (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
 
 
 def _label(key: int) -> str:
@@ -336,7 +333,7 @@ def submission_status(bind: Engine | Connection, month: str, scope: str | None =
     UnknownScope for a scope not in the roster. A month before the first meeting or
     after the last committed load has no rows and a note saying so."""
     first = parse_month(month)
-    last = _month_end(first)
+    last = month_end(first)
     label = _label(month_key(first))
     with connect(bind) as conn:
         root = root_area(conn)

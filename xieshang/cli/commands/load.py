@@ -95,21 +95,10 @@ def run_rejects(engine: Engine, report: dict) -> list[dict]:
     if report["status"] != "committed":
         return []
     rows = quality.run_rejects(engine, report["run_id"])
-    return [{k: v for k, v in row.items() if k in _REJECT_KEYS} for row in rows]
+    return [{k: v for k, v in row.items() if k not in _NOT_SHOWN} for row in rows]
 
 
-_REJECT_KEYS = (
-    "path",
-    "sheet",
-    "row_number",
-    "kind",
-    "rule",
-    "column_name",
-    "header",
-    "value",
-    "reason_zh",
-    "reason_en",
-)
+_NOT_SHOWN = ("area_code", "read_run_id")  # of quality.REJECT_FIELDS: the file says where
 
 
 def run(args: argparse.Namespace) -> int:
