@@ -48,6 +48,7 @@ from sqlalchemy import Engine
 from xieshang import metrics
 from xieshang.access import User
 from xieshang.access.scope import effective_scope
+from xieshang.contract import settings
 from xieshang.dashboard import auth
 from xieshang.dashboard.state import Defaults, State
 from xieshang.metrics import assessment as assessments
@@ -448,7 +449,7 @@ def callback_answer(engine: Engine, request_key: str, respond: Callable[[], Resp
     user = auth.current_user()
     key = (
         f"answer|{_url(engine)}|{_committed_run(engine)}|{latest_run(engine)}|"
-        f"{date.today().isoformat()}|{user.role}|{user.township}|{request_key}"
+        f"{settings.today().isoformat()}|{user.role}|{user.township}|{request_key}"
     )
 
     fresh: list[Response] = []

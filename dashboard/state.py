@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from xieshang.contract import settings
 from xieshang.contract.columns import lookup_table
 from xieshang.metrics.periods import month_end, months_back, months_touched, parse_day
 from xieshang.warehouse.codes import CHILD_LEVEL, LEVELS, ancestor_at, is_above, level_of, pad_code
@@ -67,7 +68,7 @@ class Defaults:
         scopes=None,
         today: date | None = None,
     ) -> Defaults:
-        end = last_load or today or date.today()
+        end = last_load or today or settings.today()
         return cls(
             scope=root,
             start=date(end.year, 1, 1),

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy.exc import StatementError
 
+from xieshang.etl.pii import SecretMismatch
+from xieshang.warehouse.engine import SchemaVersionError, WarehouseError
+
 MAX_MESSAGE_CHARS = 300
 NAMED_FILES = 3  # a merge over more files names the first few and counts the rest
 SOURCE = {"_path", "_sheet", "_row"}  # where each row being merged was read
@@ -71,15 +74,23 @@ def _merged_files(rows: pd.DataFrame) -> list[str]:
     return [f"{len(paths)} 个文件 files: {shown}"]
 
 
+# errors whose message is written for the person who reads it (what is wrong, what to do):
+# shown as they are, where another error keeps its class name for whoever looks into it
+TOLD = (SecretMismatch, SchemaVersionError, WarehouseError)
+
+
 def one_line(exc: BaseException) -> str:
-    """`Type: message` of an error, on one line and short; of a database error, the
-    driver's own error without the statement and parameters SQLAlchemy adds."""
+    """`Type: message` of an error, on one line and short (the message alone of those
+    `TOLD`); of a database error, the driver's own error without the statement and
+    parameters SQLAlchemy adds."""
     cause = exc.orig if isinstance(exc, StatementError) and exc.orig is not None else exc
     lines = str(cause).strip().splitlines()
     message = " ".join(lines[0].split()) if lines else ""
     if len(message) > MAX_MESSAGE_CHARS:
         message = message[: MAX_MESSAGE_CHARS - 1] + "…"
     name = type(cause).__name__
+    if isinstance(cause, TOLD) and message:
+        return message
     return f"{name}: {message}" if message else name
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
 from xieshang import marts
+from xieshang.contract import settings
 from xieshang.contract.columns import LOAD_ORDER
 from xieshang.contract.said import reason_fields
 from xieshang.contract.settings import read_limits
@@ -251,7 +252,7 @@ def run_load(
     township = _township_code(township)
     clock = time.perf_counter()
     progress = progress or _silent
-    today = today or date.today()
+    today = today or settings.today()
     started = datetime.now()
     run_id = uuid.uuid4().hex
     report = empty_report(run_id, engine.url.render_as_string(hide_password=True))

@@ -47,6 +47,7 @@ def check_secret(conn: Connection, secret: bytes) -> None:
         conn.execute(insert(schema.meta).values(key=FINGERPRINT_KEY, value=fingerprint(secret)))
     elif stored != fingerprint(secret):
         raise SecretMismatch(
-            "XIESHANG_SECRET differs from the secret this warehouse was loaded with; "
-            "set the original secret (person identifiers would not match otherwise)"
+            "密钥与本仓库载入时所用的不同 XIESHANG_SECRET differs from the secret this "
+            "warehouse was loaded with; set the original secret (person identifiers would "
+            "not match otherwise)"
         )

@@ -20,6 +20,7 @@ XIESHANG_REQUIRE_PG=1 (set by .ci/run), which turns the skip into a failure.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,6 +34,11 @@ from xieshang.warehouse.engine import ensure_schema, make_engine, open_warehouse
 
 # `redis_url`: a redis-server of the test's own; `pg_pair`: a PostgreSQL primary and replica
 pytest_plugins = ["tests.helpers.redis_server", "tests.helpers.pg_replica"]
+
+# the machine's clock on UTC, as on the CI machine, wherever the tests run: a load run's
+# times are stored as its wall clock and shown in the deployment's zone (Beijing)
+os.environ["TZ"] = "UTC"
+time.tzset()
 
 PG_ADMIN_URL = os.environ.get(
     "XIESHANG_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -219,7 +219,7 @@ def test_serve_on_a_taken_port_or_an_unknown_host_says_so_in_one_line(env, capsy
 
 def test_serve_refuses_a_bad_limit_before_it_starts(env, capsys, monkeypatch):
     monkeypatch.setenv("XIESHANG_MAX_UPLOAD_MB", "abc")
-    assert main(["serve", "--no-auth", "--port", "1"]) == 1
+    assert main(["serve", "--no-auth", "--port", "1"]) == 2
     assert capsys.readouterr() == (
         "",
         "xieshang: XIESHANG_MAX_UPLOAD_MB must be a whole number ≥ 1, not 'abc'\n",

@@ -10,6 +10,7 @@ import json
 import re
 import time
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -410,7 +411,7 @@ def test_event_list_in_english(events_engine):
 
 def test_event_list_csv(events_engine):
     download = view.events_csv(events_engine, DEFAULT.replace(scope=CHENGGUAN))
-    today = date.today().isoformat()
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()  # the deployment's day
     assert (download["filename"], download["type"]) == (
         f"城关街道-决议异动-{today}.csv",
         "text/csv",
@@ -629,7 +630,7 @@ def test_held_rows_keep_no_personal_data(resubmitted):
 
 def test_held_rows_csv(resubmitted):
     download = view.held_rows_csv(resubmitted["fixed"], DEFAULT.replace(scope=XINHUA))
-    today = date.today().isoformat()
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()  # the deployment's day
     assert (download["filename"], download["type"]) == (
         f"新华社区-待匹配行-{today}.csv",
         "text/csv",
@@ -745,9 +746,21 @@ def test_the_switch_adds_the_superseded_rejects(resubmitted):
     ]
 
 
+def test_a_lists_file_name_carries_the_deployments_day(resubmitted, monkeypatch):
+    """The day in the name is the deployment's (XIESHANG_TIMEZONE), not the machine's:
+    UTC+14 and UTC-12, 26 hours apart, never share a day."""
+    names = {}
+    for zone in ("Etc/GMT-14", "Etc/GMT+12"):
+        monkeypatch.setenv("XIESHANG_TIMEZONE", zone)
+        names[zone] = view.rejects_csv(resubmitted["fixed"], DEFAULT)["filename"]
+    day = {zone: datetime.now(ZoneInfo(zone)).date().isoformat() for zone in names}
+    assert names == {zone: f"清河县-拒收行-{day[zone]}.csv" for zone in names}
+    assert len(set(names.values())) == 2
+
+
 def test_rejects_csv(resubmitted):
     download = view.rejects_csv(resubmitted["fixed"], DEFAULT)
-    today = date.today().isoformat()
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()  # the deployment's day
     assert (download["filename"], download["type"]) == (f"清河县-拒收行-{today}.csv", "text/csv")
     assert download["content"] == (
         "\ufeff载入日,乡镇（街道）,台账,文件,工作表,行号,列名（按原文件）,值,原因,修改方法\r\n"

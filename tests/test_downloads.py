@@ -11,8 +11,9 @@ import base64
 import csv
 import io
 import json
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -194,7 +195,7 @@ def test_the_csv_contents(app):
     response = admin.get(f"/download/rejects.xlsx?scope={CHENGGUAN}")
     # the scope and the day in the name; RFC 6266's filename* carries the Chinese, and the
     # ASCII name of clients that take no other the address's, the code and the day
-    day = date.today().isoformat()
+    day = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()  # the deployment's day
     name = quote(f"城关街道-拒收行-{day}.xlsx")
     assert response.headers["Content-Disposition"] == (
         f"attachment; filename=\"rejects-{CHENGGUAN}-{day}.xlsx\"; filename*=UTF-8''{name}"

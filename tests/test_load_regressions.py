@@ -295,7 +295,7 @@ def test_a_refused_secret_is_a_recorded_failed_run(engine, tmp_path):
     write_csv(later / "会议台账.csv", [MEETING_HEADER, ["HY-8", *MEETINGS[0][1:]]])
     report = run_load(engine, later, secret=b"another-secret-of-enough-length", today=TODAY)
     assert report["status"] == "failed"
-    assert report["error"].startswith("SecretMismatch: XIESHANG_SECRET differs")
+    assert report["error"].startswith("密钥与本仓库载入时所用的不同 XIESHANG_SECRET differs")
     assert report["error"].endswith(" (核对密钥 checking the secret)")
     assert report["kinds"] == NOTHING
     runs = {run_id: status for run_id, status, _ in stored_runs(engine)}

@@ -365,7 +365,7 @@ def test_a_different_secret_is_refused(engine, tmp_path):
     write_csv(tmp_path / "more" / "参会签到.csv", [ATTENDANCE_HEADER, ATTENDANCE[0]])
     report = run_load(engine, tmp_path / "more", secret=b"another", today=date(2025, 6, 30))
     assert report["status"] == "failed"
-    assert report["error"].startswith("SecretMismatch: XIESHANG_SECRET differs")
+    assert report["error"].startswith("密钥与本仓库载入时所用的不同 XIESHANG_SECRET differs")
 
 
 PEOPLE = [

@@ -4,7 +4,7 @@ runs, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -13,10 +13,10 @@ from tests.helpers.inbox_files import write_csv
 from tests.helpers.submitted_county import (
     ATTENDANCE,
     COUNTY,
-    DECEMBER_AT,
     DECEMBER_DAY,
-    JANUARY_AT,
+    DECEMBER_SHOWN,
     JANUARY_DAY,
+    JANUARY_SHOWN,
     MEETING_HEADER,
     RESOLUTION_HEADER,
     SECRET,
@@ -36,7 +36,7 @@ from xieshang.metrics.areas import UnknownScope
 from xieshang.metrics.submissions import Status, submission_status
 from xieshang.warehouse.engine import make_engine
 
-DEC, JAN = DECEMBER_AT, JANUARY_AT
+DEC, JAN = DECEMBER_SHOWN, JANUARY_SHOWN
 ALL_MISSING = [(kind, "missing", 0, 0, None) for kind in ("meetings", "attendance", "resolutions")]
 NONE_HELD = [(kind, "no_meeting", 0, 0, None) for kind in ("meetings", "attendance", "resolutions")]
 
@@ -91,7 +91,7 @@ def test_rows_carry_names_levels_and_labels(december):
         "state": "rejected",
         "state_zh": "全部拒收",
         "state_en": "all rows rejected",
-        "received_at": datetime(2025, 12, 31, 17, 30),
+        "received_at": DECEMBER_SHOWN,
         "accepted": 0,
         "rejected": 1,
         "held": 0,

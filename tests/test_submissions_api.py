@@ -603,9 +603,9 @@ def test_a_failed_run_is_answered_200_with_its_error(app, engine, tmp_path, monk
     body = response.get_json()
     assert (response.status_code, body["status"], body["rejects"]) == (200, "failed", [])
     assert body["error"] == (
-        "SecretMismatch: XIESHANG_SECRET differs from the secret this warehouse was loaded "
-        "with; set the original secret (person identifiers would not match otherwise) "
-        "(核对密钥 checking the secret)"
+        "密钥与本仓库载入时所用的不同 XIESHANG_SECRET differs from the secret this warehouse "
+        "was loaded with; set the original secret (person identifiers would not match "
+        "otherwise) (核对密钥 checking the secret)"
     )
     assert body["kinds"]["meetings"] == ZERO
     (entry,) = audit.entries(engine, action="submission")

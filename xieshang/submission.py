@@ -303,7 +303,7 @@ def submit(
     if not may_submit(user):
         raise PermissionError(f"{user.role} may not submit files")
     files = _checked_names(files)
-    day = today or date.today()
+    day = today or settings.today()
     names = _names(engine)
     township = user.township if user.role == "staff" else None
     folder = _folder(names, township)

@@ -15,7 +15,7 @@ follow it.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import dash_bootstrap_components as dbc
 from dash import html
@@ -63,7 +63,7 @@ def list_filename(engine_, state: ViewState, label_key: str, extension: str) -> 
     """A list's download name: its scope, what it lists and the day it was taken, e.g.
     西城街道-拒收行-2026-12-05.xlsx (one folder of downloads stays tellable apart)."""
     scope = data.directory(engine_).name(state.scope) or state.scope
-    return f"{scope}-{t(label_key, state.lang)}-{date.today().isoformat()}.{extension}"
+    return f"{scope}-{t(label_key, state.lang)}-{settings.today().isoformat()}.{extension}"
 
 
 def _download(columns, rows, filename: str) -> dict:
@@ -385,7 +385,7 @@ def _shown_time(finished: datetime | None) -> str | None:
     (XIESHANG_TIMEZONE), as the audit log and the exports give times."""
     if finished is None:
         return None
-    return finished.astimezone(settings.time_zone()).strftime("%Y-%m-%d %H:%M:%S")
+    return settings.zone_time(finished).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def build_runs(engine_, state: ViewState):

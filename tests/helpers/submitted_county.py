@@ -4,7 +4,7 @@
 Roster: 清河县 330281000000 with 城关街道 T1 (新华社区 V1, 解放社区 V2, 和平社区 V3) and
 东湖镇 T2 (柳树村 V4), which never sends anything.
 
-Run 1, `load_december`, loaded 2025-12-31 (finished 17:30): the roster and 城关街道's
+Run 1, `load_december`, loaded 2025-12-31 (finished 17:30 Beijing time): the roster and 城关街道's
 December files, in its folder 城关街道/:
 - 会议台账-2025-12.csv: HY-1 and HY-2 of V1, HY-3 of V2 accepted; HY-4 of V2 rejected
   (协商形式 茶话会 is not in the vocabulary); HY-5 rejected (area code of 10 digits: only
@@ -13,7 +13,7 @@ December files, in its folder 城关街道/:
   (身份类别 路人);
 - 决议落实-2025-12.csv: JY-1 of HY-1 (V1), updated 2025-12-20, accepted.
 
-Run 2, `load_january` (after run 1), loaded 2026-01-20 (finished 09:15):
+Run 2, `load_january` (after run 1), loaded 2026-01-20 (finished 09:15 Beijing time):
 - 会议台账-2025-12.csv again, fixed: HY-4 now 议事会 (inserted), HY-5 left out; HY-1…3
   unchanged. The file was read again, so run 1's rejects of it are superseded;
 - 会议台账-2026-01.csv: HY-10 of V3 (2026-01-08) accepted; HY-11 of V3 dated 2025-12-28
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
@@ -43,8 +44,12 @@ COUNTY = "330281000000"
 T1, V1, V2, V3 = "330281001000", "330281001001", "330281001002", "330281001003"
 T2, V4 = "330281100000", "330281100201"
 
-DECEMBER_DAY, DECEMBER_AT = date(2025, 12, 31), datetime(2025, 12, 31, 17, 30)
-JANUARY_DAY, JANUARY_AT = date(2026, 1, 20), datetime(2026, 1, 20, 9, 15)
+# a run's times are stored as the loading machine's wall clock, UTC in the tests
+# (tests/conftest.py), and shown in Beijing time (XIESHANG_TIMEZONE's default)
+DECEMBER_DAY, DECEMBER_AT = date(2025, 12, 31), datetime(2025, 12, 31, 9, 30)
+JANUARY_DAY, JANUARY_AT = date(2026, 1, 20), datetime(2026, 1, 20, 1, 15)
+DECEMBER_SHOWN = datetime(2025, 12, 31, 17, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+JANUARY_SHOWN = datetime(2026, 1, 20, 9, 15, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 ROSTER = [
     ["区划代码", "名称", "上级代码", "类型", "党员人数", "常住人口"],

@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 
 from xieshang import metrics
 from xieshang.brief.numbers import basis, change, day_label, month_label, shown
+from xieshang.contract import settings
 from xieshang.metrics import quality
 from xieshang.metrics.assessment import DEFAULT_WEIGHTS, assessment, round_score
 from xieshang.metrics.catalog import first_meeting_day
@@ -487,7 +488,7 @@ def build_brief(engine: Engine, scope: str, month: str, today: date | None = Non
         engine, (code, name), (first, last, as_of), current["overdue_open"], word
     )
     partial = "（本月数据尚不完整）" if as_of < last else ""
-    made_on = today or date.today()
+    made_on = today or settings.today()
     cover = f"{month_label(first)} · 数据截至{day_label(as_of)}{partial} · 制发日期：{day_label(made_on)}"
     return Brief(
         scope=code,

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from xieshang.cli.errors import CommandError, UsageError
+from xieshang.contract import settings
 
 
 def _date(text: str) -> date:
@@ -329,6 +330,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     stdout = sys.stdout
     sys.stdout = _UnreadStdout(stdout)
     try:
+        # a variable set wrongly (the time zone, a limit) is said before any work, as the
+        # usage error it is, by every command alike
+        try:
+            settings.check_environment()
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
         return HANDLERS[args.command](args)
     except BrokenPipeError:  # bytes written past the text layer (status --format csv)
         _nowhere(stdout)

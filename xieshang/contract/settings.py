@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, fields
-from datetime import timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -174,6 +174,19 @@ def time_zone() -> tzinfo:
         raise ValueError(
             f"{TIMEZONE_ENV}={name!r} is not a time zone; use a name such as Asia/Shanghai"
         ) from None
+
+
+def today() -> date:
+    """Today in the deployment's zone (`time_zone`), whatever the machine's clock is set to:
+    on a server kept on UTC, Beijing's morning until 08:00 is still yesterday there, and a
+    meeting held that morning would be refused as in the future."""
+    return datetime.now(UTC).astimezone(time_zone()).date()
+
+
+def zone_time(wall_clock: datetime | None) -> datetime | None:
+    """A load run's time, stored as the loading machine's wall clock (no zone), in the
+    deployment's zone, with its offset."""
+    return None if wall_clock is None else wall_clock.astimezone(time_zone())
 
 
 def check_environment() -> None:

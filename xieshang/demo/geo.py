@@ -12,9 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
+from xieshang.contract import settings
 from xieshang.dashboard.geometry import DEFAULT_FILE, Ring, demo_shapes
 from xieshang.dashboard.paths import assets_dir
 from xieshang.demo.world import build_world
@@ -40,7 +40,7 @@ def to_geojson(shapes: dict[str, list[Ring]], names: dict[str, str] | None = Non
 def default_demo_townships() -> dict[str, str]:
     """{code: name} of the default demo county's townships (`xieshang generate`'s
     defaults); the names depend only on the seed."""
-    today = date.today()
+    today = settings.today()
     world = build_world(13, 15, 1, (today.year, today.month), 1, today, False)
     return {office.area.code: office.area.name for office in world.offices[1:]}
 

@@ -26,6 +26,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from xieshang.contract import settings
 from xieshang.contract.columns import COLUMNS
 from xieshang.demo.files import Workbook, kind_of
 from xieshang.demo.names import COUNTY_CODE, COUNTY_NAME
@@ -88,7 +89,7 @@ def write_inbox(
 
     `today` (default: the real date) bounds every date written; tests pin it.
     """
-    today = today or date.today()
+    today = today or settings.today()
     end_ym = check_arguments(townships, villages_per_township, months, end, today)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)

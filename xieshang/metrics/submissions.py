@@ -21,6 +21,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, and_, func, not_, or_, select
 
+from xieshang.contract import settings
 from xieshang.metrics.areas import root_area, scope_info
 from xieshang.metrics.context import connect
 from xieshang.metrics.periods import month_end
@@ -59,7 +60,8 @@ _MONTH = re.compile(r"(\d{4})-(\d{2})")
 class Status:
     """The grid of one month and scope. rows: one dict per unit × kind (area_code,
     area_name, area_name_en — an organ's own row is 清河县（本级）, 清河县 (own level) — level,
-    kind, state, state_zh, state_en, received_at, accepted, rejected, held),
+    kind, state, state_zh, state_en, received_at — the last file's load, in the deployment's
+    zone —, accepted, rejected, held),
     unit by unit, kinds in GRID_KINDS order. note: why there are no rows for a month
     outside the data, else None."""
 
@@ -305,7 +307,7 @@ def _cells(
                     "state": state,
                     "state_zh": zh,
                     "state_en": en,
-                    "received_at": _later(at_ok, at_bad, at_held),
+                    "received_at": settings.zone_time(_later(at_ok, at_bad, at_held)),
                     "accepted": n_ok,
                     "rejected": n_bad,
                     "held": n_held,

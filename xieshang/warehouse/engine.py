@@ -240,8 +240,8 @@ def ensure_schema(engine: Engine) -> None:
                 )
     if int(version) > schema.SCHEMA_VERSION:
         raise SchemaVersionError(
-            f"warehouse schema version {version} is newer than this release "
-            f"({schema.SCHEMA_VERSION}); upgrade xieshang"
+            f"仓库结构版本 {version} 比本版本新 warehouse schema version {version} is newer "
+            f"than this release ({schema.SCHEMA_VERSION}); upgrade xieshang"
         )
 
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
 
 from xieshang.cli.errors import CommandError, UsageError
+from xieshang.contract import settings
 from xieshang.demo.inbox import check_arguments, write_inbox
 
 
 def run(args: argparse.Namespace) -> int:
     sizes = (args.townships, args.villages_per_township, args.months)
     try:
-        check_arguments(*sizes, args.end, date.today())
+        check_arguments(*sizes, args.end, settings.today())
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if args.outdir.is_dir() and any(args.outdir.iterdir()):

@@ -104,10 +104,6 @@ _NOT_SHOWN = ("area_code", "read_run_id")  # of quality.REJECT_FIELDS: the file 
 def run(args: argparse.Namespace) -> int:
     if not args.inbox.is_dir():
         raise UsageError(f"inbox {args.inbox} is not a folder; give the folder of submitted files")
-    try:  # a limit set wrongly is said before reading, not as a failed run
-        settings.check_environment()
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
     url = settings.db_url(args.db)
     check_url(url)
     secret = resolve_secret(url)

@@ -11,7 +11,7 @@ import socket
 import sys
 
 from xieshang.cli.errors import CommandError
-from xieshang.contract.settings import check_environment, db_url
+from xieshang.contract.settings import db_url
 
 
 def _check_listen(host: str, port: int) -> None:
@@ -39,12 +39,11 @@ def serve(url: str | None, host: str = "127.0.0.1", port: int = 8050, auth: bool
     from xieshang.dashboard.app import create_app
     from xieshang.warehouse.engine import open_warehouse
 
-    try:
-        check_environment()
-        if auth:
+    if auth:
+        try:
             sign_in.settings_from_env()
-    except (sign_in.SessionKeyError, ValueError) as exc:
-        raise CommandError(str(exc)) from None
+        except sign_in.SessionKeyError as exc:
+            raise CommandError(str(exc)) from None
     _check_listen(host, port)
     engine = open_warehouse(db_url(url))
     app = create_app(engine, auth=auth)
