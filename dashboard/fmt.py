@@ -70,6 +70,14 @@ def kind_of(key: str) -> str:
     return FIGURE_INFO.get(key, {}).get("kind", "count")
 
 
+def is_union(key: str) -> bool:
+    """Whether an area's value of the figure takes its units together rather than
+    averaging them (metrics.definitions.Figure.union)."""
+    from xieshang.metrics import FIGURE_INFO
+
+    return FIGURE_INFO.get(key, {}).get("union", False)
+
+
 def figure_value(key: str, value) -> str:
     """A figure formatted by its kind: rate -> 81.3%, count -> 1,234, days/score -> 12.5."""
     kind = kind_of(key)

@@ -179,6 +179,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Grey: fewer than {n} in the denominator, too few to rank",
     ),
     "average": ("{scope}平均 {value}", "{scope} average {value}"),
+    "units_average": ("{scope}各单位平均 {value}", "{scope}'s units' mean {value}"),
     "ci_hover": ("95%区间", "95% CI"),
     "figure_select": ("指标", "Figure"),
     "map_missing": ("以下单位无边界数据：{names}", "No boundary data for: {names}"),

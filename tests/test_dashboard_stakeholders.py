@@ -56,6 +56,12 @@ def test_stakeholder_rankings(engine):
         (r["area_code"], r["value"], r["stakeholder_categories"], r["n"]) for r in table["rows"]
     ]
     assert rows == [(DONGHU, 0.4, 4, 3), (CHENGGUAN, 0.3, 3, 2)]
+    # the dashed line is the townships' mean, (40 + 30) / 2: the county's own breadth, its
+    # six categories together (60 %), is above both; coverage's is the county's own, 2 of
+    # its 5 meetings, which lies between its townships'
+    assert [a.text for a in breadth[0].layout.annotations][-1] == "清河县各单位平均 35.0%"
+    assert breadth[0].layout.shapes[0].x0 == pytest.approx(0.35)
+    assert [a.text for a in coverage[0].layout.annotations][-1] == "清河县平均 40.0%"
 
 
 # --- the heatmap -------------------------------------------------------------------------------

@@ -81,7 +81,9 @@ def test_records_feed_the_tooltips_and_the_keys():
             "higher_is_better": figure.higher_is_better,
             "definition_zh": figure.definition_zh,
             "definition_en": figure.definition_en,
+            "union": figure.union,
         }
+    assert {k for k, f in RECORDS.items() if f.union} == {"stakeholder_breadth"}
     assert {k for k, f in RECORDS.items() if f.kind == "rate"} == metrics.RATE_FIGURES
 
 

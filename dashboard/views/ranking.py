@@ -95,7 +95,10 @@ def ranking_rows(
 ) -> tuple[list[dict], str | None, str, float | None]:
     """(ranked rows, selected unit, compared-to area, its average) for the ranking (see
     `compared`). The average of a rate (or days, score) is the area's own figure, which
-    pools its units; of a count, the area's total per unit."""
+    pools its units; of a count, the area's total per unit; of a figure whose area value
+    takes its units together (多元主体广度: the categories any reached, above every unit's
+    when they differ), the mean of the units' values (ui.md: "a dashed line for the county
+    average")."""
     parent, selected = compared(data.directory(engine_), state.scope)
     area = state.replace(scope=parent)
     rows = data.figures_by_child(engine_, area, keys=[key])
@@ -103,6 +106,9 @@ def ranking_rows(
     value = data.figures(engine_, area, keys=[key]).get(key)
     if fmt.kind_of(key) == "count" and value is not None:
         value = value / len(rows) if rows else None
+    if fmt.is_union(key):
+        values = [r["value"] for r in ranked if r["value"] is not None]
+        value = sum(values) / len(values) if values else None
     return ranked, selected, parent, value
 
 
@@ -128,7 +134,8 @@ def build_ranking(engine_: Engine, state: State, key: str) -> tuple:
     shown = (
         fmt.number(avg_value) if fmt.kind_of(key) == "count" else fmt.figure_value(key, avg_value)
     )
-    avg_label = t("average", lang, scope=directory.name(parent), value=shown)
+    line = "units_average" if fmt.is_union(key) else "average"
+    avg_label = t(line, lang, scope=directory.name(parent), value=shown)
     figure = bars.ranking_bar(
         ranked, key, lang, selected=selected, average=avg_value, average_label=avg_label
     )

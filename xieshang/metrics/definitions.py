@@ -75,6 +75,9 @@ class Figure:
     numerator: str | None = None
     denominator: str | None = None
     special: Callable[[Mapping[str, Any]], Value] | None = None
+    # an area's value takes its units together (the categories any of them reached), not
+    # a mean of theirs: it may lie above every one
+    union: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -99,6 +102,7 @@ class Figure:
             "higher_is_better": self.higher_is_better,
             "definition_zh": self.definition_zh,
             "definition_en": self.definition_en,
+            "union": self.union,
         }
 
 
@@ -226,6 +230,7 @@ _RECORDS: tuple[Figure, ...] = (
         counts=("stakeholder_categories", "meetings"),
         numerator="stakeholder_categories",
         special=_breadth,
+        union=True,
     ),
     Figure(
         key="resolutions_due",
