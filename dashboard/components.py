@@ -33,7 +33,7 @@ from xieshang.dashboard import errors, fmt
 from xieshang.dashboard.charts.theme import graph_config
 from xieshang.dashboard.i18n import count_text, figure_definition, figure_name, t, vocab
 from xieshang.dashboard.state import State
-from xieshang.exports import safe_text
+from xieshang.exports import CODE_END, safe_text
 
 
 def filter_words(state: State) -> list[str]:
@@ -480,18 +480,22 @@ def _format(value, kind: str, lang: str) -> str:
 
 def csv_text(data: dict) -> str:
     """The chart's numbers as CSV (UTF-8 with BOM for Excel; raw values; no cell that a
-    spreadsheet would run as a formula)."""
+    spreadsheet would run as a formula; area codes ending in a tab, as the assessment's
+    do, so that Excel keeps their 12 digits rather than showing 3.30281E+11)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([_safe_cell(c["header"]) for c in data["columns"]])
     for row in data["rows"]:
-        writer.writerow(
-            [
-                "" if row.get(c["field"]) is None else _safe_cell(row.get(c["field"]))
-                for c in data["columns"]
-            ]
-        )
+        writer.writerow([_csv_cell(c["field"], row.get(c["field"])) for c in data["columns"]])
     return "\ufeff" + buffer.getvalue()
+
+
+def _csv_cell(field: str, value) -> str | int | float:
+    if value is None:
+        return ""
+    if field == "area_code":
+        return safe_text(value) + CODE_END
+    return _safe_cell(value)
 
 
 def _safe_cell(value):

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 from docx.shared import Mm
 
 from tests.helpers.inbox_county import CHENGGUAN, COUNTY, DONGHU, LIUSHU, XINHUA
@@ -183,6 +184,17 @@ def test_a_scope_with_nothing_due_in_any_month_says_so_in_its_chart(engine):
     assert [c.note for c in drawn] == ["", "各月均没有到期决议，没有落实率。"]
 
 
+def test_a_brief_that_does_not_rank_its_units_draws_no_ranking(engine, tmp_path):
+    """城关街道's villages sent no meetings ledger in April: the text says 不作排名, and a
+    chart of every village at 0.0 under it said otherwise (helper's audit)."""
+    brief = build_brief(engine, CHENGGUAN, "2025-04")
+    assert brief.units_text == ("本月各村（社区）均未报送会议台账，不作排名。",)
+    assert brief.ranking == ()
+    assert len(charts.charts(brief)) == 2  # the trends alone
+    text = pdf_text(render(brief, "pdf"), tmp_path)
+    assert "考核得分排名" not in text and "平均得分" not in text
+
+
 def test_without_a_cjk_font_the_command_says_what_to_install(engine, monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(fonts, "_from_fontconfig", lambda: None)
     monkeypatch.setattr(fonts, "_from_files", lambda: None)
@@ -227,6 +239,13 @@ def test_the_docx_has_its_headings_table_and_charts(engine):
     body = "".join(p.text for p in document.paragraphs)
     for sentence in SENTENCES:
         assert sentence in body
+    # CJK text in 黑体 for the title and headings, 宋体 for the body: no theme font, which
+    # Word takes over the named one, is left on them
+    fonts = {}
+    for name in ("Normal", "Title", "Heading 1"):
+        rfonts = document.styles[name].element.rPr.rFonts
+        fonts[name] = (rfonts.get(qn("w:eastAsia")), rfonts.get(qn("w:eastAsiaTheme")))
+    assert fonts == {"Normal": ("宋体", None), "Title": ("黑体", None), "Heading 1": ("黑体", None)}
 
 
 def test_a_villages_docx_has_no_ranking(engine):

@@ -58,7 +58,7 @@ def test_an_english_workbook_at_the_path_given(engine, capsys, tmp_path):
     assert sheet["A1"].value == "清河县 township assessment · Jan–Nov 2026 · data as of 2026-11-30"
     assert sheet["A17"].value == (
         "Note: 南塘镇, 北岙镇 all show 69.3 but rank 4, 5: their unrounded scores are "
-        "69.304, 69.274"
+        "69.303, 69.273"
     )
 
 

@@ -71,18 +71,18 @@ def test_csv_one_line_per_unit_and_kind(january, capsys):
     assert (code, err) == (0, [])
     assert out == [
         "\ufeffarea_code,area_name,kind,state,received_at,accepted,rejected,held",
-        "330281001000,城关街道,meetings,received,2026-01-20T09:15:00+08:00,4,1,0",
-        "330281001000,城关街道,attendance,received,2025-12-31T17:30:00+08:00,2,1,0",
-        "330281001000,城关街道,resolutions,received,2025-12-31T17:30:00+08:00,1,0,0",
-        "330281001001,新华社区,meetings,received,2025-12-31T17:30:00+08:00,2,0,0",
-        "330281001001,新华社区,attendance,received,2025-12-31T17:30:00+08:00,2,0,0",
-        "330281001001,新华社区,resolutions,received,2025-12-31T17:30:00+08:00,1,0,0",
-        "330281001002,解放社区,meetings,received,2026-01-20T09:15:00+08:00,2,0,0",
-        "330281001002,解放社区,attendance,rejected,2025-12-31T17:30:00+08:00,0,1,0",
-        "330281001002,解放社区,resolutions,no_meeting,,0,0,0",
-        "330281001003,和平社区,meetings,rejected,2026-01-20T09:15:00+08:00,0,1,0",
-        "330281001003,和平社区,attendance,no_meeting,,0,0,0",
-        "330281001003,和平社区,resolutions,no_meeting,,0,0,0",
+        "330281001000\t,城关街道,meetings,received,2026-01-20T09:15:00+08:00,4,1,0",
+        "330281001000\t,城关街道,attendance,received,2025-12-31T17:30:00+08:00,2,1,0",
+        "330281001000\t,城关街道,resolutions,received,2025-12-31T17:30:00+08:00,1,0,0",
+        "330281001001\t,新华社区,meetings,received,2025-12-31T17:30:00+08:00,2,0,0",
+        "330281001001\t,新华社区,attendance,received,2025-12-31T17:30:00+08:00,2,0,0",
+        "330281001001\t,新华社区,resolutions,received,2025-12-31T17:30:00+08:00,1,0,0",
+        "330281001002\t,解放社区,meetings,received,2026-01-20T09:15:00+08:00,2,0,0",
+        "330281001002\t,解放社区,attendance,rejected,2025-12-31T17:30:00+08:00,0,1,0",
+        "330281001002\t,解放社区,resolutions,no_meeting,,0,0,0",
+        "330281001003\t,和平社区,meetings,rejected,2026-01-20T09:15:00+08:00,0,1,0",
+        "330281001003\t,和平社区,attendance,no_meeting,,0,0,0",
+        "330281001003\t,和平社区,resolutions,no_meeting,,0,0,0",
     ]
 
 
@@ -108,7 +108,7 @@ def test_csv_is_utf8_with_a_bom_whatever_the_consoles_encoding(january, tmp_path
         check=True,
     ).stdout
     assert text.startswith(b"\xef\xbb\xbfarea_code,area_name,")
-    assert "330281001000,城关街道,meetings" in text.decode("utf-8")
+    assert "330281001000\t,城关街道,meetings" in text.decode("utf-8")
 
 
 BEFORE = "数据始于 2025-12，此前没有报送记录 data begin in 2025-12: nothing was submitted before"

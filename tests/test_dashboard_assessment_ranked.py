@@ -29,7 +29,7 @@ from xieshang.dashboard.views import assessment as view
 pytestmark = pytest.mark.warehouse(fill=load_ranked_county)
 
 DEFAULT = State(COUNTY, START, END)
-NOTE = "南塘镇与北岙镇均显示 69.3 分，名次不同（第 4、5 名）：未取整得分分别为 69.304 与 69.274"
+NOTE = "南塘镇与北岙镇均显示 69.3 分，名次不同（第 4、5 名）：未取整得分分别为 69.303 与 69.273"
 NAMES = [
     "城关街道",
     "东湖镇",

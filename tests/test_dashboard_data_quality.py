@@ -418,12 +418,13 @@ def test_event_list_csv(events_engine):
     )
     assert download["content"] == (
         "\ufeff乡镇（街道）,单位,区划代码,决议编号,会议编号,问题,上次更新日期,本次更新日期,原值,新值\r\n"
-        f"城关街道,新华社区,{XINHUA},JY-4,HY-2,完成时限推迟,2025-06-20,2025-06-25,2025-09-30,2025-12-31\r\n"
+        f"城关街道,新华社区,{XINHUA}\t,JY-4,HY-2,完成时限推迟,2025-06-20,2025-06-25,2025-09-30,2025-12-31\r\n"
     )
     lines = view.events_csv(events_engine, DEFAULT)["content"].splitlines()
     assert len(lines) == 1 + 4
     assert (
-        lines[1] == f"东湖镇,柳树村,{LIUSHU},JY-1,HY-1,状态倒退,2025-06-20,2025-06-28,已落实,推进中"
+        lines[1]
+        == f"东湖镇,柳树村,{LIUSHU}\t,JY-1,HY-1,状态倒退,2025-06-20,2025-06-28,已落实,推进中"
     )
 
 
@@ -637,8 +638,8 @@ def test_held_rows_csv(resubmitted):
     )
     assert download["content"] == (
         "\ufeff乡镇（街道）,单位,区划代码,台账,文件,工作表,行号,会议编号,原因,首次暂存日\r\n"
-        f"城关街道,新华社区,{XINHUA},决议落实,决议落实.csv,,7,HY-9,{HELD},2025-06-30\r\n"
-        f"城关街道,新华社区,{XINHUA},参会签到,参会签到.csv,,11,HY-9,{HELD},2025-06-30\r\n"
+        f"城关街道,新华社区,{XINHUA}\t,决议落实,决议落实.csv,,7,HY-9,{HELD},2025-06-30\r\n"
+        f"城关街道,新华社区,{XINHUA}\t,参会签到,参会签到.csv,,11,HY-9,{HELD},2025-06-30\r\n"
     )
     empty = view.held_rows_csv(resubmitted["fixed"], DEFAULT.replace(scope=DONGHU))
     assert empty["content"].splitlines() == [

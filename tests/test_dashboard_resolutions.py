@@ -97,9 +97,12 @@ def test_a_long_overdue_list_is_cut_in_the_grid_but_not_in_the_csv(engine, monke
 def test_overdue_csv(engine):
     download = view.overdue_csv(engine, DEFAULT)
     assert download["filename"] == "overdue-resolutions.csv"
-    assert download["content"] == (
-        "\ufeff逾期时长,逾期天数,单位,决议编号,决议内容,责任单位,完成时限,会议编号,区划代码\r\n"
-        f"≤30天,15,柳树村,JY-2,清淤河塘,村委会,2025-06-15,HY-3,{LIUSHU}\r\n"
+    assert (
+        download["content"]
+        == (
+            "\ufeff逾期时长,逾期天数,单位,决议编号,决议内容,责任单位,完成时限,会议编号,区划代码\r\n"
+            f"≤30天,15,柳树村,JY-2,清淤河塘,村委会,2025-06-15,HY-3,{LIUSHU}\t\r\n"  # a code: ends in a tab
+        )
     )
 
 

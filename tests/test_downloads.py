@@ -56,7 +56,7 @@ ASSESSMENT_HEADER = (
     "overdue_open,satisfaction"
 )
 OVERDUE_HEADER = "逾期时长,逾期天数,单位,决议编号,决议内容,责任单位,完成时限,会议编号,区划代码"
-OVERDUE_JY2 = "≤30天,15,柳树村,JY-2,清淤河塘,村委会,2025-06-15,HY-3,330281100201"
+OVERDUE_JY2 = "≤30天,15,柳树村,JY-2,清淤河塘,村委会,2025-06-15,HY-3,330281100201\t"
 
 # what each user's own scope holds: the rows each file lists (first column(s) that tell them
 # apart), worked out from inbox_county.py and scoped_county.py

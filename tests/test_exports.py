@@ -352,6 +352,11 @@ def test_shown_equal_scores_of_different_rank_are_noted(tmp_path):
     assert look_tied(scored(("甲镇", 74.3004), ("乙镇", 74.3001))) == [
         "甲镇与乙镇均显示 74.3 分，名次不同（第 1、2 名）：未取整得分分别为 74.3004 与 74.3001"
     ]
+    # cut, not rounded: 65.64996887 rounded to 65.650 read as a score that shows 65.7
+    # (helper's audit); a binary 65.59999999999999 is 65.600, not 65.599
+    assert look_tied(scored(("甲镇", 65.64996887), ("乙镇", 65.59999999999999))) == [
+        "甲镇与乙镇均显示 65.6 分，名次不同（第 1、2 名）：未取整得分分别为 65.649 与 65.600"
+    ]
     # an exact tie (within 1e-9) shares its rank: nothing to explain
     assert look_tied(scored(("甲镇", 60.0), ("乙镇", 60.0 + 1e-10), ("丙镇", 12.0))) == []
     sheet = openpyxl.load_workbook(io.BytesIO(write_assessment_xlsx(a)))["考核评估表"]

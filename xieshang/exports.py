@@ -41,7 +41,13 @@ import xlsxwriter
 from xieshang import metrics
 from xieshang.contract import settings
 from xieshang.contract.columns import label
-from xieshang.metrics.assessment import COLUMNS, PLURALS, Assessment, round_score
+from xieshang.metrics.assessment import (
+    COLUMNS,
+    PLURALS,
+    Assessment,
+    round_score,
+    unrounded_score,
+)
 
 DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
 COUNT_COLUMNS = {"rank", "meetings", "resolutions_due", "overdue_open"}
@@ -215,10 +221,6 @@ def _filters_text(a: Assessment, lang: str) -> str:
     return _pick(("；", "; "), lang).join(parts)
 
 
-def _exact(value: float, digits: int) -> str:
-    return f"{value:.{digits}f}"
-
-
 def look_tied(assessment: Assessment, lang: str = "zh") -> list[str]:
     """One note per shown score that units share with different ranks (69.3 at rank 4
     and 5): their names, ranks and unrounded scores, with as many decimals as tell them
@@ -232,10 +234,12 @@ def look_tied(assessment: Assessment, lang: str = "zh") -> list[str]:
         if len(set(ranks)) < 2:
             continue
         digits = 3
-        while digits < 10 and len({_exact(r["score"], digits) for r in rows}) < len(set(ranks)):
+        while digits < 9 and len({unrounded_score(r["score"], digits) for r in rows}) < len(
+            set(ranks)
+        ):
             digits += 1
         names = [str(r["area_name"]) for r in rows]
-        exact = [_exact(r["score"], digits) for r in rows]
+        exact = [unrounded_score(r["score"], digits) for r in rows]
         if lang == "en":
             notes.append(
                 f"{', '.join(names)} all show {score_shown:.1f} but rank {', '.join(ranks)}: "

@@ -28,7 +28,7 @@ from xieshang.dashboard.state import Options, PageOption
 from xieshang.dashboard.state import State as ViewState
 from xieshang.dashboard.views.empty_states import no_warehouse
 from xieshang.dashboard.views.kpi_row import data_start
-from xieshang.metrics.assessment import Assessment
+from xieshang.metrics.assessment import Assessment, unrounded_score
 from xieshang.warehouse.codes import CHILD_LEVEL
 
 FORMATS: dict[str, str] = {
@@ -104,7 +104,7 @@ def weights_text(result: Assessment, lang: str) -> str:
 
 
 def _exact(score: float) -> str:
-    return f"{score:.6f}".rstrip("0").rstrip(".")
+    return unrounded_score(score, 6).rstrip("0").rstrip(".")
 
 
 def header_width(header: str) -> int:

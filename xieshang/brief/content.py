@@ -119,7 +119,7 @@ class Brief:
     rows: tuple[Row, ...]
     summary: str
     unit_word: str | None
-    ranking: tuple[Unit, ...]
+    ranking: tuple[Unit, ...]  # none when the brief does not rank the units (units_text)
     units_text: tuple[str, ...]
     overdue: tuple[tuple[str, int], ...]
     overdue_text: str
@@ -290,10 +290,16 @@ def _alike_scores(units: Sequence[Unit]) -> list[str]:
     ]
 
 
+def _ranked(units: Sequence[Unit]) -> bool:
+    """Whether the brief ranks the units: not when there are none, nor when none of them
+    has a meetings ledger of the month that was accepted (every score would be 0)."""
+    return bool(units) and not all(u.sent in _UNSENT and not u.meetings for u in units)
+
+
 def _units_text(units: Sequence[Unit], word: str) -> tuple[str, ...]:
     if not units:
         return (f"本范围内没有{word}，不作排名。",)
-    if all(u.sent in _UNSENT and not u.meetings for u in units):
+    if not _ranked(units):
         states = {u.sent for u in units}
         if states == {"missing"}:
             return (f"本月各{word}均未报送会议台账，不作排名。",)
@@ -506,7 +512,7 @@ def build_brief(engine: Engine, scope: str, month: str, today: date | None = Non
         rows=_rows(current, previous),
         summary=_summary(name, first, as_of, current, sent.get(code, "received")),
         unit_word=word,
-        ranking=units,
+        ranking=units if _ranked(units) else (),
         units_text=units_text,
         overdue=overdue,
         overdue_text=overdue_text,

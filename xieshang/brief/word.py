@@ -26,9 +26,12 @@ PICTURE_WIDTH_MM = 160
 
 
 def _east_asian(style_or_run, name: str) -> None:
-    """Set the font of CJK text (w:eastAsia), which python-docx's font.name leaves alone."""
+    """Set the font of CJK text (w:eastAsia), which python-docx's font.name leaves alone,
+    and drop the theme's (w:eastAsiaTheme, on python-docx's headings), which Word would
+    take instead."""
     fonts = style_or_run.element.get_or_add_rPr().get_or_add_rFonts()
     fonts.set(qn("w:eastAsia"), name)
+    fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
 
 
 def _styles(document) -> None:

@@ -19,7 +19,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
@@ -136,6 +136,14 @@ def round_score(value: float | None) -> float | None:
     if value is None:
         return None
     return float(Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def unrounded_score(value: float, digits: int) -> str:
+    """The score to `digits` decimals cut off, not rounded: an unrounded score must not read
+    as one that shows otherwise (65.64997 is 65.649; rounded, 65.650 would show 65.7). Cut
+    from its decimal value to 9 places, so that a binary 65.59999999999999 reads 65.600."""
+    exact = Decimal(repr(float(value))).quantize(Decimal("1e-9"), rounding=ROUND_HALF_UP)
+    return str(exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_DOWN))
 
 
 def rank(rows: Sequence[dict]) -> list[dict]:

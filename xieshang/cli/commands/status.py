@@ -15,7 +15,7 @@ from xieshang import metrics
 from xieshang.cli.errors import UsageError
 from xieshang.cli.text_table import text_table
 from xieshang.etl.report import KIND_SHORT
-from xieshang.exports import safe_text
+from xieshang.exports import CODE_END, safe_text
 from xieshang.metrics.submissions import GRID_KINDS, Status, parse_month, submission_status
 from xieshang.warehouse.engine import open_warehouse
 
@@ -64,7 +64,10 @@ def _csv(status: Status) -> None:
     for row in status.rows:
         at = row["received_at"]
         values = {**row, "received_at": at.isoformat(timespec="seconds") if at else ""}
-        writer.writerow([safe_text(values[name]) for name in CSV_COLUMNS])
+        # the area code ending in a tab, as the assessment's: Excel keeps its 12 digits
+        writer.writerow(
+            [safe_text(values[n]) + (CODE_END if n == "area_code" else "") for n in CSV_COLUMNS]
+        )
     sys.stdout.flush()
     sys.stdout.buffer.write(("\ufeff" + text.getvalue()).encode("utf-8"))
     sys.stdout.buffer.flush()
