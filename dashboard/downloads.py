@@ -301,7 +301,8 @@ def _width(text: str) -> int:
 
 def table_xlsx(table: dict, sheet: str) -> bytes:
     """A components.table_data table as an xlsx workbook: its headers bold on a frozen
-    first row, numbers as numbers, text as text (never read as a formula: exports.safe_text)."""
+    first row, numbers as numbers, text as text (never read as a formula: exports.safe_text),
+    printed on A4."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False}
@@ -329,5 +330,11 @@ def table_xlsx(table: dict, sheet: str) -> bytes:
     for col, width in enumerate(widths):
         page.set_column(col, col, min(max(width + 2, 6), 60))
     page.freeze_panes(1, 0)
+    # printed as the assessment is: A4 landscape, one page wide, the headers on every page
+    page.set_landscape()
+    page.set_paper(9)
+    page.fit_to_pages(1, 0)
+    page.repeat_rows(0)
+    page.set_footer("&C&P / &N")
     book.close()
     return buffer.getvalue()

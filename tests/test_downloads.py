@@ -585,3 +585,15 @@ def test_the_xlsx_table_keeps_text_as_text():
             ("-1", None, None),
         ]
     }
+    # printed as the assessment is: A4 landscape, one page wide, the headers on every page
+    sheet = openpyxl.load_workbook(io.BytesIO(book))["拒收记录"]
+    setup = sheet.page_setup
+    # fitToWidth left out is OOXML's default, 1
+    assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == (
+        9,
+        "landscape",
+        None,
+        0,
+    )
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    assert (sheet.print_title_rows, sheet.oddFooter.center.text) == ("$1:$1", "&P / &N")
