@@ -15,8 +15,8 @@ PostgreSQL refuses, and the reverse), so a bad cell rejects its row, never the r
   is rejected ("control_char"), since stripping could make two identifiers one;
 - identifiers and free text have a maximum length per column (`MAX_LENGTHS`, applied by
   `column_parser`; "too_long");
-- a meeting's or resolution's identifier that is a resident ID number is rejected
-  ("personal_number"): a column typed into the wrong one, whose person the
+- a meeting's or resolution's identifier that is or holds a resident ID number is
+  rejected ("personal_number"): a column typed into the wrong one, whose person the
   warehouse must not keep (its personal columns are hashed or dropped, this one is not).
 """
 
@@ -151,12 +151,26 @@ def is_personal_number(text: str) -> bool:
     return _ID_CHECK[total % 11] == digits[-1]
 
 
+_EMBEDDED_ID = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9X])", re.ASCII)
+
+
+def holds_personal_number(text: str) -> bool:
+    """Whether `text` (upper-cased) is a resident ID number (`is_personal_number`) or holds
+    one among other text (HY1（330281197003033455）, a number and its person's ID run
+    into one cell), as it is or with its spaces and dashes taken out."""
+    return is_personal_number(text) or any(
+        is_personal_number(match)
+        for version in (text, _GROUPING.sub("", text))
+        for match in _EMBEDDED_ID.findall(version)
+    )
+
+
 def not_personal(parser: Parser) -> Parser:
-    """`parser`, rejecting a value that is a person's number ("personal_number")."""
+    """`parser`, rejecting a value that is or holds a person's number ("personal_number")."""
 
     def parse(value: Any) -> Parsed:
         parsed, reason = parser(value)
-        if parsed is not None and is_personal_number(parsed):
+        if parsed is not None and holds_personal_number(parsed):
             return None, "personal_number"
         return parsed, reason
 

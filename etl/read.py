@@ -513,6 +513,21 @@ class _BadWorkbook(ValueError):
     pass
 
 
+# what a reader's own (English) message may quote of the file: a long number (an ID or a
+# mobile number), text in any other script (a name), kept out of the stored reason
+_QUOTED = re.compile(r"(?:[0-9]{7,}|[^\x00-\x7f]+)+")
+
+
+def _library_words(exc: BaseException) -> Said:
+    """What a reader's error says, less what it quotes of a cell (calamine: "Unrecognized
+    boolean cell value: 330281197003033455张三丰"): the reason is stored and shown."""
+    said = said_by(exc)
+    if said.zh != said.en:  # raised with our own words
+        return said
+    text = _QUOTED.sub("…", said.en)
+    return Said(text, text)
+
+
 @contextmanager
 def _workbook_errors() -> Iterator[None]:
     """The zip reader and calamine raise several types for a bad file: one, worded, here."""
@@ -521,12 +536,12 @@ def _workbook_errors() -> Iterator[None]:
     except OverLimit:
         raise
     except Exception as exc:  # noqa: BLE001 — any of them means the file cannot be read
-        raise _BadWorkbook(bad_workbook(said_by(exc))) from exc
+        raise _BadWorkbook(bad_workbook(_library_words(exc))) from exc
     except BaseException as exc:
         # calamine's Rust panics reach Python as pyo3's PanicException, a BaseException
         if type(exc).__name__ != "PanicException":
             raise
-        raise _BadWorkbook(bad_workbook(said_by(exc))) from exc
+        raise _BadWorkbook(bad_workbook(_library_words(exc))) from exc
 
 
 def _read_workbook(

@@ -626,6 +626,12 @@ def test_a_meeting_or_resolution_number_that_is_a_persons_is_refused(column):
     parse = column_parser(next(c for c in COLUMNS["resolutions"] if c.name == column))
     assert parse("330106197504201239") == (None, "personal_number")
     assert parse("HY-7") == ("HY-7", None)
+    # one held among other text, as it is or in groups (helper's audit: it was kept)
+    assert parse("HY1（330106197504201239）") == (None, "personal_number")
+    assert parse("张三 330106 1975 0420 1239") == (None, "personal_number")
+    # an office's long numbering that is no adult's ID stays
+    assert parse("HY330281202511050004") == ("HY330281202511050004", None)
+    assert parse("JY-330281001001202511") == ("JY-330281001001202511", None)
 
 
 def test_a_person_column_takes_any_identifier():

@@ -552,6 +552,38 @@ def test_an_id_number_in_the_meeting_number_column_is_rejected_not_held(engine, 
     assert [v for v in kept if person in v or "123 9" in v] == []
 
 
+def test_an_unreadable_workbooks_reason_quotes_nothing_of_its_cells(engine, tmp_path):
+    """calamine's message quoted a bad cell (an ID number and a name, here in a boolean
+    cell), stored as the file's reason in load_files and the run's report (helper's
+    audit): what it quotes is left out, what it says is kept."""
+    inbox = base_inbox(tmp_path / "inbox")
+    write_xlsx(
+        inbox / "签到补充.xlsx",
+        {"Sheet1": [ATTENDANCE_HEADER, ["HY-1", "330281100201", "P-1", "", "是", "村民代表"]]},
+    )
+    book = inbox / "签到补充.xlsx"
+    with zipfile.ZipFile(book) as old:
+        parts = {name: old.read(name) for name in old.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    cell = re.search(r'<c r="C2"[^>]*>.*?</c>', sheet)[0]
+    bad = '<c r="C2" t="b"><v>330106197504201239张三丰</v></c>'
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(cell, bad).encode()
+    with zipfile.ZipFile(book, "w") as new:
+        for name, data in parts.items():
+            new.writestr(name, data)
+    report = load(engine, inbox)
+    (unreadable,) = report["files"]["unreadable"]
+    assert unreadable["reason_en"] == "cannot read workbook: Unrecognized boolean cell value: …"
+    with engine.connect() as conn:
+        stored = [
+            str(v)
+            for t in (schema.load_files, schema.load_runs)
+            for row in conn.execute(sa.select(t))
+            for v in row
+        ]
+    assert [v for v in stored if "330106197504201239" in v or "张三丰" in v] == []
+
+
 def test_accepted_values_are_normalised(engine, tmp_path):
     inbox = base_inbox(tmp_path / "inbox")
     load(engine, inbox)

@@ -62,8 +62,9 @@ REASONS: dict[str, tuple[str, str]] = {
         "the identifier was stored as a number: its digits after the 15th are lost",
     ),
     "personal_number": (
-        "编号是身份证号（疑似填错了列），个人信息不入库",
-        "the identifier is an ID card number (a column mixed up?): personal data is not stored",
+        "编号是或含有身份证号（疑似填错了列），个人信息不入库",
+        "the identifier is or holds an ID card number (a column mixed up?): personal data is "
+        "not stored",
     ),
     "outside_township": ("超出本乡镇范围", "outside your township"),
     "formula_error": (
