@@ -112,6 +112,15 @@ def render(report: dict, console: Console) -> None:
             attention.add_row(*map(Text, row))
         console.print(attention)
     _render_rejects(report.get("rejects", []), console)
+    earlier = report.get("earlier_rejects", [])
+    if earlier:
+        console.print(
+            f"未变文件中仍有 {len(earlier):,} 行拒收待修改 {len(earlier):,} rows rejected "
+            "earlier in the files found unchanged still await their fix: --json lists them, "
+            "as do the dashboard's 数据质量 page and /download/rejects.csv",
+            markup=False,
+            highlight=False,
+        )
 
 
 def _render_rejects(rejects: list[dict], console: Console) -> None:

@@ -351,7 +351,21 @@ def test_the_report_shows_the_rows_it_rejected(env, capsys, db_url):
         "日期无法识别（应为 2025-03-08、2025年3月8日 或 20250308） │"
     ) in out.splitlines()
     assert main(["load", str(inbox), "--db", db_url]) == 0
-    assert "拒收的行" not in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "拒收的行" not in out
+    # nor said to be fixed: the unchanged file's row still waits for its fix
+    assert (
+        "未变文件中仍有 1 行拒收待修改 1 rows rejected earlier in the files found unchanged "
+        "still await their fix: --json lists them, as do the dashboard's 数据质量 page and "
+        "/download/rejects.csv"
+    ) in " ".join(out.split())
+    assert main(["load", str(inbox), "--db", db_url, "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert (again["rejects"], [r["value"] for r in again["earlier_rejects"]]) == (
+        [],
+        ["2025-13-02"],
+    )
+    assert again["earlier_rejects"][0]["path"] == "会议台账-补.csv"
     # an office's text is printed as written, never read as rich's markup
     write_csv(
         inbox / "会议台账-[red]补.csv",

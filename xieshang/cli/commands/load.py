@@ -98,7 +98,22 @@ def run_rejects(engine: Engine, report: dict) -> list[dict]:
     return [{k: v for k, v in row.items() if k not in _NOT_SHOWN} for row in rows]
 
 
+def earlier_rejects(engine: Engine, report: dict) -> list[dict]:
+    """The rows still rejected of the files the run found unchanged, which it did not read
+    again (their earlier reading's rejects stand), each under the path it was sent as now:
+    a run of the same inbox again reported none, as though they had been fixed. As the
+    submissions API's "earlier_rejects"."""
+    if report["status"] != "committed" or not report["files"]["unchanged"]:
+        return []
+    rows = quality.unchanged_files_rejects(engine, report["run_id"])
+    return [
+        {**{k: v for k, v in row.items() if k not in _NOT_SHOWN + _EARLIER}, "path": row["sent_as"]}
+        for row in rows
+    ]
+
+
 _NOT_SHOWN = ("area_code", "read_run_id")  # of quality.REJECT_FIELDS: the file says where
+_EARLIER = ("sent_as", "reading")  # of quality.unchanged_files_rejects: its path is sent_as
 
 
 def run(args: argparse.Namespace) -> int:
@@ -111,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
     with terminal_progress() as progress:
         report = run_load(engine, args.inbox, secret=secret, progress=progress)
     report["rejects"] = run_rejects(engine, report)
+    report["earlier_rejects"] = earlier_rejects(engine, report)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
     else:
