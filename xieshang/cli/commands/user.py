@@ -17,7 +17,9 @@ from xieshang.warehouse.engine import open_warehouse
 
 def _by() -> str:
     try:
-        return f"xieshang user (os user {getpass.getuser()})"
+        # the command and the login that ran it, in no one language: the audit page shows
+        # it as it is to Chinese and English readers
+        return f"xieshang user ({getpass.getuser()})"
     except OSError:  # no login name in a bare container
         return "xieshang user"
 
