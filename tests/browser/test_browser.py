@@ -337,7 +337,8 @@ def test_the_data_toggle_and_csv(duo):
         time.sleep(0.2)
     content = target.read_text(encoding="utf-8")
     assert content.startswith("\ufeff名次,单位,区划代码,决议落实率")
-    assert f"\n,城关街道,{CHENGGUAN},1,1,1,0.2065" in content  # raw fractions, unranked
+    # raw fractions, unranked; the code ends in a tab (Excel keeps its 12 digits)
+    assert f"\n,城关街道,{CHENGGUAN}\t,1,1,1,0.2065" in content
     settle(duo)
     assert duo.get_logs() == []
 
