@@ -159,3 +159,38 @@ def test_the_screen_runs_by_itself_and_follows_a_new_load(duo, engine, tmp_path)
     assert duo.driver.execute_script("return window.notReloaded === true")
     settle(duo)
     assert duo.get_logs() == []
+
+
+# each headline count's and change's text: whether it is shown whole
+CUT = """
+return Array.from(document.querySelectorAll('.xs-screen-count, .xs-screen-change'))
+  .filter(function (e) { return e.textContent.trim(); })
+  .map(function (e) { return [e.textContent.trim(), e.scrollWidth <= e.clientWidth]; });
+"""
+
+
+def test_the_headline_counts_are_shown_whole_in_english_at_1366(duo):
+    """English counts ("4 / 6 resolutions due") in an eighth of 1366 px were cut with an
+    ellipsis (helper's audit): they wrap at their spaces now."""
+    duo.driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 1366, "height": 768, "deviceScaleFactor": 1, "mobile": False},
+    )
+    duo.wait_for_page(url=f"{duo.server_url}/screen?lang=en", timeout=TIMEOUT)
+    duo.wait_for_text_to_equal(value("meetings"), "5", timeout=TIMEOUT)
+    settle(duo)
+    shown = duo.driver.execute_script(CUT)
+    assert len(shown) >= 8 and [text for text, whole in shown if not whole] == []
+    assert "2 / 3 resolutions due" in [text for text, _ in shown]
+    # a city's counts, as long as the audit's: this county's are short
+    duo.driver.execute_script(
+        "document.querySelectorAll('.xs-screen-count').forEach(function (e) {"
+        " if (e.textContent.trim()) e.textContent = '8,213 / 10,047 resolutions due'; });"
+    )
+    shown = duo.driver.execute_script(CUT)
+    assert [text for text, whole in shown if not whole] == []
+    # and still one screen, no scroll bars, with the counts on two lines
+    assert duo.driver.execute_script(
+        "var d = document.documentElement; return [d.scrollWidth <= d.clientWidth,"
+        " d.scrollHeight <= d.clientHeight]"
+    ) == [True, True]
