@@ -4,11 +4,12 @@
    header wrapping; a column of long texts (wrapText) down to MIN_WRAPPED, its text
    wrapping. A grid whose cells alone are wider still scrolls, rather than cut a value.
    AG Grid's own sizing either fits the grid or fits the contents, not the one unless the
-   other overflows. Called on the grids' rowDataUpdated and gridSizeChanged events,
-   through dash-ag-grid's function namespace, once the rows are drawn. */
+   other overflows. A column's header wraps between its words, never inside one. Called
+   on the grids' events (dashboard/grid.py FIT_EVENTS) through dash-ag-grid's function
+   namespace, once the rows are drawn. */
 (function () {
   "use strict";
-  var MIN_WRAPPED = 120; // px: a long text's column narrowed to fit
+  var MIN_WRAPPED = 96; // px: a long text's column narrowed to fit
 
   function total(columns) {
     return columns.reduce(function (sum, column) {
@@ -17,10 +18,48 @@
   }
 
   var functions = (window.dashAgGridFunctions = window.dashAgGridFunctions || {});
+  var ruler = document.createElement("canvas").getContext("2d");
+  var CJK = /[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]/;
+
+  // The width a column's header needs so that it wraps between words, never inside one
+  // ("Overdu/e and/open"): its longest word, and the cell's padding and icons. Chinese
+  // breaks between any two characters: a run of it counts as one character.
+  function headerWord(root, column) {
+    var cell = root && root.querySelector('.ag-header-cell[col-id="' + column.getColId() + '"]');
+    var text = cell && cell.querySelector(".ag-header-cell-text");
+    if (!text) {
+      return 0;
+    }
+    var style = getComputedStyle(text);
+    ruler.font = style.fontWeight + " " + style.fontSize + " " + style.fontFamily;
+    var widest = 0;
+    text.textContent.split(/\s+/).forEach(function (word) {
+      word.split(CJK).forEach(function (part) {
+        widest = Math.max(widest, ruler.measureText(part).width);
+      });
+      if (CJK.test(word)) {
+        widest = Math.max(widest, ruler.measureText("\u5b57").width);
+      }
+    });
+    // beside the text: the cell's padding and buttons outside its label, the label's icons
+    var label = text.parentElement;
+    var chrome = cell.getBoundingClientRect().width - label.getBoundingClientRect().width;
+    Array.prototype.forEach.call(label.children, function (child) {
+      if (child !== text) {
+        chrome += child.getBoundingClientRect().width;
+      }
+    });
+    return Math.ceil(widest + chrome) + 2;
+  }
 
   function fit(api, again) {
     if (api.isDestroyed()) {
       return;
+    }
+    var root = document.querySelector('[grid-id="' + api.getGridId() + '"]');
+    var host = root && root.closest(".xs-grid");
+    if (host) {
+      host.dataset.xsFitted = shape(api, root);
     }
     api.autoSizeAllColumns(false); // headers and cells
     var columns = api.getAllDisplayedColumns();
@@ -30,8 +69,9 @@
     }
     api.autoSizeAllColumns(true); // cells alone: the least a column needs, its header wrapping
     var limits = columns.map(function (column) {
-      var wraps = column.getColDef().wrapText;
-      return { key: column.getColId(), minWidth: wraps ? MIN_WRAPPED : column.getActualWidth() };
+      var cells = column.getActualWidth();
+      var least = column.getColDef().wrapText ? Math.min(MIN_WRAPPED, cells) : cells;
+      return { key: column.getColId(), minWidth: Math.max(least, headerWord(root, column)) };
     });
     api.sizeColumnsToFit({ columnLimits: limits });
     if (again) {
@@ -41,8 +81,89 @@
     }
   }
 
+  // Fit once the grid is laid out and its rows are drawn (autosizing measures the
+  // rendered cells: before, it measures nothing and leaves every column as it was),
+  // waiting up to `frames` frames; a grid not shown yet is fitted when it is
+  // (gridSizeChanged).
+  function whenDrawn(api, frames) {
+    if (api.isDestroyed()) {
+      return;
+    }
+    var root = document.querySelector('[grid-id="' + api.getGridId() + '"]');
+    var drawn = root && root.querySelector(".ag-center-cols-container .ag-row");
+    if (!root || root.offsetWidth === 0 || (api.getDisplayedRowCount() > 0 && !drawn)) {
+      if (frames > 0) {
+        window.requestAnimationFrame(function () {
+          whenDrawn(api, frames - 1);
+        });
+      }
+      return;
+    }
+    fit(api, true);
+  }
+
   functions.xsFitColumns = function (params) {
-    // once the rows are drawn: autosizing measures the rendered cells
-    window.setTimeout(fit, 0, params.api, true);
+    whenDrawn(params.api, 60);
   };
+
+  // What a grid was last fitted to: its width, rows and columns. A grid whose events came
+  // before dash-ag-grid listened (rows that arrive with the grid itself) was never
+  // fitted, its columns left at AG Grid's 200 px: each grid on the page is looked at
+  // every SWEEP_MS and fitted when any of these changed since; and, a few times, when it
+  // still overflows (fitted before its font or its scroll bar was in, it measured wrong).
+  var SWEEP_MS = 400;
+  var REFITS = 5;
+
+  function viewport(root) {
+    return root.querySelector(".ag-center-cols-viewport");
+  }
+
+  function overflows(root) {
+    var shown = viewport(root);
+    var wanted = root.querySelector(".ag-center-cols-container");
+    return !!(shown && wanted && wanted.scrollWidth > shown.clientWidth + 1);
+  }
+
+  function shape(api, root) {
+    var shown = viewport(root);
+    return [
+      shown ? shown.clientWidth : root.offsetWidth,
+      api.getDisplayedRowCount(),
+      api.getAllDisplayedColumns().map(function (column) {
+        return column.getColId();
+      }),
+    ].join("|");
+  }
+
+  function sweep() {
+    if (!window.dash_ag_grid) {
+      return;
+    }
+    document.querySelectorAll(".xs-grid").forEach(function (element) {
+      var api;
+      try {
+        api = window.dash_ag_grid.getApi(element.id);
+      } catch (notReady) {
+        return;
+      }
+      if (!api || api.isDestroyed()) {
+        return;
+      }
+      var root = document.querySelector('[grid-id="' + api.getGridId() + '"]');
+      var drawn = root && root.querySelector(".ag-center-cols-container .ag-row");
+      if (!root || root.offsetWidth === 0 || (api.getDisplayedRowCount() > 0 && !drawn)) {
+        return;
+      }
+      var now = shape(api, root);
+      if (element.dataset.xsFitted !== now) {
+        element.dataset.xsRefits = "0";
+        fit(api, true);
+      } else if (overflows(root) && Number(element.dataset.xsRefits || 0) < REFITS) {
+        element.dataset.xsRefits = String(Number(element.dataset.xsRefits || 0) + 1);
+        fit(api, false);
+      }
+    });
+  }
+
+  window.setInterval(sweep, SWEEP_MS);
 })();

@@ -69,6 +69,12 @@ ZH_LOCALE: dict[str, str] = {
 }
 
 
+FIT_EVENTS = {
+    event: ["xsFitColumns(params)"]
+    for event in ("firstDataRendered", "rowDataUpdated", "newColumnsLoaded", "gridSizeChanged")
+}
+
+
 def grid(grid_id: str, height: int = 360, lang: str = "zh") -> dag.AgGrid:
     options = {"animateRows": False, "suppressCellFocus": True}
     if lang == "zh":
@@ -91,14 +97,10 @@ def grid(grid_id: str, height: int = 360, lang: str = "zh") -> dag.AgGrid:
         # each column as wide as its header and cells (no cut numbers or blank headers),
         # long texts wrapping at WRAP_WIDTH; narrowed to the grid's width when that is
         # wider, headers and long texts wrapping, no cell cut (assets/grid_size.js):
-        # whenever new rows are in or the grid's width changes (dash-ag-grid calls it by
-        # name, without eval: the CSP holds)
-        columnSize="autoSize",
-        columnSizeOptions={"skipHeader": False},
-        eventListeners={
-            "rowDataUpdated": ["xsFitColumns(params)"],
-            "gridSizeChanged": ["xsFitColumns(params)"],
-        },
+        # whenever new rows or columns are in or the grid's width changes (dash-ag-grid
+        # calls it by name, without eval: the CSP holds). Not dash-ag-grid's own
+        # columnSize as well: its autosize, run after a fit, undid it.
+        eventListeners=FIT_EVENTS,
         dashGridOptions=options,
         style={"height": f"{height}px", "width": "100%"},
     )

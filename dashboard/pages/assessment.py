@@ -93,11 +93,6 @@ def _growing_grid(lang: str):
         "suppressColumnVirtualisation": True,  # all 14 columns measured by the autosize
         "tooltipShowDelay": 300,
     }
-    table.columnSizeOptions = {"skipHeader": True}
-    # columnSize sizes the columns once, when the grid starts — often before the rows
-    # arrive; each new table is sized again once its rows are in (AG Grid's own event;
-    # dash-ag-grid evaluates the expression without eval, so the CSP holds)
-    table.eventListeners = {"rowDataUpdated": ["params.api.autoSizeAllColumns(true)"]}
     # 8 px of padding each side instead of 16: the 14 columns fit 1,366 px at 14 px text
     table.style = {"width": "100%", "--ag-cell-horizontal-padding": f"{CELL_PADDING}px"}
     return table

@@ -168,7 +168,7 @@ def build_held(engine_, state: ViewState, include_superseded: bool = False):
         for r in data.held_and_rejected(engine_, state.scope, include_superseded)
     ]
     columns = [
-        ("area_name", t("f_township", lang), "text"),
+        ("area_name", t("f_township", lang), "longtext"),  # or why it has none
         ("township_code", t("col_code", lang), "text"),
         ("held", t("dq_held", lang), "count"),
         ("rejected", t("dq_rejected", lang), "count"),
@@ -185,8 +185,8 @@ def held_row_columns(lang: str) -> list[tuple[str, str, str]]:
         ("area_name", t("col_area", lang), "text"),
         ("area_code", t("col_code", lang), "text"),
         ("kind", t("dq_kind", lang), "text"),
-        ("path", t("dq_file", lang), "text"),
-        ("sheet", t("dq_sheet", lang), "text"),
+        ("path", t("dq_file", lang), "longtext"),
+        ("sheet", t("dq_sheet", lang), "longtext"),
         ("row_number", t("dq_row", lang), "count"),
         ("meeting_id", t("rs_meeting", lang), "text"),
         ("reason", t("dq_reason", lang), "longtext"),
@@ -244,10 +244,10 @@ def reject_columns(lang: str, include_superseded: bool = False) -> list[tuple[st
         ("kind", t("dq_kind", lang), "text"),
         # a file's path wraps: a township's folder and a long name are wider than the rest
         ("path", t("dq_file", lang), "longtext"),
-        ("sheet", t("dq_sheet", lang), "text"),
+        ("sheet", t("dq_sheet", lang), "longtext"),
         ("row_number", t("dq_row", lang), "count"),
-        ("column_name", t("dq_column", lang), "text"),
-        ("value", t("dq_value", lang), "text"),
+        ("column_name", t("dq_column", lang), "longtext"),
+        ("value", t("dq_value", lang), "longtext"),
         ("reason", t("dq_reason", lang), "longtext"),
         ("hint", t("dq_hint", lang), "longtext"),
     ]
@@ -330,7 +330,7 @@ def event_columns(lang: str) -> list[tuple[str, str, str]]:
         ("area_code", t("col_code", lang), "text"),
         ("resolution_id", t("rs_resolution", lang), "text"),
         ("meeting_id", t("rs_meeting", lang), "text"),
-        ("kind", t("dq_event_kind", lang), "text"),
+        ("kind", t("dq_event_kind", lang), "longtext"),
         ("previous_updated_on", t("dq_previous_report", lang), "text"),
         ("updated_on", t("dq_this_report", lang), "text"),
         ("old_value", t("dq_old_value", lang), "text"),
@@ -402,7 +402,7 @@ def build_runs(engine_, state: ViewState):
         for r in data.load_runs(engine_)
     ]
     columns = [
-        ("finished_at", t("dq_finished", lang), "text"),
+        ("finished_at", t("dq_finished", lang), "longtext"),  # its day and time
         ("loaded_on", t("dq_loaded_on", lang), "text"),
         ("status", t("dq_status", lang), "text"),
         ("files_loaded", t("dq_files", lang), "count"),
@@ -411,7 +411,7 @@ def build_runs(engine_, state: ViewState):
         ("updated", t("dq_updated", lang), "count"),
         ("rejected", t("dq_rejected", lang), "count"),
         ("held", t("dq_held", lang), "count"),
-        ("operator", t("dq_operator", lang), "text"),
+        ("operator", t("dq_operator", lang), "longtext"),
         ("error", t("dq_reason", lang), "longtext"),
     ]
     return _grid(columns, rows, lang, t("no_data", lang), t("empty_warehouse", lang))
