@@ -108,7 +108,7 @@ def _rejects_xlsx(engine_: Engine, state: State, options: Options) -> tuple[byte
         quality.reject_list(engine_, state, superseded),
         filename.rsplit(".", 1)[0],
     )
-    return table_xlsx(table, sheet="拒收记录"), filename
+    return table_xlsx(table, sheet=t("dq_sheet_rejects", state.lang)), filename
 
 
 def _month(text: str) -> str | None:

@@ -299,6 +299,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "dq_hint": ("修改方法", "How to fix"),
     "ov_brief": ("工作简报（{month}）：", "Monthly brief ({month}): "),
     "dq_name_rejects": ("拒收行", "rejected-rows"),
+    "dq_sheet_rejects": ("拒收记录", "Rejected rows"),
     "dq_name_held": ("待匹配行", "held-rows"),
     "dq_name_events": ("决议异动", "resolution-events"),
     "dq_over_title": ("党员参与率超过100%", "Party participation above 100%"),

@@ -57,8 +57,8 @@ def test_an_english_workbook_at_the_path_given(engine, capsys, tmp_path):
     sheet = book["Assessment"]
     assert sheet["A1"].value == "清河县 township assessment · Jan–Nov 2026 · data as of 2026-11-30"
     assert sheet["A17"].value == (
-        "Note: 南塘镇, 北岙镇 all show 69.3 but rank 4, 5: their unrounded scores are "
-        "69.303, 69.273"
+        "Note: 南塘镇 and 北岙镇 both show 69.3 but rank 4 and 5: their unrounded scores are "
+        "69.303 and 69.273"
     )
 
 

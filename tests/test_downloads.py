@@ -192,6 +192,8 @@ def test_the_csv_contents(app):
         "2025-06-30,城关街道,会议台账,会议台账.csv,,9,会议日期,2025-13-01,日期无效,"
         "日期填成 2025-03-08、2025/3/8、2025.3.8、2025年3月8日 或 20250308，或用日期格式的单元格",
     ]
+    english = openpyxl.load_workbook(io.BytesIO(admin.get("/download/rejects.xlsx?lang=en").data))
+    assert english.sheetnames == ["Rejected rows"]  # was 拒收记录 under English headers
     response = admin.get(f"/download/rejects.xlsx?scope={CHENGGUAN}")
     # the scope and the day in the name; RFC 6266's filename* carries the Chinese, and the
     # ASCII name of clients that take no other the address's, the code and the day

@@ -346,7 +346,12 @@ def test_shown_equal_scores_of_different_rank_are_noted(tmp_path):
         "50.000、50.000、49.960",
     ]
     assert look_tied(a, "en")[0] == (
-        "甲镇, 乙镇 all show 74.3 but rank 1, 2: their unrounded scores are 74.311, 74.281"
+        "甲镇 and 乙镇 both show 74.3 but rank 1 and 2: their unrounded scores are 74.311 and "
+        "74.281"
+    )
+    assert look_tied(a, "en")[1] == (
+        "丙镇, 丁镇 and 戊镇 all show 50.0 but rank 3, 3 and 5: their unrounded scores are "
+        "50.000, 50.000 and 49.960"
     )
     # as many decimals as tell them apart
     assert look_tied(scored(("甲镇", 74.3004), ("乙镇", 74.3001))) == [

@@ -221,6 +221,11 @@ def _filters_text(a: Assessment, lang: str) -> str:
     return _pick(("；", "; "), lang).join(parts)
 
 
+def _listed(items: list[str]) -> str:
+    """ "A and B", "A, B and C"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def look_tied(assessment: Assessment, lang: str = "zh") -> list[str]:
     """One note per shown score that units share with different ranks (69.3 at rank 4
     and 5): their names, ranks and unrounded scores, with as many decimals as tell them
@@ -242,8 +247,9 @@ def look_tied(assessment: Assessment, lang: str = "zh") -> list[str]:
         exact = [unrounded_score(r["score"], digits) for r in rows]
         if lang == "en":
             notes.append(
-                f"{', '.join(names)} all show {score_shown:.1f} but rank {', '.join(ranks)}: "
-                f"their unrounded scores are {', '.join(exact)}"
+                f"{_listed(names)} {'both' if len(rows) == 2 else 'all'} show "
+                f"{score_shown:.1f} but rank {_listed(ranks)}: their unrounded scores are "
+                f"{_listed(exact)}"
             )
             continue
         pair = len(rows) == 2

@@ -240,7 +240,7 @@ _RECORDS: tuple[Figure, ...] = (
         "完成时限在统计期内且不晚于截至日的决议数。",
         definition_en="Resolutions of meetings hosted in scope (the meeting passes the "
         "filters and may be older than the period) with a due date in the period and on or "
-        "before as_of, whose status on as_of is not cancelled.",
+        "before the as-of day, whose status on the as-of day is not cancelled.",
         kind="count",
         higher_is_better=True,
         statements=frozenset({"due"}),
@@ -252,7 +252,7 @@ _RECORDS: tuple[Figure, ...] = (
         label_zh="决议落实率",
         label_en="Implementation rate",
         definition_zh="到期决议中截至日状态为“已落实”的 ÷ 到期决议数；无到期决议时为空。",
-        definition_en="Of the resolutions due, those implemented on as_of ÷ resolutions due. "
+        definition_en="Of the resolutions due, those implemented on the as-of day ÷ resolutions due. "
         "Null if none are due.",
         kind="rate",
         higher_is_better=True,
@@ -281,9 +281,9 @@ _RECORDS: tuple[Figure, ...] = (
         label_en="Overdue and open",
         definition_zh="范围内会议形成的决议中，截至日状态既非“已落实”也非“已撤销”、"
         "且完成时限早于截至日的决议数（含以往积压；完成时限恰为截至日的不算逾期）。",
-        definition_en="Resolutions of meetings hosted in scope whose status on as_of is "
-        "neither implemented nor cancelled and whose due date is before as_of, however old "
-        "(one due exactly on as_of is not overdue).",
+        definition_en="Resolutions of meetings hosted in scope whose status on the as-of day is "
+        "neither implemented nor cancelled and whose due date is before the as-of day, however old "
+        "(one due exactly on the as-of day is not overdue).",
         kind="count",
         higher_is_better=False,
         statements=frozenset({"overdue"}),
@@ -297,7 +297,7 @@ _RECORDS: tuple[Figure, ...] = (
         definition_zh="范围内会议形成、截至日已落实、完成日期在统计期内的决议，"
         "（完成日期 − 会议日期）天数的中位数；偶数个取中间两数的平均；无则为空。",
         definition_en="Median of (completed date − meeting date) in days over the resolutions "
-        "of meetings hosted in scope that are implemented on as_of with a completed date in "
+        "of meetings hosted in scope that are implemented on the as-of day with a completed date in "
         "the period (mean of the two middle values for an even count). Null if none.",
         kind="days",
         higher_is_better=False,
@@ -325,7 +325,7 @@ _RECORDS: tuple[Figure, ...] = (
         label_en="Escalation rate",
         definition_zh="统计期内范围内会议形成、截至日已存在且未撤销的决议中，已上报上级的 ÷ 全部；无则为空。",
         definition_en="Of the resolutions of meetings in scope (meeting in the period) that "
-        "exist and are not cancelled on as_of, those escalated to a higher level ÷ all of "
+        "exist and are not cancelled on the as-of day, those escalated to a higher level ÷ all of "
         "them. Null if none.",
         kind="rate",
         higher_is_better=False,
