@@ -21,6 +21,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "page_stakeholders": ("多元参与", "Stakeholders"),
     "page_assessment": ("考核评估", "Assessment"),
     "page_data_quality": ("数据质量", "Data quality"),
+    "page_screen": ("大屏", "Wall screen"),
+    "page_not_found": ("未找到页面", "Page not found"),
     "freshness": ("数据更新至 {day}", "As of {day}"),
     "freshness_none": ("尚未载入数据", "No data loaded yet"),
     "lang_switch": ("EN", "中文"),
@@ -734,6 +736,11 @@ COUNT_TEXT: dict[str, tuple[str, str]] = {
         "{escalated} / {resolutions_of_period_meetings} resolutions",
     ),
 }
+
+
+def page_title(key: str, lang: str = "zh") -> str:
+    """A page's browser-tab title: the app's, then the page's name (`key`)."""
+    return f"{t('app_title', lang)} · {t(key, lang)}"
 
 
 def t(key: str, lang: str = "zh", **values) -> str:

@@ -16,6 +16,7 @@ A page takes its place in the tabs by its registry entry:
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs, urlsplit
 
 import dash
@@ -26,7 +27,7 @@ from flask import has_app_context, has_request_context, request
 from xieshang.access import User
 from xieshang.contract.columns import VOCABULARIES
 from xieshang.dashboard import auth, components, data, fmt
-from xieshang.dashboard.i18n import t, vocab
+from xieshang.dashboard.i18n import page_title, t, vocab
 from xieshang.dashboard.page_kit import ADDRESS_FIX, OPTIONS, STATE, URL, engine, state_or_stop
 from xieshang.dashboard.state import PERIODS, PICKER_NAMES, language, picker_levels, to_query
 
@@ -81,9 +82,20 @@ def layout() -> html.Div:
             html.Div(id=ERROR_NOTICE, className="xs-notices"),
             components.print_title(),  # on paper only (assets/print.css)
             html.Main(dash.page_container, className="xs-main"),
+            html.Div(id="xs-titles", hidden=True, **{"data-titles": json.dumps(english_titles())}),
         ],
         className="xs-app",
     )
+
+
+def english_titles() -> dict[str, str]:
+    """Each page's browser-tab title, Chinese -> English: Dash Pages sets the Chinese one
+    it was registered with, which assets/title.js puts in English on an English page."""
+    titles = {t("app_title"): t("app_title", "en")}
+    for page in dash.page_registry.values():
+        if page.get("title_key"):
+            titles[page["title"]] = page_title(page["title_key"], "en")
+    return titles
 
 
 def _top_bar(lang: str) -> html.Header:

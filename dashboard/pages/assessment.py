@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from xieshang.dashboard import components, downloads, grid
-from xieshang.dashboard.i18n import t
+from xieshang.dashboard.i18n import page_title, t
 from xieshang.dashboard.page_kit import STATE, engine, guarded, page_layout, state_or_stop
 from xieshang.dashboard.views.assessment import CELL_PADDING, build_table
 
@@ -22,7 +22,8 @@ dash.register_page(
     __name__,
     path="/assessment",
     name="考核评估",
-    title="协商治理看板 · 考核评估",
+    title=page_title("page_assessment"),
+    title_key="page_assessment",
     order=4,
     name_key="page_assessment",
 )

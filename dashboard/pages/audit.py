@@ -12,11 +12,13 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
 from xieshang.dashboard import auth, components, grid
-from xieshang.dashboard.i18n import t
+from xieshang.dashboard.i18n import page_title, t
 from xieshang.dashboard.page_kit import STATE, engine, guarded, page_layout, state_or_stop
 from xieshang.dashboard.views.audit import action_options, build_log
 
-dash.register_page(__name__, path="/audit", name="审计日志", title="协商治理看板 · 审计日志")
+dash.register_page(
+    __name__, path="/audit", name="审计日志", title=page_title("page_audit"), title_key="page_audit"
+)
 
 
 def _forbidden(lang: str) -> html.Div:

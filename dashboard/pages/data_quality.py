@@ -16,7 +16,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from xieshang.dashboard import auth, components, downloads, fmt, grid
-from xieshang.dashboard.i18n import t
+from xieshang.dashboard.i18n import page_title, t
 from xieshang.dashboard.page_kit import (
     OPTIONS,
     STATE,
@@ -35,7 +35,8 @@ dash.register_page(
     __name__,
     path="/data-quality",
     name="数据质量",
-    title="协商治理看板 · 数据质量",
+    title=page_title("page_data_quality"),
+    title_key="page_data_quality",
     order=5,
     name_key="page_data_quality",
     query_options=(SUPERSEDED,),

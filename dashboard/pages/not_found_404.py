@@ -6,9 +6,16 @@ import dash
 from dash import dcc, html
 
 from xieshang.dashboard import components
+from xieshang.dashboard.i18n import page_title
 from xieshang.dashboard.page_kit import page_layout
 
-dash.register_page(__name__, path="/404", name="404", title="协商治理看板 · 未找到页面")
+dash.register_page(
+    __name__,
+    path="/404",
+    name="404",
+    title=page_title("page_not_found"),
+    title_key="page_not_found",
+)
 
 
 @page_layout

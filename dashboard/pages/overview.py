@@ -24,7 +24,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from xieshang.dashboard import components
-from xieshang.dashboard.i18n import figure_definition, figure_name, t
+from xieshang.dashboard.i18n import figure_definition, figure_name, page_title, t
 from xieshang.dashboard.page_kit import (
     OPTIONS,
     STATE,
@@ -54,7 +54,8 @@ dash.register_page(
     __name__,
     path="/",
     name="总览",
-    title="协商治理看板 · 总览",
+    title=page_title("page_overview"),
+    title_key="page_overview",
     order=0,
     name_key="page_overview",
     query_options=(FIGURE,),

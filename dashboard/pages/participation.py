@@ -7,6 +7,7 @@ from __future__ import annotations
 import dash
 
 from xieshang.dashboard import figure_page
+from xieshang.dashboard.i18n import page_title
 from xieshang.dashboard.page_kit import page_layout
 from xieshang.dashboard.views import participation as view
 
@@ -14,7 +15,8 @@ dash.register_page(
     __name__,
     path="/participation",
     name="党员参与",
-    title="协商治理看板 · 党员参与",
+    title=page_title("page_participation"),
+    title_key="page_participation",
     order=1,
     name_key="page_participation",
 )

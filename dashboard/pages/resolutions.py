@@ -11,7 +11,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from xieshang.dashboard import components, downloads, grid
-from xieshang.dashboard.i18n import figure_definition, figure_name, t
+from xieshang.dashboard.i18n import figure_definition, figure_name, page_title, t
 from xieshang.dashboard.page_kit import (
     OPTIONS,
     STATE,
@@ -29,7 +29,8 @@ dash.register_page(
     __name__,
     path="/resolutions",
     name="决议落实",
-    title="协商治理看板 · 决议落实",
+    title=page_title("page_resolutions"),
+    title_key="page_resolutions",
     order=2,
     name_key="page_resolutions",
 )

@@ -30,7 +30,7 @@ from dash import (
 from dash.exceptions import PreventUpdate
 
 from xieshang.dashboard import components
-from xieshang.dashboard.i18n import t
+from xieshang.dashboard.i18n import page_title, t
 from xieshang.dashboard.page_kit import (
     OPTIONS,
     STATE,
@@ -47,7 +47,8 @@ dash.register_page(
     __name__,
     path="/screen",
     name="大屏",
-    title="协商治理看板 · 大屏",
+    title=page_title("page_screen"),
+    title_key="page_screen",
     query_options=(view.ROTATE,),
 )
 

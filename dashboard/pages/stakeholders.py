@@ -8,6 +8,7 @@ from __future__ import annotations
 import dash
 
 from xieshang.dashboard import figure_page
+from xieshang.dashboard.i18n import page_title
 from xieshang.dashboard.page_kit import page_layout
 from xieshang.dashboard.views import stakeholders as view
 
@@ -15,7 +16,8 @@ dash.register_page(
     __name__,
     path="/stakeholders",
     name="多元参与",
-    title="协商治理看板 · 多元参与",
+    title=page_title("page_stakeholders"),
+    title_key="page_stakeholders",
     order=3,
     name_key="page_stakeholders",
 )

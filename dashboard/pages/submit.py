@@ -35,7 +35,7 @@ from dash.exceptions import PreventUpdate
 from xieshang.access.scope import home_scope, may_submit
 from xieshang.contract.said import said_by
 from xieshang.dashboard import auth, components, data, grid, submissions
-from xieshang.dashboard.i18n import t
+from xieshang.dashboard.i18n import page_title, t
 from xieshang.dashboard.page_kit import STATE, engine, guarded, page_layout, state_or_stop
 from xieshang.dashboard.views import submit as view
 from xieshang.submission import Refused
@@ -44,7 +44,8 @@ dash.register_page(
     __name__,
     path="/submit",
     name="数据报送",
-    title="协商治理看板 · 数据报送",
+    title=page_title("page_submit"),
+    title_key="page_submit",
     order=6,
     name_key="page_submit",
     shown_to=may_submit,  # a tab for those who send files; the others read

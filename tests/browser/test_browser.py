@@ -508,3 +508,29 @@ def test_the_participation_and_stakeholder_pages(duo):
     assert search(duo).split("&")[0] in townships
     settle(duo)
     assert duo.get_logs() == []
+
+
+def _title_becomes(duo, title: str) -> str:
+    deadline = time.time() + TIMEOUT
+    shown = None
+    while time.time() < deadline:
+        shown = duo.driver.title
+        if shown == title:
+            break
+        time.sleep(0.2)
+    return shown
+
+
+def test_the_tabs_title_is_in_the_pages_language(duo):
+    """An English page's browser tab (and a bookmark's name) read 协商治理看板 · 考核评估
+    (UI audit): Dash Pages sets the title it was registered with."""
+    for path, title in [
+        ("/assessment?lang=en", "Consultative Governance Dashboard · Assessment"),
+        ("/nope?lang=en", "Consultative Governance Dashboard · Page not found"),
+        ("/assessment", "协商治理看板 · 考核评估"),
+        ("/?lang=en", "Consultative Governance Dashboard · Overview"),
+    ]:
+        duo.driver.get(f"{duo.server_url}{path}")
+        assert _title_becomes(duo, title) == title
+    # but the 404 page's own status
+    assert [log for log in duo.get_logs() if not is_the_404_of(duo, "/nope?lang=en", log)] == []
