@@ -53,13 +53,22 @@ GRIDS = (
     ("dq-runs", view.build_runs, "dq_runs_title", 260),
 )
 
-# parts whose list staff take away to fix their files: part id -> its file
-# (dashboard.downloads: the bytes of /download/<file>)
+# parts whose list staff take away to fix their files: part id -> its files
+# (dashboard.downloads: the bytes of /download/<file>), a button each
 DOWNLOADS = {
-    "dq-rejects": "rejects.csv",
-    "dq-held-rows": "held-rows.csv",
-    "dq-events": "resolution-events.csv",
+    "dq-rejects": ("rejects.csv", "rejects.xlsx"),
+    "dq-held-rows": ("held-rows.csv",),
+    "dq-events": ("resolution-events.csv",),
 }
+# a file's button: its label, its tooltip's key
+BUTTON = {"csv": ("CSV", "csv"), "xlsx": ("Excel", "download_xlsx")}
+
+
+def _ids(part: str, file: str) -> tuple[str, str]:
+    """(the button's id, its dcc.Download's id) of one of a part's files."""
+    kind = file.rsplit(".", 1)[1]
+    return f"{part}-{kind}", f"{part}-download" if kind == "csv" else f"{part}-{kind}-download"
+
 
 # "含已被重新提交取代的记录" (superseded=yes in the address): the summary and the parts
 # that list or count rejects follow it
@@ -67,22 +76,24 @@ SWITCH = "dq-superseded"
 FOLLOW_SWITCH = {"dq-held", "dq-rejects"}
 
 
-def _csv_button(part: str, lang: str) -> html.Div:
-    return html.Div(
-        [
+def _download_buttons(part: str, lang: str) -> html.Div:
+    parts = []
+    for file in DOWNLOADS[part]:
+        button, download = _ids(part, file)
+        label, tooltip = BUTTON[file.rsplit(".", 1)[1]]
+        parts.append(
             dbc.Button(
-                "CSV",
-                id=f"{part}-csv",
+                label,
+                id=button,
                 size="sm",
                 color="link",
                 className="chart-btn",
-                title=t("csv", lang),
-                disabled=not downloads.allowed(DOWNLOADS[part]),
-            ),
-            dcc.Download(id=f"{part}-download"),
-        ],
-        className="chart-actions",
-    )
+                title=t(tooltip, lang),
+                disabled=not downloads.allowed(file),
+            )
+        )
+        parts.append(dcc.Download(id=download))
+    return html.Div(parts, className="chart-actions")
 
 
 def _switch(lang: str) -> html.Div:
@@ -103,7 +114,7 @@ def _card(part: str, title, height: int, lang: str):
     if part == "dq-rejects":
         head.append(_switch(lang))
     if part in DOWNLOADS:
-        head.append(_csv_button(part, lang))
+        head.append(_download_buttons(part, lang))
     return dbc.Card(
         [
             dbc.CardHeader(html.Div(head, className="chart-head")),
@@ -209,9 +220,11 @@ def _register(part: str, builder) -> None:
 
 
 def _register_download(part: str, file: str) -> None:
+    button, download = _ids(part, file)
+
     @callback(
-        Output(f"{part}-download", "data"),
-        Input(f"{part}-csv", "n_clicks"),
+        Output(download, "data"),
+        Input(button, "n_clicks"),
         State(STATE, "data"),
         State(OPTIONS, "data"),
         prevent_initial_call=True,
@@ -225,5 +238,6 @@ def _register_download(part: str, file: str) -> None:
 
 for _part_id, _builder, _key, _height in GRIDS:
     _register(_part_id, _builder)
-for _part_id, _file in DOWNLOADS.items():
-    _register_download(_part_id, _file)
+for _part_id, _files in DOWNLOADS.items():
+    for _file in _files:
+        _register_download(_part_id, _file)
