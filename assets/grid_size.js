@@ -21,27 +21,15 @@
   var ruler = document.createElement("canvas").getContext("2d");
   var CJK = /[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]/;
 
-  // The width a column's header needs so that it wraps between words, never inside one
-  // ("Overdu/e and/open"): its longest word, and the cell's padding and icons. Chinese
-  // breaks between any two characters: a run of it counts as one character.
-  function headerWord(root, column) {
-    var cell = root && root.querySelector('.ag-header-cell[col-id="' + column.getColId() + '"]');
-    var text = cell && cell.querySelector(".ag-header-cell-text");
+  // How a grid's headers are drawn: their font, and the room beside a header's text (the
+  // cell's padding, the buttons outside its label, the label's icons), alike for every
+  // column; from a header drawn now (AG Grid draws only the columns in view).
+  function headerStyle(root) {
+    var text = root && root.querySelector(".ag-header-cell .ag-header-cell-text");
     if (!text) {
-      return 0;
+      return null;
     }
-    var style = getComputedStyle(text);
-    ruler.font = style.fontWeight + " " + style.fontSize + " " + style.fontFamily;
-    var widest = 0;
-    text.textContent.split(/\s+/).forEach(function (word) {
-      word.split(CJK).forEach(function (part) {
-        widest = Math.max(widest, ruler.measureText(part).width);
-      });
-      if (CJK.test(word)) {
-        widest = Math.max(widest, ruler.measureText("\u5b57").width);
-      }
-    });
-    // beside the text: the cell's padding and buttons outside its label, the label's icons
+    var cell = text.closest(".ag-header-cell");
     var label = text.parentElement;
     var chrome = cell.getBoundingClientRect().width - label.getBoundingClientRect().width;
     Array.prototype.forEach.call(label.children, function (child) {
@@ -49,7 +37,28 @@
         chrome += child.getBoundingClientRect().width;
       }
     });
-    return Math.ceil(widest + chrome) + 2;
+    var style = getComputedStyle(text);
+    return { font: style.fontWeight + " " + style.fontSize + " " + style.fontFamily, chrome: chrome };
+  }
+
+  // The width a column's header needs so that it wraps between words, never inside one
+  // ("Overdu/e and/open"): its longest word and the room beside it. Chinese breaks
+  // between any two characters: a run of it counts as one character.
+  function headerWord(style, column) {
+    if (!style) {
+      return 0;
+    }
+    ruler.font = style.font;
+    var widest = 0;
+    String(column.getColDef().headerName || "").split(/\s+/).forEach(function (word) {
+      word.split(CJK).forEach(function (part) {
+        widest = Math.max(widest, ruler.measureText(part).width);
+      });
+      if (CJK.test(word)) {
+        widest = Math.max(widest, ruler.measureText("\u5b57").width);
+      }
+    });
+    return Math.ceil(widest + style.chrome) + 2;
   }
 
   function fit(api, again) {
@@ -67,11 +76,12 @@
     if (total(columns) <= shown.right - shown.left + 1) {
       return;
     }
+    var style = headerStyle(root);
     api.autoSizeAllColumns(true); // cells alone: the least a column needs, its header wrapping
     var limits = columns.map(function (column) {
       var cells = column.getActualWidth();
       var least = column.getColDef().wrapText ? Math.min(MIN_WRAPPED, cells) : cells;
-      return { key: column.getColId(), minWidth: Math.max(least, headerWord(root, column)) };
+      return { key: column.getColId(), minWidth: Math.max(least, headerWord(style, column)) };
     });
     api.sizeColumnsToFit({ columnLimits: limits });
     if (again) {
@@ -85,13 +95,20 @@
   // rendered cells: before, it measures nothing and leaves every column as it was),
   // waiting up to `frames` frames; a grid not shown yet is fitted when it is
   // (gridSizeChanged).
+  function drawn(api) {
+    var root = document.querySelector('[grid-id="' + api.getGridId() + '"]');
+    if (!root || root.offsetWidth === 0) {
+      return null;
+    }
+    var row = root.querySelector(".ag-center-cols-container .ag-row");
+    return api.getDisplayedRowCount() > 0 && !row ? null : root;
+  }
+
   function whenDrawn(api, frames) {
     if (api.isDestroyed()) {
       return;
     }
-    var root = document.querySelector('[grid-id="' + api.getGridId() + '"]');
-    var drawn = root && root.querySelector(".ag-center-cols-container .ag-row");
-    if (!root || root.offsetWidth === 0 || (api.getDisplayedRowCount() > 0 && !drawn)) {
+    if (!drawn(api)) {
       if (frames > 0) {
         window.requestAnimationFrame(function () {
           whenDrawn(api, frames - 1);
@@ -149,9 +166,8 @@
       if (!api || api.isDestroyed()) {
         return;
       }
-      var root = document.querySelector('[grid-id="' + api.getGridId() + '"]');
-      var drawn = root && root.querySelector(".ag-center-cols-container .ag-row");
-      if (!root || root.offsetWidth === 0 || (api.getDisplayedRowCount() > 0 && !drawn)) {
+      var root = drawn(api);
+      if (!root) {
         return;
       }
       var now = shape(api, root);
