@@ -41,35 +41,28 @@ def ranking_table(ranked: list[dict], key: str, lang: str, filename: str) -> dic
     counts and interval; a note on units too few to rank or above 100%."""
     name = figure_name(key, lang)
     if key == "stakeholder_breadth":  # a share of the ten categories, over the meetings
-        columns = [
-            ("rank", t("col_rank", lang), "count"),
-            ("area_name", t("col_area", lang), "text"),
-            ("area_code", t("col_code", lang), "text"),
+        value = [
             ("value", name, "percent"),
             ("stakeholder_categories", t("col_categories", lang), "count"),
             ("n", t("col_meetings", lang), "count"),
-            ("note", t("col_note", lang), "text"),
         ]
     elif is_rate(key):
-        columns = [
-            ("rank", t("col_rank", lang), "count"),
-            ("area_name", t("col_area", lang), "text"),
-            ("area_code", t("col_code", lang), "text"),
+        value = [
             ("value", name, "percent"),
             ("k", t("col_numerator", lang), "count"),
             ("n", t("col_denominator", lang), "count"),
             ("ci_low", t("col_ci_low", lang), "percent"),
             ("ci_high", t("col_ci_high", lang), "percent"),
-            ("note", t("col_note", lang), "text"),
         ]
     else:
-        columns = [
-            ("rank", t("col_rank", lang), "count"),
-            ("area_name", t("col_area", lang), "text"),
-            ("area_code", t("col_code", lang), "text"),
-            ("value", name, "count" if fmt.kind_of(key) == "count" else "number"),
-            ("note", t("col_note", lang), "text"),
-        ]
+        value = [("value", name, "count" if fmt.kind_of(key) == "count" else "number")]
+    columns = [
+        ("rank", t("col_rank", lang), "count"),
+        ("area_name", t("col_area", lang), "text"),
+        ("area_code", t("col_code", lang), "text"),
+        *value,
+        ("note", t("col_note", lang), "text"),
+    ]
     rows = []
     for r in ranked:
         rows.append(
@@ -103,12 +96,12 @@ def ranking_rows(
     area = state.replace(scope=parent)
     rows = data.figures_by_child(engine_, area, keys=[key])
     ranked = stats.rank_rows(rows, key, higher_is_better=higher_is_better(key))
+    if fmt.is_union(key):  # the units' mean: the area's own figure is not asked for
+        values = [r["value"] for r in ranked if r["value"] is not None]
+        return ranked, selected, parent, sum(values) / len(values) if values else None
     value = data.figures(engine_, area, keys=[key]).get(key)
     if fmt.kind_of(key) == "count" and value is not None:
         value = value / len(rows) if rows else None
-    if fmt.is_union(key):
-        values = [r["value"] for r in ranked if r["value"] is not None]
-        value = sum(values) / len(values) if values else None
     return ranked, selected, parent, value
 
 
