@@ -44,6 +44,8 @@ from flask_caching import Cache
 from flask_caching.backends import RedisCache
 from redis.exceptions import RedisError
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from xieshang import metrics
 from xieshang.access import User
@@ -89,6 +91,20 @@ def cache_config(environ: Mapping[str, str] = os.environ) -> dict:
 
 READ_DB_ENV = "XIESHANG_READ_DB"
 REPLICA_KEY = "XIESHANG_REPLICA"  # server.config: (the warehouse's engine, its replica's)
+REPLICA_RETRY_SECONDS = 30  # after the replica failed, how long reads go to the primary
+REPLICA_CONNECT_SECONDS = 3  # a replica that does not answer: given up on this soon
+_replica_down_until = 0.0
+
+
+def replica_url(url: str) -> str:
+    """The replica's URL, with a connect timeout when it names none: a replica whose host
+    has gone silent would otherwise hold each request for the system's TCP timeout."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql" or "connect_timeout" in parsed.query:
+        return url
+    seconds = str(REPLICA_CONNECT_SECONDS)
+    timed = parsed.update_query_dict({"connect_timeout": seconds})
+    return timed.render_as_string(hide_password=False)
 
 
 def init_replica(server, primary: Engine, environ: Mapping[str, str] = os.environ) -> None:
@@ -99,18 +115,36 @@ def init_replica(server, primary: Engine, environ: Mapping[str, str] = os.enviro
         previous[1].dispose()
     url = environ.get(READ_DB_ENV, "").strip()
     if url:
-        server.config[REPLICA_KEY] = (primary, make_engine(url))
+        server.config[REPLICA_KEY] = (primary, make_engine(replica_url(url)))
 
 
 def reading(engine: Engine) -> Engine:
-    """Where the reads of `engine` go: its replica inside an app that has one, else itself.
-    Every read of this module goes there, the latest load run of the cache key included,
-    so an answer never mixes the primary's load with the replica's."""
-    if has_app_context():
+    """Where the reads of `engine` go: its replica inside an app that has one (unless it
+    failed in the last REPLICA_RETRY_SECONDS), else itself."""
+    if has_app_context() and time.monotonic() >= _replica_down_until:
         pair = current_app.config.get(REPLICA_KEY)
         if pair is not None and pair[0] is engine:
             return pair[1]
     return engine
+
+
+def from_replica(engine: Engine, read: Callable[[Engine], T]) -> T:
+    """read(where the reads of `engine` go). When that is the replica and it cannot be
+    reached (down, refusing, its connection lost), read(engine) — the primary, which
+    holds every load the replica does and more — and the replica is left alone for
+    REPLICA_RETRY_SECONDS: the replica spares the primary, the dashboard does not depend
+    on it. Every read of one answer goes to one of them, the latest load run of the
+    cache key included, so an answer never mixes the primary's load with the replica's."""
+    where = reading(engine)
+    if where is engine:
+        return read(engine)
+    try:
+        return read(where)
+    except (OperationalError, InterfaceError) as exc:
+        global _replica_down_until
+        _replica_down_until = time.monotonic() + REPLICA_RETRY_SECONDS
+        log.warning("the read replica failed (%s); reading the primary", exc.orig)
+        return read(engine)
 
 
 def init_cache(server) -> None:
@@ -187,8 +221,12 @@ def _trusted_briefly(key: str, compute: Callable[[], T]) -> T:
 
 def version(engine: Engine) -> tuple[str | None, date | None]:
     """(run_id, loaded_on) of the latest committed load (trusted for a few seconds)."""
-    engine = reading(engine)
-    return _trusted_briefly(f"version|{_url(engine)}", lambda: catalog.data_version(engine))
+    return from_replica(
+        engine,
+        lambda where: _trusted_briefly(
+            f"version|{_url(where)}", lambda: catalog.data_version(where)
+        ),
+    )
 
 
 def _key(value) -> object:
@@ -228,7 +266,9 @@ def cached(
 
     @functools.wraps(compute)
     def answer(engine: Engine, *args, **kwargs) -> T:
-        engine = reading(engine)
+        return from_replica(engine, lambda where: answer_from(where, *args, **kwargs))
+
+    def answer_from(engine: Engine, *args, **kwargs) -> T:
         bound = signature.bind(engine, *args, **kwargs)
         bound.apply_defaults()  # an omitted scope (the whole roster) is clamped too
         user = auth.current_user()
@@ -424,8 +464,12 @@ rejected_count = cached(quality.rejected_count)
 def latest_run(engine: Engine) -> str | None:
     """The latest load run of any status (trusted for a few seconds): a failed run changes
     no data, so not the data version, but the list of runs must show it at once."""
-    engine = reading(engine)
-    return _trusted_briefly(f"latest-run|{_url(engine)}", lambda: catalog.latest_run(engine))
+    return from_replica(
+        engine,
+        lambda where: _trusted_briefly(
+            f"latest-run|{_url(where)}", lambda: catalog.latest_run(where)
+        ),
+    )
 
 
 load_runs = cached(catalog.load_runs, version_of=latest_run)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import socket
 import time
 from datetime import date
 
@@ -24,7 +25,7 @@ from xieshang.dashboard.app import create_app
 from xieshang.dashboard.state import State
 from xieshang.warehouse.engine import open_warehouse
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+pytestmark = [pytest.mark.postgres]
 
 PERIOD = State(COUNTY, date(2025, 1, 1), date(2025, 6, 30))
 
@@ -42,6 +43,7 @@ def meetings_card(client) -> str:
     return post(client, body(kpis, PERIOD.to_store())).get_data(as_text=True)
 
 
+@pytest.mark.slow
 def test_the_dashboard_reads_the_replica_and_writes_the_primary(pg_pair, tmp_path, monkeypatch):
     primary_url, replica_url = pg_pair
     primary = open_warehouse(primary_url)
@@ -74,3 +76,50 @@ def test_the_dashboard_reads_the_replica_and_writes_the_primary(pg_pair, tmp_pat
     assert any(s.lstrip().upper().startswith("INSERT INTO AUDIT_LOG") for s in to_primary)
     latest = audit.entries(primary, limit=1)[0]
     assert (latest.action, latest.file, latest.scope) == ("download", "assessment.csv", COUNTY)
+
+
+def test_a_replica_that_cannot_be_reached_leaves_the_reads_to_the_primary(
+    pg_databases, tmp_path, monkeypatch, caplog
+):
+    primary = open_warehouse(pg_databases.create())
+    load_county(primary, tmp_path)
+    with socket.socket() as s:  # a port nothing listens on: the replica is down
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv(data.READ_DB_ENV, f"postgresql+psycopg://postgres@127.0.0.1:{port}/test")
+    monkeypatch.setattr(data, "_replica_down_until", 0.0)
+    app = create_app(primary)
+    replica = app.server.config[data.REPLICA_KEY][1]
+    assert replica.url.query["connect_timeout"] == str(data.REPLICA_CONNECT_SECONDS)
+    client = app.server.test_client()
+    failures = []
+    caplog.set_level("WARNING", logger=data.__name__)
+
+    def failed() -> int:
+        failures[:] = [r for r in caplog.records if "read replica failed" in r.getMessage()]
+        return len(failures)
+
+    assert client.get("/").status_code == 200
+    to_primary = counted(primary)
+    assert '"children":"5"' in meetings_card(client)  # the county's 5 meetings, from the primary
+    assert to_primary and failed() == 1
+    csv_file = client.get(f"/download/assessment.csv?scope={COUNTY}&from=2025-01-01&to=2025-06-30")
+    assert csv_file.status_code == 200 and DONGHU in csv_file.get_data(as_text=True)
+    assert failed() == 1  # left alone meanwhile: not asked again for each read
+
+    monkeypatch.setattr(data, "_replica_down_until", 0.0)  # REPLICA_RETRY_SECONDS later
+    assert '"children":"5"' in meetings_card(client)
+    assert failed() == 2  # asked again, still down: the primary answered again
+    primary.dispose()
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgresql+psycopg://u:p@replica/w", "postgresql+psycopg://u:p@replica/w?connect_timeout=3"),
+        ("postgresql+psycopg://u@replica/w?connect_timeout=10", "postgresql+psycopg://u@replica/w?connect_timeout=10"),
+        ("sqlite:////srv/copy.sqlite", "sqlite:////srv/copy.sqlite"),
+    ],
+)  # fmt: skip
+def test_the_replica_is_given_up_on_within_seconds_unless_its_url_says(given, used):
+    assert data.replica_url(given) == used
