@@ -1,7 +1,7 @@
 """A run that fails is rolled back and then recorded (status failed, the error in one line
 naming where the run was, counts that say nothing was committed) and listed on 数据质量;
 runs that start together — first loads into a new warehouse, first uses of it — wait for
-each other instead of failing."""
+each other instead of failing, for as long as WRITE_WAIT_SECONDS."""
 
 from __future__ import annotations
 
@@ -35,8 +35,9 @@ from xieshang.etl.failure import Position, describe_failure
 from xieshang.etl.load import run_load
 from xieshang.etl.report import OUTCOMES
 from xieshang.metrics import catalog
+from xieshang.warehouse import engine as warehouse_engine
 from xieshang.warehouse import schema
-from xieshang.warehouse.engine import ensure_schema, make_engine, open_warehouse
+from xieshang.warehouse.engine import begin_write, ensure_schema, make_engine, open_warehouse
 
 NOTHING = {
     kind: {**dict.fromkeys(OUTCOMES, 0), "released": {"joined": 0, "rejected": 0}}
@@ -295,3 +296,25 @@ def test_first_uses_at_once_create_the_warehouse_once(db_url):
         for engine in engines:
             if not isinstance(engine, str):
                 engine.dispose()
+
+
+def test_a_load_waits_for_another_writer_only_so_long(db_url, tmp_path, monkeypatch):
+    monkeypatch.setattr(warehouse_engine, "WRITE_WAIT_SECONDS", 1)
+    holder, waiting = open_warehouse(db_url), make_engine(db_url)
+    inbox = base_inbox(tmp_path)
+    try:
+        with begin_write(holder):
+            started = time.monotonic()
+            report = run_load(waiting, inbox, secret=SECRET, today=TODAY)
+            waited = time.monotonic() - started
+        assert report["status"] == "failed"
+        assert "(等待其他导入结束 waiting for another load to end)" in report["error"]
+        assert 1 <= waited < 10
+        # once it holds the lock, the run's own statements wait as the server says
+        with begin_write(waiting) as conn:
+            if conn.dialect.name == "postgresql":
+                assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "0"
+        assert run_load(waiting, inbox, secret=SECRET, today=TODAY)["status"] == "committed"
+    finally:
+        holder.dispose()
+        waiting.dispose()

@@ -31,7 +31,7 @@ from xieshang.warehouse import schema
 
 URL_FORMS = "sqlite:///PATH, postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE"
 # A writer waits this long for another load to finish (a large first load takes minutes
-# on a slow disk); SQLite readers are never kept waiting under WAL.
+# on a slow disk), then fails; SQLite readers are never kept waiting under WAL.
 WRITE_WAIT_SECONDS = 600
 # Any constant will do: advisory locks are per database, and only writers take this one.
 PG_WRITE_LOCK = 0x78696573
@@ -198,7 +198,12 @@ def begin_write(engine: Engine) -> Iterator[Connection]:
             # the driver would begin only at the first write, after the run's reads
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         elif engine.dialect.name == "postgresql":
+            # as long as SQLite's busy timeout, not for ever: a submission behind a city's
+            # first load fails in one line rather than outliving its proxy's timeout
+            wait = {"wait": f"{WRITE_WAIT_SECONDS}s"}
+            conn.execute(text("SELECT set_config('lock_timeout', :wait, true)"), wait)
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK})
+            conn.exec_driver_sql("SET LOCAL lock_timeout TO DEFAULT")
         yield conn
 
 
