@@ -108,7 +108,8 @@ def _component_files_once(server: Flask) -> None:
         sent = request.headers.get("If-None-Match")
         if sent == f'"{tag}"':
             return Response(None, status=304)  # as Dash answers it
-        if sent == _encoded_tag(server, tag):
+        # a client that asks for no encoding has no encoded tag (None), nor sends one
+        if sent is not None and sent == _encoded_tag(server, tag):
             current = Response(None, status=304)  # as flask-compress answers it
             current.headers["ETag"] = sent
             return current

@@ -9,6 +9,7 @@ switch under the referrer policy, and warehouse text escaped before Plotly's lab
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 import os
@@ -692,3 +693,21 @@ def test_the_builders_escape_names_they_are_given():
         assert not any(LINK in s for s in shown)
         assert any(ESCAPED in s for s in shown)
     assert ESCAPED in theme.hover_value(rows[0], "implementation_rate", "zh")
+
+
+@pytest.mark.parametrize("encoding", [None, "identity", "gzip"])
+def test_a_lazy_script_is_sent_whole_to_a_client_without_a_copy(client, encoding):
+    """Whatever encoding the client takes (a gateway may strip Accept-Encoding): a file
+    Dash loads later by its plain name, with an ETag (served from memory, app.py); only a
+    client sending its copy's tag back gets 304."""
+    client.get("/")
+    src = "/_dash-component-suites/dash/dcc/async-graph.js"
+    asked = {"Accept-Encoding": encoding} if encoding else {}
+    first = client.get(src, headers=asked)
+    assert first.status_code == 200
+    body = first.get_data()
+    if first.headers.get("Content-Encoding") == "gzip":
+        body = gzip.decompress(body)
+    assert body == (Path(dash.__file__).parent / "dcc" / "async-graph.js").read_bytes()
+    again = client.get(src, headers={**asked, "If-None-Match": first.headers["ETag"]})
+    assert (again.status_code, again.get_data()) == (304, b"")
