@@ -51,7 +51,7 @@ from xieshang import metrics
 from xieshang.access import User
 from xieshang.access.scope import effective_scope
 from xieshang.contract import settings
-from xieshang.dashboard import auth
+from xieshang.dashboard import auth, errors
 from xieshang.dashboard.state import Defaults, State
 from xieshang.metrics import assessment as assessments
 from xieshang.metrics import catalog, quality, submissions
@@ -71,10 +71,29 @@ _unreachable_until = 0.0
 _recent: dict[str, tuple[float, object]] = {}  # _trusted_briefly: key → (until, value)
 
 
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@functools.cache
+def build(root: str = PACKAGE) -> str:
+    """A digest of the code under `root` (this build's): the shared cache's keys begin
+    with it, so that answers a server of another release wrote (a rolling restart, an
+    upgrade: neither is a load) are never read by this one, whose labels, layout or
+    figures may differ."""
+    digest = hashlib.sha256()
+    for folder, _dirs, files in sorted(os.walk(root, followlinks=True)):
+        for name in sorted(f for f in files if f.endswith(".py")):
+            path = os.path.join(folder, name)
+            digest.update(os.path.relpath(path, root).encode())
+            with open(path, "rb") as code:
+                digest.update(code.read())
+    return digest.hexdigest()[:12]
+
+
 def cache_config(environ: Mapping[str, str] = os.environ) -> dict:
     """flask-caching's settings: Redis at XIESHANG_CACHE_URL (redis://host:port/db), else
-    a SimpleCache of the process's own."""
-    common = {"CACHE_DEFAULT_TIMEOUT": 3600, "CACHE_KEY_PREFIX": "xieshang:"}
+    a SimpleCache of the process's own; the keys begin with this build's digest."""
+    common = {"CACHE_DEFAULT_TIMEOUT": 3600, "CACHE_KEY_PREFIX": f"xieshang:{build()}:"}
     url = environ.get(CACHE_URL_ENV, "").strip()
     if not url:
         return {**common, "CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 5000}
@@ -486,7 +505,9 @@ def callback_answer(engine: Engine, request_key: str, respond: Callable[[], Resp
     run, and the day (periods and file names read it); then read back by every worker.
     Building a chart's figure costs many times reading its numbers from the cache. Only a
     plain 200 is kept: not PreventUpdate's 204, nor an answer carrying the error notice
-    (`sideUpdate`: its error id belongs to one failure). Only with the shared cache
+    (`sideUpdate`: its error id belongs to one failure), nor one showing a part's failure
+    in its place (`errors.reported_here`: the failure may pass — marts stale until a
+    rebuild, a connection lost — and the next request must try again). Only with the shared cache
     (Redis): a single process of its own (a laptop) computes every answer, as before."""
     if not isinstance(_backend(), RedisCache):
         return respond()
@@ -501,8 +522,8 @@ def callback_answer(engine: Engine, request_key: str, respond: Callable[[], Resp
     def compute() -> bytes | None:
         fresh.append(respond())
         answer = fresh[0]
-        if answer.status_code != 200 or answer.direct_passthrough:
-            return None
+        if answer.status_code != 200 or answer.direct_passthrough or errors.reported_here():
+            return None  # an error notice in place of a part: its failure may be passing
         body = answer.get_data()
         return None if b'"sideUpdate"' in body else body
 

@@ -7,6 +7,7 @@ that id for them to quote to the administrator (who finds it with `grep`).
 
     error_id = report(exc)            # logged: "error 3f9c2a1b: GET /path" + traceback
     message(error_id, "zh")           # 这部分未能显示（错误编号 3f9c2a1b）。…
+    reported_here()                   # True for the rest of the request
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 
 from xieshang.dashboard.i18n import t
 
@@ -26,7 +27,15 @@ def report(exc: BaseException) -> str:
     error_id = secrets.token_hex(4)
     where = f"{request.method} {request.path}" if has_request_context() else "-"
     log.error("error %s: %s", error_id, where, exc_info=exc)
+    if has_request_context():
+        g.xieshang_failed = True
     return error_id
+
+
+def reported_here() -> bool:
+    """Whether the request being answered reported a failure: its answer, though a 200
+    that shows the failure's notice in place of a part, is not one to share."""
+    return has_request_context() and g.get("xieshang_failed", False)
 
 
 def message(error_id: str, lang: str = "zh") -> str:

@@ -119,7 +119,12 @@ def install(app: Dash) -> None:
         if not shared_answer(body["output"], app.callback_map[body["output"]]):
             return dash_dispatch(*args, **kwargs)
         sent = json.dumps(
-            [body["output"], body["inputs"], body.get("state", []), body.get("changedPropIds")],
+            [
+                body["output"],
+                _as_sent(body["inputs"]),
+                _as_sent(body.get("state", [])),
+                body.get("changedPropIds"),
+            ],
             sort_keys=True,
             ensure_ascii=False,
         )
@@ -233,6 +238,18 @@ def well_formed_callback(body: object, callbacks: dict) -> bool:
         and all(isinstance(prop_id, str) for prop_id in changed)
         and {_prop_key(prop_id) for prop_id in changed} <= _input_keys(inputs)
     )
+
+
+def _as_sent(entries: list) -> list:
+    """A well-formed request's input or state entries as the renderer sends them: the
+    component, property and value alone. Keys of its own a client adds change no answer,
+    and in the shared answer's key each would store that answer again."""
+    return [
+        _as_sent(entry)
+        if isinstance(entry, list)
+        else {key: entry.get(key) for key in ("id", "property", "value")}
+        for entry in entries
+    ]
 
 
 def _id_key(component: object) -> str:

@@ -2,7 +2,9 @@
 dashboard.hardening): a page's callback is run once and its answer read back — by any
 worker, as a second process here shows — until a load commits; a callback outside the
 pages that answer from the warehouse alone, and an answer that is not a plain 200, are run
-every time. Each app in a process of its own (one app per process, its cache set when it is
+every time, and so is an answer in which a part failed (its notice not shared, the next
+request tries again); keys a client adds to an entry do not make a new answer; another
+build keeps its answers apart. Each app in a process of its own (one app per process, its cache set when it is
 built); Dash's `_prepare_callback` counted there: how many times a callback really ran."""
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import sys
 import textwrap
 from datetime import date
 
+import sqlalchemy as sa
+
 from tests.helpers.inbox_county import (
     COUNTY,
     load_county,
@@ -21,6 +25,8 @@ from tests.helpers.inbox_county import (
 )
 from xieshang.dashboard import data
 from xieshang.dashboard.state import State
+from xieshang.marts.freshness import META_KEY
+from xieshang.warehouse import schema
 from xieshang.warehouse.engine import open_warehouse
 
 SERVE = textwrap.dedent(
@@ -100,3 +106,56 @@ def test_a_pages_answer_is_computed_once_for_every_worker_until_a_load(tmp_path,
     third = serve(url, cache_url, KPIS, KPIS)
     assert [(status, calls) for status, calls, _t, _d in third] == [("200", "1"), ("200", "1")]
     assert third[0][3] != first[0][3]  # six meetings now, not five
+
+
+def _marts_record(engine, key_now: str, key_then: str) -> None:
+    """The marts' record renamed: without it every reader finds the marts stale."""
+    with engine.begin() as conn:
+        meta = schema.meta
+        conn.execute(sa.update(meta).where(meta.c.key == key_now).values(key=key_then))
+
+
+def test_an_answer_with_a_failed_part_is_not_shared(tmp_path, redis_url):
+    cache_url, _server = redis_url
+    url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    engine = open_warehouse(url)
+    load_county(engine, tmp_path)
+    good = serve(url, cache_url, KPIS)[0][3]
+    cache_url = cache_url.rsplit("/", 1)[0] + "/1"  # a cache without that answer
+
+    # the marts stale (a release before its `marts rebuild`): the cards fail, 200 with
+    # their error notice, each time run again and each notice its own
+    _marts_record(engine, META_KEY, "marts_put_aside")
+    failed = serve(url, cache_url, KPIS, KPIS)
+    assert [(status, calls) for status, calls, _t, _d in failed] == [("200", "1"), ("200", "2")]
+    assert len({digest for *_rest, digest in failed} | {good}) == 3
+
+    # the rebuild done: the next request computes the cards, and they are shared
+    _marts_record(engine, "marts_put_aside", META_KEY)
+    again = serve(url, cache_url, KPIS, KPIS)
+    assert again == [["200", "1", "application/json", good], ["200", "1", "application/json", good]]
+
+
+def test_keys_a_client_adds_to_an_entry_make_no_new_answer(tmp_path, redis_url):
+    cache_url, _server = redis_url
+    url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    load_county(open_warehouse(url), tmp_path)
+    padded = {**KPIS, "inputs": [{**KPIS["inputs"][0], "padding": "x" * 100_000}]}
+    answers = serve(url, cache_url, KPIS, padded)
+    assert [(status, calls) for status, calls, _t, _d in answers] == [("200", "1"), ("200", "1")]
+    assert answers[0][3] == answers[1][3]
+
+
+def test_another_build_keeps_its_answers_apart(tmp_path):
+    code = tmp_path / "xieshang"
+    (code / "metrics").mkdir(parents=True)
+    (code / "__init__.py").write_text("")
+    (code / "metrics" / "figures.py").write_text("LABEL = '党员参与率'\n", encoding="utf-8")
+    before = data.build(str(code))
+    (code / "metrics" / "figures.py").write_text("LABEL = '党员参与度'\n", encoding="utf-8")
+    data.build.cache_clear()
+    assert data.build(str(code)) != before
+    assert (
+        data.cache_config({data.CACHE_URL_ENV: "redis://127.0.0.1:6379/0"})["CACHE_KEY_PREFIX"]
+        == f"xieshang:{data.build()}:"
+    )
