@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, select
 from xieshang import marts
 from xieshang.contract import settings
 from xieshang.contract.columns import LOAD_ORDER
-from xieshang.contract.said import reason_fields
+from xieshang.contract.said import Said, reason_fields
 from xieshang.contract.settings import read_limits
 from xieshang.etl import validate
 from xieshang.etl.failure import Position, describe_failure, one_line
@@ -37,8 +37,9 @@ from xieshang.etl.pii import check_secret
 from xieshang.etl.read import cannot_read, discover, read_file, refusal
 from xieshang.etl.report import empty_report, failed_report, stored_json
 from xieshang.warehouse import schema
-from xieshang.warehouse.codes import level_of, normalize_code
+from xieshang.warehouse.codes import level_of, normalize_code, parent_of
 from xieshang.warehouse.engine import begin_write, ensure_schema
+from xieshang.warehouse.roster import roster_tops
 
 Progress = Callable[[str, int, int], None]
 READ_ATTEMPTS = 3
@@ -105,6 +106,39 @@ def _with_months(run: Run, records: list[dict]) -> list[dict]:
     """`records` with the months of the rows of each file read (`Run.months_read`)."""
     months = run.months_read([r["path"] for r in records if r["status"] == "loaded"])
     return [{**r, "months": months.get(r["path"])} for r in records]
+
+
+def _roster_warnings(conn: Connection) -> list[dict]:
+    """The report's warnings about the roster as this run leaves it: several areas with
+    nothing above them (the counties of a city whose own row was never sent — data-contract
+    lets a county's city be absent), of which the dashboard, the exports and the briefs
+    show the first alone."""
+    tops = roster_tops(conn)
+    if len(tops) < 2:
+        return []
+    t = schema.areas
+    names = dict(
+        conn.execute(select(t.c.area_code, t.c.area_name).where(t.c.area_code.in_(tops))).all()
+    )
+    listed = "、".join(f"{names[c]}（{c}）" for c in tops)
+    parents = {parent_of(c) for c in tops}
+    above = parents.pop() if len(parents) == 1 and None not in parents else None
+    if above is not None:
+        fix_zh = f"若它们同属一个市，请在区划名册中加入该市一行（区划代码 {above}）后重新载入"
+        fix_en = f"if they are one city's, add that city's row (code {above}) to the roster and load again"
+    else:
+        fix_zh = "请在区划名册中加入它们共同的上级，或把它们分别载入各自的仓库"
+        fix_en = (
+            "add the area above them all to the roster, or load each into a warehouse of its own"
+        )
+    warning = Said(
+        f"区划名册有 {len(tops)} 个没有上级的单位：{listed}；看板、导出和简报只显示"
+        f"{names[tops[0]]}及其下级。{fix_zh}",
+        f"the roster has {len(tops)} areas with nothing above them ({', '.join(tops)}): the "
+        f"dashboard, the exports and the briefs show {tops[0]} and the areas below it alone; "
+        f"{fix_en}",
+    )
+    return [reason_fields(warning)]
 
 
 def _township_names(conn: Connection) -> dict[str, str]:
@@ -295,6 +329,7 @@ def run_load(
                 position.at("record")
                 marts_were_fresh = marts.is_fresh(conn)
                 names = _township_names(conn)  # the roster's, this run's rows merged
+                report["warnings"] = _roster_warnings(conn)
                 origins = file_townships([r["path"] for r in file_records], names, township)
                 file_records = _own_replaces(conn, file_records, township)
                 file_records = _with_months(run, file_records)

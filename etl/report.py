@@ -41,6 +41,7 @@ def empty_report(run_id: str, warehouse: str) -> dict:
         "files": {"loaded": [], "unchanged": [], "skipped": [], "unreadable": []},
         "sheets_skipped": [],
         "unknown_columns": [],
+        "warnings": [],  # about the warehouse as the run leaves it (load._roster_warnings)
         "kinds": {
             kind: {**dict.fromkeys(OUTCOMES, 0), "released": {"joined": 0, "rejected": 0}}
             for kind in LOAD_ORDER
@@ -55,7 +56,14 @@ def failed_report(report: dict, error: str) -> dict:
     `error` says why in one line."""
     nothing = empty_report(report["run_id"], report["warehouse"])
     files = {**report["files"], "loaded": []}
-    return {**report, "status": "failed", "error": error, "files": files, "kinds": nothing["kinds"]}
+    return {
+        **report,
+        "status": "failed",
+        "error": error,
+        "files": files,
+        "kinds": nothing["kinds"],
+        "warnings": [],  # of a warehouse the rollback undid
+    }
 
 
 def render(report: dict, console: Console) -> None:
@@ -111,6 +119,10 @@ def render(report: dict, console: Console) -> None:
         for row in problems:
             attention.add_row(*map(Text, row))
         console.print(attention)
+    for warning in report.get("warnings", []):
+        console.print(
+            f"注意 warning: {warning['reason']}", markup=False, highlight=False, soft_wrap=True
+        )
     _render_rejects(report.get("rejects", []), console)
     earlier = report.get("earlier_rejects", [])
     if earlier:

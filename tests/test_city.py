@@ -8,9 +8,11 @@ import json
 
 import pytest
 import sqlalchemy as sa
+from rich.console import Console
 
 from tests.helpers.city import (
     CITY,
+    CITY_SECRET,
     COUNTY_A,
     COUNTY_B,
     JANUARY,
@@ -22,12 +24,16 @@ from tests.helpers.city import (
     VILLAGE_B1,
     load_city,
     write_city,
+    write_city_inbox,
 )
+from tests.helpers.inbox_files import write_csv
 from tests.test_access_scope import body, post, reads_the_state
 from xieshang import metrics
 from xieshang.cli import main
 from xieshang.dashboard.app import create_app
 from xieshang.dashboard.state import State
+from xieshang.etl.load import run_load
+from xieshang.etl.report import render
 from xieshang.warehouse import schema
 from xieshang.warehouse.engine import open_warehouse
 
@@ -112,3 +118,32 @@ def test_every_page_answers_at_every_level(engine, scope):
         answer = post(client, body(dependency, store))
         assert answer.status_code in (200, 204), dependency["output"]
         assert "错误编号" not in answer.get_data(as_text=True), dependency["output"]
+
+
+def test_a_city_s_counties_without_the_city_s_row_are_warned_of(db_url, tmp_path, capsys):
+    """data-contract lets a county's city be absent; two counties without it are two
+    tops, and the dashboard, exports and briefs show the first alone: the load says so,
+    and names the row that joins them."""
+    inbox = write_city_inbox(tmp_path / "inbox")
+    roster = inbox / "明州市区划名册.csv"
+    rows = [line.split(",") for line in roster.read_text("utf-8-sig").splitlines()]
+    write_csv(roster, [row for row in rows if row[0] != CITY])
+    engine = open_warehouse(db_url)
+    report = run_load(engine, inbox, secret=CITY_SECRET, today=JANUARY[1])
+    assert report["status"] == "committed", report.get("error")
+    assert [w["reason_zh"] for w in report["warnings"]] == [
+        f"区划名册有 2 个没有上级的单位：甲县（{COUNTY_A}）、乙县（{COUNTY_B}）；看板、导出和简报"
+        f"只显示甲县及其下级。若它们同属一个市，请在区划名册中加入该市一行（区划代码 {CITY}）"
+        "后重新载入"
+    ]
+    assert metrics.root_area(engine) == COUNTY_A
+    shown = Console(record=True, width=300)
+    render(report, shown)
+    assert f"注意 warning: 区划名册有 2 个没有上级的单位：甲县（{COUNTY_A}）" in shown.export_text()
+
+    # the city's row sent: one top again, and no warning
+    write_csv(inbox / "明州市区划名册补.csv", [rows[0], [CITY, "明州市", "", "0"]])
+    again = run_load(engine, inbox, secret=CITY_SECRET, today=JANUARY[1])
+    assert (again["status"], again["warnings"]) == ("committed", [])
+    assert metrics.root_area(engine) == CITY
+    engine.dispose()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, select
 
 from xieshang.metrics.context import connect
 from xieshang.warehouse import schema
@@ -11,9 +11,9 @@ from xieshang.warehouse.codes import (
     LEVELS,
     level_of,
     normalize_code,
-    parent_of,
     scope_range,
 )
+from xieshang.warehouse.roster import roster_tops
 
 
 class UnknownScope(ValueError):
@@ -23,19 +23,9 @@ class UnknownScope(ValueError):
 def root_area(bind: Engine | Connection) -> str | None:
     """The roster's root: the highest-level area whose parent is not in the roster
     (the smallest code among equals); None for an empty roster."""
-    ar = schema.areas
     with connect(bind) as conn:
-        rows = conn.execute(select(ar.c.area_code, ar.c.level).where(ar.c.level != "village")).all()
-        if not rows:
-            first = conn.execute(select(func.min(ar.c.area_code))).scalar()
-            return first
-    codes = {code for code, _ in rows}
-    roots = [
-        (LEVELS.index(level) if level in LEVELS else 9, code)
-        for code, level in rows
-        if parent_of(code) not in codes
-    ]
-    return min(roots)[1] if roots else None
+        tops = roster_tops(conn)
+    return tops[0] if tops else None
 
 
 def area_info(bind: Engine | Connection, code: str) -> dict | None:
