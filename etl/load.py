@@ -329,7 +329,8 @@ def run_load(
                 position.at("record")
                 marts_were_fresh = marts.is_fresh(conn)
                 names = _township_names(conn)  # the roster's, this run's rows merged
-                report["warnings"] = _roster_warnings(conn)
+                if township is None:  # a township's staff neither send the roster nor see it
+                    report["warnings"] = _roster_warnings(conn)
                 origins = file_townships([r["path"] for r in file_records], names, township)
                 file_records = _own_replaces(conn, file_records, township)
                 file_records = _with_months(run, file_records)
