@@ -490,10 +490,17 @@ def csv_text(data: dict) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
+CODE_FIELDS = (
+    "area_code",
+    "township_code",
+    "owner_code",
+)  # 12-digit codes: Excel keeps them whole with a tab
+
+
 def _csv_cell(field: str, value) -> str | int | float:
     if value is None:
         return ""
-    if field == "area_code":
+    if field in CODE_FIELDS:
         return safe_text(value) + CODE_END
     return _safe_cell(value)
 

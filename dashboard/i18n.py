@@ -166,6 +166,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "csv": ("下载 CSV", "Download CSV"),
     "col_area": ("单位", "Unit"),
     "col_code": ("区划代码", "Area code"),
+    "col_township_code": ("乡镇代码", "Township code"),
     "col_month": ("月份", "Month"),
     "col_rank": ("名次", "Rank"),
     "col_numerator": ("分子", "Numerator"),

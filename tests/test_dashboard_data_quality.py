@@ -499,6 +499,7 @@ HELD_FIELDS = (
 REJECT_FIELDS = (
     "loaded_on",
     "township_name",
+    "owner_code",
     "kind",
     "path",
     "sheet",
@@ -673,8 +674,8 @@ def test_held_rows_in_english(resubmitted):
 def test_rejects_of_each_files_latest_load(resubmitted):
     rows, defs, note = view.build_rejects(resubmitted["fixed"], DEFAULT)
     assert fields(rows, REJECT_FIELDS) == [
-        ("2025-07-01", "城关街道", "会议台账", "会议台账.csv", None, 10, "会议日期", "2025-02-30", BAD_DATE, DATE_HINT),
-        ("2025-06-30", "东湖镇", "参会签到", "参会签到.csv", None, 13, "是否党员", "（已隐去 redacted）", "应填 是/否", BOOL_HINT),
+        ("2025-07-01", "城关街道", CHENGGUAN, "会议台账", "会议台账.csv", None, 10, "会议日期", "2025-02-30", BAD_DATE, DATE_HINT),
+        ("2025-06-30", "东湖镇", DONGHU, "参会签到", "参会签到.csv", None, 13, "是否党员", "（已隐去 redacted）", "应填 是/否", BOOL_HINT),
     ]  # fmt: skip
     assert note is None
     assert [d["field"] for d in defs] == list(REJECT_FIELDS)
@@ -735,6 +736,7 @@ def test_the_switch_adds_the_superseded_rejects(resubmitted):
     assert [d["headerName"] for d in defs] == [
         "Loaded on",
         "Township",
+        "Township code",
         "File kind",
         "File",
         "Sheet",
@@ -764,18 +766,21 @@ def test_rejects_csv(resubmitted):
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()  # the deployment's day
     assert (download["filename"], download["type"]) == (f"清河县-拒收行-{today}.csv", "text/csv")
     assert download["content"] == (
-        "\ufeff载入日,乡镇（街道）,台账,文件,工作表,行号,列名（按原文件）,值,原因,修改方法\r\n"
-        f"2025-07-01,城关街道,会议台账,会议台账.csv,,10,会议日期,2025-02-30,{BAD_DATE},{DATE_HINT}\r\n"
-        f"2025-06-30,东湖镇,参会签到,参会签到.csv,,13,是否党员,（已隐去 redacted）,应填 是/否,{BOOL_HINT}\r\n"
+        "\ufeff载入日,乡镇（街道）,乡镇代码,台账,文件,工作表,行号,列名（按原文件）,值,原因,修改方法\r\n"
+        f"2025-07-01,城关街道,330281001000\t,会议台账,会议台账.csv,,10,会议日期,2025-02-30,{BAD_DATE},{DATE_HINT}\r\n"
+        f"2025-06-30,东湖镇,330281100000\t,参会签到,参会签到.csv,,13,是否党员,（已隐去 redacted）,应填 是/否,"
+        f"{BOOL_HINT}\r\n"
     )
     download = view.rejects_csv(
         resubmitted["fixed"], DEFAULT.replace(scope=DONGHU), include_superseded=True
     )
     assert download["content"] == (
-        "\ufeff载入日,乡镇（街道）,台账,文件,工作表,行号,列名（按原文件）,值,原因,修改方法,记录状态\r\n"
-        f"2025-06-30,东湖镇,会议台账,会议台账.csv,,9,会议日期,2025-13-01,{BAD_DATE},{DATE_HINT},"
+        "\ufeff载入日,乡镇（街道）,乡镇代码,台账,文件,工作表,行号,列名（按原文件）,值,原因,修改方法,"
+        "记录状态\r\n"
+        f"2025-06-30,东湖镇,330281100000\t,会议台账,会议台账.csv,,9,会议日期,2025-13-01,{BAD_DATE},{DATE_HINT},"
         "已被重新提交取代\r\n"
-        f"2025-06-30,东湖镇,参会签到,参会签到.csv,,13,是否党员,（已隐去 redacted）,应填 是/否,{BOOL_HINT},待修正\r\n"
+        f"2025-06-30,东湖镇,330281100000\t,参会签到,参会签到.csv,,13,是否党员,（已隐去 redacted）,"
+        f"应填 是/否,{BOOL_HINT},待修正\r\n"
     )
 
 

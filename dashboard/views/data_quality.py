@@ -241,6 +241,7 @@ def reject_columns(lang: str, include_superseded: bool = False) -> list[tuple[st
     columns = [
         ("loaded_on", t("dq_loaded_on", lang), "text"),
         ("township_name", t("f_township", lang), "text"),
+        ("owner_code", t("col_township_code", lang), "text"),
         ("kind", t("dq_kind", lang), "text"),
         # a file's path wraps: a township's folder and a long name are wider than the rest
         ("path", t("dq_file", lang), "longtext"),

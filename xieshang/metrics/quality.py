@@ -392,6 +392,8 @@ def rejected_rows(
             **dict(row._mapping),
             "superseded": bool(row.superseded),
             "township_name": _owner_name(names, _organ(row.township_code, row.area_code)),
+            # beside the name: a city's two 黄坛镇 are told apart by it
+            "owner_code": _organ(row.township_code, row.area_code),
         }
         for row in rows
     ]
