@@ -32,7 +32,7 @@ from xieshang.etl.failure import Position, describe_failure, one_line
 from xieshang.etl.judge import SheetJudge
 from xieshang.etl.judge_chunks import JudgedRun, judged_in_runs
 from xieshang.etl.merge import Headers, Run
-from xieshang.etl.origin import file_townships
+from xieshang.etl.origin import file_townships, namesake_paths
 from xieshang.etl.pii import check_secret
 from xieshang.etl.read import cannot_read, discover, read_file, refusal
 from xieshang.etl.report import empty_report, failed_report, stored_json
@@ -43,6 +43,7 @@ from xieshang.warehouse.roster import roster_tops
 
 Progress = Callable[[str, int, int], None]
 READ_ATTEMPTS = 3
+NAMED_PATHS = 3  # a warning about many files names the first few
 """How many times a run reads its inbox when loads that committed meanwhile keep loading
 its files first (`_overtaken`); the last reading is merged whatever happened."""
 
@@ -141,12 +142,30 @@ def _roster_warnings(conn: Connection) -> list[dict]:
     return [reason_fields(warning)]
 
 
-def _township_names(conn: Connection) -> dict[str, str]:
-    """The roster's townships, code -> name."""
+def _names_at(conn: Connection, level: str) -> dict[str, str]:
+    """The roster's areas of `level`, code -> name."""
     t = schema.areas
-    return dict(
-        conn.execute(select(t.c.area_code, t.c.area_name).where(t.c.level == "township")).all()
+    return dict(conn.execute(select(t.c.area_code, t.c.area_name).where(t.c.level == level)).all())
+
+
+def _namesake_warnings(paths: list[str], townships: dict[str, str], counties: dict) -> list[dict]:
+    """The report's warning about files whose path names a township that shares its name
+    with another of the roster, and no county that tells them apart."""
+    found = namesake_paths(paths, townships, counties)
+    if not found:
+        return []
+    shown = "、".join(list(found)[:NAMED_PATHS]) + (" …" if len(found) > NAMED_PATHS else "")
+    name = townships[next(iter(found.values()))[0]]
+    warning = Said(
+        f"{len(found)} 个文件的路径中的乡镇名（如“{name}”）有多个同名乡镇，文件夹里也没有县名：{shown}。"
+        "它们的拒收行不归属任何乡镇，一个乡镇在同一路径重新报送还会取代另一个的拒收行；"
+        f"请放入“县名/…/{name}/”或“{name}（12位区划代码）/”文件夹",
+        f"{len(found)} files' paths name a township whose name others of the roster share "
+        f"(such as {name}), and no county: {shown}. Their rejects belong to no township, and "
+        "one township's file sent again under the path would supersede the other's rejects; "
+        f"put them in a folder county/…/{name}/ or {name}（12-digit code）/",
     )
+    return [reason_fields(warning)]
 
 
 def _read_inbox(
@@ -328,10 +347,15 @@ def run_load(
                 report["seconds"] = round(time.perf_counter() - clock, 3)
                 position.at("record")
                 marts_were_fresh = marts.is_fresh(conn)
-                names = _township_names(conn)  # the roster's, this run's rows merged
+                names = _names_at(conn, "township")  # the roster's, this run's rows merged
+                counties = _names_at(conn, "county")
+                paths = [r["path"] for r in file_records]
                 if township is None:  # a township's staff neither send the roster nor see it
-                    report["warnings"] = _roster_warnings(conn)
-                origins = file_townships([r["path"] for r in file_records], names, township)
+                    loaded = [r["path"] for r in file_records if r["status"] == "loaded"]
+                    report["warnings"] = _roster_warnings(conn) + _namesake_warnings(
+                        loaded, names, counties
+                    )
+                origins = file_townships(paths, names, township, counties)
                 file_records = _own_replaces(conn, file_records, township)
                 file_records = _with_months(run, file_records)
                 _record_run(conn, run, inbox, operator, started, today, file_records, origins)

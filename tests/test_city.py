@@ -147,3 +147,29 @@ def test_a_city_s_counties_without_the_city_s_row_are_warned_of(db_url, tmp_path
     assert (again["status"], again["warnings"]) == ("committed", [])
     assert metrics.root_area(engine) == CITY
     engine.dispose()
+
+
+def test_a_county_folder_tells_a_city_s_namesake_townships_apart(db_url, tmp_path):
+    """Two 甲一镇, one in each county: a file in 乙县/甲一镇/ is 乙县's, its reject that
+    names no area theirs; one in 甲一镇/ alone is nobody's, and the load says why."""
+    inbox = write_city_inbox(tmp_path / "inbox")
+    roster = inbox / "明州市区划名册.csv"
+    rows = [line.split(",") for line in roster.read_text("utf-8-sig").splitlines()]
+    write_csv(roster, [[*r[:1], "甲一镇", *r[2:]] if r[0] == TOWN_B1 else r for r in rows])
+    header = ["会议编号", "区划代码", "会议日期", "协商形式", "议题", "是否党组织主持"]
+    bad = ["M9", "XYZ", "2025-01-20", "议事会", "议题", "是"]  # an area code of no area
+    write_csv(inbox / "乙县" / "甲一镇" / "会议补报.csv", [header, bad])
+    write_csv(inbox / "2025-01" / "甲一镇" / "会议补报.csv", [header, bad])
+    engine = open_warehouse(db_url)
+    report = run_load(engine, inbox, secret=CITY_SECRET, today=JANUARY[1])
+    assert report["status"] == "committed", report.get("error")
+    assert [w["reason_zh"] for w in report["warnings"]] == [
+        "1 个文件的路径中的乡镇名（如“甲一镇”）有多个同名乡镇，文件夹里也没有县名："
+        "2025-01/甲一镇/会议补报.csv。它们的拒收行不归属任何乡镇，一个乡镇在同一路径重新报送"
+        "还会取代另一个的拒收行；请放入“县名/…/甲一镇/”或“甲一镇（12位区划代码）/”文件夹"
+    ]
+    with engine.connect() as conn:
+        rejects = schema.rejects
+        owners = dict(conn.execute(sa.select(rejects.c.path, rejects.c.township_code)).all())
+    assert owners == {"乙县/甲一镇/会议补报.csv": TOWN_B1, "2025-01/甲一镇/会议补报.csv": None}
+    engine.dispose()

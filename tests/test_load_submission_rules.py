@@ -44,7 +44,7 @@ from tests.helpers.minimal_inbox import (
 )
 from xieshang.contract.columns import KIND_LABELS
 from xieshang.etl.load import run_load
-from xieshang.etl.origin import named_township
+from xieshang.etl.origin import named_township, namesake_paths
 from xieshang.etl.read import read_file, replaces_of
 from xieshang.template import template_xlsx
 from xieshang.warehouse import schema
@@ -276,6 +276,19 @@ def test_named_township_needs_exactly_one_match():
     assert named_township("会议台账.csv", townships) is None
     assert named_township("东湖/会议.csv", townships) is None
     assert named_township("东湖镇.csv/会议.xlsx", {}) is None
+
+
+def test_a_county_folder_tells_a_city_s_namesakes_apart():
+    a, b = "330281101000", "330282101000"  # 清河县's and 临江县's 黄坛镇
+    namesakes = {a: "黄坛镇", b: "黄坛镇", "330282102000": "临江镇"}
+    counties = {"330281000000": "清河县", "330282000000": "临江县"}
+    assert named_township("临江县/2025-06/黄坛镇/会议.csv", namesakes, counties=counties) == b
+    assert named_township("清河县/黄坛镇6月会议.csv", namesakes, counties=counties) == a
+    assert named_township("330281/黄坛镇/会议.csv", namesakes, counties=counties) == a
+    assert named_township("2025-06/黄坛镇/会议.csv", namesakes, counties=counties) is None
+    assert named_township("临江县/2025-06/黄坛镇/会议.csv", namesakes) is None  # no counties
+    paths = ["2025-06/黄坛镇/会议.csv", "临江县/黄坛镇/会议.csv", "临江镇/会议.csv", "会议.csv"]
+    assert namesake_paths(paths, namesakes, counties) == {"2025-06/黄坛镇/会议.csv": [a, b]}
 
 
 # --- the reject's township, header and month --------------------------------------------
