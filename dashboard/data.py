@@ -58,6 +58,7 @@ from xieshang.metrics import catalog, quality, submissions
 from xieshang.warehouse import meta
 from xieshang.warehouse.codes import LEVELS, ancestor_at, level_of
 from xieshang.warehouse.engine import make_engine
+from xieshang.warehouse.roster import distinct_names
 
 cache = Cache()
 VERSION_SECONDS = 2  # how long the "latest load run" answer is trusted
@@ -320,6 +321,10 @@ class Directory:
         if code is None:
             return ""
         return self.names.get(code, code)
+
+    def distinct_name(self, code: str) -> str:
+        """The name, led by those above it while another area has the same: 临江县黄坛镇."""
+        return distinct_names([code], self.names)[code]
 
     def children(self, code: str | None) -> list[tuple[str, str]]:
         """(code, name) of the areas directly below `code` in the roster."""

@@ -28,12 +28,15 @@ from tests.helpers.city import (
 )
 from tests.helpers.inbox_files import write_csv
 from tests.test_access_scope import body, post, reads_the_state
-from xieshang import metrics
+from xieshang import exports, metrics
+from xieshang.brief import build_brief
 from xieshang.cli import main
 from xieshang.dashboard.app import create_app
 from xieshang.dashboard.state import State
+from xieshang.dashboard.views import data_quality
 from xieshang.etl.load import run_load
 from xieshang.etl.report import render
+from xieshang.metrics.assessment import assessment
 from xieshang.warehouse import schema
 from xieshang.warehouse.engine import open_warehouse
 
@@ -149,13 +152,20 @@ def test_a_city_s_counties_without_the_city_s_row_are_warned_of(db_url, tmp_path
     engine.dispose()
 
 
+def namesake_inbox(root):
+    """The city's inbox with 乙一镇 named 甲一镇, as 甲县's is, and 乙一村 甲一村."""
+    inbox = write_city_inbox(root)
+    roster = inbox / "明州市区划名册.csv"
+    rows = [line.split(",") for line in roster.read_text("utf-8-sig").splitlines()]
+    renamed = {TOWN_B1: "甲一镇", VILLAGE_B1: "甲一村"}
+    write_csv(roster, [[r[0], renamed.get(r[0], r[1]), *r[2:]] for r in rows])
+    return inbox
+
+
 def test_a_county_folder_tells_a_city_s_namesake_townships_apart(db_url, tmp_path):
     """Two 甲一镇, one in each county: a file in 乙县/甲一镇/ is 乙县's, its reject that
     names no area theirs; one in 甲一镇/ alone is nobody's, and the load says why."""
-    inbox = write_city_inbox(tmp_path / "inbox")
-    roster = inbox / "明州市区划名册.csv"
-    rows = [line.split(",") for line in roster.read_text("utf-8-sig").splitlines()]
-    write_csv(roster, [[*r[:1], "甲一镇", *r[2:]] if r[0] == TOWN_B1 else r for r in rows])
+    inbox = namesake_inbox(tmp_path / "inbox")
     header = ["会议编号", "区划代码", "会议日期", "协商形式", "议题", "是否党组织主持"]
     bad = ["M9", "XYZ", "2025-01-20", "议事会", "议题", "是"]  # an area code of no area
     write_csv(inbox / "乙县" / "甲一镇" / "会议补报.csv", [header, bad])
@@ -172,4 +182,35 @@ def test_a_county_folder_tells_a_city_s_namesake_townships_apart(db_url, tmp_pat
         rejects = schema.rejects
         owners = dict(conn.execute(sa.select(rejects.c.path, rejects.c.township_code)).all())
     assert owners == {"乙县/甲一镇/会议补报.csv": TOWN_B1, "2025-01/甲一镇/会议补报.csv": None}
+    engine.dispose()
+
+
+def test_titles_and_file_names_tell_namesakes_apart(db_url, tmp_path, monkeypatch):
+    """A city's two 甲一镇 and their two 甲一村: led by their county's name (and their
+    township's) wherever a name stands alone — a download's name, the assessment's, the
+    brief's title and its data-quality note; an area of its own name keeps it alone."""
+    engine = open_warehouse(db_url)
+    report = run_load(
+        engine, namesake_inbox(tmp_path / "inbox"), secret=CITY_SECRET, today=JANUARY[1]
+    )
+    assert report["status"] == "committed", report.get("error")
+    names = {c: metrics.distinct_name(engine, c) for c in (TOWN_A1, TOWN_B1, VILLAGE_B1, TOWN_A2)}
+    assert names == {
+        TOWN_A1: "甲县甲一镇",
+        TOWN_B1: "乙县甲一镇",
+        VILLAGE_B1: "乙县甲一镇甲一村",
+        TOWN_A2: "甲二镇",
+    }
+    villages = assessment(engine, "village", TOWN_B1, *JANUARY)
+    assert exports.filename(villages, "xlsx") == "乙县甲一镇-村考核评估-2025年1月.xlsx"
+    brief = build_brief(engine, TOWN_B1, "2025-01", today=JANUARY[1])
+    assert (brief.title, brief.filename("pdf")) == (
+        "乙县甲一镇工作简报",
+        "乙县甲一镇-工作简报-2025年1月.pdf",
+    )
+    monkeypatch.setenv("XIESHANG_TIMEZONE", "Asia/Shanghai")
+    state = State(TOWN_B1, *JANUARY)
+    with create_app(engine).server.test_request_context():
+        name = data_quality.list_filename(engine, state, "dq_name_rejects", "csv")
+    assert name.startswith("乙县甲一镇-拒收行-")
     engine.dispose()

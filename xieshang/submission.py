@@ -41,6 +41,7 @@ from xieshang.marked import marked_workbook
 from xieshang.metrics import catalog, quality
 from xieshang.warehouse import meta, schema
 from xieshang.warehouse.codes import level_of
+from xieshang.warehouse.roster import distinct_names
 
 SECRET_KEY = "XIESHANG_SUBMISSION_SECRET"
 """Where an app keeps the HMAC secret submissions load with, when it is given one
@@ -346,7 +347,8 @@ def submit(
             {**row, "area_name": names.get(row["area_code"], row["area_code"])}
             for row in _run_held(engine, run_id)
         ]
-    scope_name = names.get(township or metrics.root_area(engine) or "", "") or "全部"
+    scope = township or metrics.root_area(engine)
+    scope_name = distinct_names([scope], names)[scope] if scope in names else "全部"
     marked = _marked(files, marks, report["run_id"], scope_name, day)
     return Submission(report, folder, rejects, held, marked, earlier)
 

@@ -62,7 +62,8 @@ def _capped_grid(columns, rows, total: int, lang, empty_title: str):
 def list_filename(engine_, state: ViewState, label_key: str, extension: str) -> str:
     """A list's download name: its scope, what it lists and the day it was taken, e.g.
     西城街道-拒收行-2026-12-05.xlsx (one folder of downloads stays tellable apart)."""
-    scope = data.directory(engine_).name(state.scope) or state.scope
+    directory = data.directory(engine_)
+    scope = directory.distinct_name(state.scope) if state.scope in directory.names else state.scope
     return f"{scope}-{t(label_key, state.lang)}-{settings.today().isoformat()}.{extension}"
 
 

@@ -13,7 +13,7 @@ from xieshang.warehouse.codes import (
     normalize_code,
     scope_range,
 )
-from xieshang.warehouse.roster import roster_tops
+from xieshang.warehouse.roster import distinct_names, roster_tops
 
 
 class UnknownScope(ValueError):
@@ -26,6 +26,15 @@ def root_area(bind: Engine | Connection) -> str | None:
     with connect(bind) as conn:
         tops = roster_tops(conn)
     return tops[0] if tops else None
+
+
+def distinct_name(bind: Engine | Connection, code: str) -> str:
+    """The area's name, led by those above it while another area of the roster has the
+    same (`xieshang.warehouse.roster.distinct_names`): for titles and file names."""
+    ar = schema.areas
+    with connect(bind) as conn:
+        names = dict(conn.execute(select(ar.c.area_code, ar.c.area_name)).all())
+    return distinct_names([code], names)[code]
 
 
 def area_info(bind: Engine | Connection, code: str) -> dict | None:
