@@ -43,9 +43,9 @@ from xieshang.warehouse.roster import roster_tops
 
 Progress = Callable[[str, int, int], None]
 READ_ATTEMPTS = 3
-NAMED_PATHS = 3  # a warning about many files names the first few
 """How many times a run reads its inbox when loads that committed meanwhile keep loading
 its files first (`_overtaken`); the last reading is merged whatever happened."""
+NAMED_PATHS = 3  # a warning about many files names the first few
 
 
 def _silent(_stage: str, _done: int, _total: int) -> None:
