@@ -134,11 +134,13 @@ def _end_with(load: int) -> None:
 
 @contextmanager
 def _sigint_ignored() -> Iterator[None]:
-    """SIGINT ignored while the workers are spawned (the pool starts them as runs are
-    submitted): a spawned process keeps an ignored signal ignored from its first
-    instruction, where Ctrl-C in its start-up, before its initializer, printed a
-    traceback. Only the main thread may set a handler; a load in a server's thread has
-    no terminal to press Ctrl-C in."""
+    """SIGINT ignored while a worker is spawned: a spawned process keeps an ignored signal
+    ignored from its first instruction, where Ctrl-C in its start-up, before its
+    initializer, printed a traceback. Only around each worker's start (`_QuietProcess`),
+    which returns once the worker runs: around the submitting of the runs, which lasts
+    as long as the workers take to start on a busy machine, a Ctrl-C meanwhile was lost
+    and the load went on to commit. Only the main thread may set a handler; a load in a
+    server's thread has no terminal to press Ctrl-C in."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -149,12 +151,23 @@ def _sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+class _QuietProcess(multiprocessing.context.SpawnProcess):
+    """A spawned worker that ignores SIGINT from its first instruction (`_sigint_ignored`)."""
+
+    def start(self) -> None:
+        with _sigint_ignored():
+            super().start()
+
+
+class _QuietSpawn(multiprocessing.context.SpawnContext):
+    Process = _QuietProcess
+
+
 def worker_pool(workers: int) -> ProcessPoolExecutor:
     """Worker processes for reading, which end with the load's process."""
     # spawned, not forked: a load may run inside a threaded server
-    context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_end_with, initargs=(os.getpid(),)
+        workers, mp_context=_QuietSpawn(), initializer=_end_with, initargs=(os.getpid(),)
     )
 
 
@@ -196,10 +209,10 @@ def judged_in_runs(
     runs = _runs(files, sizes, workers * RUNS_PER_WORKER)
     try:
         with _collector_paused(), worker_pool(workers) as pool:
-            with _sigint_ignored():  # the workers start with it ignored: see _end_with
-                futures = [
-                    pool.submit(_judge_run, str(inbox), run, today, township, known) for run in runs
-                ]
+            # each worker starts with SIGINT ignored (_QuietProcess): see _end_with
+            futures = [
+                pool.submit(_judge_run, str(inbox), run, today, township, known) for run in runs
+            ]
             done = []
             try:
                 for future in futures:

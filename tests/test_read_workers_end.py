@@ -43,3 +43,54 @@ def test_workers_end_with_a_killed_load():
     for pid in left:  # not to leave them to the next test
         os.kill(pid, 9)
     assert left == []
+
+
+JUDGE_INTERRUPTED = """
+import os, signal, sys
+from datetime import date
+from pathlib import Path
+import xieshang.etl.judge_chunks as chunks
+chunks.MIN_BYTES = 0
+made = chunks.worker_pool
+
+def pool(workers):
+    made_pool = made(workers)
+    submit = made_pool.submit
+
+    def first(*args, **kwargs):  # Ctrl-C as the runs are handed out, the workers starting
+        made_pool.submit = submit
+        os.kill(os.getpid(), signal.SIGINT)
+        return submit(*args, **kwargs)
+
+    made_pool.submit = first
+    return made_pool
+
+chunks.worker_pool = pool
+inbox = Path(sys.argv[1])
+paths = sorted(str(p.relative_to(inbox)) for p in inbox.rglob("*.csv"))
+try:
+    chunks.judged_in_runs(inbox, paths, set(), date(2026, 12, 7), None, lambda n: None)
+    print("went on")
+except KeyboardInterrupt:
+    print("interrupted")
+"""
+
+
+def test_a_ctrl_c_while_the_workers_start_stops_the_load(tmp_path):
+    """SIGINT is ignored only around each worker's start, which the worker inherits: a
+    Ctrl-C while the runs are handed out (the workers starting, seconds on a busy
+    machine) was lost there, and the load went on to commit."""
+    inbox = tmp_path / "inbox"
+    subprocess.run(
+        [sys.executable, "-m", "xieshang.cli", "generate", str(inbox), "--months", "1"],
+        check=True,
+        capture_output=True,
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", JUDGE_INTERRUPTED, str(inbox)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "XIESHANG_READ_WORKERS": "2"},
+    )
+    assert (done.stdout, done.stderr) == ("interrupted\n", "")
