@@ -33,7 +33,7 @@ from xieshang.brief import build_brief
 from xieshang.cli import main
 from xieshang.dashboard.app import create_app
 from xieshang.dashboard.state import State
-from xieshang.dashboard.views import data_quality
+from xieshang.dashboard.views import data_quality, resolutions
 from xieshang.etl.load import run_load
 from xieshang.etl.report import render
 from xieshang.metrics.assessment import assessment
@@ -188,7 +188,8 @@ def test_a_county_folder_tells_a_city_s_namesake_townships_apart(db_url, tmp_pat
 def test_titles_and_file_names_tell_namesakes_apart(db_url, tmp_path, monkeypatch):
     """A city's two 甲一镇 and their two 甲一村: led by their county's name (and their
     township's) wherever a name stands alone — a download's name, the assessment's, the
-    brief's title and its data-quality note; an area of its own name keeps it alone."""
+    brief's title and its data-quality note, the overdue list; an area of its own name
+    keeps it alone."""
     engine = open_warehouse(db_url)
     report = run_load(
         engine, namesake_inbox(tmp_path / "inbox"), secret=CITY_SECRET, today=JANUARY[1]
@@ -212,5 +213,7 @@ def test_titles_and_file_names_tell_namesakes_apart(db_url, tmp_path, monkeypatc
     state = State(TOWN_B1, *JANUARY)
     with create_app(engine).server.test_request_context():
         name = data_quality.list_filename(engine, state, "dq_name_rejects", "csv")
+        overdue = resolutions.overdue_rows(engine, State(CITY, *JANUARY))
     assert name.startswith("乙县甲一镇-拒收行-")
+    assert [(r["area_code"], r["area_name"]) for r in overdue] == [(VILLAGE_B1, "乙县甲一镇甲一村")]
     engine.dispose()

@@ -19,6 +19,7 @@ from xieshang.dashboard.state import State as ViewState
 from xieshang.dashboard.views import ranking
 from xieshang.dashboard.views.empty_states import no_warehouse, nothing_in_period
 from xieshang.dashboard.views.kpi_row import kpi_row_for
+from xieshang.warehouse.roster import distinct_names
 
 KPI_KEYS: tuple[str, ...] = (
     "implementation_rate",
@@ -315,8 +316,19 @@ def overdue_columns(lang: str) -> list[tuple[str, str, str]]:
 
 
 def overdue_rows(engine_, state: ViewState, limit: int | None = None) -> list[dict]:
+    """The overdue resolutions, each unit named apart from any other of its name (a city's
+    two 桃园村: 清河县黄坛镇桃园村)."""
     rows = data.overdue_resolutions(engine_, state, limit)
-    return [{**r, "bucket": bucket(r["days_late"], state.lang)} for r in rows]
+    roster = data.directory(engine_).names
+    names = distinct_names({r["area_code"] for r in rows if r["area_code"] in roster}, roster)
+    return [
+        {
+            **r,
+            "area_name": names.get(r["area_code"], r["area_name"]),
+            "bucket": bucket(r["days_late"], state.lang),
+        }
+        for r in rows
+    ]
 
 
 def build_overdue(engine_, state: ViewState):
