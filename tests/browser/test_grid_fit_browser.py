@@ -80,12 +80,17 @@ def duo(dash_duo, dirty_county):
 
 
 def fitted(duo, grids: list[str]) -> list[list]:
-    """The grids as FIT measures them, once every one has rows and has stopped changing."""
+    """The grids as FIT measures them, once every one has rows, has stopped changing and
+    fits — or, when one never does within TIMEOUT, as they are then: on a busy machine a
+    grid's rows and its fit can come after two alike measures a second apart."""
     deadline = time.time() + TIMEOUT
     last = None
     while time.time() < deadline:
         now = duo.driver.execute_script(FIT, grids)
-        if now == last and all(width for _, width, *_ in now):
+        steady = now == last and all(width for _, width, *_ in now)
+        if steady and all(
+            wanted <= room and not cut and not broken for _, wanted, room, cut, broken in now
+        ):
             return now
         last = now
         time.sleep(1.0)
