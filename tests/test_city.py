@@ -195,7 +195,7 @@ def test_titles_and_file_names_tell_namesakes_apart(db_url, tmp_path, monkeypatc
         engine, namesake_inbox(tmp_path / "inbox"), secret=CITY_SECRET, today=JANUARY[1]
     )
     assert report["status"] == "committed", report.get("error")
-    names = {c: metrics.distinct_name(engine, c) for c in (TOWN_A1, TOWN_B1, VILLAGE_B1, TOWN_A2)}
+    names = metrics.names_apart(engine, [TOWN_A1, TOWN_B1, VILLAGE_B1, TOWN_A2])
     assert names == {
         TOWN_A1: "甲县甲一镇",
         TOWN_B1: "乙县甲一镇",

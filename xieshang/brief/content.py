@@ -420,7 +420,7 @@ def _quality_text(
         lines.append("没有待修正的拒收记录，也没有等待会议匹配的记录。")
     over = quality.party_participation_over_100(engine, scope, first, last)
     if over:
-        names = {r["area_code"]: metrics.distinct_name(engine, r["area_code"]) for r in over}
+        names = metrics.names_apart(engine, [r["area_code"] for r in over])
         listed = [
             f"{names[r['area_code']]}（{shown('party_participation_rate', r['party_participation_rate'])}）"
             for r in over
@@ -470,7 +470,7 @@ def build_brief(engine: Engine, scope: str, month: str, today: date | None = Non
         if previous_first >= begin
         else None
     )
-    name = metrics.distinct_name(engine, code)  # a city's two 黄坛镇 apart
+    name = metrics.names_apart(engine, [code])[code]  # a city's two 黄坛镇 apart
     status = submission_status(engine, f"{first.year:04d}-{first.month:02d}", code)
     sent = _meetings_sent(status)
     level = _ranked_level(code)

@@ -15,7 +15,7 @@ This package's public face; each name lives in the module of its job:
 """
 
 from xieshang.marts import StaleMarts
-from xieshang.metrics.areas import UnknownScope, area_info, children, distinct_name, root_area
+from xieshang.metrics.areas import UnknownScope, area_info, children, names_apart, root_area
 from xieshang.metrics.breakdowns import (
     days_to_implement_histogram,
     open_due_by_status,
@@ -57,7 +57,7 @@ __all__ = [
     "normalize_code",
     "open_due_by_status",
     "root_area",
-    "distinct_name",
+    "names_apart",
     "stakeholder_reach",
     "to_json",
 ]

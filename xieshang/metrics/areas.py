@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import Connection, Engine, select
 
 from xieshang.metrics.context import connect
@@ -28,13 +30,13 @@ def root_area(bind: Engine | Connection) -> str | None:
     return tops[0] if tops else None
 
 
-def distinct_name(bind: Engine | Connection, code: str) -> str:
-    """The area's name, led by those above it while another area of the roster has the
-    same (`xieshang.warehouse.roster.distinct_names`): for titles and file names."""
+def names_apart(bind: Engine | Connection, codes: Iterable[str]) -> dict[str, str]:
+    """Each area's name, led by those above it while another area of the roster has the
+    same (`xieshang.warehouse.roster.distinct_names`): for titles, file names, lists."""
     ar = schema.areas
     with connect(bind) as conn:
         names = dict(conn.execute(select(ar.c.area_code, ar.c.area_name)).all())
-    return distinct_names([code], names)[code]
+    return distinct_names(codes, names)
 
 
 def area_info(bind: Engine | Connection, code: str) -> dict | None:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
-from xieshang.metrics.areas import UnknownScope, area_info, distinct_name, root_area
+from xieshang.metrics.areas import UnknownScope, area_info, names_apart, root_area
 from xieshang.metrics.compute import figures, figures_by_child
 from xieshang.metrics.definitions import RECORDS
 from xieshang.metrics.filters import NO_FILTERS, Filters
@@ -233,7 +233,7 @@ def assessment(
         rows=rank(rows),
         level=level,
         scope=within,
-        scope_name=distinct_name(bind, within),
+        scope_name=names_apart(bind, [within])[within],
         start=start,
         end=end,
         as_of=as_of,
