@@ -25,7 +25,9 @@ Each phase runs in a process of its own, so that its peak memory (max RSS) is it
     python bench/bench_city.py [--counties 1 3 10] [--months 60] [--quick]
 
 `--quick` (1 county, 12 months) is the smoke test CI runs. The inboxes are kept (under
-bench/out/ or `--out`) and written again only when missing.
+bench/out/ or `--out`) and written again only when missing. The latest results are
+docs/deploy.md's Sizing table; every earlier run, and what the stages' times mean, are in
+docs/performance.md.
 """
 
 from __future__ import annotations

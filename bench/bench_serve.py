@@ -26,7 +26,8 @@
 
 `--quick` (6 users, 3 seconds, two pages) is the smoke run tests/test_bench_serve.py makes:
 more sign-ins under the one bench user's name than the default throttle lets through.
-gunicorn and Chromium are ended on exit, on error and on Ctrl-C.
+gunicorn and Chromium are ended on exit, on error and on Ctrl-C. The measurements so far:
+docs/performance.md ("The app server under load"; the latest in docs/deploy.md, Sizing).
 """
 
 from __future__ import annotations
