@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import ctypes
 import http.client
 import json
 import multiprocessing
@@ -57,6 +58,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 USER = "bench-leader"
+_PR_SET_PDEATHSIG = 1  # Linux's prctl option: the signal a process gets when its parent ends
 PAGES = ["/", "/participation", "/resolutions", "/stakeholders", "/assessment", "/data-quality"]
 QUICK_PAGES = ["/", "/participation"]
 DISPATCH = "/_dash-update-component"
@@ -121,18 +123,34 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _ends_with(parent: int):
+    """A child's set-up: SIGTERM to it when `parent` ends, however it ends. A bench killed
+    outright (the smoke test's timeout kills it) runs none of its clean-up, and the
+    server's process group, a session of its own, went on serving with no one to end it."""
+
+    def set_up() -> None:
+        if sys.platform.startswith("linux"):
+            ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # it ended before the line above
+            os._exit(1)
+
+    return set_up
+
+
 @contextmanager
-def gunicorn(env: dict, log: Path):
-    """The Procfile's command line, run by a shell (it expands ${BIND:-…}) in a process
-    group of its own, ended with it."""
+def gunicorn(env: dict, log: Path, command: str | None = None):
+    """The Procfile's command line (or `command`), run by a shell (it expands
+    ${BIND:-…}) in a process group of its own, ended with it, and with the bench's
+    process should that end without ending it."""
     with open(log, "w") as out:
         server = subprocess.Popen(
-            ["bash", "-c", "exec " + procfile_command()],
+            ["bash", "-c", "exec " + (command or procfile_command())],
             env=env,
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_ends_with(os.getpid()),
         )
     try:
         _wait_ready(int(env["PORT"]), server, log)
