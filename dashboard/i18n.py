@@ -383,6 +383,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "dq_reject_superseded": ("已被重新提交取代", "Superseded"),
     # resolutions
     "rs_overdue_title": ("逾期未落实的决议", "Overdue resolutions"),
+    "rs_overdue_file": ("逾期未落实决议-截至{as_of}", "overdue-resolutions-as-of-{as_of}"),
     "rs_overdue_info": (
         "截至日已过完成时限、尚未落实的决议，按逾期天数从多到少：≤30天、31–90天、>90天",
         "Resolutions past their due date and not implemented on the as-of day, most days "

@@ -360,3 +360,30 @@ def test_signed_out_the_brief_is_401(app):
     client = app.server.test_client()
     for file in ("brief.pdf", "brief.docx"):
         assert client.get(f"/download/{file}?scope={COUNTY}").status_code == 401
+
+
+def test_a_city_s_counts_beside_the_points_do_not_run_together(engine):
+    """A city's months: 5,501/9,311 beside 5,501/9,233 (12 months on 16 cm) read as one
+    number when every label sat above its point; the counts are thousands separated and
+    no two labels touch."""
+    import dataclasses
+
+    import matplotlib
+
+    brief = build_brief(engine, COUNTY, "2025-06")
+    trend = [
+        {**m, "implementation_rate": 5501 / 9311, "implemented": 5501, "resolutions_due": 9311}
+        for m in brief.trend
+    ]
+    brief = dataclasses.replace(brief, trend=trend)
+    with charts._LOCK:
+        family = charts._use_font()
+        with matplotlib.rc_context({"font.family": [family]}):
+            figure, _, _ = charts.implementation_figure(brief)
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+            renderer = FigureCanvasAgg(figure).get_renderer()
+            labels = figure.axes[0].texts
+            boxes = [label.get_window_extent(renderer) for label in labels]
+    assert labels[0].get_text() == "59.1%\n5,501/9,311"
+    assert all(not a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])

@@ -217,3 +217,22 @@ def test_titles_and_file_names_tell_namesakes_apart(db_url, tmp_path, monkeypatc
     assert name.startswith("乙县甲一镇-拒收行-")
     assert [(r["area_code"], r["area_name"]) for r in overdue] == [(VILLAGE_B1, "乙县甲一镇甲一村")]
     engine.dispose()
+
+
+def test_the_city_s_township_assessment_tells_namesakes_apart(db_url, tmp_path):
+    """The city's townships ranked together: its two 甲一镇 are 甲县甲一镇 and 乙县甲一镇
+    in the rows (the xlsx, the CSV and the notes of shown-equal scores name the rows), not
+    two 甲一镇 an evaluator cannot tell apart; 甲二镇, a name of its own, stays alone, and
+    a township's villages, each a name of its own there, stay alone too."""
+    engine = open_warehouse(db_url)
+    report = run_load(
+        engine, namesake_inbox(tmp_path / "inbox"), secret=CITY_SECRET, today=JANUARY[1]
+    )
+    assert report["status"] == "committed", report.get("error")
+    townships = assessment(engine, "township", CITY, *JANUARY)
+    names = {r["area_code"]: r["area_name"] for r in townships.rows}
+    assert names == {TOWN_A1: "甲县甲一镇", TOWN_A2: "甲二镇", TOWN_B1: "乙县甲一镇"}
+    assert "乙县甲一镇" in exports.assessment_csv(townships).decode("utf-8-sig")
+    villages = assessment(engine, "village", TOWN_B1, *JANUARY)
+    assert [r["area_name"] for r in villages.rows] == ["甲一村"]
+    engine.dispose()

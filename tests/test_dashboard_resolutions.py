@@ -96,7 +96,8 @@ def test_a_long_overdue_list_is_cut_in_the_grid_but_not_in_the_csv(engine, monke
 
 def test_overdue_csv(engine):
     download = view.overdue_csv(engine, DEFAULT)
-    assert download["filename"] == "overdue-resolutions.csv"
+    # the scope and the day the list is overdue on, not one name for every scope and month
+    assert download["filename"] == "清河县-逾期未落实决议-截至2025-06-30.csv"
     assert (
         download["content"]
         == (

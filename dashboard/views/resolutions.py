@@ -355,11 +355,18 @@ def overdue_csv(engine_, state: ViewState) -> dict | None:
     """The dcc.Download value of the overdue list as CSV (UTF-8 with BOM, raw values)."""
     if data.directory(engine_).empty:
         return None
+    filename = overdue_filename(engine_, state)
     table = components.table_data(
-        overdue_columns(state.lang), overdue_rows(engine_, state), "overdue-resolutions"
+        overdue_columns(state.lang), overdue_rows(engine_, state), filename.rsplit(".", 1)[0]
     )
-    return {
-        "content": components.csv_text(table),
-        "filename": "overdue-resolutions.csv",
-        "type": "text/csv",
-    }
+    return {"content": components.csv_text(table), "filename": filename, "type": "text/csv"}
+
+
+def overdue_filename(engine_, state: ViewState) -> str:
+    """The overdue list's download name: its scope (named apart) and the day it is overdue
+    on — 临江县樟村乡-逾期未落实决议-截至2026-11-30.csv —, so one folder of downloads
+    keeps the lists of many units and months apart."""
+    directory = data.directory(engine_)
+    scope = directory.distinct_name(state.scope) if state.scope in directory.names else state.scope
+    as_of = min(state.end, directory.last_load) if directory.last_load else state.end
+    return f"{scope}-{t('rs_overdue_file', state.lang, as_of=as_of.isoformat())}.csv"

@@ -448,7 +448,13 @@ def test_the_resolutions_page_and_its_overdue_csv(duo):
     button = duo.find_element("#rs-overdue-csv")
     scroll_into_view(duo, button)  # below the charts
     button.click()
-    content = _wait_for_file(Path(duo.download_path) / "overdue-resolutions.csv").decode("utf-8")
+    # named by its scope and the day it is overdue on (清河县-逾期未落实决议-截至….csv)
+    deadline = time.time() + TIMEOUT
+    while not list(Path(duo.download_path).glob("清河县-逾期未落实决议-截至*.csv")):
+        assert time.time() < deadline, "the overdue list was not downloaded"
+        time.sleep(0.2)
+    (saved,) = Path(duo.download_path).glob("清河县-逾期未落实决议-截至*.csv")
+    content = _wait_for_file(saved).decode("utf-8")
     assert content.startswith("\ufeff逾期时长,逾期天数")
     assert "≤30天,15,柳树村,JY-2" in content
     settle(duo)

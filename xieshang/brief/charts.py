@@ -24,6 +24,7 @@ WIDTH_IN = 6.3  # 16 cm: A4's text width with 2.5 cm margins
 DPI = 200
 MOST_BARS = 30  # a longer ranking shows its first and last 15
 NOTHING_DUE = "各月均没有到期决议，没有落实率"
+LOW_LABEL = 30  # a rate (%) below which a label stays above its point, clear of the axis
 
 _LOCK = threading.Lock()
 _FONTS_ADDED: set[str] = set()
@@ -93,6 +94,29 @@ def _meetings(brief: Brief) -> Chart:
 
 
 def _implementation(brief: Brief) -> Chart:
+    figure, title, note = implementation_figure(brief)
+    return Chart(title, _png(figure), note)
+
+
+def _apart(figure, labels: list) -> None:
+    """Every other label under its point when labels side by side would touch (a city's
+    5,501/9,311 beside 5,501/9,233 read as one number): the rates there are well above
+    the axis, so the label below stays clear of it."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    boxes = [label.get_window_extent(renderer) for label in labels]
+    if all(a.x1 < b.x0 - 2 for a, b in zip(boxes, boxes[1:], strict=False)):
+        return
+    for label in labels[1::2]:
+        if label.xy[1] >= LOW_LABEL:
+            label.xyann = (0, -8)
+            label.set_va("top")
+
+
+def implementation_figure(brief: Brief):
+    """(figure, title, note) of the monthly implementation rate, its points labelled
+    with the rate and the counts behind it (thousands separated)."""
     title = f"{brief.scope_name} · 月度决议落实率（{_span(brief)}）"
     months = [m["month"] for m in brief.trend]
     figure, ax = _figure(2.6)
@@ -103,23 +127,29 @@ def _implementation(brief: Brief) -> Chart:
         for m in brief.trend
     ]
     ax.plot(xs, [float("nan") if y is None else y for y in ys], color=ORANGE, marker="o", lw=1.6)
+    labels = []
     for x, m in zip(xs, brief.trend, strict=True):
         if m["implementation_rate"] is not None:
-            label = f"{half_up(m['implementation_rate'], 1, 100)}%\n{m['implemented']}/{m['resolutions_due']}"
-            ax.annotate(
-                label,
-                (x, 100 * m["implementation_rate"]),
-                textcoords="offset points",
-                xytext=(0, 6),
-                ha="center",
-                fontsize=7,
-                color=TEXT,
+            rate = half_up(m["implementation_rate"], 1, 100)
+            label = f"{rate}%\n{m['implemented']:,}/{m['resolutions_due']:,}"
+            labels.append(
+                ax.annotate(
+                    label,
+                    (x, 100 * m["implementation_rate"]),
+                    textcoords="offset points",
+                    xytext=(0, 6),
+                    ha="center",
+                    va="bottom",
+                    fontsize=7,
+                    color=TEXT,
+                )
             )
     ax.set_xticks(xs, _month_ticks(months), fontsize=8)
     ax.set_xlim(-0.5, len(months) - 0.5)
     ax.set_ylim(0, 125)
     ax.set_yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"], fontsize=8)
     ax.set_title(title, fontsize=10, loc="left")
+    _apart(figure, labels)
     empty = [m for m in brief.trend if m["implementation_rate"] is None]
     if len(empty) == len(brief.trend):  # said in the chart, not left as empty axes
         ax.text(0.5, 0.5, NOTHING_DUE, transform=ax.transAxes, ha="center", color=GREY)
@@ -128,7 +158,7 @@ def _implementation(brief: Brief) -> Chart:
         note = "点旁为落实率与“已落实/到期”件数；没有到期决议的月份不画点。"
     else:
         note = "点旁为落实率与“已落实/到期”件数。"
-    return Chart(title, _png(figure), note)
+    return figure, title, note
 
 
 def _shown_units(units: tuple[Unit, ...]) -> tuple[list[Unit], str]:

@@ -39,6 +39,25 @@ def names_apart(bind: Engine | Connection, codes: Iterable[str]) -> dict[str, st
     return distinct_names(codes, names)
 
 
+def names_apart_among(
+    bind: Engine | Connection, codes: Iterable[str], names: dict[str, str]
+) -> dict[str, str]:
+    """The names of `codes` (one level, `names` theirs) told apart among themselves: a
+    name that two of them share is led by the names of the areas above it (a city's
+    townships: 临江县樟村乡 and 清河县樟村乡), as far as it takes; a name of its own stays
+    alone (a table's rows: its title already names the scope)."""
+    codes = list(codes)
+    shown = [names.get(code, code) for code in codes]
+    if len(set(shown)) == len(shown):
+        return {code: names.get(code, code) for code in codes}
+    depth = min((LEVELS.index(level_of(code)) for code in codes), default=0)
+    ar = schema.areas
+    with connect(bind) as conn:
+        every = dict(conn.execute(select(ar.c.area_code, ar.c.area_name)).all())
+    above = {code: name for code, name in every.items() if LEVELS.index(level_of(code)) < depth}
+    return distinct_names(codes, {**above, **{code: names.get(code, code) for code in codes}})
+
+
 def area_info(bind: Engine | Connection, code: str) -> dict | None:
     """{"area_code", "area_name", "level", "party_members"} of a roster area, or None."""
     ar = schema.areas

@@ -24,7 +24,13 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
-from xieshang.metrics.areas import UnknownScope, area_info, names_apart, root_area
+from xieshang.metrics.areas import (
+    UnknownScope,
+    area_info,
+    names_apart,
+    names_apart_among,
+    root_area,
+)
 from xieshang.metrics.compute import figures, figures_by_child
 from xieshang.metrics.definitions import RECORDS
 from xieshang.metrics.filters import NO_FILTERS, Filters
@@ -224,6 +230,12 @@ def assessment(
         row = {name: unit.get(name) for name in COLUMN_NAMES}
         row["score"] = score(unit, weights)
         rows.append(row)
+    # a city's townships: its five 樟村乡 apart in the rows and in the notes of ties
+    apart = names_apart_among(
+        bind, [r["area_code"] for r in rows], {r["area_code"]: r["area_name"] for r in rows}
+    )
+    for row in rows:
+        row["area_name"] = apart[row["area_code"]]
     as_of = (
         units[0]["as_of"]
         if units
