@@ -294,6 +294,11 @@ def install(server: Flask) -> None:
 # --- a table as xlsx ---------------------------------------------------------------------------------------
 
 
+# a file's path, a reason, a fix wrap within this many columns (12 Chinese characters a
+# line): at 60 the rejected-row list, fitted to one A4 page wide, printed at about 45 %
+LONGTEXT_WIDTH = 24
+
+
 def _width(text: str) -> int:
     # CJK characters take two columns
     return sum(2 if ord(c) > 0x2E7F else 1 for c in text)
@@ -309,6 +314,7 @@ def table_xlsx(table: dict, sheet: str) -> bytes:
     )
     bold = book.add_format({"bold": True, "bg_color": "#E8EEF4", "border": 1})
     text = book.add_format({"num_format": "@"})
+    wrapped = book.add_format({"num_format": "@", "text_wrap": True, "valign": "top"})
     page = book.add_worksheet(sheet)
     columns = table["columns"]
     widths = []
@@ -325,10 +331,12 @@ def table_xlsx(table: dict, sheet: str) -> bytes:
                 shown = str(value)
             else:
                 shown = safe_text(value)
-                page.write_string(r, col, shown, text)
+                long = column["format"] == "longtext"
+                page.write_string(r, col, shown, wrapped if long else text)
             widths[col] = max(widths[col], _width(shown))
-    for col, width in enumerate(widths):
-        page.set_column(col, col, min(max(width + 2, 6), 60))
+    for col, (width, column) in enumerate(zip(widths, columns, strict=True)):
+        most = LONGTEXT_WIDTH if column["format"] == "longtext" else 60
+        page.set_column(col, col, min(max(width + 2, 6), most))
     page.freeze_panes(1, 0)
     # printed as the assessment is: A4 landscape, one page wide, the headers on every page
     page.set_landscape()

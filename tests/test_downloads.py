@@ -606,3 +606,25 @@ def test_the_xlsx_table_keeps_text_as_text():
     )
     assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
     assert (sheet.print_title_rows, sheet.oddFooter.center.text) == ("$1:$1", "&P / &N")
+
+
+def test_the_xlsx_table_wraps_long_text_to_print_legibly():
+    """A reason or a path wraps in a column 24 wide (12 Chinese characters a line), the
+    other columns as wide as their longest value: the rejected-row list, fitted to one A4
+    page wide, printed at about 45 % with its long columns 60 wide."""
+    columns = [
+        ("township_name", "乡镇（街道）", "text"),
+        ("reason", "原因", "longtext"),
+        ("hint", "修改方法", "longtext"),
+    ]
+    reason = "日期无法识别：“2025年13月1日”不是有效日期" * 3
+    rows = [{"township_name": "东湖镇", "reason": reason, "hint": "改为 2025-12-01"}]
+    book = downloads.table_xlsx(components.table_data(columns, rows, "t"), sheet="拒收记录")
+    sheet = openpyxl.load_workbook(io.BytesIO(book))["拒收记录"]
+    widths = [sheet.column_dimensions[c].width for c in "ABC"]
+    # each the longest value's width (a Chinese character two) and 2 more, as xlsxwriter
+    # stores it (0.71 added): 乡镇（街道） 12, the reason capped, 改为 2025-12-01 15
+    assert [round(w - 0.71, 2) for w in widths] == [14, 24, 17]
+    wraps = [sheet.cell(2, c).alignment.wrap_text for c in (1, 2, 3)]
+    assert wraps == [None, True, True]
+    assert sheet.cell(2, 2).value == reason
