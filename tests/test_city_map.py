@@ -175,3 +175,19 @@ def test_screen_shows_the_counties_at_the_city_scope(engine):
     assert screen.build_map_title(engine, CITY_VIEW) == "各县（市、区）决议落实率"
     county = CITY_VIEW.replace(scope=COUNTY_A)
     assert screen.build_map_title(engine, county) == "各乡镇（街道）决议落实率"
+
+
+def test_screen_ranks_where_the_map_has_no_outline(engine):
+    """乙县's township has no polygon in assets/geo: the wall screen ranks its townships
+    in the map's place, rather than showing the overview's note about assets/geo."""
+    county = CITY_VIEW.replace(scope=COUNTY_B)
+    figure, style, empty, notes = screen.build_map(engine, county)
+    assert empty is None and style == {"height": "100%", "width": "100%"}
+    assert [trace["type"] for trace in figure["data"]][:1] == ["bar"]
+    assert list(figure["layout"]["yaxis"]["ticktext"]) == ["乙一镇"]
+    assert screen.build_map_title(engine, county) == "决议落实率排名"
+    english = county.replace(lang="en")
+    assert screen.build_map_title(engine, english) == "Implementation rate: ranking"
+    assert not overview.map_drawable(engine, county, screen.MAP_FIGURE)
+    # where outlines exist, the map stays
+    assert overview.map_drawable(engine, CITY_VIEW.replace(scope=COUNTY_A), screen.MAP_FIGURE)

@@ -170,6 +170,20 @@ def county_shapes_for(codes) -> dict:
     return geometry.county_shapes(assets_dir(), codes)
 
 
+def map_drawable(engine_, state: State, key: str) -> bool:
+    """Whether the map card has a polygon to draw for the view (False: every unit it
+    would show lacks an outline — a city's county or township with no file in
+    assets/geo). An empty warehouse or a period outside the data count as drawable:
+    the map's own empty states say why."""
+    directory = data.directory(engine_)
+    if directory.empty or outside_data(directory, state) is not None:
+        return True
+    county, _selected, ranked = map_units(engine_, state, key)
+    codes = [r["area_code"] for r in ranked]
+    shapes = county_shapes_for(codes) if level_of(county) == "city" else shapes_for(engine_, codes)
+    return any(shapes.get(c) for c in codes)
+
+
 def map_title(engine_, state: State, key: str) -> str:
     """The map card's title: by county at a city's own scope, by township below it."""
     lang = state.lang

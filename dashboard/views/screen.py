@@ -299,7 +299,11 @@ def _shown(values: tuple, lang: str, scale: float) -> tuple:
 
 def build_map(engine_: Engine, state: State, scale: float = 1.0) -> tuple:
     """(figure, style, empty state, notes) of the map: the overview's, by MAP_FIGURE (a
-    city's counties at its own scope, a county's townships below it)."""
+    city's counties at its own scope, a county's townships below it); where none of
+    those has an outline, the ranking of the same figure in its place (a wall screen
+    shows figures, not the overview's note to the IT staff about assets/geo)."""
+    if not overview.map_drawable(engine_, state, MAP_FIGURE):
+        return _shown(ranking.build_ranking(engine_, state, MAP_FIGURE), state.lang, scale)
     return _shown(overview.build_map(engine_, state, MAP_FIGURE), state.lang, scale)
 
 
@@ -309,7 +313,10 @@ def map_title(lang: str) -> str:
 
 
 def build_map_title(engine_: Engine, state: State) -> str:
-    """The map's title for the view shown: the overview's (by county at a city's scope)."""
+    """The map's title for the view shown: the overview's (by county at a city's scope),
+    or the ranking's where the map has no outline to draw (build_map)."""
+    if not overview.map_drawable(engine_, state, MAP_FIGURE):
+        return t("ov_ranking", state.lang, figure=figure_name(MAP_FIGURE, state.lang))
     return overview.map_title(engine_, state, MAP_FIGURE)
 
 
