@@ -113,3 +113,22 @@ def test_sqlite_is_not_vacuumed(tmp_path):
     marts.vacuum(engine)
     assert watcher.execute("PRAGMA data_version").fetchone() == version
     watcher.close()
+
+
+@pytest.mark.postgres
+def test_the_run_records_are_analysed_after_a_load(pg_databases, tmp_path):
+    """The rejects, held rows, files and runs a load wrote have statistics once it has
+    committed (where autovacuum is off, they would have none: a bad plan for the
+    data-quality page's and 报送情况's joins of rejects to every file read)."""
+    engine = open_warehouse(pg_databases.create())
+    load(engine, base_inbox(tmp_path / "first"))
+    load(engine, later_files(tmp_path / "later"))
+    with engine.connect() as conn:
+        for table in ("load_files", "load_runs"):
+            count = conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+            estimate = conn.execute(
+                sa.text("SELECT reltuples FROM pg_class WHERE relname = :t AND relkind = 'r'"),
+                {"t": table},
+            ).scalar()
+            assert count > 0 and estimate == count, table  # -1 when never analysed
+    engine.dispose()

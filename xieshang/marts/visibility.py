@@ -15,6 +15,13 @@ setting would stay on a server connection that others then use). A mart locked a
 moment (by the next load's swap, say) is skipped rather than waited for, and a VACUUM
 that fails (a lost connection, a server that refuses it) leaves the marts to autovacuum:
 the load has committed, and stays so.
+
+The run's records are analysed there too (`RECORDS`: the rejects, held rows, files and
+runs a load writes, which the data-quality page and 报送情况 read). Their statistics are
+otherwise autovacuum's, never made where it is off and not at once where it is on: with
+none, the planner took a city's rejects of the new month for one row and joined each of
+them to every file ever read again (the 报送情况 of a 10-county city: 19 s a request, over
+60 s with four at once, against 0.1 s with statistics).
 """
 
 from __future__ import annotations
@@ -24,15 +31,20 @@ from sqlalchemy.exc import DBAPIError
 
 from xieshang.warehouse import schema
 
+RECORDS = (schema.rejects, schema.held_rows, schema.load_files, schema.load_runs)
+
 
 def vacuum(engine: Engine) -> None:
-    """VACUUM every mart that is not locked, on PostgreSQL (elsewhere nothing: SQLite has
-    no visibility map, and its VACUUM rewrites the whole file)."""
+    """VACUUM every mart that is not locked, and ANALYZE the run's records, on PostgreSQL
+    (elsewhere nothing: SQLite has no visibility map, and its VACUUM rewrites the whole
+    file)."""
     if engine.dialect.name != "postgresql":
         return
     names = ", ".join(table.name for table in schema.MART_TABLES)
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql(f"VACUUM (SKIP_LOCKED) {names}")
+            records = ", ".join(table.name for table in RECORDS)
+            conn.exec_driver_sql(f"ANALYZE (SKIP_LOCKED) {records}")
     except DBAPIError:
         pass  # why it is not an error: the module's docstring

@@ -22,6 +22,7 @@ than PostgreSQL, nothing changes: the caller deletes and inserts.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -30,7 +31,14 @@ from sqlalchemy.exc import DBAPIError
 
 NEXT_SCHEMA = "xieshang_next"
 DEADLOCK = "40P01"  # PostgreSQL's SQLSTATE
+LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout
 LOCK_ATTEMPTS = 20
+# Each try for the old tables waits this long, then lets go: while a request for ACCESS
+# EXCLUSIVE waits, every reader of the marts queues behind it, and what the swap waits
+# for may be long (a nightly pg_dump holds every table for minutes)
+LOCK_TRY = "1s"
+LOCK_PAUSE_SECONDS = 0.2  # between tries, the readers that queued meanwhile read
+LOCK_WAIT_SECONDS = 600  # then the swap fails (rolled back: the old marts stay)
 
 # every one of the tables: owned by the run's user; its privileges granted by its owner,
 # the owner's own as a new table's, none on a column (the others are granted again on
@@ -92,16 +100,29 @@ def _lock(conn: Connection, old: list[str]) -> None:
     """Every old table locked for the swap, in a savepoint. A reader that holds one of them
     and then asks for one already locked here closes a cycle, which PostgreSQL breaks by
     failing the waiter that finds it; when that is this run, only the savepoint fails:
-    its locks go, the reader finishes, and the run asks again."""
+    its locks go, the reader finishes, and the run asks again. Each try waits LOCK_TRY at
+    most, so that readers are never held behind the swap for longer than that while it
+    waits for a long holder (pg_dump); after LOCK_WAIT_SECONDS the run fails."""
     statement = f"LOCK TABLE {', '.join(old)} IN ACCESS EXCLUSIVE MODE"
-    for attempt in range(1, LOCK_ATTEMPTS + 1):
+    before = conn.execute(text("SELECT current_setting('lock_timeout')")).scalar()
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    deadlocks = 0
+    while True:
         try:
             with conn.begin_nested():
+                conn.execute(text("SELECT set_config('lock_timeout', :t, true)"), {"t": LOCK_TRY})
                 _run(conn, statement)
+                conn.execute(text("SELECT set_config('lock_timeout', :t, true)"), {"t": before})
             return
         except DBAPIError as exc:
-            if getattr(exc.orig, "sqlstate", None) != DEADLOCK or attempt == LOCK_ATTEMPTS:
+            state = getattr(exc.orig, "sqlstate", None)
+            if state == DEADLOCK:
+                deadlocks += 1
+                if deadlocks == LOCK_ATTEMPTS:
+                    raise
+            elif state != LOCK_NOT_AVAILABLE or time.monotonic() > deadline:
                 raise
+            time.sleep(LOCK_PAUSE_SECONDS)
 
 
 @contextmanager
