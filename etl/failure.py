@@ -79,10 +79,37 @@ def _merged_files(rows: pd.DataFrame) -> list[str]:
 TOLD = (SecretMismatch, SchemaVersionError, WarehouseError)
 
 
+# what to do about what the database server ended a run for (SQLSTATE): its settings or
+# its state, not the inbox; the driver's message names the error, not the fix
+_ENDED = (
+    "服务器断开了连接 the server ended the connection (pg_terminate_backend, a restart): "
+    "nothing was committed; run again"
+)
+SERVER_FIXES = {
+    "57014": "语句超时或被取消 a statement ran past the server's statement_timeout or was "
+    "cancelled: set statement_timeout to 0 for the loading user (ALTER ROLE … SET "
+    "statement_timeout = 0) and run again",
+    "25P03": "事务空闲超时 the server's idle_in_transaction_session_timeout ended the run "
+    "between two statements: set it to 0 for the loading user (ALTER ROLE … SET "
+    "idle_in_transaction_session_timeout = 0) and run again",
+    "55P03": "另一个会话占着要写的表（如 pg_dump 备份、另一次导入）another session held the "
+    "tables this run writes (a pg_dump, another load) past the wait: run again once it ends",
+    "53100": "数据库服务器磁盘已满 the database server's disk is full: free space on it (or "
+    "give it more), then run again",
+    "57P01": _ENDED,
+    "57P02": _ENDED,
+    "08000": _ENDED,
+    "08003": _ENDED,
+    "08006": _ENDED,
+}
+LOST = "the connection is lost"  # psycopg's words for a connection gone without a SQLSTATE
+
+
 def one_line(exc: BaseException) -> str:
     """`Type: message` of an error, on one line and short (the message alone of those
     `TOLD`); of a database error, the driver's own error without the statement and
-    parameters SQLAlchemy adds."""
+    parameters SQLAlchemy adds, and what to do when the server ended the run
+    (`SERVER_FIXES`)."""
     cause = exc.orig if isinstance(exc, StatementError) and exc.orig is not None else exc
     lines = str(cause).strip().splitlines()
     message = " ".join(lines[0].split()) if lines else ""
@@ -91,7 +118,11 @@ def one_line(exc: BaseException) -> str:
     name = type(cause).__name__
     if isinstance(cause, TOLD) and message:
         return message
-    return f"{name}: {message}" if message else name
+    line = f"{name}: {message}" if message else name
+    fix = SERVER_FIXES.get(getattr(cause, "sqlstate", None) or "")
+    if fix is None and message == LOST:
+        fix = _ENDED
+    return f"{line} — {fix}" if fix else line
 
 
 def describe_failure(exc: BaseException, position: Position) -> str:

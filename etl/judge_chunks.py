@@ -171,6 +171,16 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
     )
 
 
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """The runs not begun cancelled and the workers ended at once: on Ctrl-C (which the
+    workers ignore) the pool's own end waited for every run handed out, the whole inbox
+    read and judged, before the load said it was interrupted."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.kill()
+
+
 def _runs(paths: list[str], sizes: dict[str, int], n: int) -> list[list[str]]:
     """`paths` cut into at most n runs of consecutive files of about equal bytes."""
     share = sum(sizes[rel] for rel in paths) / n
@@ -220,6 +230,9 @@ def judged_in_runs(
                     progress(sum(len(run.digests) for run in done))
             except Exception:
                 pool.shutdown(cancel_futures=True)  # the runs not begun: not worth waiting for
+                raise
+            except BaseException:
+                _stop(pool)  # Ctrl-C: neither are those begun
                 raise
     except Exception:  # noqa: BLE001 — the load reads the files itself and says why
         return None

@@ -46,6 +46,7 @@ READ_ATTEMPTS = 3
 """How many times a run reads its inbox when loads that committed meanwhile keep loading
 its files first (`_overtaken`); the last reading is merged whatever happened."""
 NAMED_PATHS = 3  # a warning about many files names the first few
+INTERRUPTED = "已中断 interrupted (Ctrl-C or SIGTERM)"  # a run's error when it was stopped
 
 
 def _silent(_stage: str, _done: int, _total: int) -> None:
@@ -374,6 +375,11 @@ def run_load(
         report["seconds"] = round(time.perf_counter() - clock, 3)
         _record_failure(engine, report, inbox, operator, started, today)
         return report
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (the CLI): rolled back, listed, re-raised
+        report = failed_report(report, f"{INTERRUPTED} ({position.describe()})")
+        report["seconds"] = round(time.perf_counter() - clock, 3)
+        _record_failure(engine, report, inbox, operator, started, today)
+        raise
     marts.vacuum(engine)
     return report
 

@@ -318,3 +318,82 @@ def test_a_load_waits_for_another_writer_only_so_long(db_url, tmp_path, monkeypa
     finally:
         holder.dispose()
         waiting.dispose()
+
+
+TERMINATED_MID_MERGE = """
+import os, signal, sys, time
+from xieshang.cli import main
+from xieshang.etl import load
+
+original = load.Run.load_meetings
+
+def stopped(self, rows, roster):  # the meetings written, then `kill` (SIGTERM) by hand
+    original(self, rows, roster)
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(30)
+
+load.Run.load_meetings = stopped
+sys.exit(main(["load", sys.argv[1], "--db", sys.argv[2]]))
+"""
+
+
+def test_a_load_ended_by_sigterm_rolls_back_says_so_and_is_listed(tmp_path, monkeypatch, capsys):
+    """SIGTERM (`kill`, `timeout`, a service's stop) is answered as Ctrl-C: the run rolled
+    back, one line said, the run listed as failed. Python's default ended the process
+    there and then, silently, and the run was in no list."""
+    import os
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    monkeypatch.setenv("XIESHANG_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XIESHANG_SECRET", STRONG_SECRET)
+    assert main(["load", str(base_inbox(tmp_path / "inbox")), "--db", url]) == 0
+    capsys.readouterr()
+    engine = make_engine(url)
+    before = rows_of(engine)
+
+    done = subprocess.run(
+        [sys.executable, "-c", TERMINATED_MID_MERGE, str(later_inbox(tmp_path / "later")), url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ},
+    )
+
+    assert (done.returncode, done.stderr) == (
+        143,
+        "xieshang: 已中断 interrupted: nothing more was done\n",
+    )
+    assert rows_of(engine) == before
+    failed = [json.loads(r) for _, status, r in runs(engine) if status == "failed"]
+    assert [r["error"] for r in failed] == [
+        "已中断 interrupted (Ctrl-C or SIGTERM) (写入会议 merging meetings · 文件 file "
+        "会议台账.xlsx · 工作表 sheet 会议)"
+    ]
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("error", "fix"),
+    [
+        ("QueryCanceled", "ALTER ROLE … SET statement_timeout = 0"),
+        ("IdleInTransactionSessionTimeout", "idle_in_transaction_session_timeout = 0"),
+        ("DiskFull", "the database server's disk is full"),
+        ("LockNotAvailable", "another session held the tables this run writes (a pg_dump"),
+        ("AdminShutdown", "the server ended the connection"),
+        ("OperationalError", "the server ended the connection"),  # "the connection is lost"
+    ],
+)
+def test_an_error_of_the_server_says_what_to_do(error, fix):
+    """A run the server ended (a timeout of its settings, its disk full, the connection
+    terminated) says what to do; the driver's words alone named no fix."""
+    import psycopg.errors
+
+    from xieshang.etl.failure import one_line
+
+    words = "the connection is lost" if error == "OperationalError" else "it ended"
+    cause = getattr(psycopg.errors, error)(words)
+    line = one_line(sa.exc.OperationalError("COPY attendance …", {}, cause))
+    assert line.startswith(f"{error}: {words} — ") and fix in line
+    assert "\n" not in line and "COPY" not in line

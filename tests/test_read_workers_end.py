@@ -94,3 +94,63 @@ def test_a_ctrl_c_while_the_workers_start_stops_the_load(tmp_path):
         env={**os.environ, "XIESHANG_READ_WORKERS": "2"},
     )
     assert (done.stdout, done.stderr) == ("interrupted\n", "")
+
+
+SLOW_RUN = """
+import time
+from xieshang.etl import judge_chunks
+
+
+def judge(*args):
+    time.sleep(5)
+    return judge_chunks._judge_run(*args)
+"""
+
+JUDGE_SLOWLY_INTERRUPTED = """
+import os, signal, sys, time
+from datetime import date
+from pathlib import Path
+import slow_run
+import xieshang.etl.judge_chunks as chunks
+chunks.MIN_BYTES = 0
+chunks.RUNS_PER_WORKER = 8
+chunks._judge_run = slow_run.judge  # each run 5 s more: 8 runs a worker, 40 s in all
+
+def progress(done):  # Ctrl-C once the first run is back
+    os.kill(os.getpid(), signal.SIGINT)
+
+inbox = Path(sys.argv[1])
+paths = sorted(str(p.relative_to(inbox)) for p in inbox.rglob("*.csv"))
+try:
+    chunks.judged_in_runs(inbox, paths, set(), date(2026, 12, 7), None, progress)
+    print("went on")
+except KeyboardInterrupt:
+    print("interrupted", round(time.monotonic() - float(sys.argv[2])), flush=True)
+"""
+
+
+def test_a_ctrl_c_while_the_workers_read_stops_them_at_once(tmp_path):
+    """A Ctrl-C while the workers read and judge ends them: the pool's own end waited for
+    every run handed out, the whole inbox read (minutes for a city) before the load said
+    it was interrupted, the workers meanwhile reading on."""
+    inbox = tmp_path / "inbox"
+    subprocess.run(
+        [sys.executable, "-m", "xieshang.cli", "generate", str(inbox), "--months", "2"],
+        check=True,
+        capture_output=True,
+    )
+    (tmp_path / "slow_run.py").write_text(SLOW_RUN)
+    path = os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
+    start = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", JUDGE_SLOWLY_INTERRUPTED, str(inbox), str(start)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "XIESHANG_READ_WORKERS": "2", "PYTHONPATH": path},
+    )
+    assert done.stdout.startswith("interrupted"), (done.stdout, done.stderr)
+    assert done.stderr == ""
+    # the first run back after 5 s (and the workers' start): not the 40 s of all of them
+    seconds = time.monotonic() - start
+    assert seconds < 25, seconds

@@ -213,3 +213,28 @@ def test_the_demo_never_takes_over_a_warehouse_with_a_real_load(home, inbox, cap
     finally:
         engine.dispose()
     assert not (home / "demo-inbox").exists()
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        'FATAL:  too many connections for database "county"',
+        'FATAL:  too many connections for role "loader"',
+        "FATAL:  sorry, too many clients already",
+        "FATAL:  remaining connection slots are reserved for non-replication superuser connections",
+    ],
+)
+def test_a_connection_limit_reached_is_named_with_its_fix(refusal):
+    """A server that answers but has no connection left for the load: the limit named, not
+    "start the database server" (it runs) or "correct the user and password" (they are
+    right)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    from xieshang.warehouse.engine import _cannot_connect
+
+    url = make_url("postgresql+psycopg://loader@127.0.0.1:5432/county")
+    line = _cannot_connect(url, OperationalError("connect", {}, Exception(refusal)))
+    assert line.startswith("无法连接仓库 cannot connect to the warehouse at 127.0.0.1:5432 (")
+    assert "a connection limit is reached" in line and "CONNECTION LIMIT" in line
+    assert "start the database server" not in line and "user and password" not in line

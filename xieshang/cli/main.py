@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -324,6 +326,30 @@ class _UnreadStdout:
         return getattr(self._stream, name)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, `timeout`, a service manager's stop), answered as Ctrl-C is: the
+    default ended the process at once, silently, a load's failure neither said nor
+    recorded."""
+
+
+def _terminated(_signum, _frame) -> NoReturn:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """SIGTERM raises `Terminated` while a command runs (only the main thread may set a
+    handler); the handler before it set again after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)  # exits 2 on a usage error, in one line
@@ -336,7 +362,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings.check_environment()
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        return HANDLERS[args.command](args)
+        with _sigterm_as_interrupt():
+            return HANDLERS[args.command](args)
     except BrokenPipeError:  # bytes written past the text layer (status --format csv)
         _nowhere(stdout)
         return 141  # as a shell reports a program its closed pipe ended
@@ -345,6 +372,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         else:  # a load's transaction was rolled back on the way out
             print("xieshang: 已中断 interrupted: nothing more was done", file=sys.stderr)
+        if isinstance(sys.exc_info()[1], Terminated):
+            return 143  # as a shell reports a program ended by SIGTERM
         return 130  # as a shell reports a program ended by Ctrl-C
     except Exception as exc:  # noqa: BLE001 — the contract is one line, never a traceback
         code, line = _failure(exc)

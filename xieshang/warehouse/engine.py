@@ -155,6 +155,11 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
+# PostgreSQL's words when every connection it allows is taken: a database's or a role's
+# CONNECTION LIMIT, or the server's max_connections (its last slots kept for superusers)
+_NO_SLOT = ("too many connections", "too many clients", "connection slots are reserved")
+
+
 def _cannot_connect(url: URL, exc: DBAPIError) -> str:
     reason = " ".join(str(exc.orig).split("\n")[0].split()) or type(exc.orig).__name__
     path = sqlite_file(url)
@@ -166,7 +171,13 @@ def _cannot_connect(url: URL, exc: DBAPIError) -> str:
     port = url.port or DEFAULT_PORTS.get(url.get_backend_name())
     place = f"{url.host or 'localhost'}" + (f":{port}" if port else "")
     lowered = reason.lower()
-    if "password" in lowered or "authentication" in lowered or "role" in lowered:
+    if any(full in lowered for full in _NO_SLOT):  # before "role": a role's limit names it
+        fix = (
+            "a connection limit is reached (the database's, the user's or the server's): "
+            "wait for other connections to end, or raise the limit (ALTER DATABASE … "
+            "CONNECTION LIMIT, ALTER ROLE … CONNECTION LIMIT, max_connections)"
+        )
+    elif "password" in lowered or "authentication" in lowered or "role" in lowered:
         fix = "correct the user and password in the URL"
     elif "database" in lowered and "does not exist" in lowered:
         fix = f"create the database {url.database!r} there, or correct its name in the URL"
