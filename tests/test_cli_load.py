@@ -95,6 +95,34 @@ def test_a_failed_run_exits_1(env, capsys, monkeypatch):
     assert err == f"xieshang: load failed, nothing was committed: {report['error']}\n"
 
 
+DRIVER_WARNS = """
+import importlib, logging, sys
+cli = importlib.import_module("xieshang.cli.main")
+
+def warned(args):
+    logging.getLogger("psycopg").warning("error ignored terminating <psycopg.Copy [BAD]>")
+    return 1
+
+cli.HANDLERS["status"] = warned
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize(("debug", "shown"), [([], ""), (["--debug"], "error ignored")])
+def test_the_driver_s_own_warnings_are_shown_with_debug_only(env, debug, shown):
+    """psycopg's warning on a COPY it could not end once the server cut the connection
+    reached stderr before the command's one line, through logging's last resort."""
+    done = subprocess.run(
+        [sys.executable, "-c", DRIVER_WARNS, "status", "--month", "2026-11", *debug],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=os.environ,
+    )
+    assert done.returncode == 1
+    assert (shown in done.stderr) if shown else done.stderr == ""
+
+
 @pytest.mark.postgres
 def test_a_database_error_before_the_run_is_one_line_without_its_sql(env, capsys, pg_databases):
     """The warehouse's schema is checked before a run starts: an error there printed the

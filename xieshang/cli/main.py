@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import signal
 import sys
@@ -326,6 +327,9 @@ class _UnreadStdout:
         return getattr(self._stream, name)
 
 
+_QUIET = logging.NullHandler()
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM (`kill`, `timeout`, a service manager's stop), answered as Ctrl-C is: the
     default ended the process at once, silently, a load's failure neither said nor
@@ -355,6 +359,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)  # exits 2 on a usage error, in one line
     stdout = sys.stdout
     sys.stdout = _UnreadStdout(stdout)
+    if not getattr(args, "debug", False):
+        # the driver's own warnings (a COPY it could not end once the server cut the
+        # connection: "error ignored terminating <psycopg.Copy [BAD] at 0x…>") went to
+        # stderr through logging's last resort, before the command's one line
+        logging.getLogger("psycopg").addHandler(_QUIET)
     try:
         # a variable set wrongly (the time zone, a limit) is said before any work, as the
         # usage error it is, by every command alike
