@@ -503,9 +503,38 @@ class Run:
             meetings = self._lookup_meetings(keys)
             for i, key in zip(attendance, keys, strict=True):
                 months[i] = month_key(meetings[key][1]) if key in meetings else None
+        paths = frame["path"].tolist()
+        undated = {path for path, month in zip(paths, months, strict=True) if month is None}
+        if undated:  # a bad date or code: its file's month, where the file has one alone
+            of_file = self._single_months(undated, paths, months)
+            months = [
+                of_file.get(path) if month is None else month
+                for path, month in zip(paths, months, strict=True)
+            ]
         frame["month"] = pd.Series(months, index=frame.index, dtype=object)
         self._rejects_frame = frame
         return frame
+
+    def _single_months(
+        self, paths: set[str], reject_paths: list[str], reject_months: list
+    ) -> dict[str, int]:
+        """The month of each of `paths` whose dated rows (judged, or rejected with a month
+        of their own) all fall in one month. A row rejected for its date or its code has
+        none; counted in the month of its run (报送情况, the data-quality lists), a
+        November ledger's bad row loaded in December showed December's grid as rejected
+        and November's as clean; a file of several months leaves it so."""
+        found: dict[str, set[int]] = {path: set() for path in paths}
+        pairs: list[tuple[list, list]] = [(reject_paths, reject_months)]
+        for kind, frames in self.judged.items():
+            for rows in frames:
+                near = rows[rows["_path"].isin(paths)]
+                if len(near):
+                    pairs.append((near["_path"].tolist(), self._months_of(kind, near)))
+        for files, months in pairs:
+            for path, month in zip(files, months, strict=True):
+                if month is not None and path in found:
+                    found[path].add(int(month))
+        return {path: months.pop() for path, months in found.items() if len(months) == 1}
 
     def months_read(self, read: list[str]) -> dict[str, str]:
         """For each file this run read whose path has rejects from before: the months of

@@ -496,10 +496,10 @@ def test_a_rejects_month_is_its_rows_date_or_its_meetings(engine, tmp_path):
 
     assert [(r[0], r[2], r[3], r[8]) for r in stored_rejects(engine, report["run_id"])] == [
         ("meetings", 3, "missing", 202503),
-        ("meetings", 4, "bad_date", None),  # the date itself unreadable
+        ("meetings", 4, "bad_date", None),  # the date unreadable, its file of 3 months
         ("meetings", 5, "future_date", 202507),
         ("resolutions", 2, "bad_vocab", 202505),
-        ("resolutions", 3, "bad_date", None),
+        ("resolutions", 3, "bad_date", 202505),  # the date unreadable: its file's one month
         ("areas", 2, "bad_int", None),
         ("attendance", 2, "bad_bool", 202503),
         ("attendance", 3, "bad_bool", 202504),

@@ -195,10 +195,12 @@ def test_a_ledger_sent_every_month_under_one_name_keeps_last_months_rejects(engi
     write_csv(ledger, [MEETING_HEADER, _meeting("HY-9", VILLAGE, "2025-05-06")])
     may = load(engine, ledger.parent)
     assert may["kinds"]["meetings"]["inserted"] == 1
-    # April's two rows are still to fix; the row of no known month is the file's again
+    # April's three rows are still to fix: the row of no date of its own is of its
+    # file's month, April's (its other rows'), and May's reading does not supersede it
     assert _listed(engine) == [
         ("会议台账-柳树村.csv", 2, "bad_vocab", False),
         ("会议台账-柳树村.csv", 3, "bad_code", False),
+        ("会议台账-柳树村.csv", 4, "bad_date", False),
     ]
     files = schema.load_files
     with engine.connect() as conn:

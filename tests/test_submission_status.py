@@ -183,6 +183,30 @@ def test_a_row_another_township_sent_is_not_the_villages_own_ledger(engine, tmp_
     assert township[:5] == (T1, "meetings", "received", 3, 3)  # 2 of December's, this one
 
 
+def test_a_row_rejected_for_its_date_counts_in_its_files_month(engine, tmp_path):
+    """东湖镇 sends December's ledger on 2026-01-20, one meeting's date mistyped: the row
+    has no month of its own, so it counts in its file's (December's, the month of the
+    file's other row), not in the month of the run — January's grid said 全部拒收 for a
+    month nothing was sent for, and December's had one reject too few."""
+    load_december(engine, tmp_path)
+    sent = tmp_path / "late" / "东湖镇"
+    write_csv(
+        sent / "会议台账-12月.csv",
+        [
+            MEETING_HEADER,
+            ["HY-41", V4, "2025-12-15", "议事会", "修路", "", "", "是", "否"],
+            ["HY-42", V4, "2025-13-01", "议事会", "修桥", "", "", "是", "否"],
+        ],
+    )
+    report = run_load(engine, sent.parent, secret=SECRET, today=JANUARY_DAY, township=T2)
+    assert report["kinds"]["meetings"]["rejected"] == 1
+    assert cells(submission_status(engine, "2026-01", V4))[:1] == [
+        (V4, "meetings", "missing", 0, 0, None)
+    ]
+    december = cells(submission_status(engine, "2025-12", V4))[0]
+    assert december[:5] == (V4, "meetings", "received", 1, 1)
+
+
 def test_rows_waiting_for_their_meeting_were_sent(engine, tmp_path):
     """东湖镇 sends, on 2026-01-20, a report of 柳树村 updated 2025-12-20 and a sign-in row,
     both of HY-77, a meeting not sent yet: held, they count as sent — the report in

@@ -198,7 +198,8 @@ def _accepted(conn: Connection, low: str, high: str, first: date, last: date) ->
 def _rejected(
     conn: Connection, low: str, high: str, first: date, last: date
 ) -> tuple[_Tally, _Tally]:
-    """Current rejects of the month (their row's month, else their run's day) in
+    """Current rejects of the month (their row's month, else their file's one month, else
+    their run's day: xieshang.etl.merge, `all_rejects`) in
     [low, high]: (by area code, for villages; by township code, for larger units)."""
     rejects, runs = schema.rejects, schema.load_runs
     joined, superseded = _rejects_joined()
