@@ -263,6 +263,28 @@ def test_a_newer_warehouse_is_refused_and_left_alone(new_url, capsys):
     engine.dispose()
 
 
+def test_a_command_on_a_newer_warehouse_says_so_in_one_line_with_the_fix(new_url, capsys):
+    # an older release's `kpi` or loader on a warehouse a newer release upgraded: the line
+    # is the whole story, no offer of details that --debug would not add
+    url = new_url()
+    engine = open_warehouse(url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="11")
+        )
+    engine.dispose()
+    assert (
+        main(
+            ["kpi", "--scope", "330281", "--from", "2026-01-01", "--to", "2026-01-31", "--db", url]
+        )
+        == 1
+    )
+    assert capsys.readouterr().err == (
+        "xieshang: 仓库结构版本 11 比本版本新 warehouse schema version 11 is newer than this "
+        "release (10); upgrade xieshang\n"
+    )
+
+
 def test_no_sqlite_file_is_created_by_an_upgrade(tmp_path, capsys):
     path = tmp_path / "typo.sqlite"
     assert main(["db", "upgrade", "--db", f"sqlite:///{path}"]) == 1

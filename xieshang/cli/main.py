@@ -285,9 +285,9 @@ def _failure(exc: Exception) -> tuple[int, str]:
         return 1, str(exc)
     # their messages name the problem and the fix
     from xieshang.marts import StaleMarts
-    from xieshang.warehouse.engine import WarehouseError
+    from xieshang.warehouse.engine import SchemaVersionError, WarehouseError
 
-    if isinstance(exc, StaleMarts | WarehouseError):
+    if isinstance(exc, StaleMarts | WarehouseError | SchemaVersionError):
         return 1, str(exc)
     from xieshang.etl.failure import one_line
 
