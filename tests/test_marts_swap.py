@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.helpers.builder_county import COUNTY, Q1, T1, add_meeting_without_marts, build_county
+from tests.helpers.pg_locks import wait_for_a_lock
 from xieshang import marts, metrics
 from xieshang.warehouse import schema
 from xieshang.warehouse.engine import open_warehouse
@@ -275,22 +276,6 @@ def test_a_privilege_granted_and_taken_back_leaves_nothing_hanging(county):
     assert all(oid != oids[name] for name, oid in _oids(county).items())
 
 
-def _wait_for_a_lock(engine: sa.Engine, mode: str) -> None:
-    """Until some session waits for a lock in `mode`."""
-    deadline = time.monotonic() + 20
-    with engine.connect() as watcher:
-        while time.monotonic() < deadline:
-            waiting = watcher.execute(
-                sa.text("SELECT count(*) FROM pg_locks WHERE NOT granted AND mode = :m"),
-                {"m": mode},
-            ).scalar()
-            watcher.rollback()
-            if waiting:
-                return
-            time.sleep(0.02)
-    raise AssertionError(f"nobody waited for {mode}")
-
-
 def test_a_reader_of_two_marts_does_not_fail_the_swap(county):
     """The reader holds one mart and then asks for another that the swap has locked:
     PostgreSQL breaks the cycle by failing the waiter that finds it, here the swap,
@@ -316,7 +301,7 @@ def test_a_reader_of_two_marts_does_not_fail_the_swap(county):
 
     swapping = threading.Thread(target=rebuild)
     swapping.start()
-    _wait_for_a_lock(county, "AccessExclusiveLock")  # the swap waits for the reader's mart
+    wait_for_a_lock(county, "AccessExclusiveLock")  # the swap waits for the reader's mart
     read = reader.execute(sa.select(sa.func.count()).select_from(schema.mart_meetings))
     assert read.scalar() == meetings  # the old mart, once the swap let it go
     reader.rollback()
@@ -348,7 +333,7 @@ def test_readers_are_not_held_behind_a_swap_that_waits_for_a_long_holder(county)
     swapping = threading.Thread(target=rebuild)
     swapping.start()
     try:
-        _wait_for_a_lock(county, "AccessExclusiveLock")  # the swap waits for the holder
+        wait_for_a_lock(county, "AccessExclusiveLock")  # the swap waits for the holder
         with county.connect() as reader:
             reader.exec_driver_sql("SET statement_timeout = '5s'")
             for _ in range(3):  # a reader in the swap's next tries too, not only its first

@@ -9,6 +9,8 @@ from one test to the next.
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import datetime
 
 import pytest
@@ -18,6 +20,7 @@ from alembic.runtime.migration import MigrationContext
 
 from tests.helpers import schema_v2
 from tests.helpers.builder_county import COUNTY, Q1, T1, T2, V11, V12, V21, V22, build_county
+from tests.helpers.pg_locks import wait_for_a_lock
 from tests.helpers.sent_sql import statements_sent
 from xieshang import metrics
 from xieshang.cli.main import main
@@ -491,6 +494,46 @@ def _schema_7_warehouse(url: str) -> sa.Engine:
             sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="7")
         )
     return engine
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("path", ["db upgrade", "ensure_schema"])
+def test_reads_are_not_held_behind_an_upgrade_waiting_for_a_long_reader(pg_databases, path):
+    """A reader holding a table an upgrade alters (a pg_dump holds every table for
+    minutes) keeps the upgrade waiting; meanwhile reads of the tables it alters, or has
+    altered, are not queued behind it for the whole wait (each try lets go after
+    engine.ALTER_TRY), and the upgrade is done once the reader ends."""
+    engine = _schema_7_warehouse(pg_databases.create())
+    holder = engine.connect()
+    holder.execute(sa.select(sa.func.count()).select_from(schema.held_rows)).scalar()
+    errors: list[Exception] = []
+
+    def upgrade() -> None:
+        try:
+            migrations.upgrade(engine) if path == "db upgrade" else ensure_schema(engine)
+        except Exception as exc:  # noqa: BLE001 (the test reports it)
+            errors.append(exc)
+
+    upgrading = threading.Thread(target=upgrade)
+    upgrading.start()
+    try:
+        wait_for_a_lock(engine, "AccessExclusiveLock")  # the upgrade waits for the holder
+        with engine.connect() as reader:
+            reader.exec_driver_sql("SET statement_timeout = '5s'")
+            for _ in range(3):  # in the upgrade's next tries too, not only its first
+                for table in (schema.rejects, schema.load_files, schema.held_rows):
+                    reader.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+                reader.rollback()
+                time.sleep(0.5)
+    finally:
+        holder.rollback()
+        holder.close()
+        upgrading.join(60)
+    assert errors == []
+    with engine.connect() as conn:
+        version = sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
+        assert conn.execute(version).scalar() == "10"
+    engine.dispose()
 
 
 @pytest.mark.parametrize("path", ["db upgrade", "ensure_schema"])

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -36,6 +37,7 @@ WRITE_WAIT_SECONDS = 600
 # Any constant will do: advisory locks are per database, and only writers take this one.
 PG_WRITE_LOCK = 0x78696573
 WAL_ATTEMPTS = 100
+T = TypeVar("T")
 DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mssql": 1433, "oracle": 1521}
 
 
@@ -218,6 +220,34 @@ def begin_write(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
+ALTER_TRY = "1s"  # each table lock a schema change asks for, at most, in one try
+ALTER_PAUSE_SECONDS = 0.2  # between tries: the reads queued behind the try go through
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE of a lock_timeout
+
+
+def altering(engine: Engine, change: Callable[[Connection], T]) -> T:
+    """`change(conn)` in a transaction holding the write lock (`begin_write`) whose table
+    locks wait ALTER_TRY at most on PostgreSQL, run whole again until it gets them all, for
+    WRITE_WAIT_SECONDS. An ALTER waiting for a reader that holds its table (a pg_dump holds
+    every table for minutes) holds the tables altered before it, and every read of those,
+    or of its own, queues behind it: 报送情况 and the rejects lists waited as long."""
+    deadline = time.monotonic() + WRITE_WAIT_SECONDS
+    while True:
+        locked = False  # the write lock's own wait is begin_write's, not retried
+        try:
+            with begin_write(engine) as conn:
+                locked = True
+                if conn.dialect.name == "postgresql":
+                    try_for = {"t": ALTER_TRY}
+                    conn.execute(text("SELECT set_config('lock_timeout', :t, true)"), try_for)
+                return change(conn)
+        except DBAPIError as exc:
+            state = getattr(exc.orig, "sqlstate", None)
+            if not locked or state != LOCK_NOT_AVAILABLE or time.monotonic() > deadline:
+                raise
+        time.sleep(ALTER_PAUSE_SECONDS)
+
+
 def _version(conn: Connection):
     return conn.execute(
         select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
@@ -235,30 +265,33 @@ def ensure_schema(engine: Engine) -> None:
         or not set(schema.metadata.tables) <= tables
         or int(version) < schema.SCHEMA_VERSION
     ):
-        with begin_write(engine) as conn:
-            schema.metadata.create_all(conn)
-            _remake_changed_marts(conn)
-            _add_missing_columns(conn)
-            _widen_integers(conn)
-            _add_missing_indexes(conn)
-            version = _version(conn)
-            if version is None:
-                version = schema.SCHEMA_VERSION
-                conn.execute(insert(schema.meta).values(key="schema_version", value=str(version)))
-            elif int(version) < schema.SCHEMA_VERSION:
-                # an older release's warehouse, its new tables just made: record the
-                # version, so that an older release refuses it from now on
-                version = schema.SCHEMA_VERSION
-                conn.execute(
-                    update(schema.meta)
-                    .where(schema.meta.c.key == "schema_version")
-                    .values(value=str(version))
-                )
+        version = altering(engine, _made_current)
     if int(version) > schema.SCHEMA_VERSION:
         raise SchemaVersionError(
             f"仓库结构版本 {version} 比本版本新 warehouse schema version {version} is newer "
             f"than this release ({schema.SCHEMA_VERSION}); upgrade xieshang"
         )
+
+
+def _made_current(conn: Connection) -> str:
+    """The warehouse created, or an older one brought up in place; its schema version."""
+    schema.metadata.create_all(conn)
+    _remake_changed_marts(conn)
+    _add_missing_columns(conn)
+    _widen_integers(conn)
+    _add_missing_indexes(conn)
+    version = _version(conn)
+    if version is None:
+        version = str(schema.SCHEMA_VERSION)
+        conn.execute(insert(schema.meta).values(key="schema_version", value=version))
+    elif int(version) < schema.SCHEMA_VERSION:
+        # an older release's warehouse, its new tables just made: record the version, so
+        # that an older release refuses it from now on
+        version = str(schema.SCHEMA_VERSION)
+        conn.execute(
+            update(schema.meta).where(schema.meta.c.key == "schema_version").values(value=version)
+        )
+    return version
 
 
 def _remake_changed_marts(conn: Connection) -> None:

@@ -30,7 +30,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, select
 
 from xieshang.warehouse import schema
-from xieshang.warehouse.engine import SchemaVersionError, begin_write
+from xieshang.warehouse.engine import SchemaVersionError, altering
 
 FOLDER = Path(__file__).resolve().parent
 
@@ -111,19 +111,21 @@ def upgrade(engine: Engine) -> Upgrade:
     """Bring the warehouse to this release's schema (the head revision), in one
     transaction holding the write lock: loads wait, readers go on. A warehouse of a
     newer release is refused (SchemaVersionError), never changed."""
-    with begin_write(engine) as conn:
-        version, revision = recorded_version(conn), _revision(conn)
-        known = {s.revision for s in scripts().walk_revisions()}
-        if (version or 0) > schema.SCHEMA_VERSION or (revision and revision not in known):
-            raise SchemaVersionError(
-                f"仓库结构版本 {version}（{revision}）比本版本新 the warehouse is schema "
-                f"{version} (revision {revision}), newer than this release "
-                f"({schema.SCHEMA_VERSION}): upgrade xieshang"
-            )
-        cfg = config(conn)
-        stamped = revision_of_schema(version) if version is not None else None
-        if stamped is not None and _is_before(revision, stamped):
-            command.stamp(cfg, stamped)
-        command.upgrade(cfg, "head")
-        after = Upgrade(version, revision, recorded_version(conn), _revision(conn))
-    return after
+    return altering(engine, _upgraded)
+
+
+def _upgraded(conn: Connection) -> Upgrade:
+    version, revision = recorded_version(conn), _revision(conn)
+    known = {s.revision for s in scripts().walk_revisions()}
+    if (version or 0) > schema.SCHEMA_VERSION or (revision and revision not in known):
+        raise SchemaVersionError(
+            f"仓库结构版本 {version}（{revision}）比本版本新 the warehouse is schema "
+            f"{version} (revision {revision}), newer than this release "
+            f"({schema.SCHEMA_VERSION}): upgrade xieshang"
+        )
+    cfg = config(conn)
+    stamped = revision_of_schema(version) if version is not None else None
+    if stamped is not None and _is_before(revision, stamped):
+        command.stamp(cfg, stamped)
+    command.upgrade(cfg, "head")
+    return Upgrade(version, revision, recorded_version(conn), _revision(conn))
