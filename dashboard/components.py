@@ -246,6 +246,15 @@ def graph_id(chart_id: str) -> str:
 
 HIDDEN = {"display": "none"}
 
+CLICK_HINTS = ("drill_hint_map", "drill_hint_map_county", "drill_hint_bar", "sh_click_row")
+"""The chart notes (i18n keys) that say what a click opens: marked `chart-hint`, which
+paper (print.css) and the wall screen leave out — nothing opens there."""
+
+
+def _note(text) -> html.Div:
+    hints = {t(key, lang) for key in CLICK_HINTS for lang in ("zh", "en")}
+    return html.Div(text, className="chart-hint") if text in hints else html.Div(text)
+
 
 def chart_info(chart_id: str, text: str, lang: str = "zh") -> list:
     """The ⓘ after a chart's title and its tooltip (id {"type": "chart-info-text",
@@ -381,7 +390,7 @@ def chart_content(
 ):
     """The values for chart_outputs(): the figure shown (its layout height sets the
     graph's), or — when `figure` is None — the empty state `empty` (default 本期无数据)."""
-    note_children = [html.Div(n) for n in notes if n] or None
+    note_children = [_note(n) for n in notes if n] or None
     if figure is None:
         return (
             no_update,

@@ -200,15 +200,20 @@ _PICKER_TEXT = {
 }
 
 
-def _area_pickers(lang: str) -> list[html.Div]:
-    """One picker per level below the roster's root (township, village; a city's roster
-    starts with its counties). The callbacks always have all PICKERS: one a county's
-    roster does not use is hidden."""
+def _roster_levels() -> tuple[str, ...]:
+    """The levels the area pickers choose (a county's roster: township, village; a
+    city's: county, township, village)."""
     # the layout is also built outside an app and before sign-in (Dash checks it on its
     # first request, whoever sends it): a county's pickers then
     known = has_app_context() and auth.signed_in_user() is not None
     root = data.directory(engine()).root if known else None
-    levels = picker_levels(root) or ("township", "village")
+    return picker_levels(root) or ("township", "village")
+
+
+def _area_pickers(lang: str, levels: tuple[str, ...]) -> list[html.Div]:
+    """One picker per level below the roster's root (township, village; a city's roster
+    starts with its counties). The callbacks always have all PICKERS: one a county's
+    roster does not use is hidden."""
     pickers = []
     for i, name in enumerate(PICKER_NAMES):
         label, placeholder = _PICKER_TEXT[levels[min(i, len(levels) - 1)]]
@@ -227,6 +232,10 @@ def _area_pickers(lang: str) -> list[html.Div]:
 
 
 def _filter_bar(lang: str) -> html.Div:
+    """The filters in one row from 1,366 px up: with a city's third picker (the county)
+    and in English (longer period names) the controls are narrower (app.css,
+    `xs-filterbar-city`, `xs-filterbar-en`)."""
+    levels = _roster_levels()
     period = html.Div(
         [
             dbc.RadioItems(
@@ -257,7 +266,7 @@ def _filter_bar(lang: str) -> html.Div:
     )
     return html.Div(
         [
-            *_area_pickers(lang),
+            *_area_pickers(lang, levels),
             _item("f-period", t("f_period", lang), period, "xs-fitem-period"),
             _item(
                 "f-form",
@@ -286,7 +295,10 @@ def _filter_bar(lang: str) -> html.Div:
                 className="xs-fitem xs-fitem-end",
             ),
         ],
-        className="xs-filterbar",
+        className=" ".join(
+            ["xs-filterbar", f"xs-filterbar-{lang}"]
+            + (["xs-filterbar-city"] if len(levels) > 2 else [])
+        ),
     )
 
 

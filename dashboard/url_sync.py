@@ -45,7 +45,7 @@ from xieshang.dashboard.state import (
     to_query,
 )
 from xieshang.dashboard.state import State as ViewState
-from xieshang.warehouse.codes import is_above
+from xieshang.warehouse.codes import LEVELS, is_above, level_of
 
 _CONTROLS = {
     **{f"f-{name}": name for name in PICKER_NAMES},
@@ -86,7 +86,9 @@ def sync(
     the default, a scope outside what they see becomes it (with a notice when the address
     asked for it), and the pickers offer only the areas on the way to and within it. An
     address whose values fell back is to be written again in place without them ("fixed":
-    the query, else None)."""
+    the query, else None). "locked" names the pickers the user cannot change: a staff
+    user's levels down to their township, each with its one choice (the server confines
+    the view whatever they send; this keeps the pickers from looking changeable)."""
     defaults: Defaults = directory.defaults(today)
     if user is not None:
         defaults = replace(defaults, scope=home_scope(user, directory.root))
@@ -140,6 +142,7 @@ def sync(
         for i, name in enumerate(PICKER_NAMES)
     }
     return {
+        "locked": _locked(directory.root, user),
         "search": new_search,
         "fixed": fixed,
         "state": state,
@@ -178,6 +181,19 @@ def _offered(directory: data.Directory, user: User | None) -> Callable[[str | No
         return _area_options(pairs)
 
     return offered
+
+
+def _locked(root: str | None, user: User | None) -> frozenset[str]:
+    """The pickers a user cannot change: those at their limit's level and above it."""
+    limit = limit_of(user) if user is not None else None
+    if limit is None:
+        return frozenset()
+    depth = LEVELS.index(level_of(limit))
+    return frozenset(
+        name
+        for name, level in zip(PICKER_NAMES, picker_levels(root), strict=False)
+        if LEVELS.index(level) <= depth
+    )
 
 
 def _area_options(pairs) -> list[dict]:
@@ -228,6 +244,7 @@ def register(app: dash.Dash) -> None:
             Output(f"f-{name}", "value"),
             Output(f"f-{name}", "options"),
             Output(f"f-{name}", "disabled"),
+            Output(f"f-{name}", "clearable"),
         )
     ]
 
@@ -292,9 +309,13 @@ def register(app: dash.Dash) -> None:
         pickers = []
         for name, old in zip(PICKER_NAMES, picked, strict=True):
             picker = out["pickers"][name]
-            # an empty roster disables them all; below the first, one without choices
-            disabled = directory.empty or (name != PICKER_NAMES[0] and not picker["options"])
-            pickers += [keep(picker["value"], old), picker["options"], disabled]
+            # an empty roster disables them all; below the first, one without choices; a
+            # staff user's levels down to their township have one choice each: shown, fixed
+            locked = name in out["locked"]
+            disabled = (
+                directory.empty or locked or (name != PICKER_NAMES[0] and not picker["options"])
+            )
+            pickers += [keep(picker["value"], old), picker["options"], disabled, not locked]
         return (
             out["search"] if out["search"] is not None else no_update,
             # a new value each time, so that the same address fixed twice is written twice

@@ -364,3 +364,22 @@ def test_the_pickers_of_the_other_roles_offer_the_whole_roster(app):
     assert out["state"]["data"]["scope"] == CHENGGUAN
     assert [o["value"] for o in out["f-first"]["options"]] == [CHENGGUAN]
     assert [o["value"] for o in out["f-second"]["options"]] == [XINHUA, JIEFANG]
+
+
+def test_a_staff_users_township_picker_is_shown_fixed(app):
+    """The township picker of a staff user offers their township only: it shows it,
+    without a clear mark and disabled; the village picker below stays theirs to change.
+    Leaders' and admins' pickers are unchanged (the server confines staff either way)."""
+
+    def pickers(name):
+        client = signed_in(app, name)
+        out = post(client, body(url_sync(client), None)).get_json()["response"]
+        return [
+            (out[f"f-{p}"]["disabled"], out[f"f-{p}"]["clearable"]) for p in ("first", "second")
+        ]
+
+    for name in ("wang", "chen"):
+        assert pickers(name) == [(True, False), (False, True)], name
+    for name in ("zhao", "li"):
+        # the village picker waits for a township
+        assert pickers(name) == [(False, True), (True, True)], name

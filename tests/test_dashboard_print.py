@@ -5,6 +5,7 @@ tests/helpers/inbox_county.py (loaded on 2025-06-30)."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -65,6 +66,20 @@ def test_no_title_line_for_an_empty_warehouse(db_url):
     empty = open_warehouse(db_url)
     assert chart_cards.title_line(empty, State(None, date(2025, 1, 1), date(2025, 6, 30))) is None
     empty.dispose()
+
+
+def test_click_hints_are_left_off_paper():
+    """ "点击条形可进入该单位" under a ranking says what a click opens: not on paper, where
+    nothing opens; the chart's other notes are printed."""
+    notes = components.chart_content(
+        None, None, "zh", notes=["以下单位无边界数据：长宁县", "点击条形可进入该单位"]
+    )[3]
+    assert [getattr(n, "className", None) for n in notes] == [None, "chart-hint"]
+    en = components.chart_content(None, None, "en", notes=["Click a bar to open that unit"])[3]
+    assert en[0].className == "chart-hint"
+    css = (Path(__file__).parents[1] / "assets" / "print.css").read_text(encoding="utf-8")
+    hidden = css.split("@media print", 1)[1].split("display: none !important")[0]
+    assert ".xs-app .chart-hint," in hidden
 
 
 def test_the_shell_holds_the_title_line():

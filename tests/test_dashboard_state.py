@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from xieshang.access import User
 from xieshang.dashboard import data
 from xieshang.dashboard.state import (
     Defaults,
@@ -23,7 +24,7 @@ from xieshang.dashboard.state import (
     state_from_controls,
     to_query,
 )
-from xieshang.dashboard.url_sync import sync
+from xieshang.dashboard.url_sync import _locked, sync
 from xieshang.dashboard.views.data_quality import SUPERSEDED
 from xieshang.dashboard.views.overview import FIGURE
 
@@ -351,6 +352,16 @@ def test_a_citys_pickers_are_county_township_village():
     assert scope_to_controls(COUNTY_B, CITY) == (COUNTY_B, None, None)
     assert controls_to_scope((ROOT, TOWN, VILLAGE), CITY) == VILLAGE
     assert controls_to_scope((COUNTY_B, TOWN, VILLAGE), CITY) == COUNTY_B  # stale township
+
+
+def test_a_staff_users_levels_down_to_the_township_are_locked():
+    staff = User("wang", "staff", TOWN)
+    assert _locked(CITY, staff) == {"first", "second"}  # county and township
+    assert _locked(ROOT, staff) == {"first"}  # a county's roster: the township
+    for user in (None, User("zhao", "leader"), User("li", "admin")):
+        assert _locked(CITY, user) == _locked(ROOT, user) == frozenset()
+    assert sync("search", "", {}, None, DIRECTORY, user=staff)["locked"] == {"first"}
+    assert sync("search", "", {}, None, DIRECTORY)["locked"] == frozenset()
 
 
 def test_choosing_a_county_clears_the_township_and_village():

@@ -39,7 +39,7 @@ HEADLINE_KEYS: tuple[str, ...] = overview.KPI_KEYS
 MAP_FIGURE = overview.DEFAULT_FIGURE
 DESIGN_SIZE = (1920, 1080)  # the screen the type is drawn for; larger screens scale up
 # the pages' notes that say what a click opens (i18n keys): nothing on the screen opens
-CLICK_HINTS = ("drill_hint_map", "drill_hint_map_county", "drill_hint_bar", "sh_click_row")
+CLICK_HINTS = components.CLICK_HINTS
 
 
 def _seconds(text: str) -> int | None:

@@ -90,3 +90,35 @@ def test_a_link_into_a_city_sets_every_picker(duo):
     open_path(duo, f"/?scope={CITY}&{PERIOD}")
     duo.wait_for_text_to_equal(kpi("meetings"), "3", timeout=TIMEOUT)
     assert COUNTY_A not in search(duo)
+
+
+# the filter bar's items, shown ones: [top, bottom] of each, and the bar's height
+FILTER_ROWS = """
+const items = Array.from(document.querySelectorAll('.xs-filterbar > .xs-fitem'))
+  .filter(e => e.offsetParent !== null)
+  .map(e => { const r = e.getBoundingClientRect(); return [r.top, r.bottom]; });
+return [items, document.querySelector('.xs-filterbar').getBoundingClientRect().height];
+"""
+
+
+def one_row(duo) -> tuple[bool, float]:
+    """Whether the filter bar's items are in one row (each overlaps every other's height),
+    and the bar's height."""
+    items, height = duo.driver.execute_script(FILTER_ROWS)
+    return max(top for top, _ in items) < min(bottom for _, bottom in items), height
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_citys_filter_bar_keeps_to_one_row_on_a_laptop(duo, lang):
+    """County, township and village pickers, the period, form, topic and reset: one row at
+    1,366×768 (two rows took ~180 of the 768 px with the top bar, always, being sticky)."""
+    from tests.browser.test_layout_browser import viewport
+
+    viewport(duo, 1366, 768)
+    open_path(duo, f"/?scope={CITY}&{PERIOD}&lang={lang}")
+    duo.wait_for_text_to_equal(kpi("meetings"), "3", timeout=TIMEOUT)
+    settle(duo)
+    assert len(duo.driver.execute_script(FILTER_ROWS)[0]) == 7
+    fits, height = one_row(duo)
+    assert fits and height < 80, height
+    assert duo.get_logs() == []

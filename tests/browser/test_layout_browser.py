@@ -278,6 +278,20 @@ def test_on_a_phone_the_tabs_are_in_a_menu(duo):
     assert duo.get_logs() == []
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_countys_filter_bar_keeps_to_one_row_from_a_laptop_up(duo, lang):
+    """Township and village pickers, the period, form, topic and reset in one row at 1,366
+    and 1,920 px (a city's third picker: test_city_browser); on a phone they wrap."""
+    from tests.browser.test_city_browser import FILTER_ROWS, one_row
+
+    for size in (LAPTOP, WIDE, PHONE):
+        viewport(duo, *size)
+        load(duo, f"/?lang={lang}")
+        assert len(duo.driver.execute_script(FILTER_ROWS)[0]) == 6
+        fits, height = one_row(duo)
+        assert fits is (size != PHONE), (size, height)
+
+
 TAB_NAMES = {
     "/": ["总览", "党员参与", "决议落实", "多元参与", "考核评估", "数据质量", "数据报送"],
     "/?lang=en": [

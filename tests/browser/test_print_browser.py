@@ -19,6 +19,8 @@ from PIL import Image
 
 from tests.browser.test_browser import TIMEOUT, free_port, open_path, settle
 from tests.helpers.inbox_county import load_county
+from tests.helpers.signin import PASSWORD, signin_app
+from xieshang.access import users
 from xieshang.dashboard.app import create_app
 
 pytestmark = [
@@ -155,6 +157,27 @@ def test_a_grid_prints_its_rows_on_landscape_a4(duo, tmp_path):
     last = pdf_text(document, tmp_path).split("\f")[len(sizes) - 1]
     assert "逾期未落实的决议" in last
     assert re.search(r"15\s+柳树村\s+JY-2\s+清淤河塘\s+村委会\s+2025-06-15\s+HY-3", last)
+
+
+def test_a_list_not_for_the_user_prints_on_portrait_paper(dash_duo, engine, monkeypatch, tmp_path):
+    """A leader's 决议落实 holds a note in place of the overdue list (not for leaders): the
+    note follows the charts on portrait A4, not on a landscape page of its own."""
+    users.add_user(engine, "zhao", "leader", PASSWORD, by="test")
+    with signin_app(engine, monkeypatch) as app:
+        dash_duo.start_server(app, navigate=False, port=free_port())
+        dash_duo.driver.set_window_size(1366, 768)
+        dash_duo.driver.get(dash_duo.server.url + "/login?next=%2Fresolutions")
+        dash_duo.find_element("#username").send_keys("zhao")
+        dash_duo.find_element("#password").send_keys(PASSWORD)
+        dash_duo.find_element("#signin-submit").click()
+        dash_duo.wait_for_contains_text("#rs-overdue-note", "仅向考核人员", timeout=TIMEOUT)
+        dash_duo.wait_for_element("#rs-days-graph .main-svg", timeout=TIMEOUT)
+        wait_for_title_line(dash_duo, TITLE_LINE)
+        settle(dash_duo)
+        document = pdf(dash_duo)
+        sizes = page_sizes(document)
+        assert sizes == [A4] * len(sizes)
+        assert "仅向考核人员" in pdf_text(document, tmp_path).split("\f")[-2]  # the last page
 
 
 def test_ctrl_p_lays_every_grid_out_whole_before_printing(duo):
