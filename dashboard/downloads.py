@@ -27,7 +27,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, NoReturn
 
 import xlsxwriter
@@ -39,6 +39,7 @@ from sqlalchemy import Engine
 from xieshang import brief
 from xieshang.access import User, audit
 from xieshang.access.scope import home_scope, may_download, sees
+from xieshang.contract import settings
 from xieshang.dashboard import auth, components, data
 from xieshang.dashboard.disposition import ascii_name, attachment
 from xieshang.dashboard.i18n import t
@@ -312,6 +313,9 @@ def table_xlsx(table: dict, sheet: str) -> bytes:
     book = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False}
     )
+    # created on the day its name carries (list_filename), not at the clock's second: the
+    # same list the same day is the same bytes
+    book.set_properties({"created": datetime.combine(settings.today(), time())})
     bold = book.add_format({"bold": True, "bg_color": "#E8EEF4", "border": 1})
     text = book.add_format({"num_format": "@"})
     wrapped = book.add_format({"num_format": "@", "text_wrap": True, "valign": "top"})

@@ -11,6 +11,7 @@ import base64
 import csv
 import io
 import json
+import time
 from datetime import date, datetime
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -32,6 +33,7 @@ from tests.helpers.signin import sign_in, signin_app
 from xieshang.access import audit
 from xieshang.access.scope import may_download
 from xieshang.cli import main
+from xieshang.contract import settings
 from xieshang.dashboard import components, downloads, proxies
 from xieshang.dashboard.app import create_app
 from xieshang.dashboard.state import State
@@ -628,3 +630,16 @@ def test_the_xlsx_table_wraps_long_text_to_print_legibly():
     wraps = [sheet.cell(2, c).alignment.wrap_text for c in (1, 2, 3)]
     assert wraps == [None, True, True]
     assert sheet.cell(2, 2).value == reason
+
+
+def test_the_same_xlsx_table_the_same_day_is_the_same_bytes(monkeypatch):
+    """Created on the day its name carries, not at the clock's second: two requests a
+    second apart gave two files (the scope tests compare a forged request's answer with
+    the user's own byte for byte)."""
+    monkeypatch.setattr(settings, "today", lambda: date(2026, 12, 7))
+    table = components.table_data([("n", "行号", "count")], [{"n": 1}], "t")
+    first = downloads.table_xlsx(table, sheet="拒收记录")
+    time.sleep(1.1)
+    assert downloads.table_xlsx(table, sheet="拒收记录") == first
+    created = openpyxl.load_workbook(io.BytesIO(first)).properties.created
+    assert created == datetime(2026, 12, 7)

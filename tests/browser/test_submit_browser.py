@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -34,6 +34,7 @@ from tests.helpers.inbox_county import (
 )
 from tests.helpers.inbox_files import write_xlsx
 from xieshang.access import users
+from xieshang.contract import settings
 from xieshang.contract.settings import MAX_UPLOAD_ENV
 from xieshang.dashboard import auth
 from xieshang.dashboard.app import create_app
@@ -42,7 +43,7 @@ from xieshang.submission import SECRET_KEY
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 PASSWORD = "correct horse battery"
-TODAY = date.today()
+TODAY = settings.today()  # the deployment's day (Beijing), which the pages show
 DAY = TODAY.replace(day=1).isoformat()  # this month: the month 报送情况 opens on
 HEADER = ["会议编号", "区划代码", "召开日期", "形式", "议题", "党组织主持"]
 LEDGER = [
@@ -183,7 +184,7 @@ def test_send_fix_and_resend_a_ledger(duo, engine, tmp_path):
     settle(duo)
     assert no_cut_cells(duo, "#sb-rejects") == {"blank_headers": 0, "cut": []}
     assert no_horizontal_scroll(duo)
-    mmdd = f"{datetime.now():%m-%d}"
+    mmdd = f"{datetime.now(settings.time_zone()):%m-%d}"  # as 报送情况 shows it, Beijing's
     wait_for_rows(
         duo,
         "#sb-status",
@@ -214,7 +215,7 @@ def test_send_fix_and_resend_a_ledger(duo, engine, tmp_path):
     button = json.dumps({"index": 0, "type": "sb-marked-btn"}, separators=(",", ":"))
     assert duo.find_element(".sb-marked span").text == "会议台账.xlsx"
     assert duo.find_element(f"[id='{button}']").text == "下载标注后的拒收行 (xlsx)"
-    clicked_on = date.today()
+    clicked_on = settings.today()
     duo.find_element(f"[id='{button}']").click()
     # named on the day of the request: a day later for a test run over midnight
     marked = _first_download(
