@@ -323,8 +323,9 @@ class Directory:
         return self.names.get(code, code)
 
     def distinct_name(self, code: str) -> str:
-        """The name, led by those above it while another area has the same: 临江县黄坛镇."""
-        return distinct_names([code], self.names)[code]
+        """The name, led by those above it while another area has the same: 临江县黄坛镇;
+        a code not in the roster, as it is."""
+        return distinct_names([code], self.names)[code] if code in self.names else code
 
     def children(self, code: str | None) -> list[tuple[str, str]]:
         """(code, name) of the areas directly below `code` in the roster."""

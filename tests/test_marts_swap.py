@@ -315,7 +315,7 @@ def test_a_reader_of_two_marts_does_not_fail_the_swap(county):
 def test_readers_are_not_held_behind_a_swap_that_waits_for_a_long_holder(county):
     """A long holder of a mart (a nightly pg_dump holds every table for minutes) keeps the
     swap waiting; while it waits, a new reader of the marts is not queued behind it for
-    the whole wait (each try lets go after swap.LOCK_TRY), and the swap is done once the
+    the whole wait (each try lets go after engine.LOCK_TRY), and the swap is done once the
     holder ends."""
     with county.connect() as conn:
         meetings = conn.execute(sa.select(sa.func.count()).select_from(schema.mart_meetings))

@@ -502,7 +502,7 @@ def test_reads_are_not_held_behind_an_upgrade_waiting_for_a_long_reader(pg_datab
     """A reader holding a table an upgrade alters (a pg_dump holds every table for
     minutes) keeps the upgrade waiting; meanwhile reads of the tables it alters, or has
     altered, are not queued behind it for the whole wait (each try lets go after
-    engine.ALTER_TRY), and the upgrade is done once the reader ends."""
+    engine.LOCK_TRY), and the upgrade is done once the reader ends."""
     engine = _schema_7_warehouse(pg_databases.create())
     holder = engine.connect()
     holder.execute(sa.select(sa.func.count()).select_from(schema.held_rows)).scalar()

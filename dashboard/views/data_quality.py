@@ -63,7 +63,7 @@ def list_filename(engine_, state: ViewState, label_key: str, extension: str) -> 
     """A list's download name: its scope, what it lists and the day it was taken, e.g.
     西城街道-拒收行-2026-12-05.xlsx (one folder of downloads stays tellable apart)."""
     directory = data.directory(engine_)
-    scope = directory.distinct_name(state.scope) if state.scope in directory.names else state.scope
+    scope = directory.distinct_name(state.scope)
     return f"{scope}-{t(label_key, state.lang)}-{settings.today().isoformat()}.{extension}"
 
 

@@ -367,6 +367,6 @@ def overdue_filename(engine_, state: ViewState) -> str:
     on — 临江县樟村乡-逾期未落实决议-截至2026-11-30.csv —, so one folder of downloads
     keeps the lists of many units and months apart."""
     directory = data.directory(engine_)
-    scope = directory.distinct_name(state.scope) if state.scope in directory.names else state.scope
+    scope = directory.distinct_name(state.scope)
     as_of = min(state.end, directory.last_load) if directory.last_load else state.end
     return f"{scope}-{t('rs_overdue_file', state.lang, as_of=as_of.isoformat())}.csv"

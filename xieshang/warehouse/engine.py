@@ -213,21 +213,29 @@ def begin_write(engine: Engine) -> Iterator[Connection]:
         elif engine.dialect.name == "postgresql":
             # as long as SQLite's busy timeout, not for ever: a submission behind a city's
             # first load fails in one line rather than outliving its proxy's timeout
-            wait = {"wait": f"{WRITE_WAIT_SECONDS}s"}
-            conn.execute(text("SELECT set_config('lock_timeout', :wait, true)"), wait)
+            set_lock_timeout(conn, f"{WRITE_WAIT_SECONDS}s")
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK})
             conn.exec_driver_sql("SET LOCAL lock_timeout TO DEFAULT")
         yield conn
 
 
-ALTER_TRY = "1s"  # each table lock a schema change asks for, at most, in one try
-ALTER_PAUSE_SECONDS = 0.2  # between tries: the reads queued behind the try go through
+# A writer that locks tables readers use (a schema change, the marts' swap) waits this
+# long for them in one try, then lets go and tries again: while its request waits, every
+# new reader of those tables queues behind it, and what it waits for may be long (a
+# nightly pg_dump holds every table for minutes)
+LOCK_TRY = "1s"
+LOCK_PAUSE_SECONDS = 0.2  # between tries: the reads queued behind the try go through
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE of a lock_timeout
+
+
+def set_lock_timeout(conn: Connection, value: str) -> None:
+    """PostgreSQL's lock_timeout for the rest of the transaction (or savepoint)."""
+    conn.execute(text("SELECT set_config('lock_timeout', :t, true)"), {"t": value})
 
 
 def altering(engine: Engine, change: Callable[[Connection], T]) -> T:
     """`change(conn)` in a transaction holding the write lock (`begin_write`) whose table
-    locks wait ALTER_TRY at most on PostgreSQL, run whole again until it gets them all, for
+    locks wait LOCK_TRY at most on PostgreSQL, run whole again until it gets them all, for
     WRITE_WAIT_SECONDS. An ALTER waiting for a reader that holds its table (a pg_dump holds
     every table for minutes) holds the tables altered before it, and every read of those,
     or of its own, queues behind it: 报送情况 and the rejects lists waited as long."""
@@ -238,14 +246,13 @@ def altering(engine: Engine, change: Callable[[Connection], T]) -> T:
             with begin_write(engine) as conn:
                 locked = True
                 if conn.dialect.name == "postgresql":
-                    try_for = {"t": ALTER_TRY}
-                    conn.execute(text("SELECT set_config('lock_timeout', :t, true)"), try_for)
+                    set_lock_timeout(conn, LOCK_TRY)
                 return change(conn)
         except DBAPIError as exc:
             state = getattr(exc.orig, "sqlstate", None)
             if not locked or state != LOCK_NOT_AVAILABLE or time.monotonic() > deadline:
                 raise
-        time.sleep(ALTER_PAUSE_SECONDS)
+        time.sleep(LOCK_PAUSE_SECONDS)
 
 
 def _version(conn: Connection):

@@ -29,16 +29,17 @@ from contextlib import contextmanager
 from sqlalchemy import ARRAY, Connection, String, Table, bindparam, text
 from sqlalchemy.exc import DBAPIError
 
+from xieshang.warehouse.engine import (
+    LOCK_NOT_AVAILABLE,
+    LOCK_PAUSE_SECONDS,
+    LOCK_TRY,
+    WRITE_WAIT_SECONDS,
+    set_lock_timeout,
+)
+
 NEXT_SCHEMA = "xieshang_next"
 DEADLOCK = "40P01"  # PostgreSQL's SQLSTATE
-LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout
 LOCK_ATTEMPTS = 20
-# Each try for the old tables waits this long, then lets go: while a request for ACCESS
-# EXCLUSIVE waits, every reader of the marts queues behind it, and what the swap waits
-# for may be long (a nightly pg_dump holds every table for minutes)
-LOCK_TRY = "1s"
-LOCK_PAUSE_SECONDS = 0.2  # between tries, the readers that queued meanwhile read
-LOCK_WAIT_SECONDS = 600  # then the swap fails (rolled back: the old marts stay)
 
 # every one of the tables: owned by the run's user; its privileges granted by its owner,
 # the owner's own as a new table's, none on a column (the others are granted again on
@@ -100,19 +101,20 @@ def _lock(conn: Connection, old: list[str]) -> None:
     """Every old table locked for the swap, in a savepoint. A reader that holds one of them
     and then asks for one already locked here closes a cycle, which PostgreSQL breaks by
     failing the waiter that finds it; when that is this run, only the savepoint fails:
-    its locks go, the reader finishes, and the run asks again. Each try waits LOCK_TRY at
-    most, so that readers are never held behind the swap for longer than that while it
-    waits for a long holder (pg_dump); after LOCK_WAIT_SECONDS the run fails."""
+    its locks go, the reader finishes, and the run asks again. Each try waits
+    engine.LOCK_TRY at most, so that readers are never held behind the swap for longer
+    than that while it waits for a long holder (pg_dump); after WRITE_WAIT_SECONDS the run
+    fails (rolled back: the old marts stay)."""
     statement = f"LOCK TABLE {', '.join(old)} IN ACCESS EXCLUSIVE MODE"
     before = conn.execute(text("SELECT current_setting('lock_timeout')")).scalar()
-    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    deadline = time.monotonic() + WRITE_WAIT_SECONDS
     deadlocks = 0
     while True:
         try:
             with conn.begin_nested():
-                conn.execute(text("SELECT set_config('lock_timeout', :t, true)"), {"t": LOCK_TRY})
+                set_lock_timeout(conn, LOCK_TRY)
                 _run(conn, statement)
-                conn.execute(text("SELECT set_config('lock_timeout', :t, true)"), {"t": before})
+                set_lock_timeout(conn, before)
             return
         except DBAPIError as exc:
             state = getattr(exc.orig, "sqlstate", None)
