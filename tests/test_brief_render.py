@@ -248,6 +248,25 @@ def test_the_docx_has_its_headings_table_and_charts(engine):
     assert fonts == {"Normal": ("宋体", None), "Title": ("黑体", None), "Heading 1": ("黑体", None)}
 
 
+def test_the_docx_table_s_columns_fit_their_contents_on_the_page(engine):
+    """Five equal columns of 32 mm wrapped 下降100.0个百分点 and 9,224/16,617 onto two
+    lines where 宋体 is missing: each column has its own width, in the grid and in every
+    cell (Word takes the cells'), fixed, and together they fill A4's text width."""
+    document = docx.Document(io.BytesIO(render(build_brief(engine, COUNTY, "2025-06"), "docx")))
+    (table,) = document.tables
+    tbl = table._tbl
+    grid = [int(col.get(qn("w:w"))) for col in tbl.tblGrid.findall(qn("w:gridCol"))]
+    # 40, 24, 24, 40 and 32 mm in twips (1 mm = 1440/25.4 twips)
+    assert grid == [2268, 1361, 1361, 2268, 1814]
+    assert [[cell.width.twips for cell in row.cells] for row in table.rows] == [grid] * 15
+    section = document.sections[0]
+    margins = section.left_margin.twips + section.right_margin.twips
+    assert (section.page_width.twips - margins, sum(grid)) == (9072, 9072)
+    width = tbl.tblPr.find(qn("w:tblW"))
+    assert (width.get(qn("w:type")), width.get(qn("w:w"))) == ("dxa", "9072")
+    assert table.autofit is False
+
+
 def test_a_villages_docx_has_no_ranking(engine):
     document = docx.Document(io.BytesIO(render(build_brief(engine, LIUSHU, "2025-06"), "docx")))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
@@ -387,3 +406,46 @@ def test_a_city_s_counts_beside_the_points_do_not_run_together(engine):
             boxes = [label.get_window_extent(renderer) for label in labels]
     assert labels[0].get_text() == "59.1%\n5,501/9,311"
     assert all(not a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+
+def test_the_average_line_breaks_around_a_score_it_crosses(engine):
+    """As in the demo county's November 2026: the dashed average 65.8 struck through
+    城关街道's 63.6 beside its bar. Each score sits on a white box drawn over the line, and
+    the line is tagged with its value at its top."""
+    import dataclasses
+
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from xieshang.brief.content import Unit
+
+    scores = (("大岚乡", 77.9), ("城关街道", 63.6), ("泗门镇", 56.0))
+    units = tuple(
+        Unit(f"33028100{rank}000", name, rank, score, meetings=1, overdue_open=0)
+        for rank, (name, score) in enumerate(scores, 1)
+    )
+    brief = dataclasses.replace(build_brief(engine, COUNTY, "2025-06"), ranking=units)
+    with charts._LOCK, matplotlib.rc_context({"font.family": [charts._use_font()]}):
+        figure, _, note = charts.ranking_figure(brief)
+        renderer = FigureCanvasAgg(figure).get_renderer()
+        ax = figure.axes[0]
+        (line,) = ax.lines
+        labels, tags = ax.texts[: len(units)], ax.texts[len(units) :]
+        line_x = ax.transData.transform((65.8, 0))[0]
+        boxes = [label.get_window_extent(renderer) for label in labels]
+    crossed = [
+        label.get_text()
+        for label, box in zip(labels, boxes, strict=True)
+        if box.x0 < line_x < box.x1
+    ]
+    assert note == "虚线为全部3个乡镇（街道）的平均得分 65.8。"
+    assert list(line.get_xdata()) == [65.8, 65.8]
+    assert crossed == ["63.6"]
+    assert [label.get_text() for label in labels] == ["77.9", "63.6", "56.0"]
+    # an opaque white box, above the line
+    patches = {(label.get_zorder(), label.get_bbox_patch()) for label in labels}
+    assert {(z, p and p.get_facecolor()) for z, p in patches} == {(3, (1.0, 1.0, 1.0, 1.0))}
+    assert line.get_zorder() == 2
+    assert [(t.get_text(), t.xy, t.get_color()) for t in tags] == [
+        ("平均 65.8", (65.8, 2.75), charts.ORANGE)
+    ]

@@ -24,6 +24,7 @@ WIDTH_IN = 6.3  # 16 cm: A4's text width with 2.5 cm margins
 DPI = 200
 MOST_BARS = 30  # a longer ranking shows its first and last 15
 NOTHING_DUE = "各月均没有到期决议，没有落实率"
+TAG_LEFT_FROM = 90  # an average above which its 平均 tag goes left of the line
 LOW_LABEL = 30  # a rate (%) below which a label stays above its point, clear of the axis
 
 _LOCK = threading.Lock()
@@ -169,22 +170,53 @@ def _shown_units(units: tuple[Unit, ...]) -> tuple[list[Unit], str]:
 
 
 def _ranking(brief: Brief) -> Chart:
+    figure, title, note = ranking_figure(brief)
+    return Chart(title, _png(figure), note)
+
+
+def ranking_figure(brief: Brief):
+    """(figure, title, note) of the units' scores, each bar labelled at its end, and the
+    average as a dashed line tagged 平均 at its top, in a strip above the first bar.
+    A label near the average sits on a white box drawn over the line, so the line
+    breaks around it rather than striking through the figures (65.8 through 63.6)."""
     units, cut = _shown_units(brief.ranking)
     title = f"{brief.scope_name} · {brief.unit_word}考核得分排名（{month_label(brief.start)}）{cut}"
-    figure, ax = _figure(0.9 + 0.26 * len(units))
+    figure, ax = _figure(1.1 + 0.26 * len(units))
     ys = list(range(len(units)))[::-1]  # rank 1 at the top
-    bars = ax.barh(ys, [u.score for u in units], color=BLUE, height=0.6)
-    ax.bar_label(bars, labels=[f"{u.score:.1f}" for u in units], fontsize=7, padding=2, color=TEXT)
+    bars = ax.barh(ys, [u.score for u in units], color=BLUE, height=0.6, zorder=1)
+    ax.bar_label(
+        bars,
+        labels=[f"{u.score:.1f}" for u in units],
+        fontsize=7,
+        padding=2,
+        color=TEXT,
+        bbox={"boxstyle": "square,pad=0.2", "facecolor": "white", "edgecolor": "none"},
+        zorder=3,
+    )
     ax.set_yticks(ys, [f"{u.rank}. {u.name}" for u in units], fontsize=8)
     # the average of every ranked unit, those a long ranking leaves out too
     average = half_up(sum(u.score for u in brief.ranking) / len(brief.ranking), 1)
-    ax.axvline(float(average), color=ORANGE, linestyle="--", linewidth=1)
+    at = float(average)
+    ax.axvline(at, color=ORANGE, linestyle="--", linewidth=1, zorder=2)
+    ax.set_ylim(-0.6, len(units) + 0.2)
+    # right of the line, or left of it when there is no room before the axis ends
+    right = at <= TAG_LEFT_FROM
+    ax.annotate(
+        f"平均 {average}",
+        (at, len(units) - 0.25),
+        textcoords="offset points",
+        xytext=(3 if right else -3, 0),
+        ha="left" if right else "right",
+        va="center",
+        fontsize=7,
+        color=ORANGE,
+    )
     ax.set_xlim(0, 108)
     ax.set_xlabel("考核得分（满分100）", fontsize=8)
     ax.tick_params(axis="x", labelsize=8)
     ax.set_title(title, fontsize=10, loc="left")
     note = f"虚线为全部{len(brief.ranking)}个{brief.unit_word}的平均得分 {average}。"
-    return Chart(title, _png(figure), note)
+    return figure, title, note
 
 
 def _use_font() -> str:

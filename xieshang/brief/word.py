@@ -15,6 +15,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.table import Table
 
 from xieshang.brief.charts import Chart, charts
 from xieshang.brief.content import TABLE_HEADER, Brief
@@ -22,7 +23,11 @@ from xieshang.brief.content import TABLE_HEADER, Brief
 BODY_FONT, HEADING_FONT = "宋体", "黑体"
 RED = (0xC8, 0x10, 0x2E)
 TONES = {"good": (0x1A, 0x6B, 0x34), "bad": (0xA4, 0x16, 0x1A)}
-PICTURE_WIDTH_MM = 160
+PICTURE_WIDTH_MM = 160  # the text width: A4's 210 mm less two 25 mm margins
+# the figures table's columns (指标, 本月, 上月, 较上月, 依据), filling the text width: a
+# label as long as 落实用时中位数(天) and a change as long as 下降100.0个百分点 on one line
+# in 10.5 pt, and a city's 92,240/166,170 too in a font wider than 宋体 (WPS's stand-in)
+COLUMNS_MM = (40, 24, 24, 40, 32)
 
 
 def _east_asian(style_or_run, name: str) -> None:
@@ -69,6 +74,22 @@ def _page_numbers(document) -> None:
     paragraph.add_run(" 页")
 
 
+def _fixed_widths(table: Table, widths_mm: tuple[int, ...]) -> None:
+    """Columns of the given widths, kept as set: Word sizes a column by its cells' widths
+    (w:tcW) before the grid's (w:gridCol), so both are written, and the table's own
+    width (w:tblW, else "auto") is their sum; autofit off (a fixed layout), or Word
+    widens a column to fit its longest line."""
+    table.autofit = False
+    widths = [Mm(w) for w in widths_mm]
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
+    table_width = table._tbl.tblPr.find(qn("w:tblW"))
+    table_width.set(qn("w:type"), "dxa")
+    table_width.set(qn("w:w"), str(sum(w.twips for w in widths)))
+
+
 def _table(document, brief: Brief) -> None:
     table = document.add_table(rows=1, cols=len(TABLE_HEADER), style="Table Grid")
     for cell, header in zip(table.rows[0].cells, TABLE_HEADER, strict=True):
@@ -83,6 +104,7 @@ def _table(document, brief: Brief) -> None:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             if i == 3 and row.tone in TONES:
                 run.font.color.rgb = RGBColor(*TONES[row.tone])
+    _fixed_widths(table, COLUMNS_MM)
 
 
 def _picture(document, chart: Chart) -> None:
