@@ -449,3 +449,33 @@ def test_the_average_line_breaks_around_a_score_it_crosses(engine):
     assert [(t.get_text(), t.xy, t.get_color()) for t in tags] == [
         ("平均 65.8", (65.8, 2.75), charts.ORANGE)
     ]
+
+
+def test_a_long_ranking_s_title_stays_inside_its_picture(engine):
+    """40 townships of a long-named county: the title and its （共40个，显示前15名与后15名）
+    ran past the picture's right edge; the cut now takes a line of its own."""
+    import dataclasses
+
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from xieshang.brief.content import Unit
+
+    units = tuple(
+        Unit(f"3302811{rank:02d}000", f"第{rank}街道办事处", rank, 90.0 - rank, 1, 0)
+        for rank in range(1, 41)
+    )
+    brief = dataclasses.replace(
+        build_brief(engine, COUNTY, "2025-06"),
+        ranking=units,
+        scope_name="浙江省宁波市余姚市经济开发区",
+    )
+    with charts._LOCK, matplotlib.rc_context({"font.family": [charts._use_font()]}):
+        figure, title, _ = charts.ranking_figure(brief)
+        renderer = FigureCanvasAgg(figure).get_renderer()
+        shown = figure.axes[0].get_title(loc="left")
+        # everything drawn, in inches
+        drawn = figure.get_tightbbox(renderer)
+    assert title.endswith("（共40个，显示前15名与后15名）") and "\n" not in title
+    assert drawn.x1 <= charts.WIDTH_IN  # 7.69 in before
+    assert shown.split("\n")[1] == "（共40个，显示前15名与后15名）"

@@ -214,7 +214,8 @@ def ranking_figure(brief: Brief):
     ax.set_xlim(0, 108)
     ax.set_xlabel("考核得分（满分100）", fontsize=8)
     ax.tick_params(axis="x", labelsize=8)
-    ax.set_title(title, fontsize=10, loc="left")
+    # the cut on a line of its own: after a long scope name it ran off the picture's edge
+    ax.set_title(title.replace(cut, f"\n{cut}") if cut else title, fontsize=10, loc="left")
     note = f"虚线为全部{len(brief.ranking)}个{brief.unit_word}的平均得分 {average}。"
     return figure, title, note
 
