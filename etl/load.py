@@ -344,6 +344,7 @@ def run_load(
                     position.merging(kind, rows)
                     run.load_dependent(kind, rows, roster)
                     progress("merge", step, steps)
+                run.write_held()  # every kind judged: a held row's file's month is known
                 report["status"] = "committed"
                 report["seconds"] = round(time.perf_counter() - clock, 3)
                 position.at("record")

@@ -4,9 +4,11 @@ Kind by kind, in the contract's order: the roster (parents checked top-down), me
 (their host in the roster), then attendance and resolution reports, which join their
 meeting or are held until it arrives (and released then). Each kind is merged later-row-
 wins (`xieshang.etl.upsert`) with the contract's counting; what was written is kept as
-`marts.Changes`, for the marts to follow only that. The run's rejects are stored last,
-each given the township it belongs to, the header its file gives the column, and (an
-attendance row's) the month of its meeting, which only the merged warehouse knows.
+`marts.Changes`, for the marts to follow only that. The run's held rows and rejects are
+stored last, once every kind is judged: a reject given the township it belongs to, the
+header its file gives the column, and (an attendance row's) the month of its meeting,
+which only the merged warehouse knows; a row without a month of its own (a held sign-in
+row, a reject for its date or code) its file's, when the file's other rows have one.
 """
 
 from __future__ import annotations
@@ -197,6 +199,8 @@ class Run:
         # of their keys is superseded, its row sent again (fixed, or rejected anew)
         self.judged: dict[str, list[pd.DataFrame]] = {kind: [] for kind in STORED_KEYS}
         self._rejects_frame: pd.DataFrame | None = None
+        # the held_rows rows this run writes, once every kind is judged (`write_held`)
+        self._held_rows: list[dict] = []
 
     def count(self, kind: str, outcome: str, n: int) -> None:
         self.report["kinds"][kind][outcome] += int(n)
@@ -399,7 +403,8 @@ class Run:
     # -- held rows -----------------------------------------------------------------------
 
     def _held(self, kind: str) -> pd.DataFrame:
-        t = schema.held_rows
+        t, runs = schema.held_rows, schema.load_runs
+        first_run = func.coalesce(t.c.first_run_id, t.c.run_id)
         stored = _select_frame(
             self.conn,
             select(
@@ -408,9 +413,12 @@ class Run:
                 t.c.sheet,
                 t.c.row_number,
                 t.c.payload,
-                func.coalesce(t.c.first_run_id, t.c.run_id).label("first_run_id"),
+                first_run.label("first_run_id"),
                 t.c.run_id,
+                t.c.month,
+                runs.c.loaded_on,
             )
+            .select_from(t.outerjoin(runs, runs.c.run_id == first_run))
             .where(t.c.kind == kind)
             .order_by(t.c.id),
         )
@@ -428,6 +436,8 @@ class Run:
         frame["_old"] = True
         frame["_held_id"] = stored["id"].to_numpy()
         frame["_first_run"] = stored["first_run_id"].to_numpy()
+        frame["_month"] = stored["month"].to_numpy()
+        frame["_came"] = [month_key(d) if d is not None else None for d in stored["loaded_on"]]
         frame["_read_run"] = stored["run_id"].to_numpy()  # its path and row are that reading's
         return frame
 
@@ -447,13 +457,19 @@ class Run:
         plan = plan_upsert(new, keys, values, new.iloc[:0].assign(_id=None))
         self._count_outcomes(kind, np.where(plan.outcomes == "inserted", "held", plan.outcomes))
         final = plan.inserts
-        # a row sent again keeps the run that first held its key
-        first = dict(zip(keys_of(superseded, keys), superseded["_first_run"], strict=True))
-        rows = [
+        # a row sent again keeps the run that first held its key, and its month or the
+        # month it came in (`write_held`)
+        before = keys_of(superseded, keys)
+        first = dict(zip(before, superseded["_first_run"], strict=True))
+        months = dict(zip(before, superseded["_month"], strict=True))
+        came = dict(zip(before, superseded["_came"], strict=True))
+        self._held_rows += [
             {
                 "kind": kind,
                 "row_key": _joined(tuple(r[k] for k in keys)),
                 "first_run_id": first.get(tuple(r[k] for k in keys), self.run_id),
+                "month": _month(months.get(tuple(r[k] for k in keys))),
+                "_came": _month(came.get(tuple(r[k] for k in keys))),
                 "area_code": r["area_code"],
                 "meeting_id": r["meeting_id"],
                 "township_code": township_of(r["area_code"]),
@@ -472,8 +488,41 @@ class Run:
             }
             for r in final.to_dict("records")
         ]
-        if rows:
-            insert_rows(self.conn, schema.held_rows, pd.DataFrame(rows), list(rows[0]))
+
+    def write_held(self) -> None:
+        """Store the rows this run holds, once every kind is judged: a sign-in row new to
+        the store gets its file's one month (`_single_months`, as a reject without a month
+        of its own), which 报送情况 counts it in — a township's November sign-in sheet
+        loaded on 7 December, its meetings not sent yet, showed its rows as December's and
+        November short; a file of no such month leaves it to count in the month it came.
+
+        A row sent again keeps the month it had, as it keeps the run that first held it: a
+        month's cell does not lose a row to a later file. One that had none (its first file
+        all held, or of several months, or held before schema 11) takes the new reading's
+        when that is not after the month it came in: a month of its own rather than the day
+        it came, but never a later one — a row sent in January is of no February meeting,
+        and only a later file's other rows put it there."""
+        rows = self._held_rows
+        if not rows:
+            return
+        undated = {r["path"] for r in rows if r["kind"] == "attendance" and r["month"] is None}
+        if undated:
+            rejects = self.all_rejects()
+            paths, months = (
+                ([], [])
+                if rejects is None
+                else (rejects["path"].tolist(), rejects["month"].tolist())
+            )
+            of_file = self._single_months(undated, paths, months)
+            for r in rows:
+                month = of_file.get(r["path"])
+                if r["kind"] == "attendance" and r["month"] is None and month is not None:
+                    r["month"] = month if r["_came"] is None or month <= r["_came"] else None
+        columns = [c for c in rows[0] if not c.startswith("_")]
+        frame = pd.DataFrame(rows, columns=columns)
+        # as objects: pandas would make a column of months and None floats with NaN
+        frame["month"] = pd.Series([r["month"] for r in rows], index=frame.index, dtype=object)
+        insert_rows(self.conn, schema.held_rows, frame, columns)
 
     # -- bookkeeping ---------------------------------------------------------------------
 
@@ -665,6 +714,11 @@ class Run:
             self.conn.execute(
                 sa.update(t).where(t.c.id.in_(part)).values(superseded_by=self.run_id)
             )
+
+
+def _month(value) -> int | None:
+    """A stored month as an int; None for a row held without one (NULL, or NaN in a frame)."""
+    return None if value is None or pd.isna(value) else int(value)
 
 
 def _joined(key: tuple) -> str:

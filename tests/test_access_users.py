@@ -284,5 +284,5 @@ def test_an_older_warehouse_gets_the_new_tables(db_url):
         version = conn.execute(
             sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
         ).scalar_one()
-    assert version == str(schema.SCHEMA_VERSION) == "10"
+    assert version == str(schema.SCHEMA_VERSION) == "11"
     engine.dispose()

@@ -26,6 +26,7 @@ from xieshang import metrics
 from xieshang.cli.main import main
 from xieshang.etl.load import run_load
 from xieshang.marts import MARTS_VERSION
+from xieshang.metrics.submissions import submission_status
 from xieshang.warehouse import migrations, schema
 from xieshang.warehouse.engine import ensure_schema, make_engine, open_warehouse
 
@@ -42,6 +43,18 @@ A_REJECT = dict(
     reason_en="not a date",
 )
 """A reject as every release has stored it (the columns of schema 2)."""
+A_HELD_ROW = dict(
+    kind="attendance",
+    row_key=f"{V11}|HY-9|hash",
+    area_code=V11,
+    meeting_id="HY-9",
+    township_code=T1,
+    run_id="run001",
+    path="参会签到.csv",
+    row_number=2,
+    payload="{}",
+)
+"""A held sign-in row as every release has stored it (the columns of schema 2)."""
 
 
 @pytest.fixture
@@ -83,6 +96,7 @@ def _release_2_warehouse(url: str) -> sa.Engine:
                 **A_REJECT, sheet=None, area_code=V11, township_code=T1
             )
         )
+        conn.execute(sa.insert(schema_v2.held_rows).values(**A_HELD_ROW))
         conn.execute(
             sa.insert(schema_v2.users).values(
                 name="wang",
@@ -141,8 +155,10 @@ def _version_and_revision(engine: sa.Engine) -> tuple[str, str]:
 
 def test_the_head_revision_leaves_this_release_s_schema():
     # a release that raises SCHEMA_VERSION without a revision leaving it fails here
-    assert migrations.head() == "0010"
-    assert migrations.revision_of_schema(schema.SCHEMA_VERSION) == "0010"
+    assert migrations.head() == "0011"
+    assert migrations.revision_of_schema(schema.SCHEMA_VERSION) == "0011"
+    assert migrations.revision_of_schema(10) == "0010"
+    assert migrations.revision_of_schema(9) == "0009"
     assert migrations.revision_of_schema(8) == "0008"
     assert migrations.revision_of_schema(7) == "0007"
     assert migrations.revision_of_schema(6) == "0006"
@@ -161,7 +177,7 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
     assert main(["db", "upgrade", "--db", url]) == 0
     assert capsys.readouterr().out == (
         "仓库结构已升级 upgraded the warehouse: schema 2 (未经 Alembic not under Alembic) "
-        "→ schema 10 (0010)\n"
+        "→ schema 11 (0011)\n"
     )
 
     inspector = sa.inspect(engine)
@@ -189,12 +205,14 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
             schema.rejects.c.read_run_id,
         )
         assert conn.execute(rejects).all() == [(None,) * 5]
-    assert _version_and_revision(engine) == ("10", "0010")
+        held = sa.select(schema.held_rows.c.first_run_id, schema.held_rows.c.month)
+        assert conn.execute(held).all() == [(None, None)]
+    assert _version_and_revision(engine) == ("11", "0011")
     rows_after = _rows(engine)
     assert rows_after.pop("meta") == [
         ("'marts'", repr('{"fingerprint": "v3:1:run001", "max_report_day": "2025-04-05"}')),
         ("'marts_version'", "'3'"),
-        ("'schema_version'", "'10'"),
+        ("'schema_version'", "'11'"),
     ]
     rows_before.pop("meta")
     assert rows_after == rows_before
@@ -220,7 +238,7 @@ def test_a_release_2_warehouse_upgrades_keeping_its_rows_and_figures(new_url, ca
     # nothing is left to do, for either path
     assert main(["db", "upgrade", "--db", url]) == 0
     out = capsys.readouterr().out
-    assert out == "仓库结构已是最新 the warehouse is up to date: schema 10 (0010)\n"
+    assert out == "仓库结构已是最新 the warehouse is up to date: schema 11 (0011)\n"
     assert _writes(statements_sent(engine, lambda: ensure_schema(engine))) == []
     engine.dispose()
 
@@ -229,7 +247,7 @@ def test_an_empty_database_upgrades_to_what_ensure_schema_creates(new_url):
     engine = make_engine(new_url())
     done = migrations.upgrade(engine)
     assert (done.schema_before, done.revision_before) == (None, None)
-    assert (done.schema_after, done.revision_after, done.changed) == (10, "0010", True)
+    assert (done.schema_after, done.revision_after, done.changed) == (11, "0011", True)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
     assert _writes(statements_sent(engine, lambda: ensure_schema(engine))) == []
@@ -244,9 +262,9 @@ def test_a_warehouse_ensure_schema_made_is_stamped_and_not_changed(new_url):
         "CREATE TABLE alembic_version",
         "INSERT INTO alembic_version",
     ]
-    assert _version_and_revision(engine) == ("10", "0010")
+    assert _version_and_revision(engine) == ("11", "0011")
     again = migrations.upgrade(engine)
-    assert (again.schema_before, again.revision_before, again.changed) == (10, "0010", False)
+    assert (again.schema_before, again.revision_before, again.changed) == (11, "0011", False)
     engine.dispose()
 
 
@@ -255,12 +273,12 @@ def test_a_newer_warehouse_is_refused_and_left_alone(new_url, capsys):
     engine = open_warehouse(url)
     with engine.begin() as conn:
         conn.execute(
-            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="11")
+            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="12")
         )
     assert main(["db", "upgrade", "--db", url]) == 1
     assert capsys.readouterr().err == (
-        "xieshang: 仓库结构版本 11（None）比本版本新 the warehouse is schema 11 (revision None), "
-        "newer than this release (10): upgrade xieshang\n"
+        "xieshang: 仓库结构版本 12（None）比本版本新 the warehouse is schema 12 (revision None), "
+        "newer than this release (11): upgrade xieshang\n"
     )
     assert not sa.inspect(engine).has_table("alembic_version")
     engine.dispose()
@@ -273,7 +291,7 @@ def test_a_command_on_a_newer_warehouse_says_so_in_one_line_with_the_fix(new_url
     engine = open_warehouse(url)
     with engine.begin() as conn:
         conn.execute(
-            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="11")
+            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="12")
         )
     engine.dispose()
     assert (
@@ -283,8 +301,8 @@ def test_a_command_on_a_newer_warehouse_says_so_in_one_line_with_the_fix(new_url
         == 1
     )
     assert capsys.readouterr().err == (
-        "xieshang: 仓库结构版本 11 比本版本新 warehouse schema version 11 is newer than this "
-        "release (10); upgrade xieshang\n"
+        "xieshang: 仓库结构版本 12 比本版本新 warehouse schema version 12 is newer than this "
+        "release (11); upgrade xieshang\n"
     )
 
 
@@ -338,7 +356,7 @@ def _upgraded(engine: sa.Engine, url: str, path: str, capsys, version: int) -> N
         assert main(["db", "upgrade", "--db", url]) == 0
         assert capsys.readouterr().out == (
             f"仓库结构已升级 upgraded the warehouse: schema {version} (未经 Alembic not under "
-            "Alembic) → schema 10 (0010)\n"
+            "Alembic) → schema 11 (0011)\n"
         )
     else:
         ensure_schema(engine)
@@ -347,7 +365,7 @@ def _upgraded(engine: sa.Engine, url: str, path: str, capsys, version: int) -> N
 def _only_stamped(engine: sa.Engine, rows_before: dict, figures_before) -> None:
     """The upgrade changed no row but the schema version, and no figure."""
     rows_after = _rows(engine)
-    assert dict(rows_after.pop("meta"))["'schema_version'"] == "'10'"
+    assert dict(rows_after.pop("meta"))["'schema_version'"] == "'11'"
     rows_before.pop("meta")
     assert rows_after == rows_before and _every_figure(engine) == figures_before
 
@@ -418,7 +436,7 @@ def test_a_schema_4_warehouse_gets_the_county_rollups_after_a_marts_rebuild(new_
             assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
     with engine.connect() as conn:
         version = sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
-        assert conn.execute(version).scalar_one() == "10"
+        assert conn.execute(version).scalar_one() == "11"
     _stale_until_rebuilt(engine, url, fresh, rows_before, schema.ROLLUP_TABLES)
 
 
@@ -476,6 +494,11 @@ def _drop_schema_9_columns(conn: sa.Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE rejects DROP COLUMN read_run_id")
     conn.exec_driver_sql("ALTER TABLE load_files DROP COLUMN replaces_run")
     conn.exec_driver_sql("ALTER TABLE load_files DROP COLUMN replaces_as_of")
+    _drop_schema_11_columns(conn)
+
+
+def _drop_schema_11_columns(conn: sa.Connection) -> None:
+    conn.exec_driver_sql("ALTER TABLE held_rows DROP COLUMN month")
 
 
 def _schema_7_warehouse(url: str) -> sa.Engine:
@@ -532,7 +555,7 @@ def test_reads_are_not_held_behind_an_upgrade_waiting_for_a_long_reader(pg_datab
     assert errors == []
     with engine.connect() as conn:
         version = sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
-        assert conn.execute(version).scalar() == "10"
+        assert conn.execute(version).scalar() == "11"
     engine.dispose()
 
 
@@ -585,6 +608,7 @@ def test_a_schema_9_warehouse_records_a_file_of_2_gib_or_more(new_url, path, cap
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql("ALTER TABLE load_files ALTER COLUMN size TYPE integer")
+        _drop_schema_11_columns(conn)
         conn.execute(
             sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="9")
         )
@@ -608,6 +632,35 @@ def test_a_schema_9_warehouse_records_a_file_of_2_gib_or_more(new_url, path, cap
     engine.dispose()
 
 
+@pytest.mark.parametrize("path", ["db upgrade", "ensure_schema"])
+def test_a_schema_10_warehouse_gets_the_held_rows_month(new_url, path, capsys):
+    """A sign-in row held before schema 11 gets no month: 报送情况 counts it, as before,
+    in the month of the run that first held it (run001, 2025-04-10)."""
+    url = new_url()
+    engine = open_warehouse(url)
+    build_county().write(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(schema.held_rows).values(**A_HELD_ROW))
+        _drop_schema_11_columns(conn)
+        conn.execute(
+            sa.update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="10")
+        )
+    rows_before, figures_before = _rows(engine), _every_figure(engine)
+    _upgraded(engine, url, path, capsys, 10)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
+        held = sa.select(schema.held_rows.c.meeting_id, schema.held_rows.c.month)
+        assert conn.execute(held).all() == [("HY-9", None)]
+    _only_stamped(engine, rows_before, figures_before)
+
+    def held(month: str) -> list[int]:
+        rows = submission_status(engine, month, V11).rows
+        return [r["held"] for r in rows if r["kind"] == "attendance"]
+
+    assert (held("2025-03"), held("2025-04")) == ([0], [1])
+    engine.dispose()
+
+
 def test_db_upgrade_after_this_release_opened_the_warehouse_says_it_only_stamped(new_url, capsys):
     # the loader's timer opened it (ensure_schema) before the admin ran `db upgrade`
     url = new_url()
@@ -615,9 +668,9 @@ def test_db_upgrade_after_this_release_opened_the_warehouse_says_it_only_stamped
     ensure_schema(engine)
     assert main(["db", "upgrade", "--db", url]) == 0
     assert capsys.readouterr().out == (
-        "仓库结构已是最新，仅记入 Alembic 版本 the warehouse was already schema 10 (this "
+        "仓库结构已是最新，仅记入 Alembic 版本 the warehouse was already schema 11 (this "
         "release brought it up to date when it first opened it): only its Alembic revision "
-        "was recorded, schema 10 (0010)\n"
+        "was recorded, schema 11 (0011)\n"
     )
-    assert _version_and_revision(engine) == ("10", "0010")
+    assert _version_and_revision(engine) == ("11", "0011")
     engine.dispose()

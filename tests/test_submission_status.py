@@ -34,6 +34,7 @@ from xieshang.etl.load import run_load
 from xieshang.metrics import quality
 from xieshang.metrics.areas import UnknownScope
 from xieshang.metrics.submissions import Status, submission_status
+from xieshang.warehouse import schema
 from xieshang.warehouse.engine import make_engine
 
 DEC, JAN = DECEMBER_SHOWN, JANUARY_SHOWN
@@ -266,6 +267,157 @@ def test_a_held_row_sent_again_later_stays_in_the_month_it_first_came(engine, tm
     assert held("2026-02") == [("attendance", "held", 1)]
     listed = {r["loaded_on"] for r in quality.held_rows(engine, V4)}
     assert listed == {JANUARY_DAY, february}
+
+
+def _held_cells(engine, month: str, scope: str) -> list[tuple]:
+    """(area, state, accepted, rejected, held) of the scope's sign-in cells for `month`."""
+    rows = submission_status(engine, month, scope).rows
+    return [
+        (r["area_code"], r["state"], r["accepted"], r["rejected"], r["held"])
+        for r in rows
+        if r["kind"] == "attendance"
+    ]
+
+
+def _held_months(engine) -> list[tuple]:
+    """(meeting, month) of every held sign-in row, as stored."""
+    held = schema.held_rows
+    query = (
+        sa.select(held.c.meeting_id, held.c.month)
+        .where(held.c.kind == "attendance")
+        .order_by(held.c.meeting_id, held.c.row_number)
+    )
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(query)]
+
+
+def _signed(meeting: str, area: str, n: int, name: str) -> list:
+    return [meeting, area, f"3302811990010101{n:02d}", name, "否", "居民代表"]
+
+
+def test_a_held_sign_in_row_counts_in_its_files_month(engine, tmp_path):
+    """城关街道 sends December's sign-in sheet on 2026-01-20: a third attendee of HY-1
+    (新华社区, 2025-12-03) and two of HY-20 (和平社区), a meeting not sent yet. The two
+    held rows have no date of their own; their file's other row is December's, so they
+    count in December (和平社区 held 2, the township 3 accepted, 1 rejected, 2 held), not
+    in January, the month of the run (which said so, and December said 和平社区 sent no
+    attendance)."""
+    load_december(engine, tmp_path)
+    sent = tmp_path / "late" / "城关街道"
+    write_csv(
+        sent / "参会签到-12月.csv",
+        [
+            ATTENDANCE[0],
+            _signed("HY-1", V1, 21, "丁"),
+            _signed("HY-20", V3, 22, "戊"),
+            _signed("HY-20", V3, 23, "己"),
+        ],
+    )
+    report = run_load(engine, sent.parent, secret=SECRET, today=JANUARY_DAY, township=T1)
+    attendance = report["kinds"]["attendance"]
+    assert (attendance["inserted"], attendance["held"]) == (1, 2)
+    assert _held_months(engine) == [("HY-20", 202512), ("HY-20", 202512)]
+    assert _held_cells(engine, "2025-12", T1) == [
+        (T1, "received", 3, 1, 2),
+        (V1, "received", 3, 0, 0),
+        (V2, "rejected", 0, 1, 0),
+        (V3, "held", 0, 0, 2),
+    ]
+    assert _held_cells(engine, "2026-01", T1) == [
+        (T1, "missing", 0, 0, 0),
+        (V1, "missing", 0, 0, 0),
+        (V2, "missing", 0, 0, 0),
+        (V3, "missing", 0, 0, 0),
+    ]
+
+
+def test_a_held_sign_in_row_of_a_file_without_one_month_counts_in_its_run_s(engine, tmp_path):
+    """On 2026-02-10 城关街道 sends January's ledger (HY-30 of 和平社区, 2026-01-05), a
+    sign-in sheet all of HY-21 (not sent yet: no month in the file) and one of HY-1
+    (December), HY-30 (January) and HY-22 (not sent yet: the file has two months). Both
+    held rows count in February, the month of the run, as before: 和平社区 held 2 there,
+    none in December or January."""
+    load_december(engine, tmp_path)
+    sent = tmp_path / "february" / "城关街道"
+    write_csv(
+        sent / "会议台账-2026-01.csv",
+        [MEETING_HEADER, ["HY-30", V3, "2026-01-05", "议事会", "修路", "", "", "是", "否"]],
+    )
+    write_csv(sent / "参会签到-补.csv", [ATTENDANCE[0], _signed("HY-21", V3, 31, "庚")])
+    write_csv(
+        sent / "参会签到-混.csv",
+        [
+            ATTENDANCE[0],
+            _signed("HY-1", V1, 32, "辛"),
+            _signed("HY-30", V3, 33, "壬"),
+            _signed("HY-22", V3, 34, "癸"),
+        ],
+    )
+    report = run_load(engine, sent.parent, secret=SECRET, today=date(2026, 2, 10), township=T1)
+    attendance = report["kinds"]["attendance"]
+    assert (attendance["inserted"], attendance["held"]) == (2, 2)
+    assert _held_months(engine) == [("HY-21", None), ("HY-22", None)]
+    assert _held_cells(engine, "2026-02", V3) == [(V3, "held", 0, 0, 2)]
+    assert _held_cells(engine, "2026-01", V3) == [(V3, "received", 1, 0, 0)]
+    assert _held_cells(engine, "2025-12", V3) == [(V3, "no_meeting", 0, 0, 0)]
+
+
+def test_a_held_sign_in_row_sent_again_keeps_its_month_or_takes_an_earlier_one(engine, tmp_path):
+    """On 2026-01-20 城关街道 sends December's sheet (HY-1's attendee and 和平社区's HY-20:
+    held, December) and a sheet all of HY-21 (held, no month: January, its run's). On
+    2026-02-10 it sends February's ledger (HY-31 of 新华社区, 2026-02-03) and a sheet of
+    HY-31's attendee with HY-20's and HY-21's rows again (one month: February): HY-20
+    keeps December; HY-21 takes no month later than January, when it came, so stays
+    there. On 2026-03-02 a sheet of December's HY-1, HY-21's row again and HY-23's
+    (new): both are December's, and 和平社区's December has its 3 held rows, January and
+    March none."""
+    load_december(engine, tmp_path)
+    january = tmp_path / "january" / "城关街道"
+    write_csv(
+        january / "参会签到-12月.csv",
+        [ATTENDANCE[0], _signed("HY-1", V1, 41, "丁"), _signed("HY-20", V3, 42, "戊")],
+    )
+    write_csv(january / "参会签到-补.csv", [ATTENDANCE[0], _signed("HY-21", V3, 43, "己")])
+    run_load(engine, january.parent, secret=SECRET, today=JANUARY_DAY, township=T1)
+    assert _held_months(engine) == [("HY-20", 202512), ("HY-21", None)]
+    assert [c[-1] for c in _held_cells(engine, "2025-12", V3)] == [1]
+    assert [c[-1] for c in _held_cells(engine, "2026-01", V3)] == [1]
+
+    february = tmp_path / "february" / "城关街道"
+    write_csv(
+        february / "会议台账-2026-02.csv",
+        [MEETING_HEADER, ["HY-31", V1, "2026-02-03", "议事会", "修桥", "", "", "是", "否"]],
+    )
+    write_csv(
+        february / "参会签到-2月.csv",
+        [
+            ATTENDANCE[0],
+            _signed("HY-31", V1, 44, "庚"),
+            _signed("HY-20", V3, 42, "戊"),
+            _signed("HY-21", V3, 43, "己"),
+        ],
+    )
+    run_load(engine, february.parent, secret=SECRET, today=date(2026, 2, 10), township=T1)
+    assert _held_months(engine) == [("HY-20", 202512), ("HY-21", None)]
+    assert [c[-1] for c in _held_cells(engine, "2025-12", V3)] == [1]
+    assert [c[-1] for c in _held_cells(engine, "2026-01", V3)] == [1]
+    assert [c[-1] for c in _held_cells(engine, "2026-02", V3)] == [0]
+
+    march = tmp_path / "march" / "城关街道"
+    write_csv(
+        march / "参会签到-12月补.csv",
+        [
+            ATTENDANCE[0],
+            _signed("HY-1", V1, 45, "辛"),
+            _signed("HY-21", V3, 43, "己"),
+            _signed("HY-23", V3, 46, "壬"),
+        ],
+    )
+    run_load(engine, march.parent, secret=SECRET, today=date(2026, 3, 2), township=T1)
+    assert _held_months(engine) == [("HY-20", 202512), ("HY-21", 202512), ("HY-23", 202512)]
+    assert _held_cells(engine, "2025-12", V3) == [(V3, "held", 0, 0, 3)]
+    assert _held_cells(engine, "2026-01", V3) == [(V3, "missing", 0, 0, 0)]
+    assert _held_cells(engine, "2026-03", V3) == [(V3, "missing", 0, 0, 0)]
 
 
 def test_a_village_alone(december):

@@ -3,7 +3,8 @@
 For each unit of a scope and each monthly kind (meetings, attendance, resolution reports)
 it says whether rows for the month arrived, when, and how many were accepted, rejected
 and held (waiting for their meeting: a report in the month of its update, a sign-in row
-in the month it was first sent, its meeting's unknown yet). "Not submitted" (no row at all) is
+in its file's month when the file's other rows have one, else in the month it was first
+sent, its meeting's unknown yet). "Not submitted" (no row at all) is
 kept apart from "submitted, none held" (the village's township sent its ledger for the
 month and the village was not in it), since only the first asks the township for a file.
 
@@ -237,11 +238,13 @@ def _rejected(
 
 def _held(conn: Connection, low: str, high: str, first: date, last: date) -> tuple[_Tally, _Tally]:
     """Rows held now in [low, high], of the month: a resolution report by its update day
-    (the last part of its key), a sign-in row by the day of the run that first held it
+    (the last part of its key), a sign-in row by its file's month when the load found
+    one (xieshang.etl.merge, `write_held`), else by the day of the run that first held it
     (sent again later, it stays in the month it first came); (by area code, by township
     code), as `_rejected`."""
     held, runs = schema.held_rows, schema.load_runs
     day = func.substr(held.c.row_key, func.length(held.c.row_key) - 9)
+    month = month_key(first)
     query = (
         select(
             held.c.kind,
@@ -255,7 +258,11 @@ def _held(conn: Connection, low: str, high: str, first: date, last: date) -> tup
             held.c.area_code.between(low, high),
             or_(
                 (held.c.kind == "resolutions") & day.between(first.isoformat(), last.isoformat()),
-                (held.c.kind == "attendance") & runs.c.loaded_on.between(first, last),
+                (held.c.kind == "attendance")
+                & or_(
+                    held.c.month == month,
+                    held.c.month.is_(None) & runs.c.loaded_on.between(first, last),
+                ),
             ),
         )
         .group_by(held.c.kind, held.c.area_code, held.c.township_code)

@@ -30,13 +30,14 @@ from sqlalchemy import (
     literal_column,
 )
 
-SCHEMA_VERSION = 10  # 2: users and audit_log; 3: submissions (columns added in place);
+SCHEMA_VERSION = 11  # 2: users and audit_log; 3: submissions (columns added in place);
 # 4: the marts' county and city indexes (added in place); 5: the marts' county rollups;
 # 6: the reports' day index (added in place); 7: the Party mart's prev_12 (made anew);
 # 8: the rejects' row key and the run that superseded them, the months a file's reading
 # covered (columns added in place); 9: the reading a reject's row came from, and the one a
 # marked-up workbook answers (columns added in place); 10: a file's size in a 64-bit
-# integer (widened in place on PostgreSQL)
+# integer (widened in place on PostgreSQL); 11: a held sign-in row's month (a column
+# added in place)
 
 metadata = MetaData()
 
@@ -214,6 +215,11 @@ held_rows = Table(
     # the run that first held a row of this key (a row sent again keeps it); None for a
     # row held before schema 8: its run_id's
     Column("first_run_id", String(32)),
+    # yyyymm a held sign-in row counts in (报送情况): its file's one month, as a reject
+    # without a month of its own gets (etl.merge.Run.write_held); None when the file has
+    # no such month, for a report (its update day ends its key) and for a row held before
+    # schema 11: the month of its first_run_id's day
+    Column("month", Integer),
     Column("path", Text, nullable=False),
     Column("sheet", Text),
     Column("row_number", Integer, nullable=False),
