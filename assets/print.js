@@ -1,26 +1,21 @@
 /* Printing (assets/print.css lays the page out on A4).
 
    Just before the browser lays the page out for paper ("beforeprint", whichever way the
-   print was asked for), every chart wider than the paper is redrawn PRINT_WIDTH wide (a
-   chart as wide as a 1,920 px screen would be cut at the page's edge; redrawn, its text
-   keeps its size), and each grid's rows are put in their shown order (print.css lets
-   them flow down the page instead of scrolling in a box), a grid wider than its
-   (landscape) page scaled down to fit it. Just after ("afterprint"), both go back.
-
-   A grid draws only the rows near its scrolled box, and AG Grid's print layout, which
-   draws them all, takes effect a moment later — too late for a print already under way.
-   So Ctrl+P (⌘P) first switches every grid to that layout, waits until they have all
-   redrawn, and then prints; afterwards they go back. window.xieshangPrint.prepare()
-   does the same without printing and resolves when the grids are ready (the browser
-   tests print to PDF after it). */
+   print was asked for: Ctrl+P, the menu, Chrome's Page.printToPDF), every chart wider
+   than the paper is redrawn PRINT_WIDTH wide (a chart as wide as a 1,920 px screen would
+   be cut at the page's edge; redrawn, its text keeps its size), and each grid gets a
+   plain <table> after it, which print.css prints in the grid's place: its columns and
+   every row in their shown order (sort and filter kept), each cell's text as the grid
+   formats it. A table's <thead> is printed again at the top of each page it runs over;
+   AG Grid's own header, a <div>, is printed on the first page only (its print layout
+   has no option to repeat it, and Chromium repeats the header group of a <table> only,
+   not of divs styled as one). The grid also draws only the rows near its scroll box;
+   the table holds them all. Just after ("afterprint"), both go back. */
 (function () {
   "use strict";
   var PRINT_WIDTH = 640; // px: A4 less 12 mm margins (186 mm ≈ 703 px) less the card's
-  var GRID_WIDTH = 980; // px: landscape A4 (print.css), 273 mm ≈ 1,032 px, less the card's
-  var WAIT_MS = 1500; // at most, for the grids to redraw
   var redrawn = [];
-  var scaled = [];
-  var printLayout = [];
+  var tables = [];
 
   function grids() {
     var dag = window.dash_ag_grid;
@@ -42,55 +37,44 @@
     return out;
   }
 
-  function rowsInOrder(element) {
-    // AG Grid appends the rows it draws as they come; on paper they flow in DOM order
-    element.querySelectorAll(".ag-center-cols-container").forEach(function (box) {
-      var rows = Array.prototype.slice.call(box.querySelectorAll(":scope > .ag-row"));
-      rows.sort(function (a, b) {
-        return Number(a.getAttribute("row-index")) - Number(b.getAttribute("row-index"));
-      });
-      rows.forEach(function (row) {
-        box.appendChild(row);
-      });
-    });
-  }
-
-  function fit(element) {
-    // where the last column ends (the header cells'), or the box's width when the
-    // columns scroll inside it
-    var end = 0;
-    element.querySelectorAll(".ag-header-row-column .ag-header-cell").forEach(function (cell) {
-      end = Math.max(end, cell.offsetLeft + cell.offsetWidth);
-    });
-    var width = Math.min(end || element.offsetWidth, element.offsetWidth);
-    if (width > GRID_WIDTH) {
-      element.style.zoom = String(GRID_WIDTH / width);
-      scaled.push(element);
+  function cell(tag, text, className) {
+    var element = document.createElement(tag);
+    element.textContent = text == null ? "" : String(text);
+    if (className) {
+      element.className = className;
     }
+    return element;
   }
 
-  function prepare() {
-    var all = grids();
-    all.forEach(function (grid) {
-      grid.api.setGridOption("domLayout", "print");
-      printLayout.push(grid.api);
+  function cellClass(column, data) {
+    // as the grid shows it: numbers to the right, a state column's colour (`data`: a row's)
+    var def = column.getColDef();
+    var classes = def.type === "rightAligned" ? ["num"] : [];
+    var state = data && data[def.field + "__state"]; // grid.STATE_SUFFIX
+    if (state) {
+      classes.push("xs-state-" + state);
+    }
+    return classes.join(" ");
+  }
+
+  function printTable(api) {
+    var columns = api.getAllDisplayedColumns();
+    var table = document.createElement("table");
+    table.className = "table table-sm data-table xs-print-table"; // as a chart's 数据 table
+    var head = table.createTHead().insertRow();
+    columns.forEach(function (column) {
+      var name = api.getDisplayNameForColumn(column, "header");
+      head.appendChild(cell("th", name, cellClass(column)));
     });
-    var started = Date.now();
-    return new Promise(function (resolve) {
-      (function check() {
-        var ready = all.every(function (grid) {
-          return grid.element.querySelector(".ag-layout-print") !== null;
-        });
-        if (ready || Date.now() - started > WAIT_MS) {
-          // one more frame: the rows are drawn after the layout's class is set
-          window.requestAnimationFrame(function () {
-            window.setTimeout(resolve, 50);
-          });
-        } else {
-          window.requestAnimationFrame(check);
-        }
-      })();
+    var body = table.createTBody();
+    api.forEachNodeAfterFilterAndSort(function (node) {
+      var row = body.insertRow();
+      columns.forEach(function (column) {
+        var text = api.getCellValue({ rowNode: node, colKey: column, useFormatter: true });
+        row.appendChild(cell("td", text, cellClass(column, node.data)));
+      });
     });
+    return table;
   }
 
   window.addEventListener("beforeprint", function () {
@@ -100,9 +84,13 @@
         window.Plotly.relayout(graph, { width: PRINT_WIDTH });
       }
     });
-    document.querySelectorAll(".xs-main .xs-grid").forEach(function (element) {
-      rowsInOrder(element);
-      fit(element);
+    grids().forEach(function (grid) {
+      // a grid without columns (a list not for this user) has nothing to print
+      if (grid.api.getAllDisplayedColumns().length) {
+        var table = printTable(grid.api);
+        grid.element.after(table);
+        tables.push(table);
+      }
     });
   });
 
@@ -110,23 +98,8 @@
     redrawn.splice(0).forEach(function (graph) {
       window.Plotly.relayout(graph, { width: null, autosize: true });
     });
-    scaled.splice(0).forEach(function (element) {
-      element.style.zoom = "";
-    });
-    printLayout.splice(0).forEach(function (api) {
-      api.setGridOption("domLayout", "normal");
+    tables.splice(0).forEach(function (table) {
+      table.remove();
     });
   });
-
-  document.addEventListener("keydown", function (event) {
-    var key = (event.key || "").toLowerCase();
-    if (key === "p" && (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey) {
-      event.preventDefault();
-      prepare().then(function () {
-        window.print();
-      });
-    }
-  });
-
-  window.xieshangPrint = { prepare: prepare };
 })();

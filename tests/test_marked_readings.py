@@ -281,3 +281,34 @@ def test_a_workbook_whose_runs_were_edited_answers_nothing_more(engine, tmp_path
         _send(engine, (marked.filename, tampered))
         # JY-8 is fixed by its row's key; JY-9, never shown, stays
         assert [r[2] for r in _current(engine)] == ["2025-10-01"]
+
+
+def test_two_files_sent_apart_on_one_day_give_workbooks_of_two_names(engine, tmp_path):
+    # the ledger in the morning, a late meeting in the afternoon: each workbook was
+    # 东湖镇-拒收行-2025-12-01.xlsx, and the browser saved the second as "…(1).xlsx"
+    load_county(engine, tmp_path)
+    (morning,) = _send(engine, (LEDGER, csv_bytes(OCTOBER))).marked
+    (afternoon,) = _send(engine, ("会议补报.csv", csv_bytes(NOVEMBER))).marked
+    assert (morning.filename, afternoon.filename) == (
+        "东湖镇-拒收行-会议台账-2025-12-01.xlsx",
+        "东湖镇-拒收行-会议补报-2025-12-01.xlsx",
+    )
+
+    # each, sent back under its name, answers its own file; one still wrong the next day
+    # is named after the file it answers, not 东湖镇-拒收行-东湖镇-拒收行-会议台账-…
+    fixed = _send(engine, (afternoon.filename, _fixed(afternoon.content, "D2", "议事会")))
+    again = _send(engine, (morning.filename, morning.content), today=date(2025, 12, 2))
+    assert [(f["path"], f["replaces"]) for f in _load_files(engine, fixed, again)] == [
+        ("东湖镇/东湖镇-拒收行-会议补报-2025-12-01.xlsx", "东湖镇/会议补报.csv"),
+        ("东湖镇/东湖镇-拒收行-会议台账-2025-12-01.xlsx", "东湖镇/会议台账.csv"),
+    ]
+    assert [m.filename for m in again.marked] == ["东湖镇-拒收行-会议台账-2025-12-02.xlsx"]
+    assert _current(engine) == [("东湖镇/东湖镇-拒收行-会议台账-2025-12-01.xlsx", 2, "茶话会")]
+
+
+def _load_files(engine, *answers) -> list[dict]:
+    runs = [answer.report["run_id"] for answer in answers]
+    files = schema.load_files
+    with engine.connect() as conn:
+        rows = conn.execute(files.select().where(files.c.run_id.in_(runs))).mappings().all()
+    return sorted((dict(row) for row in rows), key=lambda row: runs.index(row["run_id"]))

@@ -168,13 +168,14 @@ def test_an_xlsx_with_a_title_row(xlsx):
 
 def test_the_loader_reads_it_back_as_the_rows_it_marks(xlsx, tmp_path):
     _, content = xlsx
-    (tmp_path / "东湖镇-拒收行-2025-07-31.xlsx").write_bytes(content)
-    result = read_file(tmp_path, "东湖镇-拒收行-2025-07-31.xlsx")
+    name = "东湖镇-拒收行-东湖镇会议台账-7月-2025-07-31.xlsx"  # as marked_name names it
+    (tmp_path / name).write_bytes(content)
+    result = read_file(tmp_path, name)
     assert (result.unreadable, result.skipped, result.unknown_columns) == (
         None,
         None,
         [
-            {"path": "东湖镇-拒收行-2025-07-31.xlsx", "sheet": sheet, "columns": ["备注"]}
+            {"path": name, "sheet": sheet, "columns": ["备注"]}
             for sheet in ("协商会议台账", "协商会议台账(2)")
         ],
     )

@@ -308,7 +308,7 @@ def test_a_marked_workbook_supersedes_the_file_it_answers(engine):
     # run-a reads a.csv (two rows rejected); staff fix the marked-up workbook of its
     # rejects, which names a.csv as the file it replaces, and send it under another name
     small_county().write(engine)
-    marked = "西城街道-拒收行-2025-05-02.xlsx"
+    marked = "西城街道-拒收行-a-2025-05-02.xlsx"
     with engine.begin() as conn:
         _runs(conn, ("run-a", 1, "committed"), ("run-b", 2, "committed"))
         conn.execute(

@@ -414,7 +414,7 @@ def test_the_fixed_marked_workbook_supersedes_the_rejects(app, engine, tmp_path)
     sheet.delete_rows(4)  # 城关街道's row: theirs to send
     fixed = io.BytesIO()
     book.save(fixed)
-    name = f"东湖镇-拒收行-{date.today().isoformat()}.xlsx"
+    name = f"东湖镇-拒收行-会议台账-7月-{date.today().isoformat()}.xlsx"
     response = post(client, (name, fixed.getvalue()))
     body = response.get_json()
     assert (response.status_code, body["status"]) == (200, "committed")

@@ -20,6 +20,7 @@ rejected and held rows are read back from the warehouse, and the audit log recor
 
 from __future__ import annotations
 
+import re
 import tempfile
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -194,15 +195,25 @@ def _names(engine: Engine) -> dict[str, str]:
     return {row["area_code"]: row["area_name"] for row in catalog.area_directory(engine)}
 
 
-def marked_name(scope_name: str, day: date, stem: str | None = None) -> str:
-    """西城街道-拒收行-2026-12-05.xlsx; with `stem` (one of several files with rejects)
-    西城街道-拒收行-会议台账-2026-12-05.xlsx, the stem cut short to keep the name one that
-    may be sent back (`MAX_NAME_BYTES`)."""
+def marked_name(scope_name: str, day: date, stem: str) -> str:
+    """西城街道-拒收行-会议台账-2026-12-05.xlsx for the file 会议台账.xlsx: the stem always in
+    it (two files sent apart on one day downloaded under one name, the browser saved the
+    second as "…(1).xlsx"), cut short to keep the name one that may be sent back
+    (`MAX_NAME_BYTES`); a marked-up workbook sent back still wrong gives the stem it
+    answers, not a name grown by each return."""
+    stem = _answered_stem(scope_name, stem)
     while True:
-        name = "-".join([scope_name, "拒收行", *([stem] if stem else []), day.isoformat()])
-        if not stem or len(f"{name}.xlsx".encode()) <= MAX_NAME_BYTES:
-            return f"{name}.xlsx"
+        name = f"{scope_name}-拒收行-{stem}-{day.isoformat()}.xlsx"
+        if not stem or len(name.encode()) <= MAX_NAME_BYTES:
+            return name
         stem = stem[:-1]
+
+
+def _answered_stem(scope_name: str, stem: str) -> str:
+    """会议台账 of 西城街道-拒收行-会议台账-2026-12-05 (a `marked_name` of the scope); any
+    other stem as it is."""
+    found = re.fullmatch(rf"{re.escape(scope_name)}-拒收行-(.+)-\d{{4}}-\d{{2}}-\d{{2}}", stem)
+    return found.group(1) if found else stem
 
 
 # --- what the run gave ------------------------------------------------------------------------------
@@ -277,7 +288,7 @@ def _marked(
     return [
         Marked(
             name,
-            marked_name(scope_name, day, PurePosixPath(name).stem if len(sent) > 1 else None),
+            marked_name(scope_name, day, PurePosixPath(name).stem),
             marked_workbook(by_file[name][0]["path"], data, by_file[name], runs[name], run_id),
         )
         for name, data in sent

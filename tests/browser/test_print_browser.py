@@ -18,10 +18,12 @@ import pytest
 from PIL import Image
 
 from tests.browser.test_browser import TIMEOUT, free_port, open_path, settle
-from tests.helpers.inbox_county import load_county
+from tests.helpers.inbox_county import LIUSHU, LOAD_DAY, RESOLUTIONS, SECRET, load_county
+from tests.helpers.inbox_files import write_csv
 from tests.helpers.signin import PASSWORD, signin_app
 from xieshang.access import users
 from xieshang.dashboard.app import create_app
+from xieshang.etl.load import run_load
 
 pytestmark = [
     pytest.mark.browser,
@@ -159,6 +161,37 @@ def test_a_grid_prints_its_rows_on_landscape_a4(duo, tmp_path):
     assert re.search(r"15\s+柳树村\s+JY-2\s+清淤河塘\s+村委会\s+2025-06-15\s+HY-3", last)
 
 
+def load_county_with_many_overdue(engine, directory: Path) -> None:
+    """The small county and 47 more resolutions of HY-3 overdue (JY-100…JY-146, due
+    2025-06-15): with JY-2, an overdue list of 48 rows, three landscape pages."""
+    load_county(engine, directory)
+    more = [
+        [f"JY-{n}", "HY-3", LIUSHU, "清淤河塘", "村委会", "2025-06-15", "推进中", "", "2025-06-20"]
+        + ["", "是", ""]
+        for n in range(100, 147)
+    ]
+    inbox = write_csv(directory / "more" / "决议落实.csv", [RESOLUTIONS[0], *more]).parent
+    report = run_load(engine, inbox, secret=SECRET, today=LOAD_DAY)
+    assert report["kinds"]["resolutions"]["inserted"] == 47, report
+
+
+@pytest.mark.warehouse(fill=load_county_with_many_overdue)
+def test_a_list_over_pages_repeats_its_header_on_each(duo, tmp_path):
+    """The overdue list printed over three landscape pages: its column headers on each,
+    not on the first only."""
+    open_path(duo, "/resolutions")
+    duo.wait_for_contains_text("#rs-overdue-grid", "JY-100", timeout=TIMEOUT)
+    settle(duo)
+    document = pdf(duo)
+    landscape = [n for n, size in enumerate(page_sizes(document)) if size == (A4[1], A4[0])]
+    pages = pdf_text(document, tmp_path).split("\f")
+    listed = [pages[n] for n in landscape]
+    header = r"逾期时长\s+逾期天数\s+单位\s+决议编号\s+决议内容\s+责任单位\s+完成时限"
+    assert [len(re.findall(header, page)) for page in listed] == [1, 1, 1]
+    # every row, though the grid draws only those near its scroll box
+    assert sum(len(re.findall(r"JY-\d+", page)) for page in listed) == 48
+
+
 def test_a_list_not_for_the_user_prints_on_portrait_paper(dash_duo, engine, monkeypatch, tmp_path):
     """A leader's 决议落实 holds a note in place of the overdue list (not for leaders): the
     note follows the charts on portrait A4, not on a landscape page of its own."""
@@ -180,30 +213,32 @@ def test_a_list_not_for_the_user_prints_on_portrait_paper(dash_duo, engine, monk
         assert "仅向考核人员" in pdf_text(document, tmp_path).split("\f")[-2]  # the last page
 
 
-def test_ctrl_p_lays_every_grid_out_whole_before_printing(duo):
+def test_before_printing_each_grid_has_a_table_of_all_its_rows(duo):
+    """However the print is asked for (the menu prints what is laid out when it fires
+    "beforeprint"), each grid with columns is printed as a table of every row, not the
+    rows the grid has drawn; after printing the tables go."""
     open_path(duo, "/data-quality")
     duo.wait_for_element("#dq-runs-grid .ag-row", timeout=TIMEOUT)
     settle(duo)
-    grids = duo.driver.execute_script(
-        "return document.querySelectorAll('.xs-main .xs-grid').length"
+    tables = (
+        "return Array.from(document.querySelectorAll('.xs-main .xs-grid[id]'))"
+        ".filter(g => dash_ag_grid.getApi(g.id).getAllDisplayedColumns().length)"
+        ".map(g => [g.id, g.nextElementSibling.tagName,"
+        " g.nextElementSibling.querySelectorAll('thead th').length,"
+        " dash_ag_grid.getApi(g.id).getAllDisplayedColumns().length,"
+        " g.nextElementSibling.querySelectorAll('tbody tr').length,"
+        " dash_ag_grid.getApi(g.id).getDisplayedRowCount()])"
     )
-    in_print_layout = (
-        "Array.from(document.querySelectorAll('.xs-main .xs-grid'))"
-        ".filter(g => g.querySelector('.ag-root-wrapper.ag-layout-print')).length"
-    )
-    # window.print records how many grids are in AG Grid's print layout when it is called
-    duo.driver.execute_script(
-        f"window.print = () => {{ window.printedWith = {in_print_layout}; }};"
-        "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'p', ctrlKey: true}));"
-    )
-    deadline = time.time() + TIMEOUT
-    while duo.driver.execute_script("return window.printedWith") is None:
-        assert time.time() < deadline
-        time.sleep(0.1)
-    assert grids > 0 and duo.driver.execute_script("return window.printedWith") == grids
+    duo.driver.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+    printed = duo.driver.execute_script(tables)
+    assert len(printed) > 1 and all(
+        tag == "TABLE" and heads == columns and rows == shown
+        for _, tag, heads, columns, rows, shown in printed
+    ), printed
     duo.driver.execute_script("window.dispatchEvent(new Event('afterprint'))")
-    time.sleep(0.5)
-    assert duo.driver.execute_script(f"return {in_print_layout}") == 0
+    assert (
+        duo.driver.execute_script("return document.querySelectorAll('.xs-print-table').length") == 0
+    )
 
 
 def test_charts_wider_than_the_paper_are_redrawn_to_fit(duo):

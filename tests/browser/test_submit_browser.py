@@ -220,7 +220,10 @@ def test_send_fix_and_resend_a_ledger(duo, engine, tmp_path):
     # named on the day of the request: a day later for a test run over midnight
     marked = _first_download(
         Path(duo.download_path),
-        [f"东湖镇-拒收行-{d.isoformat()}.xlsx" for d in (clicked_on, clicked_on + timedelta(1))],
+        [
+            f"东湖镇-拒收行-会议台账-{d.isoformat()}.xlsx"
+            for d in (clicked_on, clicked_on + timedelta(1))
+        ],
     )
     name = marked.name
     book = openpyxl.load_workbook(io.BytesIO(marked.read_bytes()))
