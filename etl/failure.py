@@ -96,6 +96,8 @@ SERVER_FIXES = {
     "tables this run writes (a pg_dump, another load) past the wait: run again once it ends",
     "53100": "数据库服务器磁盘已满 the database server's disk is full: free space on it (or "
     "give it more), then run again",
+    "25006": "数据库只读（流复制副本或只读角色）the database is read-only (a streaming replica, "
+    "or a read-only role): give --db (or XIESHANG_DB) the primary's URL",
     "57P01": _ENDED,
     "57P02": _ENDED,
     "08000": _ENDED,

@@ -383,3 +383,43 @@ def test_a_unit_that_sent_no_ledger_is_not_said_to_have_held_no_meeting():
         "2026年11月，杜岭乡报送的会议台账全部被拒收；本月没有到期决议；"
         "截至2026年11月30日，逾期未落实决议2件。"
     )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["brief", "--scope", COUNTY, "--month", "2025-06", "--format", "pdf"],
+        [
+            "export",
+            "assessment",
+            "--level",
+            "township",
+            "--from",
+            "2025-06-01",
+            "--to",
+            "2025-06-30",
+            "--format",
+            "xlsx",
+        ],
+    ],
+)
+def test_a_file_on_a_read_only_database_is_not_handed_out(engine, capsys, tmp_path, command):
+    """Both commands record their file in the audit log, so they run against the primary
+    (docs/deploy.md's table of what may read from the replica). Pointed at a replica, they
+    said only `ReadOnlySqlTransaction: cannot execute INSERT in a read-only transaction`
+    and left the file, which the audit log did not list."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a read-only transaction is PostgreSQL's")
+    read_only = engine.url.update_query_dict({"options": "-c default_transaction_read_only=on"})
+    output = tmp_path / "简报或考核表"
+    db = read_only.render_as_string(hide_password=False)
+    assert main([*command, "--output", str(output), "--db", db]) == 1
+    out, err = capsys.readouterr()
+    assert (out, err) == (
+        "",
+        "xieshang: ReadOnlySqlTransaction: cannot execute INSERT in a read-only transaction"
+        " — 数据库只读（流复制副本或只读角色）the database is read-only (a streaming replica, or"
+        " a read-only role): give --db (or XIESHANG_DB) the primary's URL (run again with"
+        " --debug for details)\n",
+    )
+    assert not output.exists()

@@ -4,21 +4,13 @@ monthly brief (工作简报) of a scope (xieshang.brief), and a row in the audit
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 
 from xieshang import brief, metrics
-from xieshang.access import audit
 from xieshang.cli.errors import CommandError, UsageError, cannot_write
+from xieshang.cli.exported import record_export
 from xieshang.metrics.submissions import parse_month
 from xieshang.warehouse.engine import open_warehouse
-
-
-def _os_user() -> str | None:
-    try:
-        return getpass.getuser()
-    except OSError:  # no login name in a bare container
-        return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,11 +40,9 @@ def run(args: argparse.Namespace) -> int:
             args.output.write_bytes(content)
         except OSError as exc:
             raise CommandError(cannot_write(args.output, exc)) from None
-        audit.record(
+        record_export(
             engine,
-            "export",
-            user=_os_user(),
-            file=args.output.name,
+            args.output,
             scope=made.scope,
             period_from=made.start,
             period_to=made.end,

@@ -5,33 +5,23 @@ to rank (before the data begin, say) is refused, as the dashboard refuses it."""
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 
 from xieshang import exports, metrics
-from xieshang.access import audit
 from xieshang.cli.errors import CommandError, UsageError, cannot_write
+from xieshang.cli.exported import record_export
 from xieshang.metrics import catalog
 from xieshang.metrics.assessment import WeightsError, assessment, load_weights
 from xieshang.warehouse.engine import open_warehouse
 
 
-def _os_user() -> str | None:
-    try:
-        return getpass.getuser()
-    except OSError:  # no login name in a bare container
-        return None
-
-
 def _record(engine, args: argparse.Namespace, result) -> None:
     """The export's audit row: the operating-system user who ran it, the file, the
     scope and period (xieshang.access.audit)."""
-    audit.record(
+    record_export(
         engine,
-        "export",
-        user=_os_user(),
-        file=Path(args.output).name,
+        Path(args.output),
         scope=result.scope,
         period_from=result.start,
         period_to=result.end,
