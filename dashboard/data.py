@@ -3,13 +3,18 @@ quality lists (xieshang.metrics.quality), the assessment and the area directory
 (xieshang.metrics.catalog). No SQL here.
 
 Every answer goes through one decorator, `cached`: keyed by the function, the warehouse
-URL, the latest committed load run (so a new load invalidates everything at once; the
-list of load runs: the latest run of any status, so a failed run shows at once) and
-every argument that changes the answer — a `State` by its scope, period and filters, not
-its language. The cache is flask-caching's, bound to the app's server by `init_cache`:
-Redis when XIESHANG_CACHE_URL names one (every worker and app server then shares each
-answer; the load run in the key invalidates them all when a load commits), else each
-process's own SimpleCache. When Redis cannot be reached the answers are computed, slower,
+URL, a version of the warehouse and every argument that changes the answer — a `State`
+by its scope, period and filters, not its language. The version: for the figures and
+every answer computed from the data alone (`of_data`), `data_version` — the committed
+run that last changed data (the marts record it: a load over an unchanged inbox, the
+hourly timer's, keeps it) and the last load's day (the periods' as_of); for what shows
+load runs, their files, rejects or held rows (报送情况, the quality lists, the directory),
+the latest committed load run, so every committed run shows at once; for the list of
+load runs, the latest run of any status, so a failed run shows at once. The cache is
+flask-caching's, bound to the app's server by `init_cache`: Redis when
+XIESHANG_CACHE_URL names one (every worker and app server then shares each answer; the
+version in the key invalidates them all when a load commits), else each process's own
+SimpleCache. When Redis cannot be reached the answers are computed, slower,
 and Redis is asked again after CACHE_RETRY_SECONDS. Outside a running app (unit tests)
 the functions compute directly.
 
@@ -263,6 +268,18 @@ def _committed_run(engine: Engine) -> str | None:
     return version(engine)[0]
 
 
+def data_version(engine: Engine) -> tuple[str | None, date | None]:
+    """catalog.figures_version (trusted for a few seconds): the committed run that last
+    changed data and the last load's day — what the figures depend on besides their
+    arguments. A load over an unchanged inbox (the hourly timer's) leaves it as it was."""
+    return from_replica(
+        engine,
+        lambda where: _trusted_briefly(
+            f"data-version|{_url(where)}", lambda: catalog.figures_version(where)
+        ),
+    )
+
+
 def _in_scope(user: User, name: str, value):
     """An argument with the user's scope applied: a State's scope, or an argument named
     `scope` (the quality lists take one; None is the whole roster)."""
@@ -300,6 +317,13 @@ def cached(
         return _get_or_compute(key, lambda: compute(*bound.args, **bound.kwargs))
 
     return answer
+
+
+def of_data(compute: Callable[..., T]) -> Callable[..., T]:
+    """`cached`, keyed by `data_version`: for an answer computed from the warehouse's data
+    (its tables and marts, the roster) and the last load's day alone — never from load
+    runs, their files, rejects or held rows."""
+    return cached(compute, version_of=data_version)
 
 
 # --- the area directory ------------------------------------------------------------------
@@ -380,7 +404,7 @@ def is_demo(engine: Engine) -> bool:
 # --- figures (for a state: its scope, period and filters) ----------------------------------
 
 
-@cached
+@of_data
 def figures(engine: Engine, state: State, keys: Sequence[str] | None = None) -> dict:
     """metrics.figures of the state (all figures, or `keys`)."""
     return metrics.figures(engine, state.scope, state.start, state.end, state.filters(), keys=keys)
@@ -392,7 +416,7 @@ def previous_figures(engine: Engine, state: State, keys: Sequence[str] | None = 
     return figures(engine, state.replace(start=start, end=end), keys=keys)
 
 
-@cached
+@of_data
 def figures_by_child(engine: Engine, state: State, keys: Sequence[str] | None = None) -> list[dict]:
     """metrics.figures_by_child: one dict per area directly below the state's scope."""
     return metrics.figures_by_child(
@@ -400,7 +424,7 @@ def figures_by_child(engine: Engine, state: State, keys: Sequence[str] | None = 
     )
 
 
-@cached
+@of_data
 def stakeholder_reach(engine: Engine, state: State, level: str | None = None) -> dict:
     """metrics.stakeholder_reach: meetings reaching each stakeholder category, for the
     scope and each child."""
@@ -409,7 +433,7 @@ def stakeholder_reach(engine: Engine, state: State, level: str | None = None) ->
     )
 
 
-@cached
+@of_data
 def monthly_series(engine: Engine, state: State, keys: Sequence[str] | None = None) -> list[dict]:
     """metrics.monthly_series: the figures month by month."""
     return metrics.monthly_series(
@@ -417,7 +441,7 @@ def monthly_series(engine: Engine, state: State, keys: Sequence[str] | None = No
     )
 
 
-@cached
+@of_data
 def days_histogram(engine: Engine, state: State) -> list[tuple[int, int]]:
     """metrics.days_to_implement_histogram: (days, n)."""
     return metrics.days_to_implement_histogram(
@@ -425,13 +449,13 @@ def days_histogram(engine: Engine, state: State) -> list[tuple[int, int]]:
     )
 
 
-@cached
+@of_data
 def open_due_by_status(engine: Engine, state: State) -> list[dict]:
     """metrics.open_due_by_status of the scope's children."""
     return metrics.open_due_by_status(engine, state.scope, state.start, state.end, state.filters())
 
 
-@cached
+@of_data
 def assessment(engine: Engine, level: str, state: State) -> assessments.Assessment:
     """The assessment (default weights) of the units of `level` within the state's scope."""
     return assessments.assessment(
@@ -442,7 +466,7 @@ def assessment(engine: Engine, level: str, state: State) -> assessments.Assessme
 # --- the quality lists (xieshang.metrics.quality, catalog) ----------------------------------
 
 
-@cached
+@cached  # keyed by the committed run: it counts held and rejected rows
 def quality_summary(engine: Engine, state: State, include_superseded: bool = False) -> dict:
     """quality.summary: the count of every signal for the state, the Party members over
     100 % counted from the page's own list (`party_participation_over_100`), cached."""
@@ -457,27 +481,29 @@ def quality_summary(engine: Engine, state: State, include_superseded: bool = Fal
     )
 
 
-@cached
+@of_data
 def party_participation_over_100(engine: Engine, state: State) -> list[dict]:
     return quality.party_participation_over_100(
         engine, state.scope, state.start, state.end, state.filters()
     )
 
 
-@cached
+@of_data
 def overdue_resolutions(engine: Engine, state: State, limit: int | None = None) -> list[dict]:
     return quality.overdue_resolutions(
         engine, state.scope, state.start, state.end, state.filters(), limit
     )
 
 
-@cached
+@of_data
 def overdue_count(engine: Engine, state: State) -> int:
     return quality.overdue_count(engine, state.scope, state.start, state.end, state.filters())
 
 
 # the lists that do not depend on the filters: keyed by their own arguments
-resolution_events = cached(quality.resolution_events)
+resolution_events = of_data(quality.resolution_events)  # from mart_resolution_events
+# these show load runs, their files, rejects and held rows: a run that changed no data
+# still changes them
 submission_status = cached(submissions.submission_status)
 held_and_rejected = cached(quality.held_and_rejected)
 held_rows = cached(quality.held_rows)
@@ -503,12 +529,16 @@ load_runs = cached(catalog.load_runs, version_of=latest_run)
 # --- whole callback answers ------------------------------------------------------------------
 
 
-def callback_answer(engine: Engine, request_key: str, respond: Callable[[], Response]) -> Response:
+def callback_answer(
+    engine: Engine, request_key: str, respond: Callable[[], Response], shows_runs: bool = True
+) -> Response:
     """A callback's answer (Dash's JSON response), shared like the figures: computed once
     for the request's `request_key` (what the browser sent that the answer depends on:
     the callback, its inputs and states, the page's language), the signed-in user's scope
     (role and township: what `effective_scope` reads), the latest committed and latest
-    run, and the day (periods and file names read it); then read back by every worker.
+    run — or, for an answer that `shows_runs` nothing of load runs, their files, rejects
+    or held rows, the `data_version` alone, so that a load changing no data keeps it —
+    and the day (periods and file names read it); then read back by every worker.
     Building a chart's figure costs many times reading its numbers from the cache. Only a
     plain 200 is kept: not PreventUpdate's 204, nor an answer carrying the error notice
     (`sideUpdate`: its error id belongs to one failure), nor one showing a part's failure
@@ -518,8 +548,9 @@ def callback_answer(engine: Engine, request_key: str, respond: Callable[[], Resp
     if not isinstance(_backend(), RedisCache):
         return respond()
     user = auth.current_user()
+    loads = f"{_committed_run(engine)}|{latest_run(engine)}" if shows_runs else data_version(engine)
     key = (
-        f"answer|{_url(engine)}|{_committed_run(engine)}|{latest_run(engine)}|"
+        f"answer|{_url(engine)}|{loads}|"
         f"{settings.today().isoformat()}|{user.role}|{user.township}|{request_key}"
     )
 

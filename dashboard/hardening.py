@@ -129,7 +129,10 @@ def install(app: Dash) -> None:
             ensure_ascii=False,
         )
         return data.callback_answer(
-            engine(), f"{request_language()}|{sent}", lambda: dash_dispatch(*args, **kwargs)
+            engine(),
+            f"{request_language()}|{sent}",
+            lambda: dash_dispatch(*args, **kwargs),
+            shows_runs=any(c.startswith(RUN_PAGES) for c, _p in _outputs_of(body["output"])),
         )
 
     server.view_functions[dispatch] = checked_dispatch
@@ -179,6 +182,22 @@ def install(app: Dash) -> None:
 # answers change only with a load): their ids start so. Not the audit log (au-: it grows
 # with every sign-in), data submission (sb-) or the big screen (sc-, which polls).
 SHARED_PAGES = ("ov-", "pp-", "rs-", "sh-", "as-", "dq-")
+# of those, the pages that show load runs, their files, rejects or held rows (数据质量:
+# 载入记录, 报送情况, the rejects): a load that changed no data still changes their answers
+RUN_PAGES = ("dq-",)
+
+
+def _outputs_of(output: str) -> list[tuple[object, str]]:
+    """(component, property) of each output a callback's `output` names; a chart card's
+    component by its "chart" (None for another pattern-matching id)."""
+    parts = output[2:-2].split("...") if output.startswith("..") else [output]
+    named = []
+    for part in parts:
+        component, prop = part.rsplit(".", 1)
+        if component.startswith("{"):
+            component = json.loads(component).get("chart")
+        named.append((component, prop))
+    return named
 
 
 def shared_answer(output: str, spec: dict) -> bool:
@@ -189,11 +208,7 @@ def shared_answer(output: str, spec: dict) -> bool:
     the audit log records, or a drill."""
     if not all(entry["property"] == "data" for entry in spec["inputs"]):
         return False
-    parts = output[2:-2].split("...") if output.startswith("..") else [output]
-    for part in parts:
-        component, prop = part.rsplit(".", 1)
-        if component.startswith("{"):
-            component = json.loads(component).get("chart")
+    for component, prop in _outputs_of(output):
         if not isinstance(component, str) or not component.startswith(SHARED_PAGES):
             return False
         if prop.split("@", 1)[0] == "value":

@@ -230,6 +230,7 @@ class Run:
         plan = plan_upsert(accepted, ["area_code"], AREA_VALUES, existing)
         self._count_outcomes("areas", plan.outcomes)
         self.changes.new_city |= bool((plan.inserts["level"] == "city").any())
+        self.changes.roster |= bool(len(plan.inserts) or len(plan.updates))
         plan.inserts["run_id"] = self.run_id
         insert_rows(self.conn, t, plan.inserts, ["area_code", *AREA_VALUES, "run_id"])
         plan.updates["run_id"] = self.run_id

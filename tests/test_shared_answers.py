@@ -20,11 +20,15 @@ import sqlalchemy as sa
 
 from tests.helpers.inbox_county import (
     COUNTY,
+    LOAD_DAY,
+    SECRET,
     load_county,
     load_one_more_meeting,
+    write_inbox,
 )
 from xieshang.dashboard import data
 from xieshang.dashboard.state import State
+from xieshang.etl.load import run_load
 from xieshang.marts.freshness import META_KEY
 from xieshang.warehouse import schema
 from xieshang.warehouse.engine import open_warehouse
@@ -67,7 +71,17 @@ def request(output: str, store: dict | None) -> dict:
     }
 
 
+def request_of(outputs: list[str], store: dict | None) -> dict:
+    """A callback request of several outputs (a grid's rows, its columns and its note)."""
+    named = [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True)) for o in outputs]
+    return {**request(outputs[0], store), "output": f"..{'...'.join(outputs)}..", "outputs": named}
+
+
 KPIS = request("ov-kpis.children", STORE)  # the overview's KPI cards: shared
+# 数据质量's 载入记录 (the load runs): shared, but a run that changes no data changes it
+RUNS = request_of(
+    ["dq-runs-grid.rowData", "dq-runs-grid.columnDefs", "dq-runs-note.children"], STORE
+)
 TITLE = request("print-title.children", STORE)  # the shell's title line: not a page's
 NO_STATE = request("ov-kpis.children", None)  # PreventUpdate: 204, never kept
 
@@ -106,6 +120,23 @@ def test_a_pages_answer_is_computed_once_for_every_worker_until_a_load(tmp_path,
     third = serve(url, cache_url, KPIS, KPIS)
     assert [(status, calls) for status, calls, _t, _d in third] == [("200", "1"), ("200", "1")]
     assert third[0][3] != first[0][3]  # six meetings now, not five
+
+
+def test_a_load_that_changes_no_data_keeps_the_charts_answers_not_the_runs(tmp_path, redis_url):
+    cache_url, _server = redis_url
+    url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    engine = open_warehouse(url)
+    load_county(engine, tmp_path)
+    first = serve(url, cache_url, KPIS, RUNS)
+    assert [(status, calls) for status, calls, _t, _d in first] == [("200", "1"), ("200", "2")]
+
+    # the hourly timer: the same inbox again, a committed run that changes no row
+    report = run_load(engine, write_inbox(tmp_path / "inbox"), secret=SECRET, today=LOAD_DAY)
+    assert report["status"] == "committed"
+    second = serve(url, cache_url, KPIS, RUNS)
+    assert second[0] == ["200", "0", "application/json", first[0][3]]  # the KPIs: read back
+    assert second[1][:2] == ["200", "1"]  # the runs: computed again, two of them now
+    assert second[1][3] != first[1][3]
 
 
 def _marts_record(engine, key_now: str, key_then: str) -> None:

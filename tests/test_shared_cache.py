@@ -1,7 +1,9 @@
 """The shared figure cache (dashboard.data over Redis, XIESHANG_CACHE_URL): an answer is
 computed once and then read back — by any process, as two apps here show — a load that
-commits invalidates it (the run in the key), and with Redis gone the answers are still
-given, computed. A redis-server of the test's own, so stopping it disturbs nothing else."""
+changes data invalidates it (the run in the key), one that changes none (the hourly
+timer's over an unchanged inbox) does not, unless it moves the last load's day, while
+the list of runs shows it at once; and with Redis gone the answers are still given,
+computed. A redis-server of the test's own, so stopping it disturbs nothing else."""
 
 from __future__ import annotations
 
@@ -15,11 +17,18 @@ from flask import Flask
 
 from tests.helpers.inbox_county import (
     COUNTY,
+    LIUSHU,
+    LOAD_DAY,
+    ROSTER,
+    SECRET,
     load_county,
     load_one_more_meeting,
+    write_inbox,
 )
+from tests.helpers.inbox_files import write_csv
 from xieshang.dashboard import data
 from xieshang.dashboard.state import State
+from xieshang.etl.load import run_load
 from xieshang.metrics import compute
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="no redis-server")
@@ -84,3 +93,72 @@ def test_with_redis_gone_the_answers_are_computed(engine, tmp_path, redis_url, m
         assert data.figures(engine, PERIOD)["meetings"] == 5  # not from a cache: computed
         assert time.monotonic() - started < 5
     assert calls[0] == 3
+
+
+def load_again(engine, tmp_path, day: date = LOAD_DAY) -> None:
+    """The small county's inbox loaded again, as the hourly timer does: a committed run
+    that changes no row."""
+    report = run_load(engine, write_inbox(tmp_path / "inbox"), secret=SECRET, today=day)
+    assert report["status"] == "committed", report.get("error")
+    assert not any(k["inserted"] + k["updated"] for k in report["kinds"].values()), report
+
+
+def test_a_load_that_changes_no_data_leaves_the_figures_warm(
+    engine, tmp_path, redis_url, monkeypatch
+):
+    url, _server = redis_url
+    load_county(engine, tmp_path)
+    calls = counted(monkeypatch)
+    app = app_with_cache(url, monkeypatch)
+    with app.app_context():
+        assert data.figures(engine, PERIOD)["meetings"] == 5
+        assert len(data.load_runs(engine)) == 1
+
+    load_again(engine, tmp_path)
+    time.sleep(data.VERSION_SECONDS + 0.1)  # the versions are looked up again
+    with app.app_context():
+        assert data.figures(engine, PERIOD)["meetings"] == 5
+        assert calls[0] == 1  # read back: the run changed no figure
+        assert [r["status"] for r in data.load_runs(engine)] == ["committed", "committed"]
+
+    load_one_more_meeting(engine, tmp_path)  # a run that changes data
+    time.sleep(data.VERSION_SECONDS + 0.1)
+    with app.app_context():
+        assert data.figures(engine, PERIOD)["meetings"] == 6
+        assert len(data.load_runs(engine)) == 3
+    assert calls[0] == 2
+
+
+def test_a_load_on_a_later_day_moves_the_figures_as_of(engine, tmp_path, redis_url, monkeypatch):
+    """The same inbox loaded a fortnight later changes no row, but a period running past
+    the last load's day is counted to the new one (as_of)."""
+    url, _server = redis_url
+    year = State(COUNTY, date(2025, 1, 1), date(2025, 12, 31))
+    load_county(engine, tmp_path)
+    calls = counted(monkeypatch)
+    app = app_with_cache(url, monkeypatch)
+    with app.app_context():
+        assert data.figures(engine, year)["as_of"] == date(2025, 6, 30)
+    load_again(engine, tmp_path, day=date(2025, 7, 15))
+    time.sleep(data.VERSION_SECONDS + 0.1)
+    with app.app_context():
+        assert data.figures(engine, year)["as_of"] == date(2025, 7, 15)
+    assert calls[0] == 2
+
+
+def test_a_load_changing_only_the_roster_is_seen_at_once(engine, tmp_path, redis_url, monkeypatch):
+    """No mart follows the roster's Party members, the figures do: 柳树村's 30 made 40."""
+    url, _server = redis_url
+    load_county(engine, tmp_path)
+    calls = counted(monkeypatch)
+    app = app_with_cache(url, monkeypatch)
+    with app.app_context():
+        assert data.figures(engine, PERIOD)["counts"]["party_members_registered"] == 290
+    roster = [row[:4] + [40] + row[5:] if row[0] == LIUSHU else row for row in ROSTER]
+    write_csv(tmp_path / "roster" / "区划名册.csv", roster)
+    report = run_load(engine, tmp_path / "roster", secret=SECRET, today=LOAD_DAY)
+    assert report["kinds"]["areas"]["updated"] == 1, report
+    time.sleep(data.VERSION_SECONDS + 0.1)
+    with app.app_context():
+        assert data.figures(engine, PERIOD)["counts"]["party_members_registered"] == 300
+    assert calls[0] == 2

@@ -11,7 +11,8 @@ statements (the same on SQLite and PostgreSQL):
         marts.update(conn, changes)
 
 The marts record which load they reflect (the count and last id of committed runs, in
-`meta`). Readers never write: one that finds them stale (a load that did not refresh, a
+`meta`), and the run that last changed data: a load that changed no row keeps it.
+Readers never write: one that finds them stale (a load that did not refresh, a
 warehouse written by an older release) raises `StaleMarts`, and `rebuild(engine)` (the
 command `xieshang marts rebuild`) brings them up to date. Once a load or a rebuild has
 committed, `vacuum(engine)` marks the marts' pages all-visible on PostgreSQL
@@ -30,6 +31,7 @@ from xieshang.marts.days import (
     to_day,
 )
 from xieshang.marts.freshness import (
+    DATA_RUN,
     MARTS_VERSION,
     META_KEY,
     VERSION_KEY,
@@ -42,6 +44,7 @@ from xieshang.marts.scope import Changes
 from xieshang.marts.visibility import vacuum
 
 __all__ = [
+    "DATA_RUN",
     "FUTURE",
     "MARTS_VERSION",
     "META_KEY",

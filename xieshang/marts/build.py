@@ -102,7 +102,7 @@ def update(conn: Connection, changes: Changes) -> bool:
     touched partitions were written, False when every mart was."""
     _lock(conn)
     if not changes:
-        restamp(conn)
+        restamp(conn, data_changed=changes.roster)
         return True
     if not _layout_is_current(conn) or changes.new_city:
         refresh(conn)

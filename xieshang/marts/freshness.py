@@ -1,4 +1,6 @@
-"""Which load the marts reflect: the fingerprint of the committed loads, kept in `meta`.
+"""Which load the marts reflect: the fingerprint of the committed loads, kept in `meta`,
+with the committed run that last changed the warehouse's data (`DATA_RUN`: a load that
+changed no row keeps it, so whatever was computed from the data stays valid).
 
 Readers never write: one that finds the marts stale (a load that did not refresh them,
 a warehouse written by an older release) raises `StaleMarts`.
@@ -16,6 +18,7 @@ from xieshang.warehouse import schema
 MARTS_VERSION = 5
 META_KEY = "marts"  # meta row: what the marts reflect (JSON)
 VERSION_KEY = "marts_version"  # meta row: the layout of the mart tables
+DATA_RUN = "data_run"  # in the META_KEY state: the committed run that last changed data
 
 
 def fingerprint_query():
@@ -38,7 +41,8 @@ def make_fingerprint(count, last) -> str:
 
 
 def read_state(conn: Connection) -> dict | None:
-    """What the marts last recorded ({"fingerprint", "max_report_day"}), or None."""
+    """What the marts last recorded ({"fingerprint", "max_report_day", DATA_RUN}), or
+    None."""
     value = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == META_KEY)).scalar()
     return json.loads(value) if value else None
 
@@ -70,22 +74,30 @@ def _write_state(conn: Connection, state: dict) -> None:
     conn.execute(insert(schema.meta).values(key=META_KEY, value=json.dumps(state)))
 
 
-def restamp(conn: Connection) -> None:
-    """Record the latest load without a rebuild, for a load that changed no warehouse row."""
+def restamp(conn: Connection, data_changed: bool = False) -> None:
+    """Record the latest load without a rebuild, for a load that changed no row the marts
+    are written from; `data_changed`: it changed others the figures read (the roster), so
+    it is the run that last changed data."""
     state = read_state(conn) or {}
-    state["fingerprint"] = current_fingerprint(conn)
+    count, last = conn.execute(select(*fingerprint_query())).one()
+    state["fingerprint"] = make_fingerprint(count, last)
+    if data_changed:
+        state[DATA_RUN] = last
     _write_state(conn, state)
 
 
 def stamp(conn: Connection) -> None:
-    """Record the latest load and the last report day, after the marts were written."""
+    """Record the latest load, as the run that last changed data, and the last report day,
+    after the marts were written."""
     max_report = conn.execute(
         select(func.max(schema.mart_resolutions_current.c.updated_on))
     ).scalar()
+    count, last = conn.execute(select(*fingerprint_query())).one()
     _write_state(
         conn,
         {
-            "fingerprint": current_fingerprint(conn),
+            "fingerprint": make_fingerprint(count, last),
             "max_report_day": from_day(max_report).isoformat() if max_report is not None else None,
+            DATA_RUN: last,
         },
     )

@@ -44,6 +44,8 @@ class Changes:
     meetings: set[int] = field(default_factory=set)  # meeting ids
     resolutions: set[tuple[str, str]] = field(default_factory=set)  # (area_code, resolution_id)
     new_city: bool = False  # the roster gained a city: every prev_4 changes
+    # the roster's rows changed: no mart follows them (but a new city), the figures do
+    roster: bool = False
     # attendance rows as (meeting_pk, person_pk) arrays: a first load writes a million
     _attendance: list[pd.DataFrame] = field(default_factory=list)
 

@@ -1,7 +1,9 @@
 """The few warehouse reads the dashboard needs that are not figures (the figures are all
-in xieshang.metrics): the area directory for the filter dropdowns and the data version
-(the latest committed load run) that keys the dashboard's cache and shows its freshness,
-and where the data begin (so that no card compares with a period before them).
+in xieshang.metrics): the area directory for the filter dropdowns, the data version
+(the latest committed load run) that shows the data's freshness, the figures' version
+(the run that last changed data, and the last load's day) that keys the dashboard's
+cached figures, and where the data begin (so that no card compares with a period before
+them).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from datetime import date
 
 from sqlalchemy import Connection, Engine, func, select
 
-from xieshang.metrics.context import connect
+from xieshang.metrics.context import connect, read_context
 from xieshang.warehouse import schema
 
 
@@ -36,6 +38,17 @@ def data_version(bind: Engine | Connection) -> tuple[str | None, date | None]:
     if isinstance(loaded_on, str):
         loaded_on = date.fromisoformat(loaded_on)
     return run_id, loaded_on
+
+
+def figures_version(bind: Engine | Connection) -> tuple[str | None, date | None]:
+    """What every figure depends on besides its arguments, in one round trip: the
+    committed run that last changed the warehouse's data (a load over an unchanged inbox
+    changes no figure), and the day of the last committed load (each period's as_of: a
+    load on a later day moves it). The latest committed run in place of the first when
+    the marts do not reflect the last load (readers refuse them) or recorded no such run."""
+    with connect(bind) as conn:
+        ctx, fresh, (_count, last_run) = read_context(conn)
+    return (ctx.data_run if fresh else None) or last_run, ctx.last_load
 
 
 def first_meeting_day(bind: Engine | Connection) -> date | None:

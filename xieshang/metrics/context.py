@@ -52,6 +52,9 @@ class Context:
     max_report_day: date | None  # last report in the marts: on or after it, "current"
     area_min: str | None
     area_max: str | None
+    # the committed run that last changed data (marts.DATA_RUN); None when the marts
+    # recorded none (written by an earlier release)
+    data_run: str | None = None
 
 
 def read_context(conn: Connection) -> tuple[Context, bool, tuple]:
@@ -84,6 +87,7 @@ def read_context(conn: Connection) -> tuple[Context, bool, tuple]:
         max_report_day=date.fromisoformat(max_report) if max_report else None,
         area_min=area_min,
         area_max=area_max,
+        data_run=state.get(marts.DATA_RUN) if state else None,
     )
     return ctx, fresh, (n_runs, last_run)
 
