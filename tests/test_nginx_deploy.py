@@ -16,7 +16,6 @@ import ipaddress
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import ssl
@@ -35,6 +34,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.helpers.redis_server import free_port
+from tests.helpers.tools import required_program
 from xieshang.access import audit, users
 from xieshang.dashboard.submissions import callback_limit, upload_limit
 from xieshang.warehouse.engine import open_warehouse
@@ -50,17 +50,6 @@ NAMES = ("li", "wang", "zhao", "chen", "sun")  # one per sign-in: the app's thro
 MIB = 1024 * 1024
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nginx")]
-
-
-def nginx_binary() -> str:
-    """nginx's path; skipped without one, failed in CI (which installs it)."""
-    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
-    if found is None:
-        message = "nginx is not installed (scripts/install-test-deps installs it)"
-        if os.environ.get("XIESHANG_REQUIRE_PG") == "1":
-            pytest.fail(message + " (XIESHANG_REQUIRE_PG=1: CI installs every tool)")
-        pytest.skip(message)
-    return found
 
 
 def nginx_version(nginx: str) -> tuple[int, ...]:
@@ -280,7 +269,7 @@ class AppServers:
 
 @pytest.fixture(scope="module")
 def nginx() -> tuple[str, tuple[int, ...]]:
-    binary = nginx_binary()
+    binary = required_program("nginx")
     return binary, nginx_version(binary)
 
 

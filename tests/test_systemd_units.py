@@ -6,14 +6,12 @@ Python scripts folder where the test did."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from tests.helpers.tools import required_program
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "deploy.md"
 UNIT = re.compile(r"^    # /etc/systemd/system/(\S+)$")
@@ -35,16 +33,6 @@ def doc_units() -> dict[str, str]:
     return {name: "\n".join(lines) + "\n" for name, lines in units.items()}
 
 
-def systemd_analyze() -> str:
-    found = shutil.which("systemd-analyze")
-    if found is None:
-        message = "systemd-analyze is not installed (scripts/install-test-deps installs it)"
-        if os.environ.get("XIESHANG_REQUIRE_PG") == "1":
-            pytest.fail(message + " (XIESHANG_REQUIRE_PG=1: CI installs every tool)")
-        pytest.skip(message)
-    return found
-
-
 def test_the_doc_gives_the_web_load_timer_and_alert_units():
     assert sorted(doc_units()) == [
         "xieshang-alert@.service",
@@ -55,7 +43,7 @@ def test_the_doc_gives_the_web_load_timer_and_alert_units():
 
 
 def test_systemd_takes_every_unit_without_a_warning(tmp_path):
-    analyze = systemd_analyze()
+    analyze = required_program("systemd-analyze")
     scripts = Path(sys.executable).parent
     assert (scripts / "gunicorn").exists() and (scripts / "xieshang").exists()
     for name, text in doc_units().items():
