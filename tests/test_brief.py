@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -423,3 +424,25 @@ def test_a_file_on_a_read_only_database_is_not_handed_out(engine, capsys, tmp_pa
         " --debug for details)\n",
     )
     assert not output.exists()
+
+
+@pytest.mark.parametrize("device", [False, True])
+def test_a_refused_audit_row_removes_the_file_written_not_a_link_or_a_device(
+    engine, capsys, tmp_path, device
+):
+    """--output through a link: the file the bytes went to is removed, a device is left
+    alone. It removed the path it was given: the link, keeping the workbook it pointed to
+    with no audit row; and --output /dev/null (or /dev/stdout), /dev/null itself."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a read-only transaction is PostgreSQL's")
+    read_only = engine.url.update_query_dict({"options": "-c default_transaction_read_only=on"})
+    written = tmp_path / "考核表.xlsx"
+    output = tmp_path / "链接.xlsx"
+    output.symlink_to("/dev/null" if device else written)
+    command = ["brief", "--scope", COUNTY, "--month", "2025-06", "--format", "pdf"]
+    db = read_only.render_as_string(hide_password=False)
+    assert main([*command, "--output", str(output), "--db", db]) == 1
+    assert "the database is read-only" in capsys.readouterr().err
+    assert output.is_symlink()  # the link is the user's: left as it was
+    assert not written.exists()
+    assert Path("/dev/null").is_char_device()

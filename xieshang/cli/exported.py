@@ -3,6 +3,7 @@ it (the operating system's user), the file, and what it holds."""
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 from pathlib import Path
 
@@ -25,5 +26,15 @@ def record_export(engine: Engine, output: Path, **fields) -> None:
     try:
         audit.record(engine, "export", user=os_user(), file=output.name, **fields)
     except Exception:
-        output.unlink(missing_ok=True)
+        _remove_written(output)
         raise
+
+
+def _remove_written(output: Path) -> None:
+    """The regular file the bytes went to, through any link: never the link itself (it
+    would leave the file), nor a device (--output /dev/null or /dev/stdout, which root
+    would delete); a file that cannot be removed leaves the error that brought us here."""
+    written = output.resolve()
+    if written.is_file():
+        with contextlib.suppress(OSError):
+            written.unlink()
