@@ -498,3 +498,23 @@ def test_the_stored_report_is_bounded():
     assert stored["kinds"] == report["kinds"]
     small = empty_report("r2", "sqlite:///w.sqlite")
     assert stored_json(small, 64 * 1024) == json.dumps(small, ensure_ascii=False)
+
+
+def test_finished_at_is_when_the_marts_were_written(engine, tmp_path, monkeypatch):
+    """载入记录's 完成时间: it was stamped when the rows were merged, before the marts (about
+    a minute of a 10-county first load), so the list said a load had finished while its
+    figures could not be seen yet."""
+    from xieshang import marts
+
+    refresh = marts.refresh
+
+    def slow_refresh(conn):
+        refresh(conn)
+        time.sleep(1.0)
+
+    monkeypatch.setattr(marts, "refresh", slow_refresh)
+    load(engine, base_inbox(tmp_path / "inbox"))
+    runs = schema.load_runs
+    with engine.connect() as conn:
+        started, finished = conn.execute(sa.select(runs.c.started_at, runs.c.finished_at)).one()
+    assert (finished - started).total_seconds() >= 1.0
