@@ -306,6 +306,21 @@ def test_two_files_sent_apart_on_one_day_give_workbooks_of_two_names(engine, tmp
     assert _current(engine) == [("东湖镇/东湖镇-拒收行-会议台账-2025-12-01.xlsx", 2, "茶话会")]
 
 
+def test_two_files_of_one_stem_sent_together_give_workbooks_of_two_names(engine, tmp_path):
+    # 会议台账.csv and 会议台账.xlsx in one submission: both were 东湖镇-拒收行-会议台账-…
+    load_county(engine, tmp_path)
+    book = openpyxl.Workbook()
+    for row in NOVEMBER:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    answer = _send(engine, (LEDGER, csv_bytes(OCTOBER)), ("会议台账.xlsx", out.getvalue()))
+    assert sorted(m.filename for m in answer.marked) == [
+        "东湖镇-拒收行-会议台账_csv-2025-12-01.xlsx",
+        "东湖镇-拒收行-会议台账_xlsx-2025-12-01.xlsx",
+    ]
+
+
 def _load_files(engine, *answers) -> list[dict]:
     runs = [answer.report["run_id"] for answer in answers]
     files = schema.load_files

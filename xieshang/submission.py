@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import tempfile
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -269,6 +270,13 @@ def _shown_reject(row: dict, folder: str, names: Mapping[str, str]) -> dict:
     }
 
 
+def _told_apart(name: str, stems: Counter) -> str:
+    """The stem of `name`, with its type when another file sent shares it (会议台账.csv and
+    会议台账.xlsx: 会议台账_csv and 会议台账_xlsx, not one name for two workbooks)."""
+    path = PurePosixPath(name)
+    return f"{path.stem}_{path.suffix.lstrip('.')}" if stems[path.stem] > 1 else path.stem
+
+
 def _marked(
     files: list[tuple[str, bytes]],
     rejects: list[tuple[dict, str]],
@@ -285,10 +293,11 @@ def _marked(
         by_file.setdefault(reject["file"], []).append(reject)
         runs[reject["file"]] = reading
     sent = [(name, data) for name, data in files if name in by_file]
+    stems = Counter(PurePosixPath(name).stem for name, _ in sent)
     return [
         Marked(
             name,
-            marked_name(scope_name, day, PurePosixPath(name).stem),
+            marked_name(scope_name, day, _told_apart(name, stems)),
             marked_workbook(by_file[name][0]["path"], data, by_file[name], runs[name], run_id),
         )
         for name, data in sent
