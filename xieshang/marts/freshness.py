@@ -47,10 +47,14 @@ def read_state(conn: Connection) -> dict | None:
     return json.loads(value) if value else None
 
 
+def _committed(conn: Connection) -> tuple[str, str | None]:
+    """(the fingerprint of the committed loads, the last of them)."""
+    count, last = conn.execute(select(*fingerprint_query())).one()
+    return make_fingerprint(count, last), last
+
+
 def current_fingerprint(conn: Connection) -> str:
-    count, last = fingerprint_query()
-    row = conn.execute(select(count, last)).one()
-    return make_fingerprint(*row)
+    return _committed(conn)[0]
 
 
 def is_fresh(conn: Connection) -> bool:
@@ -79,8 +83,7 @@ def restamp(conn: Connection, data_changed: bool = False) -> None:
     are written from; `data_changed`: it changed others the figures read (the roster), so
     it is the run that last changed data."""
     state = read_state(conn) or {}
-    count, last = conn.execute(select(*fingerprint_query())).one()
-    state["fingerprint"] = make_fingerprint(count, last)
+    state["fingerprint"], last = _committed(conn)
     if data_changed:
         state[DATA_RUN] = last
     _write_state(conn, state)
@@ -92,11 +95,11 @@ def stamp(conn: Connection) -> None:
     max_report = conn.execute(
         select(func.max(schema.mart_resolutions_current.c.updated_on))
     ).scalar()
-    count, last = conn.execute(select(*fingerprint_query())).one()
+    fingerprint, last = _committed(conn)
     _write_state(
         conn,
         {
-            "fingerprint": make_fingerprint(count, last),
+            "fingerprint": fingerprint,
             "max_report_day": from_day(max_report).isoformat() if max_report is not None else None,
             DATA_RUN: last,
         },
