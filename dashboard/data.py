@@ -14,7 +14,9 @@ load runs, the latest run of any status, so a failed run shows at once. The cach
 flask-caching's, bound to the app's server by `init_cache`: Redis when
 XIESHANG_CACHE_URL names one (every worker and app server then shares each answer; the
 version in the key invalidates them all when a load commits), else each process's own
-SimpleCache. When Redis cannot be reached the answers are computed, slower,
+SimpleCache. Every key begins with the build's digest and the settings that change
+answers (`configured`); a page's shared answer also names the map's boundary files
+(`boundaries`). When Redis cannot be reached the answers are computed, slower,
 and Redis is asked again after CACHE_RETRY_SECONDS. Outside a running app (unit tests)
 the functions compute directly.
 
@@ -56,7 +58,8 @@ from xieshang import metrics
 from xieshang.access import User
 from xieshang.access.scope import effective_scope
 from xieshang.contract import settings
-from xieshang.dashboard import auth, errors
+from xieshang.dashboard import auth, errors, geometry
+from xieshang.dashboard.paths import assets_dir
 from xieshang.dashboard.state import Defaults, State
 from xieshang.metrics import assessment as assessments
 from xieshang.metrics import catalog, quality, submissions
@@ -96,10 +99,20 @@ def build(root: str = PACKAGE) -> str:
     return digest.hexdigest()[:12]
 
 
+def configured(environ: Mapping[str, str] = os.environ) -> str:
+    """What a deployment sets that changes answers besides the code: the stakeholder
+    threshold (read when the process starts) and the zone times are shown in. Two servers
+    of one build set apart, or one restarted with another threshold, share no answers."""
+    zone = environ.get(settings.TIMEZONE_ENV, "").strip() or settings.DEFAULT_ZONE
+    return f"{metrics.STAKEHOLDER_THRESHOLD}|{zone}"
+
+
 def cache_config(environ: Mapping[str, str] = os.environ) -> dict:
     """flask-caching's settings: Redis at XIESHANG_CACHE_URL (redis://host:port/db), else
-    a SimpleCache of the process's own; the keys begin with this build's digest."""
-    common = {"CACHE_DEFAULT_TIMEOUT": 3600, "CACHE_KEY_PREFIX": f"xieshang:{build()}:"}
+    a SimpleCache of the process's own; the keys begin with this build's digest and the
+    deployment's settings that change answers (`configured`)."""
+    prefix = f"xieshang:{build()}:{configured(environ)}:"
+    common = {"CACHE_DEFAULT_TIMEOUT": 3600, "CACHE_KEY_PREFIX": prefix}
     url = environ.get(CACHE_URL_ENV, "").strip()
     if not url:
         return {**common, "CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 5000}
@@ -529,6 +542,37 @@ load_runs = cached(catalog.load_runs, version_of=latest_run)
 # --- whole callback answers ------------------------------------------------------------------
 
 
+def boundaries() -> str:
+    """The map's boundary files as they are now (assets/geo: the townships', a city's
+    counties'), each by its content's digest: the overview's and the big screen's answers
+    draw them, and an admin may drop in real ones while the servers run."""
+    return ",".join(
+        _digest(str(path), *_stamp(path))
+        for path in (assets_dir() / geometry.DEFAULT_FILE, assets_dir() / geometry.COUNTY_FILE)
+    )
+
+
+def _stamp(path) -> tuple[int, int]:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return -1, -1
+    return stat.st_size, stat.st_mtime_ns
+
+
+@functools.lru_cache(maxsize=8)
+def _digest(path: str, size: int, mtime_ns: int) -> str:
+    """A file's content digest, read again only when its size or time changes; "-" for no
+    file. By content, not time: servers with copies of one file share its answers."""
+    if size < 0:
+        return "-"
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()[:12]
+    except OSError:
+        return "-"
+
+
 def callback_answer(
     engine: Engine, request_key: str, respond: Callable[[], Response], shows_runs: bool = True
 ) -> Response:
@@ -537,8 +581,9 @@ def callback_answer(
     the callback, its inputs and states, the page's language), the signed-in user's scope
     (role and township: what `effective_scope` reads), the latest committed and latest
     run — or, for an answer that `shows_runs` nothing of load runs, their files, rejects
-    or held rows, the `data_version` alone, so that a load changing no data keeps it —
-    and the day (periods and file names read it); then read back by every worker.
+    or held rows, the `data_version` alone, so that a load changing no data keeps it —,
+    the map's boundary files (`boundaries`) and the day (periods and file names read it);
+    then read back by every worker.
     Building a chart's figure costs many times reading its numbers from the cache. Only a
     plain 200 is kept: not PreventUpdate's 204, nor an answer carrying the error notice
     (`sideUpdate`: its error id belongs to one failure), nor one showing a part's failure
@@ -550,7 +595,7 @@ def callback_answer(
     user = auth.current_user()
     loads = f"{_committed_run(engine)}|{latest_run(engine)}" if shows_runs else data_version(engine)
     key = (
-        f"answer|{_url(engine)}|{loads}|"
+        f"answer|{_url(engine)}|{loads}|{boundaries()}|"
         f"{settings.today().isoformat()}|{user.role}|{user.township}|{request_key}"
     )
 

@@ -19,6 +19,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from tests.helpers.inbox_county import (
+    CHENGGUAN,
     COUNTY,
     LOAD_DAY,
     SECRET,
@@ -86,13 +87,13 @@ TITLE = request("print-title.children", STORE)  # the shell's title line: not a 
 NO_STATE = request("ov-kpis.children", None)  # PreventUpdate: 204, never kept
 
 
-def serve(url: str, cache_url: str, *bodies: dict) -> list[list[str]]:
+def serve(url: str, cache_url: str, *bodies: dict, env: dict | None = None) -> list[list[str]]:
     done = subprocess.run(
         [sys.executable, "-c", SERVE, url, json.dumps(list(bodies))],
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, data.CACHE_URL_ENV: cache_url},
+        env={**os.environ, data.CACHE_URL_ENV: cache_url, **(env or {})},
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return [line.split() for line in done.stdout.splitlines()]
@@ -188,5 +189,87 @@ def test_another_build_keeps_its_answers_apart(tmp_path):
     assert data.build(str(code)) != before
     assert (
         data.cache_config({data.CACHE_URL_ENV: "redis://127.0.0.1:6379/0"})["CACHE_KEY_PREFIX"]
-        == f"xieshang:{data.build()}:"
+        == f"xieshang:{data.build()}:3|Asia/Shanghai:"
     )
+
+
+def test_a_server_set_apart_shares_no_answers(tmp_path, redis_url):
+    """Two servers of one build, one counting a meeting as multi-stakeholder from 2
+    categories, not 3 (or one restarted so): the second computes its own KPIs.
+    Before: it read the first's, and showed its 一核多元 coverage."""
+    cache_url, _server = redis_url
+    url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    load_county(open_warehouse(url), tmp_path)
+    three = serve(url, cache_url, KPIS, env={"XIESHANG_STAKEHOLDER_THRESHOLD": "3"})
+    two = serve(url, cache_url, KPIS, KPIS, env={"XIESHANG_STAKEHOLDER_THRESHOLD": "2"})
+    assert [(status, calls) for status, calls, _t, _d in three + two] == [
+        ("200", "1"),
+        ("200", "1"),
+        ("200", "1"),
+    ]
+    assert two[0][3] == two[1][3] != three[0][3]
+
+
+MAP = {
+    "output": "..ov-map-graph.figure...ov-map-graph.style..."
+    + "...".join(
+        json.dumps({"chart": "ov-map", "type": kind}, separators=(",", ":")) + "." + prop
+        for kind, prop in (("chart-empty", "children"), ("chart-notes", "children"))
+    )
+    + "..."
+    + json.dumps({"chart": "ov-map", "type": "chart-data"}, separators=(",", ":"))
+    + ".data...ov-map-codes.data..."
+    + "...".join(
+        json.dumps({"chart": "ov-map", "type": kind}, separators=(",", ":")) + ".children"
+        for kind in ("chart-title", "chart-info-text")
+    )
+    + "..",
+    "outputs": [
+        {"id": "ov-map-graph", "property": "figure"},
+        {"id": "ov-map-graph", "property": "style"},
+        {"id": {"type": "chart-empty", "chart": "ov-map"}, "property": "children"},
+        {"id": {"type": "chart-notes", "chart": "ov-map"}, "property": "children"},
+        {"id": {"type": "chart-data", "chart": "ov-map"}, "property": "data"},
+        {"id": "ov-map-codes", "property": "data"},
+        {"id": {"type": "chart-title", "chart": "ov-map"}, "property": "children"},
+        {"id": {"type": "chart-info-text", "chart": "ov-map"}, "property": "children"},
+    ],
+    "inputs": [
+        {"id": "state", "property": "data", "value": STORE},
+        {"id": "page-options", "property": "data", "value": {}},
+    ],
+    "changedPropIds": ["state.data"],
+}
+
+
+def test_new_boundaries_are_drawn_by_every_worker(tmp_path, redis_url):
+    """The admin drops in real township boundaries while the servers run (assets/geo/
+    README.md): the next map answer draws them. Before: every worker read the map drawn
+    with the old file until a load or the hour's timeout."""
+    cache_url, _server = redis_url
+    url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    load_county(open_warehouse(url), tmp_path)
+    assets = tmp_path / "assets"
+    (assets / "geo").mkdir(parents=True)
+
+    def boundaries(side: float) -> None:
+        square = [[0, 0], [side, 0], [side, side], [0, side], [0, 0]]
+        feature = {
+            "type": "Feature",
+            "properties": {"area_code": CHENGGUAN},
+            "geometry": {"type": "Polygon", "coordinates": [square]},
+        }
+        collection = {"type": "FeatureCollection", "features": [feature]}
+        (assets / "geo" / "townships.geojson").write_text(json.dumps(collection))
+
+    boundaries(1.0)
+    env = {"XIESHANG_ASSETS": str(assets)}
+    first = serve(url, cache_url, MAP, MAP, env=env)
+    boundaries(2.0)
+    second = serve(url, cache_url, MAP, env=env)
+    assert [(status, calls) for status, calls, _t, _d in first + second] == [
+        ("200", "1"),
+        ("200", "1"),
+        ("200", "1"),
+    ]
+    assert first[0][3] == first[1][3] != second[0][3]
