@@ -7,12 +7,14 @@ computed. A redis-server of the test's own, so stopping it disturbs nothing else
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from datetime import date
 
 import pytest
 import redis
+import sqlalchemy as sa
 from flask import Flask
 
 from tests.helpers.inbox_county import (
@@ -29,7 +31,9 @@ from tests.helpers.inbox_files import write_csv
 from xieshang.dashboard import data
 from xieshang.dashboard.state import State
 from xieshang.etl.load import run_load
+from xieshang.marts import DATA_RUN, freshness
 from xieshang.metrics import compute
+from xieshang.warehouse import schema
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="no redis-server")
 
@@ -166,3 +170,32 @@ def test_a_load_changing_only_the_roster_is_seen_at_once(engine, tmp_path, redis
     with app.app_context():
         assert data.figures(engine, PERIOD)["counts"]["party_members_registered"] == 300
     assert calls[0] == 2
+
+
+def test_marts_of_an_earlier_release_stay_warm_after_one_load(
+    engine, tmp_path, redis_url, monkeypatch
+):
+    """Marts written by a release that did not record the run that last changed data:
+    the first load that changes none records itself as that run, and the next keeps it.
+    Before: each hourly run over an unchanged inbox made every figure cold again."""
+    url, _server = redis_url
+    load_county(engine, tmp_path)
+    with engine.begin() as conn:
+        state = freshness.read_state(conn)
+        del state[DATA_RUN]
+        conn.execute(
+            sa.update(schema.meta)
+            .where(schema.meta.c.key == freshness.META_KEY)
+            .values(value=json.dumps(state))
+        )
+    load_again(engine, tmp_path)
+    calls = counted(monkeypatch)
+    app = app_with_cache(url, monkeypatch)
+    with app.app_context():
+        assert data.figures(engine, PERIOD)["meetings"] == 5
+    load_again(engine, tmp_path)
+    time.sleep(data.VERSION_SECONDS + 0.1)
+    with app.app_context():
+        assert data.figures(engine, PERIOD)["meetings"] == 5
+        assert [r["status"] for r in data.load_runs(engine)] == ["committed"] * 3
+    assert calls[0] == 1

@@ -81,10 +81,11 @@ def _write_state(conn: Connection, state: dict) -> None:
 def restamp(conn: Connection, data_changed: bool = False) -> None:
     """Record the latest load without a rebuild, for a load that changed no row the marts
     are written from; `data_changed`: it changed others the figures read (the roster), so
-    it is the run that last changed data."""
+    it is the run that last changed data — as it is taken to be when the marts name no
+    such run (an earlier release wrote them): the next run over the same data keeps it."""
     state = read_state(conn) or {}
     state["fingerprint"], last = _committed(conn)
-    if data_changed:
+    if data_changed or not state.get(DATA_RUN):
         state[DATA_RUN] = last
     _write_state(conn, state)
 
