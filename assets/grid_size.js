@@ -127,7 +127,8 @@
   // before dash-ag-grid listened (rows that arrive with the grid itself) was never
   // fitted, its columns left at AG Grid's 200 px: each grid on the page is looked at
   // every SWEEP_MS and fitted when any of these changed since; and, a few times, when it
-  // still overflows (fitted before its font or its scroll bar was in, it measured wrong).
+  // still overflows or a header breaks inside a word (fitted before its font, its scroll
+  // bar or its headers were in, it measured wrong).
   var SWEEP_MS = 400;
   var REFITS = 5;
 
@@ -139,6 +140,18 @@
     var shown = viewport(root);
     var wanted = root.querySelector(".ag-center-cols-container");
     return !!(shown && wanted && wanted.scrollWidth > shown.clientWidth + 1);
+  }
+
+  // A column narrower than its header's longest word: fitted while the header was not
+  // drawn yet, or drawn in another style (no header measured: no word counted).
+  function headersCut(api, root) {
+    var style = headerStyle(root);
+    return (
+      !!style &&
+      api.getAllDisplayedColumns().some(function (column) {
+        return column.getActualWidth() + 3 < headerWord(style, column); // its +2, rounded
+      })
+    );
   }
 
   function shape(api, root) {
@@ -174,7 +187,10 @@
       if (element.dataset.xsFitted !== now) {
         element.dataset.xsRefits = "0";
         fit(api, true);
-      } else if (overflows(root) && Number(element.dataset.xsRefits || 0) < REFITS) {
+      } else if (
+        (overflows(root) || headersCut(api, root)) &&
+        Number(element.dataset.xsRefits || 0) < REFITS
+      ) {
         element.dataset.xsRefits = String(Number(element.dataset.xsRefits || 0) + 1);
         fit(api, false);
       }
