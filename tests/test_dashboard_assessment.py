@@ -16,6 +16,7 @@ from tests.helpers.inbox_county import (
     load_county,
 )
 from xieshang import exports
+from xieshang.cli import main
 from xieshang.dashboard.state import State
 from xieshang.dashboard.views import assessment as view
 from xieshang.metrics.assessment import assessment
@@ -112,6 +113,36 @@ def test_downloads_are_the_export_bytes(engine):
         assessment(engine, "village", DONGHU, START, END), exported_at=at
     )
     assert xlsx == want and xlsx[:4] == b"PK\x03\x04"
+
+
+def test_a_period_after_the_last_load_is_not_ranked(engine, capsys, tmp_path):
+    """July-September 2025 begins after the last load (2025-06-30): none of it is loaded,
+    and its figures are read on 2025-06-30. JY-2's backlog (overdue since 2025-06-15) made
+    it look rankable: 城关街道 and 东湖镇 both scored 0.0 and tied at rank 1 in a table of
+    zeros, offered for download and written by `xieshang export`. It is refused as a
+    period before the data is, saying why."""
+    later = DEFAULT.replace(start=date(2025, 7, 1), end=date(2025, 9, 30))
+    table = view.build_table(engine, later)
+    assert (table.offered, table.rows) == (False, [])
+    assert "数据截至 2025-06-30，本期（2025-07-01 至 2025-09-30）尚无数据，不作排名" in text(
+        table.heading
+    )
+    assert view.download(engine, later, "csv") is None
+    assert view.download(engine, later, "xlsx") is None
+    output = tmp_path / "q3.csv"
+    url = engine.url.render_as_string(hide_password=False)
+    argv = ["export", "assessment", "--level", "township", "--from", "2025-07-01"]
+    argv += ["--to", "2025-09-30", "--format", "csv", "--output", str(output), "--db", url]
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert (code, output.exists()) == (1, False), err
+    assert err == (
+        "xieshang: nothing to rank from 2025-07-01 to 2025-09-30: it begins after the last "
+        "load (2025-06-30); choose a period with data\n"
+    )
+    # the quarter the load falls in is ranked: its figures are read on 2025-06-30
+    table = view.build_table(engine, DEFAULT.replace(start=date(2025, 4, 1), end=date(2025, 9, 30)))
+    assert table.offered and [r["rank"] for r in table.rows] == [1, 2]
 
 
 def test_an_empty_warehouse(db_url):

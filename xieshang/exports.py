@@ -130,7 +130,11 @@ def has_data(assessment: Assessment) -> bool:
     due or a satisfaction score in it, or resolutions overdue on its as_of (a quiet month
     with a backlog). Without any, every unit scores 0 and ties at rank 1 with nothing
     else to read — a period before the data begin (or a filter nothing matches), which
-    the dashboard and `xieshang export` refuse to rank."""
+    the dashboard and `xieshang export` refuse to rank. So is a period that begins after
+    the last load (its as_of, the load's day, is before its first day): none of it is
+    loaded, and the backlog of the load's day alone scored every unit 0, tied at rank 1."""
+    if after_the_data(assessment):
+        return False
     return any(
         (row.get("meetings") or 0) > 0
         or (row.get("resolutions_due") or 0) > 0
@@ -138,6 +142,11 @@ def has_data(assessment: Assessment) -> bool:
         or row.get("satisfaction") is not None
         for row in assessment.rows
     )
+
+
+def after_the_data(assessment: Assessment) -> bool:
+    """Whether the period begins after the last load (as_of, the load's day, comes first)."""
+    return assessment.as_of < assessment.start
 
 
 def _whole_months(start: date, end: date) -> bool:

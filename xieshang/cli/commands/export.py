@@ -30,6 +30,11 @@ def _record(engine, args: argparse.Namespace, result) -> None:
 
 
 def _nothing_to_rank(engine, result) -> str:
+    if exports.after_the_data(result):
+        return (
+            f"nothing to rank from {result.start} to {result.end}: it begins after the last "
+            f"load ({result.as_of}); choose a period with data"
+        )
     first = catalog.first_meeting_day(engine)
     begin = f" (the data begin in {first:%Y-%m})" if first else ""
     return (
