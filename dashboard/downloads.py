@@ -55,7 +55,7 @@ from xieshang.dashboard.state import (
 )
 from xieshang.dashboard.views import assessment, resolutions
 from xieshang.dashboard.views import data_quality as quality
-from xieshang.exports import safe_text
+from xieshang.exports import file_name, safe_text
 from xieshang.metrics.submissions import parse_month
 from xieshang.warehouse.codes import pad_code
 
@@ -184,7 +184,7 @@ def produce(
     made = file.make(engine_, state, options)
     if made is None:
         raise Refused(404)
-    content, filename = made
+    content, filename = made[0], file_name(made[1])
     record(engine_, user, name, state, options, via=via, filename=filename, periodic=file.periodic)
     return Download(content, filename, file.mimetype)
 

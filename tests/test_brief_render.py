@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import docx
 import pytest
+import sqlalchemy as sa
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
@@ -27,6 +28,7 @@ from tests.helpers.signin import sign_in, signin_app
 from xieshang.access import audit
 from xieshang.brief import build_brief, charts, fonts, pdf, render
 from xieshang.cli import main
+from xieshang.warehouse import schema
 
 pytestmark = [
     pytest.mark.warehouse(fill=county_with_users),
@@ -338,6 +340,34 @@ def test_a_leader_downloads_the_brief_of_the_views_last_month(app, engine, tmp_p
         date(2025, 6, 30),
     )
     assert entry.detail["query"] == f"?scope={COUNTY}&from=2025-06-01&to=2025-06-30"
+
+
+def test_a_unit_whose_name_no_file_system_takes_gets_a_file_it_can(app, engine):
+    """A roster may name a unit 城关/东城街道: its brief's file name had the "/" (and
+    a browser saving it a name of its own making). Now each such character is "_", as
+    in the assessment's file names."""
+    named = {}
+    try:
+        _rename(engine, CHENGGUAN, '城关/东城:"街道"')
+        client = client_of(app, "qian")
+        response = client.get(f"/download/brief.docx?scope={CHENGGUAN}&month=2025-05")
+        named["header"] = response.headers["Content-Disposition"]
+        (entry,) = audit.entries(engine, action="download", limit=1)
+        named["audit"] = entry.detail["filename"]
+    finally:
+        _rename(engine, CHENGGUAN, "城关街道")  # the warehouse is shared by the module
+    name = "城关_东城__街道_-工作简报-2025年5月.docx"
+    assert named == {
+        "header": f'attachment; filename="brief-{CHENGGUAN}-20250501-20250531.docx"; '
+        f"filename*=UTF-8''{quote(name)}",
+        "audit": name,
+    }
+
+
+def _rename(engine, code: str, name: str) -> None:
+    with engine.begin() as conn:
+        areas = schema.areas
+        conn.execute(sa.update(areas).where(areas.c.area_code == code).values(area_name=name))
 
 
 @pytest.mark.slow

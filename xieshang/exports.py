@@ -63,6 +63,8 @@ LEVEL_SHORT = {
 NO_DATA = ("无数据", "no data")
 CODE_END = "\t"  # see the module's docstring: Excel keeps a code ending in a tab as text
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# what no file system takes in a name (Windows' reserved characters, control codes): a
+# unit's name from a roster may hold one ("城东/城西联合社区")
 _NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -213,7 +215,12 @@ def filename(assessment: Assessment, suffix: str, lang: str = "zh") -> str:
         stem = f"{a.scope_name}-{a.level}-assessment-{a.start:%Y%m%d}-{a.end:%Y%m%d}"
     else:
         stem = f"{a.scope_name}-{LEVEL_SHORT[a.level][0]}考核评估-{period_text(a.start, a.end)}"
-    return f"{_NOT_IN_NAMES.sub('_', stem)}.{suffix}"
+    return file_name(f"{stem}.{suffix}")
+
+
+def file_name(name: str) -> str:
+    """A file's name as every file system takes it: each character none takes is "_"."""
+    return _NOT_IN_NAMES.sub("_", name)
 
 
 def _filters_text(a: Assessment, lang: str) -> str:
