@@ -33,7 +33,7 @@ from xieshang.dashboard import errors, fmt
 from xieshang.dashboard.charts.theme import graph_config
 from xieshang.dashboard.i18n import count_text, figure_definition, figure_name, t, vocab
 from xieshang.dashboard.state import State
-from xieshang.exports import CODE_END, safe_text
+from xieshang.exports import CODE_END, file_name, safe_text
 
 
 def filter_words(state: State) -> list[str]:
@@ -375,7 +375,7 @@ def table_data(
     return {
         "columns": [{"field": f, "header": h, "format": k} for f, h, k in columns],
         "rows": [{c[0]: _plain(row.get(c[0])) for c in columns} for row in rows],
-        "filename": filename,
+        "filename": file_name(filename),
     }
 
 

@@ -28,6 +28,9 @@ from tests.helpers.signin import sign_in, signin_app
 from xieshang.access import audit
 from xieshang.brief import build_brief, charts, fonts, pdf, render
 from xieshang.cli import main
+from xieshang.contract import settings
+from xieshang.dashboard.state import State
+from xieshang.dashboard.views import data_quality, resolutions
 from xieshang.warehouse import schema
 
 pytestmark = [
@@ -354,6 +357,9 @@ def test_a_unit_whose_name_no_file_system_takes_gets_a_file_it_can(app, engine):
         named["header"] = response.headers["Content-Disposition"]
         (entry,) = audit.entries(engine, action="download", limit=1)
         named["audit"] = entry.detail["filename"]
+        state = State(CHENGGUAN, date(2025, 5, 1), date(2025, 5, 31))
+        named["overdue"] = resolutions.overdue_filename(engine, state)  # the page's lists
+        named["held"] = data_quality.list_filename(engine, state, "dq_name_held", "csv")
     finally:
         _rename(engine, CHENGGUAN, "城关街道")  # the warehouse is shared by the module
     name = "城关_东城__街道_-工作简报-2025年5月.docx"
@@ -361,6 +367,8 @@ def test_a_unit_whose_name_no_file_system_takes_gets_a_file_it_can(app, engine):
         "header": f'attachment; filename="brief-{CHENGGUAN}-20250501-20250531.docx"; '
         f"filename*=UTF-8''{quote(name)}",
         "audit": name,
+        "overdue": "城关_东城__街道_-逾期未落实决议-截至2025-05-31.csv",
+        "held": f"城关_东城__街道_-待匹配行-{settings.today().isoformat()}.csv",
     }
 
 

@@ -30,6 +30,7 @@ from xieshang.dashboard.state import PageOption, yes_no
 from xieshang.dashboard.state import State as ViewState
 from xieshang.dashboard.views import status_grid
 from xieshang.dashboard.views.empty_states import no_warehouse
+from xieshang.exports import file_name
 
 # the page's own option (superseded=yes in the address): the rejected rows of a file's
 # earlier loads too, in the list and in the counts that follow it
@@ -64,7 +65,9 @@ def list_filename(engine_, state: ViewState, label_key: str, extension: str) -> 
     西城街道-拒收行-2026-12-05.xlsx (one folder of downloads stays tellable apart)."""
     directory = data.directory(engine_)
     scope = directory.distinct_name(state.scope)
-    return f"{scope}-{t(label_key, state.lang)}-{settings.today().isoformat()}.{extension}"
+    return file_name(
+        f"{scope}-{t(label_key, state.lang)}-{settings.today().isoformat()}.{extension}"
+    )
 
 
 def _download(columns, rows, filename: str) -> dict:

@@ -19,6 +19,7 @@ from xieshang.dashboard.state import State as ViewState
 from xieshang.dashboard.views import ranking
 from xieshang.dashboard.views.empty_states import no_warehouse, nothing_in_period
 from xieshang.dashboard.views.kpi_row import kpi_row_for
+from xieshang.exports import file_name
 from xieshang.warehouse.roster import distinct_names
 
 KPI_KEYS: tuple[str, ...] = (
@@ -369,4 +370,4 @@ def overdue_filename(engine_, state: ViewState) -> str:
     directory = data.directory(engine_)
     scope = directory.distinct_name(state.scope)
     as_of = min(state.end, directory.last_load) if directory.last_load else state.end
-    return f"{scope}-{t('rs_overdue_file', state.lang, as_of=as_of.isoformat())}.csv"
+    return file_name(f"{scope}-{t('rs_overdue_file', state.lang, as_of=as_of.isoformat())}.csv")
