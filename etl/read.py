@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from xieshang.contract.columns import COLUMNS, KIND_KEYWORDS, KINDS
+from xieshang.contract.columns import COLUMNS, KIND_KEYWORDS, KIND_LABELS, KINDS
 from xieshang.contract.said import Said, reason_fields, said_by
 from xieshang.contract.settings import ReadLimits, read_limits
 from xieshang.contract.workbooks import (
@@ -73,7 +73,12 @@ NO_HEADER_TABS = Said(
     "no recognisable header row: the columns are separated by tabs, not commas;"
     " save the file as CSV (comma delimited) or xlsx in Excel or WPS",
 )
-NO_HEADER = Said("找不到表头行", "no recognisable header row")
+# what the header row needs (`find_header`), so that an office knows what to change
+NO_HEADER = Said(
+    "找不到表头行：表头行至少要有两个本类表格的列名，请按空白模板的表头填写",
+    "no recognisable header row: a header row has at least two of the kind's column names;"
+    " use the blank template's headers",
+)
 _HEADER_SEARCH = 50  # the lines a tab-separated file's header is looked for in
 # workbooks offices save in other formats: old Excel, WPS, macro-enabled or binary Excel
 OTHER_WORKBOOKS = (".xls", ".et", ".ett", ".xlsm", ".xlsb")
@@ -86,13 +91,25 @@ NOT_UTF8 = Said(
     "文件名不是 UTF-8 编码，请改名后重新放入",
     "the file name is not UTF-8 (unpacked from a zip made on Windows?): rename the file",
 )
-NO_KEYWORD = Said("文件名中没有表格类型关键词", "no kind keyword in the file name")
+# the kinds as the blank templates are named (xieshang.template), each holding its keyword,
+# the monthly ledgers first: a reason that a name has no keyword says what to write
+_NAMED_ORDER = ("meetings", "attendance", "resolutions", "areas")
+_NAMED_KINDS = "".join(f"“{KIND_LABELS[kind]}”" for kind in _NAMED_ORDER)
+_NAMED_KINDS_EN = ", ".join(KIND_LABELS[kind] for kind in _NAMED_ORDER)
+NO_KEYWORD = Said(
+    f"文件名中没有表格类型关键词：请在文件名中写明表格类型，如{_NAMED_KINDS}（空白模板的名称）",
+    "no kind keyword in the file name: name the kind in it as the blank templates do"
+    f" ({_NAMED_KINDS_EN}) or in English ({', '.join(_NAMED_ORDER)})",
+)
 SAME_NAME = Said(
     "与前面的工作表同名，未读取：请改名后重新报送",
     "a sheet of the same name as an earlier one: not read; rename it and send the file again",
 )
 NO_SHEET_KEYWORD = Said(
-    "工作表名和文件名中都没有类型关键词", "no kind keyword in sheet or file name"
+    "工作表名和文件名中都没有类型关键词：请在工作表名或文件名中写明表格类型，"
+    f"如{_NAMED_KINDS}（空白模板的名称）",
+    "no kind keyword in sheet or file name: name the kind in the sheet's or the file's name"
+    f" as the blank templates do ({_NAMED_KINDS_EN}) or in English ({', '.join(_NAMED_ORDER)})",
 )
 NOT_A_FILE = Said(
     "不是普通文件（文件夹的链接、管道、设备或失效的链接）",

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from tests.helpers.inbox_files import write_csv
 from tests.helpers.reasons import reason
+from tests.test_read import NO_KEYWORD_EN, NO_KEYWORD_ZH
 from xieshang.demo.inbox import write_inbox
 from xieshang.etl import judge_chunks
 from xieshang.etl.load import run_load
@@ -116,7 +117,7 @@ def test_workers_load_what_the_load_s_own_process_loads(
     assert "坏的会议台账.xlsx" in [f["path"] for f in alone["files"]["unreadable"]]
     assert {
         "path": "说明.csv",
-        **reason("文件名中没有表格类型关键词", "no kind keyword in the file name"),
+        **reason(NO_KEYWORD_ZH, NO_KEYWORD_EN),
     } in (alone["files"]["skipped"])
     rejected = sum(kind["rejected"] for kind in alone["kinds"].values())
     assert rejected > 0 and alone["kinds"]["attendance"]["read"] > 1000

@@ -30,10 +30,26 @@ from xieshang.etl.read import (
     read_file,
 )
 
-NO_KEYWORD = "文件名中没有表格类型关键词 no kind keyword in the file name"
-NO_HEADER = reason("找不到表头行", "no recognisable header row")
+# the reasons say what to write: the kinds as the blank templates are named
+TEMPLATE_NAMES_ZH = (
+    "“协商会议台账”“参会人员签到表”“协商决议落实台账”“区划与党员名册汇总”（空白模板的名称）"
+)
+TEMPLATE_NAMES_EN = (
+    "as the blank templates do (协商会议台账, 参会人员签到表, 协商决议落实台账, 区划与党员名册汇总)"
+    " or in English (meetings, attendance, resolutions, areas)"
+)
+NO_KEYWORD_ZH = f"文件名中没有表格类型关键词：请在文件名中写明表格类型，如{TEMPLATE_NAMES_ZH}"
+NO_KEYWORD_EN = f"no kind keyword in the file name: name the kind in it {TEMPLATE_NAMES_EN}"
+NO_KEYWORD = f"{NO_KEYWORD_ZH} {NO_KEYWORD_EN}"
+NO_HEADER = reason(
+    "找不到表头行：表头行至少要有两个本类表格的列名，请按空白模板的表头填写",
+    "no recognisable header row: a header row has at least two of the kind's column names;"
+    " use the blank template's headers",
+)
 NO_SHEET_KIND = reason(
-    "工作表名和文件名中都没有类型关键词", "no kind keyword in sheet or file name"
+    f"工作表名和文件名中都没有类型关键词：请在工作表名或文件名中写明表格类型，如{TEMPLATE_NAMES_ZH}",
+    "no kind keyword in sheet or file name: name the kind in the sheet's or the file's name "
+    + TEMPLATE_NAMES_EN,
 )
 BAD_ENCODING = "编码无法识别（应为 UTF-8 或 GB18030） unknown text encoding"
 BAD_WORKBOOK = "无法读取的 xlsx 文件（损坏或加密）"

@@ -24,6 +24,7 @@ from openpyxl.styles import Font
 from tests.helpers.inbox_files import write_csv, write_xlsx
 from tests.helpers.minimal_inbox import MEETING_HEADER, MEETINGS, base_inbox, load
 from tests.helpers.reasons import reason
+from tests.test_read import NO_KEYWORD
 from xieshang.contract.settings import ReadLimits, read_limits
 from xieshang.etl.limits import column_letters
 from xieshang.etl.read import csv_rows, read_file
@@ -516,10 +517,7 @@ def test_empty_files_are_unreadable(tmp_path):
     assert read_file(tmp_path, "会议台账.csv").unreadable == EMPTY["reason"]
     assert read_file(tmp_path, "会议台账.xlsx").unreadable == EMPTY_WORKBOOK["reason"]
     notes = read_file(tmp_path, "notes.csv")  # no kind: skipped, as any such CSV
-    assert (notes.unreadable, notes.skipped) == (
-        None,
-        "文件名中没有表格类型关键词 no kind keyword in the file name",
-    )
+    assert (notes.unreadable, notes.skipped) == (None, NO_KEYWORD)
 
 
 def test_a_file_over_the_size_limit_is_unreadable(tmp_path):

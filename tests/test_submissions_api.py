@@ -719,6 +719,34 @@ def test_the_answer_in_words(engine, tmp_path):
     assert made.marked == []
 
 
+def test_a_file_or_sheet_not_read_says_how_to_make_it_read(engine, tmp_path):
+    """Staff name files as they like (7月报送.csv): the answer said only 文件名中没有表格类型
+    关键词 or 找不到表头行, never which names or headers would be read."""
+    load_county(engine, tmp_path)
+    meeting = [HEADER, ["HY-40", LIUSHU, "2025-07-09", "议事会", "村道硬化", "是"]]
+    sent = [
+        ("7月报送.csv", "\n".join(",".join(r) for r in meeting).encode()),
+        ("7月.xlsx", xlsx_bytes(tmp_path, meeting, "7月.xlsx")),
+        ("会议台账-8月.xlsx", xlsx_bytes(tmp_path, [["编号", "单位", "时间"]], "8月.xlsx")),
+    ]
+    made = submit(engine, sent, STAFF, secret=SECRET)
+    assert file_lines(made.report, made.folder, "zh") == [
+        "已导入：7月.xlsx、会议台账-8月.xlsx",  # read, though every sheet was skipped
+        "未导入 7月报送.csv：文件名中没有表格类型关键词：请在文件名中写明表格类型，"
+        "如“协商会议台账”“参会人员签到表”“协商决议落实台账”“区划与党员名册汇总”（空白模板的名称）",
+        "跳过工作表 7月.xlsx · Sheet1：工作表名和文件名中都没有类型关键词：请在工作表名或文件名中"
+        "写明表格类型，如“协商会议台账”“参会人员签到表”“协商决议落实台账”“区划与党员名册汇总”"
+        "（空白模板的名称）",
+        "跳过工作表 会议台账-8月.xlsx · Sheet1：找不到表头行：表头行至少要有两个本类表格的列名，"
+        "请按空白模板的表头填写",
+    ]
+    assert file_lines(made.report, made.folder, "en")[1] == (
+        "Not loaded, 7月报送.csv: no kind keyword in the file name: name the kind in it as"
+        " the blank templates do (协商会议台账, 参会人员签到表, 协商决议落实台账, 区划与党员名册汇总)"
+        " or in English (meetings, attendance, resolutions, areas)"
+    )
+
+
 def test_held_rows_name_the_unit_of_the_meeting_they_wait_for():
     # two villages each number a meeting HY-7: the answer tells them apart
     held = [
