@@ -34,8 +34,9 @@ from tests.test_access_scope import post as post_callback
 from xieshang import submission
 from xieshang.access import audit
 from xieshang.contract.settings import MAX_UPLOAD_ENV
+from xieshang.dashboard import grid
 from xieshang.dashboard.app import create_app
-from xieshang.dashboard.views.submit import file_lines, outcome_lines
+from xieshang.dashboard.views.submit import file_lines, outcome_lines, reject_part
 from xieshang.etl.load import run_load
 from xieshang.marked import marked_workbook
 from xieshang.metrics import quality
@@ -745,6 +746,34 @@ def test_a_file_or_sheet_not_read_says_how_to_make_it_read(engine, tmp_path):
         " the blank templates do (协商会议台账, 参会人员签到表, 协商决议落实台账, 区划与党员名册汇总)"
         " or in English (meetings, attendance, resolutions, areas)"
     )
+
+
+def test_a_cut_list_of_rejects_points_to_the_marked_workbooks(engine, tmp_path, monkeypatch):
+    """Over grid.ROW_CAP rejects (a column missing rejects every row of a ledger), the note
+    under the grid said 下载 CSV 查看全部: /submit offers no CSV; the marked-up workbooks
+    above the grid hold every row."""
+    load_county(engine, tmp_path)
+    rows = [HEADER[:-1]] + [[f"HY-{n}", LIUSHU, "2025-07-03", "议事会", "村道"] for n in (1, 2, 3)]
+    made = submit(engine, [(FILE, xlsx_bytes(tmp_path, rows))], STAFF, secret=SECRET)
+    assert [r["row_number"] for r in made.rejects] == [2, 3, 4]
+    monkeypatch.setattr(grid, "ROW_CAP", 2)
+    title, table, note = reject_part(made.rejects, [], "zh")
+    assert len(table.rowData) == 2
+    assert note.children == "显示前 2 行，共 3 行；下载上方标注后的拒收行 (xlsx) 查看全部"
+    *_, note = reject_part(made.rejects, [], "en")
+    assert note.children == (
+        "Showing the first 2 of 3 rows; download the marked-up rejected rows (xlsx) above to"
+        " see them all"
+    )
+    # the marked-up workbook holds the three: a sheet's header and a row each
+    (marked,) = made.marked
+    book = openpyxl.load_workbook(io.BytesIO(marked.content))
+    assert [row[0] for row in book.active.iter_rows(values_only=True)] == [
+        "会议编号",
+        "HY-1",
+        "HY-2",
+        "HY-3",
+    ]
 
 
 def test_held_rows_name_the_unit_of_the_meeting_they_wait_for():

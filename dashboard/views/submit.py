@@ -195,7 +195,11 @@ def _reject_grid(grid_id: str, title: str, rejects: list[dict], lang: str) -> li
     shown = rejects[: grid.ROW_CAP]
     table = grid.grid(grid_id, height=360 if len(shown) > 4 else 240, lang=lang)
     table.rowData, table.columnDefs = reject_values(shown, lang)
-    note = grid.cut_note(len(shown), len(rejects), lang) if len(rejects) > len(shown) else None
+    note = None
+    if len(rejects) > len(shown):
+        # not grid.cut_note's "download the CSV": this page offers the marked-up workbooks
+        text = t("sb_cut", lang, shown=fmt.count(len(shown)), total=fmt.count(len(rejects)))
+        note = html.Div(text, className="chart-note")
     return [html.Div(t(title, lang), className="chart-title mb-1 mt-2"), table, note]
 
 
