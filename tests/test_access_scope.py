@@ -12,10 +12,13 @@ in the roster, no code at all); the answers must be the same.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date
 
 import pytest
+from sqlalchemy import insert, select
 
 from tests.helpers.inbox_county import (
     CHENGGUAN,
@@ -47,6 +50,7 @@ from xieshang.access.scope import (
 )
 from xieshang.dashboard import fmt
 from xieshang.dashboard.state import State, to_query
+from xieshang.warehouse import schema
 
 START, END = date(2025, 1, 1), date(2025, 6, 30)
 DISPATCH = "/_dash-update-component"
@@ -282,6 +286,60 @@ def test_the_raw_lists_are_shown_to_whom_their_files_are(app):
                 assert (
                     "明细供乡镇工作人员和管理员核改报送文件使用，您的角色只看上方的汇总数字" in text
                 )
+
+
+def county_with_a_row_sent_across(engine, directory) -> None:
+    """The county of scoped_county, plus a row 东湖镇 sent for 新华社区 (城关街道's village):
+    rejected 超出本乡镇范围 and kept as 东湖镇's (xieshang.etl.merge: write_rejects), as a
+    staff upload of tests/test_submissions_api.py leaves it."""
+    county_with_users(engine, directory)
+    with engine.begin() as conn:
+        run_id = conn.execute(select(schema.load_runs.c.run_id)).scalar()
+        conn.execute(
+            insert(schema.rejects).values(
+                run_id=run_id,
+                kind="meetings",
+                path="东湖镇/会议台账-7月.xlsx",
+                sheet="Sheet1",
+                row_number=13,
+                rule="outside_township",
+                column_name="area_code",
+                value=XINHUA,
+                reason_zh="超出本乡镇范围",
+                reason_en="outside your township",
+                area_code=XINHUA,
+                township_code=DONGHU,
+            )
+        )
+
+
+@pytest.mark.warehouse(fill=county_with_a_row_sent_across)
+def test_a_villages_rejects_are_its_townships_not_a_row_another_sent_for_it(app):
+    """A row one township sent for another's village is the sender's (its file, its row
+    to delete): listed to the sender, never to the village's staff — not at the village's
+    scope either, where the list is the village's part of its township's."""
+
+    def rejected(name: str, scope: str) -> list[int]:
+        client = signed_in(app, name)
+        output = (
+            "..dq-rejects-grid.rowData...dq-rejects-grid.columnDefs...dq-rejects-note.children.."
+        )
+        dependency = next(d for d in dependencies(client) if d["output"] == output)
+        shown = grid_rows(post(client, body(dependency, store(scope))), "dq-rejects-grid")
+        file = client.get(f"/download/rejects.csv?scope={scope}").data.decode("utf-8-sig")
+        rows = [int(r["行号"]) for r in csv.DictReader(io.StringIO(file))]
+        assert sorted(r["row_number"] for r in shown) == sorted(rows), (name, scope)
+        return sorted(rows)
+
+    # 城关街道's staff: their village's own rejected row (row 9), not 东湖镇's row 13
+    assert rejected("chen", CHENGGUAN) == [9]
+    assert rejected("chen", XINHUA) == [9]
+    # 东湖镇's staff: their own rows, the one sent for 新华社区 among them
+    assert rejected("wang", DONGHU) == [8, 13]
+    assert rejected("wang", LIUSHU) == [8]
+    # an admin: each village's list is its part of its township's
+    assert rejected("li", XINHUA) == [9]
+    assert rejected("li", COUNTY) == [8, 9, 10, 13]
 
 
 def test_leaders_do_not_get_the_overdue_list(app):

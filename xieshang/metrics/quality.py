@@ -123,10 +123,12 @@ def _belongs(table, scope: str | None, whole: bool):
     """Rows of `table` (rejects or held rows) that belong to the scope: those whose
     township (for a reject: the area's, or the sending township's when the area code is
     bad) lies in it, and a county's or city's own rows (本级: no township) in it; for a
-    village, only the rows of that village. The whole roster also takes the rows whose
-    township is unknown."""
+    village, only the rows of that village among its township's — not a row another
+    township sent for it (rejected 超出本乡镇范围, kept as the sender's), which the
+    village's staff must not see. The whole roster also takes the rows whose township is
+    unknown."""
     if scope and level_of(scope) == "village":
-        return table.c.area_code == scope
+        return (table.c.area_code == scope) & _belongs(table, township_of(scope), False)
     where = table.c.township_code.between(*_range(scope))
     if whole:
         return table.c.township_code.is_(None) | where
