@@ -333,7 +333,9 @@ def _login() -> Response:
         if signed_in_user() is not None:
             return redirect(target)
         return _signin_response(SignInForm())
-    form = SignInForm()
+    # the form's fields alone, which the per-name count reads: Flask-WTF would also read a
+    # JSON body (its name counted under none) and file parts (not text: a 500)
+    form = SignInForm(formdata=request.form)
     if not form.validate_on_submit():
         return _signin_response(form, 400, "signin_expired")
     name = (form.username.data or "").strip()

@@ -6,6 +6,7 @@ admins-only audit page, the settings and `serve` without a key, and the audit ro
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import time
@@ -381,6 +382,30 @@ def test_per_user_name_every_try_counts(client):
         assert sign_in(client, "li", address=f"10.0.3.{n}").status_code == 302
         client.get("/logout")
     assert sign_in(client, "li", address="10.0.3.9").status_code == 429
+
+
+def test_a_sign_in_is_read_from_the_form_alone(client, engine):
+    """POST /login takes the form's fields, as the throttle counts them per user name: a
+    JSON body (which Flask-WTF would read too) had its password checked under no name's
+    count, so sending every other try as JSON doubled the tries at a name; and a file part
+    named like a field answered 500. Both are now refused unread (400)."""
+    fields = {"username": "li", "password": "wrong password"}
+    for n in range(4):
+        as_json = client.post(
+            "/login",
+            json={**fields, "csrf_token": token(client)},
+            environ_base={"REMOTE_ADDR": f"10.0.4.{n}"},
+        )
+        assert as_json.status_code == 400
+    for name, field in (("li", "username"), ("zhao", "password")):
+        parts = {"username": name, "password": "wrong password", "csrf_token": token(client)}
+        parts[field] = (io.BytesIO(b"li"), "x")
+        assert client.post("/login", data=parts).status_code == 400
+    assert [row[1] for row in sign_rows(engine)] == []  # no password was checked
+    # the name's five tries are all still there, each counted
+    for n in range(5):
+        assert sign_in(client, "li", "wrong password", address=f"10.0.5.{n}").status_code == 401
+    assert sign_in(client, "li", PASSWORD, address="10.0.5.9").status_code == 429
 
 
 def test_the_limit_is_configurable(app, client, monkeypatch):
