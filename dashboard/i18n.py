@@ -602,11 +602,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Columns not recognised in {file} (ignored): {columns}",
     ),
     "sb_rejects_title": ("拒收的行", "Rejected rows"),
-    # a cut grid of /submit: the page has no CSV, its marked-up workbooks hold every row
-    "sb_cut": (
-        "显示前 {shown} 行，共 {total} 行；下载上方标注后的拒收行 (xlsx) 查看全部",
-        "Showing the first {shown} of {total} rows; download the marked-up rejected rows"
-        " (xlsx) above to see them all",
+    # under a list of rejects on /submit longer than a page: its pages turn through them all
+    "sb_pages": (
+        "共 {total} 行，每页 {size} 行，翻页查看全部",
+        "{total} rows, {size} a page: turn the pages to see them all",
     ),
     "status_held_cell": ("{label} {when} · 暂存 {n}", "{label} {when} · {n} held"),
     "sb_sent_before": ("（此前报送）", " (sent before)"),

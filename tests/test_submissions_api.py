@@ -34,8 +34,8 @@ from tests.test_access_scope import post as post_callback
 from xieshang import submission
 from xieshang.access import audit
 from xieshang.contract.settings import MAX_UPLOAD_ENV
-from xieshang.dashboard import grid
 from xieshang.dashboard.app import create_app
+from xieshang.dashboard.views import submit as submit_view
 from xieshang.dashboard.views.submit import file_lines, outcome_lines, reject_part
 from xieshang.etl.load import run_load
 from xieshang.marked import marked_workbook
@@ -748,23 +748,28 @@ def test_a_file_or_sheet_not_read_says_how_to_make_it_read(engine, tmp_path):
     )
 
 
-def test_a_cut_list_of_rejects_points_to_the_marked_workbooks(engine, tmp_path, monkeypatch):
-    """Over grid.ROW_CAP rejects (a column missing rejects every row of a ledger), the note
-    under the grid said 下载 CSV 查看全部: /submit offers no CSV; the marked-up workbooks
-    above the grid hold every row."""
+def test_a_long_list_of_rejects_is_shown_a_page_at_a_time(engine, tmp_path, monkeypatch):
+    """Over a page of rejects (a column missing rejects every row of a ledger), the grid
+    held the first grid.ROW_CAP and a note sent the user to the marked-up workbooks for
+    the rest; now its pages turn through them all (tests/test_submit_reject_pages.py)."""
     load_county(engine, tmp_path)
     rows = [HEADER[:-1]] + [[f"HY-{n}", LIUSHU, "2025-07-03", "议事会", "村道"] for n in (1, 2, 3)]
     made = submit(engine, [(FILE, xlsx_bytes(tmp_path, rows))], STAFF, secret=SECRET)
     assert [r["row_number"] for r in made.rejects] == [2, 3, 4]
-    monkeypatch.setattr(grid, "ROW_CAP", 2)
-    title, table, note = reject_part(made.rejects, [], "zh")
-    assert len(table.rowData) == 2
-    assert note.children == "显示前 2 行，共 3 行；下载上方标注后的拒收行 (xlsx) 查看全部"
-    *_, note = reject_part(made.rejects, [], "en")
-    assert note.children == (
-        "Showing the first 2 of 3 rows; download the marked-up rejected rows (xlsx) above to"
-        " see them all"
-    )
+    monkeypatch.setattr(submit_view, "PAGE_ROWS", 2)
+    title, table, pager = reject_part(made.rejects, [], "zh")
+    assert [r["row_number"] for r in table.rowData] == [2, 3]
+    turn, note = pager.children
+    assert (turn.id, turn.max_value, turn.active_page) == ("sb-rejects-pager", 2, 1)
+    assert note.children == "共 3 行，每页 2 行，翻页查看全部"
+    # a page's order is the file's: AG Grid would sort or filter the page alone
+    assert {(c["sortable"], c["filter"]) for c in table.columnDefs} == {(False, False)}
+    *_, pager = reject_part(made.rejects, [], "en")
+    assert pager.children[1].children == "3 rows, 2 a page: turn the pages to see them all"
+    # one page: no pager, sorting and filtering as on every grid
+    monkeypatch.setattr(submit_view, "PAGE_ROWS", 3)
+    title, table = reject_part(made.rejects, [], "zh")
+    assert "sortable" not in table.columnDefs[0]
     # the marked-up workbook holds the three: a sheet's header and a row each
     (marked,) = made.marked
     book = openpyxl.load_workbook(io.BytesIO(marked.content))

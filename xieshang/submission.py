@@ -8,6 +8,10 @@ the dashboard"): the function behind both the 数据报送 page and POST /api/su
                     again: their rejects are those of their earlier reading)
     made.marked     per file with rejects, the marked-up workbook to fix and send again
 
+    rejects_page(engine, user, run_id, "rejects", 1000, 1500)
+                    rows 1000 to 1499 of a run's made.rejects (or "earlier") read again,
+                    and how many there are: the 数据报送 page's pages of a long list
+
 A submission is one ordinary load run (same contract, idempotency and report) recorded
 with its user: the files are written into a fresh temporary folder — a staff user's under
 their township's name (with its code when another township has the name too), so their
@@ -304,6 +308,108 @@ def _marked(
     ]
 
 
+# --- the rejected rows, as the answer lists them -----------------------------------------------------
+
+
+def _this_runs(
+    engine: Engine,
+    run_id: str,
+    folder: str,
+    names: Mapping[str, str],
+    start: int = 0,
+    stop: int | None = None,
+) -> list[tuple[dict, str | None]]:
+    """`run_id`'s rejected rows from `start` up to `stop` (None: the last) as the answer
+    shows them, each with the run of the reading its marked-up workbook names (None: a
+    held row of an earlier sending, marked on none)."""
+    out = []
+    for row in quality.run_rejects(engine, run_id, start, stop):
+        reject = _shown_reject(row, folder, names)
+        # a held row rejected now that its meeting came is a row of the file that held
+        # it, whose name a file sent now may share: marked on none of them
+        reject["sent_before"] = row["read_run_id"] != run_id
+        out.append((reject, None if reject["sent_before"] else run_id))
+    return out
+
+
+def _earlier(
+    engine: Engine,
+    run_id: str,
+    township: str | None,
+    folder: str,
+    names: Mapping[str, str],
+    start: int = 0,
+    stop: int | None = None,
+) -> list[tuple[dict, str]]:
+    """The rows still rejected of the files `run_id` found unchanged, from `start` up to
+    `stop`, each under the name sent now, with the run of the reading that rejected it:
+    its path that reading's, which the marked-up workbook names as the file it answers."""
+    return [
+        (
+            {**_shown_reject(row, folder, names), "file": shown_path(row["sent_as"], folder)},
+            row["reading"],
+        )
+        for row in quality.unchanged_files_rejects(engine, run_id, township, start, stop)
+    ]
+
+
+REJECT_PARTS = ("rejects", "earlier")
+"""The two lists of a submission's rejected rows (`Submission.rejects`, `.earlier`)."""
+
+
+def rejects_page(
+    engine: Engine, user: User, run_id: str, part: str, start: int, stop: int
+) -> tuple[list[dict], int]:
+    """(the rows from `start` up to `stop` of a submission's `part` — "rejects": this
+    run's, "earlier": those still rejected of the files it found unchanged — as `submit`
+    listed them, how many there are), read again from the warehouse: the 数据报送 page
+    turns the pages of a long list. ([], 0) for a run that is not the user's to read
+    back: a staff user's own submissions for their township only, an admin's any
+    committed run; none for other roles."""
+    if part not in REJECT_PARTS or not 0 <= start <= stop:
+        return [], 0
+    folder = _submitted_folder(engine, user, run_id)
+    if folder is None:
+        return [], 0
+    township = user.township if user.role == "staff" else None
+    names = _names(engine)
+    if part == "rejects":
+        total = quality.run_rejects_count(engine, run_id)
+        shown = _this_runs(engine, run_id, folder, names, start, stop)
+    else:
+        total = quality.unchanged_files_rejects_count(engine, run_id, township)
+        shown = _earlier(engine, run_id, township, folder, names, start, stop)
+    return [reject for reject, _ in shown], total
+
+
+def _submitted_folder(engine: Engine, user: User, run_id: str) -> str | None:
+    """The folder the files of committed run `run_id` sat in when `user` may read its
+    rejects back (as `submit` made it: the stored paths begin with it), else None. A
+    staff user's: a run they submitted (its operator) whose every file is of their
+    township; the run id comes from the browser, which is trusted with nothing."""
+    if not may_submit(user) or not isinstance(run_id, str):
+        return None
+    runs, files = schema.load_runs, schema.load_files
+    with engine.connect() as conn:
+        run = conn.execute(
+            select(runs.c.operator).where(runs.c.run_id == run_id, runs.c.status == "committed")
+        ).first()
+        if run is None:
+            return None
+        if user.role != "staff":
+            return ""
+        sent = conn.execute(
+            select(files.c.path, files.c.township_code).where(files.c.run_id == run_id)
+        ).all()
+    if run.operator != user.name or not sent:
+        return None
+    if any(code != user.township for _, code in sent):
+        return None
+    # a staff user's files sat in one folder, their township's (`_folder`), the first
+    # part of each path: as it was named then, though the run may have renamed it since
+    return sent[0].path.split("/", 1)[0] + "/"
+
+
 # --- one submission ---------------------------------------------------------------------------------
 
 
@@ -345,23 +451,12 @@ def submit(
     if report["status"] == "committed":
         run_id = report["run_id"]
         names = _names(engine)  # the run may have brought the roster
-        for row in quality.run_rejects(engine, run_id):
-            reject = _shown_reject(row, folder, names)
-            if row["read_run_id"] == run_id:
-                marks.append((reject, run_id))
-            else:
-                # a held row rejected now that its meeting came is a row of the file that
-                # held it, whose name a file sent now may share: marked on none of them
-                reject["sent_before"] = True
+        for reject, reading in _this_runs(engine, run_id, folder, names):
+            if reading is not None:
+                marks.append((reject, reading))
             rejects.append(reject)
-        # each under the name sent now; its path the earlier reading's, which the
-        # marked-up workbook then names as the file it answers
-        for row in quality.unchanged_files_rejects(engine, run_id, township):
-            reject = {
-                **_shown_reject(row, folder, names),
-                "file": shown_path(row["sent_as"], folder),
-            }
-            marks.append((reject, row["reading"]))
+        for reject, reading in _earlier(engine, run_id, township, folder, names):
+            marks.append((reject, reading))
             earlier.append(reject)
         held = [
             {**row, "area_name": names.get(row["area_code"], row["area_code"])}

@@ -1,8 +1,10 @@
 """数据报送 Submit files (path "/submit"): township staff (and admins) download a blank
 template, drop their files, and read at once what the load made of them — a line per
 outcome, the files it did not read and why, every rejected row with the column as their
-file names it and how to fix it, and per file with rejects the marked-up workbook to fix
-and send again — then 报送情况, who has sent what for a month, for their township.
+file names it and how to fix it (a page of rows at a time: the pages under a long list
+turn through them all, each read again from the warehouse for a run the user may read
+back), and per file with rejects the marked-up workbook to fix and send again — then
+报送情况, who has sent what for a month, for their township.
 
 The upload runs one submission (xieshang.submission.submit, through
 dashboard.submissions.submit_for as the API does) in its callback, with a spinner and
@@ -38,7 +40,7 @@ from xieshang.dashboard import auth, components, data, grid, submissions
 from xieshang.dashboard.i18n import page_title, t
 from xieshang.dashboard.page_kit import STATE, engine, guarded, page_layout, state_or_stop
 from xieshang.dashboard.views import submit as view
-from xieshang.submission import Refused
+from xieshang.submission import Refused, rejects_page
 
 dash.register_page(
     __name__,
@@ -269,6 +271,39 @@ clientside_callback(
     State("sb-marked", "data"),
     prevent_initial_call=True,
 )
+
+
+def _turn_page(grid_id: str):
+    """A list of rejects longer than a page: the page chosen under its grid, read again
+    from the warehouse for the run the page answered (sb-done) — when the signed-in user
+    may read that run back (xieshang.submission.rejects_page): the run id is the
+    browser's, trusted with nothing."""
+
+    @callback(
+        Output(grid_id, "rowData"),
+        Input(view.pager_id(grid_id), "active_page"),
+        State("sb-done", "data"),
+        State(STATE, "data"),
+        prevent_initial_call=True,
+    )
+    def _page(page, run_id, store):
+        state = state_or_stop(store)
+        user = auth.current_user()
+        if not may_submit(user) or not isinstance(page, int) or page < 1:
+            raise PreventUpdate
+        start = (page - 1) * view.PAGE_ROWS
+        rows, _total = rejects_page(
+            engine(), user, run_id, view.PARTS[grid_id], start, start + view.PAGE_ROWS
+        )
+        if not rows:
+            raise PreventUpdate  # not the user's run, or a page past the last
+        return view.reject_page(rows, state.lang)
+
+    return _page
+
+
+for _grid_id in view.PARTS:
+    _turn_page(_grid_id)
 
 
 @callback(

@@ -4,7 +4,9 @@ xieshang.metrics.submissions. Pure builders; the page lays them out and calls th
 
     template_links(lang)                     the four blank templates
     answer(report, held, folder, lang)       the run's outcome, a line each, in words
-    reject_part(rejects, earlier, lang)      the grids of the rejected rows
+    reject_part(rejects, earlier, lang)      the grids of the rejected rows, every row: a
+                                             page at a time (PAGE_ROWS), turned under each
+    reject_page(rejects, lang)               the rowData of one page of them
     marked_buttons(marked, lang)             a download button per file with rejects
     month_options(engine, lang)              the months the status grid offers, newest first
     build_status(engine, scope, month, lang) (rowData, columnDefs, note) of 报送情况
@@ -179,10 +181,23 @@ def reject_values(rejects: list[dict], lang: str) -> tuple[list[dict], list[dict
     return grid.grid_values(columns, rows, lang)
 
 
+PAGE_ROWS = grid.ROW_CAP
+"""The rejected rows a grid holds at a time: a ledger with a column named wrong rejects
+every row (a 50 MB file, 100,000 and more), which one grid's rowData cannot carry; the
+pages under it turn through them all, each read again from the warehouse."""
+
+PARTS = {"sb-rejects": "rejects", "sb-earlier-rejects": "earlier"}
+"""The grid of each list of the rejected rows (xieshang.submission.REJECT_PARTS)."""
+
+
+def pager_id(grid_id: str) -> str:
+    return f"{grid_id}-pager"
+
+
 def reject_part(rejects: list[dict], earlier: list[dict], lang: str) -> list:
     """The rejected rows under their title, then those still rejected of the files sent
-    again unchanged (not read again), the first grid.ROW_CAP of each (the marked-up
-    workbooks hold them all); nothing for a part without rows."""
+    again unchanged (not read again): every row, a page of PAGE_ROWS at a time, the first
+    page here and the pages to turn under it; nothing for a part without rows."""
     return [
         *_reject_grid("sb-rejects", "sb_rejects_title", rejects, lang),
         *_reject_grid("sb-earlier-rejects", "sb_earlier_rejects_title", earlier, lang),
@@ -192,15 +207,40 @@ def reject_part(rejects: list[dict], earlier: list[dict], lang: str) -> list:
 def _reject_grid(grid_id: str, title: str, rejects: list[dict], lang: str) -> list:
     if not rejects:
         return []
-    shown = rejects[: grid.ROW_CAP]
+    shown = rejects[:PAGE_ROWS]
     table = grid.grid(grid_id, height=360 if len(shown) > 4 else 240, lang=lang)
     table.rowData, table.columnDefs = reject_values(shown, lang)
-    note = None
-    if len(rejects) > len(shown):
-        # not grid.cut_note's "download the CSV": this page offers the marked-up workbooks
-        text = t("sb_cut", lang, shown=fmt.count(len(shown)), total=fmt.count(len(rejects)))
-        note = html.Div(text, className="chart-note")
-    return [html.Div(t(title, lang), className="chart-title mb-1 mt-2"), table, note]
+    pages = -(-len(rejects) // PAGE_ROWS)
+    if pages == 1:
+        return [html.Div(t(title, lang), className="chart-title mb-1 mt-2"), table]
+    # AG Grid would sort and filter the page shown only, as if it were the whole list:
+    # the rows stay in file, sheet and row order, the order a file is fixed in
+    table.columnDefs = [{**col, "sortable": False, "filter": False} for col in table.columnDefs]
+    pager = html.Div(
+        [
+            dbc.Pagination(
+                id=pager_id(grid_id),
+                max_value=pages,
+                active_page=1,
+                fully_expanded=False,
+                previous_next=True,
+                first_last=True,
+                size="sm",
+                class_name="mb-0 me-2",
+            ),
+            html.Span(
+                t("sb_pages", lang, total=fmt.count(len(rejects)), size=fmt.count(PAGE_ROWS)),
+                className="chart-note sb-pages-note",
+            ),
+        ],
+        className="d-flex flex-wrap align-items-center mt-1",
+    )
+    return [html.Div(t(title, lang), className="chart-title mb-1 mt-2"), table, pager]
+
+
+def reject_page(rejects: list[dict], lang: str) -> list[dict]:
+    """The rowData of a page of rejected rows."""
+    return reject_values(rejects, lang)[0]
 
 
 def marked_buttons(marked: list[dict], lang: str) -> list:

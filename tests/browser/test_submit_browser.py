@@ -20,6 +20,7 @@ from tests.browser.test_browser import (
     free_port,
     no_cut_cells,
     no_horizontal_scroll,
+    scroll_into_view,
     settle,
 )
 from tests.browser.test_signin import fill_in
@@ -318,3 +319,56 @@ def test_files_over_the_limit_or_of_no_kind_are_answered_not_dropped(duo, tmp_pa
     upload(duo, notes)
     duo.wait_for_contains_text("#sb-outcome", "说明.txt", timeout=TIMEOUT)
     assert not duo.driver.find_elements("css selector", "#sb-too-large")
+
+
+def last_row(duo, grid: str) -> list[str]:
+    """The texts of a grid's last row, scrolled into view through the grid's API."""
+    duo.driver.execute_script(
+        "const api = dash_ag_grid.getApi(arguments[0]);"
+        "api.ensureIndexVisible(api.getDisplayedRowCount() - 1, 'bottom');",
+        grid.lstrip("#"),
+    )
+    settle(duo, 0.4)
+    rows = grid_rows(duo, grid)
+    return rows[-1] if rows else []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_rejected_row_of_a_long_list_is_reached(duo, tmp_path, lang):
+    """A ledger of 1,234 rows each with a bad 形式: the grid held the first 500 and its last
+    row was Excel row 501; the pages under it now reach row 1,235, the ledger's last."""
+    rows = [HEADER] + [
+        [f"HY-{n}", LIUSHU, DAY, f"茶话会{n}", "村道硬化", "是"] for n in range(1, 1235)
+    ]
+    ledger = write_xlsx(tmp_path / "sent" / "会议台账.xlsx", {"本月": rows})
+    duo.driver.get(duo.server.url + f"/submit?lang={lang}")
+    fill_in(duo, "wang", PASSWORD)
+    duo.wait_for_element("#sb-upload", timeout=TIMEOUT)
+    upload(duo, ledger)
+    duo.wait_for_element("#sb-rejects .ag-row", timeout=TIMEOUT)
+    settle(duo)
+    reason = "不在规定取值范围内" if lang == "zh" else "not one of the allowed values"
+    assert last_row(duo, "#sb-rejects")[2:6] == ["501", "形式", "茶话会500", reason]
+    duo.wait_for_text_to_equal(
+        ".sb-pages-note",
+        "共 1,234 行，每页 500 行，翻页查看全部"
+        if lang == "zh"
+        else "1,234 rows, 500 a page: turn the pages to see them all",
+        timeout=TIMEOUT,
+    )
+    # the pager's last: dbc.Pagination's "»"
+    last = duo.find_elements("#sb-rejects-pager .page-link")[-1]
+    scroll_into_view(duo, last)
+    last.click()
+    deadline = time.time() + TIMEOUT
+    while last_row(duo, "#sb-rejects")[2:3] != ["1,235"] and time.time() < deadline:
+        settle(duo, 0.2)
+    assert last_row(duo, "#sb-rejects")[2:6] == ["1,235", "形式", "茶话会1234", reason]
+    assert (
+        duo.driver.execute_script("return dash_ag_grid.getApi('sb-rejects').getDisplayedRowCount()")
+        == 234
+    )
+    settle(duo)
+    assert no_cut_cells(duo, "#sb-rejects") == {"blank_headers": 0, "cut": []}
+    assert no_horizontal_scroll(duo)
+    assert duo.get_logs() == []

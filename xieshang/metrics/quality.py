@@ -421,8 +421,11 @@ REJECT_FIELDS = tuple(
 run whose reading of its file gave the row."""
 
 
-def run_rejects(bind: Engine | Connection, run_id: str) -> list[dict]:
-    """The rows `run_id` rejected, in file, sheet and row order."""
+def run_rejects(
+    bind: Engine | Connection, run_id: str, start: int = 0, stop: int | None = None
+) -> list[dict]:
+    """The rows `run_id` rejected, in file, sheet and row order: those from `start` up to
+    `stop` (None: to the last), read as one page from the database."""
     rejects = schema.rejects
     query = (
         select(*REJECT_FIELDS)
@@ -430,11 +433,28 @@ def run_rejects(bind: Engine | Connection, run_id: str) -> list[dict]:
         .order_by(rejects.c.path, rejects.c.sheet, rejects.c.row_number, rejects.c.id)
     )
     with connect(bind) as conn:
-        return [dict(row) for row in conn.execute(query).mappings()]
+        return [dict(row) for row in conn.execute(_sliced(query, start, stop)).mappings()]
+
+
+def run_rejects_count(bind: Engine | Connection, run_id: str) -> int:
+    """How many rows `run_id` rejected (run_rejects without a slice)."""
+    rejects = schema.rejects
+    query = select(func.count()).select_from(rejects).where(rejects.c.run_id == run_id)
+    with connect(bind) as conn:
+        return int(conn.execute(query).scalar())
+
+
+def _sliced(query, start: int, stop: int | None):
+    query = query.offset(start) if start else query
+    return query if stop is None else query.limit(max(stop - start, 0))
 
 
 def unchanged_files_rejects(
-    bind: Engine | Connection, run_id: str, township: str | None = None
+    bind: Engine | Connection,
+    run_id: str,
+    township: str | None = None,
+    start: int = 0,
+    stop: int | None = None,
 ) -> list[dict]:
     """The rejects still current (not superseded) of the files `run_id` listed as
     unchanged, for `township`'s staff (None: an admin, every township's). A file's are
@@ -442,43 +462,76 @@ def unchanged_files_rejects(
     compared them with its own files), and those rejected later when the held rows of
     that reading were released; each with `sent_as`, the path the run found it under, and
     `reading`, that reading's run.
-    In file and row order."""
-    files, runs, rejects = schema.load_files, schema.load_runs, schema.rejects
+    In file and row order: those from `start` up to `stop` (None: to the last), a file's
+    read as one page from the database, the files before it only counted."""
+    found: list[dict] = []
+    skip = start  # rows still to pass over before the page
+    wanted = None if stop is None else max(stop - start, 0)
     with connect(bind) as conn:
-        unchanged = conn.execute(
-            select(files.c.path, files.c.sha256).where(
-                files.c.run_id == run_id, files.c.status == "unchanged"
-            )
-        ).all()
-        joined, superseded = _rejects_joined()
-        # a township's: only its own rejects, as 数据质量 lists them (an admin's earlier
-        # reading of the same file judged other townships' rows too)
-        mine = [] if township is None else [_belongs(rejects, township, False)]
-        found = []
-        for sent_as, sha256 in unchanged:
-            same = [files.c.sha256 == sha256, files.c.status == "loaded"]
-            if township is not None:
-                same.append(files.c.township_code == township)
-            last = conn.execute(
-                select(files.c.path, files.c.run_id)
-                .join(runs, runs.c.run_id == files.c.run_id)
-                .where(*same, runs.c.status == "committed")
-                .order_by(runs.c.finished_at.desc(), files.c.id.desc())
-                .limit(1)
-            ).first()
-            if last is None:
-                continue
-            # that reading's, not those of the same path's other bytes (next month's); a
-            # reject stored before schema 9 knows no reading: every one of its path's
-            of_reading = (rejects.c.read_run_id == last.run_id) | rejects.c.read_run_id.is_(None)
-            rows = conn.execute(
-                select(*REJECT_FIELDS)
-                .select_from(joined)
-                .where(rejects.c.path == last.path, of_reading, not_(superseded), *mine)
-                .order_by(rejects.c.sheet, rejects.c.row_number, rejects.c.id)
-            ).mappings()
-            found.extend({**row, "sent_as": sent_as, "reading": last.run_id} for row in rows)
+        for sent_as, reading, query in _unchanged_queries(conn, run_id, township):
+            if wanted is not None and len(found) >= wanted:
+                break
+            if skip:
+                count = _count(conn, query)
+                if skip >= count:
+                    skip -= count  # a file wholly before the page: only counted
+                    continue
+            left = None if wanted is None else wanted - len(found)
+            rows = conn.execute(_sliced(query, skip, None if left is None else skip + left))
+            found.extend({**row, "sent_as": sent_as, "reading": reading} for row in rows.mappings())
+            skip = 0
     return found
+
+
+def unchanged_files_rejects_count(
+    bind: Engine | Connection, run_id: str, township: str | None = None
+) -> int:
+    """How many rows unchanged_files_rejects lists (without a slice)."""
+    with connect(bind) as conn:
+        return sum(_count(conn, q) for _, _, q in _unchanged_queries(conn, run_id, township))
+
+
+def _count(conn: Connection, query) -> int:
+    return int(conn.execute(select(func.count()).select_from(query.subquery())).scalar())
+
+
+def _unchanged_queries(conn: Connection, run_id: str, township: str | None):
+    """(sent_as, reading, the query of its rejects) of each file `run_id` listed as
+    unchanged whose bytes a committed run read, in the order the run listed them."""
+    files, runs, rejects = schema.load_files, schema.load_runs, schema.rejects
+    unchanged = conn.execute(
+        select(files.c.path, files.c.sha256)
+        .where(files.c.run_id == run_id, files.c.status == "unchanged")
+        # a fixed order: a page of the list is asked for on its own
+        .order_by(files.c.id)
+    ).all()
+    joined, superseded = _rejects_joined()
+    # a township's: only its own rejects, as 数据质量 lists them (an admin's earlier
+    # reading of the same file judged other townships' rows too)
+    mine = [] if township is None else [_belongs(rejects, township, False)]
+    for sent_as, sha256 in unchanged:
+        same = [files.c.sha256 == sha256, files.c.status == "loaded"]
+        if township is not None:
+            same.append(files.c.township_code == township)
+        last = conn.execute(
+            select(files.c.path, files.c.run_id)
+            .join(runs, runs.c.run_id == files.c.run_id)
+            .where(*same, runs.c.status == "committed")
+            .order_by(runs.c.finished_at.desc(), files.c.id.desc())
+            .limit(1)
+        ).first()
+        if last is None:
+            continue
+        # that reading's, not those of the same path's other bytes (next month's); a
+        # reject stored before schema 9 knows no reading: every one of its path's
+        of_reading = (rejects.c.read_run_id == last.run_id) | rejects.c.read_run_id.is_(None)
+        query = (
+            select(*REJECT_FIELDS)
+            .select_from(joined)
+            .where(rejects.c.path == last.path, of_reading, not_(superseded), *mine)
+            .order_by(rejects.c.sheet, rejects.c.row_number, rejects.c.id)
+        )
+        yield sent_as, last.run_id, query
 
 
 def rejected_count(
