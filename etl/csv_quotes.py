@@ -63,12 +63,19 @@ def _check_record(raw: str, first_line: int, width: int, limits: ReadLimits) -> 
     """Walk the cells of one record's text as csv does, checking each multi-line quoted cell."""
     row_like = max(4, width - 1)  # a sentence may hold a comma or three
     pos = 0
+    # the line breaks before `counted`, kept as the walk goes: counted from the record's
+    # start for each cell, a record of 40,000 cells "a\nb" (240 KB) took 80 s, growing
+    # with the square
+    counted = lines_before = 0
     while True:
         if raw.startswith('"', pos):
             match = _QUOTED.match(raw, pos)
             breaks = _LINE_BREAK.findall(raw, pos, match.end())
             if breaks:
-                opens = first_line + len(_LINE_BREAK.findall(raw, 0, pos))
+                # `pos` follows a comma: no \r\n is split by counting up to it
+                lines_before += len(_LINE_BREAK.findall(raw, counted, pos))
+                counted = pos
+                opens = first_line + lines_before
                 closes = opens + len(breaks)
                 if not match.group(1):
                     raise BrokenQuote(

@@ -120,8 +120,9 @@ def records(result) -> list[list]:
 # --- the sheet's extent, before calamine builds it ---------------------------------------
 
 
-def run_isolated(path: Path) -> dict:
-    """read_file in a child process: its reason, rows and peak memory (MB), or its death."""
+def run_isolated(path: Path, timeout: float = 300) -> dict:
+    """read_file in a child process: its reason, rows and peak memory (MB), or its death
+    (or, past `timeout` seconds, a TimeoutExpired)."""
     code = (
         "import json, re, sys; from pathlib import Path;"
         "from xieshang.etl.read import read_file;"
@@ -133,7 +134,7 @@ def run_isolated(path: Path) -> dict:
         "'peak_mb': int(hwm) // 1024}))"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=timeout
     )
     assert done.returncode == 0, f"exit {done.returncode}: {done.stderr[-2000:]}"
     return json.loads(done.stdout)
@@ -574,6 +575,21 @@ def test_two_stray_quotes_that_close_cleanly_still_show_the_swallowed_rows(tmp_p
         "第6行引号内的第7行像是单独的一行数据，可能是引号没有闭合 the quoted cell that "
         "opens on line 6 holds line 7, which looks like a row of its own: is a quote left "
         "open?"
+    )
+
+
+def test_a_record_of_many_multi_line_cells_is_judged_at_once(tmp_path):
+    # One record of 100,000 quoted cells "a\nb" (600 KB), the last never closed: the line
+    # each cell opens on was counted from the record's start, cell by cell (40,000 took
+    # 80 s, 100,000 some 500 s, growing with the square), the load hanging on a file an
+    # upload can send. Now it costs the record's length; the child's timeout is what fails.
+    path = tmp_path / "会议台账.csv"
+    path.write_bytes(
+        ",".join(HEADER).encode() + b"\r\n" + b'"a\nb",' * 100_000 + b'"never closed\r\n'
+    )
+    assert run_isolated(path, timeout=60)["unreadable"] == (
+        "第100002行的引号没有闭合，其后各行连成了一个单元格 the quote that opens on line "
+        "100002 is never closed, so the lines after it run together"
     )
 
 
