@@ -39,7 +39,7 @@ from xieshang.contract.columns import KINDS
 from xieshang.contract.settings import read_workers
 from xieshang.etl.judge import SheetJudge
 from xieshang.etl.limits import MB
-from xieshang.etl.read import FileResult, SheetRows, read_file, refusal
+from xieshang.etl.read import FileKey, FileResult, SheetRows, file_key, read_file, refusal
 
 MIN_BYTES = 32 * MB  # fewer are read and judged sooner than worker processes start
 RUNS_PER_WORKER = 4  # runs of files a worker: the last to finish waits for less
@@ -93,7 +93,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _judge_run(
-    inbox: str, paths: list[str], today: date, township: str | None, known: set[str]
+    inbox: str, paths: list[str], today: date, township: str | None, known: set[FileKey]
 ) -> JudgedRun:
     # a worker of the load's alone: its collector stays off, for the pickling of its
     # result after this returns, and its next run
@@ -105,7 +105,7 @@ def _judge_run(
     for rel in paths:
         data = (Path(inbox) / rel).read_bytes()
         digests[rel] = hashlib.sha256(data).hexdigest()
-        if digests[rel] in known:
+        if file_key(rel, digests[rel]) in known:
             continue
         result = read_file(Path(inbox), rel, data)
         if not (result.skipped or result.unreadable):
@@ -197,7 +197,7 @@ def _runs(paths: list[str], sizes: dict[str, int], n: int) -> list[list[str]]:
 def judged_in_runs(
     inbox: Path,
     paths: list[str],
-    known: set[str],
+    known: set[FileKey],
     today: date,
     township: str | None,
     progress: Callable[[int], None],

@@ -34,7 +34,7 @@ from xieshang.etl.judge_chunks import JudgedRun, judged_in_runs
 from xieshang.etl.merge import Headers, Run
 from xieshang.etl.origin import file_townships, namesake_paths
 from xieshang.etl.pii import check_secret
-from xieshang.etl.read import cannot_read, discover, read_file, refusal
+from xieshang.etl.read import FileKey, cannot_read, discover, file_key, read_file, refusal
 from xieshang.etl.report import empty_report, failed_report, stored_json
 from xieshang.warehouse import schema
 from xieshang.warehouse.codes import level_of, normalize_code, parent_of
@@ -60,25 +60,25 @@ def _concat(frames: list[pd.DataFrame], kind: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
-def _loaded_hashes(conn: Connection, township: str | None) -> set[str]:
-    """The bytes of the files loaded before: all of them, or for a township's submission
-    those that came from that township — another township's file sent again is read (its
-    rows outside the township rejected), not reported unchanged, which would tell its
-    sender that someone else had sent it."""
+def _loaded_hashes(conn: Connection, township: str | None) -> set[FileKey]:
+    """The files loaded before, by their bytes and the kind their name names (`file_key`):
+    all of them, or for a township's submission those that came from that township —
+    another township's file sent again is read (its rows outside the township rejected),
+    not reported unchanged, which would tell its sender that someone else had sent it."""
     t = schema.load_files
-    loaded = select(t.c.sha256).where(t.c.status == "loaded")
+    loaded = select(t.c.sha256, t.c.path).where(t.c.status == "loaded")
     if township is not None:
         loaded = loaded.where(t.c.township_code == township)
-    return set(conn.execute(loaded).scalars())
+    return {file_key(path, digest) for digest, path in conn.execute(loaded)}
 
 
 def _overtaken(
-    conn: Connection, records: list[dict], known: set[str], township: str | None
+    conn: Connection, records: list[dict], known: set[FileKey], township: str | None
 ) -> bool:
     """Whether a load that committed while this one read its files (before it held the
     write lock) loaded one of the files this one read as new: read again, this run lists
     it unchanged, as it would had it started a moment later."""
-    read = {r["sha256"] for r in records if r["status"] == "loaded"}
+    read = {file_key(r["path"], r["sha256"]) for r in records if r["status"] == "loaded"}
     return bool(read & (_loaded_hashes(conn, township) - known))
 
 
@@ -171,7 +171,7 @@ def _namesake_warnings(paths: list[str], townships: dict[str, str], counties: di
 
 def _read_inbox(
     inbox: Path,
-    known: set[str],
+    known: set[FileKey],
     today: date,
     report: dict,
     progress: Progress,
@@ -214,7 +214,7 @@ def _read_inbox(
         record = {"path": rel, "sha256": digest, "size": size}
         # only what an earlier run loaded: a copy within this run is read again, since a
         # file between the two may have changed its rows, and the later row wins
-        if digest in known:
+        if file_key(rel, digest) in known:
             files["unchanged"].append(rel)
             records.append({**record, "status": "unchanged"})
             continue

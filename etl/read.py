@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain, compress, islice
 from operator import itemgetter, length_hint, not_
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -169,6 +169,17 @@ def kind_from_name(name: str) -> str | None:
         if any(keyword in lowered for keyword in KIND_KEYWORDS[kind]):
             return kind
     return None
+
+
+FileKey = tuple[str, str | None]
+
+
+def file_key(rel: str, digest: str) -> FileKey:
+    """What makes two readings of a file the same: its bytes (their SHA-256) and the kind
+    its name names, which the kind of a CSV and of a sheet without a keyword comes from.
+    The same bytes renamed to another kind — as the report told, when its name named no
+    kind or the wrong one — are another reading, not the file unchanged."""
+    return digest, kind_from_name(PurePosixPath(rel).name)
 
 
 def _is_utf8(rel: str) -> bool:

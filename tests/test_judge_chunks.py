@@ -20,6 +20,7 @@ from tests.test_read import NO_KEYWORD_EN, NO_KEYWORD_ZH
 from xieshang.demo.inbox import write_inbox
 from xieshang.etl import judge_chunks
 from xieshang.etl.load import run_load
+from xieshang.etl.read import file_key
 from xieshang.warehouse import schema
 from xieshang.warehouse.engine import open_warehouse
 
@@ -140,7 +141,8 @@ def test_a_file_the_warehouse_holds_is_not_read_and_copies_within_an_inbox_are(
     held = judged.digests["说明.csv"]
     shutil.copy(inbox / "说明.csv", inbox / "说明二.csv")
     both = [*paths, "说明二.csv"]
-    judged = judge_chunks.judged_in_runs(inbox, both, {held}, TODAY, None, lambda n: None)
+    known = {file_key("说明.csv", held)}  # by its bytes and the kind its name names (none)
+    judged = judge_chunks.judged_in_runs(inbox, both, known, TODAY, None, lambda n: None)
     assert judged is not None and sorted(judged.files) == sorted(set(paths) - {"说明.csv"})
     assert judged.digests["说明二.csv"] == held and sorted(judged.digests) == sorted(both)
     # two copies to read: both read, as the load itself reads them

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers.inbox_files import write_csv
+from tests.helpers.inbox_files import write_csv, write_xlsx
 from tests.helpers.minimal_inbox import (
     ATTENDANCE,
     ATTENDANCE_HEADER,
@@ -132,6 +132,36 @@ def test_a_changed_file_is_read_again_and_only_changed_rows_update(engine, tmp_p
             sa.select(schema.meetings.c.topic).where(schema.meetings.c.meeting_id == "HY-2")
         ).scalar_one()
     assert topic == "加装电梯(二期)"  # NFKC folds the full-width brackets
+
+
+def test_a_file_renamed_to_another_kind_as_its_report_says_is_read_again(engine, tmp_path):
+    # A workbook whose name and sheet (Sheet1) name no kind, and a meetings ledger named as
+    # a sign-in sheet (人员: its row read as attendance and rejected). Renamed as the report
+    # says, the same bytes were listed unchanged and their meetings never read; the kind a
+    # name names is part of a file's reading, as its bytes are.
+    inbox = base_inbox(tmp_path / "inbox")
+    hy5 = ["HY-5", "330281100201", "2025-04-01", "议事会", "修桥", "", "", "是", ""]
+    hy6 = ["HY-6", "330281001001", "2025-04-02", "座谈会", "停车", "", "", "否", ""]
+    write_xlsx(inbox / "报表.xlsx", {"Sheet1": [MEETING_HEADER, hy5]})
+    write_csv(inbox / "人员会议.csv", [MEETING_HEADER, hy6])
+    first = load(engine, inbox)
+    assert [(s["path"], s["sheet"]) for s in first["sheets_skipped"]] == [("报表.xlsx", "Sheet1")]
+    assert counts(first, "meetings") == (2, 2, 0, 0, 0, 0)
+    assert counts(first, "attendance") == (3, 2, 0, 0, 1, 0)
+    (inbox / "报表.xlsx").rename(inbox / "会议台账-补报.xlsx")
+    (inbox / "人员会议.csv").rename(inbox / "会议台账-补报.csv")
+    second = load(engine, inbox)
+    assert second["files"]["loaded"] == ["会议台账-补报.csv", "会议台账-补报.xlsx"]
+    assert counts(second, "meetings") == (2, 2, 0, 0, 0, 0)
+    with engine.connect() as conn:
+        ids = conn.execute(sa.select(schema.meetings.c.meeting_id)).scalars().all()
+    assert sorted(ids) == ["HY-1", "HY-2", "HY-5", "HY-6"]
+    # renamed within its kind, it is the same reading: unchanged
+    (inbox / "会议台账-补报.csv").rename(inbox / "会议台账-2025-04.csv")
+    third = load(engine, inbox)
+    assert third["files"]["loaded"] == []
+    assert third["files"]["unchanged"][:2] == ["会议台账-2025-04.csv", "会议台账-补报.xlsx"]
+    assert counts(third, "meetings") == (0, 0, 0, 0, 0, 0)
 
 
 def test_later_rows_replace_earlier_ones_in_file_then_path_order(engine, tmp_path):
