@@ -396,9 +396,37 @@ def _mixed(data: bytes) -> tuple[int, int] | None:
     return None
 
 
+WORKBOOK_AS_CSV = Said(
+    "这是 xlsx 工作簿，文件名却是 .csv：请把扩展名改为 .xlsx 后重新报送",
+    "an xlsx workbook named .csv: rename it to .xlsx and send it again",
+)
+UTF16_TEXT = Said(
+    "UTF-16 编码的文本（Excel“Unicode 文本”）无法读取：请另存为“CSV UTF-8（逗号分隔）”或 xlsx",
+    'UTF-16 text (Excel\'s "Unicode Text"): save it as CSV UTF-8 (comma delimited) or xlsx',
+)
+_ZIP = b"PK\x03\x04"  # an xlsx is a zip
+
+
+def _utf16(data: bytes) -> bool:
+    """Whether the bytes are UTF-16 text: its byte order mark, or (without one) a NUL as
+    the high byte of the ASCII (commas, digits, line ends) among its first characters and
+    never as the other byte, as only UTF-16 writes them."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return not data.startswith(b"\xff\xfe\x00\x00")  # UTF-32's mark begins alike
+    head = data[:128]
+    pairs = len(head) // 2
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    return pairs >= 8 and min(odd, even) == 0 and max(odd, even) >= pairs / 8
+
+
 def decode(data: bytes) -> str:
     """Text of a CSV file in UTF-8 (with or without BOM) or GB18030, whichever it is; not
-    a file of both."""
+    a file of both. An xlsx named .csv and UTF-16 text are refused saying how to save them
+    (read as either encoding they are unreadable, or ASCII between NULs)."""
+    if data.startswith(_ZIP):
+        raise ValueError(WORKBOOK_AS_CSV)
+    if _utf16(data):
+        raise ValueError(UTF16_TEXT)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -268,7 +268,7 @@ def test_decode_empty():
     assert decode(b"") == ""
 
 
-@pytest.mark.parametrize("data", [b"abc\xff", b"\x80", "meeting_id,area_code\n".encode("utf-16")])
+@pytest.mark.parametrize("data", [b"abc\xff", b"\x80", "meeting_id,area_code\n".encode("utf-32")])
 def test_decode_rejects_undecodable_bytes(data):
     with pytest.raises(ValueError) as raised:
         decode(data)
@@ -498,10 +498,41 @@ def test_read_csv_without_header_is_a_skipped_sheet(tmp_path):
 
 
 def test_read_csv_undecodable_is_unreadable(tmp_path):
-    (tmp_path / "会议台账.csv").write_bytes("会议编号,区划代码\n".encode("utf-16"))
+    (tmp_path / "会议台账.csv").write_bytes("会议编号,区划代码\n".encode("utf-32"))
     result = read_file(tmp_path, "会议台账.csv")
     assert result.unreadable == BAD_ENCODING
     assert result.sheets == [] and result.sheets_skipped == []
+
+
+def test_a_csv_that_is_a_workbook_or_unicode_text_says_how_to_save_it(tmp_path):
+    """Before: both were 编码无法识别（应为 UTF-8 或 GB18030）, and UTF-16 without its
+    mark was read, its one sheet skipped for 找不到表头行: neither said what to do."""
+    header = "会议编号,区划代码,会议日期,协商形式,议题,党组织主持\n"
+    write_xlsx(tmp_path / "book.xlsx", {"会议台账": [MEETING_HEADER, ["HY-1", "330281100201"]]})
+    named = {
+        "会议台账.csv": (tmp_path / "book.xlsx").read_bytes(),  # an xlsx renamed .csv
+        "会议台账-unicode.csv": header.encode("utf-16"),  # Excel's Unicode Text: BOM, LE
+        "会议台账-be.csv": "\ufeff".encode("utf-16-be") + header.encode("utf-16-be"),
+        "会议台账-nobom.csv": header.encode("utf-16-le"),
+    }
+    workbook = (
+        "这是 xlsx 工作簿，文件名却是 .csv：请把扩展名改为 .xlsx 后重新报送"
+        " an xlsx workbook named .csv: rename it to .xlsx and send it again"
+    )
+    unicode_text = (
+        "UTF-16 编码的文本（Excel“Unicode 文本”）无法读取：请另存为“CSV UTF-8（逗号分隔）”或 xlsx"
+        ' UTF-16 text (Excel\'s "Unicode Text"): save it as CSV UTF-8 (comma delimited) or xlsx'
+    )
+    got = {}
+    for name, data in named.items():
+        result = read_file(tmp_path, name, data=data)
+        got[name] = (result.unreadable, result.sheets, result.sheets_skipped)
+    assert got == {
+        "会议台账.csv": (workbook, [], []),
+        "会议台账-unicode.csv": (unicode_text, [], []),
+        "会议台账-be.csv": (unicode_text, [], []),
+        "会议台账-nobom.csv": (unicode_text, [], []),
+    }
 
 
 def test_read_csv_upper_case_suffix(tmp_path):
