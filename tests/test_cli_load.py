@@ -411,3 +411,74 @@ def test_the_report_shows_the_rows_it_rejected(env, capsys, db_url):
         "另有 2 行未列出 and 2 more: --json lists them all, as do the dashboard's 数据质量 page "
         "and /download/rejects.csv"
     )
+
+
+def _last_run(db: str) -> tuple[str, str]:
+    engine = sa.create_engine(db)
+    try:
+        with engine.connect() as conn:
+            return tuple(
+                conn.execute(
+                    sa.text("SELECT run_id, status FROM load_runs ORDER BY started_at DESC LIMIT 1")
+                ).one()
+            )
+    finally:
+        engine.dispose()
+
+
+FULL = "No space left on device"
+FIX = "send it where it can be written (> FILE on a disk with room), or > /dev/null to discard it"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="/dev/full: Linux")
+@pytest.mark.parametrize("stdout", ["full", "closed"])
+@pytest.mark.parametrize("argv", [["--json"], []])
+def test_a_committed_load_whose_report_cannot_be_written_exits_0_saying_so(env, stdout, argv):
+    # A full log disk under `xieshang load … --json >> loads.jsonl` (cron's buffered
+    # stdout: no PYTHONUNBUFFERED) ended a committed load with Python's own two lines and
+    # exit 120; a closed stdout with "AttributeError: 'NoneType' …" and exit 1.
+    inbox = base_inbox(env / "inbox")
+    db = f"sqlite:///{env / 'w.sqlite'}"
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "xieshang.cli", "load", str(inbox), "--db", db, *argv],
+            stdout=full if stdout == "full" else None,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environ,
+            check=False,
+            # a closed file descriptor 1, as `>&-` gives
+            preexec_fn=(lambda: os.close(1)) if stdout == "closed" else None,
+        )
+    run_id, status = _last_run(db)
+    why = FULL if stdout == "full" else "it is closed"
+    assert (status, result.returncode, result.stderr) == (
+        "committed",
+        0,
+        f"xieshang: 载入已提交 the load committed (run {run_id}), but its report could not be "
+        f"written: cannot write to standard output ({why}): {FIX}; 数据质量 → 载入记录 lists "
+        "the run\n",
+    )
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="/dev/full: Linux")
+def test_a_command_whose_output_cannot_be_written_says_so_in_one_line(env):
+    inbox = base_inbox(env / "inbox")
+    db = f"sqlite:///{env / 'w.sqlite'}"
+    assert main(["load", str(inbox), "--db", db]) == 0
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    kpi = ["kpi", "--scope", "330281", "--from", "2025-01-01", "--to", "2025-06-30"]
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "xieshang.cli", *kpi, "--db", db],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environ,
+            check=False,
+        )
+    assert (result.returncode, result.stderr) == (
+        1,
+        f"xieshang: cannot write to standard output ({FULL}): {FIX}\n",
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import logging
 import os
 import signal
@@ -19,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
-from xieshang.cli.errors import CommandError, UsageError
+from xieshang.cli.errors import CommandError, OutputError, UsageError, cannot_print
 from xieshang.contract import settings
 
 
@@ -305,23 +306,49 @@ def _nowhere(stream) -> None:
 class _UnreadStdout:
     """Standard output that, once its reader stops reading (`xieshang load … | head`),
     writes nowhere: the command goes on to its own end and exit code — a load that
-    committed exits 0 — instead of failing on the pipe."""
+    committed exits 0 — instead of failing on the pipe. Output the system will not take
+    (a full disk, a closed stdout) raises OutputError once, then writes nowhere."""
 
     def __init__(self, stream) -> None:
         self._stream = stream
+        self._said = False  # that it cannot be written: once, then the rest goes nowhere
 
     def write(self, text: str) -> int:
+        if self._said:
+            return len(text)
         try:
-            return self._stream.write(text)
+            return self._live().write(text)
         except BrokenPipeError:
             _nowhere(self._stream)
             return len(text)
+        except OSError as exc:
+            raise self._unwritable(exc) from None
 
     def flush(self) -> None:
+        if self._said:
+            return
         try:
-            self._stream.flush()
+            self._live().flush()
         except BrokenPipeError:
             _nowhere(self._stream)
+        except OSError as exc:
+            raise self._unwritable(exc) from None
+
+    def isatty(self) -> bool:
+        return self._stream is not None and self._stream.isatty()
+
+    def _live(self):
+        if self._stream is None:  # file descriptor 1 closed (`>&-`): Python gives None
+            raise OSError(errno.EBADF, "it is closed")
+        return self._stream
+
+    def _unwritable(self, exc: OSError) -> OutputError:
+        """The one line for output the system would not take (a full disk: ENOSPC); what
+        is left, and Python's flush at exit (exit 120, two lines of its own), go nowhere."""
+        self._said = True
+        if self._stream is not None:
+            _nowhere(self._stream)
+        return cannot_print(exc.strerror or str(exc))
 
     def __getattr__(self, name: str):
         return getattr(self._stream, name)
@@ -372,7 +399,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         with _sigterm_as_interrupt():
-            return HANDLERS[args.command](args)
+            code = HANDLERS[args.command](args)
+        sys.stdout.flush()  # a full disk said here in one line, not by Python at exit
+        return code
     except BrokenPipeError:  # bytes written past the text layer (status --format csv)
         _nowhere(stdout)
         return 141  # as a shell reports a program its closed pipe ended

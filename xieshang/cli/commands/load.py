@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
-from xieshang.cli.errors import UsageError
+from xieshang.cli.errors import OutputError, UsageError
 from xieshang.contract import settings
 from xieshang.etl.load import Progress as ProgressFn
 from xieshang.etl.load import run_load
@@ -127,14 +127,23 @@ def run(args: argparse.Namespace) -> int:
         report = run_load(engine, args.inbox, secret=secret, progress=progress)
     report["rejects"] = run_rejects(engine, report)
     report["earlier_rejects"] = earlier_rejects(engine, report)
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False))
-    else:
-        render(report, Console(width=None if sys.stdout.isatty() else 132))
+    unprinted = None
+    try:
+        if args.json:
+            print(json.dumps(report, ensure_ascii=False))
+        else:
+            render(report, Console(width=None if sys.stdout.isatty() else 132))
+        sys.stdout.flush()
+    except OutputError as exc:  # the run's outcome stands: its exit code says it
+        unprinted = f"its report could not be written: {exc}"
     if report["status"] != "committed":
+        failed = f"xieshang: load failed, nothing was committed: {report.get('error')}"
+        print(failed + (f"; {unprinted}" if unprinted else ""), file=sys.stderr)
+        return 1
+    if unprinted:
         print(
-            f"xieshang: load failed, nothing was committed: {report.get('error')}",
+            f"xieshang: 载入已提交 the load committed (run {report['run_id']}), but "
+            f"{unprinted}; 数据质量 → 载入记录 lists the run",
             file=sys.stderr,
         )
-        return 1
     return 0
