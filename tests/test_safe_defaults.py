@@ -238,3 +238,21 @@ def test_a_connection_limit_reached_is_named_with_its_fix(refusal):
     assert line.startswith("无法连接仓库 cannot connect to the warehouse at 127.0.0.1:5432 (")
     assert "a connection limit is reached" in line and "CONNECTION LIMIT" in line
     assert "start the database server" not in line and "user and password" not in line
+
+
+@pytest.mark.parametrize("argv", [["load", "INBOX"], ["demo", "--no-serve"]])
+def test_a_data_folder_that_cannot_be_made_is_one_line_with_the_fix(
+    tmp_path, inbox, capsys, monkeypatch, argv
+):
+    # XIESHANG_HOME under a file (or where the user may not write): the line read
+    # "xieshang: [Errno 20] Not a directory: '…'", naming neither the variable nor a fix
+    (tmp_path / "afile").write_text("")
+    home = tmp_path / "afile" / "home"
+    monkeypatch.setenv("XIESHANG_HOME", str(home))
+    monkeypatch.setenv("XIESHANG_SECRET", SECRET)
+    monkeypatch.delenv("XIESHANG_DB", raising=False)
+    assert main([str(inbox) if a == "INBOX" else a for a in argv]) == 1
+    assert one_line(capsys.readouterr().err) == (
+        f"xieshang: 无法建立数据文件夹 cannot make the data folder {home} (Not a directory): "
+        "set XIESHANG_HOME to a folder you may write to\n"
+    )

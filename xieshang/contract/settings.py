@@ -21,8 +21,19 @@ def data_dir() -> Path:
     root = os.environ.get("XIESHANG_HOME") or os.environ.get("XDG_DATA_HOME")
     base = Path(root) if root else Path.home() / ".local" / "share"
     path = base / "xieshang" if not os.environ.get("XIESHANG_HOME") else base
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # its own text named neither the folder's role nor the fix
+        raise DataFolderError(
+            f"无法建立数据文件夹 cannot make the data folder {path} ({exc.strerror or exc}): "
+            "set XIESHANG_HOME to a folder you may write to"
+        ) from None
     return path
+
+
+class DataFolderError(OSError):
+    """The data folder (the embedded warehouse, the demo's inbox and secret) cannot be
+    made; its text is the one line the command prints."""
 
 
 def default_db_url() -> str:
