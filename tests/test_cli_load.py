@@ -482,3 +482,29 @@ def test_a_command_whose_output_cannot_be_written_says_so_in_one_line(env):
         1,
         f"xieshang: cannot write to standard output ({FULL}): {FIX}\n",
     )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["load", "INBOX", "--db", ""],
+        ["kpi", "--scope", "330281", "--from", "2025-01-01", "--to", "2025-06-30", "--db", " "],
+    ],
+)
+def test_an_empty_db_url_is_a_usage_error_not_the_default_warehouse(env, capsys, argv):
+    # `--db "$WAREHOUSE_URL"` with the variable unset loaded the inbox into the embedded
+    # warehouse of the user's data folder (or XIESHANG_DB's), as though --db were not given
+    inbox = base_inbox(env / "inbox")
+    command = argv[0]
+    with pytest.raises(SystemExit) as exited:
+        main([str(inbox) if a == "INBOX" else a for a in argv])
+    assert (exited.value.code, capsys.readouterr()) == (
+        2,
+        (
+            "",
+            f"xieshang {command}: argument --db: the URL is empty: give the warehouse's URL, or "
+            f"leave --db out for XIESHANG_DB or the embedded warehouse (see xieshang {command} "
+            "--help)\n",
+        ),
+    )
+    assert not (env / "home" / "warehouse.sqlite").exists()

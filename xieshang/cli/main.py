@@ -39,6 +39,17 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def _url(text: str) -> str:
+    """A --db value: an empty one (`--db "$URL"` with the variable unset) would fall back to
+    XIESHANG_DB or the embedded warehouse and load there unasked."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "the URL is empty: give the warehouse's URL, or leave --db out for XIESHANG_DB "
+            "or the embedded warehouse"
+        )
+    return text
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse's parser with a usage error in one line, and --debug taken anywhere: after
     the command as well as before it."""
@@ -63,11 +74,11 @@ def _parser() -> argparse.ArgumentParser:
 
     load = sub.add_parser("load", help="load an inbox of submissions into the warehouse")
     load.add_argument("inbox", type=Path)
-    load.add_argument("--db")
+    load.add_argument("--db", type=_url)
     load.add_argument("--json", action="store_true", help="print the run report as JSON")
 
     serve = sub.add_parser("serve", help="serve the dashboard (development server)")
-    serve.add_argument("--db")
+    serve.add_argument("--db", type=_url)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=_port, default=8050)
     serve.add_argument(
@@ -83,21 +94,21 @@ def _parser() -> argparse.ArgumentParser:
     kpi.add_argument("--form")
     kpi.add_argument("--category")
     kpi.add_argument("--online", choices=("yes", "no"))
-    kpi.add_argument("--db")
+    kpi.add_argument("--db", type=_url)
 
     marts = sub.add_parser("marts", help="maintain the marts (the summaries the figures read)")
     marts_sub = marts.add_subparsers(dest="action", required=True)
     rebuild = marts_sub.add_parser(
         "rebuild", help="rebuild the marts from the warehouse tables (after an upgrade)"
     )
-    rebuild.add_argument("--db")
+    rebuild.add_argument("--db", type=_url)
 
     db = sub.add_parser("db", help="maintain the warehouse itself (schema upgrades)")
     db_sub = db.add_subparsers(dest="action", required=True)
     db_upgrade = db_sub.add_parser(
         "upgrade", help="bring the warehouse to this release's schema (Alembic migrations)"
     )
-    db_upgrade.add_argument("--db")
+    db_upgrade.add_argument("--db", type=_url)
 
     export = sub.add_parser("export", help="write an export file")
     export_sub = export.add_subparsers(dest="what", required=True)
@@ -124,7 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     assessment.add_argument(
         "--lang", choices=("zh", "en"), default="zh", help="xlsx only: the file's language"
     )
-    assessment.add_argument("--db")
+    assessment.add_argument("--db", type=_url)
 
     generate = sub.add_parser("generate", help="write a synthetic inbox for a demo county")
     generate.add_argument("outdir", type=Path)
@@ -153,33 +164,33 @@ def _parser() -> argparse.ArgumentParser:
             help="read the password from the first line of standard input",
         )
     for command in user_sub.choices.values():
-        command.add_argument("--db")
+        command.add_argument("--db", type=_url)
 
     template = sub.add_parser("template", help="write a blank xlsx template for one kind of file")
     template.add_argument("kind", metavar="areas|meetings|attendance|resolutions")
     template.add_argument("--output", type=Path, required=True)
     template.add_argument("--township", help="areas only: pre-fill this township's roster rows")
-    template.add_argument("--db")
+    template.add_argument("--db", type=_url)
 
     audit = sub.add_parser("audit", help="print the audit log")
     audit.add_argument("--since", type=_date, help="from this day on (YYYY-MM-DD)")
     audit.add_argument("--user")
     audit.add_argument("--action", help="one action, e.g. sign_in_failed")
     audit.add_argument("--format", choices=("text", "csv"), default="text")
-    audit.add_argument("--db")
+    audit.add_argument("--db", type=_url)
 
     status = sub.add_parser("status", help="who has submitted what for a month (报送情况)")
     status.add_argument("--month", required=True, help="YYYY-MM")
     status.add_argument("--scope", help="an area code (default: the roster's root)")
     status.add_argument("--format", choices=("text", "csv"), default="text")
-    status.add_argument("--db")
+    status.add_argument("--db", type=_url)
 
     brief = sub.add_parser("brief", help="write the monthly brief (工作简报) as PDF or Word")
     brief.add_argument("--scope", required=True, help="an area code")
     brief.add_argument("--month", required=True, help="YYYY-MM")
     brief.add_argument("--format", choices=("pdf", "docx"), required=True)
     brief.add_argument("--output", type=Path, required=True)
-    brief.add_argument("--db")
+    brief.add_argument("--db", type=_url)
     return parser
 
 
