@@ -108,10 +108,12 @@ def _integral(value: Any) -> int | None:
 
 
 def parse_text(value: Any) -> Parsed:
+    """Free text, its resident ID and mobile numbers masked (`mask_personal_numbers`): a
+    topic, a resolution's content or its responsible unit is stored and shown as typed."""
     text = clean_text(value)
     if _STRAY_CONTROL.search(text):
         text = _STRAY_CONTROL.sub("", text).strip(_TRIM)
-    return (text or None), None
+    return (mask_personal_numbers(text) or None), None
 
 
 def parse_id(value: Any) -> Parsed:
@@ -132,7 +134,7 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _RESIDENT_ID = re.compile(r"^\d{6}(\d{4})(\d{2})(\d{2})\d{3}[\dX]$", re.ASCII)
 _GROUPING = re.compile(r"[\s-]+")
-_BORN = ("1900", "2010")  # the birth years of the people at a meeting
+_ADULT_BORN_BY = date(2010, 12, 31)  # the latest birth day of the people at a meeting
 
 
 def is_personal_number(text: str) -> bool:
@@ -144,14 +146,64 @@ def is_personal_number(text: str) -> bool:
     not be refused; an 18-digit 区划代码+年月日+序号 of 2000-2010 passes the check one
     time in 11, and its hint says to put a letter before it."""
     digits = _GROUPING.sub("", text)
-    match = _RESIDENT_ID.match(digits)
-    if match is None or not _BORN[0] <= match[1] <= _BORN[1] or not _make_date(*match.groups()):
-        return False
-    total = sum(int(d) * w for d, w in zip(digits, _ID_WEIGHTS, strict=False))
-    return _ID_CHECK[total % 11] == digits[-1]
+    return _RESIDENT_ID.match(digits) is not None and _id18(digits, _ADULT_BORN_BY)
 
 
 _EMBEDDED_ID = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9X])", re.ASCII)
+
+# What a personal number in free text is replaced with (`mask_personal_numbers`): a fixed
+# text, not a hash, so that nothing of the number is kept; brackets and no digit, so that
+# a masked text is masked again unchanged, and no kind keyword (it sits in file names)
+ID_NUMBER_MASK = "[身份证号已隐去]"
+MOBILE_MASK = "[手机号已隐去]"
+# candidates, in any script's digits (full-width in a file name, which is not NFKC-folded),
+# whole or in the groups people write them in (one space or dash between), never part of a
+# longer run of digits: a 12-digit area code, a 20-digit count are no candidates
+_ID18_IN_TEXT = re.compile(r"(?<!\d)(\d{6})[ -]?(\d{8})[ -]?(\d{3}[\dXxＸｘ])(?!\d)")
+_ID15_IN_TEXT = re.compile(r"(?<!\d)(\d{6})[ -]?(\d{6})[ -]?(\d{3})(?!\d)")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?!\d)")
+_THREE_DIGITS = re.compile(r"\d{3}")
+
+
+def _id18(digits: str, latest: date) -> bool:
+    """Whether 18 characters are a resident ID number: check character right (GB 11643,
+    ISO 7064 MOD 11-2) and a birth date from 1900-01-01 to `latest`."""
+    born = _make_date(digits[6:10], digits[10:12], digits[12:14])
+    if born is None or not date(1900, 1, 1) <= born <= latest:
+        return False
+    total = sum(int(d) * w for d, w in zip(digits, _ID_WEIGHTS, strict=False))
+    return _ID_CHECK[total % 11] == digits[-1].upper()
+
+
+def mask_personal_numbers(text: str) -> str:
+    """`text` with every resident ID number and mobile number in it replaced by
+    `ID_NUMBER_MASK` or `MOBILE_MASK`: the one place that says what such a number is in
+    free text, applied to every text a submitted file brings to the warehouse (free-text
+    cells, file and sheet names, reasons quoting them).
+
+    - an 18-character ID: 17 digits and a digit or X, its check character right and its
+      birth date a real day from 1900 on, not in the future (a checksum-wrong number is
+      kept: an office's own numbering);
+    - an old 15-digit ID: its birth date (digits 7-12, 19YYMMDD) a real day;
+    - a mobile number: 11 digits 1[3-9]…, optionally after 86 or +86;
+
+    each whole or in groups (330281 19900101 1235, 138-1234-5678), never inside a longer
+    run of digits. A 12-digit area code is none of them."""
+    if len(text) < 11 or not _THREE_DIGITS.search(text):  # most text: no number to look at
+        return text
+    latest = date.today()
+
+    def id18(match: re.Match) -> str:
+        digits = unicodedata.normalize("NFKC", "".join(match.groups()))
+        return ID_NUMBER_MASK if _id18(digits, latest) else match[0]
+
+    def id15(match: re.Match) -> str:
+        born = match[2]
+        return ID_NUMBER_MASK if _make_date(f"19{born[:2]}", born[2:4], born[4:]) else match[0]
+
+    text = _ID18_IN_TEXT.sub(id18, text)
+    text = _ID15_IN_TEXT.sub(id15, text)
+    return _MOBILE_IN_TEXT.sub(MOBILE_MASK, text)
 
 
 def holds_personal_number(text: str) -> bool:

@@ -39,7 +39,15 @@ from xieshang.contract.columns import KINDS
 from xieshang.contract.settings import read_workers
 from xieshang.etl.judge import SheetJudge
 from xieshang.etl.limits import MB
-from xieshang.etl.read import FileKey, FileResult, SheetRows, file_key, read_file, refusal
+from xieshang.etl.read import (
+    FileKey,
+    FileResult,
+    SheetRows,
+    file_key,
+    read_file,
+    refusal,
+    stored_name,
+)
 
 MIN_BYTES = 32 * MB  # fewer are read and judged sooner than worker processes start
 RUNS_PER_WORKER = 4  # runs of files a worker: the last to finish waits for less
@@ -105,7 +113,7 @@ def _judge_run(
     for rel in paths:
         data = (Path(inbox) / rel).read_bytes()
         digests[rel] = hashlib.sha256(data).hexdigest()
-        if file_key(rel, digests[rel]) in known:
+        if file_key(stored_name(rel), digests[rel]) in known:  # as the run compares it
             continue
         result = read_file(Path(inbox), rel, data)
         if not (result.skipped or result.unreadable):

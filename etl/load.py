@@ -34,7 +34,15 @@ from xieshang.etl.judge_chunks import JudgedRun, judged_in_runs
 from xieshang.etl.merge import Headers, Run
 from xieshang.etl.origin import file_townships, namesake_paths
 from xieshang.etl.pii import check_secret
-from xieshang.etl.read import FileKey, cannot_read, discover, file_key, read_file, refusal
+from xieshang.etl.read import (
+    FileKey,
+    cannot_read,
+    discover,
+    file_key,
+    read_file,
+    refusal,
+    stored_name,
+)
 from xieshang.etl.report import empty_report, failed_report, stored_json
 from xieshang.warehouse import schema
 from xieshang.warehouse.codes import level_of, normalize_code, parent_of
@@ -195,39 +203,41 @@ def _read_inbox(
     for done, rel in enumerate(paths):
         if judged is None:
             progress("read", done, len(paths))
-        position.at("read", rel)
+        # `rel` opens the file; the run records, compares and reports its stored_name
+        shown = stored_name(rel)
+        position.at("read", shown)
         try:
             size = (inbox / rel).stat().st_size
             refused = refusal(size, rel)
             data = (inbox / rel).read_bytes() if judged is None and not refused else b""
         except OSError as exc:  # one file the system will not give: reported, the run goes on
-            files["unreadable"].append({"path": rel, **reason_fields(cannot_read(exc))})
-            records.append({"path": rel, "status": "unreadable", "reason": str(cannot_read(exc))})
+            files["unreadable"].append({"path": shown, **reason_fields(cannot_read(exc))})
+            records.append({"path": shown, "status": "unreadable", "reason": str(cannot_read(exc))})
             continue
         if refused:  # empty or too large: neither read nor hashed (every empty file is alike)
-            files["unreadable"].append({"path": rel, **reason_fields(refused)})
+            files["unreadable"].append({"path": shown, **reason_fields(refused)})
             records.append(
-                {"path": rel, "size": size, "status": "unreadable", "reason": str(refused)}
+                {"path": shown, "size": size, "status": "unreadable", "reason": str(refused)}
             )
             continue
         digest = hashlib.sha256(data).hexdigest() if judged is None else judged.digests[rel]
-        record = {"path": rel, "sha256": digest, "size": size}
+        record = {"path": shown, "sha256": digest, "size": size}
         # only what an earlier run loaded: a copy within this run is read again, since a
         # file between the two may have changed its rows, and the later row wins
-        if file_key(rel, digest) in known:
-            files["unchanged"].append(rel)
+        if file_key(shown, digest) in known:
+            files["unchanged"].append(shown)
             records.append({**record, "status": "unchanged"})
             continue
         result = read_file(inbox, rel, data) if judged is None else judged.files[rel]
         if result.skipped:
-            files["skipped"].append({"path": rel, **reason_fields(result.skipped)})
+            files["skipped"].append({"path": shown, **reason_fields(result.skipped)})
             records.append({**record, "status": "skipped", "reason": str(result.skipped)})
             continue
         if result.unreadable:
-            files["unreadable"].append({"path": rel, **reason_fields(result.unreadable)})
+            files["unreadable"].append({"path": shown, **reason_fields(result.unreadable)})
             records.append({**record, "status": "unreadable", "reason": str(result.unreadable)})
             continue
-        files["loaded"].append(rel)
+        files["loaded"].append(shown)
         records.append(
             {
                 **record,
@@ -245,8 +255,8 @@ def _read_inbox(
             for u in result.unknown_columns
         )
         for sheet in result.sheets:
-            position.at("read", rel, sheet.sheet)
-            headers[(rel, sheet.sheet)] = sheet.headers
+            position.at("read", shown, sheet.sheet)
+            headers[(shown, sheet.sheet)] = sheet.headers
             if judged is None:
                 judge.add(sheet)
     accepted, rejects = judge.results() if judged is None else _merged(judged.runs, report)
@@ -440,7 +450,7 @@ def _run_row(
         "started_at": started,
         "finished_at": datetime.now(),
         "loaded_on": today,
-        "inbox": str(inbox),
+        "inbox": stored_name(str(inbox)),
         "operator": operator or getpass.getuser(),
         "status": report["status"],
         "report": stored_json(report, read_limits().report_kb * 1024),

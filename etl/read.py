@@ -50,7 +50,7 @@ from xieshang.contract.workbooks import (
     REPLACES_PROPERTY,
     REPLACES_RUN_PROPERTY,
 )
-from xieshang.etl.cells import clean_text
+from xieshang.etl.cells import clean_text, mask_personal_numbers
 from xieshang.etl.csv_quotes import check_quoting
 from xieshang.etl.limits import (
     MB,
@@ -104,6 +104,18 @@ NO_KEYWORD = Said(
 SAME_NAME = Said(
     "与前面的工作表同名，未读取：请改名后重新报送",
     "a sheet of the same name as an earlier one: not read; rename it and send the file again",
+)
+# two names that differ only in a resident ID or mobile number are one name as stored
+# (`stored_name`): the later is not read, lest its rows and rejects pass for the other's
+SAME_STORED_SHEET = Said(
+    "隐去身份证号、手机号后与前面的工作表同名，未读取：请改名（名称中不要写身份证号或手机号）后重新报送",
+    "the same name as an earlier sheet once ID and mobile numbers are hidden: not read;"
+    " rename it (without an ID or mobile number) and send the file again",
+)
+SAME_STORED_FILE = Said(
+    "隐去身份证号、手机号后与前面的文件同名，未读取：请改名（名称中不要写身份证号或手机号）后重新报送",
+    "the same name as an earlier file once ID and mobile numbers are hidden: not read;"
+    " rename it (without an ID or mobile number) and send it again",
 )
 NO_SHEET_KEYWORD = Said(
     "工作表名和文件名中都没有类型关键词：请在工作表名或文件名中写明表格类型，"
@@ -160,6 +172,19 @@ class Framed(NamedTuple):
     frame: pd.DataFrame
     unknown: list[str]
     headers: dict[str, str]
+
+
+def stored_name(name: str) -> str:
+    """A file's path or a sheet's name as the warehouse stores and the report shows it:
+    a resident ID or mobile number in it masked (offices name a sheet after a person,
+    赵六330281199001011235). Everything that compares paths or sheets (unchanged files,
+    superseded rejects, held rows, marked-up workbooks) compares these."""
+    return mask_personal_numbers(name)
+
+
+def _stored_said(said: Said) -> Said:
+    """A reason as stored: one may quote a sheet's name (a sheet over a limit)."""
+    return Said(stored_name(said.zh), stored_name(said.en))
 
 
 def kind_from_name(name: str) -> str | None:
@@ -251,7 +276,7 @@ def discover(inbox: Path) -> tuple[list[str], list[dict]]:
     data: list[str] = []
     skipped: list[dict] = []
     for native, refused in _entries(inbox):
-        rel = Path(native).as_posix()
+        rel = Path(native).as_posix()  # read by this name; reported by its stored_name
         name = Path(rel).name
         if not _is_utf8(rel):  # a zip made on Windows unpacks to GBK names: shown, not read
             reason, rel = NOT_UTF8, os.fsencode(rel).decode("gb18030", "replace")
@@ -268,8 +293,14 @@ def discover(inbox: Path) -> tuple[list[str], list[dict]]:
         else:
             data.append(rel)
             continue
-        skipped.append({"path": rel, **reason_fields(reason)})
+        skipped.append({"path": stored_name(rel), **reason_fields(reason)})
     data.sort()  # by code point, as the contract orders files
+    stored: set[str] = set()
+    for rel in list(data):
+        if stored_name(rel) in stored:
+            data.remove(rel)
+            skipped.append({"path": stored_name(rel), **reason_fields(SAME_STORED_FILE)})
+        stored.add(stored_name(rel))
     skipped.sort(key=lambda item: item["path"])
     return data, skipped
 
@@ -537,32 +568,41 @@ def refusal(size: int, rel: str, limits: ReadLimits | None = None) -> Said | Non
 def read_file(
     inbox: Path, rel: str, data: bytes | None = None, limits: ReadLimits | None = None
 ) -> FileResult:
-    """Read one data file of the inbox into sheets of known kind."""
+    """Read one data file of the inbox into sheets of known kind, under its `stored_name`
+    (its sheets too, and the reasons)."""
     limits = limits or read_limits()
     if data is None:
         data = (inbox / rel).read_bytes()
-    result = FileResult(path=rel, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    result = FileResult(
+        path=stored_name(rel), sha256=hashlib.sha256(data).hexdigest(), size=len(data)
+    )
+    _read_data(result, rel, data, limits)
+    if result.unreadable:
+        result.unreadable = _stored_said(result.unreadable)
+    return result
+
+
+def _read_data(result: FileResult, rel: str, data: bytes, limits: ReadLimits) -> None:
     result.unreadable = refusal(len(data), rel, limits)
     if result.unreadable:
-        return result
+        return
     file_kind = kind_from_name(Path(rel).name)
     if rel.lower().endswith(".csv"):
         if file_kind is None:
             result.skipped = NO_KEYWORD
-            return result
+            return
         try:
             rows, numbers = csv_rows(decode(data), limits)
         except (ValueError, csv.Error) as exc:
             result.unreadable = said_by(exc)
-            return result
+            return
         _add_sheet(result, None, file_kind, rows, numbers)
-        return result
+        return
     try:
         _read_workbook(result, data, file_kind, limits)
     except (OverLimit, _BadWorkbook) as exc:
         result.unreadable = said_by(exc)
         result.sheets, result.sheets_skipped, result.unknown_columns = [], [], []
-    return result
 
 
 class _BadWorkbook(ValueError):
@@ -616,23 +656,27 @@ def _read_workbook(
     # sheets are found by name: of two of one name (Excel refuses them, other programs
     # do not) the first would be read twice and the second never, without a word
     seen: set[str] = set()
+    stored: set[str] = set()  # the sheets' stored_name: read by their own, shown by these
     for name in names:
         kind = kinds[name]
-        if name in seen:
+        shown = stored_name(name)
+        if name in seen or shown in stored:
+            same = SAME_NAME if name in seen else SAME_STORED_SHEET
             result.sheets_skipped.append(
-                {"path": result.path, "sheet": name, **reason_fields(SAME_NAME)}
+                {"path": result.path, "sheet": shown, **reason_fields(same)}
             )
             continue
         seen.add(name)
+        stored.add(shown)
         if kind is None:
             result.sheets_skipped.append(
-                {"path": result.path, "sheet": name, **reason_fields(NO_SHEET_KEYWORD)}
+                {"path": result.path, "sheet": shown, **reason_fields(NO_SHEET_KEYWORD)}
             )
             continue
         with _workbook_errors():
             rows = sheet_grid(workbook, package, name)
         _check_sheet_cells(name, rows, limits)
-        _add_sheet(result, name, kind, rows, list(range(1, len(rows) + 1)))
+        _add_sheet(result, shown, kind, rows, list(range(1, len(rows) + 1)))
 
 
 def sheet_grid(workbook: CalamineWorkbook, package: Package, name: str) -> list[list[Any]]:
@@ -695,6 +739,7 @@ def answered_reading(custom_properties: bytes | None) -> tuple[str | None, ...]:
     ]
     if path is None or any(run is not None and not _RUN_ID.fullmatch(run) for run in runs):
         return None, None, None
+    path = stored_name(path)  # as stored: a workbook made before names were masked
     if runs[0] is None:
         return path, None, None
     return path, runs[0], runs[1]

@@ -43,6 +43,7 @@ from xieshang.etl.read import (
     find_header,
     kind_from_name,
     sheet_grid,
+    stored_name,
 )
 from xieshang.etl.xlsx_guard import check_workbook
 
@@ -88,7 +89,8 @@ def marked_workbook(path: str, data: bytes, rejects: list[dict], run_id: str, as
 def _source_sheets(
     path: str, data: bytes, sheets: list[str | None]
 ) -> Iterable[tuple[str | None, list[list[Any]], list[int]]]:
-    """(sheet, rows, the row number of each) of the sheets named, as the loader reads them."""
+    """(sheet, rows, the row number of each) of the sheets named by their stored name
+    (`stored_name`, as rejects name them), as the loader reads them."""
     limits = read_limits()
     if path.lower().endswith(".csv"):
         rows, numbers = csv_rows(decode(data), limits)
@@ -96,10 +98,14 @@ def _source_sheets(
         return
     package = check_workbook(data, limits)
     book = CalamineWorkbook.from_filelike(io.BytesIO(package.data))
-    present = [name for name in sheets if name in book.sheet_names]
-    package.check_loads(present, limits)
+    # the first of a stored name, as the loader read it (a later one it did not read)
+    named: dict[str, str] = {}
+    for name in book.sheet_names:
+        named.setdefault(stored_name(name), name)
+    present = [name for name in sheets if name in named]
+    package.check_loads([named[name] for name in present], limits)
     for name in present:
-        rows = sheet_grid(book, package, name)
+        rows = sheet_grid(book, package, named[name])
         yield name, rows, list(range(1, len(rows) + 1))
 
 

@@ -43,6 +43,7 @@ from xieshang.contract.columns import header
 from xieshang.contract.hints import fix_hint
 from xieshang.contract.said import Said, said_by
 from xieshang.etl.load import run_load
+from xieshang.etl.read import stored_name
 from xieshang.marked import marked_workbook
 from xieshang.metrics import catalog, quality
 from xieshang.warehouse import meta, schema
@@ -296,15 +297,24 @@ def _marked(
     for reject, reading in rejects:
         by_file.setdefault(reject["file"], []).append(reject)
         runs[reject["file"]] = reading
-    sent = [(name, data) for name, data in files if name in by_file]
-    stems = Counter(PurePosixPath(name).stem for name, _ in sent)
+    # a reject names its file as stored (`stored_name`, an ID or mobile number masked); of
+    # names stored alike the loader read the first by code point, and skipped the others
+    read_as: dict[str, str] = {}
+    for name in sorted(name for name, _ in files):
+        read_as.setdefault(stored_name(name), name)
+    sent = [(name, data, stored_name(name)) for name, data in files]
+    sent = [(n, data, stored) for n, data, stored in sent if read_as.get(stored) == n]
+    sent = [(name, data, stored) for name, data, stored in sent if stored in by_file]
+    stems = Counter(PurePosixPath(name).stem for name, _, _ in sent)
     return [
         Marked(
             name,
             marked_name(scope_name, day, _told_apart(name, stems)),
-            marked_workbook(by_file[name][0]["path"], data, by_file[name], runs[name], run_id),
+            marked_workbook(
+                by_file[stored][0]["path"], data, by_file[stored], runs[stored], run_id
+            ),
         )
-        for name, data in sent
+        for name, data, stored in sent
     ]
 
 
@@ -481,12 +491,13 @@ def _record(
         "submission",
         user=user.name,
         address=address,
-        file=", ".join(name for name, _ in files),
+        # the names as the warehouse stores them: an ID or mobile number in one masked
+        file=", ".join(stored_name(name) for name, _ in files),
         scope=user.township if user.role == "staff" else None,
         detail={
             "run_id": report["run_id"],
             "status": report["status"],
-            "files": [name for name, _ in files],
+            "files": [stored_name(name) for name, _ in files],
             **totals,
         },
     )
