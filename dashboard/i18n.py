@@ -159,6 +159,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "This part could not be shown (error {error_id}). Reload the page; if it persists, "
         "tell the administrator this number.",
     ),
+    # a callback the server did not answer (assets/session.js shows it): the parts on the
+    # page kept what they showed before, which the filters no longer describe
+    "no_answer": (
+        "服务器没有应答，本页的数字未能更新，可能与所选条件不符。"
+        "请检查网络连接后刷新页面；若仍出现，请告知管理员。",
+        "The server did not answer: the figures on this page were not updated and may not "
+        "match the filters. Check the network connection and reload the page; if it persists, "
+        "tell the administrator.",
+    ),
     "loading": ("正在加载…", "Loading…"),
     # chart cards
     "data": ("数据", "Data"),

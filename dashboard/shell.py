@@ -80,11 +80,29 @@ def layout() -> html.Div:
             html.Div([_top_bar(lang), _filter_bar(lang)], className="xs-sticky"),
             html.Div(id="notices", className="xs-notices"),
             html.Div(id=ERROR_NOTICE, className="xs-notices"),
+            _no_answer_notice(lang),
             components.print_title(),  # on paper only (assets/print.css)
             html.Main(dash.page_container, className="xs-main"),
             html.Div(id="xs-titles", hidden=True, **{"data-titles": json.dumps(english_titles())}),
         ],
         className="xs-app",
+    )
+
+
+# shown by assets/session.js when a callback gets no answer (no connection, a 5xx)
+NO_ANSWER = "no-answer"
+
+
+def _no_answer_notice(lang: str) -> html.Div:
+    """What the page says when the server did not answer a callback: without it the parts
+    keep showing what they showed, under filters that no longer describe them. Written in
+    the page's language now, since a page with no server cannot ask for it then."""
+    return html.Div(
+        html.Div(t("no_answer", lang), id=NO_ANSWER, className="alert alert-warning small mb-0"),
+        id=NO_ANSWER + "-box",
+        hidden=True,
+        role="alert",
+        className="xs-notices",
     )
 
 

@@ -540,3 +540,67 @@ def test_the_tabs_title_is_in_the_pages_language(duo):
         assert _title_becomes(duo, title) == title
     # but the 404 page's own status
     assert [log for log in duo.get_logs() if not is_the_404_of(duo, "/nope?lang=en", log)] == []
+
+
+# --- a callback the server does not answer ------------------------------------------------------------
+
+NO_ANSWER_ZH = (
+    "服务器没有应答，本页的数字未能更新，可能与所选条件不符。"
+    "请检查网络连接后刷新页面；若仍出现，请告知管理员。"
+)
+NO_ANSWER_EN = (
+    "The server did not answer: the figures on this page were not updated and may not "
+    "match the filters. Check the network connection and reload the page; if it persists, "
+    "tell the administrator."
+)
+
+
+def test_a_change_the_server_does_not_answer_says_so(duo):
+    """The server stopped (a restart, the laptop's demo closed, the network gone): a
+    township picked then showed in its picker over the county's figures, and nothing said
+    that they had not followed (UI audit). The page now says what happened and what to do."""
+    duo.wait_for_text_to_equal(kpi("meetings"), expected("meetings", COUNTY), timeout=TIMEOUT)
+    settle(duo)
+    assert not duo.find_element("#no-answer").is_displayed()
+    duo.driver.execute_cdp_cmd("Network.enable", {})
+    duo.driver.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    duo.select_dcc_dropdown("#f-first", value="东湖镇")
+    duo.wait_for_text_to_equal("#no-answer", NO_ANSWER_ZH, timeout=TIMEOUT)
+    # the figures did not follow the picker: the notice is what tells the user so
+    assert duo.find_element(kpi("meetings")).text == expected("meetings", COUNTY) == "5"
+
+
+def failing_proxy(app, monkeypatch) -> list:
+    """A proxy in front of the app that answers its callbacks 502 while the list returned
+    is not empty (the app is the process's one Dash app: the wrapper goes after the test)."""
+    failing: list = []
+    inner = app.server.wsgi_app
+
+    def wsgi(environ, start_response):
+        if failing and environ.get("PATH_INFO") == "/_dash-update-component":
+            start_response("502 Bad Gateway", [("Content-Type", "text/plain")])
+            return [b"Bad Gateway"]
+        return inner(environ, start_response)
+
+    monkeypatch.setattr(app.server, "wsgi_app", wsgi)
+    return failing
+
+
+def test_an_answer_of_a_failing_proxy_says_so_in_the_pages_language(dash_duo, engine, monkeypatch):
+    """A proxy in front of the dashboard answering 502 (its upstream gone) or 504 (a
+    query slower than its timeout) likewise, in English on an English page."""
+    app = create_app(engine)
+    failing = failing_proxy(app, monkeypatch)
+    dash_duo.start_server(app, port=free_port())
+    dash_duo.driver.set_window_size(1366, 768)
+    open_path(dash_duo, "/?lang=en")
+    dash_duo.wait_for_text_to_equal(kpi("meetings"), "5", timeout=TIMEOUT)
+    settle(dash_duo)
+    assert not dash_duo.find_element("#no-answer").is_displayed()
+    failing.append(True)
+    dash_duo.select_dcc_dropdown("#f-first", value="东湖镇")
+    dash_duo.wait_for_text_to_equal("#no-answer", NO_ANSWER_EN, timeout=TIMEOUT)
+    assert dash_duo.find_element(kpi("meetings")).text == "5"

@@ -194,3 +194,27 @@ def test_the_headline_counts_are_shown_whole_in_english_at_1366(duo):
         "var d = document.documentElement; return [d.scrollWidth <= d.clientWidth,"
         " d.scrollHeight <= d.clientHeight]"
     ) == [True, True]
+
+
+def test_the_screen_says_when_the_server_does_not_answer_and_recovers(
+    dash_duo, engine, tmp_path, monkeypatch
+):
+    """A wall screen whose server stops answering (a restart, a proxy's 502) says so at
+    its foot rather than go on showing what it had as if current; when answers come again
+    its timers redraw it, and the notice goes (on a page it stays until the reload)."""
+    from tests.browser.test_browser import NO_ANSWER_ZH, failing_proxy
+
+    load_county(engine, tmp_path)
+    app = create_app(engine)
+    failing = failing_proxy(app, monkeypatch)
+    dash_duo.start_server(app, port=free_port())
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/screen?rotate=2", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal(value("meetings"), "5", timeout=TIMEOUT)
+    assert not dash_duo.find_element("#no-answer").is_displayed()
+    failing.append(True)  # the next slide's callback gets 502
+    dash_duo.wait_for_text_to_equal("#no-answer", NO_ANSWER_ZH, timeout=TIMEOUT)
+    failing.clear()
+    deadline = time.time() + TIMEOUT
+    while dash_duo.find_element("#no-answer").is_displayed() and time.time() < deadline:
+        time.sleep(0.2)
+    assert not dash_duo.find_element("#no-answer").is_displayed()
