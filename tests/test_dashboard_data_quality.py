@@ -853,3 +853,24 @@ def test_the_page_has_the_switch_and_the_downloads(resubmitted):
         assert (ids["dq-superseded"].label, ids["dq-superseded"].value) == (label, False)
         assert {"dq-rejects-csv", "dq-held-rows-csv", "dq-events-csv"} <= set(ids)
         assert "dq-held-rows-grid" in ids
+
+
+def test_a_status_cells_day_is_written_in_full():
+    """ui.md: dates in tables read 2025-03-08. The cell said "已报送 01-05": viewing
+    December 2025, a file sent late on 5 January 2026 read as a day before the month it
+    reports, and no year told the two apart."""
+    from xieshang.dashboard.views import status_grid
+
+    row = {
+        "state": "received",
+        "state_zh": "已报送",
+        "state_en": "Submitted",
+        "received_at": datetime(2026, 1, 5, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")),
+        "accepted": 1259,
+        "rejected": 2,
+        "held": 0,
+    }
+    assert status_grid.cell(row, "zh") == "已报送 2026-01-05 · 1,259/2"
+    assert status_grid.cell(row, "en") == "Submitted 2026-01-05 · 1,259/2"
+    held = {**row, "state": "held", "state_zh": "已报送·待匹配会议", "held": 3}
+    assert status_grid.cell(held, "zh") == "已报送·待匹配会议 2026-01-05 · 暂存 3"

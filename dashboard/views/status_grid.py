@@ -1,6 +1,6 @@
 """报送情况 as a grid, for the two pages that show it (数据质量 and 数据报送): a row per unit,
-a cell per monthly kind — "已报送 12-03 · 59/2" (the day the rows arrived, accepted/rejected),
-"已报送·待匹配会议 12-03 · 暂存 3" (rows waiting for their meeting) or the state alone —
+a cell per monthly kind — "已报送 2025-12-03 · 59/2" (the day the rows arrived, accepted/rejected),
+"已报送·待匹配会议 2025-12-03 · 暂存 3" (rows waiting for their meeting) or the state alone —
 coloured by its state (grid's "state" columns)."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from xieshang.metrics.submissions import GRID_KINDS, Status
 def cell(row: dict, lang: str) -> str:
     """The text of one unit × kind."""
     label = row["state_en"] if lang == "en" else row["state_zh"]
-    when = f"{row['received_at']:%m-%d}" if row["received_at"] else ""
+    # the whole date (ui.md): a file sent late, in the next year, must not read as earlier
+    when = f"{row['received_at']:%Y-%m-%d}" if row["received_at"] else ""
     if row["state"] == "held":
         return t("status_held_cell", lang, label=label, when=when, n=f"{row['held']:,}")
     if row["state"] in ("received", "rejected"):

@@ -185,14 +185,14 @@ def test_send_fix_and_resend_a_ledger(duo, engine, tmp_path):
     settle(duo)
     assert no_cut_cells(duo, "#sb-rejects") == {"blank_headers": 0, "cut": []}
     assert no_horizontal_scroll(duo)
-    mmdd = f"{datetime.now(settings.time_zone()):%m-%d}"  # as 报送情况 shows it, Beijing's
+    day = f"{datetime.now(settings.time_zone()):%Y-%m-%d}"  # as 报送情况 shows it, Beijing's
     wait_for_rows(
         duo,
         "#sb-status",
         [
-            ["东湖镇", DONGHU, f"已报送 {mmdd} · 1/2", "未报送", "未报送"],
-            ["柳树村", LIUSHU, f"已报送 {mmdd} · 1/1", "未报送", "未报送"],
-            ["杨家村", YANGJIA, f"全部拒收 {mmdd} · 0/1", "未报送", "未报送"],
+            ["东湖镇", DONGHU, f"已报送 {day} · 1/2", "未报送", "未报送"],
+            ["柳树村", LIUSHU, f"已报送 {day} · 1/1", "未报送", "未报送"],
+            ["杨家村", YANGJIA, f"全部拒收 {day} · 0/1", "未报送", "未报送"],
         ],
     )
 
@@ -248,9 +248,9 @@ def test_send_fix_and_resend_a_ledger(duo, engine, tmp_path):
         duo,
         "#sb-status",
         [
-            ["东湖镇", DONGHU, f"已报送 {mmdd} · 3/0", "未报送", "未报送"],
-            ["柳树村", LIUSHU, f"已报送 {mmdd} · 2/0", "未报送", "未报送"],
-            ["杨家村", YANGJIA, f"已报送 {mmdd} · 1/0", "未报送", "未报送"],
+            ["东湖镇", DONGHU, f"已报送 {day} · 3/0", "未报送", "未报送"],
+            ["柳树村", LIUSHU, f"已报送 {day} · 2/0", "未报送", "未报送"],
+            ["杨家村", YANGJIA, f"已报送 {day} · 1/0", "未报送", "未报送"],
         ],
     )
 
