@@ -33,6 +33,7 @@ from xieshang.dashboard import (
 )
 from xieshang.dashboard.page_kit import ENGINE_KEY, engine
 from xieshang.dashboard.paths import PAGES_DIR, assets_dir
+from xieshang.dashboard.state import language
 from xieshang.warehouse.engine import open_warehouse
 
 
@@ -137,8 +138,18 @@ def _encoded_tag(server: Flask, tag: str) -> str | None:
     return f'"{tag}:{encoding}"' if encoding else None
 
 
+class _Dashboard(Dash):
+    """Dash whose page names its language in `<html lang>`, as the sign-in page does: a
+    screen reader chooses its voice, and the browser its fonts, by it."""
+
+    def interpolate_index(self, **kwargs) -> str:
+        page = super().interpolate_index(**kwargs)
+        code = "en" if language(request.args.get("lang")) == "en" else "zh-CN"
+        return page.replace("<html>", f'<html lang="{code}">', 1)
+
+
 def _build() -> Dash:
-    app = Dash(
+    app = _Dashboard(
         __name__,
         use_pages=True,
         pages_folder=str(PAGES_DIR),

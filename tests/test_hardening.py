@@ -168,6 +168,21 @@ def test_the_english_switch_works_under_the_referrer_policy(client):
     assert "协商治理看板" in chinese.get_data(as_text=True)
 
 
+def test_every_page_names_its_language(client):
+    """A screen reader picks its voice, and a browser its fonts and hyphenation, from
+    `<html lang>`: Chinese pages say zh-CN, English ones en, the sign-in page too."""
+    for address, expected in (
+        ("/participation?lang=en", "en"),
+        ("/resolutions?lang=EN", "en"),
+        ("/", "zh-CN"),
+        ("/screen", "zh-CN"),
+        ("/?lang=fr", "zh-CN"),
+        ("/no-such-page?lang=en", "en"),
+    ):
+        page = client.get(address).get_data(as_text=True)
+        assert re.findall(r"<html[^>]*>", page) == [f'<html lang="{expected}">'], address
+
+
 # --- no version banner ---------------------------------------------------------------------------
 
 
