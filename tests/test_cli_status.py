@@ -129,7 +129,7 @@ def test_months_outside_the_data_print_their_note(december, capsys):
     )
 
 
-def test_an_empty_warehouse_says_so(db_url, capsys):
+def test_an_empty_warehouse_says_so(engine, db_url, capsys):
     assert run(capsys, "--month", "2025-12", "--db", db_url) == (
         0,
         [

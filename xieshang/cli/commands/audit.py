@@ -11,8 +11,8 @@ import sys
 
 from xieshang.access import audit
 from xieshang.cli.errors import UsageError
+from xieshang.cli.existing import open_existing
 from xieshang.exports import safe_text
-from xieshang.warehouse.engine import open_warehouse
 
 COLUMNS = ("at", "user", "action", "address", "file", "scope", "period_from", "period_to", "detail")
 
@@ -35,7 +35,7 @@ def _cells(entry: audit.Entry) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     if args.action is not None and args.action not in audit.ACTIONS:
         raise UsageError(f"--action {args.action!r}: one of {', '.join(audit.ACTIONS)}")
-    engine = open_warehouse(args.db)
+    engine = open_existing(args.db)
     try:
         entries = audit.entries(engine, since=args.since, user=args.user, action=args.action)
     finally:

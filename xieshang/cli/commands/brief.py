@@ -8,9 +8,9 @@ import sys
 
 from xieshang import brief, metrics
 from xieshang.cli.errors import CommandError, UsageError, cannot_write
+from xieshang.cli.existing import open_existing
 from xieshang.cli.exported import record_export
 from xieshang.metrics.submissions import parse_month
-from xieshang.warehouse.engine import open_warehouse
 
 
 def run(args: argparse.Namespace) -> int:
@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
         scope = metrics.normalize_code(args.scope)
     except ValueError as exc:
         raise UsageError(f"--scope: {exc}") from None
-    engine = open_warehouse(args.db)
+    engine = open_existing(args.db)
     try:
         if metrics.root_area(engine) is None:
             raise CommandError("the warehouse has no roster yet; run `xieshang load INBOX` first")

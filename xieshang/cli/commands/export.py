@@ -10,10 +10,10 @@ from pathlib import Path
 
 from xieshang import exports, metrics
 from xieshang.cli.errors import CommandError, UsageError, cannot_write
+from xieshang.cli.existing import open_existing
 from xieshang.cli.exported import record_export
 from xieshang.metrics import catalog
 from xieshang.metrics.assessment import WeightsError, assessment, load_weights
-from xieshang.warehouse.engine import open_warehouse
 
 
 def _record(engine, args: argparse.Namespace, result) -> None:
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         except WeightsError as exc:
             raise UsageError(f"--weights: {exc}") from None
         source = str(args.weights)
-    engine = open_warehouse(args.db)
+    engine = open_existing(args.db)
     try:
         if metrics.root_area(engine) is None:
             raise CommandError("the warehouse has no roster yet; run `xieshang load INBOX` first")

@@ -7,7 +7,7 @@ import json
 
 from xieshang import metrics
 from xieshang.cli.errors import CommandError, UsageError
-from xieshang.warehouse.engine import open_warehouse
+from xieshang.cli.existing import open_existing
 
 
 def run(args: argparse.Namespace) -> int:
@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--to {args.end} is before --from {args.start}: give the first day, then the last"
         )
-    engine = open_warehouse(args.db)
+    engine = open_existing(args.db)
     try:
         if metrics.root_area(engine) is None:
             raise CommandError("the warehouse has no roster yet; run `xieshang load INBOX` first")

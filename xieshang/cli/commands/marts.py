@@ -10,13 +10,13 @@ import argparse
 
 from xieshang import marts
 from xieshang.cli.errors import UsageError
-from xieshang.warehouse.engine import open_warehouse
+from xieshang.cli.existing import open_existing
 
 
 def run(args: argparse.Namespace) -> int:
     if args.action != "rebuild":  # pragma: no cover - argparse only offers rebuild
         raise UsageError(f"unknown marts action {args.action!r}")
-    engine = open_warehouse(args.db)
+    engine = open_existing(args.db)
     try:
         done = marts.rebuild(engine)
     finally:

@@ -13,11 +13,11 @@ import sys
 
 from xieshang import metrics
 from xieshang.cli.errors import UsageError
+from xieshang.cli.existing import open_existing
 from xieshang.cli.text_table import text_table
 from xieshang.etl.report import KIND_SHORT
 from xieshang.exports import CODE_END, safe_text
 from xieshang.metrics.submissions import GRID_KINDS, Status, parse_month, submission_status
-from xieshang.warehouse.engine import open_warehouse
 
 CSV_COLUMNS = (
     "area_code",
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         scope = metrics.normalize_code(args.scope) if args.scope else None
     except ValueError as exc:
         raise UsageError(f"--scope: {exc}") from None
-    engine = open_warehouse(args.db)
+    engine = open_existing(args.db)
     try:
         try:
             status = submission_status(engine, args.month, scope)

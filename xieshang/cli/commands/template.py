@@ -8,7 +8,7 @@ import sys
 
 from xieshang import template
 from xieshang.cli.errors import CommandError, UsageError, cannot_write
-from xieshang.warehouse.engine import open_warehouse
+from xieshang.cli.existing import open_existing
 
 
 def run(args: argparse.Namespace) -> int:
@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
     if args.township is not None:
         if args.kind != "areas":
             raise UsageError("--township only pre-fills the areas template")
-        engine = open_warehouse(args.db)
+        engine = open_existing(args.db)
         try:
             roster = template.township_roster(engine, args.township)
         except template.UnknownTownship as exc:
