@@ -19,6 +19,8 @@ from tests.helpers.builder_county import (
     small_county,
 )
 from tests.helpers.city import CITY, COUNTY_A, COUNTY_B, TOWN_B1, write_city
+from tests.helpers.inbox_files import write_csv
+from tests.helpers.minimal_inbox import ATTENDANCE_HEADER, MEETING_HEADER, ROSTER_HEADER, load
 from xieshang import marts
 from xieshang.metrics import quality
 from xieshang.warehouse import schema
@@ -512,3 +514,44 @@ def test_a_county_organs_own_rows_are_listed_at_its_scope(engine):
         ]
     assert quality.rejected_count(engine, COUNTY_A) == 0
     assert quality.held_and_rejected(engine, TOWN_B1) == []
+
+
+def test_a_city_lists_its_counties_above_100_percent(engine, tmp_path):
+    """A county over 100% is a data-quality signal at the city's scope too, as the
+    counties' ranking there marks it: 甲县's organs held a meeting of 5 Party members,
+    and the county registers 0 + 2 (its town) + 2 (its village) = 4, so 5/4 = 125%;
+    its town and village held none (0%), the city 5 / (100 + 4 + 10) = 4.4%."""
+    inbox = tmp_path / "inbox"
+    write_csv(
+        inbox / "区划名册.csv",
+        [
+            ROSTER_HEADER,
+            [CITY, "明州市", "", "", 100, ""],
+            [COUNTY_A, "甲县", CITY, "", 0, ""],
+            ["330281101000", "甲一镇", COUNTY_A, "", 2, ""],
+            ["330281101201", "甲一村", "330281101000", "", 2, ""],
+            [COUNTY_B, "乙县", CITY, "", 10, ""],
+        ],
+    )
+    write_csv(
+        inbox / "会议台账.csv",
+        [MEETING_HEADER, ["HY-1", COUNTY_A, "2025-03-08", "议事会", "河道", "", "", "是", ""]],
+    )
+    attendance = [["HY-1", COUNTY_A, f"P{i}", "", "是", "人大代表"] for i in range(5)]
+    write_csv(inbox / "参会签到.csv", [ATTENDANCE_HEADER, *attendance])
+    load(engine, inbox, today=date(2025, 3, 31))
+    q1 = (date(2025, 1, 1), date(2025, 3, 31))
+
+    over = quality.party_participation_over_100(engine, CITY, *q1)
+    assert over == [
+        {
+            "area_code": COUNTY_A,
+            "area_name": "甲县",
+            "level": "county",
+            "party_members_attending": 5,
+            "party_members_registered": 4,
+            "party_participation_rate": 1.25,
+        }
+    ]
+    assert quality.summary(engine, CITY, *q1)["party_participation_over_100"] == 1
+    assert quality.party_participation_over_100(engine, COUNTY_A, *q1) == over

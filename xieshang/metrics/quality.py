@@ -74,15 +74,17 @@ def party_participation_over_100(
     end: date,
     filters: Filters = NO_FILTERS,
 ) -> list[dict]:
-    """The scope and every township and village in it whose party_participation_rate
-    is above 1, highest first."""
+    """The scope and every county, township and village in it whose
+    party_participation_rate is above 1, highest first."""
     scope = normalize_code(scope)
     keys = ["party_participation_rate"]
     rows = [figures(bind, scope, start, end, filters, keys=keys)]
     rows[0] = {**rows[0], "area_code": scope, "area_name": rows[0]["scope_name"]}
     rows[0]["level"] = level_of(scope)
     scope_rank = LEVELS.index(level_of(scope))
-    for level in ("township", "village"):
+    # a city's counties too: its ranking of counties marks one above 100%, and a county's
+    # own organs' members count in none of its townships
+    for level in ("county", "township", "village"):
         if LEVELS.index(level) > scope_rank:
             rows += figures_by_child(bind, scope, start, end, filters, level=level, keys=keys)
     out = []
