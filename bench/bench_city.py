@@ -6,6 +6,9 @@ once under bench/out/. Then, in a database of its own (created and dropped) on t
 server of XIESHANG_BENCH_PG (default postgresql://postgres@127.0.0.1:5432/test):
 
 (a) the floor: every CSV of the inbox COPY'd as it is into text tables, in one transaction;
+(a') the private floor: the floor, but every CSV parsed row by row in Python and each
+    person's identifier replaced by its keyed hash, the name dropped, as data-contract.md
+    requires of anything that reaches the server: the least any load may do;
 (b) `run_load` of the whole inbox: rows/s, and its ratio to the floor (target <= 4x), with
     the time of its stages (reading and judging the files, writing the rows, the marts);
 (c) a monthly load: the month more, into the full warehouse (analysed first, untimed, as
@@ -243,6 +246,80 @@ def phase_floor(inbox: Path, url: str) -> dict:
     return {"rows": rows, "files": len(paths), "seconds": seconds, "cpu": used}
 
 
+def _private_rows(data: bytes, secret: bytes, hashed: dict[str, str]) -> tuple[int, bytes]:
+    """A CSV file's rows as the server may see them (data-contract.md, attendance): the
+    person's column (found by its header) as its HMAC-SHA256, the name's dropped."""
+    import hashlib
+    import hmac
+    import io
+
+    from xieshang.contract.columns import COLUMNS
+
+    def names(field: str) -> set[str]:
+        column = next(c for c in COLUMNS["attendance"] if c.name == field)
+        return {field, *(alias.lower() for alias in column.aliases)}
+
+    person_names, name_names = names("person_id"), names("name")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("gb18030")
+    rows = list(csv.reader(io.StringIO(text)))
+    person, dropped, header = None, None, len(rows)
+    for at, row in enumerate(rows):
+        cells = [cell.strip().lower() for cell in row]  # English names in any case
+        person = next((i for i, c in enumerate(cells) if c in person_names), None)
+        if person is not None:
+            dropped = next((i for i, c in enumerate(cells) if c in name_names), None)
+            header = at
+            break
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    width = 0
+    for at, row in enumerate(rows):
+        if at > header and person < len(row):
+            key = row[person]
+            if key not in hashed:
+                hashed[key] = hmac.new(secret, key.encode(), hashlib.sha256).hexdigest()
+            row[person] = hashed[key]
+        if dropped is not None and dropped < len(row):
+            del row[dropped]  # from a title row above the header too: one width per file
+        width = max(width, len(row))
+        writer.writerow(row)
+    return width, out.getvalue().encode("utf-8")
+
+
+def phase_private(inbox: Path, url: str) -> dict:
+    """The floor as data-contract.md allows it: every CSV of the inbox decoded and parsed
+    row by row, each person's identifier replaced by its keyed hash (computed once per
+    identifier, as the load does) and the name dropped, then COPY'd into text tables of
+    its width in one transaction. No other judging, no keys, no marts: the least a load
+    may do, in one process (its CPU over the cores is the least it could take)."""
+    import psycopg
+
+    start = time.perf_counter()
+    cpu = (time.process_time(), 0.0, _server_cpu(url))
+    hashed: dict[str, str] = {}
+    groups: dict[int, list[bytes]] = {}
+    paths = sorted(inbox.rglob("*.csv"))
+    for path in paths:
+        width, data = _private_rows(path.read_bytes(), SECRET, hashed)
+        groups.setdefault(width, []).append(data)
+    rows = 0
+    with psycopg.connect(url.replace("+psycopg", "")) as conn, conn.cursor() as cursor:
+        for width, files in sorted(groups.items()):
+            columns = ", ".join(f"c{i} text" for i in range(width))
+            cursor.execute(f"CREATE TABLE private_{width} ({columns})")
+            with cursor.copy(f"COPY private_{width} FROM STDIN (FORMAT csv)") as copy:
+                for data in files:
+                    copy.write(data)
+            rows += cursor.rowcount
+        conn.commit()
+        used = _used(cpu, (time.process_time(), 0.0, _server_cpu(url)))
+    seconds = time.perf_counter() - start
+    return {"rows": rows, "files": len(paths), "seconds": seconds, "cpu": used}
+
+
 def phase_load(inbox: Path, url: str) -> dict:
     """`run_load` of the inbox, with the time of its stages: reading and judging the
     files, writing the rows (and the run's records), writing the marts; and the CPU time
@@ -430,6 +507,8 @@ def _phase(name: str, *args: str) -> dict:
 def _run_phase(args: argparse.Namespace) -> dict:
     if args.phase == "floor":
         return phase_floor(args.inbox, args.db)
+    if args.phase == "private":
+        return phase_private(args.inbox, args.db)
     if args.phase == "load":
         return phase_load(args.inbox, args.db)
     if args.phase == "callbacks":
@@ -468,6 +547,8 @@ def bench_city(
     with own_database(admin_url) as url:
         floor = _phase("floor", "--inbox", str(full), "--db", url)
     with own_database(admin_url) as url:
+        private = _phase("private", "--inbox", str(full), "--db", url)
+    with own_database(admin_url) as url:
         load = _phase("load", "--inbox", str(full), "--db", url)
         monthly = _phase("load", "--inbox", str(month), "--db", url)
         figures = _phase(
@@ -482,6 +563,7 @@ def bench_city(
         "counties": counties,
         "generated": generated,
         "floor": floor,
+        "private": private,
         "load": load,
         "month": monthly,
         "figures": figures,
@@ -567,6 +649,12 @@ def print_table(results: list[dict]) -> None:
     for r in results:
         print(f"  {r['counties']:>2} counties: {cpu_budget(r, os.cpu_count() or 1)}")
     print(
+        "the private floor (the floor, but every row parsed, each person's identifier"
+        " hashed and the name dropped, as data-contract.md requires; one process)"
+    )
+    for r in results:
+        print(f"  {r['counties']:>2} counties: {private_floor(r, os.cpu_count() or 1)}")
+    print(
         f"targets: load <= {TARGET_RATIO:.0f}x the floor; figures p95 <= {TARGET_P95_MS:.0f} ms"
         f" and callbacks p95 <= {TARGET_CALLBACK_MS:.0f} ms at every level"
     )
@@ -591,6 +679,22 @@ def cpu_budget(result: dict, cores: int) -> str:
     )
 
 
+def private_floor(result: dict, cores: int) -> str:
+    """The private floor's time and CPU against the floor's, and the least it needs on
+    `cores` however its files were shared out."""
+    floor, private = result["floor"], result["private"]
+    own, _, server = private["cpu"]
+    if server is None:
+        return f"{private['seconds']:.1f} s, {private['seconds'] / floor['seconds']:.1f}x the floor"
+    least = (own + server) / cores
+    return (
+        f"{private['seconds']:.1f} s = {private['seconds'] / floor['seconds']:.1f}x the floor"
+        f" ({private['rows']:,} rows); CPU {own:.1f} + {server:.1f} = {own + server:.1f}"
+        f" against the floor's {sum(floor['cpu']):.1f}; on {cores} cores at least"
+        f" {least:.1f} s = {least / floor['seconds']:.1f}x the floor"
+    )
+
+
 def _last_month() -> str:
     today = date.today()
     return f"{today.year - (today.month == 1)}-{(today.month - 2) % 12 + 1:02d}"
@@ -604,7 +708,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="1 county, 12 months")
     parser.add_argument("--out", type=Path, default=OUT, help="where the inboxes are kept")
     parser.add_argument("--end", default=_last_month(), help="the month added, YYYY-MM")
-    parser.add_argument("--phase", choices=("floor", "load", "figures", "callbacks"))
+    parser.add_argument("--phase", choices=("floor", "private", "load", "figures", "callbacks"))
     parser.add_argument("--inbox", type=Path)
     parser.add_argument("--db")
     parser.add_argument("--last")

@@ -96,6 +96,15 @@ def test_quick_run_prints_its_table(tmp_path, pg_databases):
     assert floor[2] == pytest.approx(floor[0] + floor[1], abs=0.11)
     assert least == pytest.approx(total / (os.cpu_count() or 1), abs=0.06)
     assert stages[7] == 0 and stages[8] > 0  # the marts: the server's work alone
+    # the private floor: every line of every file (headers and titles too, as the floor)
+    private = next(
+        line for line in lines if line.startswith("   1 counties: ") and "rows);" in line
+    )
+    assert re.fullmatch(
+        r"   1 counties: \d+\.\d s = \d+\.\dx the floor \(227,296 rows\); CPU \d+\.\d \+ \d+\.\d"
+        r" = \d+\.\d against the floor's \d+\.\d; on \d+ cores at least \d+\.\d s = \d+\.\dx the floor",
+        private,
+    ), private
     assert bench_databases() == before  # its databases were dropped
 
 
@@ -126,4 +135,38 @@ def test_cpu_budget_is_the_least_time_of_the_load_s_cpu_seconds_over_the_cores()
     result["load"]["cpu"]["marts"][2] = None  # a server elsewhere
     assert bench.cpu_budget(result, 2) == (
         "the database server runs elsewhere: its CPU is not counted"
+    )
+
+
+def test_the_private_floor_sends_no_identifier_and_no_name():
+    """The private floor's rows of an attendance file in GB18030 with Chinese headers: the
+    identifier as its HMAC-SHA256 under the bench's secret (the hex below from Python's
+    hmac, by hand), one hash per identifier, the name's column gone."""
+    bench = _bench_module()
+    data = (
+        "会议编号,区划代码,身份证号,姓名,是否党员,身份类别\r\n"
+        "M1,330281101001,330281198503150021,张三,是,村民\r\n"
+        "M2,330281101001,330281198503150021,张三,否,村民\r\n"
+    ).encode("gb18030")
+    hashed: dict[str, str] = {}
+    width, sent = bench._private_rows(data, b"bench-city-secret-0123456789", hashed)
+    key = "4a6ad59defc6336f3ef5e60a8dade2aa039707d23b8af9110b194c566de131e5"
+    assert width == 5
+    assert sent.decode("utf-8").splitlines() == [
+        "会议编号,区划代码,身份证号,是否党员,身份类别",
+        f"M1,330281101001,{key},是,村民",
+        f"M2,330281101001,{key},否,村民",
+    ]
+    assert hashed == {"330281198503150021": key}
+
+
+def test_the_private_floor_is_reported_against_the_floor():
+    bench = _bench_module()
+    result = {
+        "floor": {"seconds": 2.0, "cpu": [0.4, 0.0, 1.2]},
+        "private": {"seconds": 7.0, "rows": 1000, "cpu": [6.1, 0.0, 1.5]},
+    }
+    assert bench.private_floor(result, 2) == (
+        "7.0 s = 3.5x the floor (1,000 rows); CPU 6.1 + 1.5 = 7.6 against the floor's 1.6;"
+        " on 2 cores at least 3.8 s = 1.9x the floor"
     )
