@@ -50,6 +50,16 @@ def _url(text: str) -> str:
     return text
 
 
+DB_HELP = (
+    "the warehouse's URL: sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST/DATABASE "
+    "(default: XIESHANG_DB, else the embedded SQLite file in the data folder)"
+)
+FROM_HELP = "the period's first day, YYYY-MM-DD"
+TO_HELP = "the period's last day, YYYY-MM-DD (included)"
+PORT_HELP = "the port to listen on (default 8050)"
+MONTH_HELP = "the month, YYYY-MM"
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse's parser with a usage error in one line, and --debug taken anywhere: after
     the command as well as before it."""
@@ -69,18 +79,25 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="generate and load a demo county, then serve the dashboard")
-    demo.add_argument("--port", type=_port, default=8050)
+    demo.add_argument("--port", type=_port, default=8050, help=f"{PORT_HELP}, on 127.0.0.1 only")
     demo.add_argument("--no-serve", action="store_true", help="load the demo and stop")
 
     load = sub.add_parser("load", help="load an inbox of submissions into the warehouse")
-    load.add_argument("inbox", type=Path)
-    load.add_argument("--db", type=_url)
+    load.add_argument(
+        "inbox",
+        type=Path,
+        help="the folder of submitted files (its subfolders too); files already loaded "
+        "unchanged are not read again",
+    )
+    load.add_argument("--db", type=_url, help=DB_HELP)
     load.add_argument("--json", action="store_true", help="print the run report as JSON")
 
     serve = sub.add_parser("serve", help="serve the dashboard (development server)")
-    serve.add_argument("--db", type=_url)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=_port, default=8050)
+    serve.add_argument("--db", type=_url, help=DB_HELP)
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=_port, default=8050, help=PORT_HELP)
     serve.add_argument(
         "--no-auth",
         action="store_true",
@@ -88,27 +105,34 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     kpi = sub.add_parser("kpi", help="print every figure for a scope and period as JSON")
-    kpi.add_argument("--scope", required=True)
-    kpi.add_argument("--from", dest="start", type=_date, required=True)
-    kpi.add_argument("--to", dest="end", type=_date, required=True)
-    kpi.add_argument("--form")
-    kpi.add_argument("--category")
-    kpi.add_argument("--online", choices=("yes", "no"))
-    kpi.add_argument("--db", type=_url)
+    kpi.add_argument("--scope", required=True, help="an area code (6, 9 or 12 digits)")
+    kpi.add_argument("--from", dest="start", type=_date, required=True, help=FROM_HELP)
+    kpi.add_argument("--to", dest="end", type=_date, required=True, help=TO_HELP)
+    kpi.add_argument(
+        "--form", help="only meetings of this form: its code or a Chinese label (议事会)"
+    )
+    kpi.add_argument(
+        "--category",
+        help="only meetings of this topic category: its code or a Chinese label (环境整治)",
+    )
+    kpi.add_argument(
+        "--online", choices=("yes", "no"), help="only meetings held online (yes) or not (no)"
+    )
+    kpi.add_argument("--db", type=_url, help=DB_HELP)
 
     marts = sub.add_parser("marts", help="maintain the marts (the summaries the figures read)")
     marts_sub = marts.add_subparsers(dest="action", required=True)
     rebuild = marts_sub.add_parser(
         "rebuild", help="rebuild the marts from the warehouse tables (after an upgrade)"
     )
-    rebuild.add_argument("--db", type=_url)
+    rebuild.add_argument("--db", type=_url, help=DB_HELP)
 
     db = sub.add_parser("db", help="maintain the warehouse itself (schema upgrades)")
     db_sub = db.add_subparsers(dest="action", required=True)
     db_upgrade = db_sub.add_parser(
         "upgrade", help="bring the warehouse to this release's schema (Alembic migrations)"
     )
-    db_upgrade.add_argument("--db", type=_url)
+    db_upgrade.add_argument("--db", type=_url, help=DB_HELP)
 
     export = sub.add_parser("export", help="write an export file")
     export_sub = export.add_subparsers(dest="what", required=True)
@@ -120,12 +144,23 @@ def _parser() -> argparse.ArgumentParser:
         help="the units ranked: a city's counties, the townships of the root (or --within), "
         "a township's villages (--within TOWNSHIP_CODE)",
     )
-    assessment.add_argument("--within")
-    assessment.add_argument("--from", dest="start", type=_date, required=True)
-    assessment.add_argument("--to", dest="end", type=_date, required=True)
-    assessment.add_argument("--format", choices=("csv", "xlsx"), required=True)
-    assessment.add_argument("--output", type=Path, required=True)
-    assessment.add_argument("--weights", type=Path)
+    assessment.add_argument(
+        "--within",
+        help="the code of the area whose units are ranked (default: the roster's root; "
+        "a township's for --level village)",
+    )
+    assessment.add_argument("--from", dest="start", type=_date, required=True, help=FROM_HELP)
+    assessment.add_argument("--to", dest="end", type=_date, required=True, help=TO_HELP)
+    assessment.add_argument(
+        "--format", choices=("csv", "xlsx"), required=True, help="the file's format"
+    )
+    assessment.add_argument("--output", type=Path, required=True, help="the file to write")
+    assessment.add_argument(
+        "--weights",
+        type=Path,
+        help="a TOML file of figure = weight lines (under [weights]); a figure it leaves "
+        "out keeps its default weight",
+    )
     assessment.add_argument(
         "--headers",
         choices=("machine", "zh"),
@@ -135,28 +170,44 @@ def _parser() -> argparse.ArgumentParser:
     assessment.add_argument(
         "--lang", choices=("zh", "en"), default="zh", help="xlsx only: the file's language"
     )
-    assessment.add_argument("--db", type=_url)
+    assessment.add_argument("--db", type=_url, help=DB_HELP)
 
     generate = sub.add_parser("generate", help="write a synthetic inbox for a demo county")
-    generate.add_argument("outdir", type=Path)
-    generate.add_argument("--townships", type=int, default=13)
-    generate.add_argument("--villages-per-township", type=int, default=15)
-    generate.add_argument("--months", type=int, default=12)
+    generate.add_argument("outdir", type=Path, help="a folder that is new or empty")
+    generate.add_argument(
+        "--townships", type=int, default=13, help="townships in the county (default 13)"
+    )
+    generate.add_argument(
+        "--villages-per-township", type=int, default=15, help="villages in each (default 15)"
+    )
+    generate.add_argument(
+        "--months", type=int, default=12, help="months of ledgers, up to --end (default 12)"
+    )
     generate.add_argument("--end", help="last month to generate, YYYY-MM (default: this month)")
-    generate.add_argument("--seed", type=int, default=1)
+    generate.add_argument(
+        "--seed", type=int, default=1, help="the same seed writes the same files (default 1)"
+    )
     generate.add_argument("--dirty", action="store_true", help="add known numbers of bad rows")
 
     user = sub.add_parser("user", help="manage the dashboard's users")
     user_sub = user.add_subparsers(dest="action", required=True)
     add = user_sub.add_parser("add", help="create a user")
-    add.add_argument("name")
-    add.add_argument("--role", metavar="leader|evaluator|staff|admin", required=True)
+    add.add_argument("name", help="the name they sign in with")
+    add.add_argument(
+        "--role",
+        metavar="leader|evaluator|staff|admin",
+        required=True,
+        help="leader or evaluator: the whole roster; staff: one township (--township); "
+        "admin: everything, with users and the audit log",
+    )
     add.add_argument("--township", help="staff only: the code of the township they see")
     user_sub.add_parser("list", help="one line per user")
     for action, text in (("disable", "a user who may not sign in"), ("enable", "sign-in again")):
-        user_sub.add_parser(action, help=f"{action}: {text}").add_argument("name")
+        user_sub.add_parser(action, help=f"{action}: {text}").add_argument(
+            "name", help="the user's name"
+        )
     passwd = user_sub.add_parser("passwd", help="set a new password")
-    passwd.add_argument("name")
+    passwd.add_argument("name", help="the user's name")
     for command in (add, passwd):
         command.add_argument(
             "--password-stdin",
@@ -164,33 +215,41 @@ def _parser() -> argparse.ArgumentParser:
             help="read the password from the first line of standard input",
         )
     for command in user_sub.choices.values():
-        command.add_argument("--db", type=_url)
+        command.add_argument("--db", type=_url, help=DB_HELP)
 
     template = sub.add_parser("template", help="write a blank xlsx template for one kind of file")
-    template.add_argument("kind", metavar="areas|meetings|attendance|resolutions")
-    template.add_argument("--output", type=Path, required=True)
+    template.add_argument(
+        "kind", metavar="areas|meetings|attendance|resolutions", help="the kind of file"
+    )
+    template.add_argument("--output", type=Path, required=True, help="the xlsx file to write")
     template.add_argument("--township", help="areas only: pre-fill this township's roster rows")
-    template.add_argument("--db", type=_url)
+    template.add_argument("--db", type=_url, help=DB_HELP)
 
     audit = sub.add_parser("audit", help="print the audit log")
     audit.add_argument("--since", type=_date, help="from this day on (YYYY-MM-DD)")
-    audit.add_argument("--user")
+    audit.add_argument("--user", help="only this user's rows")
     audit.add_argument("--action", help="one action, e.g. sign_in_failed")
-    audit.add_argument("--format", choices=("text", "csv"), default="text")
-    audit.add_argument("--db", type=_url)
+    audit.add_argument(
+        "--format", choices=("text", "csv"), default="text", help="text (default) or CSV"
+    )
+    audit.add_argument("--db", type=_url, help=DB_HELP)
 
     status = sub.add_parser("status", help="who has submitted what for a month (报送情况)")
-    status.add_argument("--month", required=True, help="YYYY-MM")
+    status.add_argument("--month", required=True, help=MONTH_HELP)
     status.add_argument("--scope", help="an area code (default: the roster's root)")
-    status.add_argument("--format", choices=("text", "csv"), default="text")
-    status.add_argument("--db", type=_url)
+    status.add_argument(
+        "--format", choices=("text", "csv"), default="text", help="text (default) or CSV"
+    )
+    status.add_argument("--db", type=_url, help=DB_HELP)
 
     brief = sub.add_parser("brief", help="write the monthly brief (工作简报) as PDF or Word")
     brief.add_argument("--scope", required=True, help="an area code")
-    brief.add_argument("--month", required=True, help="YYYY-MM")
-    brief.add_argument("--format", choices=("pdf", "docx"), required=True)
-    brief.add_argument("--output", type=Path, required=True)
-    brief.add_argument("--db", type=_url)
+    brief.add_argument("--month", required=True, help=MONTH_HELP)
+    brief.add_argument(
+        "--format", choices=("pdf", "docx"), required=True, help="PDF, or Word (docx)"
+    )
+    brief.add_argument("--output", type=Path, required=True, help="the file to write")
+    brief.add_argument("--db", type=_url, help=DB_HELP)
     return parser
 
 
