@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 
 import openpyxl
 import pytest
@@ -223,3 +226,43 @@ def test_export_errors(county, capsys, tmp_path):
         f"xieshang: cannot write {tmp_path / 'no' / 'such' / 'dir.csv'}: No such file or "
         "directory; give a file in a folder that exists and that you may write to\n",
     )
+
+
+THRESHOLD_WRONG = "xieshang: XIESHANG_STAKEHOLDER_THRESHOLD must be a whole number ≥ 0, not {!r}\n"
+KPI_ARGV = ["kpi", "--scope", COUNTY, "--from", "2025-01-01", "--to", "2025-03-31"]
+
+
+def test_a_threshold_that_is_no_number_is_said_as_what_it_is(tmp_path):
+    """It was read as the figures' module was imported, which parsing --from does: the
+    command said `argument --from: invalid _date value: '2025-01-01'`, and the server
+    started with a traceback ending in `invalid literal for int()`."""
+    env = {**os.environ, "XIESHANG_STAKEHOLDER_THRESHOLD": "three", "XIESHANG_HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "xieshang.cli", *KPI_ARGV, "--db", f"sqlite:///{tmp_path}/w.sqlite"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", THRESHOLD_WRONG.format("three"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing opened
+    app = "from xieshang.dashboard.app import create_app; create_app('sqlite://')"
+    started = subprocess.run(
+        [sys.executable, "-c", app], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert started.returncode == 1
+    assert started.stderr.splitlines()[-1] == (
+        "ValueError: " + THRESHOLD_WRONG.format("three").removeprefix("xieshang: ").strip()
+    )
+
+
+@pytest.mark.parametrize("value", ["2.5", "-1", "三"])
+def test_a_threshold_set_wrongly_is_a_usage_error_before_any_work(
+    value, tmp_path, capsys, monkeypatch
+):
+    """As a limit or the time zone set wrongly: a negative threshold counted every meeting
+    covered, its definition saying 至少-1类."""
+    monkeypatch.setenv("XIESHANG_STAKEHOLDER_THRESHOLD", value)
+    db = f"sqlite:///{tmp_path}/w.sqlite"
+    assert run(capsys, *KPI_ARGV, "--db", db) == (2, "", THRESHOLD_WRONG.format(value))
+    assert list(tmp_path.iterdir()) == []

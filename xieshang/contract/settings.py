@@ -167,6 +167,21 @@ def read_workers() -> int:
     return int(text)
 
 
+STAKEHOLDER_THRESHOLD_ENV = "XIESHANG_STAKEHOLDER_THRESHOLD"
+DEFAULT_STAKEHOLDER_THRESHOLD = 3
+
+
+def stakeholder_threshold() -> int:
+    """The stakeholder categories a meeting needs to count as covered (多元主体覆盖率):
+    XIESHANG_STAKEHOLDER_THRESHOLD, a whole number ≥ 0, by default 3."""
+    text = os.environ.get(STAKEHOLDER_THRESHOLD_ENV, "").strip()
+    if not text:
+        return DEFAULT_STAKEHOLDER_THRESHOLD
+    if not (text.isascii() and text.isdigit()):
+        raise ValueError(f"{STAKEHOLDER_THRESHOLD_ENV} must be a whole number ≥ 0, not {text!r}")
+    return int(text)
+
+
 TIMEZONE_ENV = "XIESHANG_TIMEZONE"
 DEFAULT_ZONE = "Asia/Shanghai"
 SHANGHAI = timezone(timedelta(hours=8), "CST")  # if the system has no zone database
@@ -202,9 +217,10 @@ def zone_time(wall_clock: datetime | None) -> datetime | None:
 
 def check_environment() -> None:
     """ValueError, naming the variable and what it takes, when the environment sets a
-    limit or the time zone wrongly: a server checks as it starts, a load before it reads,
-    not at a user's first submission."""
+    limit, the time zone or the stakeholder threshold wrongly: a server checks as it
+    starts, a load before it reads, not at a user's first submission."""
     time_zone()
     read_limits()
     max_upload_mb()
     read_workers()
+    stakeholder_threshold()

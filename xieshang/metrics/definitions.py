@@ -12,14 +12,25 @@ tests/test_docs.py fails when docs/metrics.md's figure table and these records d
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from xieshang.contract import settings
 from xieshang.contract.columns import STAKEHOLDER_CATEGORIES
 
-STAKEHOLDER_THRESHOLD: int = int(os.environ.get("XIESHANG_STAKEHOLDER_THRESHOLD", "3"))
+
+def _threshold() -> int:
+    # Read as this module is imported, which parsing a command's --from already does: a
+    # value set wrongly raised there, and the command blamed its --from. It is refused in
+    # one line by settings.check_environment, which every command and the server run first.
+    try:
+        return settings.stakeholder_threshold()
+    except ValueError:
+        return settings.DEFAULT_STAKEHOLDER_THRESHOLD
+
+
+STAKEHOLDER_THRESHOLD: int = _threshold()
 """Distinct stakeholder categories a meeting needs to count as covered (a setting)."""
 
 KINDS: tuple[str, ...] = ("count", "rate", "days", "score100")
