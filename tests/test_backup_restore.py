@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -155,4 +156,49 @@ def test_a_sqlite_backup_taken_while_it_is_read_answers_as_the_original(tmp_path
     assert _load_one_more_meeting(restored, tmp_path)["status"] == "committed"
     assert metrics.figures(restored, COUNTY, *PERIOD)["meetings"] == 6
     source.dispose()
+    restored.dispose()
+
+
+def _killed_after_writing(path: Path) -> None:
+    """A server or load that wrote to the warehouse after the backup and was killed
+    (kill -9, the machine's power): its changes are in warehouse.sqlite-wal alone."""
+    code = (
+        "import os, signal, sqlite3\n"
+        f"db = sqlite3.connect({str(path)!r})\n"
+        "db.execute('PRAGMA wal_autocheckpoint = 0')\n"
+        "db.execute('UPDATE users SET active = 0')\n"
+        "db.execute('DELETE FROM audit_log')\n"
+        "db.commit()\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=False, timeout=60)
+    assert path.with_name(path.name + "-wal").stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_a_sqlite_backup_restored_in_place_after_a_crash_is_the_backup(tmp_path):
+    """Restored as docs/deploy.md says, over the warehouse a killed process left: copied
+    in place, as the page said, the backup had the killed process's WAL replayed onto it
+    at the next open, and the 'restored' warehouse held every change made after the
+    backup (its users disabled, its audit log gone)."""
+    path = tmp_path / "warehouse.sqlite"
+    source = open_warehouse(f"sqlite:///{path}")
+    county_with_users(source, tmp_path)
+    rows, answers = _every_row(source), _answers(source)
+    copy = tmp_path / "backup.sqlite"
+    original, backup = sqlite3.connect(path), sqlite3.connect(copy)
+    original.backup(backup)
+    original.close()
+    backup.close()
+    source.dispose()
+    _killed_after_writing(path)
+
+    # the restore: `sqlite3 warehouse.sqlite ".restore 'backup.sqlite'"`, the backup API
+    backup, warehouse = sqlite3.connect(copy), sqlite3.connect(path)
+    backup.backup(warehouse)
+    warehouse.close()
+    backup.close()
+    restored = open_warehouse(f"sqlite:///{path}")
+    assert _every_row(restored) == rows and len(rows["audit_log"]) == 5
+    assert _answers(restored) == answers
     restored.dispose()
