@@ -27,8 +27,8 @@ from tests.helpers.inbox_county import (
     load_county,
 )
 from tests.helpers.inbox_files import write_xlsx
-from tests.helpers.scoped_county import STAFF, county_with_users
-from tests.helpers.signin import sign_in, signin_app
+from tests.helpers.scoped_county import STAFF, county_with_users, submission_app
+from tests.helpers.signin import sign_in
 from tests.test_access_scope import body, store
 from tests.test_access_scope import post as post_callback
 from xieshang import submission
@@ -126,13 +126,7 @@ ZERO = {
 
 @pytest.fixture
 def app(engine, tmp_path, monkeypatch):
-    """The app over a warehouse of its own (the tests write to it), with the secret the
-    county was loaded with."""
-    county_with_users(engine, tmp_path)
-    monkeypatch.delenv("XIESHANG_SECRET", raising=False)
-    monkeypatch.delenv(MAX_UPLOAD_ENV, raising=False)
-    with signin_app(engine, monkeypatch) as dash_app:
-        monkeypatch.setitem(dash_app.server.config, SECRET_KEY, SECRET)
+    with submission_app(engine, tmp_path, monkeypatch) as dash_app:
         yield dash_app
 
 

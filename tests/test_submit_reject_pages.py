@@ -12,14 +12,19 @@ import io
 
 import pytest
 
-from tests.helpers.inbox_county import LIUSHU, SECRET
-from tests.helpers.scoped_county import ADMIN, LEADER, OTHER_STAFF, STAFF, county_with_users
-from tests.helpers.signin import sign_in, signin_app
+from tests.helpers.inbox_county import LIUSHU
+from tests.helpers.scoped_county import (
+    ADMIN,
+    LEADER,
+    OTHER_STAFF,
+    STAFF,
+    submission_app,
+)
+from tests.helpers.signin import sign_in
 from tests.test_access_scope import DONGHU, body, store
 from tests.test_access_scope import post as post_callback
 from tests.test_submissions_api import HEADER, xlsx_bytes
-from xieshang.contract.settings import MAX_UPLOAD_ENV
-from xieshang.submission import SECRET_KEY, rejects_page
+from xieshang.submission import rejects_page
 
 ROWS = 1234
 FILE = "会议台账-7月.xlsx"
@@ -27,13 +32,7 @@ FILE = "会议台账-7月.xlsx"
 
 @pytest.fixture
 def app(engine, tmp_path, monkeypatch):
-    """The app over a warehouse of its own, with the secret the county was loaded with
-    (as tests/test_submissions_api.py has it)."""
-    county_with_users(engine, tmp_path)
-    monkeypatch.delenv("XIESHANG_SECRET", raising=False)
-    monkeypatch.delenv(MAX_UPLOAD_ENV, raising=False)
-    with signin_app(engine, monkeypatch) as dash_app:
-        monkeypatch.setitem(dash_app.server.config, SECRET_KEY, SECRET)
+    with submission_app(engine, tmp_path, monkeypatch) as dash_app:
         yield dash_app
 
 

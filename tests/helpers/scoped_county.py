@@ -9,18 +9,26 @@ row 12 of 杨家村 (东湖镇). Users, each with the password signin.PASSWORD: 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from dash import Dash
 from sqlalchemy import insert, select
 
 from tests.helpers.inbox_county import (
     CHENGGUAN,
     DONGHU,
     LIUSHU,
+    SECRET,
     XINHUA,
     YANGJIA,
     load_county,
 )
-from tests.helpers.signin import PASSWORD
+from tests.helpers.signin import PASSWORD, signin_app
 from xieshang.access import User, users
+from xieshang.contract.settings import MAX_UPLOAD_ENV
+from xieshang.submission import SECRET_KEY
 from xieshang.warehouse import schema
 
 ADMIN = User("li", "admin")
@@ -83,3 +91,15 @@ def county_with_users(engine, directory) -> None:
         )
     for user in USERS:
         users.add_user(engine, user.name, user.role, PASSWORD, user.township, by="test")
+
+
+@contextmanager
+def submission_app(engine, directory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dash]:
+    """The app with sign-in on over the county with users, written to by the tests'
+    submissions with the secret the county was loaded with, the upload limit its default."""
+    county_with_users(engine, directory)
+    monkeypatch.delenv("XIESHANG_SECRET", raising=False)
+    monkeypatch.delenv(MAX_UPLOAD_ENV, raising=False)
+    with signin_app(engine, monkeypatch) as dash_app:
+        monkeypatch.setitem(dash_app.server.config, SECRET_KEY, SECRET)
+        yield dash_app
