@@ -177,8 +177,16 @@ def yes_no(text: str) -> bool | None:
     return None
 
 
-def _date(text: str) -> date | None:
-    return parse_day(text.strip())
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+"""The years a period's days may lie in, from the address or the date picker."""
+
+
+def period_day(text: str) -> date | None:
+    """A period's first or last day as the address writes it (YYYY-MM-DD, in the years
+    FIRST_YEAR–LAST_YEAR); None for anything else. The date picker's days are read so
+    too: it takes any day typed into it, and year 1 or 9999 has no period before it."""
+    day = parse_day(text.strip())
+    return day if day is not None and FIRST_YEAR <= day.year <= LAST_YEAR else None
 
 
 def _vocab(vocab: str, text: str) -> str | None:
@@ -233,8 +241,8 @@ def parse_query(query: str | None, defaults: Defaults) -> tuple[State, tuple[Not
     for name in ("from", "to"):
         if (text := params.get(name)) is None:
             continue
-        value = _date(text)
-        if value is None or value.year < 2000 or value.year > 2999:
+        value = period_day(text)
+        if value is None:
             notices.append(Notice(name, text, "bad_date"))
             continue
         if name == "from":

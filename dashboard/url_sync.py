@@ -38,6 +38,7 @@ from xieshang.dashboard.state import (
     PageOption,
     parse_options,
     parse_query,
+    period_day,
     picker_levels,
     preset_of,
     scope_to_controls,
@@ -201,12 +202,9 @@ def _area_options(pairs) -> list[dict]:
 
 
 def _parse_day(value) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
+    """The picker's day (it may carry a time), None for one the address would refuse:
+    the period then keeps its days, and the picker shows them again."""
+    return period_day(str(value)[:10]) if value else None
 
 
 def notices_view(notices, lang: str):

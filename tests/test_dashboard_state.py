@@ -487,6 +487,20 @@ def test_sync_from_a_control_writes_the_address():
     assert out["state"].scope == TOWN
 
 
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("0001-01-01", "2025-06-30"), ("1999-12-31", "2025-06-30"), ("2025-01-01", "9999-12-31")],
+)
+def test_a_day_typed_in_the_picker_that_the_address_refuses_keeps_the_period(start, end):
+    """The picker takes any day typed into it; a day the address would refuse (before
+    2000, after 2999) wrote ?from=0001-01-01, which the next load of the page refused,
+    and its KPI cards failed (the period before year 1 has no date)."""
+    out = sync("dates", "", controls(start=start, end=end), DEFAULT_STATE, DIRECTORY)
+    assert out["state"] == DEFAULT_STATE
+    assert out["search"] is None
+    assert (out["start"], out["end"]) == ("2025-01-01", "2025-06-30")  # the picker, put back
+
+
 def test_sync_without_a_change_leaves_the_address():
     out = sync("form", "", controls(start="2025-01-01", end="2025-06-30"), DEFAULT_STATE, DIRECTORY)
     assert out["search"] is None
