@@ -403,6 +403,23 @@ def test_monthly_series_equals_each_month(county):
     assert "party_led_rate" not in some[0]
 
 
+def test_the_monthly_series_of_the_longest_period_an_address_takes(county):
+    """?from=2000-01-01&to=2999-12-31 is a valid address: its 12,000 months in one UNION
+    ALL were more than SQLite takes (500) and PostgreSQL's stack depth allows, so the
+    trend charts failed after up to a minute; the months go in statements of a bounded
+    number."""
+    series = metrics.monthly_series(
+        county, T1, date(2000, 1, 1), date(2999, 12, 31), keys=["meetings", "regularity"]
+    )
+    assert len(series) == 12_000
+    assert (series[0]["month"], series[-1]["month"]) == ("2000-01", "2999-12")
+    # T1's six meetings: 2024-12-20; 2025-01-10, 01-20; 02-01, 02-14; 03-05
+    months = series[299:304]
+    assert [s["month"] for s in months] == ["2024-12", "2025-01", "2025-02", "2025-03", "2025-04"]
+    assert [s["meetings"] for s in months] == [1, 2, 2, 1, 0]
+    assert sum(s["meetings"] for s in series) == 6
+
+
 def test_stale_marts_are_refused_until_rebuilt(county):
     before = metrics.figures(county, V22, date(2025, 4, 1), date(2025, 4, 30))["meetings"]
     add_meeting_without_marts(county, date(2025, 4, 3))  # a load that forgot the marts

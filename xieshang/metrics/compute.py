@@ -69,6 +69,12 @@ COUNT_ORDER: tuple[str, ...] = (
 """Every count a result's "counts" can hold, in the order it lists them."""
 
 
+MONTHS_PER_STATEMENT = 120
+"""The months of a monthly series that one statement covers (a UNION ALL of a branch
+each): an address may ask for any period of the years 2000–2999, and 12,000 branches are
+more than SQLite takes (500) or PostgreSQL binds (65,535 parameters)."""
+
+
 def num(value) -> int:
     return int(value or 0)
 
@@ -262,7 +268,11 @@ def monthly_series(
     with session(bind) as (conn, ctx):
         scope_info(conn, code)
         slices = month_slices(start, end, ctx.last_load)
-        raw, areas = compute(conn, ctx, Scope.of(code, ctx), slices, None, filters, keys)
+        raw: dict[tuple, dict] = {}
+        for first in range(0, len(slices), MONTHS_PER_STATEMENT):
+            months = slices[first : first + MONTHS_PER_STATEMENT]
+            part, areas = compute(conn, ctx, Scope.of(code, ctx), months, None, filters, keys)
+            raw.update({(first + index, group): counts for (index, group), counts in part.items()})
     rows = []
     for index, sl in enumerate(slices):
         values, counts = finish(raw.get((index, None), {}), areas.get(None, {}), sl, keys)
