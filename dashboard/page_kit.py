@@ -92,7 +92,10 @@ def page_layout(build: Callable[[str], object]) -> Callable:
     def layout(**query) -> Any:
         if _query_only_change():
             return no_update
-        return build(language(query.get("lang")))
+        lang = query.get("lang")
+        if isinstance(lang, list):  # a repeated parameter: its first value, as parse_query
+            lang = lang[0]
+        return build(language(lang))
 
     return layout
 

@@ -9,6 +9,7 @@ import pytest
 
 from xieshang.access import User
 from xieshang.dashboard import data
+from xieshang.dashboard.page_kit import page_layout
 from xieshang.dashboard.state import (
     Defaults,
     Notice,
@@ -132,6 +133,17 @@ def test_unknown_parameters_are_ignored_and_repeats_take_the_first():
         DEFAULT_STATE.replace(scope=TOWN),
         (),
     )
+
+
+def test_a_repeated_lang_builds_the_page_in_the_first_language_too():
+    """Dash Pages hands a page's layout a repeated parameter as a list: with
+    ?lang=en&lang=en the page's titles, chart names and definitions were Chinese under an
+    English frame and English figures."""
+    built = page_layout(lambda lang: lang)
+    assert built(lang=["en", "en"]) == "en"
+    assert built(lang=["en", "zh"]) == "en"  # as parse_query and the frame read it
+    assert built(lang=["zh", "en"]) == "zh"
+    assert (built(lang="en"), built()) == ("en", "zh")
 
 
 def test_percent_encoded_labels():
