@@ -59,6 +59,7 @@ from xieshang.access import User, users
 from xieshang.dashboard import signin_page
 from xieshang.dashboard.i18n import t
 from xieshang.dashboard.paths import assets_dir
+from xieshang.dashboard.state import language
 
 SESSION_KEY_ENV = "XIESHANG_SESSION_KEY"
 IDLE_ENV = "XIESHANG_SESSION_IDLE_MINUTES"
@@ -286,7 +287,7 @@ def _lang() -> str:
     if lang is None:
         inner = request.values.get("next") or request.full_path
         lang = parse_qs(urlsplit(inner).query).get("lang", [None])[0]
-    return "en" if lang == "en" else "zh"
+    return language(lang)
 
 
 def _signin_response(form: FlaskForm, status: int = 200, message_key: str = "") -> Response:
@@ -355,6 +356,8 @@ def _logout() -> Response:
     if not enabled():
         return redirect("/")
     user = signed_in_user()
+    if request.method == "HEAD":  # a link checker or a prefetch, not the user leaving
+        return redirect("/login?lang=en" if _lang() == "en" else "/login")
     if user is not None:
         users.sign_out(_engine(), user.name, address=client_address())
     flask_login.logout_user()

@@ -169,11 +169,19 @@ class Refused(Exception):
 
 
 def produce(
-    engine_: Engine, name: str, state: State, options: Options, user: User, via: str
+    engine_: Engine,
+    name: str,
+    state: State,
+    options: Options,
+    user: User,
+    via: str,
+    *,
+    recorded: bool = True,
 ) -> Download:
     """The file `name` of the view `state` for `user`, recorded in the audit log (`via`:
-    "page" or "address"); Refused when the role may not take it, the scope is not the
-    user's, or there is nothing to give."""
+    "page" or "address") unless not `recorded` (a HEAD request: nothing is sent);
+    Refused when the role may not take it, the scope is not the user's, or there is
+    nothing to give."""
     file = FILES.get(name)
     if file is None:
         raise Refused(404)
@@ -185,7 +193,10 @@ def produce(
     if made is None:
         raise Refused(404)
     content, filename = made[0], file_name(made[1])
-    record(engine_, user, name, state, options, via=via, filename=filename, periodic=file.periodic)
+    if recorded:
+        record(
+            engine_, user, name, state, options, via=via, filename=filename, periodic=file.periodic
+        )
     return Download(content, filename, file.mimetype)
 
 
@@ -271,7 +282,9 @@ def _serve(name: str) -> Response:
     file = FILES[name]
     shown = state if file.view is None else file.view(state, options)  # a brief's: its month
     try:
-        made = produce(engine(), name, state, options, user, "address")
+        made = produce(
+            engine(), name, state, options, user, "address", recorded=request.method != "HEAD"
+        )
     except Refused as refused:
         if refused.status == 404:
             _refused(404, lang, "dl_nothing", start=shown.start, end=shown.end)

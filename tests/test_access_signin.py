@@ -132,6 +132,21 @@ def test_sign_in_and_out(client, engine):
     assert abs((datetime.now(UTC) - last).total_seconds()) < 60
 
 
+def test_a_head_request_does_not_sign_out(client, engine):
+    """HEAD /logout (a link checker, a browser's prefetch) leaves the user signed in:
+    only a real visit to the address signs out."""
+    sign_in(client, "li")
+    assert client.head("/logout").status_code == 302
+    assert signed_in(client)
+    assert sign_rows(engine) == [("li", "sign_in", "127.0.0.1", None)]
+
+
+def test_the_sign_in_page_takes_lang_in_any_case(client):
+    """lang=EN gives English, as every page's address does."""
+    page = client.get("/login?lang=EN").get_data(as_text=True)
+    assert '<html lang="en">' in page and ">Sign in</h1>" in page
+
+
 def test_english_sign_in_page(client):
     response = client.get("/resolutions?lang=en")
     assert response.headers["Location"] == "/login?next=%2Fresolutions%3Flang%3Den"

@@ -643,3 +643,16 @@ def test_the_same_xlsx_table_the_same_day_is_the_same_bytes(monkeypatch):
     assert downloads.table_xlsx(table, sheet="拒收记录") == first
     created = openpyxl.load_workbook(io.BytesIO(first)).properties.created
     assert created == datetime(2026, 12, 7)
+
+
+def test_a_head_request_is_answered_but_not_recorded(app, engine):
+    """A client that asks HEAD (a download manager checking the size, a link checker)
+    gets the file's headers, but nothing was downloaded: the audit log has no row."""
+    client = client_of(app, "li")
+    before = audit.count(engine, action="download")
+    head = client.head("/download/overdue.csv")
+    assert (head.status_code, head.data) == (200, b"")
+    assert head.headers["Content-Disposition"].startswith("attachment;")
+    assert audit.count(engine, action="download") == before
+    assert client.get("/download/overdue.csv").status_code == 200
+    assert audit.count(engine, action="download") == before + 1
