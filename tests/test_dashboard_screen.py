@@ -305,6 +305,21 @@ def test_a_new_load_is_noticed_and_only_a_new_load(engine, tmp_path):
     assert (half.start, half.end) == (date(2025, 3, 1), date(2025, 7, 10))
 
 
+def test_a_screen_opened_before_the_first_load_shows_the_roster_after_it(engine, tmp_path):
+    """A wall screen put up before the first load (its address without a scope: the view
+    read from the empty warehouse has none) answered every part after that load with
+    这部分未能显示（错误编号 …）; it shows the roster's root, as a page opened then would."""
+    opened = State(None, date(2026, 1, 1), date(2026, 12, 8), lang="en")
+    assert screen.poll(engine, None) == ""
+    load_county(engine, tmp_path)
+    state = screen.screen_state(engine, opened, "?lang=en")
+    assert state == State(COUNTY, START, END, lang="en")
+    assert screen.build_heading(engine, state).children[1].children == "清河县"
+    assert [r["text"] for r in screen.headline(engine, state)][:2] == ["5", "16.7%"]
+    # a scope the view has (the address's, or a staff user's township) stays
+    assert screen.screen_state(engine, opened.replace(scope=DONGHU), "").scope == DONGHU
+
+
 def test_an_empty_warehouse_says_so(engine):
     assert screen.poll(engine, None) == ""
     assert screen.poll(engine, "") is no_update

@@ -146,14 +146,16 @@ def _given(search: str | None) -> set[str]:
 def screen_state(engine_: Engine, state: State, search: str | None) -> State:
     """The view the screen shows: the address's state (`state`, from url_sync, within the
     user's scope), with the period's ends the address leaves out following the latest
-    load (url_sync fixed them when the page loaded)."""
+    load (url_sync fixed them when the page loaded), and the roster's root for a view
+    read before the first load, which has no scope (a staff user's has their township)."""
     defaults = data.directory(engine_).defaults()
     given = _given(search)
     start = state.start if "from" in given else defaults.start
     end = state.end if "to" in given else defaults.end
     if start > end:  # an end that moved before a given start: as url_sync would, the default
         start, end = defaults.start, defaults.end
-    return state.replace(start=start, end=end)
+    scope = defaults.scope if state.scope is None else state.scope
+    return state.replace(scope=scope, start=start, end=end)
 
 
 def figure_scale(size: list | tuple | None) -> float:
