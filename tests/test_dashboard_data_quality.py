@@ -173,8 +173,11 @@ def test_a_month_before_the_data_says_so(engine):
     state = State(COUNTY, date(2010, 1, 1), date(2010, 3, 31))
     rows, _, note = view.build_status(engine, state)
     assert rows == []
-    assert text(note) == (
-        "本期无数据数据始于 2024-06，此前没有报送记录 data begin in 2024-06: nothing was submitted before"
+    # in the page's language alone (the command line's note has both)
+    assert text(note) == "本期无数据数据始于 2024-06，此前没有报送记录"
+    note = view.build_status(engine, state.replace(lang="en"))[2]
+    assert (
+        text(note) == "No data for this perioddata begin in 2024-06: nothing was submitted before"
     )
     assert counts(view.build_summary(engine, state))["not_submitted"] == "0"
 

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers.components import text
 from tests.helpers.inbox_files import write_csv
 from tests.helpers.submitted_county import (
     ATTENDANCE,
@@ -30,6 +31,7 @@ from tests.helpers.submitted_county import (
     load_january,
 )
 from xieshang.dashboard.views import status_grid
+from xieshang.dashboard.views import submit as submit_view
 from xieshang.etl.load import run_load
 from xieshang.metrics import quality
 from xieshang.metrics.areas import UnknownScope
@@ -498,6 +500,20 @@ def test_an_empty_warehouse(engine):
         None,
         "仓库中还没有会议，没有报送记录 the warehouse holds no meetings yet: nothing was submitted",
         [],
+    )
+
+
+def test_a_page_says_the_note_in_its_language(engine):
+    """报送情况 on 数据报送 and 数据质量 showed the command line's note in both languages
+    (仓库中还没有会议，没有报送记录 the warehouse holds no meetings yet: …) on a Chinese
+    page and on an English one alike."""
+    status = submission_status(engine, "2025-12")
+    assert status.note_in("zh") == "仓库中还没有会议，没有报送记录"
+    assert status.note_in("en") == "the warehouse holds no meetings yet: nothing was submitted"
+    rows, _, note = submit_view.build_status(engine, None, "2025-12", "en")
+    assert rows == [] and text(note) == "the warehouse holds no meetings yet: nothing was submitted"
+    assert text(submit_view.build_status(engine, None, "2025-12", "zh")[2]) == (
+        "仓库中还没有会议，没有报送记录"
     )
 
 

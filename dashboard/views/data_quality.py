@@ -142,7 +142,7 @@ def build_status(engine_, state: ViewState):
         return _empty_warehouse(lang)
     status = status_of(engine_, state)
     rows, defs = status_grid.values(status, lang)
-    note = status.note
+    note = status.note_in(lang)
     return rows, defs, components.empty_state(t("no_data", lang), note) if note else None
 
 

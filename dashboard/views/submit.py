@@ -290,4 +290,5 @@ def build_status(engine: Engine, scope: str | None, month: str | None, lang: str
         return [], [], components.empty_state(t("freshness_none", lang))
     status = submission_status(engine, month, scope)
     rows, defs = status_grid.values(status, lang)
-    return rows, defs, components.empty_state(status.note) if status.note else None
+    note = status.note_in(lang)
+    return rows, defs, components.empty_state(note) if note else None

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, and_, func, not_, or_, select
@@ -64,12 +64,20 @@ class Status:
     kind, state, state_zh, state_en, received_at — the last file's load, in the deployment's
     zone —, accepted, rejected, held),
     unit by unit, kinds in GRID_KINDS order. note: why there are no rows for a month
-    outside the data, else None."""
+    outside the data, in Chinese and English (the command line's line), else None;
+    `note_in(lang)` gives it in one language, as a page shows it."""
 
     month: str
     scope: str | None
     note: str | None
     rows: list[dict]
+    notes: tuple[str, str] | None = field(default=None, compare=False)  # (Chinese, English)
+
+    def note_in(self, lang: str) -> str | None:
+        """The note in the page's language ("zh" or "en")."""
+        if self.notes is None:
+            return self.note
+        return self.notes[1] if lang == "en" else self.notes[0]
 
 
 def parse_month(text: str) -> date:
@@ -91,8 +99,9 @@ def _label(key: int) -> str:
     return f"{key // 100:04d}-{key % 100:02d}"
 
 
-def _out_of_data(conn: Connection, first: date) -> str | None:
-    """The note for a month before the first meeting or after the last committed load."""
+def _out_of_data(conn: Connection, first: date) -> tuple[str, str] | None:
+    """The note (Chinese, English) for a month before the first meeting or after the last
+    committed load."""
     meetings, runs = schema.meetings, schema.load_runs
     # the first day through the meetings' date index, where min(month) read every meeting
     # (a 10-county city: 51 ms)
@@ -105,16 +114,22 @@ def _out_of_data(conn: Connection, first: date) -> str | None:
         )
     ).one()
     if first_day is None:
-        return "仓库中还没有会议，没有报送记录 the warehouse holds no meetings yet: nothing was submitted"
+        return (
+            "仓库中还没有会议，没有报送记录",
+            "the warehouse holds no meetings yet: nothing was submitted",
+        )
     first_month = month_key(first_day)
     month = month_key(first)
     if month < first_month:
         begin = _label(first_month)
-        return f"数据始于 {begin}，此前没有报送记录 data begin in {begin}: nothing was submitted before"
+        return (
+            f"数据始于 {begin}，此前没有报送记录",
+            f"data begin in {begin}: nothing was submitted before",
+        )
     if last_load is not None and month > month_key(last_load):
         return (
-            f"最近一次导入在 {last_load}，{_label(month)} 还没有报送记录 "
-            f"the last load was on {last_load}: nothing was submitted for {_label(month)} yet"
+            f"最近一次导入在 {last_load}，{_label(month)} 还没有报送记录",
+            f"the last load was on {last_load}: nothing was submitted for {_label(month)} yet",
         )
     return None
 
@@ -350,9 +365,10 @@ def submission_status(bind: Engine | Connection, month: str, scope: str | None =
         code = normalize_code(scope) if scope else root
         if code is not None and root is not None:
             scope_info(conn, code)
-        note = _out_of_data(conn, first)
-        if note is not None or code is None:
-            return Status(label, code, note, [])
+        notes = _out_of_data(conn, first)
+        if notes is not None or code is None:
+            note = None if notes is None else " ".join(notes)
+            return Status(label, code, note, [], notes)
         units = _units(conn, code)
         # a village's "none held" depends on its township's rows: read the township
         low, high = scope_range(township_of(code) if level_of(code) == "village" else code)
