@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 from dash import no_update
 
+from tests.helpers.components import text
 from tests.helpers.inbox_county import (
     CHENGGUAN,
     COUNTY,
@@ -95,6 +96,22 @@ def test_a_figure_without_a_value_reads_no_data(engine):
         ("overdue_open", 0, "0", "持平"),
         ("satisfaction", None, "无数据", ""),
     ]
+
+
+@county
+def test_a_period_outside_the_data_reads_no_data_as_on_the_pages(engine):
+    """A wall screen set to a month not loaded yet read 协商会议数 0 ▼ 5, 常态化率 0.0% …
+    (zeros of nothing, changes against the month before), where the pages' KPI cards
+    read 无数据 and say why; the screen says why in the tiles' place."""
+    july = State(COUNTY, date(2025, 7, 1), date(2025, 7, 31))
+    assert text(screen.build_headline(engine, july)) == (
+        "本期无数据本期 2025-07-01 至 2025-07-31 晚于数据更新日 2025-06-30，尚无数据"
+    )
+    before = State(COUNTY, date(2010, 1, 1), date(2010, 12, 31), lang="en")
+    assert text(screen.build_headline(engine, before)) == (
+        "No data for this periodNo data: the period 2010-01-01 to 2010-12-31 is before the "
+        "data begin (2024-06-01)"
+    )
 
 
 @county

@@ -29,7 +29,12 @@ from xieshang.dashboard.charts import dark, scores
 from xieshang.dashboard.i18n import count_text, figure_name, t
 from xieshang.dashboard.state import PageOption, State
 from xieshang.dashboard.views import assessment, overview, ranking, resolutions, stakeholders
-from xieshang.dashboard.views.empty_states import no_warehouse, nothing_in_period
+from xieshang.dashboard.views.empty_states import (
+    no_warehouse,
+    nothing_in_period,
+    outside_data,
+    outside_data_state,
+)
 from xieshang.dashboard.views.kpi_row import data_start
 
 DEFAULT_ROTATE = 15  # seconds per chart
@@ -266,9 +271,14 @@ def _unit(key: str, lang: str) -> str:
 
 
 def build_headline(engine_: Engine, state: State):
-    """The row of headline tiles (value id {"type": "sc-value", "key": key})."""
-    if data.directory(engine_).empty:
+    """The row of headline tiles (value id {"type": "sc-value", "key": key}); for a period
+    outside the data, as the pages' KPI cards, no zeros of nothing but why."""
+    directory = data.directory(engine_)
+    if directory.empty:
         return no_warehouse(state.lang)
+    outside = outside_data(directory, state)
+    if outside is not None:
+        return outside_data_state(outside, state.lang)
     return [
         html.Div(
             [
