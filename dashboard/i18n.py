@@ -23,7 +23,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "page_data_quality": ("数据质量", "Data quality"),
     "page_screen": ("大屏", "Wall screen"),
     "page_not_found": ("未找到页面", "Page not found"),
-    "freshness": ("数据更新至 {day}", "As of {day}"),
+    "freshness": ("数据更新至 {day}", "Data updated to {day}"),
     "freshness_none": ("尚未载入数据", "No data loaded yet"),
     "lang_switch": ("EN", "中文"),
     "lang_switch_title": ("Switch to English", "切换为中文"),

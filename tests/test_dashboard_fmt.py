@@ -73,7 +73,7 @@ def test_texts_exist_in_both_languages():
     for key, (zh, en) in TEXT.items():
         assert zh and en, key
     assert t("freshness", "zh", day="2025-06-30") == "数据更新至 2025-06-30"
-    assert t("freshness", "en", day="2025-06-30") == "As of 2025-06-30"
+    assert t("freshness", "en", day="2025-06-30") == "Data updated to 2025-06-30"
     assert t("no-such-key") == "no-such-key"
     assert figure_name("implementation_rate") == "决议落实率"
     assert figure_name("implementation_rate", "en") == "Implementation rate"

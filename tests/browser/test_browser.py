@@ -238,7 +238,7 @@ def test_the_english_switch(duo):
         "#ov-kpis", figure_name("implementation_rate", "en"), timeout=TIMEOUT
     )
     duo.wait_for_contains_text("#ov-kpis", "2 / 3 resolutions due", timeout=TIMEOUT)
-    duo.wait_for_text_to_equal("#freshness", "As of 2025-06-30", timeout=TIMEOUT)
+    duo.wait_for_text_to_equal("#freshness", "Data updated to 2025-06-30", timeout=TIMEOUT)
     duo.wait_for_contains_text("#nav", "Overview", timeout=TIMEOUT)
     duo.wait_for_contains_text(
         chart("title", "ov-ranking"), "Implementation rate: ranking", timeout=TIMEOUT
