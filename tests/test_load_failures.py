@@ -374,6 +374,77 @@ def test_a_load_ended_by_sigterm_rolls_back_says_so_and_is_listed(tmp_path, monk
     engine.dispose()
 
 
+TERMINATED_MID_SELECT = """
+import os, signal, sys
+from sqlalchemy import Engine, event
+from xieshang.cli import main
+from xieshang.etl import load
+from xieshang.warehouse import engine as warehouse_engine
+
+warehouse_engine.WRITE_WAIT_SECONDS = 5  # the run's failure waited this long, then was lost
+original = load.Run.load_dependent
+merging = []
+
+def attendance_next(self, kind, rows, roster):
+    merging.append(kind)
+    original(self, kind, rows, roster)
+
+def stopped(conn, cursor, statement, parameters, context, executemany):
+    # `kill` while SQLite answers a statement with rows to give (the attendance's meetings
+    # looked up): the handler runs as the statement returns, before its rows are fetched
+    if merging == ["attendance"] and "FROM meetings" in statement:
+        merging.append("stopped")
+        os.kill(os.getpid(), signal.SIGTERM)
+
+load.Run.load_dependent = attendance_next
+event.listen(Engine, "after_cursor_execute", stopped)
+sys.exit(main(["load", sys.argv[1], "--db", sys.argv[2]]))
+"""
+
+
+def test_a_load_ended_by_sigterm_during_a_read_lets_go_of_the_warehouse_at_once(
+    tmp_path, monkeypatch, capsys
+):
+    """SIGTERM while a statement that returns rows runs: the connection was thrown away
+    with its cursor open, and SQLite kept it, its transaction and the write lock, until the
+    cursor was freed; the run's failure, recorded meanwhile, waited WRITE_WAIT_SECONDS (10
+    minutes) for that lock, then was not recorded, and every other load and submission
+    waited behind it."""
+    import os
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    monkeypatch.setenv("XIESHANG_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XIESHANG_SECRET", STRONG_SECRET)
+    assert main(["load", str(base_inbox(tmp_path / "inbox")), "--db", url]) == 0
+    capsys.readouterr()
+    engine = make_engine(url)
+    before = rows_of(engine)
+
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", TERMINATED_MID_SELECT, str(later_inbox(tmp_path / "later")), url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ},
+    )
+
+    assert (done.returncode, done.stderr) == (
+        143,
+        "xieshang: 已中断 interrupted: nothing more was done\n",
+    )
+    assert time.monotonic() - started < 5
+    assert rows_of(engine) == before
+    failed = [json.loads(r) for _, status, r in runs(engine) if status == "failed"]
+    assert [r["error"] for r in failed] == [
+        "已中断 interrupted (Ctrl-C or SIGTERM) (写入签到 merging attendance · 文件 file 参会签到.csv · "
+        "第 2 行 row 2)"
+    ]
+    engine.dispose()
+
+
 @pytest.mark.parametrize(
     ("error", "fix"),
     [

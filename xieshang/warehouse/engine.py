@@ -23,7 +23,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.schema import CreateIndex
 
@@ -128,6 +128,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _kept_when_interrupted(context: ExceptionContext) -> None:
+    """Ctrl-C or SIGTERM raised as a SQLite statement returns: SQLAlchemy would close the
+    connection with the statement's cursor open, and SQLite keeps such a connection, its
+    transaction and the write lock, until the cursor is freed, which the interrupt's
+    traceback delays: the run's failure, recorded at once, waited WRITE_WAIT_SECONDS for
+    its own lock, then was lost. SQLite ends a statement before Python handles a signal,
+    so the connection is sound: kept, its cursor closed and its transaction rolled back,
+    as after any other error."""
+    if not isinstance(context.original_exception, Exception):
+        context.is_disconnect = False
+
+
 def _postgresql_settings(dbapi_connection, _record) -> None:
     # No JIT compiling: the warehouse's statements are short, and PostgreSQL compiles when
     # its estimate is large, not its work: a city's overdue list, its states misjudged at
@@ -145,6 +157,7 @@ def make_engine(url: str | None = None) -> Engine:
         if parsed.get_backend_name() == "sqlite":
             engine = create_engine(parsed, connect_args={"timeout": WRITE_WAIT_SECONDS})
             event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "handle_error", _kept_when_interrupted)
         else:
             engine = create_engine(parsed, pool_pre_ping=True)
             if parsed.get_backend_name() == "postgresql":
