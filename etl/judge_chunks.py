@@ -59,6 +59,7 @@ class JudgedRun:
     """One worker's run of files, hashed, read and judged."""
 
     digests: dict[str, str]  # path -> SHA-256 of its bytes, every file of the run
+    sizes: dict[str, int]  # path -> how many bytes it read, every file of the run
     files: dict[str, FileResult]  # those read (not held): their sheets without their rows
     accepted: dict[str, list[pd.DataFrame]]
     rejects: list[pd.DataFrame]
@@ -73,6 +74,8 @@ class Judged:
     runs: list[JudgedRun]
     digests: dict[str, str]
     files: dict[str, FileResult]
+    # every file's size as the workers found it: the bytes read, or a refused file's
+    sizes: dict[str, int]
 
 
 def _nowhere(path: str, sheet: str | None) -> None:
@@ -109,10 +112,12 @@ def _judge_run(
     counts = {"kinds": {kind: {"read": 0, "rejected": 0} for kind in KINDS}}
     judge = SheetJudge(today, counts, _nowhere, township)
     digests: dict[str, str] = {}
+    sizes: dict[str, int] = {}
     results: dict[str, FileResult] = {}
     for rel in paths:
         data = (Path(inbox) / rel).read_bytes()
         digests[rel] = hashlib.sha256(data).hexdigest()
+        sizes[rel] = len(data)
         if file_key(stored_name(rel), digests[rel]) in known:  # as the run compares it
             continue
         result = read_file(Path(inbox), rel, data)
@@ -124,7 +129,7 @@ def _judge_run(
         ]
         results[rel] = result
     accepted, rejects = judge.results()
-    return JudgedRun(digests, results, accepted, rejects, counts["kinds"], judge.seq)
+    return JudgedRun(digests, sizes, results, accepted, rejects, counts["kinds"], judge.seq)
 
 
 def _end_with(load: int) -> None:
@@ -248,4 +253,5 @@ def judged_in_runs(
         done,
         {rel: digest for run in done for rel, digest in run.digests.items()},
         {rel: result for run in done for rel, result in run.files.items()},
+        {**sizes, **{rel: size for run in done for rel, size in run.sizes.items()}},
     )

@@ -207,7 +207,9 @@ def _read_inbox(
         shown = stored_name(rel)
         position.at("read", shown)
         try:
-            size = (inbox / rel).stat().st_size
+            # the workers' look at the inbox stands for the run: a file emptied, removed or
+            # filled since is what they read, or found refused
+            size = (inbox / rel).stat().st_size if judged is None else judged.sizes[rel]
             refused = refusal(size, rel)
             data = (inbox / rel).read_bytes() if judged is None and not refused else b""
         except OSError as exc:  # one file the system will not give: reported, the run goes on

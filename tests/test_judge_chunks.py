@@ -7,6 +7,7 @@ not used (files of the same bytes, an error in a worker, too few bytes, none ask
 from __future__ import annotations
 
 import gc
+import hashlib
 import shutil
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.helpers.inbox_files import write_csv
+from tests.helpers.minimal_inbox import base_inbox
 from tests.helpers.reasons import reason
 from tests.test_read import NO_KEYWORD_EN, NO_KEYWORD_ZH
 from xieshang.demo.inbox import write_inbox
@@ -148,6 +150,71 @@ def test_a_file_the_warehouse_holds_is_not_read_and_copies_within_an_inbox_are(
     # two copies to read: both read, as the load itself reads them
     judged = judge_chunks.judged_in_runs(inbox, both, set(), TODAY, None, lambda n: None)
     assert judged is not None and sorted(judged.files) == sorted(both)
+
+
+def _changed_after_the_workers(monkeypatch, change) -> None:
+    """`change(inbox)` once the workers have read the inbox, before the load goes through
+    their results file by file (a file an office saves, copies in or takes back meanwhile:
+    a city's workers read for minutes)."""
+    judged = judge_chunks.judged_in_runs
+
+    def then_changed(inbox, *args, **kwargs):
+        runs = judged(inbox, *args, **kwargs)
+        assert runs is not None
+        change(inbox)
+        return runs
+
+    monkeypatch.setattr(judge_chunks, "MIN_BYTES", 0)
+    monkeypatch.setattr("xieshang.etl.load.judged_in_runs", then_changed)
+
+
+@pytest.mark.parametrize("change", ["emptied", "removed"])
+def test_a_file_changed_after_the_workers_read_it_is_what_they_read(tmp_path, monkeypatch, change):
+    """Its rows loaded, it was listed unreadable (empty, or the system would not give it)
+    and recorded without its bytes' hash."""
+    inbox = base_inbox(tmp_path / "inbox")
+    meetings = inbox / "会议台账.csv"
+    digest = hashlib.sha256(meetings.read_bytes()).hexdigest()
+    if change == "emptied":
+        _changed_after_the_workers(monkeypatch, lambda _: meetings.write_bytes(b""))
+    else:
+        _changed_after_the_workers(monkeypatch, lambda _: meetings.unlink())
+    report, engine = _load(f"sqlite:///{tmp_path / 'w.sqlite'}", inbox, monkeypatch, "2")
+    assert report["status"] == "committed"
+    assert (report["files"]["loaded"], report["files"]["unreadable"]) == (
+        ["会议台账.csv", "决议落实.csv", "区划名册.csv", "参会签到.csv"],
+        [],
+    )
+    assert report["kinds"]["meetings"]["inserted"] == 2
+    files = schema.load_files
+    with engine.connect() as conn:
+        recorded = conn.execute(
+            sa.select(files.c.status, files.c.sha256).where(files.c.path == "会议台账.csv")
+        ).one()
+    assert tuple(recorded) == ("loaded", digest)
+    engine.dispose()
+
+
+def test_a_file_filled_after_the_workers_found_it_empty_is_empty_this_run(tmp_path, monkeypatch):
+    """The load failed as a whole ("KeyError: '会议台账.csv'"): the file, empty when the
+    workers were given the inbox, was given none, and had bytes when the load came to it
+    (a file being copied into the inbox)."""
+    inbox = base_inbox(tmp_path / "inbox")
+    meetings = inbox / "会议台账.csv"
+    content = meetings.read_bytes()
+    meetings.write_bytes(b"")
+    _changed_after_the_workers(monkeypatch, lambda _: meetings.write_bytes(content))
+    report, engine = _load(f"sqlite:///{tmp_path / 'w.sqlite'}", inbox, monkeypatch, "2")
+    assert report["status"] == "committed", report.get("error")
+    assert report["files"]["unreadable"] == [
+        {"path": "会议台账.csv", **reason("空文件（0字节）", "the file is empty (0 bytes)")}
+    ]
+    assert report["kinds"]["meetings"]["read"] == 0
+    # the next run reads it
+    again = run_load(engine, inbox, secret=SECRET, today=TODAY)
+    assert again["files"]["loaded"] == ["会议台账.csv"]
+    assert again["kinds"]["meetings"]["inserted"] == 2
+    engine.dispose()
 
 
 def test_an_error_in_a_worker_leaves_the_files_to_the_load(messy_inbox, monkeypatch):
