@@ -11,6 +11,7 @@ its villages are accepted, and every file and reject of the run is the township'
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import hashlib
 import time
@@ -394,7 +395,10 @@ def run_load(
         report["seconds"] = round(time.perf_counter() - clock, 3)
         _record_failure(engine, report, inbox, operator, started, today)
         raise
-    marts.vacuum(engine)
+    # the run has committed: its report stands, and so does its exit code, when Ctrl-C or
+    # SIGTERM stops the vacuum, housekeeping that autovacuum does in its own time
+    with contextlib.suppress(KeyboardInterrupt):
+        marts.vacuum(engine)
     # the whole run, the marts' refresh and vacuum too: the seconds stored with the run's
     # row stop before them, and an admin times the hourly load by the printed report
     report["seconds"] = round(time.perf_counter() - clock, 3)

@@ -508,3 +508,42 @@ def test_an_empty_db_url_is_a_usage_error_not_the_default_warehouse(env, capsys,
         ),
     )
     assert not (env / "home" / "warehouse.sqlite").exists()
+
+
+@pytest.mark.parametrize("when", ["vacuum", "report"])
+def test_a_load_stopped_after_its_commit_exits_0_saying_it_committed(env, when):
+    """SIGTERM (or Ctrl-C) once the run has committed — while the marts are vacuumed,
+    while its rejects are read back for the report — said 已中断 interrupted: nothing more
+    was done and exited 143, though every row was in: a committed run exits 0 (interfaces.md).
+    The signal is sent by the process to itself at that moment."""
+    inbox = base_inbox(env / "inbox")
+    db = f"sqlite:///{env / 'w.sqlite'}"
+    target = {"vacuum": "marts, 'vacuum'", "report": "load_command, 'run_rejects'"}[when]
+    code = (
+        "import os, signal, sys\n"
+        "from xieshang import marts\n"
+        "from xieshang.cli import main\n"
+        "from xieshang.cli.commands import load as load_command\n"
+        f"module, name = {target}\n"
+        "def stop(*args, **kwargs):\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "setattr(module, name, stop)\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, "load", str(inbox), "--db", db, "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    run_id, status = _last_run(db)
+    assert (status, result.returncode) == ("committed", 0), result.stderr
+    if when == "vacuum":
+        assert result.stderr == ""
+        assert json.loads(result.stdout)["run_id"] == run_id
+    else:
+        assert (result.stdout, result.stderr) == (
+            "",
+            f"xieshang: 载入已提交 the load committed (run {run_id}), but it was interrupted "
+            "before its report was printed; 数据质量 → 载入记录 lists the run\n",
+        )

@@ -125,10 +125,10 @@ def run(args: argparse.Namespace) -> int:
     engine = open_warehouse(url)
     with terminal_progress() as progress:
         report = run_load(engine, args.inbox, secret=secret, progress=progress)
-    report["rejects"] = run_rejects(engine, report)
-    report["earlier_rejects"] = earlier_rejects(engine, report)
     unprinted = None
     try:
+        report["rejects"] = run_rejects(engine, report)
+        report["earlier_rejects"] = earlier_rejects(engine, report)
         if args.json:
             print(json.dumps(report, ensure_ascii=False))
         else:
@@ -136,6 +136,10 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     except OutputError as exc:  # the run's outcome stands: its exit code says it
         unprinted = f"its report could not be written: {exc}"
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM once the run was over
+        if report["status"] != "committed":
+            raise
+        unprinted = "it was interrupted before its report was printed"
     if report["status"] != "committed":
         failed = f"xieshang: load failed, nothing was committed: {report.get('error')}"
         print(failed + (f"; {unprinted}" if unprinted else ""), file=sys.stderr)
