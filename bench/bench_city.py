@@ -211,7 +211,6 @@ def phase_floor(inbox: Path, url: str) -> dict:
     """Every CSV of the inbox COPY'd as it is (header, title and blank lines too) into a
     text table of its width, in one transaction, one COPY per width and encoding: the
     least a load must do (read the files, send them, store them)."""
-    import psycopg
 
     start = time.perf_counter()
     cpu = (time.process_time(), 0.0, _server_cpu(url))
@@ -227,13 +226,25 @@ def phase_floor(inbox: Path, url: str) -> dict:
             header, encoding = first.decode("gb18030"), "GB18030"
         width = len(next(csv.reader([header])))
         groups.setdefault((width, encoding), []).append(data.rstrip(b"\r\n") + b"\r\n")
+    rows, used = _copy_as_text(url, "floor", groups, cpu)
+    seconds = time.perf_counter() - start
+    return {"rows": rows, "files": len(paths), "seconds": seconds, "cpu": used}
+
+
+def _copy_as_text(
+    url: str, name: str, groups: dict[tuple[int, str], list[bytes]], cpu: tuple
+) -> tuple[int, list[float | None]]:
+    """Each group of CSV files, (width, encoding) -> their bytes, COPY'd into a text table
+    `name`_WIDTH, in one transaction: the rows copied, and the CPU used since `cpu`."""
+    import psycopg
+
     rows = 0
     with psycopg.connect(url.replace("+psycopg", "")) as conn, conn.cursor() as cursor:
         for width in sorted({w for w, _ in groups}):
             columns = ", ".join(f"c{i} text" for i in range(width))
-            cursor.execute(f"CREATE TABLE floor_{width} ({columns})")
+            cursor.execute(f"CREATE TABLE {name}_{width} ({columns})")
         for (width, encoding), files in groups.items():
-            statement = f"COPY floor_{width} FROM STDIN (FORMAT csv, ENCODING '{encoding}')"
+            statement = f"COPY {name}_{width} FROM STDIN (FORMAT csv, ENCODING '{encoding}')"
             with cursor.copy(statement) as copy:
                 for data in files:
                     copy.write(data)
@@ -242,8 +253,7 @@ def phase_floor(inbox: Path, url: str) -> dict:
         # read before the connection closes: its server process's time is its own until
         # then, and the postmaster's only once it has reaped the process
         used = _used(cpu, (time.process_time(), 0.0, _server_cpu(url)))
-    seconds = time.perf_counter() - start
-    return {"rows": rows, "files": len(paths), "seconds": seconds, "cpu": used}
+    return rows, used
 
 
 def _private_rows(data: bytes, secret: bytes, hashed: dict[str, str]) -> tuple[int, bytes]:
@@ -295,27 +305,16 @@ def phase_private(inbox: Path, url: str) -> dict:
     identifier, as the load does) and the name dropped, then COPY'd into text tables of
     its width in one transaction. No other judging, no keys, no marts: the least a load
     may do, in one process (its CPU over the cores is the least it could take)."""
-    import psycopg
 
     start = time.perf_counter()
     cpu = (time.process_time(), 0.0, _server_cpu(url))
     hashed: dict[str, str] = {}
-    groups: dict[int, list[bytes]] = {}
+    groups: dict[tuple[int, str], list[bytes]] = {}
     paths = sorted(inbox.rglob("*.csv"))
     for path in paths:
         width, data = _private_rows(path.read_bytes(), SECRET, hashed)
-        groups.setdefault(width, []).append(data)
-    rows = 0
-    with psycopg.connect(url.replace("+psycopg", "")) as conn, conn.cursor() as cursor:
-        for width, files in sorted(groups.items()):
-            columns = ", ".join(f"c{i} text" for i in range(width))
-            cursor.execute(f"CREATE TABLE private_{width} ({columns})")
-            with cursor.copy(f"COPY private_{width} FROM STDIN (FORMAT csv)") as copy:
-                for data in files:
-                    copy.write(data)
-            rows += cursor.rowcount
-        conn.commit()
-        used = _used(cpu, (time.process_time(), 0.0, _server_cpu(url)))
+        groups.setdefault((width, "UTF8"), []).append(data)
+    rows, used = _copy_as_text(url, "private", groups, cpu)
     seconds = time.perf_counter() - start
     return {"rows": rows, "files": len(paths), "seconds": seconds, "cpu": used}
 

@@ -320,6 +320,36 @@ def test_a_load_waits_for_another_writer_only_so_long(db_url, tmp_path, monkeypa
         waiting.dispose()
 
 
+def terminated_load(script: str, tmp_path, monkeypatch, capsys) -> tuple:
+    """A first load committed, then a later one run by `script` (which SIGTERMs itself):
+    its exit and its one line checked; the warehouse, its rows before the later load and
+    the seconds the later load took."""
+    import os
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    monkeypatch.setenv("XIESHANG_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XIESHANG_SECRET", STRONG_SECRET)
+    assert main(["load", str(base_inbox(tmp_path / "inbox")), "--db", url]) == 0
+    capsys.readouterr()
+    engine = make_engine(url)
+    before = rows_of(engine)
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(later_inbox(tmp_path / "later")), url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ},
+    )
+    assert (done.returncode, done.stderr) == (
+        143,
+        "xieshang: 已中断 interrupted: nothing more was done\n",
+    )
+    return engine, before, time.monotonic() - started
+
+
 TERMINATED_MID_MERGE = """
 import os, signal, sys, time
 from xieshang.cli import main
@@ -341,30 +371,7 @@ def test_a_load_ended_by_sigterm_rolls_back_says_so_and_is_listed(tmp_path, monk
     """SIGTERM (`kill`, `timeout`, a service's stop) is answered as Ctrl-C: the run rolled
     back, one line said, the run listed as failed. Python's default ended the process
     there and then, silently, and the run was in no list."""
-    import os
-    import subprocess
-    import sys
-
-    url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
-    monkeypatch.setenv("XIESHANG_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XIESHANG_SECRET", STRONG_SECRET)
-    assert main(["load", str(base_inbox(tmp_path / "inbox")), "--db", url]) == 0
-    capsys.readouterr()
-    engine = make_engine(url)
-    before = rows_of(engine)
-
-    done = subprocess.run(
-        [sys.executable, "-c", TERMINATED_MID_MERGE, str(later_inbox(tmp_path / "later")), url],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ},
-    )
-
-    assert (done.returncode, done.stderr) == (
-        143,
-        "xieshang: 已中断 interrupted: nothing more was done\n",
-    )
+    engine, before, _ = terminated_load(TERMINATED_MID_MERGE, tmp_path, monkeypatch, capsys)
     assert rows_of(engine) == before
     failed = [json.loads(r) for _, status, r in runs(engine) if status == "failed"]
     assert [r["error"] for r in failed] == [
@@ -410,32 +417,8 @@ def test_a_load_ended_by_sigterm_during_a_read_lets_go_of_the_warehouse_at_once(
     cursor was freed; the run's failure, recorded meanwhile, waited WRITE_WAIT_SECONDS (10
     minutes) for that lock, then was not recorded, and every other load and submission
     waited behind it."""
-    import os
-    import subprocess
-    import sys
-
-    url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
-    monkeypatch.setenv("XIESHANG_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XIESHANG_SECRET", STRONG_SECRET)
-    assert main(["load", str(base_inbox(tmp_path / "inbox")), "--db", url]) == 0
-    capsys.readouterr()
-    engine = make_engine(url)
-    before = rows_of(engine)
-
-    started = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-c", TERMINATED_MID_SELECT, str(later_inbox(tmp_path / "later")), url],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ},
-    )
-
-    assert (done.returncode, done.stderr) == (
-        143,
-        "xieshang: 已中断 interrupted: nothing more was done\n",
-    )
-    assert time.monotonic() - started < 5
+    engine, before, seconds = terminated_load(TERMINATED_MID_SELECT, tmp_path, monkeypatch, capsys)
+    assert seconds < 5
     assert rows_of(engine) == before
     failed = [json.loads(r) for _, status, r in runs(engine) if status == "failed"]
     assert [r["error"] for r in failed] == [
