@@ -286,7 +286,8 @@ def _lang() -> str:
     lang = request.values.get("lang")
     if lang is None:
         inner = request.values.get("next") or request.full_path
-        lang = parse_qs(urlsplit(inner).query).get("lang", [None])[0]
+        query = parse_qs(urlsplit(inner).query, keep_blank_values=True)  # as the page reads it
+        lang = query.get("lang", [None])[0]
     return language(lang)
 
 

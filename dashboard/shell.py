@@ -43,7 +43,8 @@ def request_language() -> str:
     layout check at start-up, a browser that withholds it — Chinese, the default."""
     if not has_request_context():
         return "zh"
-    query = parse_qs(urlsplit(request.referrer or "").query)
+    # the first value, blank too (the default), as parse_query and the page take it
+    query = parse_qs(urlsplit(request.referrer or "").query, keep_blank_values=True)
     return language(query.get("lang", [None])[0])
 
 

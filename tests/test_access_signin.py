@@ -145,6 +145,9 @@ def test_the_sign_in_page_takes_lang_in_any_case(client):
     """lang=EN gives English, as every page's address does."""
     page = client.get("/login?lang=EN").get_data(as_text=True)
     assert '<html lang="en">' in page and ">Sign in</h1>" in page
+    # the page it leads to, /?lang=&lang=en, is Chinese (its first lang, blank): so is this
+    page = client.get("/login?next=%2F%3Flang%3D%26lang%3Den").get_data(as_text=True)
+    assert '<html lang="zh-CN">' in page
 
 
 def test_english_sign_in_page(client):

@@ -168,6 +168,16 @@ def test_the_english_switch_works_under_the_referrer_policy(client):
     assert "协商治理看板" in chinese.get_data(as_text=True)
 
 
+def test_a_blank_lang_before_another_is_the_default_for_the_frame_too(client):
+    """?lang=&lang=en: the page, its figures and `<html lang>` take the first value (blank:
+    the default, Chinese), as the address's every parameter; the frame took the second
+    and was English around a Chinese page."""
+    frame = client.get("/_dash-layout", headers={"Referer": "http://localhost/?lang=&lang=en"})
+    assert "协商治理看板" in frame.get_data(as_text=True)
+    page = client.get("/?lang=&lang=en").get_data(as_text=True)
+    assert '<html lang="zh-CN">' in page
+
+
 def test_every_page_names_its_language(client):
     """A screen reader picks its voice, and a browser its fonts and hyphenation, from
     `<html lang>`: Chinese pages say zh-CN, English ones en, the sign-in page too."""
