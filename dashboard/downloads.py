@@ -28,12 +28,12 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
-from typing import Any, NoReturn
+from typing import Any
 
 import xlsxwriter
 from dash import dcc
 from dash.exceptions import PreventUpdate
-from flask import Flask, Response, abort, request, send_file
+from flask import Flask, Response, request, send_file
 from sqlalchemy import Engine
 
 from xieshang import brief
@@ -42,6 +42,7 @@ from xieshang.access.scope import home_scope, may_download, sees
 from xieshang.contract import settings
 from xieshang.dashboard import auth, components, data
 from xieshang.dashboard.disposition import ascii_name, attachment
+from xieshang.dashboard.errors import refuse
 from xieshang.dashboard.i18n import t
 from xieshang.dashboard.page_kit import engine
 from xieshang.dashboard.state import (
@@ -245,13 +246,6 @@ def for_page(name: str, state: State, options: Options | None = None) -> dict[st
 # --- the plain addresses -----------------------------------------------------------------------------------
 
 
-def _refused(status: int, lang: str, key: str, **values) -> NoReturn:
-    """Answer `status` with one line in the address's language: what is wrong and what
-    to do (ui.md), never more."""
-    line = f"{status} {t(key, lang, **values)}\n"
-    abort(Response(line, status, mimetype="text/plain", headers={"Cache-Control": "no-store"}))
-
-
 def _view(user: User, query: str, lang: str) -> tuple[State, Options]:
     """The view an address's query names, for `user`: 403 for a scope the user may not
     see, 400 for any other invalid value."""
@@ -261,23 +255,23 @@ def _view(user: User, query: str, lang: str) -> tuple[State, Options]:
     options, option_notices = parse_options(query, (quality.SUPERSEDED, MONTH, assessment.HEADERS))
     asked = request.args.get("scope", "").strip()
     if asked and not sees(user, pad_code(asked)):
-        _refused(403, lang, "dl_outside_scope", value=asked)
+        refuse(403, lang, "dl_outside_scope", value=asked)
     if notices or option_notices:
         first = (*notices, *option_notices)[0]
         notice = t(f"notice_{first.reason}", lang, param=first.param, value=first.value)
-        _refused(400, lang, "dl_bad_value", notice=notice)
+        refuse(400, lang, "dl_bad_value", notice=notice)
     if not sees(user, state.scope):
-        _refused(403, lang, "dl_outside_scope", value=state.scope)
+        refuse(403, lang, "dl_outside_scope", value=state.scope)
     return state, options
 
 
 def _serve(name: str) -> Response:
     lang = language(request.args.get("lang"))
     if name not in FILES:
-        _refused(404, lang, "dl_no_such_file")  # not repeating what the address holds
+        refuse(404, lang, "dl_no_such_file")  # not repeating what the address holds
     user = auth.current_user()
     if not may_download(user, name):
-        _refused(403, lang, "dl_not_for_role", name=name)
+        refuse(403, lang, "dl_not_for_role", name=name)
     state, options = _view(user, request.query_string.decode("utf-8", "replace"), lang)
     file = FILES[name]
     shown = state if file.view is None else file.view(state, options)  # a brief's: its month
@@ -287,8 +281,8 @@ def _serve(name: str) -> Response:
         )
     except Refused as refused:
         if refused.status == 404:
-            _refused(404, lang, "dl_nothing", start=shown.start, end=shown.end)
-        _refused(refused.status, lang, "dl_not_for_role", name=name)
+            refuse(404, lang, "dl_nothing", start=shown.start, end=shown.end)
+        refuse(refused.status, lang, "dl_not_for_role", name=name)
     period = (shown.start, shown.end) if file.periodic else None
     response = send_file(
         io.BytesIO(made.content), mimetype=made.mimetype, etag=False, conditional=False

@@ -1,4 +1,4 @@
-"""Failures shown by an id only.
+"""Failures shown by an id only, and requests refused in one line (`refuse`).
 
 An exception's text may hold SQL, file paths or the values of other areas, so it never
 reaches a response: `report(exc)` writes it with its traceback to the server's log under
@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import NoReturn
 
-from flask import g, has_request_context, request
+from flask import Response, abort, g, has_request_context, request
 
 from xieshang.dashboard.i18n import t
 
@@ -41,3 +42,10 @@ def reported_here() -> bool:
 def message(error_id: str, lang: str = "zh") -> str:
     """The one line a user sees for a failure: what happened, what to do, the id."""
     return t("error", lang, error_id=error_id)
+
+
+def refuse(status: int, lang: str, key: str, **values) -> NoReturn:
+    """Answer `status` with one line in the address's language: what is wrong and what
+    to do (ui.md), never more."""
+    line = f"{status} {t(key, lang, **values)}\n"
+    abort(Response(line, status, mimetype="text/plain", headers={"Cache-Control": "no-store"}))

@@ -21,7 +21,7 @@ import json
 import math
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, request
+from flask import Flask, Response, current_app, request
 
 from xieshang import template
 from xieshang.access.scope import may_submit, sees
@@ -29,7 +29,9 @@ from xieshang.contract import settings
 from xieshang.contract.columns import KIND_LABELS
 from xieshang.dashboard import auth
 from xieshang.dashboard.disposition import attachment
+from xieshang.dashboard.errors import refuse
 from xieshang.dashboard.page_kit import engine
+from xieshang.dashboard.state import language
 from xieshang.submission import Refused, Submission, find_secret, submit
 from xieshang.warehouse.codes import pad_code
 
@@ -121,7 +123,7 @@ def template_name(kind: str) -> str:
 
 def _template(kind: str) -> Response:
     if kind not in template.TEMPLATE_KINDS:
-        abort(404)
+        refuse(404, language(request.args.get("lang")), "dl_no_such_file")
     user = auth.current_user()
     roster = None
     if kind == "areas" and user.role == "staff":

@@ -658,7 +658,13 @@ def test_templates(app):
     assert blank.worksheets[0].cell(2, 1).value is None
     for kind in ("meetings", "attendance", "resolutions"):
         assert leader.get(f"/download/template/{kind}.xlsx").status_code == 200
-    assert leader.get("/download/template/persons.xlsx").status_code == 404
+    unknown = leader.get("/download/template/persons.xlsx")
+    assert (unknown.status_code, unknown.get_data(as_text=True)) == (
+        404,
+        "404 没有这个下载文件：请检查地址\n",
+    )  # in one line with the fix, as every download's address
+    english = leader.get("/download/template/persons.xlsx?lang=en").get_data(as_text=True)
+    assert english == "404 No such file to download: check the address\n"
 
 
 # --- the page's answer, in words ------------------------------------------------------------------------
