@@ -130,6 +130,11 @@ def test_the_heading_names_scope_period_and_what_changes_compare_against(engine)
         "数据更新至 2025-06-30 · 上期无可比数据"
     )
     assert {r["change"] for r in screen.headline(engine, early)} == {""}
+    # a period outside the data: its tiles say why, and the heading names no comparison
+    july = State(COUNTY, date(2025, 7, 1), date(2025, 7, 31))
+    assert screen.build_heading(engine, july).children[2].children[1].children == (
+        "数据更新至 2025-06-30"
+    )
 
 
 # --- the rotation ------------------------------------------------------------------------------------------

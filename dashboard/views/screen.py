@@ -192,12 +192,15 @@ def build_heading(engine_: Engine, state: State) -> html.Div:
         if directory.last_load
         else t("freshness_none", lang)
     )
-    previous = comparable_previous(engine_, state)
-    against = (
-        t("sc_against", lang, start=fmt.day(previous[0]), end=fmt.day(previous[1]))
-        if previous
-        else t("no_previous", lang)
-    )
+    shown = [fresh]
+    # a period outside the data has no tiles, so no changes to say what they compare with
+    if not directory.empty and outside_data(directory, state) is None:
+        previous = comparable_previous(engine_, state)
+        shown.append(
+            t("sc_against", lang, start=fmt.day(previous[0]), end=fmt.day(previous[1]))
+            if previous
+            else t("no_previous", lang)
+        )
     return html.Div(
         [
             html.Div(t("sc_title", lang), className="xs-screen-brand"),
@@ -205,7 +208,7 @@ def build_heading(engine_: Engine, state: State) -> html.Div:
             html.Div(
                 [
                     html.Div(" · ".join(period), id="sc-period"),
-                    html.Div(f"{fresh} · {against}", className="xs-screen-soft"),
+                    html.Div(" · ".join(shown), className="xs-screen-soft"),
                 ],
                 className="xs-screen-period",
             ),
