@@ -38,6 +38,9 @@ from __future__ import annotations
 import argparse
 import calendar
 import csv
+import hashlib
+import hmac
+import io
 import json
 import multiprocessing
 import os
@@ -259,10 +262,6 @@ def _copy_as_text(
 def _private_rows(data: bytes, secret: bytes, hashed: dict[str, str]) -> tuple[int, bytes]:
     """A CSV file's rows as the server may see them (data-contract.md, attendance): the
     person's column (found by its header) as its HMAC-SHA256, the name's dropped."""
-    import hashlib
-    import hmac
-    import io
-
     from xieshang.contract.columns import COLUMNS
 
     def names(field: str) -> set[str]:
